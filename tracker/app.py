@@ -1,0 +1,48 @@
+"""The one place that builds the real things: engine, HTTP session, channels, templates.
+
+Tests build their own pieces and pass them to Pipeline directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+from .alerts.channels import Channel, build_channel
+from .alerts.render import Renderer
+from .config import Settings
+from .feeds.fetch import Fetcher
+from .pipeline import Pipeline
+from .store.db import Store
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    session: requests.Session
+    channels: dict[str, Channel]
+    pipeline: Pipeline
+
+    def close(self) -> None:
+        self.session.close()
+        self.store.close()
+
+
+def build(settings: Settings, now) -> App:
+    """Open the database (creating tables), sync the feed list from the config, build channels."""
+    store = Store(settings.database)
+    store.create()
+    store.sync_feeds(settings.feeds, now)
+    session = requests.Session()
+    session.headers["User-Agent"] = settings.fetch.user_agent
+    channels = {c.name: build_channel(c, session) for c in settings.channels}
+    pipeline = Pipeline(
+        store,
+        Fetcher(settings.fetch, session),
+        channels,
+        Renderer(settings.templates),
+        max_attempts=settings.max_attempts,
+    )
+    return App(settings, store, session, channels, pipeline)

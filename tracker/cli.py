@@ -1,0 +1,333 @@
+"""`tracker`: thin commands over the library. A table for people, --json for scripts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from . import __version__
+from .clock import utcnow
+from .config import Settings, load
+from .errors import ConfigError, TrackerError
+from .extract import extract as extract_mentions
+from .lifecycle import format_hours
+from .types import Pause
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    line = lambda r: "  ".join(str(x).ljust(w) for x, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def _settings(ctx: click.Context) -> Settings:
+    try:
+        return load(ctx.obj["config"])
+    except ConfigError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(2)
+
+
+def _app(ctx: click.Context):
+    from .app import build
+
+    settings = _settings(ctx)
+    try:
+        return build(settings, utcnow())
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(1)
+
+
+def _iso(d: datetime | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _human_left(seconds: float | None, p: Pause, now: datetime) -> str:
+    if not p.is_open:
+        return "-"
+    if seconds is None:
+        return "start not fixed" if not p.starts_at else "?"
+    h = int(seconds // 3600)
+    text = f"{h // 24}d {h % 24}h" if h >= 24 else f"{h}h {int(seconds % 3600 // 60)}m"
+    return f"{text} to start" if p.starts_at and now < p.starts_at else text
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="TRACKER_CONFIG",
+    default="config.toml",
+    show_default=True,
+    help="Config file (also from TRACKER_CONFIG).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log more (debug level).")
+@click.version_option(__version__, prog_name="tracker")
+@click.pass_context
+def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
+    """Watch news feeds for ceasefires, humanitarian pauses, truces and aid corridors,
+    keep one record per pause with a countdown, and send alerts."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config_path
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # requests' connection pool chatter is noise at info level
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING if not verbose else logging.INFO)
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate the config file and report every problem at once. Nothing else is done."""
+    settings = _settings(ctx)
+    click.echo(
+        f"{settings.path}: OK ({len(settings.feeds)} feed(s), {len(settings.channels)} channel(s), "
+        f"database {settings.database.split('@')[-1]})"
+    )
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one full cycle (poll every feed, tick, deliver), print what was found, exit.")
+@click.pass_context
+def run(ctx: click.Context, once: bool) -> None:
+    """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C."""
+    if not once:
+        logging.getLogger("tracker").setLevel(logging.INFO)
+        app = _app(ctx)
+        from .daemon import run as run_daemon
+
+        try:
+            run_daemon(app)
+        finally:
+            app.close()
+        return
+    logging.getLogger("tracker").setLevel(logging.WARNING)
+    app = _app(ctx)
+    try:
+        now = utcnow()
+        reports = app.pipeline.poll(now, due_only=False)
+        ticked = app.pipeline.tick(now)
+        delivered = app.pipeline.deliver(now)
+        ok = sum(r.status == "ok" for r in reports)
+        nm = sum(r.status == "not modified" for r in reports)
+        bad = [r for r in reports if r.status == "error"]
+        articles = sum(r.articles for r in reports)
+        click.echo(
+            f"Polled {len(reports)} feed(s): {ok} ok, {nm} not modified, {len(bad)} failed; "
+            f"{articles} new or changed article(s)."
+        )
+        for r in bad:
+            click.echo(f"  feed {r.feed!r} failed: {r.error}", err=True)
+        changes = [c for r in reports for c in r.changes] + ticked
+        if changes:
+            click.echo(f"{len(changes)} change(s):")
+        for c in changes:
+            actors = ", ".join(f"{a.name} ({a.stance.replace('_', ' ')})" for a in c.pause.actors) or "none named"
+            click.echo(f"  pause #{c.pause.id}: {c.change.summary}")
+            click.echo(f"    actors: {actors}; sources: {len(c.pause.sources)}")
+        if not changes:
+            click.echo("No new or changed pauses.")
+        click.echo(f"Alerts: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.failed} failed.")
+        for err in delivered.errors:
+            click.echo(f"  {err}", err=True)
+        for c in app.settings.channels:
+            if c.__class__.__name__ == "FileSettings":
+                click.echo(f"Outbox ({c.name}): {c.path}")
+    finally:
+        app.close()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
+@click.option("--all", "show_all", is_flag=True, help="Include ended, collapsed and expired pauses.")
+@click.pass_context
+def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
+    """The countdown board: every pause, its status, place and time left."""
+    app = _app(ctx)
+    try:
+        now = utcnow()
+        items = [p for p in app.store.pauses() if show_all or p.is_open]
+        items.sort(key=lambda p: (not p.is_open, p.seconds_left(now) is None, p.seconds_left(now) or 0, p.id))
+    finally:
+        app.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": p.id,
+                        "kind": p.kind,
+                        "location": p.location,
+                        "country": p.country,
+                        "status": p.status,
+                        "duration_hours": p.duration_hours,
+                        "start_text": p.start_text,
+                        "starts_at": _iso(p.starts_at),
+                        "ends_at": _iso(p.ends_at),
+                        "seconds_left": p.seconds_left(now),
+                        "sources": len(p.sources),
+                        "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
+                        "first_seen": _iso(p.first_seen),
+                        "last_seen": _iso(p.last_seen),
+                    }
+                    for p in items
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not items:
+        click.echo("No pauses yet." if show_all else "No open pauses (--all shows ended ones).")
+        return
+    rows = [
+        [
+            str(p.id),
+            p.kind.replace("_", " "),
+            p.location or "?",
+            p.status.replace("_", " "),
+            format_hours(p.duration_hours) or "-",
+            f"{p.starts_at:%Y-%m-%d %H:%M}" if p.starts_at else "-",
+            f"{p.ends_at:%Y-%m-%d %H:%M}" if p.ends_at else "-",
+            _human_left(p.seconds_left(now), p, now),
+            str(len(p.sources)),
+        ]
+        for p in items
+    ]
+    click.echo(_table(rows, ["ID", "KIND", "PLACE", "STATUS", "DURATION", "STARTS (UTC)", "ENDS (UTC)", "TIME LEFT", "SOURCES"]))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
+@click.pass_context
+def feeds(ctx: click.Context, as_json: bool) -> None:
+    """The feeds: last status, last error and number of articles stored."""
+    app = _app(ctx)
+    try:
+        items = app.store.feeds()
+    finally:
+        app.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "url": f.url,
+                        "name": f.name,
+                        "every_seconds": f.every_seconds,
+                        "last_status": f.last_status,
+                        "last_error": f.last_error,
+                        "last_polled_at": _iso(f.last_polled_at),
+                        "last_success_at": _iso(f.last_success_at),
+                        "next_poll_at": _iso(f.next_poll_at),
+                        "consecutive_failures": f.consecutive_failures,
+                        "articles": f.articles,
+                    }
+                    for f in items
+                ],
+                indent=2,
+            )
+        )
+        return
+    rows = [
+        [f.name, f.url if len(f.url) < 60 else "…" + f.url[-59:], f.last_status or "never polled", (f.last_error or "")[:60], str(f.articles)]
+        for f in items
+    ]
+    click.echo(_table(rows, ["NAME", "URL", "LAST STATUS", "LAST ERROR", "ARTICLES"]))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
+@click.option("--limit", default=50, show_default=True, help="How many of the newest alerts.")
+@click.pass_context
+def alerts(ctx: click.Context, as_json: bool, limit: int) -> None:
+    """The outbox: pending, sent and failed alerts with attempts and last error."""
+    app = _app(ctx)
+    try:
+        items = app.store.alerts(limit)
+    finally:
+        app.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": a.id,
+                        "key": a.key,
+                        "pause_id": a.pause_id,
+                        "channel": a.channel,
+                        "status": a.status,
+                        "attempts": a.attempts,
+                        "next_try_at": _iso(a.next_try_at),
+                        "created_at": _iso(a.created_at),
+                        "sent_at": _iso(a.sent_at),
+                        "last_error": a.last_error,
+                        "summary": a.summary,
+                    }
+                    for a in items
+                ],
+                indent=2,
+            )
+        )
+        return
+    rows = [[str(a.id), a.channel, a.status, str(a.attempts), a.summary[:60], (a.last_error or "")[:50]] for a in items]
+    click.echo(_table(rows, ["ID", "CHANNEL", "STATUS", "ATTEMPTS", "CHANGE", "LAST ERROR"]) if rows else "The outbox is empty.")
+
+
+def _parse_published(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time like 2016-08-18T12:00:00Z") from e
+    return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+
+
+@main.command()
+@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--published", help="Publication time (ISO-8601) to resolve 'tomorrow', 'on Friday' ...")
+@click.option("--json", "as_json", is_flag=True, help="Print the mentions as a JSON array.")
+@click.option("--jsonl", "jsonl", is_flag=True, help='Read lines {"id", "text", "published"?}; write {"id", "mentions"} per line.')
+def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
+    """Run the extractor on one text (FILE or - for stdin). Needs no config."""
+    if jsonl:
+        for n, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                pub = _parse_published(row.get("published") or published)
+                mentions = extract_mentions(row["text"], pub)
+            except (json.JSONDecodeError, KeyError, TypeError, click.BadParameter) as e:
+                raise click.ClickException(f"line {n}: expected {{\"id\", \"text\", \"published\"?}}: {e}") from e
+            click.echo(json.dumps({"id": row.get("id"), "mentions": [m.to_json() for m in mentions]}, ensure_ascii=False))
+        return
+    mentions = extract_mentions(source.read(), _parse_published(published))
+    if as_json:
+        click.echo(json.dumps([m.to_json() for m in mentions], indent=2, ensure_ascii=False))
+        return
+    if not mentions:
+        click.echo("No pause mentions found.")
+    for m in mentions:
+        actors = ", ".join(f"{a.name} ({a.stance.replace('_', ' ')})" for a in m.actors) or "-"
+        click.echo(
+            f"{m.kind.replace('_', ' ')} | {m.status.replace('_', ' ')} | "
+            f"{format_hours(m.duration_hours) or 'no duration'} | {m.location or '?'}"
+            f"{' (' + m.country + ')' if m.country and m.country != m.location else ''} | actors: {actors}"
+            f"{' | start: ' + m.start_text if m.start_text else ''} | confidence {m.confidence:.2f}"
+        )
+        click.echo(f"    \"{m.quote}\"")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

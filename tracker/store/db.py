@@ -1,0 +1,449 @@
+"""The database: the only module that knows SQL and SQLAlchemy's exceptions.
+
+I/O. SQLite (WAL, busy timeout, write transactions taken with BEGIN IMMEDIATE so the
+poller and the sender queue for the write lock instead of deadlocking on an upgrade)
+or PostgreSQL, through the same code. Scheduling state lives here: each feed's next
+poll, each alert's attempts and next try.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import event, func
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from ..config import FeedSettings
+from ..errors import StoreError
+from ..lifecycle import Update
+from ..types import Actor, Article, Change, Evidence, Mention, Outgoing, Pause, Rendered
+from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Columns hold UTC; SQLite hands naive datetimes back, PostgreSQL aware ones."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    id: int
+    url: str
+    name: str
+    every_seconds: int
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    consecutive_failures: int
+    articles: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    id: int
+    key: str
+    pause_id: int
+    channel: str
+    status: str
+    attempts: int
+    next_try_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class SavedChange:
+    """A change as saved, with the pause it belongs to: what alert planning needs."""
+
+    id: int
+    pause: Pause
+    change: Change
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        try:
+            if self.is_sqlite:
+                self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+                event.listen(self.engine, "connect", _sqlite_on_connect)
+                event.listen(self.engine, "begin", _sqlite_on_begin)
+            else:
+                self.engine = create_engine(url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError, ValueError) as e:
+            raise StoreError(f"cannot use database {_mask_db(url)}: {e}") from e
+
+    def create(self) -> None:
+        """Create the tables that do not exist yet."""
+        try:
+            SQLModel.metadata.create_all(self.engine)
+        except SQLAlchemyError as e:
+            raise StoreError(f"cannot create tables in {_mask_db(self.url)}: {e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}") from e
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on error, errors wrapped."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as s:
+                with s.begin():
+                    yield s
+        except SQLAlchemyError as e:
+            raise StoreError(f"database error: {e.__class__.__name__}: {getattr(e, 'orig', None) or e}") from e
+
+    # feeds ---------------------------------------------------------------
+
+    def sync_feeds(self, feeds: Sequence[FeedSettings], now: datetime) -> None:
+        """Make the feed table follow the config: add new feeds (due now), update names and
+        intervals, disable feeds no longer listed (their articles stay)."""
+        with self.session() as s:
+            rows = {r.url: r for r in s.exec(select(FeedRow))}
+            for f in feeds:
+                row = rows.pop(f.url, None)
+                if row is None:
+                    s.add(FeedRow(url=f.url, name=f.name, every_seconds=f.every_seconds, next_poll_at=_naive(now)))
+                else:
+                    row.name, row.every_seconds, row.enabled = f.name, f.every_seconds, True
+            for row in rows.values():
+                row.enabled = False
+
+    def feeds(self, due_at: datetime | None = None) -> list[FeedState]:
+        """Enabled feeds, with their number of stored articles; only those due when `due_at` is given."""
+        with self.session() as s:
+            counts = dict(s.exec(select(ArticleRow.feed_id, func.count()).group_by(ArticleRow.feed_id)).all())
+            q = select(FeedRow).where(FeedRow.enabled == True).order_by(FeedRow.id)  # noqa: E712
+            if due_at is not None:
+                q = q.where(FeedRow.next_poll_at <= _naive(due_at)).order_by(FeedRow.next_poll_at)
+            return [_feed_state(r, counts.get(r.id, 0)) for r in s.exec(q)]
+
+    def record_poll(
+        self,
+        feed_id: int,
+        now: datetime,
+        next_poll_at: datetime,
+        status: str,
+        error: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Save the outcome of one poll. On error the validators are kept as they were."""
+        with self.session() as s:
+            row = s.get(FeedRow, feed_id)
+            if row is None:
+                return
+            row.last_polled_at = _naive(now)
+            row.next_poll_at = _naive(next_poll_at)
+            row.last_status = status
+            row.last_error = error
+            if error:
+                row.consecutive_failures += 1
+            else:
+                row.consecutive_failures = 0
+                row.last_success_at = _naive(now)
+                if status != "not modified":
+                    row.etag, row.last_modified = etag, last_modified
+
+    # articles ------------------------------------------------------------
+
+    def new_or_changed(self, articles: Sequence[Article]) -> list[Article]:
+        """The articles not stored yet, or stored with other content (by content hash)."""
+        if not articles:
+            return []
+        keys = [a.key for a in articles]
+        with self.session() as s:
+            known: dict[str, str] = {}
+            for chunk in _chunks(keys, 500):
+                known.update(s.exec(select(ArticleRow.key, ArticleRow.content_hash).where(ArticleRow.key.in_(chunk))).all())
+        return [a for a in articles if known.get(a.key) != a.content_hash]
+
+    # pauses --------------------------------------------------------------
+
+    def pauses(self, open_only: bool = False) -> list[Pause]:
+        with self.session() as s:
+            q = select(PauseRow).order_by(PauseRow.id)
+            if open_only:
+                q = q.where(PauseRow.status.not_in(("collapsed", "ended", "expired")))
+            rows = list(s.exec(q))
+            fired = _fired(s, [r.id for r in rows])
+            return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+
+    def pause(self, pause_id: int) -> tuple[Pause, list[Evidence], list[Change]] | None:
+        """One pause with its evidence and its changes, oldest first."""
+        with self.session() as s:
+            row = s.get(PauseRow, pause_id)
+            if row is None:
+                return None
+            evidence = [
+                _evidence(e, key)
+                for e, key in s.exec(
+                    select(EvidenceRow, ArticleRow.key)
+                    .join(ArticleRow, ArticleRow.id == EvidenceRow.article_id)
+                    .where(EvidenceRow.pause_id == pause_id)
+                    .order_by(EvidenceRow.published_at, EvidenceRow.id)
+                )
+            ]
+            changes = [
+                Change(c.event, _utc(c.at), c.summary, c.old_status, c.new_status, None, c.key)
+                for c in s.exec(select(ChangeRow).where(ChangeRow.pause_id == pause_id).order_by(ChangeRow.id))
+            ]
+            fired = _fired(s, [pause_id])
+            return _pause(row, fired.get(pause_id, frozenset())), evidence, changes
+
+    def save(
+        self,
+        now: datetime,
+        feed_id: int | None,
+        articles: Sequence[Article],
+        updates: Sequence[Update],
+        plan: Callable[[SavedChange], Iterable[tuple[str, Rendered]]],
+    ) -> list[SavedChange]:
+        """In ONE transaction: upsert the articles (replacing the evidence of a changed one),
+        save each updated pause with its new evidence and changes, and write the alerts that
+        `plan` (pure) returns for each change into the outbox. Returns the saved changes.
+        """
+        try:
+            with self.session() as s:
+                article_ids = self._upsert_articles(s, now, feed_id, articles)
+                saved: list[SavedChange] = []
+                for u in updates:
+                    row = self._save_pause(s, u.after)
+                    pause = _pause(row, u.after.fired)
+                    for ev in u.evidence:
+                        s.add(
+                            EvidenceRow(
+                                pause_id=row.id,
+                                article_id=article_ids[ev.article_key],
+                                source=ev.source,
+                                link=ev.link,
+                                published_at=_naive(ev.published),
+                                mention=ev.mention.to_json(),
+                            )
+                        )
+                    for ch in u.changes:
+                        crow = ChangeRow(
+                            pause_id=row.id,
+                            event=ch.event,
+                            key=ch.key,
+                            at=_naive(ch.at),
+                            summary=ch.summary,
+                            old_status=ch.old_status,
+                            new_status=ch.new_status,
+                            quote=ch.evidence.mention.quote if ch.evidence else None,
+                            source=ch.evidence.source if ch.evidence else None,
+                            link=ch.evidence.link if ch.evidence else None,
+                        )
+                        s.add(crow)
+                        s.flush()
+                        sc = SavedChange(crow.id, pause, ch)
+                        saved.append(sc)
+                        for channel, rendered in plan(sc):
+                            s.add(
+                                AlertRow(
+                                    key=f"pause-{row.id}/change-{crow.id}/{channel}",
+                                    pause_id=row.id,
+                                    change_id=crow.id,
+                                    channel=channel,
+                                    next_try_at=_naive(now),
+                                    created_at=_naive(now),
+                                    rendered=rendered.to_json(),
+                                )
+                            )
+                return saved
+        except StoreError as e:
+            if isinstance(e.__cause__, IntegrityError):
+                # another worker saved the same countdown event first: nothing is lost
+                raise StoreError(f"conflict while saving, will retry next cycle: {e}") from e
+            raise
+
+    def _upsert_articles(self, s: Session, now: datetime, feed_id: int | None, articles: Sequence[Article]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        keys = [a.key for a in articles]
+        existing: dict[str, ArticleRow] = {}
+        for chunk in _chunks(keys, 500):
+            existing.update({r.key: r for r in s.exec(select(ArticleRow).where(ArticleRow.key.in_(chunk)))})
+        for a in articles:
+            row = existing.get(a.key)
+            if row is None:
+                row = ArticleRow(
+                    key=a.key,
+                    feed_id=feed_id,
+                    title=a.title,
+                    link=a.link,
+                    published_at=_naive(a.published),
+                    first_seen_at=_naive(now),
+                    updated_at=_naive(now),
+                    content_hash=a.content_hash,
+                    text=a.text,
+                )
+                s.add(row)
+            elif row.content_hash != a.content_hash:
+                # An edited entry is examined again: its old evidence is replaced.
+                for ev in s.exec(select(EvidenceRow).where(EvidenceRow.article_id == row.id)):
+                    s.delete(ev)
+                row.title, row.link, row.text = a.title, a.link, a.text
+                row.content_hash, row.updated_at = a.content_hash, _naive(now)
+                row.published_at = _naive(a.published) or row.published_at
+            s.flush()
+            ids[a.key] = row.id
+        return ids
+
+    def _save_pause(self, s: Session, p: Pause) -> PauseRow:
+        row = s.get(PauseRow, p.id) if p.id is not None else None
+        if row is None:
+            row = PauseRow(kind=p.kind, status=p.status, first_seen=_naive(p.first_seen), last_seen=_naive(p.last_seen))
+            s.add(row)
+        row.kind, row.location, row.country, row.status = p.kind, p.location, p.country, p.status
+        row.duration_hours, row.start_text = p.duration_hours, p.start_text
+        row.starts_at, row.ends_at = _naive(p.starts_at), _naive(p.ends_at)
+        row.actors = [{"name": a.name, "stance": a.stance} for a in p.actors]
+        row.sources = list(p.sources)
+        row.first_seen, row.last_seen = _naive(p.first_seen), _naive(p.last_seen)
+        s.flush()
+        return row
+
+    # outbox --------------------------------------------------------------
+
+    def due_alerts(self, now: datetime, limit: int = 100) -> list[tuple[int, int, Outgoing]]:
+        """Pending alerts whose next try has come: (alert id, attempts so far, message)."""
+        with self.session() as s:
+            rows = s.exec(
+                select(AlertRow)
+                .where(AlertRow.status == "pending", AlertRow.next_try_at <= _naive(now))
+                .order_by(AlertRow.id)
+                .limit(limit)
+            ).all()
+            return [(r.id, r.attempts, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at))) for r in rows]
+
+    def mark_sent(self, alert_id: int, now: datetime) -> None:
+        with self.session() as s:
+            row = s.get(AlertRow, alert_id)
+            row.status, row.sent_at, row.attempts, row.last_error = "sent", _naive(now), row.attempts + 1, None
+
+    def mark_failed(self, alert_id: int, now: datetime, error: str, next_try_at: datetime | None) -> None:
+        """A failed attempt: tried again at `next_try_at`, or failed for good when it is None."""
+        with self.session() as s:
+            row = s.get(AlertRow, alert_id)
+            row.attempts += 1
+            row.last_error = error[:2000]
+            if next_try_at is None:
+                row.status = "failed"
+            else:
+                row.next_try_at = _naive(next_try_at)
+
+    def alerts(self, limit: int = 200) -> list[AlertState]:
+        with self.session() as s:
+            rows = s.exec(
+                select(AlertRow, ChangeRow.summary)
+                .join(ChangeRow, ChangeRow.id == AlertRow.change_id)
+                .order_by(AlertRow.id.desc())
+                .limit(limit)
+            ).all()
+            return [
+                AlertState(
+                    r.id, r.key, r.pause_id, r.channel, r.status, r.attempts, _utc(r.next_try_at),
+                    _utc(r.created_at), _utc(r.sent_at), r.last_error, summary,
+                )
+                for r, summary in rows
+            ]
+
+
+def _sqlite_on_connect(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy, not the driver, issue BEGIN (see _sqlite_on_begin).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn) -> None:
+    # Take the write lock at the start: two writers then wait (busy_timeout) instead of
+    # failing with "database is locked" when a reader tries to upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _mask_db(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url
+
+
+def _feed_state(r: FeedRow, articles: int) -> FeedState:
+    return FeedState(
+        r.id, r.url, r.name, r.every_seconds, r.etag, r.last_modified, _utc(r.next_poll_at),
+        _utc(r.last_polled_at), _utc(r.last_success_at), r.last_status, r.last_error,
+        r.consecutive_failures, articles,
+    )
+
+
+def _fired(s: Session, pause_ids: list[int]) -> dict[int, frozenset[str]]:
+    out: dict[int, set[str]] = {}
+    for chunk in _chunks(pause_ids, 500):
+        for pid, key in s.exec(select(ChangeRow.pause_id, ChangeRow.key).where(ChangeRow.pause_id.in_(chunk), ChangeRow.key.is_not(None))):
+            out.setdefault(pid, set()).add(key)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
+    return Pause(
+        id=r.id,
+        kind=r.kind,
+        location=r.location,
+        country=r.country,
+        status=r.status,
+        duration_hours=r.duration_hours,
+        start_text=r.start_text,
+        starts_at=_utc(r.starts_at),
+        ends_at=_utc(r.ends_at),
+        actors=tuple(Actor(a["name"], a["stance"]) for a in r.actors),
+        first_seen=_utc(r.first_seen),
+        last_seen=_utc(r.last_seen),
+        sources=tuple(r.sources),
+        fired=fired,
+    )
+
+
+def _evidence(e: EvidenceRow, article_key: str) -> Evidence:
+    m = e.mention
+    mention = Mention(
+        kind=m["kind"],
+        status=m["status"],
+        duration_hours=m["duration_hours"],
+        location=m["location"],
+        country=m.get("country"),
+        actors=tuple(Actor(a["name"], a["stance"]) for a in m["actors"]),
+        start_text=m["start_text"],
+        starts_at=datetime.fromisoformat(m["starts_at"]) if m.get("starts_at") else None,
+        quote=m["quote"],
+        confidence=m["confidence"],
+    )
+    return Evidence(mention, article_key, e.source, e.link, _utc(e.published_at))

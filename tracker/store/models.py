@@ -1,0 +1,111 @@
+"""SQLModel tables. Times are stored as UTC (naive columns hold UTC; see store.db._utc)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class FeedRow(SQLModel, table=True):
+    __tablename__ = "feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    name: str
+    every_seconds: int
+    enabled: bool = True
+    etag: str | None = Field(default=None, sa_column=Column(Text))
+    last_modified: str | None = Field(default=None, sa_column=Column(Text))
+    next_poll_at: datetime
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_status: str | None = None  # "ok 200", "not modified", "error"
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    consecutive_failures: int = 0
+
+
+class ArticleRow(SQLModel, table=True):
+    __tablename__ = "article"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    feed_id: int = Field(foreign_key="feed.id", index=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    link: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime | None = None
+    first_seen_at: datetime
+    updated_at: datetime
+    content_hash: str
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PauseRow(SQLModel, table=True):
+    __tablename__ = "pause"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    location: str | None = None
+    country: str | None = None
+    status: str = Field(index=True)
+    duration_hours: float | None = None
+    start_text: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    actors: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    first_seen: datetime
+    last_seen: datetime
+
+
+class EvidenceRow(SQLModel, table=True):
+    """One mention, with the article it came from, attached to a pause."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pause_id: int = Field(foreign_key="pause.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    source: str
+    link: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime
+    mention: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ChangeRow(SQLModel, table=True):
+    """A change of a pause that may cause alerts. `key` makes countdown events fire once."""
+
+    __tablename__ = "change"
+    __table_args__ = (UniqueConstraint("pause_id", "key", name="uq_change_pause_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pause_id: int = Field(foreign_key="pause.id", index=True)
+    event: str
+    key: str | None = None
+    at: datetime
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    old_status: str | None = None
+    new_status: str | None = None
+    quote: str | None = Field(default=None, sa_column=Column(Text))
+    source: str | None = None
+    link: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class AlertRow(SQLModel, table=True):
+    """The outbox: written with the change that causes it, marked when delivered."""
+
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # pause/change/channel
+    pause_id: int = Field(foreign_key="pause.id", index=True)
+    change_id: int = Field(foreign_key="change.id")
+    channel: str = Field(index=True)
+    status: str = Field(default="pending", index=True)  # pending | sent | failed
+    attempts: int = 0
+    next_try_at: datetime
+    created_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    rendered: dict = Field(sa_column=Column(JSON, nullable=False))

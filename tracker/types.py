@@ -1,0 +1,199 @@
+"""Frozen records passed between the stages of a poll.
+
+Pure: no I/O. Every datetime here is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+#: Kinds of pause, in the order the extractor prefers them when a sentence mixes terms.
+KINDS = ("ceasefire", "truce", "humanitarian_pause", "aid_corridor", "aid_access")
+
+#: Statuses a mention can assert.
+STATUSES = (
+    "proposed",
+    "called_for",
+    "agreed",
+    "in_effect",
+    "extended",
+    "violated",
+    "collapsed",
+    "ended",
+)
+
+#: Statuses a pause record can have: a mention's statuses plus one the clock gives.
+PAUSE_STATUSES = STATUSES + ("expired",)
+
+#: Statuses after which a pause is closed (no longer matched by new mentions).
+CLOSED_STATUSES = frozenset({"collapsed", "ended", "expired"})
+
+#: Stances an actor can take towards a pause.
+STANCES = ("proposed", "called_for", "agreed", "welcomed", "rejected", "accused", "mentioned")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One feed entry, as parsed. `key` identifies it across polls (guid, else link, else hash)."""
+
+    key: str
+    title: str
+    link: str | None
+    published: datetime | None
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str | None
+    articles: tuple[Article, ...]
+    warning: str | None = None  # a recoverable problem feedparser reported (bozo with entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    name: str  # normalised, e.g. "UN", "Russia"
+    stance: str  # one of STANCES
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One pause spoken of in one sentence (or merged from adjacent sentences of one text)."""
+
+    kind: str  # one of KINDS
+    status: str  # one of STATUSES
+    duration_hours: float | None
+    location: str | None  # normalised place name, e.g. "Aleppo"
+    country: str | None  # the place's country, e.g. "Syria"
+    actors: tuple[Actor, ...]
+    start_text: str | None  # the text's own words for the start, e.g. "this week"
+    starts_at: datetime | None  # start_text resolved against the publication time, when precise
+    quote: str  # the sentence it came from
+    confidence: float  # 0..1
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "status": self.status,
+            "duration_hours": self.duration_hours,
+            "location": self.location,
+            "country": self.country,
+            "actors": [{"name": a.name, "stance": a.stance} for a in self.actors],
+            "start_text": self.start_text,
+            "starts_at": self.starts_at.isoformat() if self.starts_at else None,
+            "quote": self.quote,
+            "confidence": round(self.confidence, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A mention together with where it was read."""
+
+    mention: Mention
+    article_key: str
+    source: str  # feed name or publisher
+    link: str | None
+    published: datetime  # publication time, else the time it was first seen
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """One record per pause. `id` is None until the store has saved it."""
+
+    id: int | None
+    kind: str
+    location: str | None
+    country: str | None
+    status: str  # one of PAUSE_STATUSES
+    duration_hours: float | None
+    start_text: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    actors: tuple[Actor, ...]
+    first_seen: datetime
+    last_seen: datetime
+    sources: tuple[str, ...] = ()
+    fired: frozenset[str] = frozenset()  # keys of countdown events already fired
+
+    def seconds_left(self, now: datetime) -> float | None:
+        """Seconds to the end, or to the start when it has not started. None when unknown."""
+        if self.starts_at and now < self.starts_at:
+            return (self.starts_at - now).total_seconds()
+        if self.ends_at and self.is_open:
+            return max(0.0, (self.ends_at - now).total_seconds())
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Something that happened to a pause and may cause an alert.
+
+    `event` is one of: "new", "status", "times", "starts_soon", "started",
+    "ends_soon", "expired". `key` is stable for countdown events, so each fires once.
+    """
+
+    event: str
+    at: datetime
+    summary: str  # one line for people, e.g. "status proposed -> agreed"
+    old_status: str | None = None
+    new_status: str | None = None
+    evidence: Evidence | None = None
+    key: str | None = None  # dedupe key within the pause (countdown events); None = always new
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An alert rendered for every channel type. Pure data, stored with the alert.
+
+    `slack` is a Slack incoming-webhook payload ({"text": ..., "blocks": [...]}),
+    `webhook` the generic webhook's JSON body.
+    """
+
+    subject: str
+    text: str
+    html: str
+    slack: dict
+    webhook: dict
+
+    def to_json(self) -> dict:
+        return {
+            "subject": self.subject,
+            "text": self.text,
+            "html": self.html,
+            "slack": self.slack,
+            "webhook": self.webhook,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Rendered:
+        return cls(data["subject"], data["text"], data["html"], data["slack"], data["webhook"])
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One alert for one channel, as the outbox hands it to a channel.
+
+    `key` is stable across retries (pause, change, channel); receivers may dedupe on it.
+    """
+
+    key: str
+    channel: str
+    rendered: Rendered
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a channel's send() reports. Channels never raise into the caller."""
+
+    ok: bool
+    error: str | None = None
+    retry: bool = True  # False: a permanent failure, do not try again
+    retry_after: float | None = None  # seconds the peer asked us to wait
