@@ -1,0 +1,173 @@
+"""The store on a real SQLite file, and on PostgreSQL when TRACKER_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import SQLModel
+
+from tracker.config import FeedSettings, database_url
+from tracker.lifecycle import reconcile, tick
+from tracker.store.db import Store
+from tracker.types import Actor, Article, Evidence, Mention, Rendered
+
+T0 = datetime(2016, 8, 18, 12, 0, tzinfo=UTC)
+PG = os.environ.get("TRACKER_TEST_DATABASE_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'tracker.db'}")
+    else:
+        if not PG:
+            pytest.skip("PostgreSQL store tests skipped: set TRACKER_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+        s = Store(database_url(PG, tmp_path))
+        SQLModel.metadata.drop_all(s.engine)
+    s.create()
+    yield s
+    if request.param == "postgresql":
+        SQLModel.metadata.drop_all(s.engine)
+    s.close()
+
+
+def article(key="a1", text="Russia proposes a 48-hour ceasefire in Aleppo.", title="Aleppo"):
+    from tracker.feeds.parse import content_hash
+
+    return Article(key, title, f"https://wire.example.org/{key}", T0, text, content_hash(title, text))
+
+
+def mention(status="proposed", starts_at=None):
+    return Mention("ceasefire", status, 48.0, "Aleppo", "Syria", (Actor("Russia", "proposed"),), None, starts_at, "quote", 0.9)
+
+
+def plan_two_channels(saved):
+    r = Rendered(f"subject {saved.change.event}", "text", "<p>html</p>", {"text": "slack"}, {"type": "x"})
+    return [("slack", r), ("email", r)]
+
+
+def test_feeds_follow_the_config_and_remember_validators(store):
+    store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900), FeedSettings("/tmp/b.xml", "B", 60)], T0)
+    feeds = store.feeds(due_at=T0)
+    assert [f.name for f in feeds] == ["A", "B"]
+    store.record_poll(feeds[0].id, T0, T0 + timedelta(minutes=15), "ok 200", etag='W/"abc"', last_modified="Thu, 18 Aug 2016 12:00:00 GMT")
+    assert [f.name for f in store.feeds(due_at=T0 + timedelta(minutes=1))] == ["B"]
+    a = store.feeds()[0]
+    assert (a.etag, a.last_modified, a.last_status, a.consecutive_failures) == ('W/"abc"', "Thu, 18 Aug 2016 12:00:00 GMT", "ok 200", 0)
+    store.record_poll(a.id, T0, T0, "error", error="HTTP 500")
+    a = store.feeds()[0]
+    assert (a.etag, a.last_error, a.consecutive_failures) == ('W/"abc"', "HTTP 500", 1)
+    store.sync_feeds([FeedSettings("/tmp/b.xml", "B", 60)], T0)
+    assert [f.name for f in store.feeds()] == ["B"]
+
+
+def test_one_transaction_saves_articles_pauses_changes_and_their_alerts(store):
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    feed = store.feeds()[0]
+    a = article()
+    assert store.new_or_changed([a]) == [a]
+    updates = reconcile([], [Evidence(mention(), a.key, "wire.example.org", a.link, T0)], T0)
+    saved = store.save(T0, feed.id, [a], updates, plan_two_channels)
+    assert len(saved) == 1 and saved[0].pause.id is not None
+    assert store.new_or_changed([a]) == []
+    assert store.feeds()[0].articles == 1
+    due = store.due_alerts(T0)
+    assert sorted(m.channel for _, _, m in due) == ["email", "slack"]
+    assert all(m.key.startswith(f"pause-{saved[0].pause.id}/change-{saved[0].id}/") for _, _, m in due)
+    pause, evidence, changes = store.pause(saved[0].pause.id)
+    assert pause.actors == (Actor("Russia", "proposed"),) and pause.sources == ("wire.example.org",)
+    assert [e.mention.quote for e in evidence] == ["quote"] and [c.event for c in changes] == ["new"]
+
+
+def test_a_plan_that_fails_rolls_back_everything(store):
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    a = article()
+    updates = reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0)
+
+    def broken_plan(saved):
+        raise RuntimeError("template exploded")
+
+    with pytest.raises(RuntimeError):
+        store.save(T0, store.feeds()[0].id, [a], updates, broken_plan)
+    assert store.pauses() == [] and store.due_alerts(T0) == [] and store.new_or_changed([a]) == [a]
+
+
+def test_an_edited_article_replaces_its_own_evidence(store):
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    fid = store.feeds()[0].id
+    a = article()
+    store.save(T0, fid, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), lambda s: [])
+    edited = article(text="Russia and the rebels agreed a 48-hour ceasefire in Aleppo.")
+    assert store.new_or_changed([edited]) == [edited]
+    pauses = store.pauses(open_only=True)
+    updates = reconcile(pauses, [Evidence(mention("agreed"), a.key, "w", a.link, T0)], T0)
+    store.save(T0, fid, [edited], updates, lambda s: [])
+    pause, evidence, changes = store.pause(pauses[0].id)
+    assert len(evidence) == 1 and evidence[0].mention.status == "agreed"
+    assert pause.status == "agreed" and [c.event for c in changes] == ["new", "status"]
+
+
+def test_delivery_state_sent_retry_and_failed(store):
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    a = article()
+    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), plan_two_channels)
+    (id1, att1, _), (id2, att2, _) = store.due_alerts(T0)
+    assert att1 == att2 == 0
+    store.mark_sent(id1, T0)
+    store.mark_failed(id2, T0, "HTTP 500", T0 + timedelta(minutes=1))
+    assert store.due_alerts(T0) == []
+    assert [(i, n) for i, n, _ in store.due_alerts(T0 + timedelta(minutes=1))] == [(id2, 1)]
+    store.mark_failed(id2, T0, "HTTP 404 no_service", None)
+    assert store.due_alerts(T0 + timedelta(days=1)) == []
+    states = {a.id: a for a in store.alerts()}
+    assert (states[id1].status, states[id1].attempts) == ("sent", 1)
+    assert (states[id2].status, states[id2].attempts, states[id2].last_error) == ("failed", 2, "HTTP 404 no_service")
+
+
+def test_countdown_events_are_saved_once_even_if_planned_twice(store):
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    a = article()
+    start = T0 + timedelta(minutes=30)
+    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0), lambda s: [])
+    first = tick(store.pauses(open_only=True), T0)
+    stale = tick(store.pauses(open_only=True), T0)  # a second worker computed the same event
+    assert [c.event for u in first for c in u.changes] == ["starts_soon"]
+    store.save(T0, None, [], first, plan_two_channels)
+    assert tick(store.pauses(open_only=True), T0) == []
+    from tracker.errors import StoreError
+
+    with pytest.raises(StoreError):
+        store.save(T0, None, [], stale, plan_two_channels)
+    assert len(store.due_alerts(T0)) == 2
+
+
+def test_concurrent_writers_do_not_deadlock(store):
+    """The poller and the sender write at the same time: both finish, nothing is lost."""
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    fid = store.feeds()[0].id
+    errors = []
+
+    def poller():
+        try:
+            for i in range(30):
+                a = article(key=f"k{i}", text=f"text {i}")
+                store.save(T0, fid, [a], [], lambda s: [])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    def sender():
+        try:
+            for i in range(30):
+                store.record_poll(fid, T0, T0 + timedelta(seconds=i), "ok 200")
+        except Exception as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=poller), threading.Thread(target=sender)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and store.feeds()[0].articles == 30
