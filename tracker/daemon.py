@@ -3,7 +3,8 @@
     poll     every [tracker] poll_check (10 s): polls the feeds whose next poll is due
              (each feed has its own interval with jitter, kept in the database)
     tick     every minute: the countdown clock over open pauses
-    deliver  every [tracker] deliver_every (15 s): sends due alerts from the outbox
+    deliver  every [tracker] deliver_every (15 s): sends due alerts from the outbox, and
+             at once after a poll or tick that wrote new alerts
 
 Scheduling state lives in our database, not in APScheduler's job store, so a restart
 loses nothing. Each job: max_instances=1 (never overlaps itself), coalesce=True (a run
@@ -49,9 +50,14 @@ def run(app: App) -> None:
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone="UTC",
     )
+
+    def deliver_now_if(changed: bool) -> None:
+        if changed and not stop.is_set():
+            scheduler.modify_job("deliver", next_run_time=utcnow())  # alerts go out now, not in 15 s
+
     jobs = (
-        ("poll", lambda: p.poll(utcnow(), stop=stop), s.poll_check_seconds),
-        ("tick", lambda: p.tick(utcnow()), 60),
+        ("poll", lambda: deliver_now_if(any(r.changes for r in p.poll(utcnow(), stop=stop))), s.poll_check_seconds),
+        ("tick", lambda: deliver_now_if(bool(p.tick(utcnow()))), 60),
         ("deliver", lambda: p.deliver(utcnow(), stop=stop), s.deliver_every_seconds),
     )
     for name, fn, every in jobs:
