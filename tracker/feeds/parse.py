@@ -42,7 +42,7 @@ def _entry_text(entry) -> str:
 
 def _published(entry) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)  # plain lookup: skips feedparser's deprecated key aliasing
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)

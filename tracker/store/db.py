@@ -31,8 +31,9 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _naive(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+def _db(value: datetime | None) -> datetime | None:
+    """Datetimes go to the database as aware UTC."""
+    return value.astimezone(UTC) if value is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ class Store:
             for f in feeds:
                 row = rows.pop(f.url, None)
                 if row is None:
-                    s.add(FeedRow(url=f.url, name=f.name, every_seconds=f.every_seconds, next_poll_at=_naive(now)))
+                    s.add(FeedRow(url=f.url, name=f.name, every_seconds=f.every_seconds, next_poll_at=_db(now)))
                 else:
                     row.name, row.every_seconds, row.enabled = f.name, f.every_seconds, True
             for row in rows.values():
@@ -132,7 +133,7 @@ class Store:
             counts = dict(s.exec(select(ArticleRow.feed_id, func.count()).group_by(ArticleRow.feed_id)).all())
             q = select(FeedRow).where(FeedRow.enabled == True).order_by(FeedRow.id)  # noqa: E712
             if due_at is not None:
-                q = q.where(FeedRow.next_poll_at <= _naive(due_at)).order_by(FeedRow.next_poll_at)
+                q = q.where(FeedRow.next_poll_at <= _db(due_at)).order_by(FeedRow.next_poll_at)
             return [_feed_state(r, counts.get(r.id, 0)) for r in s.exec(q)]
 
     def record_poll(
@@ -150,15 +151,15 @@ class Store:
             row = s.get(FeedRow, feed_id)
             if row is None:
                 return
-            row.last_polled_at = _naive(now)
-            row.next_poll_at = _naive(next_poll_at)
+            row.last_polled_at = _db(now)
+            row.next_poll_at = _db(next_poll_at)
             row.last_status = status
             row.last_error = error
             if error:
                 row.consecutive_failures += 1
             else:
                 row.consecutive_failures = 0
-                row.last_success_at = _naive(now)
+                row.last_success_at = _db(now)
                 if status != "not modified":
                     row.etag, row.last_modified = etag, last_modified
 
@@ -234,7 +235,7 @@ class Store:
                                 article_id=article_ids[ev.article_key],
                                 source=ev.source,
                                 link=ev.link,
-                                published_at=_naive(ev.published),
+                                published_at=_db(ev.published),
                                 mention=ev.mention.to_json(),
                             )
                         )
@@ -243,7 +244,7 @@ class Store:
                             pause_id=row.id,
                             event=ch.event,
                             key=ch.key,
-                            at=_naive(ch.at),
+                            at=_db(ch.at),
                             summary=ch.summary,
                             old_status=ch.old_status,
                             new_status=ch.new_status,
@@ -262,8 +263,8 @@ class Store:
                                     pause_id=row.id,
                                     change_id=crow.id,
                                     channel=channel,
-                                    next_try_at=_naive(now),
-                                    created_at=_naive(now),
+                                    next_try_at=_db(now),
+                                    created_at=_db(now),
                                     rendered=rendered.to_json(),
                                 )
                             )
@@ -288,9 +289,9 @@ class Store:
                     feed_id=feed_id,
                     title=a.title,
                     link=a.link,
-                    published_at=_naive(a.published),
-                    first_seen_at=_naive(now),
-                    updated_at=_naive(now),
+                    published_at=_db(a.published),
+                    first_seen_at=_db(now),
+                    updated_at=_db(now),
                     content_hash=a.content_hash,
                     text=a.text,
                 )
@@ -300,8 +301,8 @@ class Store:
                 for ev in s.exec(select(EvidenceRow).where(EvidenceRow.article_id == row.id)):
                     s.delete(ev)
                 row.title, row.link, row.text = a.title, a.link, a.text
-                row.content_hash, row.updated_at = a.content_hash, _naive(now)
-                row.published_at = _naive(a.published) or row.published_at
+                row.content_hash, row.updated_at = a.content_hash, _db(now)
+                row.published_at = _db(a.published) or row.published_at
             s.flush()
             ids[a.key] = row.id
         return ids
@@ -309,14 +310,14 @@ class Store:
     def _save_pause(self, s: Session, p: Pause) -> PauseRow:
         row = s.get(PauseRow, p.id) if p.id is not None else None
         if row is None:
-            row = PauseRow(kind=p.kind, status=p.status, first_seen=_naive(p.first_seen), last_seen=_naive(p.last_seen))
+            row = PauseRow(kind=p.kind, status=p.status, first_seen=_db(p.first_seen), last_seen=_db(p.last_seen))
             s.add(row)
         row.kind, row.location, row.country, row.status = p.kind, p.location, p.country, p.status
         row.duration_hours, row.start_text = p.duration_hours, p.start_text
-        row.starts_at, row.ends_at = _naive(p.starts_at), _naive(p.ends_at)
+        row.starts_at, row.ends_at = _db(p.starts_at), _db(p.ends_at)
         row.actors = [{"name": a.name, "stance": a.stance} for a in p.actors]
         row.sources = list(p.sources)
-        row.first_seen, row.last_seen = _naive(p.first_seen), _naive(p.last_seen)
+        row.first_seen, row.last_seen = _db(p.first_seen), _db(p.last_seen)
         s.flush()
         return row
 
@@ -327,7 +328,7 @@ class Store:
         with self.session() as s:
             rows = s.exec(
                 select(AlertRow)
-                .where(AlertRow.status == "pending", AlertRow.next_try_at <= _naive(now))
+                .where(AlertRow.status == "pending", AlertRow.next_try_at <= _db(now))
                 .order_by(AlertRow.id)
                 .limit(limit)
             ).all()
@@ -336,7 +337,7 @@ class Store:
     def mark_sent(self, alert_id: int, now: datetime) -> None:
         with self.session() as s:
             row = s.get(AlertRow, alert_id)
-            row.status, row.sent_at, row.attempts, row.last_error = "sent", _naive(now), row.attempts + 1, None
+            row.status, row.sent_at, row.attempts, row.last_error = "sent", _db(now), row.attempts + 1, None
 
     def mark_failed(self, alert_id: int, now: datetime, error: str, next_try_at: datetime | None) -> None:
         """A failed attempt: tried again at `next_try_at`, or failed for good when it is None."""
@@ -347,7 +348,7 @@ class Store:
             if next_try_at is None:
                 row.status = "failed"
             else:
-                row.next_try_at = _naive(next_try_at)
+                row.next_try_at = _db(next_try_at)
 
     def alerts(self, limit: int = 200) -> list[AlertState]:
         with self.session() as s:

@@ -1,4 +1,4 @@
-"""SQLModel tables. Times are stored as UTC (naive columns hold UTC; see store.db._utc)."""
+"""SQLModel tables. Every datetime is timezone-aware UTC (SQLite returns it naive; see store.db._utc)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,108 @@
+"""The CLI: every command documents itself; check, extract and run --once on the default config."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "aleppo-48-hour-ceasefire.txt"
+
+
+def all_commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,)
+        if isinstance(cmd, click.Group):
+            yield from all_commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", [()] + list(all_commands(main)), ids=lambda p: " ".join(p) or "tracker")
+def test_every_command_has_help(path):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+    cmd = main
+    for name in path:
+        cmd = cmd.commands[name]
+    assert cmd.help, f"{' '.join(path)} has no help text"
+
+
+@pytest.fixture
+def default_copy(tmp_path):
+    """The embedded default config with its seeds and templates, in a scratch folder."""
+    for name in ("config.toml",):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path
+
+
+def test_check_accepts_the_default_and_reports_every_problem_of_a_bad_config(default_copy):
+    ok = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "check"])
+    assert ok.exit_code == 0 and "OK (2 feed(s), 1 channel(s)" in ok.output
+    bad = default_copy / "bad.toml"
+    bad.write_text('[tracker]\n[[feeds]]\nurl = "nope.xml"\nevery = "often"\n[[channels]]\nname = "s"\ntype = "slack"\nwebhook_url_env = "UNSET_VAR_FOR_TEST"\n')
+    result = CliRunner().invoke(main, ["--config", str(bad), "check"], env={"UNSET_VAR_FOR_TEST": ""})
+    assert result.exit_code == 2
+    for key in ("tracker.database", "feeds[0].url", "feeds[0].every", "channels[0] (s).webhook_url_env"):
+        assert key in result.output
+    refused = CliRunner().invoke(main, ["--config", str(bad), "run"], env={"UNSET_VAR_FOR_TEST": ""})
+    assert refused.exit_code == 2 and "tracker.database" in refused.output
+
+
+def test_run_once_on_the_default_config_finds_the_aleppo_ceasefire_and_fills_the_outbox(default_copy):
+    result = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "run", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "48-hour ceasefire in Aleppo (Syria), proposed, start not fixed" in result.output
+    assert "Russia (proposed)" in result.output and "UN (welcomed)" in result.output
+    assert "1 change(s)" in result.output
+    outbox = sorted(p.name for p in (default_copy / "outbox").iterdir())
+    assert len(outbox) == 3
+    table = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "pauses"])
+    assert "Aleppo" in table.output and "start not fixed" in table.output
+    feeds = json.loads(CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "feeds", "--json"]).output)
+    assert [(f["name"], f["last_status"], f["articles"]) for f in feeds] == [
+        ("Sample Wire (RSS 2.0)", "ok 200", 4),
+        ("Sample Desk (Atom)", "ok 200", 3),
+    ]
+    again = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "run", "--once"])
+    assert "No new or changed pauses." in again.output and "Alerts: 0 sent" in again.output
+
+
+def test_extract_the_seed_article():
+    result = CliRunner().invoke(main, ["extract", "--published", "2016-08-18T14:30:00Z", "--json", str(SEED)])
+    assert result.exit_code == 0, result.output
+    mentions = json.loads(result.output)
+    aleppo48 = [m for m in mentions if m["duration_hours"] == 48 and m["location"] == "Aleppo"]
+    assert aleppo48
+    assert any(m["status"] == "proposed" for m in aleppo48)
+    names = {a["name"] for m in mentions for a in m["actors"]}
+    assert {"Russia", "UN"} <= names
+    for m in mentions:
+        assert "past 48 hours" not in m["quote"] and "month-long" not in m["quote"]
+
+
+def test_extract_jsonl(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"id": "a", "text": "The army declared a 72-hour truce in Donetsk starting on Friday.", "published": "2024-05-01T10:00:00Z"})
+        + "\n"
+        + json.dumps({"id": "b", "text": "Dockworkers began a 48-hour strike on Monday."})
+        + "\n"
+    )
+    result = CliRunner().invoke(main, ["extract", "--jsonl", str(src)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["mentions"] and rows[0]["mentions"][0]["duration_hours"] == 72
+    assert rows[1]["mentions"] == []
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json}\n")
+    result = CliRunner().invoke(main, ["extract", "--jsonl", str(bad)])
+    assert result.exit_code == 1 and "line 1" in result.output

@@ -1,0 +1,121 @@
+"""Durations of a pause: "48-hour ceasefire", "a truce of three days", "extended for two more months".
+
+Pure: no I/O. A number counts only when it is attached to the pause: right before the
+trigger (with at most two modifiers between, "four-hour daily humanitarian pauses"), or
+after it through a linking word ("for", "of", "lasting", "will last", "set for an initial
+period of"). Casualty windows ("in the past 48 hours"), notice periods, clock times
+("24 hours local time"), ages ("6-month-old") and the lengths of talks or sieges are not
+attached to a trigger, or are rejected by the cues in the data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .vocab import Vocab, fragment
+
+I = re.IGNORECASE
+
+
+@dataclass(frozen=True, slots=True)
+class DurationRules:
+    """Compiled duration grammar for one vocabulary."""
+
+    before: re.Pattern[str]  # DUR MOD{0,2} at the end of the text before a trigger
+    after: re.Pattern[str]  # [words] LINK DUR at the start of the text after a trigger
+    expression: re.Pattern[str]
+    reject_after: re.Pattern[str]
+    not_after_trigger: re.Pattern[str]
+    elapsed_between: re.Pattern[str]
+    units: dict
+    numbers: dict
+
+
+def compile_rules(vocab: Vocab) -> DurationRules:
+    d = vocab.raw["durations"]
+    numwords = sorted(d["number_words"], key=len, reverse=True)
+    nw = "(?:" + "|".join(fragment(w) for w in numwords) + ")"
+    num = (
+        r"(?P<num>(?<![\d:.,])\d+(?:\.\d+)?(?![\d:])|" + nw + r"(?:[\s-]+(?:and\s+)?" + nw + r")*)"
+        r"(?:\s*\((?P<paren>\d+)\))?"
+    )
+    unit = r"(?P<unit>" + "|".join(d["units"]) + r")s?"
+    long_ = fragment(d["long_suffix"])
+    dur = (
+        r"(?:" + num + r"[\s-]+(?:(?:more|additional|further|extra)\s+)?" + unit + r"(?:" + long_ + r")?"
+        r"|(?P<lunit>" + "|".join(d["units"]) + r")" + long_ + r")"
+    )
+    mod = d["modifiers_between"]
+    before = re.compile(r"(?<![\w-])" + dur + r"(?:\s+" + mod + r"){0,2}\s*$", I)
+    after = re.compile(r"^(?P<between>(?:[^.;:!?]|(?<=\d)[:.](?=\d)){0,90}?)\b" + fragment(d["link_after"]) + r"\s+" + dur + r"\b", I)
+    return DurationRules(
+        before=before,
+        after=after,
+        expression=re.compile(dur, I),
+        reject_after=re.compile(fragment(d["reject_after"]), I),
+        not_after_trigger=re.compile(fragment(d["not_after_trigger"]), I),
+        elapsed_between=re.compile(fragment(d["elapsed_between"]), I),
+        units=dict(d["units"]),
+        numbers=dict(d["number_words"]),
+    )
+
+
+def _number(text: str, numbers: dict) -> float | None:
+    text = text.strip().lower()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    parts = re.split(r"[\s-]+", text)
+    if len(parts) > 1 and parts[0] in ("a", "an"):
+        parts = parts[1:]  # "a two-month truce"
+    total, current = 0.0, 0.0
+    for part in parts:
+        if part == "and" or not part:
+            continue
+        value = numbers.get(part)
+        if value is None:
+            return None
+        if value == 100:
+            current = (current or 1) * 100
+        else:
+            current += value
+    total += current
+    return total or None
+
+
+def _hours(m: re.Match[str], rules: DurationRules) -> float | None:
+    if m.group("lunit"):
+        return float(rules.units[m.group("lunit").lower()])
+    value = float(m.group("paren")) if m.group("paren") else _number(m.group("num"), rules.numbers)
+    if value is None:
+        return None
+    return value * rules.units[m.group("unit").lower()]
+
+
+def duration_hours(sentence: str, trigger_start: int, trigger_end: int, span_end: int, rules: DurationRules) -> float | None:
+    """Hours of the pause whose trigger is sentence[trigger_start:trigger_end], or None.
+
+    `span_end` bounds the text after the trigger that may still speak of this pause.
+    """
+    m = rules.before.search(sentence[:trigger_start])
+    if m:
+        return _hours(m, rules)
+    tail = sentence[trigger_end:span_end]
+    if rules.not_after_trigger.match(tail):
+        return None
+    m = rules.after.match(tail)
+    if not m or rules.elapsed_between.search(m.group("between")):
+        return None
+    if rules.reject_after.match(tail[m.end():]):
+        return None
+    return _hours(m, rules)
+
+
+def leading_duration(sentence: str, rules: DurationRules) -> float | None:
+    """A linked duration anywhere in a sentence that speaks of a pause by anaphora ("The deal will last 42 days")."""
+    m = rules.after.match(sentence)
+    if not m or rules.elapsed_between.search(m.group("between")):
+        return None
+    return _hours(m, rules)

@@ -1,0 +1,84 @@
+"""The place a pause applies to, from the gazetteer in `data/places.json`.
+
+Pure: no I/O. Prefers the place the pause is said to apply to: named right after a
+preposition ("in", "for", "out of", "into the", "applicable to") or right before the
+trigger ("a Gaza ceasefire"), close to the trigger, and a city or site over its
+region or country. Never picks a venue of talks ("talks in Geneva"), an affiliation
+("Aleppo-based group") or a place used as an actor ("Kyiv said"). Datelines are
+blanked by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .vocab import Place, Vocab
+
+_TYPE_SCORE = {"site": 4.0, "crossing": 4.0, "city": 3.0, "region": 3.0, "country": 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHit:
+    place: Place
+    start: int
+    end: int
+
+
+Span = tuple[int, int]
+
+
+def find(sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting: tuple[Span, ...] = ()) -> tuple[PlaceHit, ...]:
+    """Every gazetteer name in the sentence; overlapping names resolve to the longest.
+
+    Left out: names strictly inside a longer actor name (`actor_names`: "Sudanese army",
+    "Syrian President Bashar Assad") and names that overlap an actor taking a stance
+    (`acting`: "Russia's proposal", "Kyiv rejected").
+    """
+
+    def excluded(s: int, e: int) -> bool:
+        return any(a <= s and e <= b and b - a > e - s for a, b in actor_names) or any(
+            s < b and a < e for a, b in acting
+        )
+
+    hits = [
+        PlaceHit(place, m.start(), m.end())
+        for pattern, place in vocab.places
+        for m in pattern.finditer(sentence)
+        if not excluded(m.start(), m.end())
+    ]
+    hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+    chosen: list[PlaceHit] = []
+    for h in hits:
+        if all(h.end <= c.start or h.start >= c.end for c in chosen):
+            chosen.append(h)
+    return tuple(sorted(chosen, key=lambda h: h.start))
+
+
+def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab) -> float | None:
+    before, after = sentence[: h.start], sentence[h.end :]
+    if vocab.venue_before.search(before) or vocab.place_affiliation_after.match(after):
+        return None
+    if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):
+        return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
+    score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
+    if vocab.place_preposition.search(before):
+        score += 2.0
+    if h.start < t_start and h.end >= t_start - 2:  # "Gaza ceasefire", "Kerem Shalom crossing reopened"
+        score += 2.5
+    if vocab.place_actor_after.match(after):
+        score -= 3.5  # "Kyiv said", "Pakistan resumed hostilities"
+    elif vocab.place_possessive_after.match(after):
+        score -= 1.0  # "Ethiopia's government"
+    gap = t_start - h.end if h.end <= t_start else h.start - t_end
+    score -= min(max(gap, 0) / 40.0, 4.0)
+    return score
+
+
+def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab) -> Place | None:
+    """The best place for the trigger at sentence[t_start:t_end], or None."""
+    best: tuple[float, Place] | None = None
+    for h in hits:
+        s = _score(h, sentence, t_start, t_end, vocab)
+        if s is not None and s > -1.5 and (best is None or s > best[0]):
+            best = (s, h.place)
+    return best[1] if best else None

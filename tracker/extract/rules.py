@@ -1,0 +1,142 @@
+"""Which sentences speak of a pause, of what kind, and with what status.
+
+Pure: no I/O. A trigger is a kind's phrase from the data ("48 hour ceasefire",
+"humanitarian pause", "pause in fighting", "humanitarian corridor", "crossing
+reopened"); the bare noun "pause" counts only after a determiner or modifier and not as
+"a pause in <something else>", so the verb ("envoy pauses task force") and other
+pauses (weapons shipments, vaccines) are not triggers. Whole sentences are dropped for
+other senses (trade truce, games, football, green corridors) and denials ("rebels deny
+reports of a ceasefire"); single triggers are dropped as history ("the 1953 armistice",
+"half a dozen ceasefires", "ceasefires have collapsed since 2014").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .vocab import Vocab
+
+#: Statuses reported after a pause has begun; any of these beats an earlier-stage cue.
+_AFTER_START = ("ended", "collapsed", "violated", "extended")
+_CLAUSE_BREAK = re.compile(r"[,;:(\u2014]|\s(?:which|despite|after|while|but|as|following|whereas)\s", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    kind: str
+    start: int
+    end: int
+    weak: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    status: str
+    start: int
+    end: int
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def is_other_sense(sentence: str, vocab: Vocab) -> bool:
+    """True when the sentence uses the key words in a sense that is not a pause in conflict."""
+    return any(p.search(sentence) for p in vocab.other_senses)
+
+
+def is_denial(sentence: str, vocab: Vocab) -> bool:
+    return any(p.search(sentence) for p in vocab.denials)
+
+
+def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
+    before, after = sentence[: h.start], sentence[h.end :]
+    hist = vocab.history
+    if hist["year_before"].search(before) or hist["year_after"].match(after):
+        return True
+    if hist["background_before"].search(before):
+        return True
+    if hist["historic_words"].search(sentence):
+        return True
+    plural = sentence[h.end - 1 : h.end].lower() == "s"
+    return plural and bool(hist["since_year"].search(sentence))
+
+
+def triggers(sentence: str, vocab: Vocab) -> tuple[Hit, ...]:
+    """Pause triggers in the sentence, in order, without overlaps, history or other senses."""
+    if is_other_sense(sentence, vocab) or is_denial(sentence, vocab):
+        return ()
+    hits: list[Hit] = []
+    for t in vocab.triggers:
+        for m in t.pattern.finditer(sentence):
+            hits.append(Hit(t.kind, m.start(), m.end(), t.weak))
+    for m in vocab.bare_pause.finditer(sentence):
+        if vocab.bare_before.search(sentence[: m.start()]) and not vocab.bare_not_followed.match(sentence[m.end() :]):
+            hits.append(Hit("humanitarian_pause", m.start(), m.end(), True))
+    hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+    chosen: list[Hit] = []
+    for h in hits:
+        if not any(_overlaps(h.start, h.end, c.start, c.end) for c in chosen):
+            chosen.append(h)
+    out = []
+    for h in sorted(chosen, key=lambda h: h.start):
+        if h.kind == "aid_access" and not vocab.aid_context.search(sentence):
+            continue
+        if h.weak and h.kind != "humanitarian_pause" and not vocab.weak_context.search(sentence[: h.start] + sentence[h.end :]):
+            continue
+        if _is_history(sentence, h, vocab):
+            continue
+        out.append(h)
+    return tuple(out)
+
+
+def spans(sentence: str, hits: tuple[Hit, ...]) -> tuple[tuple[int, int], ...]:
+    """The stretch of the sentence that speaks of each trigger: cut between neighbours at a clause break."""
+    cuts = [0]
+    for a, b in zip(hits, hits[1:]):
+        between = sentence[a.end : b.start]
+        breaks = list(_CLAUSE_BREAK.finditer(between))
+        cuts.append(a.end + (breaks[-1].start() if breaks else len(between) // 2))
+    cuts.append(len(sentence))
+    return tuple((cuts[i], cuts[i + 1]) for i in range(len(hits)))
+
+
+def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab) -> tuple[Cue, ...]:
+    """Status cues in the sentence; the longest wins where they overlap; none inside a trigger."""
+    found = [
+        Cue(status, m.start(), m.end())
+        for status, pattern in vocab.status_cues
+        for m in pattern.finditer(sentence)
+    ]
+    found.sort(key=lambda c: (-(c.end - c.start), c.start))
+    chosen: list[Cue] = []
+    for c in found:
+        if any(_overlaps(c.start, c.end, o.start, o.end) for o in chosen):
+            continue
+        if any(_overlaps(c.start, c.end, h.start, h.end) and not (h.kind == "aid_access") for h in hits):
+            continue
+        chosen.append(c)
+    return tuple(sorted(chosen, key=lambda c: c.start))
+
+
+def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...]) -> str | None:
+    """The status the span asserts for its trigger, or None when it has no cue.
+
+    A cue of what happened after the start (extended, violated, collapsed, ended) beats
+    "in effect", which beats the earlier stages; within each group the cue nearest the
+    trigger wins (cues after the trigger count as slightly farther).
+    """
+    lo, hi = span
+    inside = [c for c in all_cues if c.start >= lo and c.end <= hi]
+    if not inside:
+        return None
+
+    def distance(c: Cue) -> float:
+        return h.start - c.end if c.end <= h.start else (c.start - h.end) * 1.2 if c.start >= h.end else 0
+
+    for group in (_AFTER_START, ("in_effect",)):
+        later = [c for c in inside if c.status in group]
+        if later:
+            return min(later, key=distance).status
+    return min(inside, key=distance).status

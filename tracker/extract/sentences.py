@@ -1,0 +1,57 @@
+"""Split article text into sentences.
+
+Pure: no I/O. Line breaks always end a sentence (headlines come on their own line,
+without a final period); inside a paragraph a sentence ends at . ! ? (optionally
+followed by closing quotes or brackets) before whitespace and a capital, digit or
+opening quote, unless the word before the period is a known abbreviation or an
+initial ("U.N.").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .vocab import Vocab
+
+_END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s+["'\u201c\u2018(\[]?[A-Z0-9])""")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    start: int  # offset in the original text
+    paragraph: int  # index of the line/paragraph it came from
+
+
+def _is_abbreviation(before: str, vocab: Vocab) -> bool:
+    m = _WORD_BEFORE.search(before)
+    if not m:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    if len(word) == 1 and word.isalpha():
+        return True  # an initial
+    return word in vocab.abbreviations or (("." in word) and len(word.replace(".", "")) <= 3)
+
+
+def split(text: str, vocab: Vocab) -> tuple[Sentence, ...]:
+    """Sentences of `text`, in order, stripped; empty lines dropped."""
+    out: list[Sentence] = []
+    offset = 0
+    for para_index, line in enumerate(text.splitlines(keepends=True)):
+        start = 0
+        for m in _END.finditer(line):
+            if m.group(0).startswith(".") and _is_abbreviation(line[: m.start()], vocab):
+                continue
+            _add(out, line[start : m.end()], offset + start, para_index)
+            start = m.end()
+        _add(out, line[start:], offset + start, para_index)
+        offset += len(line)
+    return tuple(out)
+
+
+def _add(out: list[Sentence], chunk: str, at: int, para: int) -> None:
+    stripped = chunk.strip()
+    if stripped:
+        out.append(Sentence(stripped, at + chunk.index(stripped[0]), para))

@@ -1,0 +1,185 @@
+"""Vocabulary for one language, read from the packaged JSON data and compiled once.
+
+The data files (`data/en.json`, `data/places.json`) hold every word the extractor
+knows; this module only turns them into compiled regular expressions. Reading the
+files happens once, at import, for English (`ENGLISH`); other languages are loaded by
+the caller with `load()`. Does not read the clock; touches no file but its own package data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Mapping
+
+I = re.IGNORECASE
+
+
+def fragment(text: str) -> str:
+    """A data fragment as regex source: a literal space matches any run of whitespace."""
+    return text.replace(" ", r"\s+")
+
+
+def alternation(items: list[str] | tuple[str, ...]) -> str:
+    """One non-capturing group of the fragments, longest first so the most specific wins."""
+    return "(?:" + "|".join(fragment(x) for x in sorted(items, key=len, reverse=True)) + ")"
+
+
+def words(items) -> re.Pattern[str]:
+    """Whole-word, case-insensitive pattern for a list of fragments."""
+    return re.compile(r"(?<![\w-])" + alternation(list(items)) + r"(?![\w])", I)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    kind: str
+    pattern: re.Pattern[str]
+    weak: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    type: str  # country | region | city | crossing | site
+    country: str | None
+    tz: str
+    demonym: bool = False  # matched through a demonym ("Syrian"): weak evidence
+
+
+@dataclass(frozen=True, slots=True)
+class ActorPattern:
+    name: str
+    pattern: re.Pattern[str]
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class Vocab:
+    """Everything language-specific, compiled. Immutable; shared freely."""
+
+    language: str
+    raw: Mapping[str, Any]
+    abbreviations: frozenset[str]
+    dateline: re.Pattern[str]
+    triggers: tuple[Trigger, ...]
+    bare_pause: re.Pattern[str]
+    bare_before: re.Pattern[str]
+    bare_not_followed: re.Pattern[str]
+    aid_context: re.Pattern[str]
+    weak_context: re.Pattern[str]
+    other_senses: tuple[re.Pattern[str], ...]
+    history: Mapping[str, re.Pattern[str]]
+    denials: tuple[re.Pattern[str], ...]
+    status_cues: tuple[tuple[str, re.Pattern[str]], ...]
+    status_default: str
+    anaphora: re.Pattern[str]
+    places: tuple[tuple[re.Pattern[str], Place], ...]
+    place_preposition: re.Pattern[str]
+    venue_before: re.Pattern[str]
+    place_actor_after: re.Pattern[str]
+    place_affiliation_after: re.Pattern[str]
+    place_possessive_after: re.Pattern[str]
+    place_party_before: re.Pattern[str]
+    actors: tuple[ActorPattern, ...]
+    stance_after: tuple[tuple[str, re.Pattern[str]], ...]
+    stance_before: tuple[tuple[str, re.Pattern[str]], ...]
+    coordination: re.Pattern[str]
+
+
+def _read(name: str) -> dict:
+    return json.loads(resources.files(__package__).joinpath("data").joinpath(name).read_text("utf-8"))
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    caps = alias.replace("\\", "").replace(".", "").isupper() or alias in ("U\\.N\\.", "U\\.S\\.")
+    src = r"(?<![\w-])" + fragment(alias) + (r"(?![\w])" if alias[-1].isalnum() else "")
+    return re.compile(src, 0 if caps else I)
+
+
+def _places(data: dict) -> tuple[tuple[re.Pattern[str], Place], ...]:
+    out: list[tuple[re.Pattern[str], Place]] = []
+    for entry in data["places"] + data["countries"]:
+        place = Place(entry["name"], entry["type"], entry.get("country"), entry["tz"])
+        for name in [entry["name"], *entry.get("aliases", [])]:
+            out.append((_alias_pattern(re.escape(name).replace("\\ ", " ")), place))
+        for dem in entry.get("demonyms", []):
+            weak = Place(entry["name"], entry["type"], entry.get("country"), entry["tz"], demonym=True)
+            out.append((re.compile(r"(?<![\w-])" + re.escape(dem) + r"(?![\w-])"), weak))
+    return tuple(out)
+
+
+def _actors(data: dict) -> tuple[ActorPattern, ...]:
+    inst = data["institutions"]
+    out = []
+    for order, entry in enumerate(data["entries"]):
+        aliases = list(entry.get("aliases", []))
+        if "demonym" in entry:
+            aliases.append(entry["demonym"] + r"(?: [\w-]+)? " + inst)
+            aliases.append(entry["demonym"] + r"-(?:brokered|backed|led|sponsored|mediated)")
+        for alias in aliases:
+            out.append(ActorPattern(entry["name"], _alias_pattern(alias), order))
+    return tuple(out)
+
+
+def load(language: str = "en") -> Vocab:
+    """The compiled vocabulary for `language`. Reads the package data: call once, keep the result."""
+    raw = _read(f"{language}.json")
+    gaz = _read("places.json")
+    trig = tuple(
+        Trigger(t["kind"], re.compile(r"(?<![\w-])" + fragment(t["pattern"]) + r"(?![\w])", I), bool(t.get("weak")))
+        for t in raw["triggers"]
+    )
+    bp = raw["bare_pause"]
+    hist = {k: re.compile(fragment(v), I) for k, v in raw["history"].items() if not k.startswith("_")}
+    status = tuple(  # one pattern per cue, so that the longest match can win
+        (name, words([cue])) for name, cues in raw["status"].items() if not name.startswith("_") for cue in cues
+    )
+    pl = raw["places"]
+    act = raw["actors"]
+    return Vocab(
+        language=language,
+        raw=MappingProxyType(raw),
+        abbreviations=frozenset(raw["sentences"]["abbreviations"]),
+        dateline=re.compile(raw["sentences"]["dateline"]),
+        triggers=trig,
+        bare_pause=re.compile(r"(?<![\w])" + bp["word"] + r"\b", I),
+        bare_before=re.compile(
+            r"(?:(?<![\w-])" + alternation([w for w in bp["before"] if not w.startswith("-")])
+            + r"|-" + alternation([w[1:] for w in bp["before"] if w.startswith("-")]) + r")\s+$",
+            I,
+        ),
+        bare_not_followed=re.compile(r"^\s+" + fragment(bp["not_followed_by"]), I),
+        aid_context=re.compile(r"\b(?:" + raw["context_required"]["aid_access"] + r")\b", I),
+        weak_context=re.compile(r"\b(?:" + raw["context_required"]["weak"] + r")\b", I),
+        other_senses=tuple(re.compile(fragment(p), I) for p in raw["other_senses"]),
+        history=MappingProxyType(hist),
+        denials=tuple(re.compile(fragment(p), I) for p in raw["denials"]),
+        status_cues=status,
+        status_default=raw["status_default"],
+        anaphora=re.compile(fragment(raw["anaphora"]["pattern"])),
+        places=_places(gaz),
+        place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib"
+            r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?\s*$", I
+        ),
+        venue_before=re.compile(fragment(pl["venue_before"]), I),
+        place_actor_after=re.compile(fragment(pl["actor_after"]), I),
+        place_affiliation_after=re.compile(pl["affiliation_after"], I),
+        place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
+        place_party_before=re.compile(fragment(pl["party_before"]), I),
+        actors=_actors(act),
+        stance_after=tuple(
+            (k, re.compile(r"(?<![\w])" + alternation(v) + r"(?![\w])", I))
+            for k, v in act["stance_after"].items() if not k.startswith("_")
+        ),
+        stance_before=tuple(
+            (k, re.compile(fragment(v), I)) for k, v in act["stance_before"].items() if not k.startswith("_")
+        ),
+        coordination=re.compile(fragment(act["coordination"]), I),
+    )
+
+
+#: The English vocabulary, compiled at import.
+ENGLISH = load("en")

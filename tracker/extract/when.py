@@ -1,0 +1,210 @@
+"""When a pause starts: the text's own words, and a UTC time when they are precise.
+
+Pure: no I/O and no clock: times are resolved against the `published` argument.
+Precise phrases ("today", "tomorrow", "on Friday", "from 7am Friday", "at midnight",
+"6 February 2024, 00:00 hours", "effective immediately") resolve in the place's time
+zone when it is known, else UTC. Vague ones ("this week", "next week") keep their words
+and resolve to None. A weekday is the next one on or after publication, or the last one
+on or before it when the pause is reported as already begun (`past`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from .vocab import Vocab, alternation, fragment
+
+I = re.IGNORECASE
+
+
+@dataclass(frozen=True, slots=True)
+class WhenRules:
+    phrase: re.Pattern[str]
+    vague: re.Pattern[str]
+    immediate: re.Pattern[str]
+    relative_start: re.Pattern[str]
+    cue_before: re.Pattern[str]
+    reporting_before: re.Pattern[str]
+    lead_is_cue: re.Pattern[str]
+    weekday: re.Pattern[str]
+    date_dm: re.Pattern[str]
+    date_md: re.Pattern[str]
+    clock: re.Pattern[str]
+    midnight: re.Pattern[str]
+    noon: re.Pattern[str]
+    relative_day: re.Pattern[str]
+    day_part: re.Pattern[str]
+    utc: re.Pattern[str]
+    weekdays: dict
+    months: dict
+    relative_days: dict
+    day_parts: dict
+
+
+def compile_rules(vocab: Vocab) -> WhenRules:
+    w = vocab.raw["when"]
+    wd = alternation(list(w["weekdays"]))
+    mo = alternation(list(w["months"])) + r"\.?"
+    rel = alternation(list(w["relative_days"]))
+    parts = alternation(list(w["day_parts"]))
+    am, pm = w["am"], w["pm"]
+    clock = (
+        r"\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
+        r"|\d{1,2}:\d{2}(?:\s*(?:" + w["hours_word"] + r")\b)?"
+        r"|\d{4}\s*(?:" + w["utc"] + r"|hours)\b"
+    )
+    part = (
+        r"(?:" + clock + "|" + fragment(w["midnight"]) + "|" + w["noon"]
+        + r"|" + wd + r"(?:\s+" + parts + r")?"
+        + r"|\d{1,2}(?:st|nd|rd|th)?\s+" + mo + r"(?:\s+\d{4})?"
+        + r"|" + mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"
+        + r"|" + rel + r"(?:\s+" + parts + r")?)"
+    )
+    sep = r"(?:,\s*|\s+)(?:(?:at|on|from)\s+)?"
+    paren = r"(?:\s*\([^)]*(?:" + w["utc"] + "|" + wd + r")[^)]*\))?"
+    phrase = (
+        r"(?<![\w])(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?" + part
+        + r"(?:" + sep + part + r"){0,3}(?:\s+" + fragment(w["local_time"]) + r")?" + paren + r"(?![\w])"
+    )
+    vague = r"(?<!earlier )(?<!since )(?<![\w])" + alternation(w["vague"]) + r"(?![\w])"
+    return WhenRules(
+        phrase=re.compile(phrase, I),
+        vague=re.compile(vague, I),
+        immediate=re.compile(r"(?<![\w])" + alternation(w["immediate"]) + r"(?![\w])", I),
+        relative_start=re.compile(fragment(w["relative_start"]), I),
+        cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
+        reporting_before=re.compile(fragment(w["reporting_before"]), I),
+        lead_is_cue=re.compile(r"^(?:starting|beginning|from|as of|effective)", I),
+        weekday=re.compile(r"\b" + wd + r"\b", I),
+        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + mo + r")(?:\s+(\d{4}))?", I),
+        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?", I),
+        clock=re.compile(
+            r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|\b(\d{1,2}):(\d{2})|\b(\d{2})(\d{2})\s*(?:" + w["utc"] + r"|hours)\b",
+            I,
+        ),
+        midnight=re.compile(fragment(w["midnight"]), I),
+        noon=re.compile(r"\b(?:" + w["noon"] + r")\b", I),
+        relative_day=re.compile(r"\b" + rel + r"\b", I),
+        day_part=re.compile(r"\b" + parts + r"\b", I),
+        utc=re.compile(r"^[^(]*\b(?:" + w["utc"] + r")\b"),
+        weekdays=dict(w["weekdays"]),
+        months=dict(w["months"]),
+        relative_days=dict(w["relative_days"]),
+        day_parts=dict(w["day_parts"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    text: str
+    at: datetime | None
+
+
+def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
+    if rules.reporting_before.search(before):
+        return False
+    if rules.cue_before.search(before):
+        return True
+    return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
+
+
+def find(sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules) -> tuple[str, str] | None:
+    """(kind, words) of the start phrase in sentence[lo:hi]; kind is precise, vague or immediate."""
+    found: list[tuple[int, int, str, str]] = []
+    for m in rules.immediate.finditer(sentence, lo, hi):
+        words = m.group(0)
+        if words.lower() != "immediately" or _near_cue(sentence[: m.start()], rules, trigger_end):
+            found.append((0, m.start(), "immediate", words))
+    for m in rules.phrase.finditer(sentence, lo, hi):
+        before = sentence[: m.start()]
+        lead = m.group("lead") or ""
+        if (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before)) or _near_cue(before, rules, trigger_end):
+            found.append((0, m.start(), "precise", m.group(0)))
+    for m in rules.relative_start.finditer(sentence, lo, hi):
+        if _near_cue(sentence[: m.start()], rules, trigger_end):
+            found.append((1, m.start(), "vague", m.group(0)))
+    for m in rules.vague.finditer(sentence, lo, hi):
+        if not rules.reporting_before.search(sentence[: m.start()]):
+            found.append((1, m.start(), "vague", m.group(0)))
+    if not found:
+        return None
+    _, _, kind, words = min(found)
+    return kind, words
+
+
+def _clock(words: str, rules: WhenRules) -> time | None:
+    if rules.midnight.search(words):
+        return time(0, 0)
+    if rules.noon.search(words):
+        return time(12, 0)
+    m = rules.clock.search(words)
+    if m:
+        if m.group(3):
+            h, mi = int(m.group(1)), int(m.group(2) or 0)
+            pm = m.group(3).lower().startswith("p")
+            h = (h % 12) + (12 if pm else 0)
+        elif m.group(4):
+            h, mi = int(m.group(4)), int(m.group(5))
+        else:
+            h, mi = int(m.group(6)), int(m.group(7))
+        return time(h, mi) if h < 24 and mi < 60 else None
+    m = rules.day_part.search(words)
+    if m:
+        return time(rules.day_parts[m.group(0).lower()], 0)
+    return None
+
+
+def _date(words: str, base: date, past: bool, rules: WhenRules) -> date | None:
+    for pattern, order in ((rules.date_dm, "dm"), (rules.date_md, "md")):
+        m = pattern.search(words)
+        if m:
+            day_s, month_s = (m.group(1), m.group(2)) if order == "dm" else (m.group(2), m.group(1))
+            month = rules.months.get(month_s.lower().rstrip("."))
+            year = int(m.group(3)) if m.group(3) else base.year
+            try:
+                return date(year, month, int(day_s))
+            except (TypeError, ValueError):
+                return None
+    m = rules.weekday.search(words)
+    if m:
+        target = rules.weekdays[m.group(0).lower()]
+        if past:
+            return base - timedelta(days=(base.weekday() - target) % 7)
+        return base + timedelta(days=(target - base.weekday()) % 7)
+    m = rules.relative_day.search(words)
+    if m:
+        return base + timedelta(days=rules.relative_days[m.group(0).lower()])
+    return None
+
+
+def resolve(kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules) -> datetime | None:
+    """UTC start for a precise phrase, else None."""
+    if published is None or kind == "vague":
+        return None
+    if kind == "immediate":
+        return published.astimezone(timezone.utc)
+    tz = timezone.utc if rules.utc.search(words) or not tz_name else ZoneInfo(tz_name)
+    local = published.astimezone(tz)
+    day = _date(words, local.date(), past, rules)
+    clock = _clock(words, rules)
+    if day is None and clock is None:
+        return None
+    if day is None:
+        day = local.date()
+        if not past and clock <= local.time().replace(tzinfo=None):
+            day += timedelta(days=1)
+        elif past and clock > local.time().replace(tzinfo=None):
+            day -= timedelta(days=1)
+    return datetime.combine(day, clock or time(0, 0), tzinfo=tz).astimezone(timezone.utc)
+
+
+def start(sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules) -> Start | None:
+    """The start phrase of the pause whose text runs over sentence[lo:hi], resolved when precise."""
+    found = find(sentence, lo, hi, trigger_end, rules)
+    if not found:
+        return None
+    kind, words = found
+    return Start(words, resolve(kind, words, published, tz_name, past, rules))
