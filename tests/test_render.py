@@ -40,7 +40,7 @@ def test_email_text_and_html_say_what_where_who_and_that_the_start_is_not_fixed(
     r = renderer.render(pause(), change(), T0)
     assert r.subject == "[pause-tracker] New: 48-hour ceasefire in Aleppo proposed"
     for part in (r.text, r.html):
-        assert "Aleppo" in part and "Syria" in part and "48 hour, start not fixed" in part
+        assert "Aleppo" in part and "Syria" in part and "48 hours, start not fixed" in part
         assert "Russia" in part and "UN" in part and "welcomed" in part
     assert "Time left: start not fixed" in r.text
     assert "Sources:   2 (wire.example.org, desk.example.net)" in r.text

@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .clock import utcnow
-from .config import Settings, load
+from .config import FileSettings, Settings, load
 from .errors import ConfigError, TrackerError
 from .extract import extract as extract_mentions
 from .lifecycle import format_hours
@@ -55,6 +55,31 @@ def _human_left(seconds: float | None, p: Pause, now: datetime) -> str:
     h = int(seconds // 3600)
     text = f"{h // 24}d {h % 24}h" if h >= 24 else f"{h}h {int(seconds % 3600 // 60)}m"
     return f"{text} to start" if p.starts_at and now < p.starts_at else text
+
+
+def _board(items: list[Pause], now: datetime) -> str:
+    rows = [
+        [
+            str(p.id),
+            p.kind.replace("_", " "),
+            p.location or "?",
+            p.status.replace("_", " "),
+            format_hours(p.duration_hours) or "-",
+            f"{p.starts_at:%Y-%m-%d %H:%M}" if p.starts_at else "-",
+            f"{p.ends_at:%Y-%m-%d %H:%M}" if p.ends_at else "-",
+            _human_left(p.seconds_left(now), p, now),
+            str(len(p.sources)),
+        ]
+        for p in items
+    ]
+    return _table(rows, ["ID", "KIND", "PLACE", "STATUS", "DURATION", "STARTS (UTC)", "ENDS (UTC)", "TIME LEFT", "SOURCES"])
+
+
+def _sorted_board(pauses: list[Pause], now: datetime, show_all: bool) -> list[Pause]:
+    """Open pauses first, the soonest deadline first; then ended ones when asked for."""
+    items = [p for p in pauses if show_all or p.is_open]
+    left = lambda p: p.seconds_left(now)  # noqa: E731
+    return sorted(items, key=lambda p: (not p.is_open, left(p) is None, left(p) or 0, p.id))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,17 +157,23 @@ def run(ctx: click.Context, once: bool) -> None:
         if changes:
             click.echo(f"{len(changes)} change(s):")
         for c in changes:
-            actors = ", ".join(f"{a.name} ({a.stance.replace('_', ' ')})" for a in c.pause.actors) or "none named"
             click.echo(f"  pause #{c.pause.id}: {c.change.summary}")
-            click.echo(f"    actors: {actors}; sources: {len(c.pause.sources)}")
         if not changes:
             click.echo("No new or changed pauses.")
         click.echo(f"Alerts: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.failed} failed.")
         for err in delivered.errors:
             click.echo(f"  {err}", err=True)
         for c in app.settings.channels:
-            if c.__class__.__name__ == "FileSettings":
+            if isinstance(c, FileSettings):
                 click.echo(f"Outbox ({c.name}): {c.path}")
+        board = _sorted_board(app.store.pauses(open_only=True), now, False)
+        if board:
+            click.echo("\nOpen pauses:")
+            click.echo(_board(board, now))
+            click.echo("\nActors:")
+            for p in board:
+                actors = ", ".join(f"{a.name} ({a.stance.replace('_', ' ')})" for a in p.actors) or "none named"
+                click.echo(f"  #{p.id} {p.location or '?'}: {actors}")
     finally:
         app.close()
 
@@ -156,8 +187,7 @@ def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     app = _app(ctx)
     try:
         now = utcnow()
-        items = [p for p in app.store.pauses() if show_all or p.is_open]
-        items.sort(key=lambda p: (not p.is_open, p.seconds_left(now) is None, p.seconds_left(now) or 0, p.id))
+        items = _sorted_board(app.store.pauses(), now, show_all)
     finally:
         app.close()
     if as_json:
@@ -189,21 +219,7 @@ def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     if not items:
         click.echo("No pauses yet." if show_all else "No open pauses (--all shows ended ones).")
         return
-    rows = [
-        [
-            str(p.id),
-            p.kind.replace("_", " "),
-            p.location or "?",
-            p.status.replace("_", " "),
-            format_hours(p.duration_hours) or "-",
-            f"{p.starts_at:%Y-%m-%d %H:%M}" if p.starts_at else "-",
-            f"{p.ends_at:%Y-%m-%d %H:%M}" if p.ends_at else "-",
-            _human_left(p.seconds_left(now), p, now),
-            str(len(p.sources)),
-        ]
-        for p in items
-    ]
-    click.echo(_table(rows, ["ID", "KIND", "PLACE", "STATUS", "DURATION", "STARTS (UTC)", "ENDS (UTC)", "TIME LEFT", "SOURCES"]))
+    click.echo(_board(items, now))
 
 
 @main.command()

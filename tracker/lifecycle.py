@@ -152,19 +152,28 @@ def reconcile(pauses: Iterable[Pause], evidence: Iterable[Evidence], now: dateti
     working: list[Pause] = [p for p in pauses if p.is_open]
     before: list[Pause | None] = list(working)
     attached: dict[int, list[Evidence]] = {}
+    decisive: dict[int, Evidence] = {}  # the evidence that created the pause or last moved it
     for ev in sorted(evidence, key=lambda e: (e.published, e.article_key)):
         idx = next((i for i, p in enumerate(working) if matches(p, ev)), None)
         if idx is None:
             working.append(new_pause(ev))
             before.append(None)
             idx = len(working) - 1
+            decisive[idx] = ev
         else:
-            working[idx] = absorb(working[idx], ev)
+            old = working[idx]
+            working[idx] = absorb(old, ev)
+            if _moved(old, working[idx]) or idx not in decisive:
+                decisive[idx] = ev
         attached.setdefault(idx, []).append(ev)
     return [
-        Update(before[i], working[i], tuple(evs), tuple(diff(before[i], working[i], evs[-1], now)))
+        Update(before[i], working[i], tuple(evs), tuple(diff(before[i], working[i], decisive[i], now)))
         for i, evs in attached.items()
     ]
+
+
+def _moved(old: Pause, new: Pause) -> bool:
+    return (old.status, old.starts_at, old.ends_at) != (new.status, new.starts_at, new.ends_at)
 
 
 def diff(before: Pause | None, after: Pause, ev: Evidence | None, now: datetime) -> list[Change]:

@@ -52,7 +52,7 @@ def pause_view(p: Pause, now: datetime) -> dict:
     place = p.location or "unnamed place"
     if p.country and p.country != p.location:
         place = f"{place}, {p.country}"
-    duration = f"{format_hours(p.duration_hours)}".replace("-", " ") if p.duration_hours else "not stated"
+    duration = format_hours(p.duration_hours).replace("-hour", " hours").replace("-day", " days") if p.duration_hours else "not stated"
     if p.duration_hours and not p.starts_at:
         duration += ", start not fixed"
     return {
