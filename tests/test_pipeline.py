@@ -1,0 +1,112 @@
+"""The pipeline with its real parts (SQLite file, HTTP server, channels) and a controlled `now`:
+retries with backoff, per-feed failures, edited entries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from tracker.alerts.channels import SlackChannel
+from tracker.alerts.render import Renderer
+from tracker.config import FeedSettings, FetchSettings, SlackSettings
+from tracker.feeds.fetch import Fetcher
+from tracker.pipeline import Pipeline
+from tracker.store.db import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = datetime(2016, 8, 18, 15, 0, tzinfo=UTC)
+
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>story-1</guid><title>{title}</title><link>https://news.example.org/1</link>
+<pubDate>Thu, 18 Aug 2016 14:00:00 +0000</pubDate><description>{body}</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def parts(tmp_path, http_server):
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    store.create()
+    session = requests.Session()
+    slack = SlackChannel(SlackSettings("slack", http_server.url + "/slack", timeout=2), session)
+    pipeline = Pipeline(
+        store,
+        Fetcher(FetchSettings(connect_timeout=2, read_timeout=2, allow_private_networks=True), session),
+        {"slack": slack},
+        Renderer(ROOT / "templates"),
+        max_attempts=3,
+        rng=lambda: 0.5,  # no jitter: times are exact
+    )
+    yield store, pipeline
+    session.close()
+    store.close()
+
+
+def feeds(store, http_server, *paths):
+    store.sync_feeds([FeedSettings(http_server.url + p, p, 900) for p in paths], T0)
+
+
+def test_a_failed_alert_is_retried_with_backoff_then_sent_once(parts, http_server):
+    store, pipeline = parts
+    http_server.serve("/feed", RSS.format(title="Truce agreed in Idlib", body="A 72-hour truce in Idlib was agreed on Thursday.").encode())
+    http_server.respond("/slack", (500, {}, b"oops"), (429, {"Retry-After": "600"}, b"slow down"), (200, {}, b"ok"))
+    feeds(store, http_server, "/feed")
+    [report] = pipeline.poll(T0)
+    assert report.status == "ok" and len(report.changes) == 1
+
+    first = pipeline.deliver(T0)
+    assert (first.sent, first.retrying) == (0, 1) and "HTTP 500" in first.errors[0]
+    assert pipeline.deliver(T0 + timedelta(seconds=59)).sent == 0  # backoff: 60 s
+    second = pipeline.deliver(T0 + timedelta(seconds=60))
+    assert second.retrying == 1  # 429: Retry-After 600 s beats the 120 s backoff
+    assert pipeline.deliver(T0 + timedelta(seconds=60 + 599)).sent == 0
+    third = pipeline.deliver(T0 + timedelta(seconds=60 + 600))
+    assert third.sent == 1
+    assert pipeline.deliver(T0 + timedelta(days=1)).sent == 0
+    assert len(http_server.posts("/slack")) == 3
+    [alert] = store.alerts()
+    assert (alert.status, alert.attempts, alert.last_error) == ("sent", 3, None)
+
+
+def test_a_permanent_refusal_is_marked_failed_and_not_retried(parts, http_server):
+    store, pipeline = parts
+    http_server.serve("/feed", RSS.format(title="Ceasefire agreed in Gaza", body="A ceasefire in Gaza was agreed.").encode())
+    http_server.respond("/slack", (404, {}, b"no_service"))
+    feeds(store, http_server, "/feed")
+    pipeline.poll(T0)
+    report = pipeline.deliver(T0)
+    assert report.failed == 1 and "no_service" in report.errors[0]
+    assert pipeline.deliver(T0 + timedelta(days=1)).failed == 0
+    [alert] = store.alerts()
+    assert alert.status == "failed" and "no_service" in alert.last_error
+
+
+def test_one_broken_feed_does_not_stop_the_others_and_keeps_its_validators(parts, http_server):
+    store, pipeline = parts
+    http_server.serve("/good", RSS.format(title="Humanitarian pause in Rafah", body="Israel agreed to a daily four-hour humanitarian pause in Rafah.").encode())
+    http_server.serve("/broken", b"<!DOCTYPE html><html><body>Login</body></html>", content_type="text/html", etag='"e1"')
+    feeds(store, http_server, "/broken", "/good")
+    reports = {r.feed: r for r in pipeline.poll(T0)}
+    assert reports["/broken"].status == "error" and "HTML page" in reports["/broken"].error
+    assert reports["/good"].status == "ok" and reports["/good"].changes
+    broken = next(f for f in store.feeds() if f.name == "/broken")
+    assert broken.consecutive_failures == 1 and broken.etag is None
+    # the first failure retries at the normal interval; each further one doubles it
+    t1 = T0 + timedelta(seconds=900)
+    assert sorted(f.name for f in store.feeds(due_at=t1)) == ["/broken", "/good"]
+    pipeline.poll(t1)
+    assert [f.name for f in store.feeds(due_at=t1 + timedelta(seconds=1799))] == ["/good"]
+    assert sorted(f.name for f in store.feeds(due_at=t1 + timedelta(seconds=1800))) == ["/broken", "/good"]
+    assert next(f for f in store.feeds() if f.name == "/broken").consecutive_failures == 2
+
+
+def test_an_unchanged_feed_answering_200_adds_nothing(parts, http_server):
+    store, pipeline = parts
+    http_server.serve("/feed", RSS.format(title="Ceasefire in Sudan collapses", body="The ceasefire in Khartoum collapsed on Friday.").encode())
+    feeds(store, http_server, "/feed")
+    first = pipeline.poll(T0)[0]
+    again = pipeline.poll(T0 + timedelta(hours=1))[0]
+    assert first.articles == 1 and first.changes
+    assert again.articles == 0 and again.changes == []
