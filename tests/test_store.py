@@ -68,18 +68,20 @@ def test_one_transaction_saves_articles_pauses_changes_and_their_alerts(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     feed = store.feeds()[0]
     a = article()
-    assert store.new_or_changed([a]) == [a]
+    assert store.new_or_changed([a]) == ([a], frozenset())
     updates = reconcile([], [Evidence(mention(), a.key, "wire.example.org", a.link, T0)], T0)
     saved = store.save(T0, feed.id, [a], updates, plan_two_channels)
     assert len(saved) == 1 and saved[0].pause.id is not None
-    assert store.new_or_changed([a]) == []
+    assert store.new_or_changed([a]) == ([], frozenset())
     assert store.feeds()[0].articles == 1
     due = store.due_alerts(T0)
     assert sorted(m.channel for _, _, m in due) == ["email", "slack"]
     assert all(m.key.startswith(f"pause-{saved[0].pause.id}/change-{saved[0].id}/") for _, _, m in due)
-    pause, evidence, changes = store.pause(saved[0].pause.id)
-    assert pause.actors == (Actor("Russia", "proposed"),) and pause.sources == ("wire.example.org",)
-    assert [e.mention.quote for e in evidence] == ["quote"] and [c.event for c in changes] == ["new"]
+    detail = store.pause(saved[0].pause.id)
+    assert detail.pause.actors == (Actor("Russia", "proposed"),) and detail.pause.sources == ("wire.example.org",)
+    assert [(e.mention.quote, reason, title) for e, reason, title in detail.evidence] == [("quote", "first report", "Aleppo")]
+    assert [c.event for c in detail.changes] == ["new"]
+    assert store.evidence([saved[0].pause.id]) == {saved[0].pause.id: [detail.evidence[0][0]]}
 
 
 def test_a_plan_that_fails_rolls_back_everything(store):
@@ -92,7 +94,7 @@ def test_a_plan_that_fails_rolls_back_everything(store):
 
     with pytest.raises(RuntimeError):
         store.save(T0, store.feeds()[0].id, [a], updates, broken_plan)
-    assert store.pauses() == [] and store.due_alerts(T0) == [] and store.new_or_changed([a]) == [a]
+    assert store.pauses() == [] and store.due_alerts(T0) == [] and store.new_or_changed([a]) == ([a], frozenset())
 
 
 def test_an_edited_article_replaces_its_own_evidence(store):
@@ -101,13 +103,28 @@ def test_an_edited_article_replaces_its_own_evidence(store):
     a = article()
     store.save(T0, fid, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), lambda s: [])
     edited = article(text="Russia and the rebels agreed a 48-hour ceasefire in Aleppo.")
-    assert store.new_or_changed([edited]) == [edited]
-    pauses = store.pauses(open_only=True)
-    updates = reconcile(pauses, [Evidence(mention("agreed"), a.key, "w", a.link, T0)], T0)
+    fresh, replaced = store.new_or_changed([edited])
+    assert fresh == [edited] and replaced == frozenset({"a1"})
+    pauses = store.candidates(T0)
+    known = store.evidence([p.id for p in pauses])
+    updates = reconcile(pauses, [Evidence(mention("agreed"), a.key, "w", a.link, T0)], T0, known, replaced)
     store.save(T0, fid, [edited], updates, lambda s: [])
-    pause, evidence, changes = store.pause(pauses[0].id)
-    assert len(evidence) == 1 and evidence[0].mention.status == "agreed"
-    assert pause.status == "agreed" and [c.event for c in changes] == ["new", "status"]
+    detail = store.pause(pauses[0].id)
+    assert [e.mention.status for e, _, _ in detail.evidence] == ["agreed"]
+    assert detail.pause.status == "agreed" and [c.event for c in detail.changes] == ["new", "status"]
+
+
+def test_closed_pauses_stay_candidates_for_late_news_for_30_days(store):
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    a = article()
+    start = T0 + timedelta(hours=1)
+    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0), lambda s: [])
+    end = start + timedelta(hours=48)
+    store.save(end, None, [], tick(store.pauses(), end), lambda s: [])
+    assert [p.status for p in store.pauses()] == ["expired"]
+    assert store.pauses(open_only=True) == []
+    assert [p.status for p in store.candidates(end + timedelta(days=29))] == ["expired"]
+    assert store.candidates(end + timedelta(days=31)) == []
 
 
 def test_delivery_state_sent_retry_and_failed(store):

@@ -14,7 +14,7 @@ from .clock import utcnow
 from .config import FileSettings, Settings, load
 from .errors import ConfigError, TrackerError
 from .extract import extract as extract_mentions
-from .lifecycle import format_hours
+from .lifecycle import describe, format_hours
 from .types import Pause
 
 
@@ -191,35 +191,101 @@ def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     finally:
         app.close()
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": p.id,
-                        "kind": p.kind,
-                        "location": p.location,
-                        "country": p.country,
-                        "status": p.status,
-                        "duration_hours": p.duration_hours,
-                        "start_text": p.start_text,
-                        "starts_at": _iso(p.starts_at),
-                        "ends_at": _iso(p.ends_at),
-                        "seconds_left": p.seconds_left(now),
-                        "sources": len(p.sources),
-                        "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
-                        "first_seen": _iso(p.first_seen),
-                        "last_seen": _iso(p.last_seen),
-                    }
-                    for p in items
-                ],
-                indent=2,
-            )
-        )
+        click.echo(json.dumps([_pause_json(p, now) for p in items], indent=2))
         return
     if not items:
         click.echo("No pauses yet." if show_all else "No open pauses (--all shows ended ones).")
         return
     click.echo(_board(items, now))
+
+
+def _pause_json(p: Pause, now: datetime) -> dict:
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "location": p.location,
+        "country": p.country,
+        "status": p.status,
+        "status_since": _iso(p.status_since),
+        "duration_hours": p.duration_hours,
+        "extended_hours": p.extended_hours,
+        "start_text": p.start_text,
+        "starts_at": _iso(p.starts_at),
+        "ends_at": _iso(p.ends_at),
+        "seconds_left": p.seconds_left(now),
+        "sources": len(p.sources),
+        "source_names": list(p.sources),
+        "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
+        "first_seen": _iso(p.first_seen),
+        "last_seen": _iso(p.last_seen),
+    }
+
+
+@main.command()
+@click.argument("pause_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="The pause, its evidence and its changes as JSON.")
+@click.pass_context
+def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
+    """One pause: its timeline, each piece of evidence with its quote, and why it joined."""
+    app = _app(ctx)
+    try:
+        now = utcnow()
+        detail = app.store.pause(pause_id)
+    finally:
+        app.close()
+    if detail is None:
+        raise click.ClickException(f"no pause #{pause_id} (tracker pauses --all lists them)")
+    p = detail.pause
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    **_pause_json(p, now),
+                    "evidence": [
+                        {
+                            "published": _iso(e.published),
+                            "source": e.source,
+                            "link": e.link,
+                            "article_title": title,
+                            "why": reason,
+                            "mention": e.mention.to_json(),
+                        }
+                        for e, reason, title in detail.evidence
+                    ],
+                    "changes": [
+                        {
+                            "at": _iso(c.at),
+                            "event": c.event,
+                            "summary": c.summary,
+                            "old_status": c.old_status,
+                            "new_status": c.new_status,
+                            "quote": c.quote,
+                            "source": c.source,
+                            "link": c.link,
+                        }
+                        for c in detail.changes
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    click.echo(f"Pause #{p.id}: {describe(p)}")
+    click.echo(f"  time left: {_human_left(p.seconds_left(now), p, now)}")
+    click.echo(f"  actors: {', '.join(f'{a.name} ({a.stance.replace(chr(95), chr(32))})' for a in p.actors) or 'none named'}")
+    click.echo(f"  {len(p.sources)} independent source(s): {', '.join(p.sources)}; first report {p.first_seen:%Y-%m-%d %H:%M}, latest {p.last_seen:%Y-%m-%d %H:%M} UTC")
+    click.echo("\nTimeline:")
+    for c in detail.changes:
+        click.echo(f"  {c.at:%Y-%m-%d %H:%M}  {c.event:<17} {c.summary}")
+        if c.quote:
+            click.echo(f"{'':21}\"{c.quote}\" ({c.source})")
+    click.echo("\nEvidence:")
+    for e, reason, title in detail.evidence:
+        m = e.mention
+        click.echo(f"  {e.published:%Y-%m-%d %H:%M}  {e.source}: {m.kind.replace('_', ' ')}, {m.status.replace('_', ' ')}  [{title}]")
+        click.echo(f"{'':19}\"{m.quote}\"")
+        click.echo(f"{'':19}why this pause: {reason}")
 
 
 @main.command()
@@ -343,6 +409,42 @@ def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
             f"{' | start: ' + m.start_text if m.start_text else ''} | confidence {m.confidence:.2f}"
         )
         click.echo(f"    \"{m.quote}\"")
+
+
+@main.command(name="eval")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and misses as JSON.")
+@click.option("--check", is_flag=True, help="Exit 1 when a figure is below its floor (for CI).")
+def eval_(source, as_json: bool, check: bool) -> None:
+    """Score the extractor on labelled passages (JSON lines, the dev_passages.jsonl format)."""
+    from .extract.evaluate import FLOORS, below_floors, evaluate
+
+    rows = []
+    for n, line in enumerate(source, 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise click.ClickException(f"line {n}: not JSON: {e}") from e
+    result = evaluate(rows)
+    failing = below_floors(result)
+    if as_json:
+        click.echo(json.dumps({**result, "floors": FLOORS, "below_floors": failing}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(
+            f"{result['passages']} passages: precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
+            f"F1 {result['f1']:.3f} (tp {result['tp']}, fp {result['fp']}, fn {result['fn']}, tn {result['tn']})"
+        )
+        click.echo(
+            "On true positives: "
+            + ", ".join(f"{k} {result[k]:.3f}" for k in ("status", "duration", "place", "kind_family", "kind"))
+        )
+        for miss in result["misses"]:
+            what = "; ".join(f"{k}: expected {v['expected']!r}, got {v['got']!r}" for k, v in miss["differs"].items())
+            click.echo(f"  {miss['id']}: {what}")
+        click.echo("Floors: " + ("all met" if not failing else "BELOW: " + "; ".join(failing)))
+    if check and failing:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,33 +1,49 @@
-"""Mentions + known pauses -> updated pauses and their changes; the countdown clock.
+"""Mentions + known pauses -> one record per pause, its changes, and the countdown clock.
 
-Pure: no I/O, no clock. `now` is always an argument. Does not save anything and does
-not decide who is alerted (that is alerts.plan).
+Pure: no I/O, no clock; `now` is always an argument. Does not save anything and does
+not decide who is alerted (alerts/plan.py does).
 
-One record per pause: a mention joins an open pause of the same family of kinds
-(ceasefire/truce/humanitarian pause, or aid corridor/access), the same place (or the
-country the other names) and a report time within MERGE_WINDOW of the pause's latest
-report, unless the pause was already over before that report. Otherwise it opens a
-new pause. The changes of one batch are the difference between each pause before and
-after the batch, so one article never causes two alerts for the same pause.
+A pause's state is a function of its evidence and of the countdown events already
+fired (`fold`): evidence is read in a canonical order (publication time, article,
+quote), so the same articles replayed in any order give the same pause.
+
+- Assignment (`reconcile`): a mention joins a pause of the same family of kinds
+  (ceasefire, truce and humanitarian pause are one family; aid corridor and aid access
+  another), at a compatible place (the same place, or one inside the other through the
+  gazetteer: Aleppo is in Syria, so "Syria's north" and "Aleppo" can be one pause; Gaza
+  and southern Lebanon cannot), reported within MERGE_WINDOW of the pause's reports and
+  not after it ended. A closed pause still takes late news of itself (an extension
+  reported just after the expiry reopens it). Every assignment carries its reason.
+- Status moves on the strongest evidence: proposed/called for < agreed < in effect <
+  extended/violated (the later report wins between these two) < collapsed/ended. One
+  violation report does not end a pause. A mention whose parties all reject or deny
+  moves no status; the stance is recorded against the party.
+- Times: the latest report of a start wins (a moved start); a pause reported in effect
+  with no stated start started, at the latest, at its first such report. The end is
+  start + duration + each distinct extension (reports of the same extension within
+  two days count once).
+- Sources: independent publishers; copies of the same sentence from several
+  publishers (syndicated wire copy) count once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from .types import Actor, Change, Evidence, Mention, Pause
+from .types import CLOSED_STATUSES, Actor, Change, Evidence, Mention, Pause
 
 FAMILY = {
     "ceasefire": "pause",
     "truce": "pause",
     "humanitarian_pause": "pause",
-    "aid_corridor": "aid",
-    "aid_access": "aid",
+    "aid_corridor": "access",
+    "aid_access": "access",
 }
 
-# How far a status has got. Equal ranks >= 4 may replace each other (violated <-> extended).
 RANK = {
     "proposed": 1,
     "called_for": 1,
@@ -40,31 +56,65 @@ RANK = {
     "expired": 5,
 }
 
-# A stance outranks "mentioned"; a party's strongest stance is kept.
-STANCE_RANK = {"mentioned": 0, "welcomed": 1, "called_for": 2, "proposed": 3, "rejected": 3, "accused": 3, "agreed": 4}
+AFTER_START = frozenset({"in_effect", "extended", "violated", "collapsed", "ended"})
+NEGATIVE_STANCES = frozenset({"rejected", "denied"})
 
 MERGE_WINDOW = timedelta(days=14)
+LATE_NEWS = timedelta(days=1)  # news of a pause after it ended still belongs to it
+SAME_EXTENSION = timedelta(days=2)
 STARTS_SOON = timedelta(hours=1)
 ENDS_SOON = timedelta(hours=6)
+ENDS_VERY_SOON = timedelta(hours=1)
+
+#: place name -> the names that contain it, nearest first (e.g. "El Fasher" -> ("Darfur", "Sudan")).
+Ancestors = Callable[[str | None, str | None], tuple[str, ...]]
+
+
+def country_only(location: str | None, country: str | None) -> tuple[str, ...]:
+    """The default hierarchy: a place is inside its country."""
+    return (country,) if country and country != location else ()
 
 
 @dataclass(frozen=True, slots=True)
 class Update:
-    """A pause after a batch: `before` is None for a new pause."""
+    """A pause after a batch: `before` is None for a new pause.
+
+    `evidence` is the new evidence to attach, `reasons` why each joined this pause.
+    """
 
     before: Pause | None
     after: Pause
     evidence: tuple[Evidence, ...]
+    reasons: tuple[str, ...]
     changes: tuple[Change, ...]
 
 
-def source_of(link: str | None, feed_name: str) -> str:
-    """The publisher an article counts for: its link's host without 'www.', else the feed's name."""
+# --------------------------------------------------------------------------- helpers
+
+
+_WIRE = re.compile(
+    r"\((Reuters|AP|AFP|Associated Press|Agence France-Presse|Anadolu|Xinhua|dpa|UPI|Bloomberg)\)"
+    r"|^(?:[A-Z][A-Za-z .,'-]{1,60})?\s*\((Reuters|AP|AFP)\)",
+)
+
+
+def source_of(link: str | None, feed_name: str, text: str = "") -> str:
+    """The independent source an article counts for: a wire agency credited at its top
+    ("GENEVA (Reuters) -"), else its link's host without "www.", else the feed's name."""
+    credit = _WIRE.search(text[:300])
+    if credit:
+        agency = credit.group(1) or credit.group(2)
+        return {"Associated Press": "AP", "Agence France-Presse": "AFP"}.get(agency, agency)
     if link and "://" in link:
         host = link.split("://", 1)[1].split("/", 1)[0].split(":")[0].lower()
         if host:
             return host.removeprefix("www.")
     return feed_name
+
+
+def fingerprint(quote: str) -> str:
+    """The same sentence, whatever its punctuation, case or quotes: syndicated copy."""
+    return hashlib.sha1(re.sub(r"\W+", " ", quote).strip().casefold().encode()).hexdigest()[:16]
 
 
 def fill_place_from_context(mentions: Sequence[Mention]) -> list[Mention]:
@@ -79,97 +129,192 @@ def fill_place_from_context(mentions: Sequence[Mention]) -> list[Mention]:
     return [m if m.location else replace(m, location=location, country=country) for m in mentions]
 
 
-def new_pause(ev: Evidence) -> Pause:
-    m = ev.mention
-    starts_at = m.starts_at
+def _order(ev: Evidence) -> tuple:
+    """Canonical order: by report time, then article; within an article the sort is stable,
+    so its mentions keep the order of its text (callers pass them in that order)."""
+    return (ev.published, ev.article_key)
+
+
+# --------------------------------------------------------------------------- fold
+
+
+def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[str] = frozenset()) -> Pause:
+    """The state of a pause from all its evidence and the countdown events already fired."""
+    evs = sorted(evidence, key=_order)
+    if not evs:
+        raise ValueError("a pause needs at least one piece of evidence")
+    first = evs[0]
+    kind, location, country = first.mention.kind, first.mention.location, first.mention.country
+    status: str | None = None
+    status_since: datetime | None = None
+    duration: float | None = None
+    starts_at: datetime | None = None
+    start_text: str | None = None
+    in_effect_since: datetime | None = None
+    extensions: list[tuple[float, datetime]] = []
+    actors: dict[str, Actor] = {}
+    sources: list[str] = []
+    prints: set[str] = set()
+    for ev in evs:
+        m = ev.mention
+        parties_against = bool(m.actors) and all(a.stance in NEGATIVE_STANCES for a in m.actors)
+        if not parties_against:
+            if status is None or RANK[m.status] > RANK[status] or (RANK[m.status] == RANK[status] >= 4 and m.status != status):
+                status, status_since = m.status, ev.published
+            if m.status in AFTER_START and in_effect_since is None:
+                in_effect_since = ev.published
+        if m.location and (not location or (location == country and m.country == country)):
+            location, country = m.location, m.country  # refine a country to a place in it
+        if m.status == "extended" and m.duration_hours:
+            if not any(h == m.duration_hours and ev.published - t <= SAME_EXTENSION for h, t in extensions):
+                extensions.append((m.duration_hours, ev.published))
+        elif duration is None and m.duration_hours:
+            duration = m.duration_hours
+        if m.starts_at:
+            starts_at, start_text = m.starts_at, m.start_text
+        elif not start_text and m.start_text:
+            start_text = m.start_text
+        for a in m.actors:
+            have = actors.get(a.name)
+            if have is None or a.stance != "mentioned":
+                actors[a.name] = a  # the latest stance a party took
+        fp = fingerprint(m.quote)
+        if fp not in prints and ev.source not in sources:
+            sources.append(ev.source)
+        prints.add(fp)
+    if status is None:  # only parties rejecting or denying it: it is what they reject
+        status, status_since = first.mention.status, first.published
+    if starts_at is None and in_effect_since is not None:
+        starts_at, start_text = in_effect_since, start_text or "reported in effect"
+    ends_at = None
+    if starts_at and duration:
+        ends_at = starts_at + timedelta(hours=duration + sum(h for h, _ in extensions))
+    # time alone: only through countdown events already fired for these exact times
+    if status not in ("collapsed", "ended"):
+        if ends_at and f"expired@{ends_at.isoformat()}" in fired:
+            status = "expired"
+        elif starts_at and status == "agreed" and f"started@{starts_at.isoformat()}" in fired:
+            status = "in_effect"
     return Pause(
-        id=None,
-        kind=m.kind,
-        location=m.location,
-        country=m.country,
-        status=m.status,
-        duration_hours=m.duration_hours,
-        start_text=m.start_text,
-        starts_at=starts_at,
-        ends_at=_end(starts_at, m.duration_hours),
-        actors=_merge_actors((), m.actors),
-        first_seen=ev.published,
-        last_seen=ev.published,
-        sources=(ev.source,),
-    )
-
-
-def matches(p: Pause, ev: Evidence) -> bool:
-    """Does this evidence speak of pause `p`? Pure; the reason is in the module docstring."""
-    m = ev.mention
-    if not p.is_open or FAMILY[p.kind] != FAMILY[m.kind]:
-        return False
-    if not _same_place(p, m):
-        return False
-    if p.ends_at and ev.published > p.ends_at + timedelta(hours=12):
-        return False
-    return abs(ev.published - p.last_seen) <= MERGE_WINDOW
-
-
-def absorb(p: Pause, ev: Evidence) -> Pause:
-    """Pause `p` updated with one more piece of evidence."""
-    m = ev.mention
-    status = p.status
-    if RANK[m.status] > RANK[p.status] or (RANK[m.status] == RANK[p.status] >= 4 and m.status != p.status):
-        status = m.status
-    duration = p.duration_hours if p.duration_hours is not None else m.duration_hours
-    starts_at = p.starts_at
-    start_text = p.start_text
-    if m.starts_at and m.starts_at != p.starts_at and ev.published >= p.last_seen:
-        starts_at, start_text = m.starts_at, m.start_text  # the latest report moves the start
-    elif not start_text:
-        start_text = m.start_text
-    location, country = p.location, p.country
-    if m.location and (not location or (location == country and m.country == country)):
-        location, country = m.location, m.country  # refine a country to a place in it
-    sources = p.sources if ev.source in p.sources else p.sources + (ev.source,)
-    return replace(
-        p,
-        status=status,
-        duration_hours=duration,
-        starts_at=starts_at,
-        start_text=start_text,
-        ends_at=_end(starts_at, duration) or p.ends_at,
+        id=pid,
+        kind=kind,
         location=location,
         country=country,
-        actors=_merge_actors(p.actors, m.actors),
-        first_seen=min(p.first_seen, ev.published),
-        last_seen=max(p.last_seen, ev.published),
-        sources=sources,
+        status=status,
+        duration_hours=duration,
+        start_text=start_text,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        actors=tuple(actors.values()),
+        first_seen=evs[0].published,
+        last_seen=max(e.published for e in evs),
+        sources=tuple(sources),
+        fired=fired,
+        status_since=status_since,
+        extended_hours=sum(h for h, _ in extensions) or None,
     )
 
 
-def reconcile(pauses: Iterable[Pause], evidence: Iterable[Evidence], now: datetime) -> list[Update]:
-    """Attach each piece of evidence (oldest first) to a matching open pause or a new one.
+# --------------------------------------------------------------------------- assignment
 
-    Returns one Update per pause touched. Pure.
+
+def why_same(p: Pause, ev: Evidence, ancestors: Ancestors = country_only) -> str | None:
+    """Why this evidence speaks of pause `p`, or None when it does not."""
+    m = ev.mention
+    if FAMILY[p.kind] != FAMILY[m.kind]:
+        return None
+    place = _place_relation(p, m, ancestors)
+    if place is None:
+        return None
+    end = p.ends_at or (p.last_seen if not p.is_open else None)
+    if not p.is_open:
+        if not (end and ev.published <= end + LATE_NEWS and m.status in AFTER_START):
+            return None
+        when = f"late news {_ago(ev.published - end)} after it {p.status}"
+    else:
+        if end and ev.published > end + LATE_NEWS:
+            return None
+        if ev.published < p.first_seen - MERGE_WINDOW or ev.published > p.last_seen + MERGE_WINDOW:
+            return None
+        if p.starts_at and m.starts_at and abs(m.starts_at - p.starts_at) > timedelta(hours=max(p.duration_hours or 0, 72)):
+            return None
+        when = f"reported {_ago(abs(ev.published - p.last_seen))} from its latest report"
+    kinds = "same kind" if p.kind == m.kind else f"{m.kind.replace('_', ' ')} ~ {p.kind.replace('_', ' ')}"
+    return f"{place}; {kinds}; {when}"
+
+
+def _place_relation(p: Pause, m: Mention, ancestors: Ancestors) -> str | None:
+    if p.location == m.location:
+        return f"same place ({p.location})" if p.location else "no place named by either"
+    if not p.location or not m.location:
+        return None
+    if p.location in ancestors(m.location, m.country):
+        return f"{m.location} is in {p.location}"
+    if m.location in ancestors(p.location, p.country):
+        return f"{p.location} is in {m.location}"
+    return None
+
+
+def _ago(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours < 1:
+        return "under an hour"
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
+
+
+def reconcile(
+    pauses: Iterable[Pause],
+    evidence: Iterable[Evidence],
+    now: datetime,
+    known: Mapping[int, Sequence[Evidence]] | None = None,
+    replaced: frozenset[str] = frozenset(),
+    ancestors: Ancestors = country_only,
+) -> list[Update]:
+    """Attach new evidence (oldest first) to matching pauses or new ones, and refold.
+
+    `known` holds the evidence already attached to each pause (by id); the evidence of
+    articles in `replaced` (edited since) is dropped from it first. Returns one Update
+    per pause touched. Pure.
     """
-    working: list[Pause] = [p for p in pauses if p.is_open]
+    known = known or {}
+    working: list[Pause] = list(pauses)
     before: list[Pause | None] = list(working)
-    attached: dict[int, list[Evidence]] = {}
-    decisive: dict[int, Evidence] = {}  # the evidence that created the pause or last moved it
-    for ev in sorted(evidence, key=lambda e: (e.published, e.article_key)):
-        idx = next((i for i, p in enumerate(working) if matches(p, ev)), None)
-        if idx is None:
-            working.append(new_pause(ev))
+    all_evs: list[list[Evidence]] = [list(known.get(p.id, ())) for p in working]
+    touched: set[int] = set()
+    for i, evs in enumerate(all_evs):
+        kept = [e for e in evs if e.article_key not in replaced]
+        if len(kept) != len(evs):
+            all_evs[i] = kept
+            touched.add(i)
+            if kept:
+                working[i] = fold(kept, working[i].id, working[i].fired)
+    new: dict[int, list[tuple[Evidence, str]]] = {}
+    decisive: dict[int, Evidence] = {}
+    for ev in sorted(evidence, key=_order):
+        match = next(((i, r) for i, p in enumerate(working) if (r := why_same(p, ev, ancestors))), None)
+        if match is None:
+            working.append(fold([ev]))
             before.append(None)
-            idx = len(working) - 1
-            decisive[idx] = ev
+            all_evs.append([ev])
+            i, reason = len(working) - 1, "first report"
+            decisive[i] = ev
         else:
-            old = working[idx]
-            working[idx] = absorb(old, ev)
-            if _moved(old, working[idx]) or idx not in decisive:
-                decisive[idx] = ev
-        attached.setdefault(idx, []).append(ev)
-    return [
-        Update(before[i], working[i], tuple(evs), tuple(diff(before[i], working[i], decisive[i], now)))
-        for i, evs in attached.items()
-    ]
+            i, reason = match
+            all_evs[i].append(ev)
+            old = working[i]
+            working[i] = fold(all_evs[i], old.id, old.fired)
+            if _moved(old, working[i]) or i not in decisive:
+                decisive[i] = ev
+        new.setdefault(i, []).append((ev, reason))
+        touched.add(i)
+    updates = []
+    for i in sorted(touched):
+        pairs = new.get(i, [])
+        changes = diff(before[i], working[i], decisive.get(i), now)
+        if before[i] is not None and not pairs and not changes and working[i] == before[i]:
+            continue
+        updates.append(Update(before[i], working[i], tuple(e for e, _ in pairs), tuple(r for _, r in pairs), tuple(changes)))
+    return updates
 
 
 def _moved(old: Pause, new: Pause) -> bool:
@@ -177,7 +322,7 @@ def _moved(old: Pause, new: Pause) -> bool:
 
 
 def diff(before: Pause | None, after: Pause, ev: Evidence | None, now: datetime) -> list[Change]:
-    """The changes worth telling people about between two states of a pause."""
+    """The change worth telling people about between two states of a pause (at most one)."""
     if before is None:
         return [Change("new", now, f"new: {describe(after)}", None, after.status, ev)]
     if before.status != after.status:
@@ -188,40 +333,56 @@ def diff(before: Pause | None, after: Pause, ev: Evidence | None, now: datetime)
     return []
 
 
-def tick(pauses: Iterable[Pause], now: datetime) -> list[Update]:
-    """Countdown events caused by time alone. Each fires once per pause (and per time it is about).
+# --------------------------------------------------------------------------- the clock
 
-    starts_soon (start within 1 h), started (an agreed pause reaches its start: in_effect),
-    ends_soon (end within 6 h), expired (end passed with no extension: expired).
+
+def tick(pauses: Iterable[Pause], now: datetime) -> list[Update]:
+    """Countdown events caused by time alone. Each fires once per pause and per time it is
+    about (a moved end can fire "ends soon" again):
+
+    starts_soon       the start is within the hour
+    started           an agreed pause reaches its start: in effect
+    start_unconfirmed a proposed or called-for pause reaches its start with no agreement reported
+    ends_soon         the end is within 6 hours
+    ends_very_soon    the end is within 1 hour
+    expired           the end passed with no extension reported: expired
+
+    When several fire in one tick, only the most urgent is told; the others are marked
+    fired silently (nobody needs "ends within 6 hours" and "within 1 hour" together).
     """
     updates = []
     for p in pauses:
         if not p.is_open:
             continue
-        changes: list[Change] = []
-        after = p
-
-        def fire(event: str, when: datetime, summary: str, status: str | None = None) -> None:
-            nonlocal after
-            key = f"{event}@{when.isoformat()}"
-            if key in after.fired:
-                return
-            old = after.status
-            after = replace(after, fired=after.fired | {key}, status=status or after.status)
-            changes.append(Change(event, now, summary, old, after.status, None, key))
-
+        due: list[tuple[str, datetime, str, str | None]] = []  # most urgent last
         if p.ends_at and p.ends_at <= now:
-            fire("expired", p.ends_at, f"expired with no extension reported: {describe(p)}", "expired")
+            due.append(("expired", p.ends_at, f"expired with no extension reported: {describe(p)}", "expired"))
         else:
             if p.starts_at and now < p.starts_at <= now + STARTS_SOON:
-                fire("starts_soon", p.starts_at, f"starts within the hour: {describe(p)}")
-            if p.starts_at and p.starts_at <= now and p.status == "agreed":
-                fire("started", p.starts_at, f"start time reached: {describe(p)}", "in_effect")
-            if p.ends_at and now < p.ends_at <= now + ENDS_SOON and (not p.starts_at or p.starts_at <= now):
-                fire("ends_soon", p.ends_at, f"ends within 6 hours: {describe(p)}")
-        if changes:
-            updates.append(Update(p, after, (), tuple(changes)))
+                due.append(("starts_soon", p.starts_at, f"starts within the hour: {describe(p)}", None))
+            if p.starts_at and p.starts_at <= now:
+                if p.status == "agreed":
+                    due.append(("started", p.starts_at, f"start time reached: {describe(p)}", "in_effect"))
+                elif p.status in ("proposed", "called_for"):
+                    due.append(("start_unconfirmed", p.starts_at, f"start time passed with no agreement reported: {describe(p)}", None))
+            started = not p.starts_at or p.starts_at <= now
+            if started and p.ends_at and now < p.ends_at <= now + ENDS_SOON:
+                due.append(("ends_soon", p.ends_at, f"ends within 6 hours: {describe(p)}", None))
+            if started and p.ends_at and now < p.ends_at <= now + ENDS_VERY_SOON:
+                due.append(("ends_very_soon", p.ends_at, f"ends within the hour: {describe(p)}", None))
+        fresh = [d for d in due if f"{d[0]}@{d[1].isoformat()}" not in p.fired]
+        if not fresh:
+            continue
+        event, when, summary, status = fresh[-1]
+        keys = frozenset(f"{e}@{w.isoformat()}" for e, w, _, _ in fresh)
+        after = replace(p, fired=p.fired | keys, status=status or p.status, status_since=now if status else p.status_since)
+        key = f"{event}@{when.isoformat()}"
+        change = Change(event, now, summary, p.status, after.status, None, key)
+        updates.append(Update(p, after, (), (), (change,)))
     return updates
+
+
+# --------------------------------------------------------------------------- words
 
 
 def describe(p: Pause) -> str:
@@ -249,23 +410,17 @@ def format_hours(hours: float | None) -> str:
     return f"{hours:g}-hour"
 
 
-def _end(starts_at: datetime | None, hours: float | None) -> datetime | None:
-    return starts_at + timedelta(hours=hours) if starts_at and hours else None
-
-
-def _same_place(p: Pause, m: Mention) -> bool:
-    if p.location == m.location:
-        return True
-    if not p.location or not m.location:
-        return False
-    # one names a country, the other a place in it
-    return (p.location == p.country and m.country == p.location) or (m.location == m.country and p.country == m.location)
-
-
-def _merge_actors(old: tuple[Actor, ...], new: Iterable[Actor]) -> tuple[Actor, ...]:
-    by_name = {a.name: a for a in old}
-    for a in new:
-        have = by_name.get(a.name)
-        if have is None or STANCE_RANK.get(a.stance, 0) > STANCE_RANK.get(have.stance, 0):
-            by_name[a.name] = a
-    return tuple(by_name.values())
+__all__ = [
+    "CLOSED_STATUSES",
+    "Update",
+    "describe",
+    "diff",
+    "fill_place_from_context",
+    "fingerprint",
+    "fold",
+    "format_hours",
+    "reconcile",
+    "source_of",
+    "tick",
+    "why_same",
+]

@@ -26,6 +26,7 @@ from .errors import TrackerError
 from .extract import extract
 from .feeds.fetch import Fetcher
 from .feeds.parse import parse
+from .lifecycle import country_only as ancestors
 from .lifecycle import fill_place_from_context, reconcile, source_of, tick
 from .store.db import FeedState, SavedChange, Store
 from .types import Evidence
@@ -92,13 +93,17 @@ class Pipeline:
             parsed = parse(fetched.body, feed.url, fetched.content_type)
             if parsed.warning:
                 log.warning("feed %s: %s", feed.name, parsed.warning)
-            articles = self.store.new_or_changed(parsed.articles)
+            articles, replaced = self.store.new_or_changed(parsed.articles)
             evidence = []
             for a in articles:
                 mentions = fill_place_from_context(extract(f"{a.title}\n\n{a.text}", a.published or now))
-                src = source_of(a.link, feed.name)
+                src = source_of(a.link, feed.name, a.text)
                 evidence += [Evidence(m, a.key, src, a.link, a.published or now) for m in mentions]
-            updates = reconcile(self.store.pauses(open_only=True), evidence, now)
+            updates = []
+            if evidence or replaced:
+                candidates = self.store.candidates(now)
+                known = self.store.evidence([p.id for p in candidates])
+                updates = reconcile(candidates, evidence, now, known, replaced, ancestors)
             plan = planner(list(self.channels), self.renderer.render, now)
             changes = self.store.save(now, feed.id, articles, updates, plan)
             self.store.record_poll(feed.id, now, next_ok, f"ok {fetched.status}", etag=fetched.etag, last_modified=fetched.last_modified)

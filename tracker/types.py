@@ -30,7 +30,7 @@ PAUSE_STATUSES = STATUSES + ("expired",)
 CLOSED_STATUSES = frozenset({"collapsed", "ended", "expired"})
 
 #: Stances an actor can take towards a pause.
-STANCES = ("proposed", "called_for", "agreed", "welcomed", "rejected", "accused", "mentioned")
+STANCES = ("proposed", "called_for", "agreed", "welcomed", "rejected", "denied", "accused", "mentioned")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +117,8 @@ class Pause:
     last_seen: datetime
     sources: tuple[str, ...] = ()
     fired: frozenset[str] = frozenset()  # keys of countdown events already fired
+    status_since: datetime | None = None  # when the status was last reported or reached
+    extended_hours: float | None = None  # the extensions counted in ends_at
 
     def seconds_left(self, now: datetime) -> float | None:
         """Seconds to the end, or to the start when it has not started. None when unknown."""

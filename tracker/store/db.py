@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, func
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from ..config import FeedSettings
 from ..errors import StoreError
 from ..lifecycle import Update
-from ..types import Actor, Article, Change, Evidence, Mention, Outgoing, Pause, Rendered
+from ..types import CLOSED_STATUSES, Actor, Article, Change, Evidence, Mention, Outgoing, Pause, Rendered
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow
 
 
@@ -66,6 +66,29 @@ class AlertState:
     sent_at: datetime | None
     last_error: str | None
     summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class SavedChangeRow:
+    id: int
+    event: str
+    at: datetime
+    summary: str
+    old_status: str | None
+    new_status: str | None
+    key: str | None
+    quote: str | None
+    source: str | None
+    link: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PauseDetail:
+    """A pause with its evidence as (evidence, why it joined, article title) and its changes."""
+
+    pause: Pause
+    evidence: list[tuple[Evidence, str, str]]
+    changes: list[SavedChangeRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +188,18 @@ class Store:
 
     # articles ------------------------------------------------------------
 
-    def new_or_changed(self, articles: Sequence[Article]) -> list[Article]:
-        """The articles not stored yet, or stored with other content (by content hash)."""
+    def new_or_changed(self, articles: Sequence[Article]) -> tuple[list[Article], frozenset[str]]:
+        """The articles not stored yet or stored with other content (by content hash), and
+        the keys of the latter: their old evidence is to be replaced."""
         if not articles:
-            return []
+            return [], frozenset()
         keys = [a.key for a in articles]
         with self.session() as s:
             known: dict[str, str] = {}
             for chunk in _chunks(keys, 500):
                 known.update(s.exec(select(ArticleRow.key, ArticleRow.content_hash).where(ArticleRow.key.in_(chunk))).all())
-        return [a for a in articles if known.get(a.key) != a.content_hash]
+        fresh = [a for a in articles if known.get(a.key) != a.content_hash]
+        return fresh, frozenset(a.key for a in fresh if a.key in known)
 
     # pauses --------------------------------------------------------------
 
@@ -187,27 +212,59 @@ class Store:
             fired = _fired(s, [r.id for r in rows])
             return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
 
-    def pause(self, pause_id: int) -> tuple[Pause, list[Evidence], list[Change]] | None:
-        """One pause with its evidence and its changes, oldest first."""
+    def candidates(self, now: datetime) -> list[Pause]:
+        """The pauses new evidence may join: open ones, and closed ones that ended within
+        the last 30 days (late news of a pause still belongs to it)."""
+        since = _db(now - timedelta(days=30))
+        with self.session() as s:
+            q = select(PauseRow).where(
+                PauseRow.status.not_in(tuple(CLOSED_STATUSES))
+                | (func.coalesce(PauseRow.ends_at, PauseRow.last_seen) >= since)
+            ).order_by(PauseRow.id)
+            rows = list(s.exec(q))
+            fired = _fired(s, [r.id for r in rows])
+            return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+
+    def evidence(self, pause_ids: Sequence[int]) -> dict[int, list[Evidence]]:
+        """The evidence attached to each pause."""
+        out: dict[int, list[Evidence]] = {pid: [] for pid in pause_ids}
+        with self.session() as s:
+            for chunk in _chunks(list(pause_ids), 500):
+                q = (
+                    select(EvidenceRow, ArticleRow.key)
+                    .join(ArticleRow, ArticleRow.id == EvidenceRow.article_id)
+                    .where(EvidenceRow.pause_id.in_(chunk))
+                    .order_by(EvidenceRow.published_at, EvidenceRow.id)
+                )
+                for e, key in s.exec(q):
+                    out[e.pause_id].append(_evidence(e, key))
+        return out
+
+    def pause(self, pause_id: int) -> PauseDetail | None:
+        """One pause with its evidence (and why each joined it) and its changes, oldest first."""
         with self.session() as s:
             row = s.get(PauseRow, pause_id)
             if row is None:
                 return None
             evidence = [
-                _evidence(e, key)
-                for e, key in s.exec(
-                    select(EvidenceRow, ArticleRow.key)
+                (_evidence(e, key), e.reason, title)
+                for e, key, title in s.exec(
+                    select(EvidenceRow, ArticleRow.key, ArticleRow.title)
                     .join(ArticleRow, ArticleRow.id == EvidenceRow.article_id)
                     .where(EvidenceRow.pause_id == pause_id)
                     .order_by(EvidenceRow.published_at, EvidenceRow.id)
                 )
             ]
-            changes = [
-                Change(c.event, _utc(c.at), c.summary, c.old_status, c.new_status, None, c.key)
-                for c in s.exec(select(ChangeRow).where(ChangeRow.pause_id == pause_id).order_by(ChangeRow.id))
-            ]
+            changes = list(s.exec(select(ChangeRow).where(ChangeRow.pause_id == pause_id).order_by(ChangeRow.id)))
             fired = _fired(s, [pause_id])
-            return _pause(row, fired.get(pause_id, frozenset())), evidence, changes
+            return PauseDetail(
+                _pause(row, fired.get(pause_id, frozenset())),
+                evidence,
+                [
+                    SavedChangeRow(c.id, c.event, _utc(c.at), c.summary, c.old_status, c.new_status, c.key, c.quote, c.source, c.link)
+                    for c in changes
+                ],
+            )
 
     def save(
         self,
@@ -228,7 +285,7 @@ class Store:
                 for u in updates:
                     row = self._save_pause(s, u.after)
                     pause = _pause(row, u.after.fired)
-                    for ev in u.evidence:
+                    for ev, reason in zip(u.evidence, u.reasons, strict=True):
                         s.add(
                             EvidenceRow(
                                 pause_id=row.id,
@@ -237,6 +294,7 @@ class Store:
                                 link=ev.link,
                                 published_at=_db(ev.published),
                                 mention=ev.mention.to_json(),
+                                reason=reason,
                             )
                         )
                     for ch in u.changes:
@@ -318,6 +376,7 @@ class Store:
         row.actors = [{"name": a.name, "stance": a.stance} for a in p.actors]
         row.sources = list(p.sources)
         row.first_seen, row.last_seen = _db(p.first_seen), _db(p.last_seen)
+        row.status_since, row.extended_hours = _db(p.status_since), p.extended_hours
         s.flush()
         return row
 
@@ -430,6 +489,8 @@ def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
         last_seen=_utc(r.last_seen),
         sources=tuple(r.sources),
         fired=fired,
+        status_since=_utc(r.status_since),
+        extended_hours=r.extended_hours,
     )
 
 

@@ -57,6 +57,8 @@ class PauseRow(SQLModel, table=True):
     sources: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     first_seen: datetime
     last_seen: datetime
+    status_since: datetime | None = None
+    extended_hours: float | None = None
 
 
 class EvidenceRow(SQLModel, table=True):
@@ -71,6 +73,7 @@ class EvidenceRow(SQLModel, table=True):
     link: str | None = Field(default=None, sa_column=Column(Text))
     published_at: datetime
     mention: dict = Field(sa_column=Column(JSON, nullable=False))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))  # why it joined this pause
 
 
 class ChangeRow(SQLModel, table=True):
