@@ -18,10 +18,13 @@ quote), so the same articles replayed in any order give the same pause.
   extended/violated (the later report wins between these two) < collapsed/ended. One
   violation report does not end a pause. A mention whose parties all reject or deny
   moves no status; the stance is recorded against the party.
-- Times: the latest report of a start wins (a moved start); a pause reported in effect
-  with no stated start started, at the latest, at its first such report. The end is
-  start + duration + each distinct extension (reports of the same extension within
-  two days count once).
+- Times: a start comes from reports of a proposal, agreement or the pause taking effect
+  (a date in a report of a violation or an extension is the date of that news). A precise
+  start beats a vague one (a range), then the stronger status, then the later report (a
+  moved start). A pause reported in effect with no stated start started, at the latest,
+  at its first such report. The end is start + duration, else an explicit end ("until
+  Sunday"), plus each distinct extension (reports of the same extension within two days
+  count once).
 - Sources: independent publishers; copies of the same sentence from several
   publishers (syndicated wire copy) count once.
 """
@@ -57,6 +60,9 @@ RANK = {
 }
 
 AFTER_START = frozenset({"in_effect", "extended", "violated", "collapsed", "ended"})
+# Whose word on the start counts, and how much: a start said in a report of a violation
+# or an extension is usually the date of that news, not of the pause.
+START_STATUSES = {"proposed": 1, "called_for": 1, "agreed": 2, "in_effect": 3}
 NEGATIVE_STANCES = frozenset({"rejected", "denied"})
 
 MERGE_WINDOW = timedelta(days=14)
@@ -150,6 +156,8 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
     duration: float | None = None
     starts_at: datetime | None = None
     start_text: str | None = None
+    start_quality: tuple | None = None  # (precise, status weight, reported): the best start wins
+    explicit_end: tuple[datetime, datetime] | None = None  # (ends_at, reported)
     in_effect_since: datetime | None = None
     extensions: list[tuple[float, datetime]] = []
     actors: dict[str, Actor] = {}
@@ -170,10 +178,16 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
                 extensions.append((m.duration_hours, ev.published))
         elif duration is None and m.duration_hours:
             duration = m.duration_hours
-        if m.starts_at:
-            starts_at, start_text = m.starts_at, m.start_text
-        elif not start_text and m.start_text:
+        # an offer or an appeal is about the future: a past date in it is the date of the news
+        future_ok = m.status not in ("proposed", "called_for") or (m.starts_at and m.starts_at >= ev.published - timedelta(hours=1))
+        if m.starts_at and m.status in START_STATUSES and future_ok:
+            quality = (m.start_range is None, START_STATUSES[m.status], ev.published)
+            if start_quality is None or quality >= start_quality:
+                starts_at, start_text, start_quality = m.starts_at, m.start_text, quality
+        elif not start_text and m.start_text and m.status in START_STATUSES:
             start_text = m.start_text
+        if m.ends_at and m.status in START_STATUSES and (explicit_end is None or ev.published >= explicit_end[1]):
+            explicit_end = (m.ends_at, ev.published)
         for a in m.actors:
             have = actors.get(a.name)
             if have is None or a.stance != "mentioned":
@@ -189,6 +203,8 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
     ends_at = None
     if starts_at and duration:
         ends_at = starts_at + timedelta(hours=duration + sum(h for h, _ in extensions))
+    elif explicit_end:
+        ends_at = explicit_end[0] + timedelta(hours=sum(h for h, _ in extensions))
     # time alone: only through countdown events already fired for these exact times
     if status not in ("collapsed", "ended"):
         if ends_at and f"expired@{ends_at.isoformat()}" in fired:

@@ -72,6 +72,9 @@ class Mention:
     starts_at: datetime | None  # start_text resolved against the publication time, when precise
     quote: str  # the sentence it came from
     confidence: float  # 0..1
+    ends_at: datetime | None = None  # an explicit end ("until Sunday"), resolved like starts_at
+    start_range: tuple[datetime, datetime] | None = None  # (earliest, latest) when the start words are vague
+    recurrence: str | None = None  # "daily" for recurring windows; duration_hours is then one window
 
     def to_json(self) -> dict:
         return {
@@ -85,6 +88,9 @@ class Mention:
             "starts_at": self.starts_at.isoformat() if self.starts_at else None,
             "quote": self.quote,
             "confidence": round(self.confidence, 2),
+            "ends_at": self.ends_at.isoformat() if self.ends_at else None,
+            "start_range": [d.isoformat() for d in self.start_range] if self.start_range else None,
+            "recurrence": self.recurrence,
         }
 
 

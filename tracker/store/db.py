@@ -494,6 +494,10 @@ def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
     )
 
 
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def _evidence(e: EvidenceRow, article_key: str) -> Evidence:
     m = e.mention
     mention = Mention(
@@ -504,8 +508,11 @@ def _evidence(e: EvidenceRow, article_key: str) -> Evidence:
         country=m.get("country"),
         actors=tuple(Actor(a["name"], a["stance"]) for a in m["actors"]),
         start_text=m["start_text"],
-        starts_at=datetime.fromisoformat(m["starts_at"]) if m.get("starts_at") else None,
+        starts_at=_when(m.get("starts_at")),
         quote=m["quote"],
         confidence=m["confidence"],
+        ends_at=_when(m.get("ends_at")),
+        start_range=tuple(_when(d) for d in m["start_range"]) if m.get("start_range") else None,
+        recurrence=m.get("recurrence"),
     )
     return Evidence(mention, article_key, e.source, e.link, _utc(e.published_at))
