@@ -64,6 +64,17 @@ def test_run_once_on_the_default_config_finds_the_aleppo_ceasefire_and_fills_the
     assert "1 change(s)" in result.output
     outbox = sorted(p.name for p in (default_copy / "outbox").iterdir())
     assert len(outbox) == 3
+    [board] = json.loads(CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "pauses", "--json"]).output)
+    required = {"id", "kind", "location", "country", "status", "duration_hours", "starts_at", "ends_at", "seconds_left", "sources", "actors"}
+    assert required <= set(board)
+    assert (board["location"], board["country"], board["sources"], board["seconds_left"]) == ("Aleppo", "Syria", 2, None)
+    assert {"name": "Russia", "stance": "proposed"} in board["actors"]
+    shown = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "show", str(board["id"])])
+    assert "Russia Proposes 48 Hour Ceasefire In Aleppo" in shown.output and "why this pause: first report" in shown.output
+    detail = json.loads(CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "show", "1", "--json"]).output)
+    assert [c["event"] for c in detail["changes"]] == ["new"] and len(detail["evidence"]) >= 5
+    missing = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "show", "99"])
+    assert missing.exit_code == 1 and "no pause #99" in missing.output
     table = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "pauses"])
     assert "Aleppo" in table.output and "start not fixed" in table.output
     feeds = json.loads(CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "feeds", "--json"]).output)
