@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_the_daemon_polls_and_stops_cleanly_on_a_signal(tmp_path, signum):
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    # alerts go out at once instead of waiting out the default 2-minute group window
+    config = (ROOT / "config.toml").read_text().replace('path = "outbox"', 'path = "outbox"\ngroup_wait = "0s"')
+    (tmp_path / "config.toml").write_text(config)
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     cmd = [sys.executable, "-m", "tracker.cli", "--config", str(tmp_path / "config.toml")]

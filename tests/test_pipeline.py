@@ -11,9 +11,9 @@ import requests
 
 from tracker.alerts.channels import SlackChannel
 from tracker.alerts.render import Renderer
-from tracker.config import FeedSettings, FetchSettings, SlackSettings
+from tracker.config import ChannelRules, FeedSettings, FetchSettings, SlackSettings
 from tracker.feeds.fetch import Fetcher
-from tracker.pipeline import Pipeline
+from tracker.pipeline import Outlet, Pipeline
 from tracker.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +34,7 @@ def parts(tmp_path, http_server):
     pipeline = Pipeline(
         store,
         Fetcher(FetchSettings(connect_timeout=2, read_timeout=2, allow_private_networks=True), session),
-        {"slack": slack},
-        Renderer(ROOT / "templates"),
+        {"slack": Outlet(slack, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
         max_attempts=3,
         rng=lambda: 0.5,  # no jitter: times are exact
     )

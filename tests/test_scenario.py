@@ -20,9 +20,9 @@ import requests
 
 from tracker.alerts.channels import WebhookChannel
 from tracker.alerts.render import Renderer
-from tracker.config import FeedSettings, FetchSettings, WebhookSettings
+from tracker.config import ChannelRules, FeedSettings, FetchSettings, WebhookSettings
 from tracker.feeds.fetch import Fetcher
-from tracker.pipeline import Pipeline
+from tracker.pipeline import Outlet, Pipeline
 from tracker.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,8 +62,7 @@ def world(tmp_path, http_server):
     pipeline = Pipeline(
         store,
         Fetcher(FetchSettings(allow_private_networks=True), session),
-        {"hook": hook},
-        Renderer(ROOT / "templates"),
+        {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
         rng=lambda: 0.5,
     )
     store.sync_feeds([FeedSettings(http_server.url + "/feed", "Yemen", 900)], at(10, 0))

@@ -44,9 +44,12 @@ def mention(status="proposed", starts_at=None):
     return Mention("ceasefire", status, 48.0, "Aleppo", "Syria", (Actor("Russia", "proposed"),), None, starts_at, "quote", 0.9)
 
 
-def plan_two_channels(saved):
-    r = Rendered(f"subject {saved.change.event}", "text", "<p>html</p>", {"text": "slack"}, {"type": "x"})
-    return [("slack", r), ("email", r)]
+def two_channels(pause, change):
+    return [("slack", 0), ("email", 0)]
+
+
+def render(pause, views, channel):
+    return Rendered(f"subject {views[-1].event}", "text", "<p>html</p>", {"text": channel}, {"type": "x"}), []
 
 
 def test_feeds_follow_the_config_and_remember_validators(store):
@@ -70,13 +73,14 @@ def test_one_transaction_saves_articles_pauses_changes_and_their_alerts(store):
     a = article()
     assert store.new_or_changed([a]) == ([a], frozenset())
     updates = reconcile([], [Evidence(mention(), a.key, "wire.example.org", a.link, T0)], T0)
-    saved = store.save(T0, feed.id, [a], updates, plan_two_channels)
+    saved = store.save(T0, feed.id, [a], updates, two_channels, render)
     assert len(saved) == 1 and saved[0].pause.id is not None
     assert store.new_or_changed([a]) == ([], frozenset())
     assert store.feeds()[0].articles == 1
     due = store.due_alerts(T0)
-    assert sorted(m.channel for _, _, m in due) == ["email", "slack"]
-    assert all(m.key.startswith(f"pause-{saved[0].pause.id}/change-{saved[0].id}/") for _, _, m in due)
+    assert sorted(d.msg.channel for d in due) == ["email", "slack"]
+    assert all(d.msg.key.startswith(f"pause-{saved[0].pause.id}/change-{saved[0].id}/") for d in due)
+    assert all(d.pause_id == saved[0].pause.id and d.attempts == 0 for d in due)
     detail = store.pause(saved[0].pause.id)
     assert detail.pause.actors == (Actor("Russia", "proposed"),) and detail.pause.sources == ("wire.example.org",)
     assert [(e.mention.quote, reason, title) for e, reason, title in detail.evidence] == [("quote", "first report", "Aleppo")]
@@ -89,11 +93,11 @@ def test_a_plan_that_fails_rolls_back_everything(store):
     a = article()
     updates = reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0)
 
-    def broken_plan(saved):
+    def broken(pause, views, channel):
         raise RuntimeError("template exploded")
 
     with pytest.raises(RuntimeError):
-        store.save(T0, store.feeds()[0].id, [a], updates, broken_plan)
+        store.save(T0, store.feeds()[0].id, [a], updates, two_channels, broken)
     assert store.pauses() == [] and store.due_alerts(T0) == [] and store.new_or_changed([a]) == ([a], frozenset())
 
 
@@ -101,14 +105,14 @@ def test_an_edited_article_replaces_its_own_evidence(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     fid = store.feeds()[0].id
     a = article()
-    store.save(T0, fid, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), lambda s: [])
+    store.save(T0, fid, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0))
     edited = article(text="Russia and the rebels agreed a 48-hour ceasefire in Aleppo.")
     fresh, replaced = store.new_or_changed([edited])
     assert fresh == [edited] and replaced == frozenset({"a1"})
     pauses = store.candidates(T0)
     known = store.evidence([p.id for p in pauses])
     updates = reconcile(pauses, [Evidence(mention("agreed"), a.key, "w", a.link, T0)], T0, known, replaced)
-    store.save(T0, fid, [edited], updates, lambda s: [])
+    store.save(T0, fid, [edited], updates)
     detail = store.pause(pauses[0].id)
     assert [e.mention.status for e, _, _ in detail.evidence] == ["agreed"]
     assert detail.pause.status == "agreed" and [c.event for c in detail.changes] == ["new", "status"]
@@ -118,9 +122,9 @@ def test_closed_pauses_stay_candidates_for_late_news_for_30_days(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     a = article()
     start = T0 + timedelta(hours=1)
-    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0), lambda s: [])
+    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0))
     end = start + timedelta(hours=48)
-    store.save(end, None, [], tick(store.pauses(), end), lambda s: [])
+    store.save(end, None, [], tick(store.pauses(), end))
     assert [p.status for p in store.pauses()] == ["expired"]
     assert store.pauses(open_only=True) == []
     assert [p.status for p in store.candidates(end + timedelta(days=29))] == ["expired"]
@@ -130,13 +134,14 @@ def test_closed_pauses_stay_candidates_for_late_news_for_30_days(store):
 def test_delivery_state_sent_retry_and_failed(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     a = article()
-    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), plan_two_channels)
-    (id1, att1, _), (id2, att2, _) = store.due_alerts(T0)
-    assert att1 == att2 == 0
+    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), two_channels, render)
+    first, second = store.due_alerts(T0)
+    id1, id2 = first.id, second.id
+    assert first.attempts == second.attempts == 0
     store.mark_sent(id1, T0)
     store.mark_failed(id2, T0, "HTTP 500", T0 + timedelta(minutes=1))
     assert store.due_alerts(T0) == []
-    assert [(i, n) for i, n, _ in store.due_alerts(T0 + timedelta(minutes=1))] == [(id2, 1)]
+    assert [(d.id, d.attempts) for d in store.due_alerts(T0 + timedelta(minutes=1))] == [(id2, 1)]
     store.mark_failed(id2, T0, "HTTP 404 no_service", None)
     assert store.due_alerts(T0 + timedelta(days=1)) == []
     states = {a.id: a for a in store.alerts()}
@@ -148,16 +153,16 @@ def test_countdown_events_are_saved_once_even_if_planned_twice(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     a = article()
     start = T0 + timedelta(minutes=30)
-    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0), lambda s: [])
+    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0))
     first = tick(store.pauses(open_only=True), T0)
     stale = tick(store.pauses(open_only=True), T0)  # a second worker computed the same event
     assert [c.event for u in first for c in u.changes] == ["starts_soon"]
-    store.save(T0, None, [], first, plan_two_channels)
+    store.save(T0, None, [], first, two_channels, render)
     assert tick(store.pauses(open_only=True), T0) == []
     from tracker.errors import StoreError
 
     with pytest.raises(StoreError):
-        store.save(T0, None, [], stale, plan_two_channels)
+        store.save(T0, None, [], stale, two_channels, render)
     assert len(store.due_alerts(T0)) == 2
 
 
@@ -171,7 +176,7 @@ def test_concurrent_writers_do_not_deadlock(store):
         try:
             for i in range(30):
                 a = article(key=f"k{i}", text=f"text {i}")
-                store.save(T0, fid, [a], [], lambda s: [])
+                store.save(T0, fid, [a], [])
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 

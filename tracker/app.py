@@ -11,9 +11,9 @@ import requests
 
 from .alerts.channels import Channel, build_channel
 from .alerts.render import Renderer
-from .config import Settings
+from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
 from .feeds.fetch import Fetcher
-from .pipeline import Pipeline
+from .pipeline import Outlet, Pipeline
 from .store.db import Store
 
 
@@ -38,11 +38,24 @@ def build(settings: Settings, now) -> App:
     session = requests.Session()
     session.headers["User-Agent"] = settings.fetch.user_agent
     channels = {c.name: build_channel(c, session) for c in settings.channels}
-    pipeline = Pipeline(
-        store,
-        Fetcher(settings.fetch, session),
-        channels,
-        Renderer(settings.templates),
-        max_attempts=settings.max_attempts,
-    )
+    outlets = {c.name: Outlet(channels[c.name], c.rules, renderer_for(settings, c)) for c in settings.channels}
+    pipeline = Pipeline(store, Fetcher(settings.fetch, session), outlets, max_attempts=settings.max_attempts)
     return App(settings, store, session, channels, pipeline)
+
+
+#: Which part of an alert a channel's own `template` replaces, by channel type.
+TEMPLATE_PART = {"email": "html", "file": "html", "slack": "slack", "webhook": "webhook"}
+
+
+def renderer_for(settings: Settings, channel: ChannelSettings) -> Renderer:
+    """The built-in templates, with the channel's own template files (sandboxed) on top."""
+    overrides = {}
+    if channel.rules.template:
+        overrides[TEMPLATE_PART[channel_type(channel)]] = channel.rules.template
+    if channel.rules.text_template:
+        overrides["text"] = channel.rules.text_template
+    return Renderer(settings.templates, overrides)
+
+
+def channel_type(channel: ChannelSettings) -> str:
+    return {EmailSettings: "email", SlackSettings: "slack", WebhookSettings: "webhook", FileSettings: "file"}[type(channel)]

@@ -142,7 +142,7 @@ def run(ctx: click.Context, once: bool) -> None:
         now = utcnow()
         reports = app.pipeline.poll(now, due_only=False)
         ticked = app.pipeline.tick(now)
-        delivered = app.pipeline.deliver(now)
+        delivered = app.pipeline.deliver(now, flush=True)
         ok = sum(r.status == "ok" for r in reports)
         nm = sum(r.status == "not modified" for r in reports)
         bad = [r for r in reports if r.status == "error"]

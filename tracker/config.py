@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
 from .errors import ConfigError
 from .secrets import mask_url
+from .types import KINDS, PAUSE_STATUSES
 
 DEFAULT_USER_AGENT = "pause-tracker/0.1 (+https://github.com/pause-tracker; ceasefire and aid-access monitor)"
 CHANNEL_TYPES = ("email", "slack", "webhook", "file")
@@ -37,6 +42,30 @@ class FetchSettings:
     allow_private_networks: bool = False
 
 
+EVENTS = ("new", "status", "times", "starts_soon", "started", "start_unconfirmed", "ends_soon", "ends_very_soon", "expired")
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRules:
+    """What a channel receives and how: routing filters, mode, grouping and template.
+
+    Empty filters let everything through. `places` match a pause's place or any place
+    that contains it (a country, a region), through the gazetteer.
+    """
+
+    kinds: frozenset[str] = frozenset()
+    places: tuple[str, ...] = ()
+    statuses: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()
+    min_sources: int = 1
+    mode: str = "immediate"  # or "digest"
+    schedule: str | None = None  # cron, for digests ("0 8 * * *")
+    timezone: str = "UTC"
+    group_wait_seconds: int = 120  # changes of one pause within this window go out as one message
+    template: Path | None = None  # the channel's own template (sandboxed; built-in on error)
+    text_template: Path | None = None  # email: the plain-text part's own template
+
+
 @dataclass(frozen=True, slots=True)
 class EmailSettings:
     name: str
@@ -48,6 +77,7 @@ class EmailSettings:
     username: str | None
     password: str | None
     timeout: float = 20.0
+    rules: ChannelRules = ChannelRules()
 
     def __repr__(self) -> str:
         return (
@@ -61,6 +91,7 @@ class SlackSettings:
     name: str
     webhook_url: str
     timeout: float = 10.0
+    rules: ChannelRules = ChannelRules()
 
     def __repr__(self) -> str:
         return f"SlackSettings(name={self.name!r}, webhook_url={mask_url(self.webhook_url)!r})"
@@ -72,6 +103,7 @@ class WebhookSettings:
     url: str
     secret: str | None
     timeout: float = 10.0
+    rules: ChannelRules = ChannelRules()
 
     def __repr__(self) -> str:
         return (
@@ -84,6 +116,7 @@ class WebhookSettings:
 class FileSettings:
     name: str
     path: Path
+    rules: ChannelRules = ChannelRules()
 
 
 ChannelSettings = EmailSettings | SlackSettings | WebhookSettings | FileSettings
@@ -187,6 +220,76 @@ class _Problems:
             if key not in known:
                 hint = f" (known keys: {', '.join(sorted(known))})"
                 self.add(f"{where}.{key}" if where else key, "is not a known key" + hint)
+
+
+COMMON_KEYS = {
+    "name", "type", "timeout", "kinds", "places", "statuses", "events", "min_sources",
+    "mode", "schedule", "timezone", "group_wait", "template",
+}
+
+
+def _rules(p: _Problems, c: dict, where: str, base: Path, ctype: str | None) -> ChannelRules:
+    """The routing, mode, grouping and template keys every channel type shares."""
+
+    def names(key: str, allowed: tuple[str, ...]) -> frozenset[str]:
+        values = p.get(c, where, key, list, default=[])
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            p.add(f"{where}.{key}", f"unknown value(s) {bad}; use some of: {', '.join(allowed)}")
+        return frozenset(v for v in values if v in allowed)
+
+    places = p.get(c, where, "places", list, default=[])
+    if any(not isinstance(x, str) or not x.strip() for x in places):
+        p.add(f"{where}.places", "must be a list of place names, like [\"Syria\", \"Gaza\"]")
+        places = []
+    min_sources = p.get(c, where, "min_sources", int, default=1)
+    if min_sources < 1:
+        p.add(f"{where}.min_sources", "must be at least 1")
+    mode = p.get(c, where, "mode", str, default="immediate")
+    if mode not in ("immediate", "digest"):
+        p.add(f"{where}.mode", f"must be \"immediate\" or \"digest\", not {mode!r}")
+    schedule = p.get(c, where, "schedule", str, default=None)
+    tz = p.get(c, where, "timezone", str, default="UTC")
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        p.add(f"{where}.timezone", f"{tz!r} is not an IANA time zone like \"Europe/Geneva\"")
+        zone, tz = ZoneInfo("UTC"), "UTC"
+    if mode == "digest" and not schedule:
+        p.add(f"{where}.schedule", "a digest channel needs a cron schedule, like \"0 8 * * *\" (08:00 daily)")
+    if schedule:
+        try:
+            CronTrigger.from_crontab(schedule, timezone=zone)
+        except ValueError as e:
+            p.add(f"{where}.schedule", f"{schedule!r} is not a cron expression (minute hour day month weekday): {e}")
+    wait_text = p.get(c, where, "group_wait", str, default="2m")
+    wait = parse_duration(wait_text)
+    if wait is None and wait_text.strip() not in ("0", "0s"):
+        p.add(f"{where}.group_wait", f"must be a duration like \"2m\" or \"0s\", not {wait_text!r}")
+    templates = {}
+    for key in ("template", "text_template"):
+        value = p.get(c, where, key, str, default=None)
+        if value is None:
+            templates[key] = None
+            continue
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else base / path
+        if not path.is_file():
+            p.add(f"{where}.{key}", f"template file {path} does not exist")
+        templates[key] = path
+    return ChannelRules(
+        kinds=names("kinds", KINDS),
+        places=tuple(x.strip() for x in places),
+        statuses=names("statuses", PAUSE_STATUSES),
+        events=names("events", EVENTS),
+        min_sources=max(min_sources, 1),
+        mode=mode,
+        schedule=schedule,
+        timezone=tz,
+        group_wait_seconds=wait or 0,
+        template=templates["template"],
+        text_template=templates["text_template"],
+    )
 
 
 def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -299,8 +402,9 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
             p.add(f"{where}.type", f"must be one of {', '.join(CHANNEL_TYPES)}, not {ctype!r}")
             continue
         timeout = float(p.get(c, where, "timeout", (int, float), 20.0 if ctype == "email" else 10.0))
+        rules = _rules(p, c, where, base, ctype)
         if ctype == "email":
-            p.unknown(c, where, {"name", "type", "timeout", "smtp_host", "smtp_port", "from", "to", "starttls", "username_env", "password_env"})
+            p.unknown(c, where, COMMON_KEYS | {"text_template", "smtp_host", "smtp_port", "from", "to", "starttls", "username_env", "password_env"})
             to = p.get(c, where, "to", list, required=True)
             if to is not None and (not to or any(not isinstance(t, str) or "@" not in t for t in to)):
                 p.add(f"{where}.to", "must be a list of email addresses, like [\"desk@example.org\"]")
@@ -321,16 +425,17 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
                     username=p.secret(c, where, "username_env", required=False),
                     password=p.secret(c, where, "password_env", required=False),
                     timeout=timeout,
+                    rules=rules,
                 )
             )
         elif ctype == "slack":
-            p.unknown(c, where, {"name", "type", "timeout", "webhook_url_env"})
+            p.unknown(c, where, COMMON_KEYS | {"webhook_url_env"})
             url = p.secret(c, where, "webhook_url_env", required=True)
             if url and urlsplit(url).scheme not in ("http", "https"):
                 p.add(f"{where}.webhook_url_env", f"the variable must hold an http(s) URL, not {mask_url(url)}")
-            channels.append(SlackSettings(name=name or "", webhook_url=url or "", timeout=timeout))
+            channels.append(SlackSettings(name=name or "", webhook_url=url or "", timeout=timeout, rules=rules))
         elif ctype == "webhook":
-            p.unknown(c, where, {"name", "type", "timeout", "url_env", "secret_env"})
+            p.unknown(c, where, COMMON_KEYS | {"url_env", "secret_env"})
             url = p.secret(c, where, "url_env", required=True)
             if url and urlsplit(url).scheme not in ("http", "https"):
                 p.add(f"{where}.url_env", f"the variable must hold an http(s) URL, not {mask_url(url)}")
@@ -340,13 +445,14 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
                     url=url or "",
                     secret=p.secret(c, where, "secret_env", required=False),
                     timeout=timeout,
+                    rules=rules,
                 )
             )
         elif ctype == "file":
-            p.unknown(c, where, {"name", "type", "timeout", "path"})
+            p.unknown(c, where, COMMON_KEYS | {"path"})
             folder = p.get(c, where, "path", str, required=True)
             path = Path(folder).expanduser() if folder else Path("outbox")
-            channels.append(FileSettings(name=name or "", path=path if path.is_absolute() else base / path))
+            channels.append(FileSettings(name=name or "", path=path if path.is_absolute() else base / path, rules=rules))
 
     if p.items:
         raise ConfigError(str(cfg_path), p.items)

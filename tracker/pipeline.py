@@ -1,10 +1,14 @@
 """The I/O flow of one cycle, calling the pure core at each step.
 
     poll:    fetch (I/O) -> parse (pure) -> new or changed articles (store)
-             -> extract (pure) -> reconcile with open pauses (pure)
-             -> save articles, pauses, evidence, changes and their alerts in ONE transaction
-    tick:    open pauses (store) -> countdown (pure) -> save changes and alerts (one transaction)
-    deliver: due alerts from the outbox -> channel.send (I/O) -> mark sent, or retry later
+             -> extract (pure) -> reconcile with candidate pauses (pure)
+             -> save articles, pauses, evidence, changes and their routed, rendered
+                alerts in ONE transaction (store)
+    tick:    open pauses (store) -> countdown (pure) -> save changes and alerts
+    deliver: due alerts from the outbox -> silences (pure) -> channel.send (I/O)
+             -> mark sent, or retry later with backoff, or failed for good
+    digest:  pauses, changes since the last digest, stale feeds (store) -> render (pure)
+             -> the outbox
 
 Failures are per item: a bad feed or a dead channel is recorded and logged, the cycle
 goes on. Takes `now` from its caller (the daemon or the CLI).
@@ -15,21 +19,22 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .alerts.channels import Channel
-from .alerts.plan import planner
+from .alerts.plan import router, silenced_by
 from .alerts.render import Renderer
+from .config import ChannelRules
 from .errors import TrackerError
 from .extract import extract
 from .feeds.fetch import Fetcher
 from .feeds.parse import parse
-from .lifecycle import country_only as ancestors
-from .lifecycle import fill_place_from_context, reconcile, source_of, tick
+from .lifecycle import Ancestors, country_only, fill_place_from_context, reconcile, source_of, tick
 from .store.db import FeedState, SavedChange, Store
-from .types import Evidence
+from .types import ChangeView, Evidence, Pause, Rendered
 
 log = logging.getLogger("tracker")
 
@@ -51,7 +56,18 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    silenced: int = 0
+    held: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A configured channel: how to send, what it takes, how to render for it."""
+
+    channel: Channel
+    rules: ChannelRules
+    renderer: Renderer
 
 
 class Pipeline:
@@ -59,17 +75,30 @@ class Pipeline:
         self,
         store: Store,
         fetcher: Fetcher,
-        channels: Mapping[str, Channel],
-        renderer: Renderer,
+        outlets: Mapping[str, Outlet],
         max_attempts: int = 10,
         rng: Callable[[], float] = random.random,
+        ancestors: Ancestors = country_only,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.store = store
         self.fetcher = fetcher
-        self.channels = dict(channels)
-        self.renderer = renderer
+        self.outlets = dict(outlets)
         self.max_attempts = max_attempts
         self.rng = rng
+        self.ancestors = ancestors
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self.route = router([(name, o.rules) for name, o in self.outlets.items()], ancestors)
+        self._hold: dict[str, datetime] = {}  # channel -> no sends before (a peer's Retry-After)
+        self._last_send: dict[str, float] = {}  # channel -> monotonic time of its last send
+
+    def render(self, now: datetime):
+        def render(pause: Pause, views: list[ChangeView], channel: str) -> tuple[Rendered, list[str]]:
+            return self.outlets[channel].renderer.render_noted(pause, views, now)
+
+        return render
 
     # poll ----------------------------------------------------------------
 
@@ -103,9 +132,8 @@ class Pipeline:
             if evidence or replaced:
                 candidates = self.store.candidates(now)
                 known = self.store.evidence([p.id for p in candidates])
-                updates = reconcile(candidates, evidence, now, known, replaced, ancestors)
-            plan = planner(list(self.channels), self.renderer.render, now)
-            changes = self.store.save(now, feed.id, articles, updates, plan)
+                updates = reconcile(candidates, evidence, now, known, replaced, self.ancestors)
+            changes = self.store.save(now, feed.id, articles, updates, self.route, self.render(now))
             self.store.record_poll(feed.id, now, next_ok, f"ok {fetched.status}", etag=fetched.etag, last_modified=fetched.last_modified)
             for c in changes:
                 log.info("pause #%s %s", c.pause.id, c.change.summary)
@@ -126,38 +154,72 @@ class Pipeline:
         updates = tick(self.store.pauses(open_only=True), now)
         if not updates:
             return []
-        changes = self.store.save(now, None, [], updates, planner(list(self.channels), self.renderer.render, now))
+        changes = self.store.save(now, None, [], updates, self.route, self.render(now))
         for c in changes:
             log.info("pause #%s %s", c.pause.id, c.change.summary)
         return changes
 
     # delivery ------------------------------------------------------------
 
-    def deliver(self, now: datetime, stop: threading.Event | None = None) -> DeliveryReport:
-        """Send the due alerts. Each is marked sent only after its channel accepted it."""
+    def deliver(self, now: datetime, stop: threading.Event | None = None, flush: bool = False) -> DeliveryReport:
+        """Send the due alerts. Each is marked sent only after its channel accepted it.
+
+        Silenced alerts are kept as silenced. A channel whose peer asked us to wait
+        (Retry-After) holds all its alerts until then; a channel with a rate limit
+        (`min_interval` seconds between messages) is never sent to faster. `flush` also
+        sends alerts still waiting out their group window (`run --once`: the cycle is over).
+        """
         report = DeliveryReport()
-        for alert_id, attempts, msg in self.store.due_alerts(now):
+        due = self.store.due_alerts(now, flush=flush)
+        if not due:
+            return report
+        silences = self.store.silences(now)
+        pauses = self.store.pauses_by_id(d.pause_id for d in due if d.pause_id) if silences else {}
+        for d in due:
             if stop is not None and stop.is_set():
                 break
-            channel = self.channels.get(msg.channel)
-            if channel is None:
-                self.store.mark_failed(alert_id, now, f"channel {msg.channel!r} is no longer configured", None)
+            msg = d.msg
+            outlet = self.outlets.get(msg.channel)
+            if outlet is None:
+                self.store.mark_failed(d.id, now, f"channel {msg.channel!r} is no longer configured", None)
                 report.failed += 1
                 continue
-            result = channel.send(msg, now)
+            pause = pauses.get(d.pause_id) if d.pause_id else None
+            silence = silenced_by(silences, pause, msg.channel, now, self.ancestors) if pause else None
+            if silence is not None:
+                self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}")
+                report.silenced += 1
+                continue
+            hold = self._hold.get(msg.channel)
+            if hold and now < hold:
+                self.store.postpone(d.id, hold)
+                report.held += 1
+                continue
+            self._throttle(msg.channel, getattr(outlet.channel, "min_interval", 0.0))
+            result = outlet.channel.send(msg, now)
+            self._last_send[msg.channel] = self.monotonic()
             if result.ok:
-                self.store.mark_sent(alert_id, now)
+                self.store.mark_sent(d.id, now, result.error)
                 report.sent += 1
                 continue
-            if not result.retry or attempts + 1 >= self.max_attempts:
-                self.store.mark_failed(alert_id, now, result.error or "failed", None)
+            if result.retry_after:
+                self._hold[msg.channel] = now + timedelta(seconds=result.retry_after)
+            if not result.retry or d.attempts + 1 >= self.max_attempts:
+                self.store.mark_failed(d.id, now, result.error or "failed", None)
                 report.failed += 1
                 log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error)
             else:
-                delay = min(RETRY_BASE * 2**attempts, RETRY_CAP) * (0.5 + self.rng())
+                delay = min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
                 delay = max(delay, result.retry_after or 0)
-                self.store.mark_failed(alert_id, now, result.error or "failed", now + timedelta(seconds=delay))
+                self.store.mark_failed(d.id, now, result.error or "failed", now + timedelta(seconds=delay))
                 report.retrying += 1
                 log.warning("alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error)
             report.errors.append(f"{msg.channel}: {result.error}")
         return report
+
+    def _throttle(self, channel: str, min_interval: float) -> None:
+        last = self._last_send.get(channel)
+        if min_interval and last is not None:
+            wait = last + min_interval - self.monotonic()
+            if wait > 0:
+                self.sleep(wait)

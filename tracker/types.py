@@ -205,3 +205,45 @@ class Delivery:
     error: str | None = None
     retry: bool = True  # False: a permanent failure, do not try again
     retry_after: float | None = None  # seconds the peer asked us to wait
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeView:
+    """What templates see of one change (from a Change, or from a saved change row)."""
+
+    event: str
+    summary: str
+    old_status: str | None = None
+    new_status: str | None = None
+    quote: str | None = None
+    source: str | None = None
+    link: str | None = None
+    published: datetime | None = None
+
+    @classmethod
+    def of(cls, change: Change) -> ChangeView:
+        ev = change.evidence
+        return cls(
+            change.event,
+            change.summary,
+            change.old_status,
+            change.new_status,
+            ev.mention.quote if ev else None,
+            ev.source if ev else None,
+            ev.link if ev else None,
+            ev.published if ev else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    id: int | None
+    until: datetime
+    reason: str
+    created_at: datetime
+    place: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+
+    def active(self, now: datetime) -> bool:
+        return now < self.until

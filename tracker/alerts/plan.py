@@ -1,7 +1,14 @@
-"""Saved changes + channels -> the alerts to write into the outbox.
+"""Which channels a change goes to, and which silences hold it back.
 
-Pure: no I/O. Does not send. In this version every change goes to every channel;
-routing rules, grouping and silences (issue #5) belong here.
+Pure: no I/O. Does not render and does not send.
+
+- Routing per channel (ChannelRules): kinds, places (a pause's place, its country or
+  any place containing it), statuses, event types and a minimum number of independent
+  sources; a digest channel takes no immediate alerts. Empty filters let all through.
+- Inhibition comes from the lifecycle: a pause's status never moves back, so a late
+  "proposed" report for an agreed pause makes no change and no alert.
+- Silences: a silence matches a place (the same way) and optionally a kind and a
+  channel; a silenced alert is kept as silenced, not sent, until the silence expires.
 """
 
 from __future__ import annotations
@@ -9,18 +16,57 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from ..types import Change, Pause, Rendered
+from ..config import ChannelRules
+from ..lifecycle import Ancestors, country_only
+from ..types import Change, Pause, Silence
 
-RenderFn = Callable[[Pause, Change, datetime], Rendered]
+
+def places_of(p: Pause, ancestors: Ancestors = country_only) -> set[str]:
+    """Every name a place filter may use for this pause, case-folded."""
+    names = {p.location, p.country, *ancestors(p.location, p.country)}
+    return {n.casefold() for n in names if n}
 
 
-def planner(channels: Sequence[str], render: RenderFn, now: datetime):
-    """A `plan(saved_change)` function for Store.save: one rendered alert per channel."""
+def routes(rules: ChannelRules, p: Pause, change: Change, ancestors: Ancestors = country_only) -> bool:
+    """Does this change go to a channel with these rules (as an immediate alert)?"""
+    if rules.mode != "immediate":
+        return False
+    if rules.kinds and p.kind not in rules.kinds:
+        return False
+    if rules.statuses and p.status not in rules.statuses:
+        return False
+    if rules.events and change.event not in rules.events:
+        return False
+    if len(p.sources) < rules.min_sources:
+        return False
+    if rules.places and not places_of(p, ancestors) & {x.casefold() for x in rules.places}:
+        return False
+    return True
 
-    def plan(saved) -> list[tuple[str, Rendered]]:
-        if not channels:
-            return []
-        rendered = render(saved.pause, saved.change, now)
-        return [(name, rendered) for name in channels]
 
-    return plan
+def silenced_by(silences: Sequence[Silence], p: Pause, channel: str, now: datetime, ancestors: Ancestors = country_only) -> Silence | None:
+    """The first active silence that holds back this pause's alert on this channel."""
+    names = places_of(p, ancestors)
+    for s in silences:
+        if not s.active(now):
+            continue
+        if s.place and s.place.casefold() not in names:
+            continue
+        if s.kind and s.kind != p.kind:
+            continue
+        if s.channel and s.channel != channel:
+            continue
+        return s
+    return None
+
+
+Route = Callable[[Pause, Change], list[tuple[str, int]]]
+
+
+def router(channels: Sequence[tuple[str, ChannelRules]], ancestors: Ancestors = country_only) -> Route:
+    """route(pause, change) -> [(channel name, group wait in seconds)] for Store.save."""
+
+    def route(p: Pause, change: Change) -> list[tuple[str, int]]:
+        return [(name, rules.group_wait_seconds) for name, rules in channels if routes(rules, p, change, ancestors)]
+
+    return route

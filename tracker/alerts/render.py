@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
 from ..lifecycle import describe, format_hours
-from ..types import Change, Pause, Rendered
+from ..types import Change, ChangeView, Pause, Rendered
 
 #: Version of the generic webhook's JSON body (documented in docs/webhook.md).
 WEBHOOK_SCHEMA_VERSION = 1
@@ -80,7 +82,7 @@ def pause_view(p: Pause, now: datetime) -> dict:
     }
 
 
-def headline(p: Pause, change: Change) -> str:
+def headline(p: Pause, change: Change | ChangeView) -> str:
     kind = p.kind.replace("_", " ")
     length = f"{format_hours(p.duration_hours)} " if p.duration_hours else ""
     place = p.location or "unnamed place"
@@ -97,58 +99,116 @@ def headline(p: Pause, change: Change) -> str:
     return one_line(f"{prefix}{length}{kind} in {place} {verbs.get(change.event, change.event)}")
 
 
-class Renderer:
-    """Built once from a templates folder; render() is pure."""
+#: The built-in template of each part of a rendered alert.
+BUILTIN = {
+    "subject": "email_subject.txt.j2",
+    "text": "email.txt.j2",
+    "html": "email.html.j2",
+    "slack": "slack.json.j2",
+}
+#: The most a user's template may produce; more is an error (and the built-in is used).
+OUTPUT_CAP = 256 * 1024
 
-    def __init__(self, folder: Path):
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(folder)),
-            undefined=jinja2.StrictUndefined,
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-            keep_trailing_newline=True,
-        )
-        self.env.filters["slack"] = slack_escape
+
+def _environment(loader: jinja2.BaseLoader, sandboxed: bool) -> jinja2.Environment:
+    cls = SandboxedEnvironment if sandboxed else jinja2.Environment
+    env = cls(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        keep_trailing_newline=True,
+    )
+    env.filters["slack"] = slack_escape
+    return env
+
+
+class Renderer:
+    """Built once from a templates folder (and a channel's own template files, which
+    render in Jinja's sandbox with an output cap); render() is pure.
+
+    `overrides` maps a part ("subject", "text", "html", "slack", "webhook") to a user's
+    template file. A user template that fails, or produces too much or invalid JSON, is
+    replaced by the built-in one and the failure is returned as a note: the alert is
+    never dropped because of it.
+    """
+
+    def __init__(self, folder: Path, overrides: dict[str, Path] | None = None):
+        env = _environment(jinja2.FileSystemLoader(str(folder)), sandboxed=False)
         try:
-            self.templates = {
-                name: self.env.get_template(name)
-                for name in ("email_subject.txt.j2", "email.txt.j2", "email.html.j2", "slack.json.j2")
-            }
+            self.templates = {part: env.get_template(name) for part, name in BUILTIN.items()}
         except jinja2.TemplateError as e:
             raise TemplateError(f"template {getattr(e, 'name', '') or ''} in {folder}: {e}") from e
+        self.user: dict[str, jinja2.Template] = {}
+        self.user_errors: dict[str, str] = {}
+        for part, path in (overrides or {}).items():
+            user_env = _environment(jinja2.FileSystemLoader(str(path.parent)), sandboxed=True)
+            try:
+                self.user[part] = user_env.get_template(path.name)
+            except (jinja2.TemplateError, OSError) as e:
+                self.user_errors[part] = f"template {path} cannot be used ({e}); the built-in one was used"
 
-    def render(self, pause: Pause, change: Change, now: datetime) -> Rendered:
-        ev = change.evidence
+    def render(self, pause: Pause, changes: Sequence[ChangeView] | Change, now: datetime) -> Rendered:
+        """Render for every channel type; notes about user templates are on `.notes`."""
+        return self.render_noted(pause, changes, now)[0]
+
+    def render_noted(self, pause: Pause, changes: Sequence[ChangeView] | Change, now: datetime) -> tuple[Rendered, list[str]]:
+        if isinstance(changes, Change):
+            changes = [ChangeView.of(changes)]
+        views = list(changes)
+        latest = views[-1]
         context = {
             "pause": pause_view(pause, now),
-            "change": {
-                "event": change.event,
-                "summary": change.summary,
-                "old_status": change.old_status,
-                "new_status": change.new_status,
-                "quote": ev.mention.quote if ev else None,
-                "source": ev.source if ev else None,
-                "link": ev.link if ev else None,
-                "published": ev.published if ev else None,
-            },
-            "headline": headline(pause, change),
+            "change": {f: getattr(latest, f) for f in ChangeView.__slots__},
+            "earlier": [{f: getattr(c, f) for f in ChangeView.__slots__} for c in views[:-1]],
+            "headline": headline(pause, latest),
             "now": now,
             "now_label": f"{now:%Y-%m-%d %H:%M} UTC",
         }
-        try:
-            subject = one_line(self.templates["email_subject.txt.j2"].render(context))
-            text = self.templates["email.txt.j2"].render(context)
-            html = self.templates["email.html.j2"].render(context)
-            slack = json.loads(self.templates["slack.json.j2"].render(context))
-        except jinja2.TemplateError as e:
-            raise TemplateError(f"template failed: {e}") from e
-        except json.JSONDecodeError as e:
-            raise TemplateError(f"slack.json.j2 did not render valid JSON: {e}") from e
-        return Rendered(subject, text, html, slack, webhook_payload(pause, change, now))
+        notes = list(self.user_errors.values())
+        parts: dict[str, object] = {}
+        for part in ("subject", "text", "html", "slack", "webhook"):
+            if part in self.user:
+                try:
+                    parts[part] = _parse(part, _capped(self.user[part].render(context)))
+                    continue
+                except (jinja2.TemplateError, ValueError, TypeError, jinja2.exceptions.SecurityError) as e:
+                    notes.append(f"{part} template failed ({type(e).__name__}: {e}); the built-in one was used")
+            if part == "webhook":
+                parts[part] = webhook_payload(pause, views, now)
+                continue
+            try:
+                parts[part] = _parse(part, self.templates[part].render(context))
+            except jinja2.TemplateError as e:
+                raise TemplateError(f"template {BUILTIN[part]} failed: {e}") from e
+            except ValueError as e:
+                raise TemplateError(f"{BUILTIN[part]} did not render valid JSON: {e}") from e
+        rendered = Rendered(one_line(str(parts["subject"])), str(parts["text"]), str(parts["html"]), parts["slack"], parts["webhook"])
+        return rendered, notes
 
 
-def webhook_payload(p: Pause, change: Change, now: datetime) -> dict:
-    """The generic webhook body, schema version WEBHOOK_SCHEMA_VERSION. Pure."""
-    ev = change.evidence
+def _capped(text: str) -> str:
+    if len(text) > OUTPUT_CAP:
+        raise ValueError(f"output of {len(text)} characters is over the cap of {OUTPUT_CAP}")
+    return text
+
+
+def _parse(part: str, text: str):
+    if part in ("slack", "webhook"):
+        value = json.loads(text)  # json.JSONDecodeError is a ValueError
+        if not isinstance(value, dict):
+            raise ValueError(f"the {part} template must render a JSON object")
+        return value
+    return text
+
+
+def webhook_payload(p: Pause, changes: Sequence[ChangeView] | Change, now: datetime) -> dict:
+    """The generic webhook body, schema version WEBHOOK_SCHEMA_VERSION. Pure.
+
+    `data.change` is the latest change; `data.earlier` the ones grouped with it.
+    """
+    if isinstance(changes, Change):
+        changes = [ChangeView.of(changes)]
+    change = changes[-1]
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
         "type": f"pause.{change.event}",
@@ -171,14 +231,19 @@ def webhook_payload(p: Pause, change: Change, now: datetime) -> dict:
                 "first_seen": iso(p.first_seen),
                 "last_seen": iso(p.last_seen),
             },
-            "change": {
-                "event": change.event,
-                "summary": change.summary,
-                "old_status": change.old_status,
-                "new_status": change.new_status,
-                "evidence": None
-                if ev is None
-                else {"quote": ev.mention.quote, "source": ev.source, "link": ev.link, "published": iso(ev.published)},
-            },
+            "change": _change_json(change),
+            "earlier": [_change_json(c) for c in changes[:-1]],
         },
+    }
+
+
+def _change_json(c: ChangeView) -> dict:
+    return {
+        "event": c.event,
+        "summary": c.summary,
+        "old_status": c.old_status,
+        "new_status": c.new_status,
+        "evidence": None
+        if c.quote is None
+        else {"quote": c.quote, "source": c.source, "link": c.link, "published": c.published.isoformat() if c.published else None},
     }

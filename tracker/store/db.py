@@ -20,8 +20,11 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from ..config import FeedSettings
 from ..errors import StoreError
 from ..lifecycle import Update
-from ..types import CLOSED_STATUSES, Actor, Article, Change, Evidence, Mention, Outgoing, Pause, Rendered
-from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow
+from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence
+from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow, SilenceRow
+
+RenderFn = Callable[[Pause, list[ChangeView], str], tuple[Rendered, list[str]]]
+Route = Callable[[Pause, Change], list[tuple[str, int]]]
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -57,7 +60,7 @@ class FeedState:
 class AlertState:
     id: int
     key: str
-    pause_id: int
+    pause_id: int | None
     channel: str
     status: str
     attempts: int
@@ -66,6 +69,17 @@ class AlertState:
     sent_at: datetime | None
     last_error: str | None
     summary: str
+    kind: str = "change"
+    note: str | None = None
+    changes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DueAlert:
+    id: int
+    attempts: int
+    pause_id: int | None
+    msg: Outgoing
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +94,10 @@ class SavedChangeRow:
     quote: str | None
     source: str | None
     link: str | None
+    published: datetime | None = None
+
+    def view(self) -> ChangeView:
+        return ChangeView(self.event, self.summary, self.old_status, self.new_status, self.quote, self.source, self.link, self.published)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,14 +275,7 @@ class Store:
             ]
             changes = list(s.exec(select(ChangeRow).where(ChangeRow.pause_id == pause_id).order_by(ChangeRow.id)))
             fired = _fired(s, [pause_id])
-            return PauseDetail(
-                _pause(row, fired.get(pause_id, frozenset())),
-                evidence,
-                [
-                    SavedChangeRow(c.id, c.event, _utc(c.at), c.summary, c.old_status, c.new_status, c.key, c.quote, c.source, c.link)
-                    for c in changes
-                ],
-            )
+            return PauseDetail(_pause(row, fired.get(pause_id, frozenset())), evidence, [_saved_change(c) for c in changes])
 
     def save(
         self,
@@ -272,11 +283,16 @@ class Store:
         feed_id: int | None,
         articles: Sequence[Article],
         updates: Sequence[Update],
-        plan: Callable[[SavedChange], Iterable[tuple[str, Rendered]]],
+        route: Route = lambda pause, change: [],
+        render: RenderFn | None = None,
     ) -> list[SavedChange]:
         """In ONE transaction: upsert the articles (replacing the evidence of a changed one),
-        save each updated pause with its new evidence and changes, and write the alerts that
-        `plan` (pure) returns for each change into the outbox. Returns the saved changes.
+        save each updated pause with its new evidence and changes, and write into the outbox
+        an alert for each channel that `route` (pure) names, rendered by `render` (pure).
+
+        Grouping: a change joins the alert still waiting out its channel's group_wait for
+        the same pause (that alert is rendered again with all its changes), else a new alert
+        waits `group_wait` seconds before it is due. Returns the saved changes.
         """
         try:
             with self.session() as s:
@@ -309,29 +325,125 @@ class Store:
                             quote=ch.evidence.mention.quote if ch.evidence else None,
                             source=ch.evidence.source if ch.evidence else None,
                             link=ch.evidence.link if ch.evidence else None,
+                            published=_db(ch.evidence.published) if ch.evidence else None,
                         )
                         s.add(crow)
                         s.flush()
                         sc = SavedChange(crow.id, pause, ch)
                         saved.append(sc)
-                        for channel, rendered in plan(sc):
-                            s.add(
-                                AlertRow(
-                                    key=f"pause-{row.id}/change-{crow.id}/{channel}",
-                                    pause_id=row.id,
-                                    change_id=crow.id,
-                                    channel=channel,
-                                    next_try_at=_db(now),
-                                    created_at=_db(now),
-                                    rendered=rendered.to_json(),
-                                )
-                            )
+                        for channel, wait in route(pause, ch):
+                            self._queue(s, now, pause, crow, channel, wait, render)
                 return saved
         except StoreError as e:
             if isinstance(e.__cause__, IntegrityError):
                 # another worker saved the same countdown event first: nothing is lost
                 raise StoreError(f"conflict while saving, will retry next cycle: {e}") from e
             raise
+
+    def _queue(self, s: Session, now: datetime, pause: Pause, crow: ChangeRow, channel: str, wait: int, render: RenderFn | None) -> None:
+        waiting = None
+        if wait > 0:
+            waiting = s.exec(
+                select(AlertRow).where(
+                    AlertRow.pause_id == pause.id,
+                    AlertRow.channel == channel,
+                    AlertRow.status == "pending",
+                    AlertRow.attempts == 0,
+                    AlertRow.next_try_at > _db(now),
+                )
+            ).first()
+        ids = (waiting.change_ids if waiting else []) + [crow.id]
+        rows = {r.id: r for r in s.exec(select(ChangeRow).where(ChangeRow.id.in_(ids)))}
+        views = [_change_view(rows[i]) for i in ids]
+        rendered, notes = render(pause, views, channel) if render else (Rendered("", "", "", {}, {}), [])
+        if waiting is not None:
+            waiting.change_ids = ids  # a new list, so the JSON column is marked dirty
+            waiting.rendered, waiting.note = rendered.to_json(), "; ".join(notes) or None
+            waiting.summary = " / ".join(v.summary for v in views)[:2000]
+            return
+        s.add(
+            AlertRow(
+                key=f"pause-{pause.id}/change-{crow.id}/{channel}",
+                kind="change",
+                pause_id=pause.id,
+                change_ids=ids,
+                channel=channel,
+                next_try_at=_db(now + timedelta(seconds=wait)),
+                created_at=_db(now),
+                rendered=rendered.to_json(),
+                note="; ".join(notes) or None,
+                summary=crow.summary[:2000],
+            )
+        )
+
+    def queue_digest(self, now: datetime, channel: str, parts: Sequence[Rendered], summary: str) -> bool:
+        """Write a digest (one alert per part) for `channel`, keyed by its time, so a digest
+        run twice for the same time is written once. False when it was already there."""
+        base = f"digest/{channel}/{now.astimezone(UTC).isoformat(timespec='minutes')}"
+        with self.session() as s:
+            if s.exec(select(AlertRow.id).where(AlertRow.key.startswith(base))).first():
+                return False
+            for i, rendered in enumerate(parts, 1):
+                s.add(
+                    AlertRow(
+                        key=base if len(parts) == 1 else f"{base}/part-{i}",
+                        kind="digest",
+                        channel=channel,
+                        next_try_at=_db(now),
+                        created_at=_db(now),
+                        rendered=rendered.to_json(),
+                        summary=summary,
+                    )
+                )
+            return True
+
+    def last_digest(self, channel: str) -> datetime | None:
+        with self.session() as s:
+            at = s.exec(select(func.max(AlertRow.created_at)).where(AlertRow.kind == "digest", AlertRow.channel == channel)).first()
+            return _utc(at)
+
+    def changes_since(self, since: datetime | None, until: datetime) -> list[tuple[Pause, SavedChangeRow]]:
+        """Changes saved in (since, until], oldest first, with their pause as it is now."""
+        with self.session() as s:
+            q = select(ChangeRow).where(ChangeRow.at <= _db(until)).order_by(ChangeRow.id)
+            if since is not None:
+                q = q.where(ChangeRow.at > _db(since))
+            rows = list(s.exec(q))
+            pauses = {r.id: r for r in s.exec(select(PauseRow).where(PauseRow.id.in_({c.pause_id for c in rows})))}
+            fired = _fired(s, list(pauses))
+            cache = {pid: _pause(r, fired.get(pid, frozenset())) for pid, r in pauses.items()}
+            return [(cache[c.pause_id], _saved_change(c)) for c in rows]
+
+    # silences ------------------------------------------------------------
+
+    def add_silence(self, silence: Silence) -> int:
+        with self.session() as s:
+            row = SilenceRow(
+                place=silence.place, kind=silence.kind, channel=silence.channel, until=_db(silence.until),
+                reason=silence.reason, created_at=_db(silence.created_at),
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def silences(self, now: datetime | None = None) -> list[Silence]:
+        """Every silence, or only those still active at `now`."""
+        with self.session() as s:
+            q = select(SilenceRow).order_by(SilenceRow.id)
+            if now is not None:
+                q = q.where(SilenceRow.until > _db(now))
+            return [
+                Silence(r.id, _utc(r.until), r.reason, _utc(r.created_at), r.place, r.kind, r.channel)
+                for r in s.exec(q)
+            ]
+
+    def remove_silence(self, silence_id: int) -> bool:
+        with self.session() as s:
+            row = s.get(SilenceRow, silence_id)
+            if row is None:
+                return False
+            s.delete(row)
+            return True
 
     def _upsert_articles(self, s: Session, now: datetime, feed_id: int | None, articles: Sequence[Article]) -> dict[str, int]:
         ids: dict[str, int] = {}
@@ -382,21 +494,26 @@ class Store:
 
     # outbox --------------------------------------------------------------
 
-    def due_alerts(self, now: datetime, limit: int = 100) -> list[tuple[int, int, Outgoing]]:
-        """Pending alerts whose next try has come: (alert id, attempts so far, message)."""
+    def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False) -> list[DueAlert]:
+        """Pending alerts whose next try has come, oldest first; with `flush`, also those
+        still waiting out their group window (never tried yet)."""
+        due = AlertRow.next_try_at <= _db(now)
+        if flush:
+            due = due | (AlertRow.attempts == 0)
         with self.session() as s:
-            rows = s.exec(
-                select(AlertRow)
-                .where(AlertRow.status == "pending", AlertRow.next_try_at <= _db(now))
-                .order_by(AlertRow.id)
-                .limit(limit)
-            ).all()
-            return [(r.id, r.attempts, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at))) for r in rows]
+            rows = s.exec(select(AlertRow).where(AlertRow.status == "pending", due).order_by(AlertRow.id).limit(limit)).all()
+            return [
+                DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at)))
+                for r in rows
+            ]
 
-    def mark_sent(self, alert_id: int, now: datetime) -> None:
+    def mark_sent(self, alert_id: int, now: datetime, note: str | None = None) -> None:
+        """Delivered. `note` keeps what the peer said beside success (refused recipients)."""
         with self.session() as s:
             row = s.get(AlertRow, alert_id)
             row.status, row.sent_at, row.attempts, row.last_error = "sent", _db(now), row.attempts + 1, None
+            if note:
+                row.note = "; ".join(x for x in (row.note, note) if x)[:4000]
 
     def mark_failed(self, alert_id: int, now: datetime, error: str, next_try_at: datetime | None) -> None:
         """A failed attempt: tried again at `next_try_at`, or failed for good when it is None."""
@@ -409,21 +526,33 @@ class Store:
             else:
                 row.next_try_at = _db(next_try_at)
 
+    def postpone(self, alert_id: int, next_try_at: datetime) -> None:
+        """Not tried: its channel is holding (rate limit). Attempts are not counted."""
+        with self.session() as s:
+            s.get(AlertRow, alert_id).next_try_at = _db(next_try_at)
+
+    def mark_silenced(self, alert_id: int, now: datetime, why: str) -> None:
+        with self.session() as s:
+            row = s.get(AlertRow, alert_id)
+            row.status, row.note = "silenced", why[:2000]
+
     def alerts(self, limit: int = 200) -> list[AlertState]:
         with self.session() as s:
-            rows = s.exec(
-                select(AlertRow, ChangeRow.summary)
-                .join(ChangeRow, ChangeRow.id == AlertRow.change_id)
-                .order_by(AlertRow.id.desc())
-                .limit(limit)
-            ).all()
+            rows = s.exec(select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)).all()
             return [
                 AlertState(
                     r.id, r.key, r.pause_id, r.channel, r.status, r.attempts, _utc(r.next_try_at),
-                    _utc(r.created_at), _utc(r.sent_at), r.last_error, summary,
+                    _utc(r.created_at), _utc(r.sent_at), r.last_error, r.summary, r.kind, r.note, len(r.change_ids),
                 )
-                for r, summary in rows
+                for r in rows
             ]
+
+    def pauses_by_id(self, ids: Iterable[int]) -> dict[int, Pause]:
+        ids = list(set(ids))
+        with self.session() as s:
+            rows = list(s.exec(select(PauseRow).where(PauseRow.id.in_(ids)))) if ids else []
+            fired = _fired(s, [r.id for r in rows])
+            return {r.id: _pause(r, fired.get(r.id, frozenset())) for r in rows}
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:
@@ -492,6 +621,14 @@ def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
         status_since=_utc(r.status_since),
         extended_hours=r.extended_hours,
     )
+
+
+def _saved_change(c: ChangeRow) -> SavedChangeRow:
+    return SavedChangeRow(c.id, c.event, _utc(c.at), c.summary, c.old_status, c.new_status, c.key, c.quote, c.source, c.link, _utc(c.published))
+
+
+def _change_view(c: ChangeRow) -> ChangeView:
+    return _saved_change(c).view()
 
 
 def _when(value: str | None) -> datetime | None:

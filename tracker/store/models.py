@@ -93,22 +93,42 @@ class ChangeRow(SQLModel, table=True):
     quote: str | None = Field(default=None, sa_column=Column(Text))
     source: str | None = None
     link: str | None = Field(default=None, sa_column=Column(Text))
+    published: datetime | None = None  # when the evidence behind it was published
 
 
 class AlertRow(SQLModel, table=True):
-    """The outbox: written with the change that causes it, marked when delivered."""
+    """The outbox: written with the change that causes it, marked when delivered.
+
+    A change alert may carry several changes of one pause (grouped within the channel's
+    group_wait); a digest alert carries none.
+    """
 
     __tablename__ = "alert"
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # pause/change/channel
-    pause_id: int = Field(foreign_key="pause.id", index=True)
-    change_id: int = Field(foreign_key="change.id")
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # pause/change/channel, or digest/channel/time
+    kind: str = "change"  # change | digest | test
+    pause_id: int | None = Field(default=None, foreign_key="pause.id", index=True)
+    change_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     channel: str = Field(index=True)
-    status: str = Field(default="pending", index=True)  # pending | sent | failed
+    status: str = Field(default="pending", index=True)  # pending | sent | failed | silenced
     attempts: int = 0
-    next_try_at: datetime
+    next_try_at: datetime = Field(index=True)
     created_at: datetime
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))  # template fallbacks, refused recipients, silence
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
     rendered: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class SilenceRow(SQLModel, table=True):
+    __tablename__ = "silence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    until: datetime = Field(index=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
