@@ -20,14 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from tracker.extract import extract
-from tracker.extract.evaluate import evaluate
+from tracker.extract import ENGLISH, Extractor, extract
+from tracker.extract.evaluate import FLOORS, below_floors, evaluate, same_place
 from tracker.types import KINDS, STANCES, STATUSES, Mention
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "aleppo-48-hour-ceasefire.txt"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seed_mentions.json"
 DEV = Path(os.environ.get("TRACKER_DEV_PASSAGES", "/work/shared/data/dev_passages.jsonl"))
+PROJECT = Path(__file__).resolve().parent / "data" / "project_passages.jsonl"  # written for the project
 SEED_PUBLISHED = datetime(2016, 8, 18, 12, 0, tzinfo=timezone.utc)
 THURSDAY = datetime(2024, 3, 7, 12, 0, tzinfo=timezone.utc)  # 14:00 in Gaza and Beirut
 
@@ -327,13 +328,170 @@ def test_extract_is_pure_and_repeatable():
     assert extract(text, SEED_PUBLISHED) == extract(text, SEED_PUBLISHED)
 
 
-# --- the dev passages (read in place, never copied) ---------------------------------------
+# --- more traps, statuses and durations (sentences written for the project) -------------
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="dev passages not present")
-def test_dev_passages_floor():
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Washington and Beijing agreed on Monday to a 90-day tariff truce on steel.",
+        "Nurses will hold a 48-hour strike from Tuesday, their union said.",
+        "Regulators recommended a pause in the rollout of the vaccine for people under 30.",
+        "The Pentagon confirmed a temporary pause in some weapons deliveries to Kyiv.",
+        "Players can switch on the new ceasefire mode, the studio said in its patch notes.",
+        "The Premier League match was paused for 12 minutes after the referee stopped play.",
+        "Trading on the stock exchange was halted for an hour after the index plunged.",
+        "Any ceasefire would need to be monitored by a neutral force, analysts say.",
+        "Putin has offered ceasefires before, only to resume attacks days later.",
+        "The ceasefire that ended the 2006 war is monitored by UN peacekeepers.",
+        '"There is no ceasefire," a rebel spokesman said on Sunday.',
+        "Ceasefire talks in Doha ended on Thursday without a breakthrough.",
+        "Residents say no aid convoy has entered the town since January.",
+        "The union and the employers agreed a truce, suspending a planned walkout.",
+        "Ceasefire, the band's third album, debuted at number four.",
+        "Diplomats say the chances of a truce before the elections are slim.",
+        "Residents recalled the failed evacuation attempts of 2022, when humanitarian corridors were shelled.",
+    ],
+)
+def test_more_traps_give_nothing(text):
+    assert extract(text, THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "status"),
+    [
+        ("Ukraine said it was ready to accept a proposal for a ceasefire in Kharkiv.", "ceasefire", "proposed"),
+        ("Clan elders announced a truce in Kismayo on Monday.", "truce", "agreed"),
+        ("The army said it would observe a humanitarian truce in Omdurman.", "truce", "agreed"),
+        ("A humanitarian corridor would open at 10 a.m. to let civilians leave Sumy.", "aid_corridor", "agreed"),
+        ("A convoy of 12 aid trucks reached Madaya on Monday under the deal.", "aid_access", "in_effect"),
+        ("Fighting has largely stopped in Mogadishu since elders brokered a ceasefire.", "ceasefire", "in_effect"),
+        ("The truce in Taiz was being broken almost daily, aid workers said.", "truce", "violated"),
+        ("Rebels broke a ceasefire in Goma on Saturday, the army said.", "ceasefire", "violated"),
+        ("Clashes erupted in Sirte after a ceasefire was due to take effect, shattering the truce.", "ceasefire", "collapsed"),
+        ("Egypt closed the Rafah crossing again, a day after aid trucks entered Gaza.", "aid_access", "ended"),
+        ("Aid agencies demanded the reopening of the Kerem Shalom crossing for food trucks.", "aid_access", "called_for"),
+        ("India and Pakistan agreed to strictly observe a 2003 ceasefire in Kashmir.", "ceasefire", "agreed"),
+    ],
+)
+def test_more_statuses(text, kind, status):
+    m = extract(text, THURSDAY)[0]
+    assert (m.kind, m.status) == (kind, status)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Doctors appealed for a ceasefire of forty-eight hours in Khartoum.", 48),
+        ("The coalition announced a ceasefire in Yemen to begin at noon and last two weeks.", 336),
+        ("The army accepted a truce lasting five days in El Obeid.", 120),
+        ("The Houthis announced a ceasefire for 72 hours on the Hodeidah front.", 72),
+        ("Elders agreed to a truce of up to 10 days in Lalibela.", 240),
+        ("A 21-day ceasefire in Lebanon was proposed on Wednesday.", 504),
+        ("Egypt floats a two-month truce plan for Gaza.", 1440),
+        ("Israel will observe a forty-eight hour pause in its operations in Rafah.", 48),
+        ("Israel and Hamas agreed to extend their truce in Gaza by two days.", 48),
+        ("Myanmar Junta Extends Quake Truce By 20 Days", 480),
+    ],
+)
+def test_more_durations(text, hours):
+    assert extract(text, THURSDAY)[0].duration_hours == hours
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 60-day ceasefire in southern Lebanon was extended until February 18.",
+        "The Pope appealed for a truce in Ukraine, urging leaders to silence their weapons for a few days.",
+        "Forty-eight hours after it began, a ceasefire in Homs was largely holding.",
+    ],
+)
+def test_more_durations_not_attached(text):
+    assert all(m.duration_hours is None for m in extract(text, THURSDAY))
+
+
+def test_daily_window_records_recurrence():
+    m = one("Russia said its forces would observe daily four-hour pauses in fighting in Idlib from Tuesday.")
+    assert (m.duration_hours, m.recurrence, m.status) == (4, "daily", "agreed")
+
+
+@pytest.mark.parametrize(
+    ("text", "location"),
+    [
+        ("Sudan's army and the RSF agreed to a seven-day ceasefire across the country.", "Sudan"),
+        ("Clan militias in central Somalia agreed to a truce on Monday.", "Somalia"),
+        ("M23 rebels declared a ceasefire in eastern Congo, around Goma.", "eastern DR Congo"),
+        ("The Pope appealed for a truce in Ukraine over Easter, urging leaders to stop.", "Ukraine"),
+        ("The coalition announced a unilateral ceasefire in Yemen.", "Yemen"),
+    ],
+)
+def test_more_places(text, location):
+    assert extract(text, THURSDAY)[0].location == location
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "starts_at"),
+    [
+        ("A truce in Gaza will take effect at midnight local time.", "at midnight local time", datetime(2024, 3, 7, 22, tzinfo=timezone.utc)),
+        ("The ceasefire in Khartoum starts from 7am Friday.", "from 7am Friday", datetime(2024, 3, 8, 5, tzinfo=timezone.utc)),
+        ("A ceasefire in Kyiv is expected this week.", "this week", None),
+    ],
+)
+def test_more_starts(text, start_text, starts_at):
+    m = one(text)
+    assert (m.start_text, m.starts_at) == (start_text, starts_at)
+
+
+def test_evaluate_reports_every_miss_and_aliases():
+    rows = [
+        {"id": "a", "text": "Russia offered a 48-hour ceasefire in Kiev.", "is_pause_event": True, "kind": "truce",
+         "status": "agreed", "duration_hours": 48, "location": "Kyiv"},
+        {"id": "b", "text": "The two rappers declared a truce.", "is_pause_event": False, "kind": "none",
+         "status": "none", "duration_hours": None, "location": None},
+        {"id": "c", "text": "Nothing happened today.", "is_pause_event": True, "kind": "ceasefire",
+         "status": "agreed", "duration_hours": None, "location": None},
+    ]
+    r = evaluate(rows)
+    assert (r["tp"], r["fp"], r["fn"], r["tn"]) == (1, 0, 1, 1)
+    assert (r["place"], r["duration"], r["kind_family"], r["kind"], r["status"]) == (1.0, 1.0, 1.0, 0.0, 0.0)
+    assert r["misses"] == [
+        {"id": "a", "differs": {"status": {"expected": "agreed", "got": "proposed"}, "kind": {"expected": "truce", "got": "ceasefire"}}},
+        {"id": "c", "differs": {"is_pause_event": {"expected": True, "got": False}}},
+    ]
+    assert below_floors(r) == ["f1 0.667 < 0.95", "status 0.0 < 0.85"]
+
+
+def test_same_place_uses_gazetteer_aliases():
+    assert same_place("Gaza Strip", "Gaza") and same_place("Kiev", "Kyiv") and same_place("Gaza", "northern Gaza")
+    assert not same_place("Gaza", "Rafah") and same_place(None, None) and not same_place("Gaza", None)
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_prefilter_changes_nothing():
+    """The prefilter only skips work: every labelled passage gives the same mentions without it."""
+    full = Extractor.for_vocab(ENGLISH)
+    rows = _rows(PROJECT) + (_rows(DEV) if DEV.exists() else [])
+    text = SEED.read_text(encoding="utf-8")
+    assert full.extract(text, SEED_PUBLISHED, prefilter=False) == extract(text, SEED_PUBLISHED)
+    for row in rows:
+        assert full.extract(row["text"], THURSDAY, prefilter=False) == extract(row["text"], THURSDAY), row["id"]
+
+
+# --- labelled passages: the project's own set always, the dev set when present ---------
+
+
+def test_project_passages_meet_the_floors():
+    rows = _rows(PROJECT)
+    assert len(rows) >= 80 and all(r["id"].startswith("proj-") for r in rows)
     result = evaluate(rows)
-    assert result["f1"] >= 0.9
-    assert result["kind_accuracy"] >= 0.85 and result["status_accuracy"] >= 0.8
-    assert result["duration_accuracy"] >= 0.85 and result["location_accuracy"] >= 0.8
+    assert below_floors(result) == [], result["misses"]
+
+
+@pytest.mark.skipif(not DEV.exists(), reason=f"dev passages not found at {DEV} (set TRACKER_DEV_PASSAGES); they are not copied into the project")
+def test_dev_passages_meet_the_floors():
+    result = evaluate(_rows(DEV))
+    assert below_floors(result) == [], result["misses"]
+    assert set(FLOORS) <= set(result)

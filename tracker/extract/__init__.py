@@ -9,6 +9,12 @@ at import (`vocab.ENGLISH`); times are resolved against the `published` argument
             actors and stances (actors), start (when), confidence
          -> one Mention per pause spoken of per sentence
 
+Before any of this a prefilter (one compiled pattern of trigger stems from the data) is
+searched over the whole text: a text without a hit costs one regex scan and gives nothing,
+and only sentences with a hit, or right after a sentence with a mention, are analysed.
+Mentions below `MIN_CONFIDENCE` (a bare trigger with no status cue, place, actor or
+duration: "the chances of a truce") are dropped.
+
 A sentence that opens with "The deal ..." or "The agreement ..." right after a sentence
 with a mention, and has no trigger of its own, speaks of the same pause and gives a mention
 of the same kind (for its status, duration or start).
@@ -16,6 +22,7 @@ of the same kind (for its status, duration or start).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -31,6 +38,12 @@ from .vocab import ENGLISH, Vocab
 __all__ = ["extract", "Extractor", "ENGLISH"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
+_FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
+_STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
+_BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
+
+#: Mentions below this confidence are not returned (see `Extractor._sentence`).
+MIN_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +58,42 @@ class Extractor:
     def for_vocab(cls, vocab: Vocab) -> Extractor:
         return cls(vocab, _durations.compile_rules(vocab), _when.compile_rules(vocab))
 
-    def extract(self, text: str, published: datetime | None = None) -> list[Mention]:
+    def extract(self, text: str, published: datetime | None = None, prefilter: bool = True) -> list[Mention]:
+        """Mentions in `text`; `prefilter=False` analyses every sentence (for tests of the prefilter)."""
+        if prefilter:
+            lower = text.lower()
+            v = self.vocab
+            hits = [m.start() for m in v.prefilter.finditer(lower)]
+            if v.prefilter_aid.search(lower):
+                hits += [m.start() for m in v.prefilter_access.finditer(lower)]
+            if not hits:
+                return []
+            hits.sort()
+            prefilter = len(lower) == len(text)  # offsets agree (lower() can lengthen some letters)
         out: list[Mention] = []
         previous: list[Mention] = []
         previous_para = -1
         other_sense_para = -1  # a paragraph about a game, trade, football...: later sentences need a place or actor
-        for sentence in _sentences.split(text, self.vocab):
+        sentences = _sentences.split(text, self.vocab)
+        if prefilter:
+            ends = [s.start + len(s.text) for s in sentences]
+            marked = [False] * len(sentences)
+            i = 0
+            for at in hits:
+                while i < len(sentences) - 1 and at >= ends[i]:
+                    i += 1
+                marked[i] = True
+            paragraphs = {s.paragraph for s, hit in zip(sentences, marked) if hit}
+        for index, sentence in enumerate(sentences):
+            if prefilter:
+                if sentence.paragraph not in paragraphs:
+                    continue
+                if not marked[index] and not (previous and sentence.paragraph == previous_para):
+                    # only the sentence right before a hit can set the paragraph's other sense
+                    if index + 1 < len(sentences) and marked[index + 1] and _rules.is_other_sense(sentence.text, self.vocab):
+                        other_sense_para = sentence.paragraph
+                    previous = []
+                    continue
             if _rules.is_other_sense(sentence.text, self.vocab):
                 other_sense_para = sentence.paragraph
             found = self._sentence(sentence.text, published)
@@ -89,10 +132,14 @@ class Extractor:
             explicit = status is not None
             status = status or status_before or v.status_default
             status_before = status
-            hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations)
+            hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             place = _places.choose(text, place_hits, hit.start, hit.end, v)
+            if place is None:  # "Sudan's army agreed a ceasefire": the party's country
+                owners = _places.possessive_countries(text, v)
+                place = owners[0].place if owners else None
+            recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
             start = _when.start(text, span[0], reach, hit.end, published, place.tz if place else None, status in _PAST, self.when)
-            confidence = (0.4 if hit.weak else 0.55) + 0.15 * explicit + 0.1 * (place is not None)
+            confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * (place is not None)
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
             mention = Mention(
                 kind=hit.kind,
@@ -105,14 +152,22 @@ class Extractor:
                 starts_at=start.at if start else None,
                 quote=quote,
                 confidence=min(confidence, 0.95),
+                recurrence=recurrence,
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
                 mentions[i] = _merge(mentions[i], mention)
                 continue
+            earlier = [j for j, m in enumerate(mentions) if _FAMILY[m.kind] == _FAMILY[hit.kind]]
+            if earlier and _BACK_REFERENCE.search(text[: hit.start]):
+                # "a ceasefire ... was due to take effect, shattering the truce": one pause, two words
+                i = earlier[-1]
+                later = mention.status if _STAGE[mention.status] > _STAGE[mentions[i].status] and explicit else mentions[i].status
+                mentions[i] = replace(_merge(mentions[i], mention), status=later)
+                continue
             seen[hit.kind] = len(mentions)
             mentions.append(mention)
-        return mentions
+        return [m for m in mentions if m.confidence >= MIN_CONFIDENCE - 1e-9]
 
     def _anaphora(self, quote: str, before: Mention, published: datetime | None) -> list[Mention]:
         v = self.vocab

@@ -42,8 +42,17 @@ def find(sentence: str, vocab: Vocab) -> tuple[ActorHit, ...]:
     return tuple(sorted(chosen, key=lambda h: h.start))
 
 
+_PLACE_BEFORE = re.compile(
+    r"(?:^|\s)(?:in|into|across|throughout|inside|around|near)(?:\s+the)?"
+    r"(?:\s+(?:north|south|east|west|central)(?:ern)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def _stance(sentence: str, hit: ActorHit, hits: tuple[ActorHit, ...], vocab: Vocab) -> str:
     before = sentence[: hit.start]
+    if _PLACE_BEFORE.search(before):
+        return "mentioned"  # "a truce in Ukraine, urging ...": a place, not a party
     for stance, pattern in vocab.stance_before:
         if pattern.search(before):
             return stance

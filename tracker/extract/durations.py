@@ -94,12 +94,16 @@ def _hours(m: re.Match[str], rules: DurationRules) -> float | None:
     return value * rules.units[m.group("unit").lower()]
 
 
-def duration_hours(sentence: str, trigger_start: int, trigger_end: int, span_end: int, rules: DurationRules) -> float | None:
+def duration_hours(
+    sentence: str, trigger_start: int, trigger_end: int, span_end: int, rules: DurationRules, extension: bool = False
+) -> float | None:
     """Hours of the pause whose trigger is sentence[trigger_start:trigger_end], or None.
 
-    `span_end` bounds the text after the trigger that may still speak of this pause.
+    `span_end` bounds the text after the trigger that may still speak of this pause. For an
+    `extension` only a linked duration after the trigger counts ("extended the 60-day truce
+    by two weeks"): the one before the trigger is the original length.
     """
-    m = rules.before.search(sentence[:trigger_start])
+    m = None if extension else rules.before.search(sentence[:trigger_start])
     if m:
         return _hours(m, rules)
     tail = sentence[trigger_end:span_end]

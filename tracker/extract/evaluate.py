@@ -5,8 +5,13 @@ Pure apart from `main()`: `evaluate(rows)` takes parsed rows and returns figures
 reaches `THRESHOLD` confidence. Over true positives, the passage's prediction is its
 first such mention for kind; status is the latest stage among the mentions of that kind
 (a passage often reports a pause agreed, then in effect); duration and location come from
-the first mention of that kind that states them. Locations match leniently: equal after
-case-folding, or one contained in the other ("northern Gaza" / "Gaza").
+the first mention of that kind that states them.
+
+Fields are scored over true positives: status and kind exactly, kind family (pause:
+ceasefire/truce/humanitarian_pause; access: aid_corridor/aid_access), duration exactly
+(null equals null), place case-insensitively after mapping both names through the
+gazetteer's aliases ("Gaza Strip" == "Gaza", "Kiev" == "Kyiv"); a place also matches
+when one name contains the other as whole words ("northern Gaza" / "Gaza").
 
     python -m tracker.extract.evaluate /work/shared/data/dev_passages.jsonl [-v]
 """
@@ -14,13 +19,18 @@ case-folding, or one contained in the other ("northern Gaza" / "Gaza").
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable
+from datetime import datetime
 
 from ..types import STATUSES, Mention
 from . import extract
+from .vocab import ENGLISH
 
 THRESHOLD = 0.5
+FLOORS = {"f1": 0.95, "status": 0.85, "duration": 0.95, "place": 0.90, "kind_family": 0.95}
+FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 assert set(_STAGE) == set(STATUSES)
 
@@ -41,72 +51,122 @@ def passage_prediction(mentions: list[Mention]) -> dict:
     }
 
 
-def _same_place(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    a, b = a.casefold(), b.casefold()
-    return a == b or a in b or b in a
+def canonical_place(name: str) -> str:
+    """The gazetteer's name for `name` when it is a known name or alias, else `name`; case-folded."""
+    text = name.strip()
+    for pattern, place in ENGLISH.places:
+        m = pattern.match(text)
+        if m and m.end() == len(text) and not place.demonym:
+            return place.name.casefold()
+    return text.casefold()
+
+
+def same_place(expected: str | None, got: str | None) -> bool:
+    if expected is None or got is None:
+        return expected is got
+    a, b = canonical_place(expected), canonical_place(got)
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return re.search(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", long_) is not None
+
+
+def _hours(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def _ratio(n: int, d: int) -> float:
     return round(n / d, 3) if d else 0.0
 
 
+def _published(row: dict) -> datetime | None:
+    value = row.get("published")
+    if not value:
+        return None
+    at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return at if at.tzinfo else None
+
+
 def evaluate(rows: Iterable[dict]) -> dict:
-    """Precision/recall/F1 of is_pause_event, and field accuracy over true positives."""
+    """Precision/recall/F1 of is_pause_event, field accuracy over true positives, and every miss.
+
+    Returns keys passages, tp, fp, fn, tn, precision, recall, f1, status, duration, place,
+    kind_family, kind (3 decimals) and misses: [{"id", "differs": {field: {"expected", "got"}}}].
+    """
     tp = fp = fn = tn = 0
-    right = {"kind": 0, "status": 0, "duration": 0, "location": 0}
-    errors: list[dict] = []
+    right = {"status": 0, "duration": 0, "place": 0, "kind_family": 0, "kind": 0}
+    misses: list[dict] = []
     for row in rows:
-        pred = passage_prediction(extract(row["text"]))
+        pred = passage_prediction(extract(row["text"], _published(row)))
         gold = bool(row["is_pause_event"])
+        differs: dict[str, dict] = {}
         if pred["is_pause_event"] and gold:
             tp += 1
             checks = {
-                "kind": pred["kind"] == row["kind"],
-                "status": pred["status"] == row["status"],
-                "duration": pred["duration_hours"] == (float(row["duration_hours"]) if row["duration_hours"] is not None else None),
-                "location": _same_place(pred["location"], row["location"]),
+                "status": (row["status"], pred["status"], row["status"] == pred["status"]),
+                "duration": (_hours(row["duration_hours"]), pred["duration_hours"], _hours(row["duration_hours"]) == pred["duration_hours"]),
+                "place": (row["location"], pred["location"], same_place(row["location"], pred["location"])),
+                "kind_family": (FAMILY.get(row["kind"]), FAMILY.get(pred["kind"]), FAMILY.get(row["kind"]) == FAMILY.get(pred["kind"])),
+                "kind": (row["kind"], pred["kind"], row["kind"] == pred["kind"]),
             }
-            for k, ok in checks.items():
-                right[k] += ok
-            wrong = [k for k, ok in checks.items() if not ok]
-            if wrong:
-                errors.append({"id": row.get("id"), "wrong": wrong, "pred": pred})
+            for field, (expected, got, ok) in checks.items():
+                right[field] += ok
+                if not ok:
+                    differs[field] = {"expected": expected, "got": got}
         elif pred["is_pause_event"]:
             fp += 1
-            errors.append({"id": row.get("id"), "wrong": ["false_positive"], "pred": pred})
+            differs["is_pause_event"] = {"expected": False, "got": True}
+            differs["kind"] = {"expected": "none", "got": pred["kind"]}
         elif gold:
             fn += 1
-            errors.append({"id": row.get("id"), "wrong": ["missed"], "pred": pred})
+            differs["is_pause_event"] = {"expected": True, "got": False}
         else:
             tn += 1
+        if differs:
+            misses.append({"id": row.get("id"), "differs": differs})
     p, r = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     return {
         "passages": tp + fp + fn + tn,
-        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
         "precision": p,
         "recall": r,
         "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
-        **{f"{k}_accuracy": _ratio(n, tp) for k, n in right.items()},
-        "errors": errors,
+        **{field: _ratio(n, tp) for field, n in right.items()},
+        "misses": misses,
     }
 
 
+def below_floors(result: dict) -> list[str]:
+    """One line per figure under its floor, e.g. "status 0.82 < 0.85"; empty when all pass."""
+    def figure(x: float) -> str:
+        text = f"{x:.3f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
+
+    return [f"{name} {figure(result[name])} < {floor:.2f}" for name, floor in FLOORS.items() if result[name] < floor]
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Print the figures (and with -v every miss); exit 1 below a floor."""
     args = sys.argv[1:] if argv is None else argv
-    if not args:
+    files = [a for a in args if not a.startswith("-")]
+    if not files:
         print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
         return 2
-    with open(args[0], encoding="utf-8") as f:
+    with open(files[0], encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     result = evaluate(rows)
-    errors = result.pop("errors")
+    misses = result.pop("misses")
     print(json.dumps(result, indent=2))
     if "-v" in args:
-        for e in errors:
-            print(json.dumps(e))
-    return 0
+        for miss in misses:
+            print(json.dumps(miss, ensure_ascii=False))
+    low = below_floors(result)
+    for line in low:
+        print("below floor:", line, file=sys.stderr)
+    return 1 if low else 0
 
 
 if __name__ == "__main__":

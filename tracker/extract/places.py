@@ -27,6 +27,17 @@ class PlaceHit:
 Span = tuple[int, int]
 
 
+def possessive_countries(sentence: str, vocab: Vocab) -> tuple[PlaceHit, ...]:
+    """Countries named as the owner of a party ("Sudan's army", "Colombia's government"): a fallback place."""
+    return tuple(
+        PlaceHit(place, m.start(), m.end())
+        for pattern, place in vocab.places
+        if place.type == "country" and not place.demonym
+        for m in pattern.finditer(sentence)
+        if vocab.place_possessive.match(sentence[m.end() :]) and not vocab.venue_before.search(sentence[: m.start()])
+    )
+
+
 def find(sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting: tuple[Span, ...] = ()) -> tuple[PlaceHit, ...]:
     """Every gazetteer name in the sentence; overlapping names resolve to the longest.
 
@@ -40,12 +51,12 @@ def find(sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting
             s < b and a < e for a, b in acting
         )
 
-    hits = [
-        PlaceHit(place, m.start(), m.end())
-        for pattern, place in vocab.places
-        for m in pattern.finditer(sentence)
-        if not excluded(m.start(), m.end())
-    ]
+    hits = []
+    for candidate in vocab.place_index.finditer(sentence):  # one scan, then the exact patterns of the names found
+        for pattern, place in vocab.places_by_name.get(" ".join(candidate.group(0).lower().split()), ()):
+            for m in pattern.finditer(sentence, candidate.start(), candidate.end()):
+                if not excluded(m.start(), m.end()):
+                    hits.append(PlaceHit(place, m.start(), m.end()))
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[PlaceHit] = []
     for h in hits:
@@ -56,16 +67,20 @@ def find(sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting
 
 def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab) -> float | None:
     before, after = sentence[: h.start], sentence[h.end :]
-    if vocab.venue_before.search(before) or vocab.place_affiliation_after.match(after):
+    venue = vocab.venue_before.search(before)
+    if venue and not (venue.start() <= t_start < h.start):  # "announced a ceasefire in Yemen" is no venue
+        return None
+    if vocab.place_affiliation_after.match(after):
         return None
     if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):
         return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
-    if vocab.place_preposition.search(before):
+    governed = bool(vocab.place_preposition.search(before))
+    if governed:
         score += 2.0
     if h.start < t_start and h.end >= t_start - 2:  # "Gaza ceasefire", "Kerem Shalom crossing reopened"
         score += 2.5
-    if vocab.place_actor_after.match(after):
+    if vocab.place_actor_after.match(after) and not governed:
         score -= 3.5  # "Kyiv said", "Pakistan resumed hostilities"
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"

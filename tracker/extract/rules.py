@@ -43,7 +43,7 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 
 def is_other_sense(sentence: str, vocab: Vocab) -> bool:
     """True when the sentence uses the key words in a sense that is not a pause in conflict."""
-    return any(p.search(sentence) for p in vocab.other_senses)
+    return vocab.other_sense.search(sentence) is not None
 
 
 def is_denial(sentence: str, vocab: Vocab) -> bool:
@@ -53,7 +53,9 @@ def is_denial(sentence: str, vocab: Vocab) -> bool:
 def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
-    if hist["year_before"].search(before) or hist["year_after"].match(after):
+    if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
+        return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
+    if hist["year_before"].search(before) or hist["year_after"].match(after) or hist["background_after"].match(after):
         return True
     if hist["background_before"].search(before):
         return True

@@ -16,6 +16,7 @@ from .vocab import Vocab
 
 _END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s+["'\u201c\u2018(\[]?[A-Z0-9])""")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_LOOKBACK = 40  # characters before a period searched for the abbreviation it may end
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,8 @@ class Sentence:
     paragraph: int  # index of the line/paragraph it came from
 
 
-def _is_abbreviation(before: str, vocab: Vocab) -> bool:
-    m = _WORD_BEFORE.search(before)
+def _is_abbreviation(line: str, end: int, vocab: Vocab) -> bool:
+    m = _WORD_BEFORE.search(line, max(0, end - _LOOKBACK), end)
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
@@ -42,7 +43,7 @@ def split(text: str, vocab: Vocab) -> tuple[Sentence, ...]:
     for para_index, line in enumerate(text.splitlines(keepends=True)):
         start = 0
         for m in _END.finditer(line):
-            if m.group(0).startswith(".") and _is_abbreviation(line[: m.start()], vocab):
+            if m.group(0).startswith(".") and _is_abbreviation(line, m.start(), vocab):
                 continue
             _add(out, line[start : m.end()], offset + start, para_index)
             start = m.end()

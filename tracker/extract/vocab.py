@@ -83,10 +83,18 @@ class Vocab:
     place_affiliation_after: re.Pattern[str]
     place_possessive_after: re.Pattern[str]
     place_party_before: re.Pattern[str]
+    place_possessive: re.Pattern[str]
     actors: tuple[ActorPattern, ...]
     stance_after: tuple[tuple[str, re.Pattern[str]], ...]
     stance_before: tuple[tuple[str, re.Pattern[str]], ...]
     coordination: re.Pattern[str]
+    prefilter: re.Pattern[str]  # over lower-cased text
+    prefilter_access: re.Pattern[str]
+    prefilter_aid: re.Pattern[str]
+    other_sense: re.Pattern[str]  # the other_senses in one pattern
+    place_index: re.Pattern[str]  # every gazetteer name, case-insensitive: candidates for `places`
+    places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
+    recurrence: tuple[tuple[str, re.Pattern[str]], ...]
 
 
 def _read(name: str) -> dict:
@@ -109,6 +117,33 @@ def _places(data: dict) -> tuple[tuple[re.Pattern[str], Place], ...]:
             weak = Place(entry["name"], entry["type"], entry.get("country"), entry["tz"], demonym=True)
             out.append((re.compile(r"(?<![\w-])" + re.escape(dem) + r"(?![\w-])"), weak))
     return tuple(out)
+
+
+def _names(entry: dict) -> list[str]:
+    return [entry["name"], *entry.get("aliases", []), *entry.get("demonyms", [])]
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _place_index(data: dict) -> re.Pattern[str]:
+    names = {n for entry in data["places"] + data["countries"] for n in _names(entry)}
+    src = "|".join(re.escape(n).replace("\\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(?:" + src + r")(?![\w])", I)
+
+
+def _places_by_name(data: dict) -> Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]:
+    """The compiled place patterns, grouped by the lower-cased name they match."""
+    compiled = _places(data)
+    order = []  # the names in the order _places compiles them, entry by entry
+    for entry in data["places"] + data["countries"]:
+        order += [entry["name"], *entry.get("aliases", [])]
+        order += entry.get("demonyms", [])
+    out: dict[str, list] = {}
+    for name, item in zip(order, compiled):
+        out.setdefault(_key(name), []).append(item)
+    return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
 
 def _actors(data: dict) -> tuple[ActorPattern, ...]:
@@ -162,13 +197,14 @@ def load(language: str = "en") -> Vocab:
         anaphora=re.compile(fragment(raw["anaphora"]["pattern"])),
         places=_places(gaz),
         place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib"
-            r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?\s*$", I
+            r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?(?:\s+" + pl["direction"] + r")?\s*$", I
         ),
         venue_before=re.compile(fragment(pl["venue_before"]), I),
         place_actor_after=re.compile(fragment(pl["actor_after"]), I),
         place_affiliation_after=re.compile(pl["affiliation_after"], I),
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
         place_party_before=re.compile(fragment(pl["party_before"]), I),
+        place_possessive=re.compile(r"^" + pl["possessive_fallback"]),
         actors=_actors(act),
         stance_after=tuple(
             (k, re.compile(r"(?<![\w])" + alternation(v) + r"(?![\w])", I))
@@ -178,6 +214,15 @@ def load(language: str = "en") -> Vocab:
             (k, re.compile(fragment(v), I)) for k, v in act["stance_before"].items() if not k.startswith("_")
         ),
         coordination=re.compile(fragment(act["coordination"]), I),
+        prefilter=re.compile(raw["prefilter"]["pause"]),
+        prefilter_access=re.compile(raw["prefilter"]["access"]),
+        prefilter_aid=re.compile(raw["prefilter"]["aid"]),
+        other_sense=re.compile("|".join("(?:" + fragment(p) + ")" for p in raw["other_senses"]), I),
+        place_index=_place_index(gaz),
+        places_by_name=_places_by_name(gaz),
+        recurrence=tuple(
+            (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
+        ),
     )
 
 
