@@ -7,6 +7,7 @@ Both bind to 127.0.0.1 on a free port, run in a background thread and stop when 
         http.serve("/feed.xml", b"<rss/>", etag='"v1"')
         http.respond("/hook", (429, {"Retry-After": "7"}, b"slow down"), (200, {}, b"ok"))
         http.delay("/slow", 2.0)
+        http.respond("/drip", Stream(200, {}, [b"<rss>", b"</rss>"], interval=1.0))  # slow, chunked
         ... requests.get(http.url + "/feed.xml") ...
         http.requests[0].headers["if-none-match"]   # header keys are lower-case
 
@@ -28,12 +29,35 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["RESET", "LocalHTTPServer", "LocalSMTPServer", "Received", "Recorded", "free_port"]
+__all__ = ["RESET", "LocalHTTPServer", "LocalSMTPServer", "Received", "Recorded", "Stream", "free_port"]
 
 #: A scripted "response" that resets the TCP connection instead of answering.
 RESET = "RESET"
 
 Response = tuple[int, dict[str, str], bytes]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A scripted response written piece by piece (for respond()): drip feeds, endless or
+    huge bodies (a gzip bomb), slow headers.
+
+    status, headers  as for a plain response
+    chunks           bytes pieces, or a zero-argument callable returning an iterable of
+                     them (called per request, so a repeated script can stream again)
+    interval         seconds to wait before each piece (and before each header byte when
+                     drip_headers); the wait ends early when the server stops
+    chunked          Transfer-Encoding: chunked (no Content-Length); otherwise the
+                     connection is closed after the last piece
+    drip_headers     write the status line and header block one byte per interval
+    """
+
+    status: int
+    headers: dict[str, str]
+    chunks: Any
+    interval: float = 0.0
+    chunked: bool = True
+    drip_headers: bool = False
 
 
 def free_port() -> int:
@@ -75,7 +99,7 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.served: dict[str, _Served] = {}
-        self.scripts: dict[str, list[Response | str]] = {}
+        self.scripts: dict[str, list[Response | Stream | str]] = {}
         self.delays: dict[str, float] = {}
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
@@ -136,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
             state.requests.append(record)
             delay = state.delays.get(self.path, state.delays.get(path, 0.0))
             script = state.scripts.get(self.path) or state.scripts.get(path)
-            response: Response | str | None = None
+            response: Response | Stream | str | None = None
             if script:
                 response = script.pop(0) if len(script) > 1 else script[0]
             served = state.served.get(self.path) or state.served.get(path)
@@ -147,6 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if response == RESET:
             self._reset()
+            return
+        if isinstance(response, Stream):
+            self._stream(response)
             return
         if response is not None:
             status, headers, payload = response  # type: ignore[misc]
@@ -188,6 +215,45 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         self.wfile.flush()
 
+    def _stream(self, spec: Stream) -> None:
+        stopping = self.server.state.stopping
+        headers = dict(spec.headers)
+        if spec.chunked:
+            headers["Transfer-Encoding"] = "chunked"
+        else:
+            self.close_connection = True
+            headers.setdefault("Connection", "close")
+        head = f"HTTP/1.1 {spec.status} {self.responses.get(spec.status, ('',))[0]}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        try:
+            if spec.drip_headers:
+                for byte in head.encode("latin-1"):
+                    if stopping.wait(spec.interval):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+            else:
+                self.wfile.write(head.encode("latin-1"))
+                self.wfile.flush()
+            pieces = spec.chunks() if callable(spec.chunks) else spec.chunks
+            for piece in pieces:
+                if spec.interval and stopping.wait(spec.interval):
+                    return
+                if stopping.is_set():
+                    return
+                if spec.chunked:
+                    if not piece:
+                        continue
+                    self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                else:
+                    self.wfile.write(piece)
+                self.wfile.flush()
+            if spec.chunked:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+        except OSError:  # the client gave up (cap reached, timed out): expected
+            self.close_connection = True
+
     def _reset(self) -> None:
         """Close with SO_LINGER 0: the client sees 'connection reset by peer'."""
         self.close_connection = True
@@ -216,10 +282,12 @@ class LocalHTTPServer:
     Paths match exactly as requested, then without the query string.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: Any = None) -> None:
+        """`ssl_context`: an ssl.SSLContext (server side) to serve HTTPS instead of HTTP."""
         self._state = _State()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._ssl_context = ssl_context
         self.url = ""
         self.port = 0
 
@@ -227,9 +295,11 @@ class LocalHTTPServer:
     def start(self) -> LocalHTTPServer:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.state = self._state
+        if self._ssl_context is not None:
+            server.socket = self._ssl_context.wrap_socket(server.socket, server_side=True)
         self._server = server
         self.port = server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if self._ssl_context is not None else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
@@ -264,10 +334,11 @@ class LocalHTTPServer:
         with self._state.lock:
             self._state.served[path] = _Served(body, content_type, etag, last_modified)
 
-    def respond(self, path: str, *responses: Response | str) -> None:
+    def respond(self, path: str, *responses: Response | Stream | str) -> None:
         """Script answers for any method, in order; the last repeats.
 
-        Each is (status, headers, body), or RESET to reset the connection."""
+        Each is (status, headers, body), a Stream (written piece by piece), or RESET to
+        reset the connection."""
         if not responses:
             raise ValueError("respond() needs at least one response")
         with self._state.lock:
@@ -277,6 +348,13 @@ class LocalHTTPServer:
         """Sleep `seconds` before answering requests to `path` (to provoke client timeouts)."""
         with self._state.lock:
             self._state.delays[path] = seconds
+
+    def reset(self) -> None:
+        """Forget every serve(), respond() and delay() (the request log is kept)."""
+        with self._state.lock:
+            self._state.served.clear()
+            self._state.scripts.clear()
+            self._state.delays.clear()
 
     # inspection
     @property
@@ -339,6 +417,7 @@ class LocalSMTPServer:
     rcpt_replies: per-address answers, e.g. {"gone@example.org": "550 5.1.1 No such user"}.
     data_reply:   answer DATA with this line instead of accepting, e.g. "554 5.7.1 Rejected".
     auth:         {username: password}; enables AUTH LOGIN/PLAIN without TLS (test only).
+    port:         a fixed port (e.g. one a client already failed to reach); default: a free one.
     The reply attributes may be changed while the server runs.
     """
 
@@ -348,13 +427,14 @@ class LocalSMTPServer:
         rcpt_replies: dict[str, str] | None = None,
         data_reply: str | None = None,
         auth: dict[str, str] | None = None,
+        port: int = 0,
     ) -> None:
         self.rcpt_reply = rcpt_reply
         self.rcpt_replies = dict(rcpt_replies or {})
         self.data_reply = data_reply
         self.auth = dict(auth) if auth else None
         self.host = "127.0.0.1"
-        self.port = 0
+        self.port = port  # 0: a free one is picked at start
         self._lock = threading.Lock()
         self._messages: list[Received] = []
         self._controller: Any = None
@@ -381,7 +461,7 @@ class LocalSMTPServer:
         if self.auth is not None:
             kwargs.update(authenticator=self._authenticator, auth_require_tls=False)
         # Controller cannot use port 0 (it connects to its own port to check readiness).
-        self.port = free_port()
+        self.port = self.port or free_port()
         self._controller = Controller(_SMTPHandler(self), hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
         return self

@@ -59,7 +59,7 @@ def test_a_failed_alert_is_retried_with_backoff_then_sent_once(parts, http_serve
     assert (first.sent, first.retrying) == (0, 1) and "HTTP 500" in first.errors[0]
     assert pipeline.deliver(T0 + timedelta(seconds=59)).sent == 0  # backoff: 60 s
     second = pipeline.deliver(T0 + timedelta(seconds=60))
-    assert second.retrying == 1  # 429: Retry-After 600 s beats the 120 s backoff
+    assert second.retrying == 1  # 429: the peer's Retry-After (600 s) decides the next try
     assert pipeline.deliver(T0 + timedelta(seconds=60 + 599)).sent == 0
     third = pipeline.deliver(T0 + timedelta(seconds=60 + 600))
     assert third.sent == 1

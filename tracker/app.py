@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import requests
 
 from .alerts.channels import Channel, build_channel
+from .alerts.digest import DigestRenderer
 from .alerts.render import Renderer
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
 from .feeds.fetch import Fetcher
@@ -39,7 +40,13 @@ def build(settings: Settings, now) -> App:
     session.headers["User-Agent"] = settings.fetch.user_agent
     channels = {c.name: build_channel(c, session) for c in settings.channels}
     outlets = {c.name: Outlet(channels[c.name], c.rules, renderer_for(settings, c)) for c in settings.channels}
-    pipeline = Pipeline(store, Fetcher(settings.fetch, session), outlets, max_attempts=settings.max_attempts)
+    pipeline = Pipeline(
+        store,
+        Fetcher(settings.fetch, session),
+        outlets,
+        max_attempts=settings.max_attempts,
+        digests=DigestRenderer(settings.templates),
+    )
     return App(settings, store, session, channels, pipeline)
 
 

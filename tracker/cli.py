@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 
 from . import __version__
 from .clock import utcnow
-from .config import FileSettings, Settings, load
+from .config import FileSettings, Settings, load, parse_duration
 from .errors import ConfigError, TrackerError
 from .extract import extract as extract_mentions
 from .lifecycle import describe, format_hours
-from .types import Pause
+from .types import KINDS, Actor, ChangeView, Outgoing, Pause, Silence
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -345,14 +345,17 @@ def alerts(ctx: click.Context, as_json: bool, limit: int) -> None:
                     {
                         "id": a.id,
                         "key": a.key,
+                        "kind": a.kind,
                         "pause_id": a.pause_id,
                         "channel": a.channel,
                         "status": a.status,
                         "attempts": a.attempts,
+                        "changes": a.changes,
                         "next_try_at": _iso(a.next_try_at),
                         "created_at": _iso(a.created_at),
                         "sent_at": _iso(a.sent_at),
                         "last_error": a.last_error,
+                        "note": a.note,
                         "summary": a.summary,
                     }
                     for a in items
@@ -361,8 +364,137 @@ def alerts(ctx: click.Context, as_json: bool, limit: int) -> None:
             )
         )
         return
-    rows = [[str(a.id), a.channel, a.status, str(a.attempts), a.summary[:60], (a.last_error or "")[:50]] for a in items]
-    click.echo(_table(rows, ["ID", "CHANNEL", "STATUS", "ATTEMPTS", "CHANGE", "LAST ERROR"]) if rows else "The outbox is empty.")
+    rows = [
+        [str(a.id), a.channel, a.status, str(a.attempts), a.summary[:60], (a.last_error or a.note or "")[:50]]
+        for a in items
+    ]
+    click.echo(_table(rows, ["ID", "CHANNEL", "STATUS", "ATTEMPTS", "WHAT", "LAST ERROR / NOTE"]) if rows else "The outbox is empty.")
+
+
+@main.group()
+def silence() -> None:
+    """Hold back alerts for a place (and optionally a kind or channel) for a while."""
+
+
+@silence.command(name="add")
+@click.option("--place", help="A city, region or country; matches pauses in it.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only pauses of this kind.")
+@click.option("--channel", "channel_name", help="Only this channel.")
+@click.option("--for", "duration", required=True, help="How long, e.g. 30m, 24h, 7d.")
+@click.option("--reason", required=True, help="Why; shown on every alert it holds back.")
+@click.pass_context
+def silence_add(ctx: click.Context, place: str | None, kind: str | None, channel_name: str | None, duration: str, reason: str) -> None:
+    """Add a silence; it expires by itself."""
+    seconds = parse_duration(duration)
+    if not seconds:
+        raise click.BadParameter(f"{duration!r} is not a duration like 30m, 24h or 7d", param_hint="--for")
+    if not (place or kind or channel_name):
+        raise click.UsageError("say what to silence: --place, --kind and/or --channel")
+    app = _app(ctx)
+    try:
+        if channel_name and channel_name not in app.channels:
+            raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
+        now = utcnow()
+        sid = app.store.add_silence(Silence(None, now + timedelta(seconds=seconds), reason, now, place, kind, channel_name))
+    finally:
+        app.close()
+    click.echo(f"Silence #{sid} added until {now + timedelta(seconds=seconds):%Y-%m-%d %H:%M} UTC.")
+
+
+@silence.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include expired silences.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
+@click.pass_context
+def silence_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+    """List the active silences (--all: expired ones too)."""
+    app = _app(ctx)
+    try:
+        now = utcnow()
+        items = app.store.silences(None if show_all else now)
+    finally:
+        app.close()
+    if as_json:
+        click.echo(json.dumps([
+            {"id": x.id, "place": x.place, "kind": x.kind, "channel": x.channel, "until": _iso(x.until),
+             "reason": x.reason, "created_at": _iso(x.created_at), "active": x.active(now)}
+            for x in items
+        ], indent=2))
+        return
+    rows = [[str(x.id), x.place or "*", x.kind or "*", x.channel or "*", f"{x.until:%Y-%m-%d %H:%M}", "yes" if x.active(now) else "no", x.reason[:50]] for x in items]
+    click.echo(_table(rows, ["ID", "PLACE", "KIND", "CHANNEL", "UNTIL (UTC)", "ACTIVE", "REASON"]) if rows else "No silences.")
+
+
+@silence.command(name="remove")
+@click.argument("silence_id", type=int)
+@click.pass_context
+def silence_remove(ctx: click.Context, silence_id: int) -> None:
+    """Remove a silence now."""
+    app = _app(ctx)
+    try:
+        removed = app.store.remove_silence(silence_id)
+    finally:
+        app.close()
+    if not removed:
+        raise click.ClickException(f"no silence #{silence_id}")
+    click.echo(f"Silence #{silence_id} removed.")
+
+
+@main.command()
+@click.option("--channel", "channel_name", help="Only this channel (default: every digest channel).")
+@click.option("--dry-run", is_flag=True, help="Print the digest's text; send and record nothing.")
+@click.pass_context
+def digest(ctx: click.Context, channel_name: str | None, dry_run: bool) -> None:
+    """Render a digest now: print it (--dry-run) or send it to the digest channels."""
+    app = _app(ctx)
+    try:
+        now = utcnow()
+        digest_channels = [c.name for c in app.settings.channels if c.rules.mode == "digest"]
+        names = [channel_name] if channel_name else digest_channels
+        if channel_name and channel_name not in app.channels:
+            raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
+        if not names:
+            raise click.UsageError("no channel has mode = \"digest\"; name one with --channel")
+        for name in names:
+            d = app.pipeline.digest(name, now, queue=not dry_run)
+            if dry_run:
+                click.echo(f"== {name}: {d.subject}\n")
+                click.echo(d.text)
+        if not dry_run:
+            report = app.pipeline.deliver(now)
+            click.echo(f"Digest(s) for {', '.join(names)}: {report.sent} message(s) sent, {report.retrying} to retry, {report.failed} failed.")
+            for err in report.errors:
+                click.echo(f"  {err}", err=True)
+    finally:
+        app.close()
+
+
+@main.command(name="test-alert")
+@click.option("--channel", "channel_name", required=True, help="The channel to try.")
+@click.pass_context
+def test_alert(ctx: click.Context, channel_name: str) -> None:
+    """Send a made-up alert through one channel now, and say what happened. Not recorded."""
+    app = _app(ctx)
+    try:
+        if channel_name not in app.channels:
+            raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
+        now = utcnow()
+        pause = Pause(
+            None, "ceasefire", "Testville", "Nowhere", "proposed", 48.0, "tomorrow", None, None,
+            (Actor("pause-tracker", "proposed"),), now, now, ("pause-tracker",),
+        )
+        change = ChangeView("new", "test alert from pause-tracker: if you read this, the channel works")
+        rendered, notes = app.pipeline.outlets[channel_name].renderer.render_noted(pause, [change], now)
+        msg = Outgoing(f"test/{channel_name}/{now.isoformat()}", channel_name, rendered, now)
+        result = app.channels[channel_name].send(msg, now)
+    finally:
+        app.close()
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if result.ok:
+        click.echo(f"{channel_name}: delivered" + (f" ({result.error})" if result.error else ""))
+    else:
+        click.echo(f"{channel_name}: FAILED: {result.error}", err=True)
+        raise SystemExit(1)
 
 
 def _parse_published(value: str | None) -> datetime | None:

@@ -5,6 +5,7 @@
     tick     every minute: the countdown clock over open pauses
     deliver  every [tracker] deliver_every (15 s): sends due alerts from the outbox, and
              at once after a poll or tick that wrote new alerts
+    digest   for each channel with mode = "digest": on its cron schedule, in its time zone
 
 Scheduling state lives in our database, not in APScheduler's job store, so a restart
 loses nothing. Each job: max_instances=1 (never overlaps itself), coalesce=True (a run
@@ -18,9 +19,11 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from .app import App
 from .clock import utcnow
@@ -70,6 +73,21 @@ def run(app: App) -> None:
             next_run_time=utcnow(),  # run once at start, then every period
             misfire_grace_time=every,
         )
+
+    for c in s.channels:
+        if c.rules.mode == "digest" and c.rules.schedule:
+
+            def digest(name=c.name) -> None:
+                p.digest(name, utcnow())
+                deliver_now_if(True)
+
+            scheduler.add_job(
+                _guarded(f"digest {c.name}", digest),
+                CronTrigger.from_crontab(c.rules.schedule, timezone=ZoneInfo(c.rules.timezone)),
+                id=f"digest:{c.name}",
+                name=f"digest {c.name}",
+                misfire_grace_time=3600,  # a digest missed while the machine slept still goes, once
+            )
 
     def on_signal(signum, _frame):
         log.info("received %s, stopping", signal.Signals(signum).name)

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .alerts.channels import Channel
-from .alerts.plan import router, silenced_by
+from .alerts.digest import Digest, DigestInput, DigestRenderer, StaleFeed
+from .alerts.plan import admits, router, silenced_by
 from .alerts.render import Renderer
 from .config import ChannelRules
 from .errors import TrackerError
@@ -34,7 +35,10 @@ from .feeds.fetch import Fetcher
 from .feeds.parse import parse
 from .lifecycle import Ancestors, country_only, fill_place_from_context, reconcile, source_of, tick
 from .store.db import FeedState, SavedChange, Store
-from .types import ChangeView, Evidence, Pause, Rendered
+from .types import Change, ChangeView, Evidence, Pause, Rendered
+
+STALE_FAILURES = 3  # consecutive failed polls after which a feed is stale
+STALE_PERIODS = 4  # or no successful poll for this many of its intervals
 
 log = logging.getLogger("tracker")
 
@@ -70,6 +74,14 @@ class Outlet:
     renderer: Renderer
 
 
+def is_stale(f: FeedState, now: datetime) -> bool:
+    """A feed failing for STALE_FAILURES polls, or without success for STALE_PERIODS intervals."""
+    if f.consecutive_failures >= STALE_FAILURES:
+        return True
+    last = f.last_success_at
+    return last is not None and now - last > timedelta(seconds=f.every_seconds * STALE_PERIODS)
+
+
 class Pipeline:
     def __init__(
         self,
@@ -79,6 +91,7 @@ class Pipeline:
         max_attempts: int = 10,
         rng: Callable[[], float] = random.random,
         ancestors: Ancestors = country_only,
+        digests: DigestRenderer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ):
@@ -88,6 +101,7 @@ class Pipeline:
         self.max_attempts = max_attempts
         self.rng = rng
         self.ancestors = ancestors
+        self.digests = digests
         self.sleep = sleep
         self.monotonic = monotonic
         self.route = router([(name, o.rules) for name, o in self.outlets.items()], ancestors)
@@ -209,13 +223,44 @@ class Pipeline:
                 report.failed += 1
                 log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error)
             else:
-                delay = min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
-                delay = max(delay, result.retry_after or 0)
+                # the peer's Retry-After when it gave one, else exponential backoff with jitter
+                delay = result.retry_after if result.retry_after is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
                 self.store.mark_failed(d.id, now, result.error or "failed", now + timedelta(seconds=delay))
                 report.retrying += 1
                 log.warning("alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error)
             report.errors.append(f"{msg.channel}: {result.error}")
         return report
+
+    # digests -------------------------------------------------------------
+
+    def digest(self, channel: str, now: datetime, queue: bool = True) -> Digest:
+        """Render the digest for a channel (what its rules admit) and, with `queue`, write
+        it into the outbox (once per channel and minute) for the next delivery."""
+        outlet = self.outlets[channel]
+        if self.digests is None:
+            raise TrackerError("digests need the digest templates (tracker.app builds them)")
+        since = self.store.last_digest(channel)
+        admitted = lambda p: admits(outlet.rules, p, self.ancestors)  # noqa: E731
+        pauses = tuple(p for p in self.store.pauses() if admitted(p))
+        changes = tuple(
+            (p, Change(c.event, c.at, c.summary, c.old_status, c.new_status, None, c.key))
+            for p, c in self.store.changes_since(since, now)
+            if admitted(p)
+        )
+        stale = tuple(
+            StaleFeed(f.name, f.url, f.last_success_at, f.last_error)
+            for f in self.store.feeds()
+            if is_stale(f, now)
+        )
+        d = self.digests.render(DigestInput(now, since, outlet.rules.timezone, pauses, changes, stale))
+        if queue:
+            parts = [Rendered(d.subject, d.text, d.html, part, d.webhook) for part in d.slack_parts]
+            if getattr(outlet.channel, "type", "") != "slack":
+                parts = parts[:1]  # one email, one webhook body; Slack gets every part
+            summary = f"digest: {len(pauses)} pause(s), {len(changes)} change(s), {len(stale)} stale source(s)"
+            if self.store.queue_digest(now, channel, parts, summary):
+                log.info("digest for %s queued: %s", channel, summary)
+        return d
 
     def _throttle(self, channel: str, min_interval: float) -> None:
         last = self._last_send.get(channel)

@@ -27,21 +27,26 @@ def places_of(p: Pause, ancestors: Ancestors = country_only) -> set[str]:
     return {n.casefold() for n in names if n}
 
 
-def routes(rules: ChannelRules, p: Pause, change: Change, ancestors: Ancestors = country_only) -> bool:
-    """Does this change go to a channel with these rules (as an immediate alert)?"""
-    if rules.mode != "immediate":
-        return False
+def admits(rules: ChannelRules, p: Pause, ancestors: Ancestors = country_only) -> bool:
+    """Does a channel with these rules care about this pause (kinds, places, statuses, sources)?"""
     if rules.kinds and p.kind not in rules.kinds:
         return False
     if rules.statuses and p.status not in rules.statuses:
-        return False
-    if rules.events and change.event not in rules.events:
         return False
     if len(p.sources) < rules.min_sources:
         return False
     if rules.places and not places_of(p, ancestors) & {x.casefold() for x in rules.places}:
         return False
     return True
+
+
+def routes(rules: ChannelRules, p: Pause, change: Change, ancestors: Ancestors = country_only) -> bool:
+    """Does this change go to a channel with these rules (as an immediate alert)?"""
+    if rules.mode != "immediate":
+        return False
+    if rules.events and change.event not in rules.events:
+        return False
+    return admits(rules, p, ancestors)
 
 
 def silenced_by(silences: Sequence[Silence], p: Pause, channel: str, now: datetime, ancestors: Ancestors = country_only) -> Silence | None:

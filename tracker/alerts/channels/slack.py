@@ -30,6 +30,7 @@ class SlackChannel:
 
     type = "slack"
     retry_statuses = frozenset({429})
+    min_interval = 1.0  # seconds between messages: Slack allows about one per second per webhook
 
     def __init__(self, settings: SlackSettings, session: requests.Session) -> None:
         self.settings = settings
