@@ -33,6 +33,7 @@ from . import places as _places
 from . import rules as _rules
 from . import sentences as _sentences
 from . import when as _when
+from .literals import fold
 from .vocab import ENGLISH, Vocab
 
 __all__ = ["extract", "Extractor", "ENGLISH"]
@@ -73,7 +74,28 @@ class Extractor:
         out: list[Mention] = []
         previous: list[Mention] = []
         previous_para = -1
-        other_sense_para = -1  # a paragraph about a game, trade, football...: later sentences need a place or actor
+        # A paragraph about a game, trade, football...: its mentions need a place or actor. Whether
+        # a sentence has such an other sense is asked only when its paragraph gives a mention:
+        # `pending` holds the paragraph's sentences not yet asked, `other_para` the last
+        # paragraph found to have one.
+        pending: list[str] = []
+        pending_para = -1
+        other_para = -1
+
+        def note(sentence: _sentences.Sentence) -> None:
+            nonlocal pending, pending_para
+            if sentence.paragraph != pending_para:
+                pending, pending_para = [], sentence.paragraph
+            pending.append(sentence.text)
+
+        def other_sense(para: int) -> bool:
+            nonlocal pending, other_para
+            if other_para != para and pending_para == para and any(_rules.is_other_sense(t, self.vocab) for t in pending):
+                other_para = para
+            if pending_para == para:
+                pending = []
+            return other_para == para
+
         sentences = _sentences.split(text, self.vocab)
         if prefilter:
             ends = [s.start + len(s.text) for s in sentences]
@@ -90,14 +112,13 @@ class Extractor:
                     continue
                 if not marked[index] and not (previous and sentence.paragraph == previous_para):
                     # only the sentence right before a hit can set the paragraph's other sense
-                    if index + 1 < len(sentences) and marked[index + 1] and _rules.is_other_sense(sentence.text, self.vocab):
-                        other_sense_para = sentence.paragraph
+                    if index + 1 < len(sentences) and marked[index + 1]:
+                        note(sentence)
                     previous = []
                     continue
-            if _rules.is_other_sense(sentence.text, self.vocab):
-                other_sense_para = sentence.paragraph
+            note(sentence)
             found = self._sentence(sentence.text, published)
-            if found and sentence.paragraph == other_sense_para:
+            if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
             if not found and previous and sentence.paragraph == previous_para:
                 found = self._anaphora(sentence.text, previous[0], published)
@@ -112,12 +133,13 @@ class Extractor:
     def _sentence(self, quote: str, published: datetime | None) -> list[Mention]:
         v = self.vocab
         text = self._blank_dateline(quote)
-        hits = _rules.triggers(text, v)
+        folded = fold(text)
+        hits = _rules.triggers(text, v, folded)
         if not hits:
             return []
         spans = _rules.spans(text, hits)
-        cues = _rules.cues(text, hits, v)
-        actor_hits = _actors.find(text, v)
+        cues = _rules.cues(text, hits, v, folded)
+        actor_hits = _actors.find(text, v, folded)
         acting = tuple(  # names used as actors are not places: "Russia's proposal", "Kyiv rejected"
             (a.start, a.end) for a, s in zip(actor_hits, _actors.stances(text, actor_hits, v)) if s != "mentioned"
         )

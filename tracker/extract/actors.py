@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ..types import Actor
+from .literals import fold
 from .vocab import Vocab
 
 _WINDOW = 70
@@ -27,12 +28,18 @@ class ActorHit:
     end: int
 
 
-def find(sentence: str, vocab: Vocab) -> tuple[ActorHit, ...]:
-    """Actor names in the sentence; overlaps resolve to the longest, then the earlier data entry."""
+def find(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[ActorHit, ...]:
+    """Actor names in the sentence; overlaps resolve to the longest, then the earlier data entry.
+
+    Only the aliases whose literal stems occur in the sentence are run (`folded` is
+    `literals.fold(sentence)`).
+    """
+    folded = fold(sentence) if folded is None else folded
+    table = vocab.actors
     hits = [
-        (ActorHit(a.name, m.start(), m.end()), a.order)
-        for a in vocab.actors
-        for m in a.pattern.finditer(sentence)
+        (ActorHit(table[i].name, m.start(), m.end()), table[i].order)
+        for i in vocab.actor_index.candidates(sentence, folded)
+        for m in table[i].pattern.finditer(sentence)
     ]
     hits.sort(key=lambda x: (-(x[0].end - x[0].start), x[1], x[0].start))
     chosen: list[ActorHit] = []

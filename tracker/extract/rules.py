@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .literals import fold
 from .vocab import Vocab
 
 #: Statuses reported after a pause has begun; any of these beats an earlier-stage cue.
@@ -65,17 +66,29 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
     return plural and bool(hist["since_year"].search(sentence))
 
 
-def triggers(sentence: str, vocab: Vocab) -> tuple[Hit, ...]:
-    """Pause triggers in the sentence, in order, without overlaps, history or other senses."""
-    if is_other_sense(sentence, vocab) or is_denial(sentence, vocab):
+def triggers(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[Hit, ...]:
+    """Pause triggers in the sentence, in order, without overlaps, history or other senses.
+
+    Only the trigger patterns whose literal stems occur in the sentence are run (`folded` is
+    `literals.fold(sentence)`, computed here when not given); a sentence with none of them
+    costs a few substring tests.
+    """
+    folded = fold(sentence) if folded is None else folded
+    candidates = vocab.trigger_index.candidates(sentence, folded)
+    if not candidates or is_other_sense(sentence, vocab) or is_denial(sentence, vocab):
         return ()
     hits: list[Hit] = []
-    for t in vocab.triggers:
+    bare = len(vocab.triggers)  # the index's last entry is the bare noun
+    for i in candidates:
+        if i == bare:
+            continue
+        t = vocab.triggers[i]
         for m in t.pattern.finditer(sentence):
             hits.append(Hit(t.kind, m.start(), m.end(), t.weak))
-    for m in vocab.bare_pause.finditer(sentence):
-        if vocab.bare_before.search(sentence[: m.start()]) and not vocab.bare_not_followed.match(sentence[m.end() :]):
-            hits.append(Hit("humanitarian_pause", m.start(), m.end(), True))
+    if candidates[-1] == bare:
+        for m in vocab.bare_pause.finditer(sentence):
+            if vocab.bare_before.search(sentence[: m.start()]) and not vocab.bare_not_followed.match(sentence[m.end() :]):
+                hits.append(Hit("humanitarian_pause", m.start(), m.end(), True))
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[Hit] = []
     for h in hits:
@@ -104,12 +117,17 @@ def spans(sentence: str, hits: tuple[Hit, ...]) -> tuple[tuple[int, int], ...]:
     return tuple((cuts[i], cuts[i + 1]) for i in range(len(hits)))
 
 
-def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab) -> tuple[Cue, ...]:
-    """Status cues in the sentence; the longest wins where they overlap; none inside a trigger."""
+def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, folded: str | None = None) -> tuple[Cue, ...]:
+    """Status cues in the sentence; the longest wins where they overlap; none inside a trigger.
+
+    Only the cues whose literal stems occur in the sentence are run (see `triggers`).
+    """
+    folded = fold(sentence) if folded is None else folded
+    table = vocab.status_cues
     found = [
-        Cue(status, m.start(), m.end())
-        for status, pattern in vocab.status_cues
-        for m in pattern.finditer(sentence)
+        Cue(table[i][0], m.start(), m.end())
+        for i in vocab.cue_index.candidates(sentence, folded)
+        for m in table[i][1].finditer(sentence)
     ]
     found.sort(key=lambda c: (-(c.end - c.start), c.start))
     chosen: list[Cue] = []

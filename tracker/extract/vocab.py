@@ -15,6 +15,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .literals import StemIndex
+
 I = re.IGNORECASE
 
 
@@ -95,6 +97,11 @@ class Vocab:
     place_index: re.Pattern[str]  # every gazetteer name, case-insensitive: candidates for `places`
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
     recurrence: tuple[tuple[str, re.Pattern[str]], ...]
+    # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
+    # cues and actor aliases may match a sentence, so that only those are run.
+    trigger_index: StemIndex
+    cue_index: StemIndex
+    actor_index: StemIndex
 
 
 def _read(name: str) -> dict:
@@ -174,13 +181,15 @@ def load(language: str = "en") -> Vocab:
     )
     pl = raw["places"]
     act = raw["actors"]
+    bare_pause = re.compile(r"(?<![\w])" + bp["word"] + r"\b", I)
+    actors = _actors(act)
     return Vocab(
         language=language,
         raw=MappingProxyType(raw),
         abbreviations=frozenset(raw["sentences"]["abbreviations"]),
         dateline=re.compile(raw["sentences"]["dateline"]),
         triggers=trig,
-        bare_pause=re.compile(r"(?<![\w])" + bp["word"] + r"\b", I),
+        bare_pause=bare_pause,
         bare_before=re.compile(
             r"(?:(?<![\w-])" + alternation([w for w in bp["before"] if not w.startswith("-")])
             + r"|-" + alternation([w[1:] for w in bp["before"] if w.startswith("-")]) + r")\s+$",
@@ -205,7 +214,7 @@ def load(language: str = "en") -> Vocab:
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
         place_party_before=re.compile(fragment(pl["party_before"]), I),
         place_possessive=re.compile(r"^" + pl["possessive_fallback"]),
-        actors=_actors(act),
+        actors=actors,
         stance_after=tuple(
             (k, re.compile(r"(?<![\w])" + alternation(v) + r"(?![\w])", I))
             for k, v in act["stance_after"].items() if not k.startswith("_")
@@ -223,6 +232,9 @@ def load(language: str = "en") -> Vocab:
         recurrence=tuple(
             (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
         ),
+        trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
+        cue_index=StemIndex([p for _, p in status]),
+        actor_index=StemIndex([a.pattern for a in actors]),
     )
 
 
