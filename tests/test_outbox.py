@@ -323,3 +323,53 @@ def test_cli_silence_alerts_and_test_alert(tmp_path, http_server):
     failed = run("test-alert", "--channel", "hook")
     assert failed.exit_code == 1 and "HTTP 410" in failed.output
     assert json.loads(run("alerts", "--json").output) == []  # test alerts are not recorded
+
+
+def test_a_digest_of_200_pauses_goes_out_within_slack_limits_and_as_a_two_part_email(tmp_path, http_server, smtp_server):
+    from tracker.alerts.slack_limits import violations
+    from tracker.lifecycle import reconcile
+    from tracker.types import Evidence, Mention
+
+    settings = EmailSettings("mail", "127.0.0.1", smtp_server.port, "tracker@example.org", ("desk@example.org",), False, None, None)
+    digest = lambda tz: ChannelRules(mode="digest", schedule="0 8 * * *", timezone=tz)  # noqa: E731
+    store, pipeline, session = build(
+        tmp_path, http_server, {"slack": (slack(http_server), digest("Europe/Paris")), "mail": (lambda s: EmailChannel(settings), digest("Asia/Tokyo"))}
+    )
+    from tracker.alerts.digest import DigestRenderer
+
+    pipeline.digests = DigestRenderer(ROOT / "templates")
+    now = datetime.now(UTC)
+    mentions = [
+        Evidence(Mention("ceasefire", "agreed", 48.0, f"Town {i}", "Syria", (), "from noon", now + timedelta(hours=i % 30), f"A ceasefire in Town {i} <b>&</b> was agreed.", 0.9), f"a{i}", "wire.example", None, now)
+        for i in range(200)
+    ]
+    store.sync_feeds([FeedSettings("/tmp/x.xml", "X", 900)], now)
+    from tracker.feeds.parse import content_hash
+    from tracker.types import Article
+
+    articles = [Article(f"a{i}", "t", None, now, "x", content_hash("t", str(i))) for i in range(200)]
+    store.save(now, store.feeds()[0].id, articles, reconcile([], mentions, now))
+    assert len(store.pauses()) == 200
+
+    runner_now = datetime.now(UTC)
+    pipeline.digest("slack", runner_now)
+    pipeline.digest("mail", runner_now)
+    pipeline.digest("slack", runner_now)  # the same digest twice is written once
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(a.status != "sent" for a in store.alerts()):
+        pipeline.deliver(datetime.now(UTC))
+    posts = http_server.posts("/slack")
+    assert len(posts) >= 2 and all(a.status == "sent" for a in store.alerts())
+    bodies = [json.loads(p.body) for p in posts]
+    assert all(violations(b) == [] for b in bodies)
+    text = json.dumps(bodies)
+    assert all(f"Town {i}" in text for i in range(200))
+    assert all(b.at - a.at >= 1.0 for a, b in zip(posts, posts[1:]))
+    assert [b["text"].rsplit("(part ", 1)[-1] for b in bodies] == [f"{i} of {len(bodies)})" for i in range(1, len(bodies) + 1)]
+    [mail] = smtp_server.messages
+    parts = {p.get_content_type(): p.get_content() for p in mail.message.walk() if not p.is_multipart()}
+    assert set(parts) == {"text/plain", "text/html"}
+    assert all(f"Town {i}" in parts["text/plain"] and f"Town {i}" in parts["text/html"] for i in range(200))
+    assert "<b>&</b>" not in parts["text/html"]
+    assert "JST" in parts["text/plain"] or "+09" in parts["text/plain"]
+    session.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def pause(**kw) -> Pause:
     return Pause(**{**base, **kw})
 
 
-def change(quote="Russia proposes a 48 hour ceasefire in Aleppo.", link="https://wire.example.org/a?x=1&y=<2>") -> Change:
+def change(quote="Russia proposes a 48 hour ceasefire in Aleppo.", link="https://wire.example.org/a?x=1&y=2") -> Change:
     m = Mention("ceasefire", "proposed", 48.0, "Aleppo", "Syria", (), None, None, quote, 0.9)
     return Change("new", T0, "new: 48-hour ceasefire in Aleppo (Syria), proposed, start not fixed", None, "proposed",
                   Evidence(m, "k", "wire.example.org", link, T0))
@@ -61,7 +62,7 @@ def test_slack_payload_is_block_kit_with_escaped_mrkdwn(renderer):
     assert blocks[0]["type"] == "header" and len(blocks[0]["text"]["text"]) <= 150
     quote = next(b for b in blocks if b["type"] == "section" and b.get("text", {}).get("text", "").startswith(">"))
     assert quote["text"]["text"] == "> Tom &amp; Jerry &lt;agree&gt;"
-    assert "&lt;2&gt;|article>" in blocks[-1]["elements"][0]["text"]
+    assert "<https://wire.example.org/a?x=1&amp;y=2|article>" in blocks[-1]["elements"][0]["text"]
     assert len(blocks) <= 50
 
 
@@ -93,3 +94,12 @@ def test_a_broken_template_fails_loudly(tmp_path):
     (tmp_path / "email.txt.j2").write_text("{% if %}")
     with pytest.raises(TemplateError):
         Renderer(tmp_path)
+
+
+def test_only_http_links_reach_a_template(renderer):
+    for link in ("javascript:alert(1)", "data:text/html,x", "https://x.example/a|b>c"):
+        r = renderer.render(pause(), change(link=link), T0)
+        assert "javascript:" not in r.html and "data:text" not in r.html
+        assert "|article>" not in json.dumps(r.slack)
+    ok = renderer.render(pause(), change(link="https://wire.example.org/a"), T0)
+    assert 'href="https://wire.example.org/a"' in ok.html

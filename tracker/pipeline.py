@@ -34,8 +34,8 @@ from .extract import extract
 from .feeds.fetch import Fetcher
 from .feeds.parse import parse
 from .lifecycle import Ancestors, country_only, fill_place_from_context, reconcile, source_of, tick
-from .store.db import FeedState, SavedChange, Store
-from .types import Change, ChangeView, Evidence, Pause, Rendered
+from .store.db import FeedState, SavedChange, SavedChangeRow, Store
+from .types import Change, ChangeView, Evidence, Mention, Pause, Rendered
 
 STALE_FAILURES = 3  # consecutive failed polls after which a feed is stale
 STALE_PERIODS = 4  # or no successful poll for this many of its intervals
@@ -72,6 +72,15 @@ class Outlet:
     channel: Channel
     rules: ChannelRules
     renderer: Renderer
+
+
+def _as_change(p: Pause, c: SavedChangeRow) -> Change:
+    """A saved change with its quote, as the digest reads it."""
+    ev = None
+    if c.quote:
+        m = Mention(p.kind, c.new_status or p.status, None, p.location, p.country, (), None, None, c.quote, 1.0)
+        ev = Evidence(m, "", c.source or "", c.link, c.published or c.at)
+    return Change(c.event, c.at, c.summary, c.old_status, c.new_status, ev, c.key)
 
 
 def is_stale(f: FeedState, now: datetime) -> bool:
@@ -242,11 +251,7 @@ class Pipeline:
         since = self.store.last_digest(channel)
         admitted = lambda p: admits(outlet.rules, p, self.ancestors)  # noqa: E731
         pauses = tuple(p for p in self.store.pauses() if admitted(p))
-        changes = tuple(
-            (p, Change(c.event, c.at, c.summary, c.old_status, c.new_status, None, c.key))
-            for p, c in self.store.changes_since(since, now)
-            if admitted(p)
-        )
+        changes = tuple((p, _as_change(p, c)) for p, c in self.store.changes_since(since, now) if admitted(p))
         stale = tuple(
             StaleFeed(f.name, f.url, f.last_success_at, f.last_error)
             for f in self.store.feeds()

@@ -49,7 +49,7 @@ import jinja2
 from ..errors import TemplateError
 from ..lifecycle import format_hours
 from ..types import Change, Pause
-from .render import WEBHOOK_SCHEMA_VERSION, one_line, pause_view, slack_escape
+from .render import WEBHOOK_SCHEMA_VERSION, http_link, one_line, pause_view, slack_escape
 from .slack_limits import split_message
 
 #: The window of "next 24 hours".
@@ -147,21 +147,6 @@ def duration_words(seconds: float) -> str:
     d, h, m = minutes // 1440, minutes % 1440 // 60, minutes % 60
     parts = (f"{d} d" if d else "", f"{h} h" if h else "", f"{m} min" if m and not d else "")
     return " ".join(p for p in parts if p) or "under a minute"
-
-
-def http_link(url: str | None) -> str | None:
-    """`url` when it is http(s) with a host, else None: autoescaping does not stop a
-    `javascript:` href, and Slack's `<url|label>` must not carry a `|` or `>`."""
-    if not url:
-        return None
-    url = one_line(url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in " |<>\"'"):
-        return None
-    return url
 
 
 def url_label(url: str) -> str:

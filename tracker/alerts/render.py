@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -30,6 +32,21 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 def one_line(text: str) -> str:
     """No CR, LF or other control characters: safe for a header or a title."""
     return _CONTROL.sub(" ", text).strip()
+
+
+def http_link(url: str | None) -> str | None:
+    """`url` when it is http(s) with a host, else None: autoescaping does not stop a
+    `javascript:` href, and Slack's `<url|label>` must not carry a `|` or `>`."""
+    if not url:
+        return None
+    url = one_line(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in " |<>\"'"):
+        return None
+    return url
 
 
 def slack_escape(text: object) -> str:
@@ -158,8 +175,8 @@ class Renderer:
         latest = views[-1]
         context = {
             "pause": pause_view(pause, now),
-            "change": {f: getattr(latest, f) for f in ChangeView.__slots__},
-            "earlier": [{f: getattr(c, f) for f in ChangeView.__slots__} for c in views[:-1]],
+            "change": _change_context(latest),
+            "earlier": [_change_context(c) for c in views[:-1]],
             "headline": headline(pause, latest),
             "now": now,
             "now_label": f"{now:%Y-%m-%d %H:%M} UTC",
@@ -184,6 +201,12 @@ class Renderer:
                 raise TemplateError(f"{BUILTIN[part]} did not render valid JSON: {e}") from e
         rendered = Rendered(one_line(str(parts["subject"])), str(parts["text"]), str(parts["html"]), parts["slack"], parts["webhook"])
         return rendered, notes
+
+
+def _change_context(c: ChangeView) -> dict:
+    """A change for templates; only an http(s) link survives (autoescaping does not stop
+    a `javascript:` href from a hostile feed)."""
+    return {**{f: getattr(c, f) for f in ChangeView.__slots__}, "link": http_link(c.link)}
 
 
 def _capped(text: str) -> str:

@@ -48,9 +48,14 @@ def _ascii_equivalents() -> dict[int, str]:
 _EQUIV = _ascii_equivalents()
 
 
+_SPECIAL = tuple(chr(c) for c in _EQUIV)
+
+
 def fold(text: str) -> str:
     """`text` as case-insensitive stems are compared with it."""
-    return text.lower() if text.isascii() else text.translate(_EQUIV).lower()
+    if text.isascii() or not any(ch in text for ch in _SPECIAL):
+        return text.lower()
+    return text.translate(_EQUIV).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +105,7 @@ def _sequence(items, ignore: bool) -> list[_Group]:
             run.clear()
 
     for op, av in items:
-        if op is _c.LITERAL and av < 128:
+        if op is _c.LITERAL and av < 128 and not chr(av).isspace():  # stems never hold whitespace
             run.append(chr(av))
             continue
         flush()
@@ -142,22 +147,23 @@ def needs(pattern: re.Pattern[str]) -> Need:
 
 
 class StemIndex:
-    """Many patterns indexed by one stem group each: which of them may match a text.
+    """Many patterns, each filed under one stem group: which of them may match a text.
 
     Each pattern is filed under its most selective group (exact-case stems preferred at equal
     length); patterns with no stems are always candidates. `candidates()` tests every distinct
-    stem once and returns the indices of the patterns that may match, in their original order.
+    stem once, then the other groups of each pattern found, and returns the indices of the
+    patterns that may match, in their original order.
     """
 
-    __slots__ = ("always", "folded", "exact", "size")
+    __slots__ = ("always", "folded", "exact", "needs", "size")
 
     def __init__(self, patterns: list[re.Pattern[str]] | tuple[re.Pattern[str], ...]) -> None:
         self.size = len(patterns)
         always: list[int] = []
         folded: dict[str, list[int]] = {}
         exact: dict[str, list[int]] = {}
-        for i, pattern in enumerate(patterns):
-            need = needs(pattern)
+        self.needs = tuple(_ordered(needs(p)) for p in patterns)
+        for i, need in enumerate(self.needs):
             options = [(min(map(len, g)) + 0.5, g, exact) for g in need.exact]
             options += [(min(map(len, g)), g, folded) for g in need.folded]
             if not options:
@@ -179,4 +185,17 @@ class StemIndex:
         for stem, ix in self.exact:
             if stem in text:
                 found.update(ix)
-        return sorted(found)
+        needs = self.needs
+        return [i for i in sorted(found) if may_match(needs[i], text, folded)]
+
+    def any(self, text: str, folded: str) -> bool:
+        """True when some pattern may match `text`: a cheap test before any regex runs."""
+        return any(may_match(need, text, folded) for need in self.needs)
+
+
+def _ordered(need: Need) -> Need:
+    """`need` with its most selective groups (longest shortest stem) first, so tests fail early."""
+    def key(g: tuple[str, ...]) -> int:
+        return -min(map(len, g))
+
+    return Need(tuple(sorted(need.folded, key=key)), tuple(sorted(need.exact, key=key)))

@@ -10,9 +10,12 @@ blanked by the caller.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .vocab import Place, Vocab
+from .literals import fold
+from .vocab import Place, Vocab, place_scan
 
 _TYPE_SCORE = {"site": 4.0, "crossing": 4.0, "city": 3.0, "region": 3.0, "country": 1.0}
 
@@ -27,24 +30,42 @@ class PlaceHit:
 Span = tuple[int, int]
 
 
-def possessive_countries(sentence: str, vocab: Vocab) -> tuple[PlaceHit, ...]:
+def possessive_countries(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[PlaceHit, ...]:
     """Countries named as the owner of a party ("Sudan's army", "Colombia's government"): a fallback place."""
+    folded = fold(sentence) if folded is None else folded
     return tuple(
         PlaceHit(place, m.start(), m.end())
-        for pattern, place in vocab.places
+        for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(sentence, folded))
         if place.type == "country" and not place.demonym
         for m in pattern.finditer(sentence)
         if vocab.place_possessive.match(sentence[m.end() :]) and not vocab.venue_before.search(sentence[: m.start()])
     )
 
 
-def find(sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting: tuple[Span, ...] = ()) -> tuple[PlaceHit, ...]:
+@lru_cache(maxsize=4096)
+def _scan(sources: tuple[str, ...]) -> re.Pattern[str]:
+    return place_scan(sources)
+
+
+def find(
+    sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting: tuple[Span, ...] = (), folded: str | None = None
+) -> tuple[PlaceHit, ...]:
     """Every gazetteer name in the sentence; overlapping names resolve to the longest.
 
     Left out: names strictly inside a longer actor name (`actor_names`: "Sudanese army",
     "Syrian President Bashar Assad") and names that overlap an actor taking a stance
     (`acting`: "Russia's proposal", "Kyiv rejected").
+
+    The candidate scan is `vocab.place_index` cut down to the names whose stems occur in the
+    sentence (the others cannot match, so the scan finds the same names), compiled once per
+    set of names.
     """
+    folded = fold(sentence) if folded is None else folded
+    names = vocab.place_name_index.candidates(sentence, folded)
+    if not names:
+        return ()
+    sources = vocab.place_sources
+    scan = _scan(tuple(sources[i] for i in names))
 
     def excluded(s: int, e: int) -> bool:
         return any(a <= s and e <= b and b - a > e - s for a, b in actor_names) or any(
@@ -52,7 +73,7 @@ def find(sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting
         )
 
     hits = []
-    for candidate in vocab.place_index.finditer(sentence):  # one scan, then the exact patterns of the names found
+    for candidate in scan.finditer(sentence):  # one scan, then the exact patterns of the names found
         for pattern, place in vocab.places_by_name.get(" ".join(candidate.group(0).lower().split()), ()):
             for m in pattern.finditer(sentence, candidate.start(), candidate.end()):
                 if not excluded(m.start(), m.end()):

@@ -42,13 +42,17 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def is_other_sense(sentence: str, vocab: Vocab) -> bool:
+def is_other_sense(sentence: str, vocab: Vocab, folded: str | None = None) -> bool:
     """True when the sentence uses the key words in a sense that is not a pause in conflict."""
-    return vocab.other_sense.search(sentence) is not None
+    folded = fold(sentence) if folded is None else folded
+    senses = vocab.other_senses
+    return any(senses[i].search(sentence) for i in vocab.other_sense_index.candidates(sentence, folded))
 
 
-def is_denial(sentence: str, vocab: Vocab) -> bool:
-    return any(p.search(sentence) for p in vocab.denials)
+def is_denial(sentence: str, vocab: Vocab, folded: str | None = None) -> bool:
+    folded = fold(sentence) if folded is None else folded
+    denials = vocab.denials
+    return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(sentence, folded))
 
 
 def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
@@ -75,7 +79,7 @@ def triggers(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[Hi
     """
     folded = fold(sentence) if folded is None else folded
     candidates = vocab.trigger_index.candidates(sentence, folded)
-    if not candidates or is_other_sense(sentence, vocab) or is_denial(sentence, vocab):
+    if not candidates:
         return ()
     hits: list[Hit] = []
     bare = len(vocab.triggers)  # the index's last entry is the bare noun
@@ -89,6 +93,8 @@ def triggers(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[Hi
         for m in vocab.bare_pause.finditer(sentence):
             if vocab.bare_before.search(sentence[: m.start()]) and not vocab.bare_not_followed.match(sentence[m.end() :]):
                 hits.append(Hit("humanitarian_pause", m.start(), m.end(), True))
+    if not hits or is_other_sense(sentence, vocab, folded) or is_denial(sentence, vocab, folded):
+        return ()
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[Hit] = []
     for h in hits:

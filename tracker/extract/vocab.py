@@ -95,6 +95,7 @@ class Vocab:
     prefilter_aid: re.Pattern[str]
     other_sense: re.Pattern[str]  # the other_senses in one pattern
     place_index: re.Pattern[str]  # every gazetteer name, case-insensitive: candidates for `places`
+    place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
     recurrence: tuple[tuple[str, re.Pattern[str]], ...]
     # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
@@ -102,6 +103,10 @@ class Vocab:
     trigger_index: StemIndex
     cue_index: StemIndex
     actor_index: StemIndex
+    other_sense_index: StemIndex  # over other_senses
+    denial_index: StemIndex  # over denials
+    place_name_index: StemIndex  # over place_sources
+    place_index_all: StemIndex  # over places (the exact patterns)
 
 
 def _read(name: str) -> dict:
@@ -134,10 +139,15 @@ def _key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _place_index(data: dict) -> re.Pattern[str]:
+def _place_sources(data: dict) -> tuple[str, ...]:
+    """Every gazetteer name as regex source, longest first (the order of `place_index`)."""
     names = {n for entry in data["places"] + data["countries"] for n in _names(entry)}
-    src = "|".join(re.escape(n).replace("\\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
-    return re.compile(r"(?<![\w-])(?:" + src + r")(?![\w])", I)
+    return tuple(re.escape(n).replace("\\ ", r"\s+") for n in sorted(names, key=lambda n: (-len(n), n)))
+
+
+def place_scan(sources: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive whole-word alternation of gazetteer names (`place_index` for all of them)."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(sources) + r")(?![\w])", I)
 
 
 def _places_by_name(data: dict) -> Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]:
@@ -183,6 +193,10 @@ def load(language: str = "en") -> Vocab:
     act = raw["actors"]
     bare_pause = re.compile(r"(?<![\w])" + bp["word"] + r"\b", I)
     actors = _actors(act)
+    other_senses = tuple(re.compile(fragment(p), I) for p in raw["other_senses"])
+    denials = tuple(re.compile(fragment(p), I) for p in raw["denials"])
+    places = _places(gaz)
+    place_sources = _place_sources(gaz)
     return Vocab(
         language=language,
         raw=MappingProxyType(raw),
@@ -198,13 +212,13 @@ def load(language: str = "en") -> Vocab:
         bare_not_followed=re.compile(r"^\s+" + fragment(bp["not_followed_by"]), I),
         aid_context=re.compile(r"\b(?:" + raw["context_required"]["aid_access"] + r")\b", I),
         weak_context=re.compile(r"\b(?:" + raw["context_required"]["weak"] + r")\b", I),
-        other_senses=tuple(re.compile(fragment(p), I) for p in raw["other_senses"]),
+        other_senses=other_senses,
         history=MappingProxyType(hist),
-        denials=tuple(re.compile(fragment(p), I) for p in raw["denials"]),
+        denials=denials,
         status_cues=status,
         status_default=raw["status_default"],
         anaphora=re.compile(fragment(raw["anaphora"]["pattern"])),
-        places=_places(gaz),
+        places=places,
         place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib"
             r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?(?:\s+" + pl["direction"] + r")?\s*$", I
         ),
@@ -227,7 +241,8 @@ def load(language: str = "en") -> Vocab:
         prefilter_access=re.compile(raw["prefilter"]["access"]),
         prefilter_aid=re.compile(raw["prefilter"]["aid"]),
         other_sense=re.compile("|".join("(?:" + fragment(p) + ")" for p in raw["other_senses"]), I),
-        place_index=_place_index(gaz),
+        place_index=place_scan(place_sources),
+        place_sources=place_sources,
         places_by_name=_places_by_name(gaz),
         recurrence=tuple(
             (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
@@ -235,6 +250,10 @@ def load(language: str = "en") -> Vocab:
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
         actor_index=StemIndex([a.pattern for a in actors]),
+        other_sense_index=StemIndex(other_senses),
+        denial_index=StemIndex(denials),
+        place_name_index=StemIndex([re.compile(src, I) for src in place_sources]),
+        place_index_all=StemIndex([p for p, _ in places]),
     )
 
 

@@ -70,7 +70,7 @@ class Parsed(ParsedFeed):
     """A ParsedFeed plus what the poll policy and the logs want to know.
 
     ttl_seconds  RSS <ttl> (minutes in the feed) in seconds: a floor on the next poll
-    encoding     the encoding the text was decoded with (e.g. "windows-1255")
+    encoding     the Python codec the text was decoded with (e.g. "cp1255" for windows-1255)
     duplicates   entries dropped because their guid or link repeated an earlier entry
     """
 
@@ -123,14 +123,18 @@ def _codec(name: str | None) -> str | None:
 def decode(body: bytes, content_type: str | None = None) -> tuple[bytes, str | None, str | None]:
     """Feed bytes -> (UTF-8 bytes with a utf-8 XML declaration, encoding used, warning). Pure.
 
-    feedparser's own detection (RFC 3023: BOM, HTTP charset, XML declaration, then
-    utf-8, windows-1252, iso-8859-2) is kept where it is right. It is corrected where it is
-    known to go wrong:
+    A byte-order mark or the NUL pattern of UTF-16/32 wins over any declaration (a
+    "utf-8" declaration on UTF-16 bytes). Otherwise feedparser's own detection (RFC 3023:
+    HTTP charset, XML declaration, then utf-8, windows-1252, iso-8859-2) is kept where it
+    is right, and corrected where it is known to go wrong:
     - bytes that are valid UTF-8 (and not ASCII) decoded as a single-byte charset because a
       server or a declaration said so: they are UTF-8;
     - a declared encoding that failed and fell back to windows-1252: charset-normalizer
       decides among the encodings that decode the bytes (windows-1255 Hebrew, windows-1251
-      Russian...), keeping feedparser's pick when it is one of the plausible ones.
+      Russian...), keeping feedparser's pick when it is as plausible, or when there are
+      fewer than MIN_BYTES_TO_DETECT non-ASCII bytes to judge by;
+    - the HTTP charset and the XML declaration disagree and both decode: charset-normalizer
+      breaks the tie (a server-wide iso-8859-1 default on a windows-1251 feed).
     """
     unicode = _sniff_unicode(body)
     if unicode is not None:
