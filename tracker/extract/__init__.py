@@ -33,7 +33,7 @@ from . import places as _places
 from . import rules as _rules
 from . import sentences as _sentences
 from . import when as _when
-from .literals import fold
+from .literals import Probe
 from .vocab import ENGLISH, Vocab
 
 __all__ = ["extract", "Extractor", "ENGLISH"]
@@ -133,17 +133,17 @@ class Extractor:
     def _sentence(self, quote: str, published: datetime | None) -> list[Mention]:
         v = self.vocab
         text = self._blank_dateline(quote)
-        folded = fold(text)
-        hits = _rules.triggers(text, v, folded)
+        probe = Probe(text)
+        hits = _rules.triggers(text, v, probe)
         if not hits:
             return []
         spans = _rules.spans(text, hits)
-        cues = _rules.cues(text, hits, v, folded)
-        actor_hits = _actors.find(text, v, folded)
+        cues = _rules.cues(text, hits, v, probe)
+        actor_hits = _actors.find(text, v, probe)
         acting = tuple(  # names used as actors are not places: "Russia's proposal", "Kyiv rejected"
             (a.start, a.end) for a, s in zip(actor_hits, _actors.stances(text, actor_hits, v)) if s != "mentioned"
         )
-        place_hits = _places.find(text, v, tuple((a.start, a.end) for a in actor_hits), acting, folded)
+        place_hits = _places.find(text, v, tuple((a.start, a.end) for a in actor_hits), acting, probe)
         actors = _actors.actors(text, v, actor_hits)
         mentions: list[Mention] = []
         seen: dict[str, int] = {}
@@ -157,7 +157,7 @@ class Extractor:
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             place = _places.choose(text, place_hits, hit.start, hit.end, v)
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
-                owners = _places.possessive_countries(text, v, folded)
+                owners = _places.possessive_countries(text, v, probe)
                 place = owners[0].place if owners else None
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
             start = _when.start(text, span[0], reach, hit.end, published, place.tz if place else None, status in _PAST, self.when)

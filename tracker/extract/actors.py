@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ..types import Actor
-from .literals import fold
+from .literals import Probe
 from .vocab import Vocab
 
 _WINDOW = 70
@@ -28,17 +28,17 @@ class ActorHit:
     end: int
 
 
-def find(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[ActorHit, ...]:
+def find(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[ActorHit, ...]:
     """Actor names in the sentence; overlaps resolve to the longest, then the earlier data entry.
 
-    Only the aliases whose literal stems occur in the sentence are run (`folded` is
-    `literals.fold(sentence)`).
+    Only the aliases whose literal stems occur in the sentence are run (`probe`: the
+    sentence as `literals.StemIndex` tests it).
     """
-    folded = fold(sentence) if folded is None else folded
+    probe = Probe(sentence) if probe is None else probe
     table = vocab.actors
     hits = [
         (ActorHit(table[i].name, m.start(), m.end()), table[i].order)
-        for i in vocab.actor_index.candidates(sentence, folded)
+        for i in vocab.actor_index.candidates(probe)
         for m in table[i].pattern.finditer(sentence)
     ]
     hits.sort(key=lambda x: (-(x[0].end - x[0].start), x[1], x[0].start))

@@ -2,15 +2,22 @@
 
 Pure: no I/O. `needs(pattern)` reads a compiled pattern's own syntax tree and returns the
 literal strings every match must contain, as groups: for each group, at least one of its
-stems occurs in any text the pattern matches. `may_match(need, text, folded)` tests that
-with `in` (C speed, no regex), so that of the ~230 actor aliases or ~125 status cues only
-the few whose stems occur in a sentence are run. It never changes a result: a pattern whose
-stems are absent cannot match, and a pattern whose syntax is not understood gets no stems
-(`ALWAYS`) and is always run.
+stems occurs in any text the pattern matches. A `StemIndex` files many patterns under their
+stems, and `StemIndex.candidates(probe)` returns the few patterns that may match a sentence,
+so that of the ~230 actor aliases, ~125 status cues or ~425 place names only those are run.
+It never changes a result: a pattern whose stems are absent cannot match, and a pattern
+whose syntax is not understood gets no stems (`ALWAYS`) and is always run.
+
+Two cheap tests stand before any regex. A stem known to start a word (it follows a
+look-behind such as `(?<![\\w-])`, `\\b`, `^` or whitespace in its pattern) can only occur
+where a word of the text starts with its first three letters: `Probe.starts`, the set of
+those three-letter word starts, is built once per sentence with one scan, and such stems are
+looked up there first. Every other stem is tested with `in`.
 
 Case-insensitive stems are compared with `fold(text)`: lower case, and the few non-ASCII
 letters that Python's `re.IGNORECASE` matches to ASCII letters (dotted and dotless i, long
-s, the Kelvin sign) mapped to those letters. Stems are ASCII only.
+s, the Kelvin sign) mapped to those letters; `fold` keeps every character's position. Stems
+are ASCII and never hold whitespace.
 
 Reads `re._parser` (the parser behind `re.compile`); on any failure there the pattern is
 simply always run.
@@ -46,16 +53,37 @@ def _ascii_equivalents() -> dict[int, str]:
 
 
 _EQUIV = _ascii_equivalents()
-
-
 _SPECIAL = tuple(chr(c) for c in _EQUIV)
+_STARTS = re.compile(r"(?<!\w)\w\w\w")  # the first three characters of every word of 3+
 
 
 def fold(text: str) -> str:
-    """`text` as case-insensitive stems are compared with it."""
+    """`text` as case-insensitive stems are compared with it (same length, same positions)."""
     if text.isascii() or not any(ch in text for ch in _SPECIAL):
         return text.lower()
     return text.translate(_EQUIV).lower()
+
+
+class Probe:
+    """One text as the indexes test it: as is, folded, and (computed once, when first asked)
+    the three-letter starts of its folded words."""
+
+    __slots__ = ("text", "folded", "_starts")
+
+    def __init__(self, text: str, folded: str | None = None) -> None:
+        self.text = text
+        self.folded = fold(text) if folded is None else folded
+        self._starts: frozenset[str] | None = None
+
+    @property
+    def starts(self) -> frozenset[str]:
+        if self._starts is None:
+            self._starts = frozenset(_STARTS.findall(self.folded))
+        return self._starts
+
+
+def probe(text: str | Probe) -> Probe:
+    return text if isinstance(text, Probe) else Probe(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +92,7 @@ class Need:
 
     folded: tuple[tuple[str, ...], ...] = ()  # compared with fold(text)
     exact: tuple[tuple[str, ...], ...] = ()  # compared with text as it is
+    initial: frozenset[str] = frozenset()  # folded stems that always start a word of the match
 
 
 ALWAYS = Need()
@@ -86,116 +115,203 @@ def may_match(need: Need, text: str, folded: str) -> bool:
     return True
 
 
-# A stem is (text, folded); a group is a tuple of alternative stems; a need is a list of groups.
-_Stem = tuple[str, bool]
+# A stem is (text, folded, starts a word); a group is a tuple of alternative stems.
+_Stem = tuple[str, bool, bool]
 _Group = tuple[_Stem, ...]
 
 _IGNORE = int(re.IGNORECASE)
+_REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op is not None)
+_NON_WORD_CATEGORIES = (_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD, _c.CATEGORY_NOT_DIGIT)
 
 
-def _sequence(items, ignore: bool) -> list[_Group]:
-    """The groups a sequence of parsed items needs."""
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _non_word_class(items) -> bool:
+    """True when a character class holds no word character (`\\s`, `[,;:]`)."""
+    for op, av in items:
+        if op is _c.LITERAL:
+            if _word_char(chr(av)):
+                return False
+        elif op is _c.CATEGORY:
+            if av not in (_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD):
+                return False
+        else:
+            return False
+    return True
+
+
+def _excludes_word(items) -> bool:
+    """True for the body of a negative look-behind that rejects every word character: `[\\w-]`, `\\w`."""
+    if len(items) != 1:
+        return False
+    op, av = items[0]
+    return op is _c.IN and any(o is _c.CATEGORY and a is _c.CATEGORY_WORD for o, a in av)
+
+
+def _sequence(items, ignore: bool, boundary: bool) -> tuple[list[_Group], bool]:
+    """The groups a sequence of parsed items needs, and whether it ends after a non-word character.
+
+    `boundary` says that the character before the sequence is not a word character (or that
+    the sequence starts the text): a stem that opens the sequence then starts a word.
+    """
     groups: list[_Group] = []
     run: list[str] = []
+    run_boundary = boundary
 
     def flush() -> None:
         if run:
             text = "".join(run)
-            groups.append(((text.lower() if ignore else text, ignore),))
+            groups.append(((text.lower() if ignore else text, ignore, run_boundary),))
             run.clear()
 
     for op, av in items:
         if op is _c.LITERAL and av < 128 and not chr(av).isspace():  # stems never hold whitespace
+            if not run:
+                run_boundary = boundary
             run.append(chr(av))
+            boundary = not _word_char(chr(av))
             continue
         flush()
-        if op is _c.SUBPATTERN:
+        if op is _c.LITERAL:
+            boundary = not _word_char(chr(av))
+        elif op is _c.SUBPATTERN:
             _group, add, remove, sub = av
             inner = (ignore or bool(add & _IGNORE)) and not (remove & _IGNORE)
-            groups += _sequence(sub.data, inner)
+            found, boundary = _sequence(sub.data, inner, boundary)
+            groups += found
         elif op is _c.BRANCH:
-            best = [_best(_sequence(alt.data, ignore)) for alt in av[1]]
+            alternatives = [_sequence(alt.data, ignore, boundary) for alt in av[1]]
+            best = [_best(found) for found, _ in alternatives]
             if all(best):
                 groups.append(tuple(s for g in best for s in g))  # type: ignore[union-attr]
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-            lo, _hi, sub = av
+            boundary = all(end for _, end in alternatives)
+        elif op in _REPEATS:
+            lo, hi, sub = av
+            found, end = _sequence(sub.data, ignore, boundary)
             if lo >= 1:
-                groups += _sequence(sub.data, ignore)
-        # anything else (classes, anchors, look-arounds, backreferences) needs nothing
+                groups += found
+            if hi != 1:  # later rounds start after the sub-pattern itself
+                end = end and _sequence(sub.data, ignore, False)[1]
+            boundary = end if lo >= 1 else (boundary and end)
+        elif op is _c.IN:
+            boundary = _non_word_class(av)
+        elif op is _c.ASSERT_NOT:
+            direction, sub = av
+            if not (direction < 0 and _excludes_word(sub.data)):
+                pass  # other look-arounds say nothing about the character before
+            else:
+                boundary = True
+        elif op is _c.ASSERT:
+            pass
+        elif op is _c.AT:
+            if av in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING, _c.AT_BOUNDARY):
+                boundary = True
+        else:  # any character, back-references, ...: unknown
+            boundary = False
     flush()
-    return [g for g in groups if all(len(t) >= (MIN_FOLDED if f else MIN_EXACT) for t, f in g)]
+    minimum = [g for g in groups if all(len(t) >= (MIN_FOLDED if f else MIN_EXACT) for t, f, _ in g)]
+    return minimum, boundary
 
 
 def _best(groups: list[_Group]) -> _Group | None:
     """The most selective group: the one whose shortest stem is longest."""
-    return max(groups, key=lambda g: min(len(t) for t, _ in g), default=None)
+    return max(groups, key=lambda g: min(len(t) for t, _, _ in g), default=None)
 
 
 def needs(pattern: re.Pattern[str]) -> Need:
     """The stems every match of `pattern` contains (`ALWAYS` when none are known)."""
     try:
         parsed = _p.parse(pattern.pattern, pattern.flags)
-        groups = _sequence(parsed.data, bool(pattern.flags & _IGNORE))
+        groups, _ = _sequence(parsed.data, bool(pattern.flags & _IGNORE), False)
     except Exception:  # an unknown construct: never skip this pattern
         return ALWAYS
-    folded = tuple(sorted({tuple(t for t, f in g) for g in groups if all(f for _, f in g)}))
-    exact = tuple(sorted({tuple(t for t, f in g) for g in groups if not any(f for _, f in g)}))
-    mixed = [g for g in groups if any(f for _, f in g) and not all(f for _, f in g)]
-    if mixed:  # a branch with folded and exact stems: compare all of them folded (a superset)
-        folded += tuple(tuple(t.lower() for t, _ in g) for g in mixed)
-    return Need(folded, exact)
+    folded: set[tuple[str, ...]] = set()
+    exact: set[tuple[str, ...]] = set()
+    initial: set[str] = set()
+    for g in groups:
+        if all(f for _, f, _ in g):
+            folded.add(tuple(t for t, _, _ in g))
+        elif not any(f for _, f, _ in g):
+            exact.add(tuple(t for t, _, _ in g))
+        else:  # a branch with folded and exact stems: compare all of them folded (a superset)
+            folded.add(tuple(t.lower() for t, _, _ in g))
+            continue
+        initial.update(t for t, f, start in g if f and start and _STARTS.match(t))
+    return _ordered(Need(tuple(sorted(folded)), tuple(sorted(exact)), frozenset(initial)))
+
+
+def _ordered(need: Need) -> Need:
+    """`need` with its most selective groups (fewest, then longest stems) first, so tests fail early."""
+
+    def key(g: tuple[str, ...]) -> tuple[int, int]:
+        return len(g), -min(map(len, g))
+
+    return Need(tuple(sorted(need.folded, key=key)), tuple(sorted(need.exact, key=key)), need.initial)
 
 
 class StemIndex:
     """Many patterns, each filed under one stem group: which of them may match a text.
 
     Each pattern is filed under its most selective group (exact-case stems preferred at equal
-    length); patterns with no stems are always candidates. `candidates()` tests every distinct
-    stem once, then the other groups of each pattern found, and returns the indices of the
-    patterns that may match, in their original order.
+    length); patterns with no stems are always candidates. Stems that start a word are
+    looked up through the text's word starts, the others tested with `in`; then each pattern
+    found is checked against all its groups. Indices come back in the patterns' order.
     """
 
-    __slots__ = ("always", "folded", "exact", "needs", "size")
+    __slots__ = ("always", "by_start", "loose", "exact", "needs", "size")
 
     def __init__(self, patterns: list[re.Pattern[str]] | tuple[re.Pattern[str], ...]) -> None:
         self.size = len(patterns)
         always: list[int] = []
-        folded: dict[str, list[int]] = {}
+        by_start: dict[str, list[tuple[str, int]]] = {}
+        loose: dict[str, list[int]] = {}
         exact: dict[str, list[int]] = {}
-        self.needs = tuple(_ordered(needs(p)) for p in patterns)
+        self.needs = tuple(needs(p) for p in patterns)
         for i, need in enumerate(self.needs):
-            options = [(min(map(len, g)) + 0.5, g, exact) for g in need.exact]
-            options += [(min(map(len, g)), g, folded) for g in need.folded]
+            options = [(min(map(len, g)) + 0.5, g, True) for g in need.exact]
+            options += [(min(map(len, g)), g, False) for g in need.folded]
             if not options:
                 always.append(i)
                 continue
-            _, group, table = max(options, key=lambda o: o[0])
+            _, group, is_exact = max(options, key=lambda o: o[0])
             for stem in group:
-                table.setdefault(stem, []).append(i)
+                if is_exact:
+                    exact.setdefault(stem, []).append(i)
+                elif stem in need.initial:
+                    by_start.setdefault(stem[:3], []).append((stem, i))
+                else:
+                    loose.setdefault(stem, []).append(i)
         self.always = tuple(always)
-        self.folded = tuple((s, tuple(ix)) for s, ix in folded.items())
+        self.by_start = {k: tuple(v) for k, v in by_start.items()}
+        self.loose = tuple((s, tuple(ix)) for s, ix in loose.items())
         self.exact = tuple((s, tuple(ix)) for s, ix in exact.items())
 
-    def candidates(self, text: str, folded: str) -> list[int]:
-        """Indices of the patterns that may match `text` (`folded` is fold(text)), ascending."""
+    def candidates(self, text: str | Probe) -> list[int]:
+        """Indices of the patterns that may match `text`, ascending."""
+        p = probe(text)
+        folded = p.folded
         found = set(self.always)
-        for stem, ix in self.folded:
+        by_start = self.by_start
+        if by_start:
+            for start in p.starts:
+                bucket = by_start.get(start)
+                if bucket:
+                    for stem, i in bucket:
+                        if i not in found and stem in folded:
+                            found.add(i)
+        for stem, ix in self.loose:
             if stem in folded:
                 found.update(ix)
+        raw = p.text
         for stem, ix in self.exact:
-            if stem in text:
+            if stem in raw:
                 found.update(ix)
         needs = self.needs
-        return [i for i in sorted(found) if may_match(needs[i], text, folded)]
+        return [i for i in sorted(found) if may_match(needs[i], raw, folded)]
 
-    def any(self, text: str, folded: str) -> bool:
+    def any(self, text: str | Probe) -> bool:
         """True when some pattern may match `text`: a cheap test before any regex runs."""
-        return any(may_match(need, text, folded) for need in self.needs)
-
-
-def _ordered(need: Need) -> Need:
-    """`need` with its most selective groups (longest shortest stem) first, so tests fail early."""
-    def key(g: tuple[str, ...]) -> int:
-        return -min(map(len, g))
-
-    return Need(tuple(sorted(need.folded, key=key)), tuple(sorted(need.exact, key=key)))
+        p = probe(text)
+        return any(may_match(need, p.text, p.folded) for need in self.needs)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .literals import fold
+from .literals import Probe
 from .vocab import Place, Vocab, place_scan
 
 _TYPE_SCORE = {"site": 4.0, "crossing": 4.0, "city": 3.0, "region": 3.0, "country": 1.0}
@@ -30,12 +30,12 @@ class PlaceHit:
 Span = tuple[int, int]
 
 
-def possessive_countries(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[PlaceHit, ...]:
+def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[PlaceHit, ...]:
     """Countries named as the owner of a party ("Sudan's army", "Colombia's government"): a fallback place."""
-    folded = fold(sentence) if folded is None else folded
+    probe = Probe(sentence) if probe is None else probe
     return tuple(
         PlaceHit(place, m.start(), m.end())
-        for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(sentence, folded))
+        for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(probe))
         if place.type == "country" and not place.demonym
         for m in pattern.finditer(sentence)
         if vocab.place_possessive.match(sentence[m.end() :]) and not vocab.venue_before.search(sentence[: m.start()])
@@ -48,7 +48,7 @@ def _scan(sources: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def find(
-    sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting: tuple[Span, ...] = (), folded: str | None = None
+    sentence: str, vocab: Vocab, actor_names: tuple[Span, ...] = (), acting: tuple[Span, ...] = (), probe: Probe | None = None
 ) -> tuple[PlaceHit, ...]:
     """Every gazetteer name in the sentence; overlapping names resolve to the longest.
 
@@ -60,8 +60,8 @@ def find(
     sentence (the others cannot match, so the scan finds the same names), compiled once per
     set of names.
     """
-    folded = fold(sentence) if folded is None else folded
-    names = vocab.place_name_index.candidates(sentence, folded)
+    probe = Probe(sentence) if probe is None else probe
+    names = vocab.place_name_index.candidates(probe)
     if not names:
         return ()
     sources = vocab.place_sources

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .literals import fold
+from .literals import Probe
 from .vocab import Vocab
 
 #: Statuses reported after a pause has begun; any of these beats an earlier-stage cue.
@@ -42,17 +42,17 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def is_other_sense(sentence: str, vocab: Vocab, folded: str | None = None) -> bool:
+def is_other_sense(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
     """True when the sentence uses the key words in a sense that is not a pause in conflict."""
-    folded = fold(sentence) if folded is None else folded
+    probe = Probe(sentence) if probe is None else probe
     senses = vocab.other_senses
-    return any(senses[i].search(sentence) for i in vocab.other_sense_index.candidates(sentence, folded))
+    return any(senses[i].search(sentence) for i in vocab.other_sense_index.candidates(probe))
 
 
-def is_denial(sentence: str, vocab: Vocab, folded: str | None = None) -> bool:
-    folded = fold(sentence) if folded is None else folded
+def is_denial(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
+    probe = Probe(sentence) if probe is None else probe
     denials = vocab.denials
-    return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(sentence, folded))
+    return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(probe))
 
 
 def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
@@ -70,15 +70,15 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
     return plural and bool(hist["since_year"].search(sentence))
 
 
-def triggers(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[Hit, ...]:
+def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[Hit, ...]:
     """Pause triggers in the sentence, in order, without overlaps, history or other senses.
 
-    Only the trigger patterns whose literal stems occur in the sentence are run (`folded` is
-    `literals.fold(sentence)`, computed here when not given); a sentence with none of them
-    costs a few substring tests.
+    Only the trigger patterns whose literal stems occur in the sentence are run (`probe` is
+    the sentence as `literals.StemIndex` tests it, made here when not given); a sentence
+    with none of them costs a few substring tests.
     """
-    folded = fold(sentence) if folded is None else folded
-    candidates = vocab.trigger_index.candidates(sentence, folded)
+    probe = Probe(sentence) if probe is None else probe
+    candidates = vocab.trigger_index.candidates(probe)
     if not candidates:
         return ()
     hits: list[Hit] = []
@@ -93,7 +93,7 @@ def triggers(sentence: str, vocab: Vocab, folded: str | None = None) -> tuple[Hi
         for m in vocab.bare_pause.finditer(sentence):
             if vocab.bare_before.search(sentence[: m.start()]) and not vocab.bare_not_followed.match(sentence[m.end() :]):
                 hits.append(Hit("humanitarian_pause", m.start(), m.end(), True))
-    if not hits or is_other_sense(sentence, vocab, folded) or is_denial(sentence, vocab, folded):
+    if not hits or is_other_sense(sentence, vocab, probe) or is_denial(sentence, vocab, probe):
         return ()
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[Hit] = []
@@ -123,16 +123,16 @@ def spans(sentence: str, hits: tuple[Hit, ...]) -> tuple[tuple[int, int], ...]:
     return tuple((cuts[i], cuts[i + 1]) for i in range(len(hits)))
 
 
-def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, folded: str | None = None) -> tuple[Cue, ...]:
+def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None = None) -> tuple[Cue, ...]:
     """Status cues in the sentence; the longest wins where they overlap; none inside a trigger.
 
     Only the cues whose literal stems occur in the sentence are run (see `triggers`).
     """
-    folded = fold(sentence) if folded is None else folded
+    probe = Probe(sentence) if probe is None else probe
     table = vocab.status_cues
     found = [
         Cue(table[i][0], m.start(), m.end())
-        for i in vocab.cue_index.candidates(sentence, folded)
+        for i in vocab.cue_index.candidates(probe)
         for m in table[i][1].finditer(sentence)
     ]
     found.sort(key=lambda c: (-(c.end - c.start), c.start))

@@ -252,7 +252,7 @@ def load(language: str = "en") -> Vocab:
         actor_index=StemIndex([a.pattern for a in actors]),
         other_sense_index=StemIndex(other_senses),
         denial_index=StemIndex(denials),
-        place_name_index=StemIndex([re.compile(src, I) for src in place_sources]),
+        place_name_index=StemIndex([place_scan((src,)) for src in place_sources]),
         place_index_all=StemIndex([p for p, _ in places]),
     )
 
