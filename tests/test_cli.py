@@ -117,3 +117,26 @@ def test_extract_jsonl(tmp_path):
     bad.write_text("{not json}\n")
     result = CliRunner().invoke(main, ["extract", "--jsonl", str(bad)])
     assert result.exit_code == 1 and "line 1" in result.output
+
+
+def test_feeds_import_and_export_opml(default_copy):
+    opml = default_copy / "list.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>desk</title></head><body>'
+        '<outline text="Middle East"><outline text="Wire" type="rss" xmlUrl="https://wire.example.org/rss"/>'
+        '<outline title="Relief" type="rss" xmlUrl="https://relief.example.net/updates.xml"/></outline>'
+        '<outline text="bad" xmlUrl="file:///etc/passwd"/></body></opml>'
+    )
+    cfg = str(default_copy / "config.toml")
+    result = CliRunner().invoke(main, ["--config", cfg, "feeds", "import", str(opml)])
+    assert result.exit_code == 0 and "2 feed(s) in the file; 2 added" in result.output
+    again = CliRunner().invoke(main, ["--config", cfg, "feeds", "import", str(opml)])
+    assert "0 added, 2 already there" in again.output
+    listed = json.loads(CliRunner().invoke(main, ["--config", cfg, "feeds", "--json"]).output)
+    assert [(f["name"], f["origin"], f["health"]) for f in listed][-2:] == [("Wire", "import", "not polled yet"), ("Relief", "import", "not polled yet")]
+    exported = CliRunner().invoke(main, ["--config", cfg, "feeds", "export"]).output
+    assert "https://wire.example.org/rss" in exported and "sample-wire.rss.xml" in exported
+    hostile = default_copy / "bomb.opml"
+    hostile.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body><outline xmlUrl="https://x.example/&a;"/></body></opml>')
+    refused = CliRunner().invoke(main, ["--config", cfg, "feeds", "import", str(hostile)])
+    assert refused.exit_code == 1 and "Error" in refused.output

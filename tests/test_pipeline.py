@@ -92,12 +92,13 @@ def test_one_broken_feed_does_not_stop_the_others_and_keeps_its_validators(parts
     assert reports["/good"].status == "ok" and reports["/good"].changes
     broken = next(f for f in store.feeds() if f.name == "/broken")
     assert broken.consecutive_failures == 1 and broken.etag is None
-    # the first failure retries at the normal interval; each further one doubles it
+    # the first failure retries at the normal interval; each further one doubles it, with
+    # "equal jitter" (half fixed, half random; rng 0.5 here): the second waits 1350 s
     t1 = T0 + timedelta(seconds=900)
     assert sorted(f.name for f in store.feeds(due_at=t1)) == ["/broken", "/good"]
     pipeline.poll(t1)
-    assert [f.name for f in store.feeds(due_at=t1 + timedelta(seconds=1799))] == ["/good"]
-    assert sorted(f.name for f in store.feeds(due_at=t1 + timedelta(seconds=1800))) == ["/broken", "/good"]
+    assert [f.name for f in store.feeds(due_at=t1 + timedelta(seconds=1349))] == ["/good"]
+    assert sorted(f.name for f in store.feeds(due_at=t1 + timedelta(seconds=1350))) == ["/broken", "/good"]
     assert next(f for f in store.feeds() if f.name == "/broken").consecutive_failures == 2
 
 
@@ -109,3 +110,86 @@ def test_an_unchanged_feed_answering_200_adds_nothing(parts, http_server):
     again = pipeline.poll(T0 + timedelta(hours=1))[0]
     assert first.articles == 1 and first.changes
     assert again.articles == 0 and again.changes == []
+
+
+@pytest.fixture
+def health(tmp_path, http_server):
+    """A pipeline whose one channel is a local webhook receiver taking every event."""
+    from tracker.alerts.channels import WebhookChannel
+    from tracker.config import WebhookSettings
+
+    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    store.create()
+    session = requests.Session()
+    hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None), session)
+    pipeline = Pipeline(
+        store,
+        Fetcher(FetchSettings(connect_timeout=2, read_timeout=2, allow_private_networks=True)),
+        {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
+        rng=lambda: 0.5,
+    )
+    yield store, pipeline
+    session.close()
+    store.close()
+
+
+def _hooks(http_server):
+    import json
+
+    return [json.loads(r.body) for r in http_server.posts("/hook")]
+
+
+def test_a_feed_failing_three_times_raises_one_source_unhealthy_alert(health, http_server):
+    store, pipeline = health
+    http_server.respond("/feed", (500, {}, b"oops"))
+    store.sync_feeds([FeedSettings(http_server.url + "/feed", "Flaky", 900)], T0)
+    now = T0
+    for _ in range(6):
+        pipeline.poll(now, due_only=False)
+        pipeline.deliver(now)
+        now += timedelta(hours=1)
+    [alert] = _hooks(http_server)
+    assert alert["type"] == "source.unhealthy" and alert["data"]["problem"] == "3 polls in a row failed"
+    assert "HTTP 500" in alert["data"]["detail"]
+    assert store.feeds()[0].consecutive_failures == 6
+
+
+def test_a_gone_feed_is_disabled_and_reported(health, http_server):
+    store, pipeline = health
+    http_server.respond("/feed", (410, {}, b"gone"))
+    store.sync_feeds([FeedSettings(http_server.url + "/feed", "Old", 900)], T0)
+    [report] = pipeline.poll(T0, due_only=False)
+    pipeline.deliver(T0)
+    assert report.status == "error" and store.feeds() == []
+    [gone] = store.feeds(include_disabled=True)
+    assert not gone.enabled and "410" in gone.disabled_reason
+    [alert] = _hooks(http_server)
+    assert "removed it (HTTP 410)" in alert["data"]["problem"]
+
+
+def test_a_silent_feed_is_reported_once(health, http_server):
+    store, pipeline = health
+    http_server.serve("/feed", RSS.format(title="Markets calm", body="Nothing happened.").encode(), etag='"v1"')
+    store.sync_feeds([FeedSettings(http_server.url + "/feed", "Quiet", 900, silent_after_seconds=86400)], T0)
+    pipeline.poll(T0, due_only=False)
+    for hours in (1, 23, 25, 30, 50):
+        pipeline.poll(T0 + timedelta(hours=hours), due_only=False)
+        pipeline.deliver(T0 + timedelta(hours=hours))
+    [alert] = _hooks(http_server)
+    assert alert["data"]["problem"] == "no new article for 25 hours"
+
+
+def test_an_unchanged_200_is_not_parsed_again_and_a_permanent_redirect_on_the_same_host_moves_the_feed(health, http_server):
+    store, pipeline = health
+    body = RSS.format(title="Markets calm", body="Nothing happened.").encode()
+    http_server.serve("/new", body)  # no validators: only the body hash can tell it is unchanged
+    http_server.respond("/old", (301, {"Location": "/new"}, b""))
+    store.sync_feeds([FeedSettings(http_server.url + "/old", "Moved", 900)], T0)
+    first = pipeline.poll(T0, due_only=False)[0]
+    assert first.status == "ok" and first.articles == 1
+    [feed] = store.feeds()
+    assert feed.fetch_url == http_server.url + "/new" and feed.url == http_server.url + "/old"
+    again = pipeline.poll(T0 + timedelta(hours=1), due_only=False)[0]
+    assert again.status == "not modified"
+    assert [r.path for r in http_server.requests] == ["/old", "/new", "/new"]
+    assert store.feeds()[0].last_status == "unchanged"

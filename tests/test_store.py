@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 from tracker.config import FeedSettings, database_url
 from tracker.lifecycle import reconcile, tick
-from tracker.store.db import Store
+from tracker.store.db import PollOutcome, Store
 from tracker.types import Actor, Article, Evidence, Mention, Rendered
 
 T0 = datetime(2016, 8, 18, 12, 0, tzinfo=UTC)
@@ -56,11 +56,11 @@ def test_feeds_follow_the_config_and_remember_validators(store):
     store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900), FeedSettings("/tmp/b.xml", "B", 60)], T0)
     feeds = store.feeds(due_at=T0)
     assert [f.name for f in feeds] == ["A", "B"]
-    store.record_poll(feeds[0].id, T0, T0 + timedelta(minutes=15), "ok 200", etag='W/"abc"', last_modified="Thu, 18 Aug 2016 12:00:00 GMT")
+    store.record_poll(feeds[0].id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15), etag='W/"abc"', last_modified="Thu, 18 Aug 2016 12:00:00 GMT"))
     assert [f.name for f in store.feeds(due_at=T0 + timedelta(minutes=1))] == ["B"]
     a = store.feeds()[0]
     assert (a.etag, a.last_modified, a.last_status, a.consecutive_failures) == ('W/"abc"', "Thu, 18 Aug 2016 12:00:00 GMT", "ok 200", 0)
-    store.record_poll(a.id, T0, T0, "error", error="HTTP 500")
+    store.record_poll(a.id, T0, PollOutcome("error", T0, error="HTTP 500"))
     a = store.feeds()[0]
     assert (a.etag, a.last_error, a.consecutive_failures) == ('W/"abc"', "HTTP 500", 1)
     store.sync_feeds([FeedSettings("/tmp/b.xml", "B", 60)], T0)
@@ -183,7 +183,7 @@ def test_concurrent_writers_do_not_deadlock(store):
     def sender():
         try:
             for i in range(30):
-                store.record_poll(fid, T0, T0 + timedelta(seconds=i), "ok 200")
+                store.record_poll(fid, T0, PollOutcome("ok 200", T0 + timedelta(seconds=i)))
         except Exception as e:  # pragma: no cover
             errors.append(e)
 
@@ -193,3 +193,28 @@ def test_concurrent_writers_do_not_deadlock(store):
     for t in threads:
         t.join(60)
     assert errors == [] and store.feeds()[0].articles == 30
+
+
+def test_a_new_guid_for_a_stored_link_is_the_same_article(store):
+    store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
+    fid = store.feeds()[0].id
+    a = article()
+    store.save(T0, fid, [a], [])
+    reissued = Article("new-guid-for-same-story", a.title, a.link, a.published, a.text, a.content_hash)
+    assert store.new_or_changed([reissued], fid) == ([], frozenset())
+    edited = Article("newer-guid", a.title, a.link, a.published, "edited text", "other-hash")
+    fresh, replaced = store.new_or_changed([edited], fid)
+    assert [x.key for x in fresh] == ["a1"] and replaced == frozenset({"a1"})
+
+
+def test_imported_feeds_survive_a_config_sync_and_a_gone_feed_stays_disabled(store):
+    store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900)], T0)
+    assert store.import_feeds([("https://b.example/rss", "B"), ("https://a.example/feed", "A again")], 1800, T0) == 1
+    store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900)], T0)
+    assert [(f.name, f.origin) for f in store.feeds()] == [("A", "config"), ("B", "import")]
+    a = store.feeds()[0]
+    store.record_poll(a.id, T0, PollOutcome("gone", None, error="HTTP 410 Gone"))
+    store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900)], T0)
+    assert [f.name for f in store.feeds()] == ["B"]
+    [gone] = [f for f in store.feeds(include_disabled=True) if f.name == "A"]
+    assert not gone.enabled and gone.disabled_reason == "HTTP 410 Gone"

@@ -27,6 +27,7 @@ class App:
     pipeline: Pipeline
 
     def close(self) -> None:
+        self.pipeline.fetcher.close()
         self.session.close()
         self.store.close()
 
@@ -42,7 +43,7 @@ def build(settings: Settings, now) -> App:
     outlets = {c.name: Outlet(channels[c.name], c.rules, renderer_for(settings, c)) for c in settings.channels}
     pipeline = Pipeline(
         store,
-        Fetcher(settings.fetch, session),
+        Fetcher(settings.fetch, total_timeout=settings.fetch.total_timeout, per_host_limit=settings.fetch.per_host_limit),
         outlets,
         max_attempts=settings.max_attempts,
         digests=DigestRenderer(settings.templates),

@@ -288,14 +288,35 @@ def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
         click.echo(f"{'':19}why this pause: {reason}")
 
 
-@main.command()
+def _health(f, now: datetime) -> str:
+    """One word or phrase a person can act on."""
+    from .pipeline import UNHEALTHY_FAILURES
+
+    if not f.enabled:
+        return f"disabled: {f.disabled_reason or 'not in the config'}"
+    if f.consecutive_failures >= UNHEALTHY_FAILURES:
+        return f"unhealthy: {f.consecutive_failures} failures in a row"
+    if f.consecutive_failures:
+        return f"failing ({f.consecutive_failures})"
+    if f.last_article_at and (now - f.last_article_at).total_seconds() > f.silent_after_seconds:
+        return f"silent since {f.last_article_at:%Y-%m-%d}"
+    return "healthy" if f.last_polled_at else "not polled yet"
+
+
+@main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
+@click.option("--all", "show_all", is_flag=True, help="Include disabled feeds.")
 @click.pass_context
-def feeds(ctx: click.Context, as_json: bool) -> None:
-    """The feeds: last status, last error and number of articles stored."""
+def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
+    """The feeds: health, last status, last error and number of articles stored.
+
+    `tracker feeds import FILE.opml` adds feeds; `tracker feeds export` writes OPML."""
+    if ctx.invoked_subcommand is not None:
+        return
     app = _app(ctx)
     try:
-        items = app.store.feeds()
+        now = utcnow()
+        items = app.store.feeds(include_disabled=show_all)
     finally:
         app.close()
     if as_json:
@@ -304,12 +325,17 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
                 [
                     {
                         "url": f.url,
+                        "fetch_url": f.effective_url,
                         "name": f.name,
+                        "origin": f.origin,
+                        "enabled": f.enabled,
+                        "health": _health(f, now),
                         "every_seconds": f.every_seconds,
                         "last_status": f.last_status,
                         "last_error": f.last_error,
                         "last_polled_at": _iso(f.last_polled_at),
                         "last_success_at": _iso(f.last_success_at),
+                        "last_article_at": _iso(f.last_article_at),
                         "next_poll_at": _iso(f.next_poll_at),
                         "consecutive_failures": f.consecutive_failures,
                         "articles": f.articles,
@@ -321,10 +347,54 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
         )
         return
     rows = [
-        [f.name, f.url if len(f.url) < 60 else "…" + f.url[-59:], f.last_status or "never polled", (f.last_error or "")[:60], str(f.articles)]
+        [
+            f.name,
+            f.effective_url if len(f.effective_url) < 50 else "…" + f.effective_url[-49:],
+            _health(f, now),
+            f.last_status or "-",
+            (f.last_error or "")[:50],
+            str(f.articles),
+        ]
         for f in items
     ]
-    click.echo(_table(rows, ["NAME", "URL", "LAST STATUS", "LAST ERROR", "ARTICLES"]))
+    click.echo(_table(rows, ["NAME", "URL", "HEALTH", "LAST STATUS", "LAST ERROR", "ARTICLES"]) if rows else "No feeds.")
+
+
+@feeds.command(name="import")
+@click.argument("source", type=click.File("rb"))
+@click.option("--every", default="15m", show_default=True, help="Poll interval for the imported feeds.")
+@click.pass_context
+def feeds_import(ctx: click.Context, source, every: str) -> None:
+    """Add the feeds of an OPML file (FILE or - for stdin). Feeds already there are kept."""
+    from .feeds.opml import parse_opml
+
+    seconds = parse_duration(every)
+    if not seconds or seconds < 60:
+        raise click.BadParameter(f"{every!r} is not a duration of at least a minute, like 15m", param_hint="--every")
+    try:
+        found = parse_opml(source.read())
+    except TrackerError as e:
+        raise click.ClickException(str(e)) from e
+    app = _app(ctx)
+    try:
+        added = app.store.import_feeds(found, seconds, utcnow())
+    finally:
+        app.close()
+    click.echo(f"{len(found)} feed(s) in the file; {added} added, {len(found) - added} already there.")
+
+
+@feeds.command(name="export")
+@click.pass_context
+def feeds_export(ctx: click.Context) -> None:
+    """Write the enabled feeds as OPML to stdout."""
+    from .feeds.opml import to_opml
+
+    app = _app(ctx)
+    try:
+        items = app.store.feeds()
+    finally:
+        app.close()
+    click.echo(to_opml([(f.effective_url, f.name) for f in items]).decode("utf-8"), nl=False)
 
 
 @main.command()

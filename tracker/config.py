@@ -31,6 +31,7 @@ class FeedSettings:
     url: str  # http(s) URL, or an absolute local path
     name: str
     every_seconds: int
+    silent_after_seconds: int = 172800  # no new article for this long: "source unhealthy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,14 @@ class FetchSettings:
     max_bytes: int = 10 * 1024 * 1024
     user_agent: str = DEFAULT_USER_AGENT
     allow_private_networks: bool = False
+    total_timeout: float = 30.0  # wall-clock cap on one fetch, redirects included
+    per_host_limit: int = 2  # requests in flight per host
 
 
-EVENTS = ("new", "status", "times", "starts_soon", "started", "start_unconfirmed", "ends_soon", "ends_very_soon", "expired")
+EVENTS = (
+    "new", "status", "times", "starts_soon", "started", "start_unconfirmed", "ends_soon", "ends_very_soon", "expired",
+    "source_unhealthy",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,16 +337,24 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         p.add("tracker.max_attempts", "must be at least 1")
 
     fetch_t = p.table(data, "fetch")
-    p.unknown(fetch_t, "fetch", {"connect_timeout", "read_timeout", "max_bytes", "user_agent", "allow_private_networks"})
+    p.unknown(fetch_t, "fetch", {"connect_timeout", "read_timeout", "total_timeout", "per_host_limit", "max_bytes", "user_agent", "allow_private_networks"})
     fetch = FetchSettings(
         connect_timeout=float(p.get(fetch_t, "fetch", "connect_timeout", (int, float), 5.0)),
         read_timeout=float(p.get(fetch_t, "fetch", "read_timeout", (int, float), 20.0)),
         max_bytes=p.get(fetch_t, "fetch", "max_bytes", int, 10 * 1024 * 1024),
         user_agent=p.get(fetch_t, "fetch", "user_agent", str, DEFAULT_USER_AGENT),
         allow_private_networks=p.get(fetch_t, "fetch", "allow_private_networks", bool, False),
+        total_timeout=float(p.get(fetch_t, "fetch", "total_timeout", (int, float), 30.0)),
+        per_host_limit=p.get(fetch_t, "fetch", "per_host_limit", int, 2),
     )
-    if fetch.connect_timeout <= 0 or fetch.read_timeout <= 0:
-        p.add("fetch", "connect_timeout and read_timeout must be positive numbers of seconds")
+    if fetch.connect_timeout <= 0 or fetch.read_timeout <= 0 or fetch.total_timeout <= 0:
+        p.add("fetch", "connect_timeout, read_timeout and total_timeout must be positive numbers of seconds")
+    if fetch.connect_timeout > 5:
+        p.add("fetch.connect_timeout", f"must be at most 5 seconds (a slow connect is a dead server), not {fetch.connect_timeout:g}")
+    if fetch.per_host_limit < 1:
+        p.add("fetch.per_host_limit", "must be at least 1")
+    if fetch.max_bytes < 1024:
+        p.add("fetch.max_bytes", f"must be at least 1024 bytes, not {fetch.max_bytes}")
 
     feeds = []
     raw_feeds = data.get("feeds", [])
@@ -353,7 +367,7 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         if not isinstance(f, dict):
             p.add(where, "must be a table: [[feeds]]")
             continue
-        p.unknown(f, where, {"url", "name", "every"})
+        p.unknown(f, where, {"url", "name", "every", "silent_after"})
         url = p.get(f, where, "url", str, required=True)
         if url is None:
             continue
@@ -377,8 +391,13 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         if not every or every < 60:
             p.add(f"{where}.every", f"must be a duration of at least one minute like '15m' or '1h', not {every_text!r}")
             every = 900
+        silent_text = p.get(f, where, "silent_after", str, default="2d")
+        silent = parse_duration(silent_text)
+        if not silent or silent < every:
+            p.add(f"{where}.silent_after", f"must be a duration at least as long as `every`, like \"2d\", not {silent_text!r}")
+            silent = 172800
         name = p.get(f, where, "name", str, default=None) or (urlsplit(url).hostname or Path(url).name)
-        feeds.append(FeedSettings(url=url, name=name, every_seconds=every))
+        feeds.append(FeedSettings(url=url, name=name, every_seconds=every, silent_after_seconds=silent))
 
     channels: list[ChannelSettings] = []
     raw_channels = data.get("channels", [])

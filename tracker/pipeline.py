@@ -26,18 +26,20 @@ from datetime import datetime, timedelta
 
 from .alerts.channels import Channel
 from .alerts.digest import Digest, DigestInput, DigestRenderer, StaleFeed
-from .alerts.plan import admits, router, silenced_by
-from .alerts.render import Renderer
+from .alerts.plan import admits, router, routes_health, silenced_by
+from .alerts.render import Renderer, health_alert
 from .config import ChannelRules
 from .errors import TrackerError
 from .extract import extract
+from .feeds import policy
 from .feeds.fetch import Fetcher
 from .feeds.parse import parse
 from .lifecycle import Ancestors, country_only, fill_place_from_context, reconcile, source_of, tick
-from .store.db import FeedState, SavedChange, SavedChangeRow, Store
+from .store.db import FeedState, PollOutcome, SavedChange, SavedChangeRow, Store
 from .types import Change, ChangeView, Evidence, Mention, Pause, Rendered
 
-STALE_FAILURES = 3  # consecutive failed polls after which a feed is stale
+UNHEALTHY_FAILURES = 3  # consecutive failed polls that raise a "source unhealthy" alert
+STALE_FAILURES = UNHEALTHY_FAILURES  # and make the feed stale in digests
 STALE_PERIODS = 4  # or no successful poll for this many of its intervals
 
 log = logging.getLogger("tracker")
@@ -135,17 +137,29 @@ class Pipeline:
         return reports
 
     def poll_feed(self, feed: FeedState, now: datetime) -> PollReport:
-        jitter = 1 + (self.rng() - 0.5) * 0.2  # +-10 %, so feeds do not poll in lockstep
-        next_ok = now + timedelta(seconds=feed.every_seconds * jitter)
+        """Fetch, parse, extract, reconcile and save one feed; schedule its next poll
+        (tracker.feeds.policy) and raise a "source unhealthy" alert when it keeps failing,
+        is gone, or has gone silent."""
+        jitter = self.rng()
         try:
-            fetched = self.fetcher.fetch(feed.url, feed.etag, feed.last_modified)
-            if fetched.not_modified:
-                self.store.record_poll(feed.id, now, next_ok, "not modified")
+            fetched = self.fetcher.fetch(feed.effective_url, feed.etag, feed.last_modified)
+            moved, move = policy.decide_move(feed.effective_url, fetched.permanent_url, policy.MoveState(feed.moved_to, feed.moved_count))
+            if moved:
+                log.warning("feed %s moved permanently: %s -> %s", feed.name, feed.effective_url, moved)
+            if fetched.not_modified or (fetched.sha256 and fetched.sha256 == feed.body_sha256):
+                status = "not modified" if fetched.not_modified else "unchanged"
+                nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=feed.ttl_seconds, jitter=jitter)
+                state = self.store.record_poll(
+                    feed.id, now,
+                    PollOutcome(status, nxt.at, etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
+                                fetch_url=moved, moved_to=move.target, moved_count=move.count),
+                )
+                self._check_silence(state, now)
                 return PollReport(feed.name, "not modified")
-            parsed = parse(fetched.body, feed.url, fetched.content_type)
+            parsed = parse(fetched.body, feed.effective_url, fetched.content_type)
             if parsed.warning:
                 log.warning("feed %s: %s", feed.name, parsed.warning)
-            articles, replaced = self.store.new_or_changed(parsed.articles)
+            articles, replaced = self.store.new_or_changed(parsed.articles, feed.id)
             evidence = []
             for a in articles:
                 mentions = fill_place_from_context(extract(f"{a.title}\n\n{a.text}", a.published or now))
@@ -157,18 +171,53 @@ class Pipeline:
                 known = self.store.evidence([p.id for p in candidates])
                 updates = reconcile(candidates, evidence, now, known, replaced, self.ancestors)
             changes = self.store.save(now, feed.id, articles, updates, self.route, self.render(now))
-            self.store.record_poll(feed.id, now, next_ok, f"ok {fetched.status}", etag=fetched.etag, last_modified=fetched.last_modified)
+            ttl = getattr(parsed, "ttl_seconds", None)
+            nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=ttl, jitter=jitter)
+            new_articles = len(articles) - len(replaced)
+            state = self.store.record_poll(
+                feed.id, now,
+                PollOutcome(f"ok {fetched.status}", nxt.at, etag=fetched.etag, last_modified=fetched.last_modified,
+                            body_sha256=fetched.sha256, ttl_seconds=ttl, fetch_url=moved, moved_to=move.target,
+                            moved_count=move.count, new_articles=new_articles),
+            )
+            if not new_articles:
+                self._check_silence(state, now)
             for c in changes:
                 log.info("pause #%s %s", c.pause.id, c.change.summary)
             return PollReport(feed.name, "ok", len(articles), None, changes)
         except TrackerError as e:
-            backoff = min(feed.every_seconds * 2 ** min(feed.consecutive_failures, 4), 86400)
-            log.warning("feed %s failed (attempt %d), next try in %d s: %s", feed.name, feed.consecutive_failures + 1, backoff, e)
+            failures = feed.consecutive_failures + 1
+            nxt = policy.next_poll_after_error(now, feed.every_seconds, failures, e, jitter=jitter)
+            gone = nxt.at is None
+            log.warning("feed %s failed (%d in a row): %s; %s", feed.name, failures, e, nxt.why)
             try:
-                self.store.record_poll(feed.id, now, now + timedelta(seconds=backoff * jitter), "error", error=str(e))
+                self.store.record_poll(feed.id, now, PollOutcome("gone" if gone else "error", nxt.at, error=str(e)))
+                if gone:
+                    self._unhealthy(feed, now, f"health/feed-{feed.id}/gone", "the publisher removed it (HTTP 410); it is disabled", str(e))
+                elif failures == UNHEALTHY_FAILURES:
+                    self._unhealthy(
+                        feed, now, f"health/feed-{feed.id}/failing/{(feed.failing_since or now).isoformat()}",
+                        f"{failures} polls in a row failed", f"last error: {e}",
+                    )
             except TrackerError as e2:
                 log.error("could not record the failure of feed %s: %s", feed.name, e2)
             return PollReport(feed.name, "error", error=str(e))
+
+    def _check_silence(self, feed: FeedState | None, now: datetime) -> None:
+        if feed is None or feed.last_article_at is None:
+            return
+        quiet = now - feed.last_article_at
+        if quiet.total_seconds() > feed.silent_after_seconds:
+            hours = quiet.total_seconds() / 3600
+            self._unhealthy(
+                feed, now, f"health/feed-{feed.id}/silent/{feed.last_article_at.isoformat()}",
+                f"no new article for {hours:.0f} hours", f"it answers, but has published nothing new since {feed.last_article_at:%Y-%m-%d %H:%M} UTC",
+            )
+
+    def _unhealthy(self, feed: FeedState, now: datetime, key: str, problem: str, detail: str) -> None:
+        outputs = [(name, health_alert(feed.name, feed.effective_url, problem, detail, now)) for name, o in self.outlets.items() if routes_health(o.rules)]
+        if self.store.queue_health(now, key, f"source unhealthy: {feed.name}: {problem}", outputs):
+            log.warning("source unhealthy: %s: %s", feed.name, problem)
 
     # countdown -----------------------------------------------------------
 

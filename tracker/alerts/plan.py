@@ -75,3 +75,12 @@ def router(channels: Sequence[tuple[str, ChannelRules]], ancestors: Ancestors = 
         return [(name, rules.group_wait_seconds) for name, rules in channels if routes(rules, p, change, ancestors)]
 
     return route
+
+
+def routes_health(rules: ChannelRules) -> bool:
+    """Does a "source unhealthy" alert go to a channel with these rules? To immediate
+    channels that take that event and are not narrowed to particular pauses (kinds,
+    places, statuses): a Syria desk does not want to hear about a sports feed."""
+    if rules.mode != "immediate" or (rules.events and "source_unhealthy" not in rules.events):
+        return False
+    return not (rules.kinds or rules.places or rules.statuses)

@@ -270,3 +270,34 @@ def _change_json(c: ChangeView) -> dict:
         if c.quote is None
         else {"quote": c.quote, "source": c.source, "link": c.link, "published": c.published.isoformat() if c.published else None},
     }
+
+
+def health_alert(feed_name: str, url: str, problem: str, detail: str, now: datetime) -> Rendered:
+    """A "source unhealthy" alert for every channel type. Pure. Escaped by hand: these few
+    lines are not worth a template of their own."""
+    from markupsafe import escape
+
+    shown = http_link(url) or url
+    subject = one_line(f"[pause-tracker] Source unhealthy: {feed_name}: {problem}")
+    text = f"Source unhealthy: {feed_name}\n\n{problem}\n{detail}\n\nFeed: {shown}\n\n--\npause-tracker, {now:%Y-%m-%d %H:%M} UTC\n"
+    html = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(subject)}</title></head>'
+        f'<body style="font-family: Helvetica, Arial, sans-serif; max-width: 640px; margin: 0 auto; padding: 16px;">'
+        f"<h2>Source unhealthy: {escape(feed_name)}</h2><p><strong>{escape(problem)}</strong></p><p>{escape(detail)}</p>"
+        f'<p style="color: #555;">Feed: {escape(shown)}</p><p style="font-size: 12px; color: #999;">pause-tracker &middot; {now:%Y-%m-%d %H:%M} UTC</p>'
+        f"</body></html>"
+    )
+    slack = {
+        "text": slack_escape(f"Source unhealthy: {feed_name}: {problem}"),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(f"*Source unhealthy: {feed_name}*\n{problem}\n{detail}")[:2900]}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(f"Feed: {shown}")[:2900]}]},
+        ],
+    }
+    webhook = {
+        "type": "source.unhealthy",
+        "version": WEBHOOK_SCHEMA_VERSION,
+        "timestamp": now.isoformat(),
+        "data": {"feed": {"name": feed_name, "url": shown}, "problem": problem, "detail": detail},
+    }
+    return Rendered(subject, text, html, slack, webhook)

@@ -69,6 +69,8 @@ class Extractor:
                 hits += [m.start() for m in v.prefilter_access.finditer(lower)]
             if not hits:
                 return []
+            if not v.trigger_index.any(Probe(text)):
+                return []  # no trigger pattern has its stems anywhere: no sentence can have one
             hits.sort()
             prefilter = len(lower) == len(text)  # offsets agree (lower() can lengthen some letters)
         out: list[Mention] = []
@@ -88,9 +90,13 @@ class Extractor:
                 pending, pending_para = [], sentence.paragraph
             pending.append(sentence.text)
 
+        probes: dict[str, Probe] = {}  # the sentences analysed, as the stem indexes test them
+
         def other_sense(para: int) -> bool:
             nonlocal pending, other_para
-            if other_para != para and pending_para == para and any(_rules.is_other_sense(t, self.vocab) for t in pending):
+            if other_para != para and pending_para == para and any(
+                _rules.is_other_sense(t, self.vocab, probes.get(t)) for t in pending
+            ):
                 other_para = para
             if pending_para == para:
                 pending = []
@@ -117,7 +123,7 @@ class Extractor:
                     previous = []
                     continue
             note(sentence)
-            found = self._sentence(sentence.text, published)
+            found = self._sentence(sentence.text, published, probes)
             if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
             if not found and previous and sentence.paragraph == previous_para:
@@ -130,10 +136,12 @@ class Extractor:
         m = self.vocab.dateline.match(sentence)
         return " " * m.end() + sentence[m.end() :] if m else sentence
 
-    def _sentence(self, quote: str, published: datetime | None) -> list[Mention]:
+    def _sentence(self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None) -> list[Mention]:
         v = self.vocab
         text = self._blank_dateline(quote)
         probe = Probe(text)
+        if probes is not None:
+            probes[text] = probe
         hits = _rules.triggers(text, v, probe)
         if not hits:
             return []
@@ -148,6 +156,7 @@ class Extractor:
         mentions: list[Mention] = []
         seen: dict[str, int] = {}
         status_before: str | None = None
+        owners: tuple[_places.PlaceHit, ...] | None = None
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
             status = _rules.status(hit, span, cues)
@@ -157,10 +166,11 @@ class Extractor:
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             place = _places.choose(text, place_hits, hit.start, hit.end, v)
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
-                owners = _places.possessive_countries(text, v, probe)
+                if owners is None:
+                    owners = _places.possessive_countries(text, v, probe)
                 place = owners[0].place if owners else None
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
-            start = _when.start(text, span[0], reach, hit.end, published, place.tz if place else None, status in _PAST, self.when)
+            start = _when.start(text, span[0], reach, hit.end, published, place.tz if place else None, status in _PAST, self.when, probe)
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * (place is not None)
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
             mention = Mention(

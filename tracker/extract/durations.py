@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .literals import fold
 from .vocab import Vocab, fragment
 
 I = re.IGNORECASE
@@ -62,7 +63,7 @@ def compile_rules(vocab: Vocab) -> DurationRules:
 
 
 def _number(text: str, numbers: dict) -> float | None:
-    text = text.strip().lower()
+    text = fold(text.strip())
     try:
         return float(text)
     except ValueError:
@@ -87,11 +88,11 @@ def _number(text: str, numbers: dict) -> float | None:
 
 def _hours(m: re.Match[str], rules: DurationRules) -> float | None:
     if m.group("lunit"):
-        return float(rules.units[m.group("lunit").lower()])
+        return float(rules.units[fold(m.group("lunit"))])
     value = float(m.group("paren")) if m.group("paren") else _number(m.group("num"), rules.numbers)
     if value is None:
         return None
-    return value * rules.units[m.group("unit").lower()]
+    return value * rules.units[fold(m.group("unit"))]
 
 
 def duration_hours(

@@ -145,9 +145,13 @@ def _place_sources(data: dict) -> tuple[str, ...]:
     return tuple(re.escape(n).replace("\\ ", r"\s+") for n in sorted(names, key=lambda n: (-len(n), n)))
 
 
+def place_scan_source(sources: tuple[str, ...]) -> str:
+    return r"(?<![\w-])(?:" + "|".join(sources) + r")(?![\w])"
+
+
 def place_scan(sources: tuple[str, ...]) -> re.Pattern[str]:
     """One case-insensitive whole-word alternation of gazetteer names (`place_index` for all of them)."""
-    return re.compile(r"(?<![\w-])(?:" + "|".join(sources) + r")(?![\w])", I)
+    return re.compile(place_scan_source(sources), I)
 
 
 def _places_by_name(data: dict) -> Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]:
@@ -252,7 +256,7 @@ def load(language: str = "en") -> Vocab:
         actor_index=StemIndex([a.pattern for a in actors]),
         other_sense_index=StemIndex(other_senses),
         denial_index=StemIndex(denials),
-        place_name_index=StemIndex([place_scan((src,)) for src in place_sources]),
+        place_name_index=StemIndex([(place_scan_source((src,)), I) for src in place_sources]),
         place_index_all=StemIndex([p for p, _ in places]),
     )
 

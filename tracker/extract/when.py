@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from .literals import Need, Probe, fold, may_match, needs
 from .vocab import Vocab, alternation, fragment
 
 I = re.IGNORECASE
@@ -42,6 +43,10 @@ class WhenRules:
     months: dict
     relative_days: dict
     day_parts: dict
+    # the literal stems `immediate`, `relative_start` and `vague` need (see `literals`)
+    immediate_need: Need
+    relative_need: Need
+    vague_need: Need
 
 
 def compile_rules(vocab: Vocab) -> WhenRules:
@@ -69,12 +74,14 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"(?<![\w])(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?" + part
         + r"(?:" + sep + part + r"){0,3}(?:\s+" + fragment(w["local_time"]) + r")?" + paren + r"(?![\w])"
     )
-    vague = r"(?<!earlier )(?<!since )(?<![\w])" + alternation(w["vague"]) + r"(?![\w])"
+    vague = re.compile(r"(?<!earlier )(?<!since )(?<![\w])" + alternation(w["vague"]) + r"(?![\w])", I)
+    immediate = re.compile(r"(?<![\w])" + alternation(w["immediate"]) + r"(?![\w])", I)
+    relative_start = re.compile(fragment(w["relative_start"]), I)
     return WhenRules(
         phrase=re.compile(phrase, I),
-        vague=re.compile(vague, I),
-        immediate=re.compile(r"(?<![\w])" + alternation(w["immediate"]) + r"(?![\w])", I),
-        relative_start=re.compile(fragment(w["relative_start"]), I),
+        vague=vague,
+        immediate=immediate,
+        relative_start=relative_start,
         cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
         reporting_before=re.compile(fragment(w["reporting_before"]), I),
         lead_is_cue=re.compile(r"^(?:starting|beginning|from|as of|effective)", I),
@@ -94,6 +101,9 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         months=dict(w["months"]),
         relative_days=dict(w["relative_days"]),
         day_parts=dict(w["day_parts"]),
+        immediate_need=needs(immediate),
+        relative_need=needs(relative_start),
+        vague_need=needs(vague),
     )
 
 
@@ -111,10 +121,19 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
 
 
-def find(sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules) -> tuple[str, str] | None:
-    """(kind, words) of the start phrase in sentence[lo:hi]; kind is precise, vague or immediate."""
+def find(sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules, probe: Probe | None = None) -> tuple[str, str] | None:
+    """(kind, words) of the start phrase in sentence[lo:hi]; kind is precise, vague or immediate.
+
+    The patterns whose literal stems are not in the sentence are not run (`probe`: the
+    sentence as `literals` tests it).
+    """
+    p = Probe(sentence) if probe is None else probe
+
+    def may(need: Need) -> bool:
+        return may_match(need, p.text, p.folded)
+
     found: list[tuple[int, int, str, str]] = []
-    for m in rules.immediate.finditer(sentence, lo, hi):
+    for m in rules.immediate.finditer(sentence, lo, hi) if may(rules.immediate_need) else ():
         words = m.group(0)
         if words.lower() != "immediately" or _near_cue(sentence[: m.start()], rules, trigger_end):
             found.append((0, m.start(), "immediate", words))
@@ -123,10 +142,10 @@ def find(sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules) ->
         lead = m.group("lead") or ""
         if (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before)) or _near_cue(before, rules, trigger_end):
             found.append((0, m.start(), "precise", m.group(0)))
-    for m in rules.relative_start.finditer(sentence, lo, hi):
+    for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
         if _near_cue(sentence[: m.start()], rules, trigger_end):
             found.append((1, m.start(), "vague", m.group(0)))
-    for m in rules.vague.finditer(sentence, lo, hi):
+    for m in rules.vague.finditer(sentence, lo, hi) if may(rules.vague_need) else ():
         if not rules.reporting_before.search(sentence[: m.start()]):
             found.append((1, m.start(), "vague", m.group(0)))
     if not found:
@@ -153,7 +172,7 @@ def _clock(words: str, rules: WhenRules) -> time | None:
         return time(h, mi) if h < 24 and mi < 60 else None
     m = rules.day_part.search(words)
     if m:
-        return time(rules.day_parts[m.group(0).lower()], 0)
+        return time(rules.day_parts[fold(m.group(0))], 0)
     return None
 
 
@@ -162,7 +181,7 @@ def _date(words: str, base: date, past: bool, rules: WhenRules) -> date | None:
         m = pattern.search(words)
         if m:
             day_s, month_s = (m.group(1), m.group(2)) if order == "dm" else (m.group(2), m.group(1))
-            month = rules.months.get(month_s.lower().rstrip("."))
+            month = rules.months.get(fold(month_s).rstrip("."))
             year = int(m.group(3)) if m.group(3) else base.year
             try:
                 return date(year, month, int(day_s))
@@ -170,13 +189,13 @@ def _date(words: str, base: date, past: bool, rules: WhenRules) -> date | None:
                 return None
     m = rules.weekday.search(words)
     if m:
-        target = rules.weekdays[m.group(0).lower()]
+        target = rules.weekdays[fold(m.group(0))]
         if past:
             return base - timedelta(days=(base.weekday() - target) % 7)
         return base + timedelta(days=(target - base.weekday()) % 7)
     m = rules.relative_day.search(words)
     if m:
-        return base + timedelta(days=rules.relative_days[m.group(0).lower()])
+        return base + timedelta(days=rules.relative_days[fold(m.group(0))])
     return None
 
 
@@ -201,9 +220,12 @@ def resolve(kind: str, words: str, published: datetime | None, tz_name: str | No
     return datetime.combine(day, clock or time(0, 0), tzinfo=tz).astimezone(timezone.utc)
 
 
-def start(sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules) -> Start | None:
+def start(
+    sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
+    probe: Probe | None = None,
+) -> Start | None:
     """The start phrase of the pause whose text runs over sentence[lo:hi], resolved when precise."""
-    found = find(sentence, lo, hi, trigger_end, rules)
+    found = find(sentence, lo, hi, trigger_end, rules, probe)
     if not found:
         return None
     kind, words = found

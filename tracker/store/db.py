@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, func
@@ -42,7 +42,7 @@ def _db(value: datetime | None) -> datetime | None:
 @dataclass(frozen=True, slots=True)
 class FeedState:
     id: int
-    url: str
+    url: str  # as configured (or imported)
     name: str
     every_seconds: int
     etag: str | None
@@ -54,6 +54,38 @@ class FeedState:
     last_error: str | None
     consecutive_failures: int
     articles: int = 0
+    fetch_url: str | None = None  # where it moved, when a permanent redirect was accepted
+    moved_to: str | None = None
+    moved_count: int = 0
+    body_sha256: str | None = None
+    ttl_seconds: float | None = None
+    failing_since: datetime | None = None
+    last_article_at: datetime | None = None
+    silent_after_seconds: int = 172800
+    enabled: bool = True
+    disabled_reason: str | None = None
+    origin: str = "config"
+
+    @property
+    def effective_url(self) -> str:
+        return self.fetch_url or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of a feed found, to record. `next_poll_at` None disables the feed."""
+
+    status: str  # "ok 200", "not modified", "unchanged", "error", "gone"
+    next_poll_at: datetime | None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    ttl_seconds: float | None = None
+    fetch_url: str | None = None  # a permanent move accepted now
+    moved_to: str | None = None
+    moved_count: int = 0
+    new_articles: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,59 +188,91 @@ class Store:
 
     def sync_feeds(self, feeds: Sequence[FeedSettings], now: datetime) -> None:
         """Make the feed table follow the config: add new feeds (due now), update names and
-        intervals, disable feeds no longer listed (their articles stay)."""
+        intervals, disable config feeds no longer listed (their articles stay). Imported
+        feeds (`tracker feeds import`) are left alone; a feed the publisher removed (410)
+        stays disabled."""
         with self.session() as s:
             rows = {r.url: r for r in s.exec(select(FeedRow))}
             for f in feeds:
                 row = rows.pop(f.url, None)
                 if row is None:
-                    s.add(FeedRow(url=f.url, name=f.name, every_seconds=f.every_seconds, next_poll_at=_db(now)))
+                    s.add(FeedRow(url=f.url, name=f.name, every_seconds=f.every_seconds, next_poll_at=_db(now), silent_after_seconds=f.silent_after_seconds))
                 else:
-                    row.name, row.every_seconds, row.enabled = f.name, f.every_seconds, True
+                    row.name, row.every_seconds, row.origin = f.name, f.every_seconds, "config"
+                    row.silent_after_seconds = f.silent_after_seconds
+                    row.enabled = row.disabled_reason is None
             for row in rows.values():
-                row.enabled = False
+                if row.origin == "config":
+                    row.enabled = False
 
-    def feeds(self, due_at: datetime | None = None) -> list[FeedState]:
-        """Enabled feeds, with their number of stored articles; only those due when `due_at` is given."""
+    def import_feeds(self, feeds: Sequence[tuple[str, str]], every_seconds: int, now: datetime) -> int:
+        """Add feeds (url, name) that are not there yet; returns how many were added."""
+        added = 0
+        with self.session() as s:
+            known = set(s.exec(select(FeedRow.url)))
+            for url, name in feeds:
+                if url not in known:
+                    s.add(FeedRow(url=url, name=name, every_seconds=every_seconds, next_poll_at=_db(now), origin="import"))
+                    known.add(url)
+                    added += 1
+        return added
+
+    def feeds(self, due_at: datetime | None = None, include_disabled: bool = False) -> list[FeedState]:
+        """Enabled feeds (all with `include_disabled`), with their number of stored articles;
+        only those due when `due_at` is given."""
         with self.session() as s:
             counts = dict(s.exec(select(ArticleRow.feed_id, func.count()).group_by(ArticleRow.feed_id)).all())
-            q = select(FeedRow).where(FeedRow.enabled == True).order_by(FeedRow.id)  # noqa: E712
+            q = select(FeedRow).order_by(FeedRow.id)
+            if not include_disabled:
+                q = q.where(FeedRow.enabled == True)  # noqa: E712
             if due_at is not None:
                 q = q.where(FeedRow.next_poll_at <= _db(due_at)).order_by(FeedRow.next_poll_at)
             return [_feed_state(r, counts.get(r.id, 0)) for r in s.exec(q)]
 
-    def record_poll(
-        self,
-        feed_id: int,
-        now: datetime,
-        next_poll_at: datetime,
-        status: str,
-        error: str | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-    ) -> None:
-        """Save the outcome of one poll. On error the validators are kept as they were."""
+    def record_poll(self, feed_id: int, now: datetime, o: PollOutcome) -> FeedState | None:
+        """Save the outcome of one poll; returns the feed as it is now. On error the
+        validators and body hash are kept as they were; `next_poll_at` None disables it."""
         with self.session() as s:
             row = s.get(FeedRow, feed_id)
             if row is None:
-                return
+                return None
             row.last_polled_at = _db(now)
-            row.next_poll_at = _db(next_poll_at)
-            row.last_status = status
-            row.last_error = error
-            if error:
-                row.consecutive_failures += 1
+            row.last_status = o.status
+            row.last_error = o.error
+            if o.next_poll_at is None:
+                row.enabled, row.disabled_reason = False, o.error or o.status
             else:
-                row.consecutive_failures = 0
+                row.next_poll_at = _db(o.next_poll_at)
+            if o.error:
+                row.consecutive_failures += 1
+                row.failing_since = row.failing_since or _db(now)
+            else:
+                row.consecutive_failures, row.failing_since = 0, None
                 row.last_success_at = _db(now)
-                if status != "not modified":
-                    row.etag, row.last_modified = etag, last_modified
+                if o.status != "not modified":
+                    row.etag, row.last_modified = o.etag, o.last_modified
+                    row.body_sha256 = o.body_sha256 or row.body_sha256
+                if o.ttl_seconds is not None:
+                    row.ttl_seconds = o.ttl_seconds
+                if o.fetch_url:
+                    row.fetch_url = o.fetch_url
+                row.moved_to, row.moved_count = o.moved_to, o.moved_count
+                if o.new_articles or row.last_article_at is None:
+                    row.last_article_at = _db(now)
+            s.flush()
+            return _feed_state(row, 0)
 
     # articles ------------------------------------------------------------
 
-    def new_or_changed(self, articles: Sequence[Article]) -> tuple[list[Article], frozenset[str]]:
+    def new_or_changed(self, articles: Sequence[Article], feed_id: int | None = None) -> tuple[list[Article], frozenset[str]]:
         """The articles not stored yet or stored with other content (by content hash), and
-        the keys of the latter: their old evidence is to be replaced."""
+        the keys of the latter: their old evidence is to be replaced.
+
+        An entry with a new guid but a link already stored for the same feed is the same
+        article (it keeps its stored key), so a publisher re-issuing guids causes no
+        duplicate. Keys are never pruned: an entry that leaves the window and comes back
+        is not new.
+        """
         if not articles:
             return [], frozenset()
         keys = [a.key for a in articles]
@@ -216,8 +280,26 @@ class Store:
             known: dict[str, str] = {}
             for chunk in _chunks(keys, 500):
                 known.update(s.exec(select(ArticleRow.key, ArticleRow.content_hash).where(ArticleRow.key.in_(chunk))).all())
-        fresh = [a for a in articles if known.get(a.key) != a.content_hash]
-        return fresh, frozenset(a.key for a in fresh if a.key in known)
+            by_link: dict[str, tuple[str, str]] = {}
+            links = [a.link for a in articles if a.key not in known and a.link]
+            if feed_id is not None and links:
+                for chunk in _chunks(links, 500):
+                    q = select(ArticleRow.link, ArticleRow.key, ArticleRow.content_hash).where(
+                        ArticleRow.feed_id == feed_id, ArticleRow.link.in_(chunk)
+                    )
+                    by_link.update({link: (key, h) for link, key, h in s.exec(q)})
+        fresh: list[Article] = []
+        replaced: set[str] = set()
+        for a in articles:
+            if a.key not in known and a.link in by_link:
+                key, h = by_link[a.link]
+                a = replace(a, key=key)
+                known[key] = h
+            if known.get(a.key) != a.content_hash:
+                fresh.append(a)
+                if a.key in known:
+                    replaced.add(a.key)
+        return fresh, frozenset(replaced)
 
     # pauses --------------------------------------------------------------
 
@@ -393,6 +475,21 @@ class Store:
                         created_at=_db(now),
                         rendered=rendered.to_json(),
                         summary=summary,
+                    )
+                )
+            return True
+
+    def queue_health(self, now: datetime, key: str, summary: str, outputs: Sequence[tuple[str, Rendered]]) -> bool:
+        """Write a "source unhealthy" alert per channel, once per key (one streak of
+        failures, one silence). False when it was already written."""
+        with self.session() as s:
+            if s.exec(select(AlertRow.id).where(AlertRow.key.startswith(f"{key}/"))).first():
+                return False
+            for channel, rendered in outputs:
+                s.add(
+                    AlertRow(
+                        key=f"{key}/{channel}", kind="health", channel=channel, next_try_at=_db(now),
+                        created_at=_db(now), rendered=rendered.to_json(), summary=summary[:2000],
                     )
                 )
             return True
@@ -590,7 +687,9 @@ def _feed_state(r: FeedRow, articles: int) -> FeedState:
     return FeedState(
         r.id, r.url, r.name, r.every_seconds, r.etag, r.last_modified, _utc(r.next_poll_at),
         _utc(r.last_polled_at), _utc(r.last_success_at), r.last_status, r.last_error,
-        r.consecutive_failures, articles,
+        r.consecutive_failures, articles, r.fetch_url, r.moved_to, r.moved_count, r.body_sha256,
+        r.ttl_seconds, _utc(r.failing_since), _utc(r.last_article_at), r.silent_after_seconds,
+        r.enabled, r.disabled_reason, r.origin,
     )
 
 

@@ -24,6 +24,16 @@ class FeedRow(SQLModel, table=True):
     last_status: str | None = None  # "ok 200", "not modified", "error"
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     consecutive_failures: int = 0
+    failing_since: datetime | None = None  # first failure of the current streak
+    origin: str = "config"  # "config" (follows config.toml) or "import" (tracker feeds import)
+    silent_after_seconds: int = 172800  # no new article for this long: the source is silent
+    fetch_url: str | None = Field(default=None, sa_column=Column(Text))  # where it moved (301/308)
+    moved_to: str | None = Field(default=None, sa_column=Column(Text))  # a move seen, not yet confirmed
+    moved_count: int = 0
+    body_sha256: str | None = None  # of the last 200 body: an unchanged 200 is skipped
+    ttl_seconds: float | None = None  # RSS <ttl>, a floor on the next poll
+    last_article_at: datetime | None = None  # when a new article was last stored from it
+    disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class ArticleRow(SQLModel, table=True):
