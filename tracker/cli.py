@@ -14,6 +14,7 @@ from .clock import utcnow
 from .config import FileSettings, Settings, load, parse_duration
 from .errors import ConfigError, TrackerError
 from .extract import extract as extract_mentions
+from .alerts.render import pause_json
 from .lifecycle import describe, format_hours
 from .types import KINDS, Actor, ChangeView, Outgoing, Pause, Silence
 
@@ -200,25 +201,8 @@ def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
 
 
 def _pause_json(p: Pause, now: datetime) -> dict:
-    return {
-        "id": p.id,
-        "kind": p.kind,
-        "location": p.location,
-        "country": p.country,
-        "status": p.status,
-        "status_since": _iso(p.status_since),
-        "duration_hours": p.duration_hours,
-        "extended_hours": p.extended_hours,
-        "start_text": p.start_text,
-        "starts_at": _iso(p.starts_at),
-        "ends_at": _iso(p.ends_at),
-        "seconds_left": p.seconds_left(now),
-        "sources": len(p.sources),
-        "source_names": list(p.sources),
-        "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
-        "first_seen": _iso(p.first_seen),
-        "last_seen": _iso(p.last_seen),
-    }
+    """The webhook's pause fields, with `sources` as a count (the board counts sources)."""
+    return {**pause_json(p, now), "sources": len(p.sources), "source_names": list(p.sources)}
 
 
 @main.command()

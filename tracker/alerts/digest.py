@@ -49,7 +49,7 @@ import jinja2
 from ..errors import TemplateError
 from ..lifecycle import format_hours
 from ..types import Change, Pause
-from .render import WEBHOOK_SCHEMA_VERSION, http_link, one_line, pause_view, slack_escape
+from .render import WEBHOOK_SCHEMA_VERSION, http_link, one_line, pause_json, pause_view, slack_escape
 from .slack_limits import split_message
 
 #: The window of "next 24 hours".
@@ -348,26 +348,6 @@ def _iso(d: datetime | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _pause_json(p: Pause, now: datetime) -> dict:
-    """The same fields as a pause alert's data.pause (render.webhook_payload)."""
-    return {
-        "id": p.id,
-        "kind": p.kind,
-        "location": p.location,
-        "country": p.country,
-        "status": p.status,
-        "duration_hours": p.duration_hours,
-        "start_text": p.start_text,
-        "starts_at": _iso(p.starts_at),
-        "ends_at": _iso(p.ends_at),
-        "seconds_left": p.seconds_left(now),
-        "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
-        "sources": list(p.sources),
-        "first_seen": _iso(p.first_seen),
-        "last_seen": _iso(p.last_seen),
-    }
-
-
 def _change_json(c: Change) -> dict:
     ev = c.evidence
     return {
@@ -394,9 +374,9 @@ def webhook_payload(d: DigestInput) -> dict:
             "since": _iso(d.since),
             "timezone": d.timezone,
             "empty": d.is_empty,
-            "active": [_pause_json(p, now) for p in active],
+            "active": [pause_json(p, now) for p in active],
             "changed": [
-                {"pause": _pause_json(p, now), "changes": [_change_json(c) for c in changes]} for p, changes in _grouped(d)
+                {"pause": pause_json(p, now), "changes": [_change_json(c) for c in changes]} for p, changes in _grouped(d)
             ],
             "next_24h": [{"at": at.isoformat(), "event": what, "pause_id": p.id} for at, what, p in _upcoming(active, now)],
             "stale_feeds": [

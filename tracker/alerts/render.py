@@ -232,31 +232,38 @@ def webhook_payload(p: Pause, changes: Sequence[ChangeView] | Change, now: datet
     if isinstance(changes, Change):
         changes = [ChangeView.of(changes)]
     change = changes[-1]
-    iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
         "type": f"pause.{change.event}",
         "version": WEBHOOK_SCHEMA_VERSION,
         "timestamp": now.isoformat(),
         "data": {
-            "pause": {
-                "id": p.id,
-                "kind": p.kind,
-                "location": p.location,
-                "country": p.country,
-                "status": p.status,
-                "duration_hours": p.duration_hours,
-                "start_text": p.start_text,
-                "starts_at": iso(p.starts_at),
-                "ends_at": iso(p.ends_at),
-                "seconds_left": p.seconds_left(now),
-                "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
-                "sources": list(p.sources),
-                "first_seen": iso(p.first_seen),
-                "last_seen": iso(p.last_seen),
-            },
+            "pause": pause_json(p, now),
             "change": _change_json(change),
             "earlier": [_change_json(c) for c in changes[:-1]],
         },
+    }
+
+
+def pause_json(p: Pause, now: datetime) -> dict:
+    """A pause as JSON: the webhook's `data.pause`, the digest's and the CLI's. Pure."""
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "location": p.location,
+        "country": p.country,
+        "status": p.status,
+        "status_since": iso(p.status_since),
+        "duration_hours": p.duration_hours,
+        "extended_hours": p.extended_hours,
+        "start_text": p.start_text,
+        "starts_at": iso(p.starts_at),
+        "ends_at": iso(p.ends_at),
+        "seconds_left": p.seconds_left(now),
+        "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
+        "sources": list(p.sources),
+        "first_seen": iso(p.first_seen),
+        "last_seen": iso(p.last_seen),
     }
 
 
