@@ -9,9 +9,14 @@ at import (`vocab.ENGLISH`); times are resolved against the `published` argument
             actors and stances (actors), start (when), confidence
          -> one Mention per pause spoken of per sentence
 
-Before any of this a prefilter (one compiled pattern of trigger stems from the data) is
-searched over the whole text: a text without a hit costs one regex scan and gives nothing,
-and only sentences with a hit, or right after a sentence with a mention, are analysed.
+Before any of this two cheap gates run over the whole text. The prefilter (compiled
+patterns of trigger stems from the data, over the lower-cased text) marks the sentences
+worth reading; a text without a hit gives nothing. Then the text must hold the literal
+stems of at least one trigger pattern (`literals.StemIndex.any`), else it gives nothing
+and is never split. Only marked sentences, or the one right after a sentence with a
+mention, are analysed, and inside them only the trigger, cue, actor and place patterns
+whose stems occur are run (see `literals`). None of this changes a result: it only skips
+patterns that cannot match.
 Mentions below `MIN_CONFIDENCE` (a bare trigger with no status cue, place, actor or
 duration: "the chances of a truce") are dropped.
 
@@ -164,13 +169,17 @@ class Extractor:
             status = status or status_before or v.status_default
             status_before = status
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
-            place = _places.choose(text, place_hits, hit.start, hit.end, v)
+            place = _places.choose(text, place_hits, hit.start, hit.end, v, hit.kind)
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)
                 place = owners[0].place if owners else None
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
-            start = _when.start(text, span[0], reach, hit.end, published, place.tz if place else None, status in _PAST, self.when, probe)
+            tz = place.tz if place else None
+            start = _when.start(text, span[0], reach, hit.end, published, tz, status in _PAST, self.when, probe)
+            ends_at = _when.end(
+                text, span[0], reach, published, tz, status in ("collapsed", "ended"), self.when, probe, start.at if start else None
+            )
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * (place is not None)
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
             mention = Mention(
@@ -185,6 +194,8 @@ class Extractor:
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
+                ends_at=ends_at,
+                start_range=start.range if start else None,
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -210,7 +221,7 @@ class Extractor:
         cues = _rules.cues(text, (), v)
         status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues) or before.status
         hours = _durations.leading_duration(text[m.end() :], self.durations)
-        place = _places.choose(text, _places.find(text, v), 0, m.end(), v)
+        place = _places.choose(text, _places.find(text, v), 0, m.end(), v, before.kind)
         tz = place.tz if place else None
         start = _when.start(text, 0, len(text), m.end(), published, tz, status in _PAST, self.when)
         return [
@@ -225,6 +236,8 @@ class Extractor:
                 starts_at=start.at if start else None,
                 quote=quote,
                 confidence=0.5,
+                ends_at=_when.end(text, 0, len(text), published, tz, status in ("collapsed", "ended"), self.when, None, start.at if start else None),
+                start_range=start.range if start else None,
             )
         ]
 
@@ -238,6 +251,8 @@ def _merge(a: Mention, b: Mention) -> Mention:
         country=a.country if a.location else b.country,
         start_text=a.start_text or b.start_text,
         starts_at=a.starts_at if a.start_text else b.starts_at,
+        start_range=a.start_range if a.start_text else b.start_range,
+        ends_at=a.ends_at or b.ends_at,
         confidence=max(a.confidence, b.confidence),
     )
 

@@ -86,7 +86,7 @@ def find(
     return tuple(sorted(chosen, key=lambda h: h.start))
 
 
-def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab) -> float | None:
+def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> float | None:
     before, after = sentence[: h.start], sentence[h.end :]
     venue = vocab.venue_before.search(before)
     if venue and not (venue.start() <= t_start < h.start):  # "announced a ceasefire in Yemen" is no venue
@@ -105,16 +105,23 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab) -
         score -= 3.5  # "Kyiv said", "Pakistan resumed hostilities"
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"
+    if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave
+        if vocab.corridor_origin_before.search(before):
+            score += 1.5
+        elif vocab.corridor_destination_before.search(before):
+            score -= 1.5
+    elif kind == "aid_access" and vocab.access_origin_before.search(before):
+        score -= 1.5  # the road from Afar into Tigray: aid goes to the place
     gap = t_start - h.end if h.end <= t_start else h.start - t_end
     score -= min(max(gap, 0) / 40.0, 4.0)
     return score
 
 
-def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab) -> Place | None:
-    """The best place for the trigger at sentence[t_start:t_end], or None."""
+def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> Place | None:
+    """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
     for h in hits:
-        s = _score(h, sentence, t_start, t_end, vocab)
+        s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
     return best[1] if best else None

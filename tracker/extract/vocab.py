@@ -81,6 +81,9 @@ class Vocab:
     places: tuple[tuple[re.Pattern[str], Place], ...]
     place_preposition: re.Pattern[str]
     venue_before: re.Pattern[str]
+    corridor_origin_before: re.Pattern[str]  # for corridors: "from", "out of" before the place (bonus)
+    corridor_destination_before: re.Pattern[str]  # for corridors: "to", "towards" before the place (penalty)
+    access_origin_before: re.Pattern[str]  # for aid access: "from" before the place (penalty)
     place_actor_after: re.Pattern[str]
     place_affiliation_after: re.Pattern[str]
     place_possessive_after: re.Pattern[str]
@@ -93,7 +96,6 @@ class Vocab:
     prefilter: re.Pattern[str]  # over lower-cased text
     prefilter_access: re.Pattern[str]
     prefilter_aid: re.Pattern[str]
-    other_sense: re.Pattern[str]  # the other_senses in one pattern
     place_index: re.Pattern[str]  # every gazetteer name, case-insensitive: candidates for `places`
     place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
@@ -223,10 +225,15 @@ def load(language: str = "en") -> Vocab:
         status_default=raw["status_default"],
         anaphora=re.compile(fragment(raw["anaphora"]["pattern"])),
         places=places,
-        place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib"
-            r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?(?:\s+" + pl["direction"] + r")?\s*$", I
+        place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib", "in the north-west of the"
+            r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?(?:\s+" + pl["direction"] + r")?"
+            + r"(?:\s+" + fragment(pl["part_of"]) + r")?\s*$",
+            I,
         ),
         venue_before=re.compile(fragment(pl["venue_before"]), I),
+        corridor_origin_before=re.compile(fragment(pl["corridor_origin_before"]), I),
+        corridor_destination_before=re.compile(fragment(pl["corridor_destination_before"]), I),
+        access_origin_before=re.compile(fragment(pl["access_origin_before"]), I),
         place_actor_after=re.compile(fragment(pl["actor_after"]), I),
         place_affiliation_after=re.compile(pl["affiliation_after"], I),
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
@@ -244,7 +251,6 @@ def load(language: str = "en") -> Vocab:
         prefilter=re.compile(raw["prefilter"]["pause"]),
         prefilter_access=re.compile(raw["prefilter"]["access"]),
         prefilter_aid=re.compile(raw["prefilter"]["aid"]),
-        other_sense=re.compile("|".join("(?:" + fragment(p) + ")" for p in raw["other_senses"]), I),
         place_index=place_scan(place_sources),
         place_sources=place_sources,
         places_by_name=_places_by_name(gaz),

@@ -6,6 +6,13 @@ Precise phrases ("today", "tomorrow", "on Friday", "from 7am Friday", "at midnig
 zone when it is known, else UTC. Vague ones ("this week", "next week") keep their words
 and resolve to None. A weekday is the next one on or after publication, or the last one
 on or before it when the pause is reported as already begun (`past`).
+
+`Start.range` is (earliest, latest) in UTC when the words do not fix the moment: a bare
+day with no clock time ("on Thursday", "on 6 February") gives that local day's bounds
+(its `at` stays the day's midnight), and a vague phrase the bounds that `vague_ranges`
+in the data give it ("this week": from publication to the end of the week). A precise
+start elsewhere then wins over it. `end()` reads an explicit end ("until Sunday", "until
+midnight on Friday"): a bare day ends with that local day.
 """
 
 from __future__ import annotations
@@ -47,6 +54,10 @@ class WhenRules:
     immediate_need: Need
     relative_need: Need
     vague_need: Need
+    until: re.Pattern[str]  # "until <day and time>": group "when"
+    until_before: re.Pattern[str]  # "until" right before a phrase
+    until_need: Need
+    vague_ranges: tuple[tuple[re.Pattern[str], str, str], ...]  # (phrase, earliest, latest)
 
 
 def compile_rules(vocab: Vocab) -> WhenRules:
@@ -75,6 +86,11 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         + r"(?:" + sep + part + r"){0,3}(?:\s+" + fragment(w["local_time"]) + r")?" + paren + r"(?![\w])"
     )
     vague = re.compile(r"(?<!earlier )(?<!since )(?<![\w])" + alternation(w["vague"]) + r"(?![\w])", I)
+    until = re.compile(
+        r"(?<![\w])(?:" + w["until"] + r")\s+(?P<when>(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:\s+"
+        + fragment(w["local_time"]) + r")?" + paren + r")(?![\w])",
+        I,
+    )
     immediate = re.compile(r"(?<![\w])" + alternation(w["immediate"]) + r"(?![\w])", I)
     relative_start = re.compile(fragment(w["relative_start"]), I)
     return WhenRules(
@@ -104,6 +120,12 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         immediate_need=needs(immediate),
         relative_need=needs(relative_start),
         vague_need=needs(vague),
+        until=until,
+        until_before=re.compile(r"(?<![\w])(?:" + w["until"] + r")\s+(?:the\s+end\s+of\s+)?$", I),
+        until_need=needs(until),
+        vague_ranges=tuple(
+            (re.compile(r"^" + fragment(k) + r"$", I), v[0], v[1]) for k, v in w["vague_ranges"].items() if not k.startswith("_")
+        ),
     )
 
 
@@ -111,6 +133,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
 class Start:
     text: str
     at: datetime | None
+    range: tuple[datetime, datetime] | None = None  # (earliest, latest) when the words are vague
 
 
 def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
@@ -139,6 +162,8 @@ def find(sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules, pr
             found.append((0, m.start(), "immediate", words))
     for m in rules.phrase.finditer(sentence, lo, hi):
         before = sentence[: m.start()]
+        if rules.until_before.search(before):
+            continue  # "until Sunday" is the end, not the start
         lead = m.group("lead") or ""
         if (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before)) or _near_cue(before, rules, trigger_end):
             found.append((0, m.start(), "precise", m.group(0)))
@@ -199,25 +224,72 @@ def _date(words: str, base: date, past: bool, rules: WhenRules) -> date | None:
     return None
 
 
+def _zone(words: str, tz_name: str | None, rules: WhenRules):
+    return timezone.utc if rules.utc.search(words) or not tz_name else ZoneInfo(tz_name)
+
+
+def _day_bounds(day: date, tz) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0, 0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
 def resolve(kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules) -> datetime | None:
     """UTC start for a precise phrase, else None."""
-    if published is None or kind == "vague":
-        return None
+    return _resolve(kind, words, published, tz_name, past, rules)[0]
+
+
+def _resolve(
+    kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules
+) -> tuple[datetime | None, tuple[datetime, datetime] | None]:
+    """(UTC start, (earliest, latest) when the words leave the moment open)."""
+    if published is None:
+        return None, None
+    if kind == "vague":
+        return None, _vague_range(words, published, tz_name, past, rules)
     if kind == "immediate":
-        return published.astimezone(timezone.utc)
-    tz = timezone.utc if rules.utc.search(words) or not tz_name else ZoneInfo(tz_name)
+        return published.astimezone(timezone.utc), None
+    tz = _zone(words, tz_name, rules)
     local = published.astimezone(tz)
     day = _date(words, local.date(), past, rules)
     clock = _clock(words, rules)
     if day is None and clock is None:
-        return None
+        return None, None
     if day is None:
         day = local.date()
         if not past and clock <= local.time().replace(tzinfo=None):
             day += timedelta(days=1)
         elif past and clock > local.time().replace(tzinfo=None):
             day -= timedelta(days=1)
-    return datetime.combine(day, clock or time(0, 0), tzinfo=tz).astimezone(timezone.utc)
+    at = datetime.combine(day, clock or time(0, 0), tzinfo=tz).astimezone(timezone.utc)
+    return at, (_day_bounds(day, tz) if clock is None else None)
+
+
+def _vague_range(words: str, published: datetime, tz_name: str | None, past: bool, rules: WhenRules) -> tuple[datetime, datetime] | None:
+    phrase = " ".join(words.split())
+    spec = next(((lo, hi) for pattern, lo, hi in rules.vague_ranges if pattern.match(phrase)), None)
+    if spec is None:
+        return None
+    local = published.astimezone(ZoneInfo(tz_name) if tz_name else timezone.utc)
+    week = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0, 0), tzinfo=local.tzinfo)
+    month = datetime.combine(local.date().replace(day=1), time(0, 0), tzinfo=local.tzinfo)
+
+    def at(point: str) -> datetime:
+        base, _, step = point.partition("+")
+        origin = {"now": local, "week": week, "month": month}[base]
+        if step.endswith("d"):
+            return origin + timedelta(days=int(step[:-1]))
+        if step.endswith("m"):
+            months = origin.month - 1 + int(step[:-1])
+            return origin.replace(year=origin.year + months // 12, month=months % 12 + 1)
+        return origin
+
+    lo, hi = at(spec[0]), at(spec[1])
+    if past:  # "a truce that began this week": from the period's start to publication
+        if spec[0] != "now" or not spec[1].startswith(("week", "month")):
+            return None
+        lo, hi = (week if spec[1].startswith("week") else month), local
+    return lo.astimezone(timezone.utc), hi.astimezone(timezone.utc)
 
 
 def start(
@@ -229,4 +301,52 @@ def start(
     if not found:
         return None
     kind, words = found
-    return Start(words, resolve(kind, words, published, tz_name, past, rules))
+    at, span = _resolve(kind, words, published, tz_name, past, rules)
+    return Start(words, at, span)
+
+
+def end(
+    sentence: str, lo: int, hi: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
+    probe: Probe | None = None, not_before: datetime | None = None,
+) -> datetime | None:
+    """An explicit end in sentence[lo:hi] ("until Sunday", "until midnight on Friday"), in UTC.
+
+    A clock time is that moment; a bare day ends with that local day ("until Sunday": Monday
+    00:00). A date without a year that would fall before `not_before` (the start) or, for
+    a pause not yet over, before publication is in the next year ("from Dec. 23 until Jan.
+    2"). Not resolved without `published`.
+    """
+    p = Probe(sentence) if probe is None else probe
+    if published is None or not may_match(rules.until_need, p.text, p.folded):
+        return None
+    m = rules.until.search(sentence, lo, hi)
+    if not m:
+        return None
+    words = m.group("when")
+    tz = _zone(words, tz_name, rules)
+    local = published.astimezone(tz)
+    day = _date(words, local.date(), past, rules)
+    clock = _clock(words, rules)
+    if day is None and clock is None:
+        return None
+    if day is None:
+        day = local.date()
+        if not past and clock is not None and clock <= local.time().replace(tzinfo=None):
+            day += timedelta(days=1)
+    elif not _YEAR.search(words):
+        floor = not_before or (None if past else published - timedelta(days=1))
+        if floor is not None and _end_at(day, clock, tz) < floor:
+            try:
+                day = day.replace(year=day.year + 1)
+            except ValueError:  # 29 February
+                day = day + timedelta(days=365)
+    return _end_at(day, clock, tz)
+
+
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def _end_at(day: date, clock: time | None, tz) -> datetime:
+    if clock is None:
+        return _day_bounds(day, tz)[1]
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(timezone.utc)
