@@ -273,3 +273,18 @@ def test_the_clock_alone_never_lengthens_a_pause_or_puts_an_end_before_its_start
             assert p.ends_at <= now
             w.clock(now + timedelta(days=365))
             assert w.pauses[1].status == "expired"  # no new evidence: never active again
+
+
+def test_the_gazetteer_hierarchy_merges_a_town_with_its_region_but_not_neighbours():
+    from tracker.extract import place_ancestors
+
+    def run(places):
+        evs = [ev(mention(location=loc, country=c), T0 + i * H, f"k{i}") for i, (loc, c) in enumerate(places)]
+        return reconcile([], evs, T0, ancestors=place_ancestors)
+
+    [u] = run([("Darfur", "Sudan"), ("El Fasher", "Sudan")])
+    assert u.after.location == "Darfur" and "El Fasher is in Darfur" in u.reasons[1]
+    assert len(run([("Khan Younis", "Palestine"), ("Rafah", "Palestine")])) == 2
+    assert len(run([("Gaza", "Palestine"), ("southern Lebanon", "Lebanon")])) == 2
+    [u] = run([("Syria", "Syria"), ("Aleppo", "Syria")])
+    assert u.after.location == "Aleppo"

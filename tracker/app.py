@@ -13,6 +13,7 @@ from .alerts.channels import Channel, build_channel
 from .alerts.digest import DigestRenderer
 from .alerts.render import Renderer
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
+from .extract import place_ancestors
 from .feeds.fetch import Fetcher
 from .pipeline import Outlet, Pipeline
 from .store.db import Store
@@ -46,6 +47,7 @@ def build(settings: Settings, now) -> App:
         Fetcher(settings.fetch, total_timeout=settings.fetch.total_timeout, per_host_limit=settings.fetch.per_host_limit),
         outlets,
         max_attempts=settings.max_attempts,
+        ancestors=place_ancestors,
         digests=DigestRenderer(settings.templates),
     )
     return App(settings, store, session, channels, pipeline)

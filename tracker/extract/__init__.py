@@ -39,9 +39,10 @@ from . import rules as _rules
 from . import sentences as _sentences
 from . import when as _when
 from .literals import Probe
+from .gazetteer import place_ancestors
 from .vocab import ENGLISH, Vocab
 
-__all__ = ["extract", "Extractor", "ENGLISH"]
+__all__ = ["extract", "Extractor", "ENGLISH", "place_ancestors"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
 _FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
