@@ -106,19 +106,6 @@ class Digest:
     slack_parts: tuple[dict, ...]
     webhook: dict
 
-    def to_json(self) -> dict:
-        return {
-            "subject": self.subject,
-            "text": self.text,
-            "html": self.html,
-            "slack_parts": list(self.slack_parts),
-            "webhook": self.webhook,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Digest:
-        return cls(data["subject"], data["text"], data["html"], tuple(data["slack_parts"]), data["webhook"])
-
 
 # --------------------------------------------------------------------------- labels
 
