@@ -95,7 +95,7 @@ def rss(title: str, text: str, i: int) -> bytes:
         f"<item><title>{html.escape(title)}</title><link>https://example.org/{i}</link>"
         f"<guid>item-{i}</guid><pubDate>Thu, 07 Mar 2024 12:00:00 GMT</pubDate>"
         f"<description>{html.escape(text)}</description></item></channel></rss>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def best_rate(fn, items, runs: int) -> float:

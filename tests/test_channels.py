@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from servers import RESET, LocalHTTPServer, LocalSMTPServer, free_port
 from standardwebhooks.webhooks import Webhook
 
-from servers import RESET, LocalHTTPServer, LocalSMTPServer, free_port
 from tracker.alerts.channels import (
     EmailChannel,
     FileChannel,

@@ -128,6 +128,7 @@ import time  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
 from servers import Stream  # noqa: E402
+
 from tracker.feeds import policy  # noqa: E402
 from tracker.feeds.fetch import FeedGone, FetchFailed, HostLimits, RateLimited  # noqa: E402
 from tracker.feeds.parse import check_safe, decode  # noqa: E402
@@ -375,7 +376,7 @@ HE = (
         (RU.encode("cp1251"), None, "Стороны договорились", "cp1251"),
         (HE.encode("cp1255"), None, "הפסקת אש", "cp1255"),
         (RU.encode("cp1251"), "application/rss+xml; charset=utf-8", "Стороны договорились", "cp1251"),
-        ('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><item><title>ascii only</title></item></channel></rss>'.encode(), None, "ascii only", "utf-8"),
+        (b'<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><item><title>ascii only</title></item></channel></rss>', None, "ascii only", "utf-8"),
         ('<?xml version="1.0"?><rss version="2.0"><channel><item><title>Größe</title></item></channel></rss>'.encode(), "text/xml; charset=iso-8859-1", "Größe", "utf-8"),
     ],
 )

@@ -21,11 +21,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from servers import RESET, LocalHTTPServer, Stream
+
 from tracker.config import FetchSettings
 from tracker.errors import ParseError, TrackerError
-from tracker.feeds.fetch import BodyTooLarge, FeedGone, Fetched, FetchFailed, Fetcher, RateLimited
+from tracker.feeds.fetch import BodyTooLarge, FeedGone, Fetched, Fetcher, FetchFailed, RateLimited
 from tracker.feeds.parse import Parsed, parse
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import pytest
 import requests
 from click.testing import CliRunner
 

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from . import __version__
+from .alerts.render import pause_json
 from .clock import utcnow
 from .config import FileSettings, Settings, load, parse_duration
 from .errors import ConfigError, TrackerError
 from .extract import extract as extract_mentions
-from .alerts.render import pause_json
 from .lifecycle import describe, format_hours
 from .types import KINDS, Actor, ChangeView, Outgoing, Pause, Silence
 

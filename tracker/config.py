@@ -13,7 +13,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger

@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 import jinja2

@@ -38,8 +38,8 @@ from . import places as _places
 from . import rules as _rules
 from . import sentences as _sentences
 from . import when as _when
-from .literals import Probe
 from .gazetteer import place_ancestors
+from .literals import Probe
 from .vocab import ENGLISH, Vocab
 
 __all__ = ["extract", "Extractor", "ENGLISH", "place_ancestors"]
