@@ -2,7 +2,7 @@
 """The two commands of the Quick start, with nothing but Python 3.11+ on the machine.
 
     python3 tasks.py run     create .venv, install the tracker, run one cycle on config.toml
-    python3 tasks.py test    create .venv, install the tracker with its test tools, run pytest
+    python3 tasks.py test    create .venv, install the tracker with its test tools, run ruff and pytest
 
 Extra arguments after `test` go to pytest; after `run` to `tracker run` (e.g. without --once
 use `.venv/bin/tracker run` directly). Standard library only.
@@ -54,6 +54,7 @@ def main(argv: list[str]) -> None:
         _run(BIN / "tracker", "--config", ROOT / "config.toml", "run", *(rest or ["--once"]))
     else:
         setup("test")
+        _run(BIN / "ruff", "check", "tracker", "tests", "benchmarks", "tasks.py")
         _run(BIN / "python", "-m", "pytest", *rest)
 
 

@@ -28,6 +28,7 @@ class App:
     pipeline: Pipeline
 
     def close(self) -> None:
+        self.pipeline.close()
         self.pipeline.fetcher.close()
         self.session.close()
         self.store.close()
@@ -49,6 +50,8 @@ def build(settings: Settings, now) -> App:
         max_attempts=settings.max_attempts,
         ancestors=place_ancestors,
         digests=DigestRenderer(settings.templates),
+        workers=settings.fetch.workers,
+        processes=settings.processes,
     )
     return App(settings, store, session, channels, pipeline)
 

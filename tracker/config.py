@@ -42,6 +42,7 @@ class FetchSettings:
     allow_private_networks: bool = False
     total_timeout: float = 30.0  # wall-clock cap on one fetch, redirects included
     per_host_limit: int = 2  # requests in flight per host
+    workers: int = 16  # fetches in flight in all
 
 
 EVENTS = (
@@ -138,6 +139,7 @@ class Settings:
     poll_check_seconds: int = 10
     deliver_every_seconds: int = 15
     max_attempts: int = 10
+    processes: int | None = None  # parse + extract worker processes; None: one per core
 
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
@@ -318,7 +320,7 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     p.unknown(data, "", {"tracker", "fetch", "feeds", "channels"})
 
     tracker = p.table(data, "tracker")
-    p.unknown(tracker, "tracker", {"database", "templates", "poll_check", "deliver_every", "max_attempts"})
+    p.unknown(tracker, "tracker", {"database", "templates", "poll_check", "deliver_every", "max_attempts", "processes"})
     db = p.get(tracker, "tracker", "database", str, required=True)
     database = database_url(db, base) if db else ""
     templates = base / p.get(tracker, "tracker", "templates", str, default="templates")
@@ -331,12 +333,15 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         if not seconds:
             p.add(f"tracker.{key}", f"must be a duration like '10s' or '1m', not {text!r}")
         timing[key] = seconds or parse_duration(default)
+    processes = p.get(tracker, "tracker", "processes", int, default=None)
+    if processes is not None and not 0 <= processes <= 64:
+        p.add("tracker.processes", f"must be between 0 (parse in the fetching threads) and 64, not {processes}")
     max_attempts = p.get(tracker, "tracker", "max_attempts", int, default=10)
     if max_attempts < 1:
         p.add("tracker.max_attempts", "must be at least 1")
 
     fetch_t = p.table(data, "fetch")
-    p.unknown(fetch_t, "fetch", {"connect_timeout", "read_timeout", "total_timeout", "per_host_limit", "max_bytes", "user_agent", "allow_private_networks"})
+    p.unknown(fetch_t, "fetch", {"connect_timeout", "read_timeout", "total_timeout", "per_host_limit", "workers", "max_bytes", "user_agent", "allow_private_networks"})
     fetch = FetchSettings(
         connect_timeout=float(p.get(fetch_t, "fetch", "connect_timeout", (int, float), 5.0)),
         read_timeout=float(p.get(fetch_t, "fetch", "read_timeout", (int, float), 20.0)),
@@ -345,6 +350,7 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         allow_private_networks=p.get(fetch_t, "fetch", "allow_private_networks", bool, False),
         total_timeout=float(p.get(fetch_t, "fetch", "total_timeout", (int, float), 30.0)),
         per_host_limit=p.get(fetch_t, "fetch", "per_host_limit", int, 2),
+        workers=p.get(fetch_t, "fetch", "workers", int, 16),
     )
     if fetch.connect_timeout <= 0 or fetch.read_timeout <= 0 or fetch.total_timeout <= 0:
         p.add("fetch", "connect_timeout, read_timeout and total_timeout must be positive numbers of seconds")
@@ -352,6 +358,8 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         p.add("fetch.connect_timeout", f"must be at most 5 seconds (a slow connect is a dead server), not {fetch.connect_timeout:g}")
     if fetch.per_host_limit < 1:
         p.add("fetch.per_host_limit", "must be at least 1")
+    if not 1 <= fetch.workers <= 256:
+        p.add("fetch.workers", f"must be between 1 and 256, not {fetch.workers}")
     if fetch.max_bytes < 1024:
         p.add("fetch.max_bytes", f"must be at least 1024 bytes, not {fetch.max_bytes}")
 
@@ -484,4 +492,5 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         poll_check_seconds=timing["poll_check"],
         deliver_every_seconds=timing["deliver_every"],
         max_attempts=max_attempts,
+        processes=processes,
     )

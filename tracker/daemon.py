@@ -1,7 +1,8 @@
 """`tracker run`: an APScheduler BlockingScheduler with three jobs.
 
     poll     every [tracker] poll_check (10 s): polls the feeds whose next poll is due
-             (each feed has its own interval with jitter, kept in the database)
+             (each feed has its own interval with jitter, kept in the database),
+             concurrently (tracker.poller); a batch that saved changes wakes `deliver`
     tick     every minute: the countdown clock over open pauses
     deliver  every [tracker] deliver_every (15 s): sends due alerts from the outbox, and
              at once after a poll or tick that wrote new alerts
@@ -58,8 +59,13 @@ def run(app: App) -> None:
         if changed and not stop.is_set():
             scheduler.modify_job("deliver", next_run_time=utcnow())  # alerts go out now, not in 15 s
 
+    def poll() -> None:
+        # alerts go out as soon as the batch that saved them is committed, not after the
+        # last of thousands of feeds
+        p.poll(utcnow(), stop=stop, on_changes=lambda changes: deliver_now_if(True))
+
     jobs = (
-        ("poll", lambda: deliver_now_if(any(r.changes for r in p.poll(utcnow(), stop=stop))), s.poll_check_seconds),
+        ("poll", poll, s.poll_check_seconds),
         ("tick", lambda: deliver_now_if(bool(p.tick(utcnow()))), 60),
         ("deliver", lambda: p.deliver(utcnow(), stop=stop), s.deliver_every_seconds),
     )
@@ -100,5 +106,8 @@ def run(app: App) -> None:
         "tracker started: %d feed(s), %d channel(s), database %s",
         len(s.feeds), len(s.channels), s.database.split("@")[-1],
     )
-    scheduler.start()  # blocks until shutdown
+    try:
+        scheduler.start()  # blocks until shutdown
+    finally:
+        p.close()  # the poller's digest processes
     log.info("tracker stopped")

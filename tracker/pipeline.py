@@ -1,9 +1,10 @@
 """The I/O flow of one cycle, calling the pure core at each step.
 
-    poll:    fetch (I/O) -> parse (pure) -> new or changed articles (store)
-             -> extract (pure) -> reconcile with candidate pauses (pure)
+    poll:    fetch (I/O, many feeds at once) -> parse + extract (pure, on every core)
+             -> new or changed articles (store) -> reconcile with candidate pauses (pure)
              -> save articles, pauses, evidence, changes and their routed, rendered
-                alerts in ONE transaction (store)
+                alerts in ONE transaction (store), a batch of feeds per transaction
+             (tracker.poller runs the stages concurrently; this module decides and saves)
     tick:    open pauses (store) -> countdown (pure) -> save changes and alerts
     deliver: due alerts from the outbox -> silences (pure) -> channel.send (I/O)
              -> mark sent, or retry later with backoff, or failed for good
@@ -20,9 +21,10 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from .alerts.channels import Channel
 from .alerts.digest import Digest, DigestInput, DigestRenderer, StaleFeed
@@ -30,13 +32,12 @@ from .alerts.plan import admits, router, routes_health, silenced_by
 from .alerts.render import Renderer, health_alert
 from .config import ChannelRules
 from .errors import TrackerError
-from .extract import extract
 from .feeds import policy
 from .feeds.fetch import Fetcher
-from .feeds.parse import parse
-from .lifecycle import Ancestors, country_only, fill_place_from_context, reconcile, source_of, tick
-from .store.db import FeedState, PollOutcome, SavedChange, SavedChangeRow, Store
-from .types import Change, ChangeView, Evidence, Mention, Pause, Rendered
+from .lifecycle import Ancestors, Update, country_only, reconcile, source_of, tick
+from .poller import DEFAULT_WORKERS, Digested, Polled, Poller
+from .store.db import FeedState, PollOutcome, SavedChange, SavedChangeRow, Store, Tx, as_stored, is_candidate
+from .types import Article, Change, ChangeView, Evidence, Mention, Pause, Rendered
 
 UNHEALTHY_FAILURES = 3  # consecutive failed polls that raise a "source unhealthy" alert
 STALE_FAILURES = UNHEALTHY_FAILURES  # and make the feed stale in digests
@@ -85,6 +86,37 @@ def _as_change(p: Pause, c: SavedChangeRow) -> Change:
     return Change(c.event, c.at, c.summary, c.old_status, c.new_status, ev, c.key)
 
 
+@dataclass
+class PauseState:
+    """The candidate pauses and their evidence, read once and kept up to date as batches
+    save, so that a poll with many feeds with mentions does not read every pause and all
+    its evidence per feed. Valid while the store's pause fingerprint says nobody else (the
+    clock, another process) changed a pause: a batch holds the write lock while it uses it."""
+
+    now: datetime
+    candidates: list[Pause]
+    known: dict[int, list[Evidence]]
+
+    @classmethod
+    def load(cls, tx: Tx, now: datetime) -> PauseState:
+        candidates = tx.candidates(now)
+        return cls(now, candidates, tx.evidence([c.id for c in candidates]))
+
+    def saved(self, updates: Sequence[Update], pauses: Sequence[Pause], replaced: frozenset[str], now: datetime) -> None:
+        """Apply what one feed saved: the updated and new pauses, their new evidence, and
+        the evidence of edited articles (deleted by the store) gone."""
+        if replaced:
+            self.known = {pid: [e for e in evs if e.article_key not in replaced] for pid, evs in self.known.items()}
+        by_id = {p.id: i for i, p in enumerate(self.candidates)}
+        for u, p in zip(updates, pauses, strict=True):
+            if p.id in by_id:
+                self.candidates[by_id[p.id]] = p
+            else:
+                self.candidates.append(p)
+            self.known.setdefault(p.id, []).extend(as_stored(ev) for ev in u.evidence)
+        self.candidates = [p for p in self.candidates if is_candidate(p, now)]
+
+
 def is_stale(f: FeedState, now: datetime) -> bool:
     """A feed failing for STALE_FAILURES polls, or without success for STALE_PERIODS intervals."""
     if f.consecutive_failures >= STALE_FAILURES:
@@ -105,6 +137,8 @@ class Pipeline:
         digests: DigestRenderer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        workers: int | None = None,
+        processes: int | None = None,
     ):
         self.store = store
         self.fetcher = fetcher
@@ -118,6 +152,8 @@ class Pipeline:
         self.route = router([(name, o.rules) for name, o in self.outlets.items()], ancestors)
         self._hold: dict[str, datetime] = {}  # channel -> no sends before (a peer's Retry-After)
         self._last_send: dict[str, float] = {}  # channel -> monotonic time of its last send
+        self.poller = Poller(fetcher, workers=workers or DEFAULT_WORKERS, processes=processes)
+        self._pauses: tuple[tuple, PauseState] | None = None  # (fingerprint, state) after the last batch
 
     def render(self, now: datetime):
         def render(pause: Pause, views: list[ChangeView], channel: str) -> tuple[Rendered, list[str]]:
@@ -127,81 +163,185 @@ class Pipeline:
 
     # poll ----------------------------------------------------------------
 
-    def poll(self, now: datetime, due_only: bool = True, stop: threading.Event | None = None) -> list[PollReport]:
-        """Poll the feeds that are due (or all). One feed's failure does not stop the others."""
-        reports = []
-        for feed in self.store.feeds(due_at=now if due_only else None):
-            if stop is not None and stop.is_set():
-                break
-            reports.append(self.poll_feed(feed, now))
-        return reports
+    def poll(
+        self,
+        now: datetime,
+        due_only: bool = True,
+        stop: threading.Event | None = None,
+        on_changes: Callable[[list[SavedChange]], None] | None = None,
+    ) -> list[PollReport]:
+        """Poll the feeds that are due (or all), concurrently (tracker.poller), and return a
+        report per feed in the order they were due. One feed's failure does not stop the
+        others. `on_changes` is called (in this thread) as soon as a batch with changes is
+        committed, so alerts can go out while the rest of the feeds are still polled."""
+        reports: list[tuple[int, PollReport]] = []
+
+        def write(batch: Sequence[Polled]) -> None:
+            done = self._settle(batch, now)
+            reports.extend(zip((p.order for p in batch), done, strict=True))
+            changes = [c for r in done for c in r.changes]
+            if changes and on_changes is not None:
+                on_changes(changes)
+
+        try:
+            self.poller.run(self.store.due_feeds(now if due_only else None), now, write, stop=stop, jitter=self.rng)
+        finally:
+            self._pauses = None  # not kept between polls (memory; and `now` moves on)
+        reports.sort(key=lambda r: r[0])
+        return [r for _, r in reports]
 
     def poll_feed(self, feed: FeedState, now: datetime) -> PollReport:
         """Fetch, parse, extract, reconcile and save one feed; schedule its next poll
         (tracker.feeds.policy) and raise a "source unhealthy" alert when it keeps failing,
         is gone, or has gone silent."""
-        jitter = self.rng()
         try:
-            fetched = self.fetcher.fetch(feed.effective_url, feed.etag, feed.last_modified)
+            return self._settle([self.poller.poll_one(feed, now, self.rng())], now)[0]
+        finally:
+            self._pauses = None
+
+    def close(self) -> None:
+        """Stop the poller's digest processes (the fetcher and store are closed by their owner)."""
+        self.poller.close()
+
+    def _settle(self, batch: Sequence[Polled], now: datetime) -> list[PollReport]:
+        """Save a batch of polled feeds in ONE transaction: their articles, the pauses,
+        evidence, changes and alerts their mentions cause, and each feed's poll outcome.
+        When that fails, each feed is saved in its own transaction, so that only the feed
+        at fault is recorded as failed."""
+        try:
+            with self.store.transaction() as tx:
+                reports, after = self._write(tx, batch, now)
+        except TrackerError as e:
+            self._pauses = None  # what the failed batch applied to it was rolled back
+            if len(batch) > 1:
+                log.warning("saving a batch of %d feeds failed (%s); saving them one by one", len(batch), e)
+                return [r for p in batch for r in self._settle([p], now)]
+            return [self._failed(batch[0].feed, now, batch[0].jitter, e)]
+        for fn in after:
+            fn()
+        return reports
+
+    def _write(self, tx: Tx, batch: Sequence[Polled], now: datetime) -> tuple[list[PollReport], list[Callable[[], None]]]:
+        """The body of _settle: what each feed's poll found, decided (tracker.feeds.policy,
+        tracker.lifecycle) and saved through `tx`. Returns the reports, and what to do once
+        committed (logs, health alerts)."""
+        reports: list[PollReport] = []
+        after: list[Callable[[], None]] = []
+        outcomes: list[tuple[int, PollOutcome]] = []
+        digested = [p for p in batch if p.error is None and p.digest is not None]
+        fresh = dict(zip((id(p) for p in digested), tx.new_or_changed_many([(p.feed.id, p.digest.articles) for p in digested]), strict=True))
+        plain: list[tuple[int, Article]] = []  # articles without evidence: saved together
+        pauses: PauseState | None = None
+        silent: list[int] = []  # feeds to check for silence once recorded
+        for p in batch:
+            feed = p.feed
+            if p.error is not None:
+                outcome, then = self._error_outcome(feed, now, p.jitter, p.error)
+                outcomes.append((feed.id, outcome))
+                after.append(then)
+                reports.append(PollReport(feed.name, "error", error=str(p.error)))
+                continue
+            fetched = p.fetched
             moved, move = policy.decide_move(feed.effective_url, fetched.permanent_url, policy.MoveState(feed.moved_to, feed.moved_count))
             if moved:
                 log.warning("feed %s moved permanently: %s -> %s", feed.name, feed.effective_url, moved)
-            if fetched.not_modified or (fetched.sha256 and fetched.sha256 == feed.body_sha256):
+            if p.digest is None:  # 304, or the same body again
                 status = "not modified" if fetched.not_modified else "unchanged"
-                nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=feed.ttl_seconds, jitter=jitter)
-                state = self.store.record_poll(
-                    feed.id, now,
-                    PollOutcome(status, nxt.at, etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
-                                fetch_url=moved, moved_to=move.target, moved_count=move.count),
-                )
-                self._check_silence(state, now)
-                return PollReport(feed.name, "not modified")
-            parsed = parse(fetched.body, feed.effective_url, fetched.content_type)
-            if parsed.warning:
-                log.warning("feed %s: %s", feed.name, parsed.warning)
-            articles, replaced = self.store.new_or_changed(parsed.articles, feed.id)
-            evidence = []
-            for a in articles:
-                mentions = fill_place_from_context(extract(f"{a.title}\n\n{a.text}", a.published or now))
-                src = source_of(a.link, feed.name, a.text)
-                evidence += [Evidence(m, a.key, src, a.link, a.published or now) for m in mentions]
-            updates = []
+                nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=feed.ttl_seconds, jitter=p.jitter)
+                outcomes.append((feed.id, PollOutcome(
+                    status, nxt.at, etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
+                    fetch_url=moved, moved_to=move.target, moved_count=move.count,
+                )))  # fmt: skip
+                silent.append(feed.id)
+                reports.append(PollReport(feed.name, "not modified"))
+                continue
+            d = p.digest
+            if d.warning:
+                log.warning("feed %s: %s", feed.name, d.warning)
+            articles, replaced = fresh[id(p)]
+            evidence = self._evidence(feed, d, articles, now)
+            changes: list[SavedChange] = []
             if evidence or replaced:
-                candidates = self.store.candidates(now)
-                known = self.store.evidence([p.id for p in candidates])
-                updates = reconcile(candidates, evidence, now, known, replaced, self.ancestors)
-            changes = self.store.save(now, feed.id, articles, updates, self.route, self.render(now))
-            ttl = getattr(parsed, "ttl_seconds", None)
-            nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=ttl, jitter=jitter)
+                if plain:  # saved first: this feed's reconcile must see them stored
+                    tx.upsert_articles(now, plain, want=())
+                    plain = []
+                if pauses is None:
+                    pauses = self._pause_state(tx, now)
+                updates = reconcile(pauses.candidates, evidence, now, pauses.known, replaced, self.ancestors)
+                ids = tx.upsert_articles(now, [(feed.id, a) for a in articles], {ev.article_key for u in updates for ev in u.evidence})
+                changes, saved = tx.save_updates(now, ids, updates, self.route, self.render(now))
+                pauses.saved(updates, saved, replaced, now)
+            else:
+                plain += [(feed.id, a) for a in articles]
+            nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=d.ttl_seconds, jitter=p.jitter)
             new_articles = len(articles) - len(replaced)
-            state = self.store.record_poll(
-                feed.id, now,
-                PollOutcome(f"ok {fetched.status}", nxt.at, etag=fetched.etag, last_modified=fetched.last_modified,
-                            body_sha256=fetched.sha256, ttl_seconds=ttl, fetch_url=moved, moved_to=move.target,
-                            moved_count=move.count, new_articles=new_articles),
-            )
+            outcomes.append((feed.id, PollOutcome(
+                f"ok {fetched.status}", nxt.at, etag=fetched.etag, last_modified=fetched.last_modified,
+                body_sha256=fetched.sha256, ttl_seconds=d.ttl_seconds, fetch_url=moved, moved_to=move.target,
+                moved_count=move.count, new_articles=new_articles,
+            )))  # fmt: skip
             if not new_articles:
-                self._check_silence(state, now)
+                silent.append(feed.id)
             for c in changes:
-                log.info("pause #%s %s", c.pause.id, c.change.summary)
-            return PollReport(feed.name, "ok", len(articles), None, changes)
-        except TrackerError as e:
-            failures = feed.consecutive_failures + 1
-            nxt = policy.next_poll_after_error(now, feed.every_seconds, failures, e, jitter=jitter)
-            gone = nxt.at is None
-            log.warning("feed %s failed (%d in a row): %s; %s", feed.name, failures, e, nxt.why)
-            try:
-                self.store.record_poll(feed.id, now, PollOutcome("gone" if gone else "error", nxt.at, error=str(e)))
-                if gone:
-                    self._unhealthy(feed, now, f"health/feed-{feed.id}/gone", "the publisher removed it (HTTP 410); it is disabled", str(e))
-                elif failures == UNHEALTHY_FAILURES:
-                    self._unhealthy(
-                        feed, now, f"health/feed-{feed.id}/failing/{(feed.failing_since or now).isoformat()}",
-                        f"{failures} polls in a row failed", f"last error: {e}",
-                    )
-            except TrackerError as e2:
-                log.error("could not record the failure of feed %s: %s", feed.name, e2)
-            return PollReport(feed.name, "error", error=str(e))
+                after.append(lambda c=c: log.info("pause #%s %s", c.pause.id, c.change.summary))
+            reports.append(PollReport(feed.name, "ok", len(articles), None, changes))
+        if plain:
+            tx.upsert_articles(now, plain, want=())
+        if pauses is not None:  # kept for the next batch while nobody else changes pauses
+            self._pauses = (tx.pause_fingerprint(), pauses)
+        states = tx.record_polls(now, outcomes)
+        after += [partial(self._check_silence, states.get(fid), now) for fid in silent]
+        return reports, after
+
+    def _pause_state(self, tx: Tx, now: datetime) -> PauseState:
+        """The candidate pauses and their evidence: kept from the last batch when no pause or
+        evidence changed since (the fingerprint), else read."""
+        kept, self._pauses = self._pauses, None  # a batch that fails must not leave it half-applied
+        if kept is not None and kept[1].now == now and kept[0] == tx.pause_fingerprint():
+            return kept[1]
+        return PauseState.load(tx, now)
+
+    def _evidence(self, feed: FeedState, d: Digested, articles: Sequence[Article], now: datetime) -> list[Evidence]:
+        """The mentions of the new or changed `articles` (their keys as the store knows
+        them), as evidence."""
+        if not any(d.mentions):
+            return []
+        read = {(a.content_hash, a.published): m for a, m in zip(d.articles, d.mentions, strict=True) if m}
+        out = []
+        for a in articles:
+            mentions = read.get((a.content_hash, a.published), ())
+            if mentions:
+                src = source_of(a.link, feed.name, a.text)
+                out += [Evidence(m, a.key, src, a.link, a.published or now) for m in mentions]
+        return out
+
+    def _error_outcome(self, feed: FeedState, now: datetime, jitter: float, e: TrackerError) -> tuple[PollOutcome, Callable[[], None]]:
+        """What a failed poll records, and the health alert it may raise once recorded."""
+        failures = feed.consecutive_failures + 1
+        nxt = policy.next_poll_after_error(now, feed.every_seconds, failures, e, jitter=jitter)
+        gone = nxt.at is None
+        log.warning("feed %s failed (%d in a row): %s; %s", feed.name, failures, e, nxt.why)
+
+        def then() -> None:
+            if gone:
+                self._unhealthy(feed, now, f"health/feed-{feed.id}/gone", "the publisher removed it (HTTP 410); it is disabled", str(e))
+            elif failures == UNHEALTHY_FAILURES:
+                self._unhealthy(
+                    feed, now, f"health/feed-{feed.id}/failing/{(feed.failing_since or now).isoformat()}",
+                    f"{failures} polls in a row failed", f"last error: {e}",
+                )
+
+        return PollOutcome("gone" if gone else "error", nxt.at, error=str(e)), then
+
+    def _failed(self, feed: FeedState, now: datetime, jitter: float, e: TrackerError) -> PollReport:
+        """Record a failed poll on its own (its batch could not be saved)."""
+        outcome, then = self._error_outcome(feed, now, jitter, e)
+        try:
+            self.store.record_poll(feed.id, now, outcome)
+            then()
+        except TrackerError as e2:
+            log.error("could not record the failure of feed %s: %s", feed.name, e2)
+        return PollReport(feed.name, "error", error=str(e))
 
     def _check_silence(self, feed: FeedState | None, now: datetime) -> None:
         if feed is None or feed.last_article_at is None:

@@ -8,12 +8,12 @@ poll, each alert's attempts and next try.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, func
+from sqlalchemy import bindparam, delete, event, func, insert, tuple_, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -22,6 +22,9 @@ from ..errors import StoreError
 from ..lifecycle import Update
 from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow, SilenceRow
+
+#: Closed pauses stay candidates for new evidence this many days (late news).
+CANDIDATE_DAYS = 30
 
 RenderFn = Callable[[Pause, list[ChangeView], str], tuple[Rendered, list[str]]]
 Route = Callable[[Pause, Change], list[tuple[str, int]]]
@@ -229,38 +232,44 @@ class Store:
                 q = q.where(FeedRow.next_poll_at <= _db(due_at)).order_by(FeedRow.next_poll_at)
             return [_feed_state(r, counts.get(r.id, 0)) for r in s.exec(q)]
 
+    def due_feeds(self, due_at: datetime | None = None, page: int = 500) -> Iterator[FeedState]:
+        """Enabled feeds (only those due when `due_at` is given), most overdue first, read a
+        page at a time (keyset), so that 10,000 feeds never sit in memory at once. A feed
+        whose next poll moves past `due_at` while this runs is not returned again.
+        Does not count articles (FeedState.articles is 0)."""
+        last: tuple | None = None
+        while True:
+            with self.session() as s:
+                q = select(FeedRow).where(FeedRow.enabled == True)  # noqa: E712
+                if due_at is not None:
+                    q = q.where(FeedRow.next_poll_at <= _db(due_at))
+                    if last is not None:
+                        q = q.where(tuple_(FeedRow.next_poll_at, FeedRow.id) > tuple_(*last))
+                    q = q.order_by(FeedRow.next_poll_at, FeedRow.id)
+                else:
+                    if last is not None:
+                        q = q.where(FeedRow.id > last[1])
+                    q = q.order_by(FeedRow.id)
+                rows = list(s.exec(q.limit(page)))
+                states = [_feed_state(r, 0) for r in rows]
+                if rows:
+                    last = (rows[-1].next_poll_at, rows[-1].id)
+            yield from states
+            if len(rows) < page:
+                return
+
     def record_poll(self, feed_id: int, now: datetime, o: PollOutcome) -> FeedState | None:
         """Save the outcome of one poll; returns the feed as it is now. On error the
         validators and body hash are kept as they were; `next_poll_at` None disables it."""
+        with self.transaction() as tx:
+            return tx.record_polls(now, [(feed_id, o)]).get(feed_id)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One write transaction for a batch of work (the poller's writer): everything done
+        through the Tx is committed together or not at all. Errors wrapped as in session()."""
         with self.session() as s:
-            row = s.get(FeedRow, feed_id)
-            if row is None:
-                return None
-            row.last_polled_at = _db(now)
-            row.last_status = o.status
-            row.last_error = o.error
-            if o.next_poll_at is None:
-                row.enabled, row.disabled_reason = False, o.error or o.status
-            else:
-                row.next_poll_at = _db(o.next_poll_at)
-            if o.error:
-                row.consecutive_failures += 1
-                row.failing_since = row.failing_since or _db(now)
-            else:
-                row.consecutive_failures, row.failing_since = 0, None
-                row.last_success_at = _db(now)
-                if o.status != "not modified":
-                    row.etag, row.last_modified = o.etag, o.last_modified
-                    row.body_sha256 = o.body_sha256 or row.body_sha256
-                if o.ttl_seconds is not None:
-                    row.ttl_seconds = o.ttl_seconds
-                if o.fetch_url:
-                    row.fetch_url = o.fetch_url
-                row.moved_to, row.moved_count = o.moved_to, o.moved_count
-                if o.new_articles or row.last_article_at is None:
-                    row.last_article_at = _db(now)
-            s.flush()
-            return _feed_state(row, 0)
+            yield Tx(s)
 
     # articles ------------------------------------------------------------
 
@@ -275,31 +284,8 @@ class Store:
         """
         if not articles:
             return [], frozenset()
-        keys = [a.key for a in articles]
         with self.session() as s:
-            known: dict[str, str] = {}
-            for chunk in _chunks(keys, 500):
-                known.update(s.exec(select(ArticleRow.key, ArticleRow.content_hash).where(ArticleRow.key.in_(chunk))).all())
-            by_link: dict[str, tuple[str, str]] = {}
-            links = [a.link for a in articles if a.key not in known and a.link]
-            if feed_id is not None and links:
-                for chunk in _chunks(links, 500):
-                    q = select(ArticleRow.link, ArticleRow.key, ArticleRow.content_hash).where(
-                        ArticleRow.feed_id == feed_id, ArticleRow.link.in_(chunk)
-                    )
-                    by_link.update({link: (key, h) for link, key, h in s.exec(q)})
-        fresh: list[Article] = []
-        replaced: set[str] = set()
-        for a in articles:
-            if a.key not in known and a.link in by_link:
-                key, h = by_link[a.link]
-                a = replace(a, key=key)
-                known[key] = h
-            if known.get(a.key) != a.content_hash:
-                fresh.append(a)
-                if a.key in known:
-                    replaced.add(a.key)
-        return fresh, frozenset(replaced)
+            return Tx(s).new_or_changed_many([(feed_id, articles)])[0]
 
     # pauses --------------------------------------------------------------
 
@@ -315,30 +301,13 @@ class Store:
     def candidates(self, now: datetime) -> list[Pause]:
         """The pauses new evidence may join: open ones, and closed ones that ended within
         the last 30 days (late news of a pause still belongs to it)."""
-        since = _db(now - timedelta(days=30))
         with self.session() as s:
-            q = select(PauseRow).where(
-                PauseRow.status.not_in(tuple(CLOSED_STATUSES))
-                | (func.coalesce(PauseRow.ends_at, PauseRow.last_seen) >= since)
-            ).order_by(PauseRow.id)
-            rows = list(s.exec(q))
-            fired = _fired(s, [r.id for r in rows])
-            return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+            return Tx(s).candidates(now)
 
     def evidence(self, pause_ids: Sequence[int]) -> dict[int, list[Evidence]]:
         """The evidence attached to each pause."""
-        out: dict[int, list[Evidence]] = {pid: [] for pid in pause_ids}
         with self.session() as s:
-            for chunk in _chunks(list(pause_ids), 500):
-                q = (
-                    select(EvidenceRow, ArticleRow.key)
-                    .join(ArticleRow, ArticleRow.id == EvidenceRow.article_id)
-                    .where(EvidenceRow.pause_id.in_(chunk))
-                    .order_by(EvidenceRow.published_at, EvidenceRow.id)
-                )
-                for e, key in s.exec(q):
-                    out[e.pause_id].append(_evidence(e, key))
-        return out
+            return Tx(s).evidence(pause_ids)
 
     def pause(self, pause_id: int) -> PauseDetail | None:
         """One pause with its evidence (and why each joined it) and its changes, oldest first."""
@@ -377,86 +346,15 @@ class Store:
         waits `group_wait` seconds before it is due. Returns the saved changes.
         """
         try:
-            with self.session() as s:
-                article_ids = self._upsert_articles(s, now, feed_id, articles)
-                saved: list[SavedChange] = []
-                for u in updates:
-                    row = self._save_pause(s, u.after)
-                    pause = _pause(row, u.after.fired)
-                    for ev, reason in zip(u.evidence, u.reasons, strict=True):
-                        s.add(
-                            EvidenceRow(
-                                pause_id=row.id,
-                                article_id=article_ids[ev.article_key],
-                                source=ev.source,
-                                link=ev.link,
-                                published_at=_db(ev.published),
-                                mention=ev.mention.to_json(),
-                                reason=reason,
-                            )
-                        )
-                    for ch in u.changes:
-                        crow = ChangeRow(
-                            pause_id=row.id,
-                            event=ch.event,
-                            key=ch.key,
-                            at=_db(ch.at),
-                            summary=ch.summary,
-                            old_status=ch.old_status,
-                            new_status=ch.new_status,
-                            quote=ch.evidence.mention.quote if ch.evidence else None,
-                            source=ch.evidence.source if ch.evidence else None,
-                            link=ch.evidence.link if ch.evidence else None,
-                            published=_db(ch.evidence.published) if ch.evidence else None,
-                        )
-                        s.add(crow)
-                        s.flush()
-                        sc = SavedChange(crow.id, pause, ch)
-                        saved.append(sc)
-                        for channel, wait in route(pause, ch):
-                            self._queue(s, now, pause, crow, channel, wait, render)
-                return saved
+            with self.transaction() as tx:
+                want = {ev.article_key for u in updates for ev in u.evidence}
+                article_ids = tx.upsert_articles(now, [(feed_id, a) for a in articles], want)
+                return tx.save_updates(now, article_ids, updates, route, render)[0]
         except StoreError as e:
             if isinstance(e.__cause__, IntegrityError):
                 # another worker saved the same countdown event first: nothing is lost
                 raise StoreError(f"conflict while saving, will retry next cycle: {e}") from e
             raise
-
-    def _queue(self, s: Session, now: datetime, pause: Pause, crow: ChangeRow, channel: str, wait: int, render: RenderFn | None) -> None:
-        waiting = None
-        if wait > 0:
-            waiting = s.exec(
-                select(AlertRow).where(
-                    AlertRow.pause_id == pause.id,
-                    AlertRow.channel == channel,
-                    AlertRow.status == "pending",
-                    AlertRow.attempts == 0,
-                    AlertRow.next_try_at > _db(now),
-                )
-            ).first()
-        ids = (waiting.change_ids if waiting else []) + [crow.id]
-        rows = {r.id: r for r in s.exec(select(ChangeRow).where(ChangeRow.id.in_(ids)))}
-        views = [_change_view(rows[i]) for i in ids]
-        rendered, notes = render(pause, views, channel) if render else (Rendered("", "", "", {}, {}), [])
-        if waiting is not None:
-            waiting.change_ids = ids  # a new list, so the JSON column is marked dirty
-            waiting.rendered, waiting.note = rendered.to_json(), "; ".join(notes) or None
-            waiting.summary = " / ".join(v.summary for v in views)[:2000]
-            return
-        s.add(
-            AlertRow(
-                key=f"pause-{pause.id}/change-{crow.id}/{channel}",
-                kind="change",
-                pause_id=pause.id,
-                change_ids=ids,
-                channel=channel,
-                next_try_at=_db(now + timedelta(seconds=wait)),
-                created_at=_db(now),
-                rendered=rendered.to_json(),
-                note="; ".join(notes) or None,
-                summary=crow.summary[:2000],
-            )
-        )
 
     def queue_digest(self, now: datetime, channel: str, parts: Sequence[Rendered], summary: str) -> bool:
         """Write a digest (one alert per part) for `channel`, keyed by its time, so a digest
@@ -542,53 +440,6 @@ class Store:
             s.delete(row)
             return True
 
-    def _upsert_articles(self, s: Session, now: datetime, feed_id: int | None, articles: Sequence[Article]) -> dict[str, int]:
-        ids: dict[str, int] = {}
-        keys = [a.key for a in articles]
-        existing: dict[str, ArticleRow] = {}
-        for chunk in _chunks(keys, 500):
-            existing.update({r.key: r for r in s.exec(select(ArticleRow).where(ArticleRow.key.in_(chunk)))})
-        for a in articles:
-            row = existing.get(a.key)
-            if row is None:
-                row = ArticleRow(
-                    key=a.key,
-                    feed_id=feed_id,
-                    title=a.title,
-                    link=a.link,
-                    published_at=_db(a.published),
-                    first_seen_at=_db(now),
-                    updated_at=_db(now),
-                    content_hash=a.content_hash,
-                    text=a.text,
-                )
-                s.add(row)
-            elif row.content_hash != a.content_hash:
-                # An edited entry is examined again: its old evidence is replaced.
-                for ev in s.exec(select(EvidenceRow).where(EvidenceRow.article_id == row.id)):
-                    s.delete(ev)
-                row.title, row.link, row.text = a.title, a.link, a.text
-                row.content_hash, row.updated_at = a.content_hash, _db(now)
-                row.published_at = _db(a.published) or row.published_at
-            s.flush()
-            ids[a.key] = row.id
-        return ids
-
-    def _save_pause(self, s: Session, p: Pause) -> PauseRow:
-        row = s.get(PauseRow, p.id) if p.id is not None else None
-        if row is None:
-            row = PauseRow(kind=p.kind, status=p.status, first_seen=_db(p.first_seen), last_seen=_db(p.last_seen))
-            s.add(row)
-        row.kind, row.location, row.country, row.status = p.kind, p.location, p.country, p.status
-        row.duration_hours, row.start_text = p.duration_hours, p.start_text
-        row.starts_at, row.ends_at = _db(p.starts_at), _db(p.ends_at)
-        row.actors = [{"name": a.name, "stance": a.stance} for a in p.actors]
-        row.sources = list(p.sources)
-        row.first_seen, row.last_seen = _db(p.first_seen), _db(p.last_seen)
-        row.status_since, row.extended_hours = _db(p.status_since), p.extended_hours
-        s.flush()
-        return row
-
     # outbox --------------------------------------------------------------
 
     def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False) -> list[DueAlert]:
@@ -650,6 +501,307 @@ class Store:
             rows = list(s.exec(select(PauseRow).where(PauseRow.id.in_(ids)))) if ids else []
             fired = _fired(s, [r.id for r in rows])
             return {r.id: _pause(r, fired.get(r.id, frozenset())) for r in rows}
+
+
+class Tx:
+    """The writes of one transaction (Store.transaction), done in bulk: the poller's writer
+    saves a batch of feeds through one Tx, Store's own methods one feed at a time.
+
+    Does not commit, and does not decide anything: what to save comes from the caller.
+    """
+
+    def __init__(self, s: Session):
+        self.s = s
+        # key -> (row id or None when inserted without RETURNING, content hash): what this
+        # transaction has read or written, so upsert_articles need not look keys up again
+        self._stored: dict[str, tuple[int | None, str]] = {}
+
+    def _lookup(self, keys: Iterable[str]) -> dict[str, tuple[int | None, str]]:
+        """(id, hash) of the stored keys among `keys`: from what this Tx knows, else one
+        query per 500 keys."""
+        keys = set(keys)
+        missing = [k for k in keys if k not in self._stored or self._stored[k][0] is None]
+        for chunk in _chunks(missing, 500):
+            q = select(ArticleRow.key, ArticleRow.id, ArticleRow.content_hash).where(ArticleRow.key.in_(chunk))
+            self._stored.update({k: (i, h) for k, i, h in self.s.exec(q)})
+        return {k: self._stored[k] for k in keys if k in self._stored}
+
+    def pause_fingerprint(self) -> tuple:
+        """Changes whenever a pause or its evidence does (every save of a pause adds evidence
+        or a change; an edited article deletes evidence): to know whether pauses read
+        earlier are still current. One cheap query."""
+        row = self.s.execute(
+            select(
+                select(func.max(PauseRow.id)).scalar_subquery(),
+                select(func.max(EvidenceRow.id)).scalar_subquery(),
+                select(func.count(EvidenceRow.id)).scalar_subquery(),
+                select(func.max(ChangeRow.id)).scalar_subquery(),
+            )
+        ).one()
+        return tuple(row)
+
+    # articles ------------------------------------------------------------
+
+    def new_or_changed_many(
+        self, batches: Sequence[tuple[int | None, Sequence[Article]]]
+    ) -> list[tuple[list[Article], frozenset[str]]]:
+        """Store.new_or_changed for several feeds at once, in order: one query for all the
+        keys, one for the links of the unknown ones. An article new in an earlier feed of
+        the batch counts as stored for the later ones (it will be, in this transaction)."""
+        known: dict[str, str] = {k: h for k, (_, h) in self._lookup(a.key for _, arts in batches for a in arts).items()}
+        feed_ids = list({fid for fid, arts in batches if fid is not None and any(a.key not in known and a.link for a in arts)})
+        links = list({a.link for fid, arts in batches if fid is not None for a in arts if a.key not in known and a.link})
+        by_link: dict[tuple[int, str], tuple[str, str]] = {}
+        if feed_ids and links:
+            for fchunk in _chunks(feed_ids, 500):
+                for chunk in _chunks(links, 500):
+                    q = select(ArticleRow.feed_id, ArticleRow.link, ArticleRow.key, ArticleRow.content_hash).where(
+                        ArticleRow.feed_id.in_(fchunk), ArticleRow.link.in_(chunk)
+                    )
+                    by_link.update({(fid, link): (key, h) for fid, link, key, h in self.s.exec(q)})
+        out: list[tuple[list[Article], frozenset[str]]] = []
+        for feed_id, articles in batches:
+            fresh: list[Article] = []
+            replaced: set[str] = set()
+            for a in articles:
+                if a.key not in known and (feed_id, a.link) in by_link:
+                    key, h = by_link[(feed_id, a.link)]
+                    a = replace(a, key=key)
+                    known.setdefault(key, h)
+                if known.get(a.key) != a.content_hash:
+                    fresh.append(a)
+                    if a.key in known:
+                        replaced.add(a.key)
+            for a in fresh:  # later feeds of the batch see these as stored
+                known[a.key] = a.content_hash
+                if feed_id is not None and a.link:
+                    by_link.setdefault((feed_id, a.link), (a.key, a.content_hash))
+            out.append((fresh, frozenset(replaced)))
+        return out
+
+    def upsert_articles(self, now: datetime, rows: Sequence[tuple[int | None, Article]], want: Collection[str] | None = None) -> dict[str, int]:
+        """Insert new articles and update changed ones (by key), each with its feed id; an
+        edited article's old evidence is deleted (it is examined again). Bulk: one query
+        for the stored keys, one multi-row INSERT, one UPDATE and one DELETE for the edited.
+        Returns the row id of each key in `want` (all keys when None)."""
+        if not rows:
+            return {}
+        t = ArticleRow.__table__
+        stored = self._lookup(a.key for _, a in rows)
+        new: dict[str, dict] = {}
+        edits: dict[str, dict] = {}
+        for feed_id, a in rows:
+            values = {"title": a.title, "link": a.link, "text": a.text, "content_hash": a.content_hash, "updated_at": _db(now)}
+            if a.key in new:  # repeated within the batch: the later content wins, as an update would
+                row = new[a.key]
+                row.update(values, published_at=_db(a.published) or row["published_at"])
+            elif a.key not in stored:
+                new[a.key] = dict(values, key=a.key, feed_id=feed_id, published_at=_db(a.published), first_seen_at=_db(now))
+            elif stored[a.key][1] != a.content_hash or a.key in edits:
+                # An edited entry is examined again: its old evidence is replaced.
+                edits[a.key] = {f"b_{k}": v for k, v in values.items()} | {"b_id": stored[a.key][0], "b_published": _db(a.published)}
+        ids = {k: i for k, (i, _) in stored.items()}
+        for key, e in edits.items():
+            self._stored[key] = (e["b_id"], e["b_content_hash"])
+        if edits:
+            edited_ids = [e["b_id"] for e in edits.values()]
+            for chunk in _chunks(edited_ids, 500):
+                self.s.execute(delete(EvidenceRow.__table__).where(EvidenceRow.__table__.c.article_id.in_(chunk)))
+            self.s.execute(
+                update(t).where(t.c.id == bindparam("b_id")).values(
+                    title=bindparam("b_title"), link=bindparam("b_link"), text=bindparam("b_text"),
+                    content_hash=bindparam("b_content_hash"), updated_at=bindparam("b_updated_at"),
+                    published_at=func.coalesce(bindparam("b_published", type_=t.c.published_at.type), t.c.published_at),
+                ),
+                list(edits.values()),
+            )
+        if new:
+            rows_in = list(new.values())
+            if want is None or any(k in new for k in want):  # multi-row INSERT ... RETURNING (key, id)
+                ids.update({k: i for k, i in self.s.execute(insert(t).returning(t.c.key, t.c.id), rows_in)})
+            else:  # no id needed: the driver's executemany, the fastest way in
+                self.s.execute(insert(t), rows_in)
+            self._stored.update({k: (ids.get(k), r["content_hash"]) for k, r in new.items()})
+        return ids if want is None else {k: ids[k] for k in want if k in ids}
+
+    # pauses --------------------------------------------------------------
+
+    def candidates(self, now: datetime) -> list[Pause]:
+        """Store.candidates, inside this transaction (it sees what the batch saved so far)."""
+        since = _db(now - timedelta(days=CANDIDATE_DAYS))
+        q = select(PauseRow).where(
+            PauseRow.status.not_in(tuple(CLOSED_STATUSES))
+            | (func.coalesce(PauseRow.ends_at, PauseRow.last_seen) >= since)
+        ).order_by(PauseRow.id)
+        rows = list(self.s.exec(q))
+        fired = _fired(self.s, [r.id for r in rows])
+        return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+
+    def evidence(self, pause_ids: Sequence[int]) -> dict[int, list[Evidence]]:
+        """Store.evidence, inside this transaction."""
+        out: dict[int, list[Evidence]] = {pid: [] for pid in pause_ids}
+        e = EvidenceRow
+        for chunk in _chunks(list(pause_ids), 500):
+            q = (  # columns, not entities: no identity map for rows only read
+                select(e.pause_id, e.mention, ArticleRow.key, e.source, e.link, e.published_at)
+                .join(ArticleRow, ArticleRow.id == e.article_id)
+                .where(e.pause_id.in_(chunk))
+                .order_by(e.published_at, e.id)
+            )
+            for pid, mention, key, source, link, published in self.s.execute(q):
+                out[pid].append(Evidence(_mention(mention), key, source, link, _utc(published)))
+        return out
+
+    def save_updates(
+        self,
+        now: datetime,
+        article_ids: dict[str, int],
+        updates: Sequence[Update],
+        route: Route = lambda pause, change: [],
+        render: RenderFn | None = None,
+    ) -> tuple[list[SavedChange], list[Pause]]:
+        """Save each updated pause with its new evidence (its articles already upserted:
+        `article_ids`) and changes, and queue their alerts (see Store.save). Returns the
+        saved changes, and each update's pause as saved (with its id)."""
+        s = self.s
+        saved: list[SavedChange] = []
+        pauses: list[Pause] = []
+        for u in updates:
+            row = self._save_pause(u.after)
+            pause = _pause(row, u.after.fired)
+            pauses.append(pause)
+            for ev, reason in zip(u.evidence, u.reasons, strict=True):
+                s.add(
+                    EvidenceRow(
+                        pause_id=row.id,
+                        article_id=article_ids[ev.article_key],
+                        source=ev.source,
+                        link=ev.link,
+                        published_at=_db(ev.published),
+                        mention=ev.mention.to_json(),
+                        reason=reason,
+                    )
+                )
+            for ch in u.changes:
+                crow = ChangeRow(
+                    pause_id=row.id,
+                    event=ch.event,
+                    key=ch.key,
+                    at=_db(ch.at),
+                    summary=ch.summary,
+                    old_status=ch.old_status,
+                    new_status=ch.new_status,
+                    quote=ch.evidence.mention.quote if ch.evidence else None,
+                    source=ch.evidence.source if ch.evidence else None,
+                    link=ch.evidence.link if ch.evidence else None,
+                    published=_db(ch.evidence.published) if ch.evidence else None,
+                )
+                s.add(crow)
+                s.flush()
+                sc = SavedChange(crow.id, pause, ch)
+                saved.append(sc)
+                for channel, wait in route(pause, ch):
+                    self._queue(now, pause, crow, channel, wait, render)
+        return saved, pauses
+
+    def _save_pause(self, p: Pause) -> PauseRow:
+        s = self.s
+        row = s.get(PauseRow, p.id) if p.id is not None else None
+        if row is None:
+            row = PauseRow(kind=p.kind, status=p.status, first_seen=_db(p.first_seen), last_seen=_db(p.last_seen))
+            s.add(row)
+        row.kind, row.location, row.country, row.status = p.kind, p.location, p.country, p.status
+        row.duration_hours, row.start_text = p.duration_hours, p.start_text
+        row.starts_at, row.ends_at = _db(p.starts_at), _db(p.ends_at)
+        row.actors = [{"name": a.name, "stance": a.stance} for a in p.actors]
+        row.sources = list(p.sources)
+        row.first_seen, row.last_seen = _db(p.first_seen), _db(p.last_seen)
+        row.status_since, row.extended_hours = _db(p.status_since), p.extended_hours
+        s.flush()
+        return row
+
+    def _queue(self, now: datetime, pause: Pause, crow: ChangeRow, channel: str, wait: int, render: RenderFn | None) -> None:
+        waiting = None
+        if wait > 0:
+            waiting = self.s.exec(
+                select(AlertRow).where(
+                    AlertRow.pause_id == pause.id,
+                    AlertRow.channel == channel,
+                    AlertRow.status == "pending",
+                    AlertRow.attempts == 0,
+                    AlertRow.next_try_at > _db(now),
+                )
+            ).first()
+        ids = (waiting.change_ids if waiting else []) + [crow.id]
+        rows = {r.id: r for r in self.s.exec(select(ChangeRow).where(ChangeRow.id.in_(ids)))}
+        views = [_change_view(rows[i]) for i in ids]
+        rendered, notes = render(pause, views, channel) if render else (Rendered("", "", "", {}, {}), [])
+        if waiting is not None:
+            waiting.change_ids = ids  # a new list, so the JSON column is marked dirty
+            waiting.rendered, waiting.note = rendered.to_json(), "; ".join(notes) or None
+            waiting.summary = " / ".join(v.summary for v in views)[:2000]
+            return
+        self.s.add(
+            AlertRow(
+                key=f"pause-{pause.id}/change-{crow.id}/{channel}",
+                kind="change",
+                pause_id=pause.id,
+                change_ids=ids,
+                channel=channel,
+                next_try_at=_db(now + timedelta(seconds=wait)),
+                created_at=_db(now),
+                rendered=rendered.to_json(),
+                note="; ".join(notes) or None,
+                summary=crow.summary[:2000],
+            )
+        )
+
+
+    # feeds ---------------------------------------------------------------
+
+    def record_polls(self, now: datetime, outcomes: Sequence[tuple[int, PollOutcome]]) -> dict[int, FeedState]:
+        """Store.record_poll for several feeds: one query loads them, one UPDATE per set of
+        changed columns saves them. Returns each feed as it is now (articles counted 0)."""
+        rows: dict[int, FeedRow] = {}
+        ids = list({fid for fid, _ in outcomes})
+        for chunk in _chunks(ids, 500):
+            rows.update({r.id: r for r in self.s.exec(select(FeedRow).where(FeedRow.id.in_(chunk)))})
+        out: dict[int, FeedState] = {}
+        for fid, o in outcomes:
+            row = rows.get(fid)
+            if row is not None:
+                _apply_outcome(row, now, o)
+        self.s.flush()
+        for fid, _ in outcomes:
+            if fid in rows:
+                out[fid] = _feed_state(rows[fid], 0)
+        return out
+
+
+def _apply_outcome(row: FeedRow, now: datetime, o: PollOutcome) -> None:
+    row.last_polled_at = _db(now)
+    row.last_status = o.status
+    row.last_error = o.error
+    if o.next_poll_at is None:
+        row.enabled, row.disabled_reason = False, o.error or o.status
+    else:
+        row.next_poll_at = _db(o.next_poll_at)
+    if o.error:
+        row.consecutive_failures += 1
+        row.failing_since = row.failing_since or _db(now)
+    else:
+        row.consecutive_failures, row.failing_since = 0, None
+        row.last_success_at = _db(now)
+        if o.status != "not modified":
+            row.etag, row.last_modified = o.etag, o.last_modified
+            row.body_sha256 = o.body_sha256 or row.body_sha256
+        if o.ttl_seconds is not None:
+            row.ttl_seconds = o.ttl_seconds
+        if o.fetch_url:
+            row.fetch_url = o.fetch_url
+        row.moved_to, row.moved_count = o.moved_to, o.moved_count
+        if o.new_articles or row.last_article_at is None:
+            row.last_article_at = _db(now)
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:
@@ -735,8 +887,25 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _evidence(e: EvidenceRow, article_key: str) -> Evidence:
-    m = e.mention
-    mention = Mention(
+    return Evidence(_mention(e.mention), article_key, e.source, e.link, _utc(e.published_at))
+
+
+def as_stored(ev: Evidence) -> Evidence:
+    """The evidence as the store hands it back once saved (its mention through JSON:
+    confidence rounded). For a writer that keeps saved evidence in memory. Pure."""
+    return Evidence(_mention(ev.mention.to_json()), ev.article_key, ev.source, ev.link, _utc(_db(ev.published)))
+
+
+def is_candidate(p: Pause, now: datetime) -> bool:
+    """Store.candidates' filter, for pauses held in memory: open, or closed within 30 days."""
+    if p.status not in CLOSED_STATUSES:
+        return True
+    end = p.ends_at or p.last_seen
+    return end is not None and end >= now - timedelta(days=CANDIDATE_DAYS)
+
+
+def _mention(m: dict) -> Mention:
+    return Mention(
         kind=m["kind"],
         status=m["status"],
         duration_hours=m["duration_hours"],
@@ -751,4 +920,3 @@ def _evidence(e: EvidenceRow, article_key: str) -> Evidence:
         start_range=tuple(_when(d) for d in m["start_range"]) if m.get("start_range") else None,
         recurrence=m.get("recurrence"),
     )
-    return Evidence(mention, article_key, e.source, e.link, _utc(e.published_at))
