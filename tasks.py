@@ -29,7 +29,7 @@ def _run(*cmd: str | Path) -> None:
 
 
 def setup(extra: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by any python3
         sys.exit(f"pause-tracker needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
         print(f"+ creating {VENV}", flush=True)
