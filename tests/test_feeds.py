@@ -7,7 +7,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-import requests
 
 from tracker.config import FetchSettings
 from tracker.errors import FetchError, ParseError
@@ -20,8 +19,8 @@ SHARED_FEEDS = ROOT.parent / "shared" / "data" / "feeds"
 
 @pytest.fixture
 def fetcher():
-    with requests.Session() as session:
-        yield Fetcher(FetchSettings(connect_timeout=2, read_timeout=1, max_bytes=64 * 1024, allow_private_networks=True), session)
+    with Fetcher(FetchSettings(connect_timeout=2, read_timeout=1, max_bytes=64 * 1024, allow_private_networks=True)) as f:
+        yield f
 
 
 def test_conditional_get_echoes_validators_byte_for_byte(http_server, fetcher):

@@ -51,7 +51,7 @@ def build(tmp_path, http_server, outlets: dict, **kw) -> tuple[Store, Pipeline, 
     store.create()
     session = requests.Session()
     channels = {name: Outlet(make(session), rules, Renderer(ROOT / "templates")) for name, (make, rules) in outlets.items()}
-    pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True), session), channels, rng=lambda: 0.5, **kw)
+    pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), channels, rng=lambda: 0.5, **kw)
     store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
     return store, pipeline, session
 
@@ -215,7 +215,7 @@ def test_a_user_template_that_fails_falls_back_to_the_built_in_and_says_so(tmp_p
     store.create()
     session = requests.Session()
     outlet = Outlet(SlackChannel(SlackSettings("slack", http_server.url + "/slack"), session), ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates", {"slack": broken}))
-    pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True), session), {"slack": outlet})
+    pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"slack": outlet})
     store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
     pipeline.poll(T0)
     assert pipeline.deliver(T0).sent == 1

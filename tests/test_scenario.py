@@ -61,7 +61,7 @@ def world(tmp_path, http_server):
     hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", "whsec_c2NlbmFyaW8tc2VjcmV0LWZvci10ZXN0cw=="), session)
     pipeline = Pipeline(
         store,
-        Fetcher(FetchSettings(allow_private_networks=True), session),
+        Fetcher(FetchSettings(allow_private_networks=True)),
         {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
         rng=lambda: 0.5,
     )

@@ -45,7 +45,7 @@ def build(settings: Settings, now) -> App:
     outlets = {c.name: Outlet(channels[c.name], c.rules, renderer_for(settings, c)) for c in settings.channels}
     pipeline = Pipeline(
         store,
-        Fetcher(settings.fetch, total_timeout=settings.fetch.total_timeout, per_host_limit=settings.fetch.per_host_limit),
+        Fetcher(settings.fetch),
         outlets,
         max_attempts=settings.max_attempts,
         ancestors=place_ancestors,

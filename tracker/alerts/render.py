@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import escape
 
 from ..errors import TemplateError
 from ..lifecycle import describe, format_hours
@@ -281,8 +282,6 @@ def _change_json(c: ChangeView) -> dict:
 def health_alert(feed_name: str, url: str, problem: str, detail: str, now: datetime) -> Rendered:
     """A "source unhealthy" alert for every channel type. Pure. Escaped by hand: these few
     lines are not worth a template of their own."""
-    from markupsafe import escape
-
     shown = http_link(url) or url
     subject = one_line(f"[pause-tracker] Source unhealthy: {feed_name}: {problem}")
     text = f"Source unhealthy: {feed_name}\n\n{problem}\n{detail}\n\nFeed: {shown}\n\n--\npause-tracker, {now:%Y-%m-%d %H:%M} UTC\n"

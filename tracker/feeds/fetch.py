@@ -72,7 +72,6 @@ __all__ = [
 
 MAX_REDIRECTS = 5
 MAX_CONNECT_TIMEOUT = 5.0
-DEFAULT_TOTAL_TIMEOUT = 30.0
 DEFAULT_PER_HOST_LIMIT = 2
 CHUNK = 64 * 1024
 ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
@@ -335,13 +334,13 @@ class _GuardedAdapter(HTTPAdapter):
 class Fetcher:
     """Fetches feeds. Thread-safe: polls of different feeds may run in parallel threads.
 
-    settings        [fetch] settings (timeouts, max_bytes, user agent, allow_private_networks)
-    session         accepted for compatibility and unused: feed fetches go through the
+    settings        [fetch] settings (timeouts, total_timeout, per_host_limit, max_bytes,
+                    user agent, allow_private_networks). Feed fetches go through the
                     Fetcher's own guarded connection pool, never through a session shared
                     with channels (a webhook to a private address is the operator's choice;
                     a feed redirect to one is not)
-    total_timeout   wall-clock cap on one fetch, every hop included ([fetch] total_timeout)
-    per_host_limit  requests in flight per host ([fetch] per_host_limit)
+    total_timeout   overrides settings.total_timeout (tests use short caps)
+    per_host_limit  overrides settings.per_host_limit
     resolver        DNS seam for the address guard: (host, port) -> [addresses]
     guard           the address guard itself (default: from allow_private_networks and
                     resolver); tests pass a subclass
@@ -353,20 +352,20 @@ class Fetcher:
     def __init__(
         self,
         settings: FetchSettings,
-        session: requests.Session | None = None,
         *,
-        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
-        per_host_limit: int = DEFAULT_PER_HOST_LIMIT,
+        total_timeout: float | None = None,
+        per_host_limit: int | None = None,
         resolver: Resolver = system_resolver,
         guard: AddressGuard | None = None,
         clock: Callable[[], datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
         verify: bool | str = True,
     ):
+        total_timeout = settings.total_timeout if total_timeout is None else total_timeout
+        per_host_limit = settings.per_host_limit if per_host_limit is None else per_host_limit
         if total_timeout <= 0:
             raise ValueError("total_timeout must be positive")
         self.settings = settings
-        self.session = session
         self.total_timeout = float(total_timeout)
         self.guard = guard or AddressGuard(settings.allow_private_networks, resolver)
         self.hosts = HostLimits(per_host_limit, monotonic)

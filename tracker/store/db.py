@@ -293,7 +293,7 @@ class Store:
         with self.session() as s:
             q = select(PauseRow).order_by(PauseRow.id)
             if open_only:
-                q = q.where(PauseRow.status.not_in(("collapsed", "ended", "expired")))
+                q = q.where(PauseRow.status.not_in(tuple(CLOSED_STATUSES)))
             rows = list(s.exec(q))
             fired = _fired(s, [r.id for r in rows])
             return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
