@@ -33,10 +33,12 @@ def parts(tmp_path, http_server):
     slack = SlackChannel(SlackSettings("slack", http_server.url + "/slack", timeout=2), session)
     pipeline = Pipeline(
         store,
-        Fetcher(FetchSettings(connect_timeout=2, read_timeout=2, allow_private_networks=True), session),
+        Fetcher(FetchSettings(connect_timeout=2, read_timeout=2, allow_private_networks=True)),
         {"slack": Outlet(slack, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
         max_attempts=3,
         rng=lambda: 0.5,  # no jitter: times are exact
+        monotonic=lambda: 0.0,  # time is `now` alone: no real time passes in a delivery run
+        sleep=lambda seconds: None,
     )
     yield store, pipeline
     session.close()

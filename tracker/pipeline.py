@@ -382,6 +382,12 @@ class Pipeline:
         sends alerts still waiting out their group window (`run --once`: the cycle is over).
         """
         report = DeliveryReport()
+        started = self.monotonic()
+
+        def clock() -> datetime:
+            """`now` moved on by the time this run has taken (sends are throttled)."""
+            return now + timedelta(seconds=self.monotonic() - started)
+
         due = self.store.due_alerts(now, flush=flush)
         if not due:
             return report
@@ -403,7 +409,7 @@ class Pipeline:
                 report.silenced += 1
                 continue
             hold = self._hold.get(msg.channel)
-            if hold and now < hold:
+            if hold and clock() < hold:
                 self.store.postpone(d.id, hold)
                 report.held += 1
                 continue
@@ -415,7 +421,8 @@ class Pipeline:
                 report.sent += 1
                 continue
             if result.retry_after:
-                self._hold[msg.channel] = now + timedelta(seconds=result.retry_after)
+                # counted from the answer, not from the start of the run: a run can take seconds
+                self._hold[msg.channel] = clock() + timedelta(seconds=result.retry_after)
             if not result.retry or d.attempts + 1 >= self.max_attempts:
                 self.store.mark_failed(d.id, now, result.error or "failed", None)
                 report.failed += 1
@@ -423,7 +430,7 @@ class Pipeline:
             else:
                 # the peer's Retry-After when it gave one, else exponential backoff with jitter
                 delay = result.retry_after if result.retry_after is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
-                self.store.mark_failed(d.id, now, result.error or "failed", now + timedelta(seconds=delay))
+                self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay))
                 report.retrying += 1
                 log.warning("alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error)
             report.errors.append(f"{msg.channel}: {result.error}")
