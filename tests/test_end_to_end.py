@@ -39,7 +39,6 @@ def write_config(tmp_path: Path, http_url: str, smtp_port: int) -> Path:
         f"""
 [tracker]
 database = "tracker.db"
-templates = "{ROOT / 'templates'}"
 
 [fetch]
 allow_private_networks = true

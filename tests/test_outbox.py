@@ -50,7 +50,7 @@ def build(tmp_path, http_server, outlets: dict, **kw) -> tuple[Store, Pipeline, 
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     store.create()
     session = requests.Session()
-    channels = {name: Outlet(make(session), rules, Renderer(ROOT / "templates")) for name, (make, rules) in outlets.items()}
+    channels = {name: Outlet(make(session), rules, Renderer()) for name, (make, rules) in outlets.items()}
     pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), channels, rng=lambda: 0.5, **kw)
     store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
     return store, pipeline, session
@@ -214,7 +214,7 @@ def test_a_user_template_that_fails_falls_back_to_the_built_in_and_says_so(tmp_p
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     store.create()
     session = requests.Session()
-    outlet = Outlet(SlackChannel(SlackSettings("slack", http_server.url + "/slack"), session), ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates", {"slack": broken}))
+    outlet = Outlet(SlackChannel(SlackSettings("slack", http_server.url + "/slack"), session), ChannelRules(group_wait_seconds=0), Renderer(None, {"slack": broken}))
     pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"slack": outlet})
     store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
     pipeline.poll(T0)
@@ -225,7 +225,7 @@ def test_a_user_template_that_fails_falls_back_to_the_built_in_and_says_so(tmp_p
     # a template in the sandbox cannot reach Python's internals
     sneaky = tmp_path / "sneaky.json.j2"
     sneaky.write_text('{"text": {{ pause.__class__.__mro__[1].__subclasses__() | length | tojson }}}')
-    rendered, notes = Renderer(ROOT / "templates", {"slack": sneaky}).render_noted(store.pauses()[0], [store.pause(1).changes[0].view()], T0)
+    rendered, notes = Renderer(None, {"slack": sneaky}).render_noted(store.pauses()[0], [store.pause(1).changes[0].view()], T0)
     assert notes and "SecurityError" in notes[0] and rendered.slack["blocks"]
     session.close()
 
@@ -236,7 +236,6 @@ def _daemon_config(tmp_path: Path, http_url: str) -> Path:
         f"""
 [tracker]
 database = "tracker.db"
-templates = "{ROOT / 'templates'}"
 poll_check = "1s"
 deliver_every = "1s"
 
@@ -336,7 +335,7 @@ def test_a_digest_of_200_pauses_goes_out_within_slack_limits_and_as_a_two_part_e
     )
     from tracker.alerts.digest import DigestRenderer
 
-    pipeline.digests = DigestRenderer(ROOT / "templates")
+    pipeline.digests = DigestRenderer()
     now = datetime.now(UTC)
     mentions = [
         Evidence(Mention("ceasefire", "agreed", 48.0, f"Town {i}", "Syria", (), "from noon", now + timedelta(hours=i % 30), f"A ceasefire in Town {i} <b>&</b> was agreed.", 0.9), f"a{i}", "wire.example", None, now)

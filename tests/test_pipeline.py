@@ -34,7 +34,7 @@ def parts(tmp_path, http_server):
     pipeline = Pipeline(
         store,
         Fetcher(FetchSettings(connect_timeout=2, read_timeout=2, allow_private_networks=True)),
-        {"slack": Outlet(slack, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
+        {"slack": Outlet(slack, ChannelRules(group_wait_seconds=0), Renderer())},
         max_attempts=3,
         rng=lambda: 0.5,  # no jitter: times are exact
         monotonic=lambda: 0.0,  # time is `now` alone: no real time passes in a delivery run
@@ -127,7 +127,7 @@ def health(tmp_path, http_server):
     pipeline = Pipeline(
         store,
         Fetcher(FetchSettings(connect_timeout=2, read_timeout=2, allow_private_networks=True)),
-        {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
+        {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer())},
         rng=lambda: 0.5,
     )
     yield store, pipeline

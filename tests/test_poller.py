@@ -163,7 +163,7 @@ STORIES = [
 def _pipeline(tmp_path, name, fetcher, renderer=None, **kw) -> tuple[Store, Pipeline]:
     store = Store(f"sqlite:///{tmp_path / name}")
     store.create()
-    renderer = renderer or Renderer(ROOT / "templates")
+    renderer = renderer or Renderer()
     pipeline = Pipeline(store, fetcher, {"log": Outlet(_Null(), ChannelRules(group_wait_seconds=0), renderer)}, rng=lambda: 0.5, **kw)
     return store, pipeline
 
@@ -206,7 +206,7 @@ def test_a_feed_whose_save_fails_is_recorded_as_failed_and_the_rest_of_its_batch
             return super().render_noted(pause, views, now)
 
     bodies = {f"https://h{i}.example/feed": rss((f"story-{i}", *STORIES[i])) for i in range(5)}
-    store, pipeline = _pipeline(tmp_path, "c.db", FakeFetcher(bodies=bodies), renderer=Picky(ROOT / "templates"), processes=0)
+    store, pipeline = _pipeline(tmp_path, "c.db", FakeFetcher(bodies=bodies), renderer=Picky(), processes=0)
     store.sync_feeds([FeedSettings(url, f"feed {i}", 900) for i, url in enumerate(bodies)], T0)
     reports = {r.feed: r for r in pipeline.poll(T0, due_only=False)}
     assert reports["feed 4"].status == "error" and "Gaza" in reports["feed 4"].error

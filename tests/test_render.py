@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tracker.alerts.render import Renderer, one_line, time_left
-from tracker.errors import TemplateError
 from tracker.types import Actor, Change, Evidence, Mention, Pause
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +33,7 @@ def change(quote="Russia proposes a 48 hour ceasefire in Aleppo.", link="https:/
 
 @pytest.fixture(scope="module")
 def renderer():
-    return Renderer(ROOT / "templates")
+    return Renderer()
 
 
 def test_email_text_and_html_say_what_where_who_and_that_the_start_is_not_fixed(renderer):
@@ -85,15 +84,18 @@ def test_time_left_labels():
     assert time_left(pause(status="expired"), T0) == "expired"
 
 
-def test_a_broken_template_fails_loudly(tmp_path):
-    for name in ("email_subject.txt.j2", "email.txt.j2", "email.html.j2", "slack.json.j2"):
-        (tmp_path / name).write_text((ROOT / "templates" / name).read_text())
+def test_a_template_in_the_overrides_folder_replaces_the_built_in_and_falls_back_with_a_note(tmp_path, renderer):
+    (tmp_path / "email_subject.txt.j2").write_text("DESK: {{ pause.place }}")
+    rendered, notes = Renderer(tmp_path).render_noted(pause(), change(), T0)
+    assert rendered.subject.startswith("DESK: ") and notes == []
+    assert rendered.text == renderer.render(pause(), change(), T0).text  # the others stay built-in
     (tmp_path / "email.txt.j2").write_text("{{ pause.no_such_field }}")
-    with pytest.raises(TemplateError, match="no_such_field"):
-        Renderer(tmp_path).render(pause(), change(), T0)
+    rendered, notes = Renderer(tmp_path).render_noted(pause(), change(), T0)
+    assert rendered.text == renderer.render(pause(), change(), T0).text
+    assert any("no_such_field" in n and "built-in" in n for n in notes)
     (tmp_path / "email.txt.j2").write_text("{% if %}")
-    with pytest.raises(TemplateError):
-        Renderer(tmp_path)
+    rendered, notes = Renderer(tmp_path).render_noted(pause(), change(), T0)
+    assert rendered.text == renderer.render(pause(), change(), T0).text and any("email.txt.j2" in n for n in notes)
 
 
 def test_only_http_links_reach_a_template(renderer):

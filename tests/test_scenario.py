@@ -62,7 +62,7 @@ def world(tmp_path, http_server):
     pipeline = Pipeline(
         store,
         Fetcher(FetchSettings(allow_private_networks=True)),
-        {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer(ROOT / "templates"))},
+        {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer())},
         rng=lambda: 0.5,
     )
     store.sync_feeds([FeedSettings(http_server.url + "/feed", "Yemen", 900)], at(10, 0))

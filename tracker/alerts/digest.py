@@ -49,7 +49,17 @@ import jinja2
 from ..errors import TemplateError
 from ..lifecycle import format_hours
 from ..types import Change, Pause
-from .render import WEBHOOK_SCHEMA_VERSION, http_link, one_line, pause_json, pause_view, slack_escape
+from .render import (
+    WEBHOOK_SCHEMA_VERSION,
+    _capped,
+    _environment,
+    builtin_templates,
+    http_link,
+    one_line,
+    overrides_in,
+    pause_json,
+    pause_view,
+)
 from .slack_limits import split_message
 
 #: The window of "next 24 hours".
@@ -105,6 +115,7 @@ class Digest:
     html: str
     slack_parts: tuple[dict, ...]
     webhook: dict
+    notes: tuple[str, ...] = ()  # an override template that failed (the built-in one was used)
 
 
 # --------------------------------------------------------------------------- labels
@@ -378,33 +389,47 @@ def webhook_payload(d: DigestInput) -> dict:
 
 
 class DigestRenderer:
-    """Built once from a templates folder; render() is pure."""
+    """Built once from the built-in templates and a folder of overrides (`[tracker]
+    templates`: a file there replaces the built-in of the same name, rendered in Jinja's
+    sandbox; if it fails, the built-in one is used and `Digest.notes` says why); render()
+    is pure."""
 
-    def __init__(self, folder: Path):
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(folder)),
-            undefined=jinja2.StrictUndefined,
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-            keep_trailing_newline=True,
-        )
-        self.env.filters["slack"] = slack_escape
+    def __init__(self, folder: Path | None = None):
+        builtin = builtin_templates()
+        env = _environment(jinja2.FileSystemLoader(str(builtin)), sandboxed=False)
         try:
-            self.templates = {part: self.env.get_template(name) for part, name in TEMPLATES.items()}
+            self.templates = {part: env.get_template(name) for part, name in TEMPLATES.items()}
         except jinja2.TemplateError as e:
-            raise TemplateError(f"template {getattr(e, 'name', '') or ''} in {folder}: {e}") from e
+            raise TemplateError(f"template {getattr(e, 'name', '') or ''} in {builtin}: {e}") from e
+        self.user: dict[str, jinja2.Template] = {}
+        self.user_errors: list[str] = []
+        for part, path in overrides_in(folder, TEMPLATES).items():
+            user_env = _environment(jinja2.FileSystemLoader(str(path.parent)), sandboxed=True)
+            try:
+                self.user[part] = user_env.get_template(path.name)
+            except (jinja2.TemplateError, OSError) as e:
+                self.user_errors.append(f"template {path} cannot be used ({e}); the built-in one was used")
+
+    def _part(self, part: str, ctx: dict, notes: list[str]):
+        if part in self.user:
+            try:
+                out = _capped(self.user[part].render(ctx))
+                return json.loads(out) if part == "slack" else out
+            except (jinja2.TemplateError, ValueError, TypeError, jinja2.exceptions.SecurityError) as e:
+                notes.append(f"digest {part} template failed ({type(e).__name__}: {e}); the built-in one was used")
+        try:
+            out = self.templates[part].render(ctx)
+            return json.loads(out) if part == "slack" else out
+        except jinja2.TemplateError as e:
+            raise TemplateError(f"digest template {TEMPLATES[part]} failed: {e}") from e
+        except json.JSONDecodeError as e:
+            raise TemplateError(f"{TEMPLATES[part]} did not render valid JSON: {e}") from e
 
     def render(self, d: DigestInput) -> Digest:
         ctx = context(d)
-        try:
-            subject = one_line(self.templates["subject"].render(ctx))
-            text = self.templates["text"].render(ctx)
-            html = self.templates["html"].render(ctx)
-            slack = json.loads(self.templates["slack"].render(ctx))
-        except jinja2.TemplateError as e:
-            raise TemplateError(f"digest template failed: {e}") from e
-        except json.JSONDecodeError as e:
-            raise TemplateError(f"{TEMPLATES['slack']} did not render valid JSON: {e}") from e
-        return Digest(subject, text, html, tuple(split_message(slack)), webhook_payload(d))
+        notes = list(self.user_errors)
+        subject, text, html, slack = (self._part(part, ctx, notes) for part in ("subject", "text", "html", "slack"))
+        return Digest(one_line(subject), text, html, tuple(split_message(slack)), webhook_payload(d), tuple(notes))
 
 
 __all__ = [

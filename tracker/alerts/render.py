@@ -1,5 +1,6 @@
-"""Jinja2 over templates/: a pause and one change -> email (subject, text, HTML), Slack
-Block Kit payload and the generic webhook's JSON body.
+"""Jinja2 over the built-in templates (the package tracker.templates, from the top-level
+templates/ folder): a pause and one change -> email (subject, text, HTML), Slack Block
+Kit payload and the generic webhook's JSON body.
 
 Pure once built: the Renderer reads its templates when constructed (tracker.app does
 that); render() does no I/O and reads no clock (`now` is passed in). Does not decide
@@ -8,6 +9,7 @@ whether to send. Templates fail loudly (StrictUndefined); HTML is autoescaped.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import re
 from collections.abc import Sequence
@@ -127,6 +129,19 @@ BUILTIN = {
 OUTPUT_CAP = 256 * 1024
 
 
+def builtin_templates() -> Path:
+    """The folder of the built-in templates: the package tracker.templates (the repository's
+    top-level templates/ folder, installed inside the package by the wheel)."""
+    return Path(str(importlib.resources.files("tracker.templates")))
+
+
+def overrides_in(folder: Path | None, names: dict[str, str]) -> dict[str, Path]:
+    """{part: file} for the parts whose built-in template `folder` replaces (same file name)."""
+    if folder is None:
+        return {}
+    return {part: folder / name for part, name in names.items() if (folder / name).is_file()}
+
+
 def _environment(loader: jinja2.BaseLoader, sandboxed: bool) -> jinja2.Environment:
     cls = SandboxedEnvironment if sandboxed else jinja2.Environment
     env = cls(
@@ -140,24 +155,26 @@ def _environment(loader: jinja2.BaseLoader, sandboxed: bool) -> jinja2.Environme
 
 
 class Renderer:
-    """Built once from a templates folder (and a channel's own template files, which
-    render in Jinja's sandbox with an output cap); render() is pure.
+    """Built once from the built-in templates, a folder of overrides (`[tracker] templates`:
+    a file there replaces the built-in of the same name) and a channel's own template files;
+    render() is pure. User templates render in Jinja's sandbox with an output cap.
 
     `overrides` maps a part ("subject", "text", "html", "slack", "webhook") to a user's
-    template file. A user template that fails, or produces too much or invalid JSON, is
-    replaced by the built-in one and the failure is returned as a note: the alert is
-    never dropped because of it.
+    template file; it beats the folder. A user template that fails, or produces too much or
+    invalid JSON, is replaced by the built-in one and the failure is returned as a note:
+    the alert is never dropped because of it.
     """
 
-    def __init__(self, folder: Path, overrides: dict[str, Path] | None = None):
-        env = _environment(jinja2.FileSystemLoader(str(folder)), sandboxed=False)
+    def __init__(self, folder: Path | None = None, overrides: dict[str, Path] | None = None):
+        builtin = builtin_templates()
+        env = _environment(jinja2.FileSystemLoader(str(builtin)), sandboxed=False)
         try:
             self.templates = {part: env.get_template(name) for part, name in BUILTIN.items()}
         except jinja2.TemplateError as e:
-            raise TemplateError(f"template {getattr(e, 'name', '') or ''} in {folder}: {e}") from e
+            raise TemplateError(f"template {getattr(e, 'name', '') or ''} in {builtin}: {e}") from e
         self.user: dict[str, jinja2.Template] = {}
         self.user_errors: dict[str, str] = {}
-        for part, path in (overrides or {}).items():
+        for part, path in (overrides_in(folder, BUILTIN) | (overrides or {})).items():
             user_env = _environment(jinja2.FileSystemLoader(str(path.parent)), sandboxed=True)
             try:
                 self.user[part] = user_env.get_template(path.name)
@@ -165,7 +182,7 @@ class Renderer:
                 self.user_errors[part] = f"template {path} cannot be used ({e}); the built-in one was used"
 
     def render(self, pause: Pause, changes: Sequence[ChangeView] | Change, now: datetime) -> Rendered:
-        """Render for every channel type; notes about user templates are on `.notes`."""
+        """Render for every channel type (render_noted also returns notes about user templates)."""
         return self.render_noted(pause, changes, now)[0]
 
     def render_noted(self, pause: Pause, changes: Sequence[ChangeView] | Change, now: datetime) -> tuple[Rendered, list[str]]:
