@@ -35,11 +35,10 @@ def test_every_command_has_help(path):
 
 @pytest.fixture
 def default_copy(tmp_path):
-    """The embedded default config with its seeds and templates, in a scratch folder."""
+    """The embedded default config with its seeds, in a scratch folder (the templates are built in)."""
     for name in ("config.toml",):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     return tmp_path
 
 
@@ -47,13 +46,13 @@ def test_check_accepts_the_default_and_reports_every_problem_of_a_bad_config(def
     ok = CliRunner().invoke(main, ["--config", str(default_copy / "config.toml"), "check"])
     assert ok.exit_code == 0 and "OK (2 feed(s), 1 channel(s)" in ok.output
     bad = default_copy / "bad.toml"
-    bad.write_text('[tracker]\n[[feeds]]\nurl = "nope.xml"\nevery = "often"\n[[channels]]\nname = "s"\ntype = "slack"\nwebhook_url_env = "UNSET_VAR_FOR_TEST"\n')
+    bad.write_text('[tracker]\ndatabse = "typo.db"\n[[feeds]]\nurl = "nope.xml"\nevery = "often"\n[[channels]]\nname = "s"\ntype = "slack"\nwebhook_url_env = "UNSET_VAR_FOR_TEST"\n')
     result = CliRunner().invoke(main, ["--config", str(bad), "check"], env={"UNSET_VAR_FOR_TEST": ""})
     assert result.exit_code == 2
-    for key in ("tracker.database", "feeds[0].url", "feeds[0].every", "channels[0] (s).webhook_url_env"):
+    for key in ("tracker.databse", "feeds[0].url", "feeds[0].every", "channels[0] (s).webhook_url_env"):
         assert key in result.output
     refused = CliRunner().invoke(main, ["--config", str(bad), "run"], env={"UNSET_VAR_FOR_TEST": ""})
-    assert refused.exit_code == 2 and "tracker.database" in refused.output
+    assert refused.exit_code == 2 and "tracker.databse" in refused.output
 
 
 def test_run_once_on_the_default_config_finds_the_aleppo_ceasefire_and_fills_the_outbox(default_copy):

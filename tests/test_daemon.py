@@ -22,7 +22,6 @@ def test_the_daemon_polls_and_stops_cleanly_on_a_signal(tmp_path, signum):
     config = (ROOT / "config.toml").read_text().replace('path = "outbox"', 'path = "outbox"\ngroup_wait = "0s"')
     (tmp_path / "config.toml").write_text(config)
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     cmd = [sys.executable, "-m", "tracker.cli", "--config", str(tmp_path / "config.toml")]
     proc = subprocess.Popen([*cmd, "run"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

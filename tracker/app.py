@@ -36,6 +36,8 @@ class App:
 
 def build(settings: Settings, now) -> App:
     """Open the database (creating tables), sync the feed list from the config, build channels."""
+    if settings.state_dir is not None:
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
     store.create()
     store.sync_feeds(settings.feeds, now)

@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .alerts.render import pause_json
 from .clock import utcnow
-from .config import FileSettings, Settings, load, parse_duration
+from .config import FileSettings, Settings, load, mask_db, parse_duration
 from .errors import ConfigError, TrackerError
 from .extract import extract as extract_mentions
 from .lifecycle import describe, format_hours
@@ -118,7 +118,7 @@ def check(ctx: click.Context) -> None:
     settings = _settings(ctx)
     click.echo(
         f"{settings.path}: OK ({len(settings.feeds)} feed(s), {len(settings.channels)} channel(s), "
-        f"database {settings.database.split('@')[-1]})"
+        f"database {mask_db(settings.database)})"
     )
 
 

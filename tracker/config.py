@@ -7,18 +7,19 @@ Reads the file and the environment; does not open the database or the network.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.cron import CronTrigger
 
 from .errors import ConfigError
-from .secrets import mask_url
+from .secrets import mask_url, signing_key
 from .types import KINDS, PAUSE_STATUSES
 
 DEFAULT_USER_AGENT = "pause-tracker/0.1 (+https://github.com/pause-tracker; ceasefire and aid-access monitor)"
@@ -132,7 +133,7 @@ ChannelSettings = EmailSettings | SlackSettings | WebhookSettings | FileSettings
 class Settings:
     path: Path  # the config file
     database: str  # SQLAlchemy URL
-    templates: Path
+    templates: Path | None  # a folder of template overrides; None: the built-in templates only
     fetch: FetchSettings
     feeds: tuple[FeedSettings, ...]
     channels: tuple[ChannelSettings, ...]
@@ -140,25 +141,38 @@ class Settings:
     deliver_every_seconds: int = 15
     max_attempts: int = 10
     processes: int | None = None  # parse + extract worker processes; None: one per core
+    state_dir: Path | None = None  # where the SQLite database and file outboxes live
+
+    def __repr__(self) -> str:
+        return f"Settings(path={str(self.path)!r}, database={mask_db(self.database)!r}, feeds={len(self.feeds)}, channels={len(self.channels)})"
 
 
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*w)?\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
 
 
 def parse_duration(text: str) -> int | None:
-    """'15m' -> 900, '1h30m' -> 5400, '2d' -> 172800. None when not a duration. Pure."""
+    """'15m' -> 900, '1h30m' -> 5400, '2d' -> 172800, '1w' -> 604800. None when not a duration. Pure."""
     m = _DURATION.match(text or "")
     if not m or not any(m.groups()):
         return None
-    d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-    return ((d * 24 + h) * 60 + mi) * 60 + s
+    w, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+    return (((w * 7 + d) * 24 + h) * 60 + mi) * 60 + s
 
 
-def database_url(value: str, base: Path) -> str:
-    """A SQLAlchemy URL; a bare or relative SQLite path resolves against `base`.
+def mask_db(url: str) -> str:
+    """A database URL with its password hidden, for messages and logs. Pure."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url
 
-    'postgresql://' and 'postgres://' use the psycopg 3 driver.
-    """
+
+def database_url(value: str, base: Path, password: str | None = None) -> str:
+    """A SQLAlchemy URL; a bare or relative SQLite path resolves against `base` (the state
+    folder). 'postgresql://' and 'postgres://' use the psycopg 3 driver; `password` (from
+    database_password_env/_file) is put into the URL, escaped."""
     if "://" not in value:
         path = Path(value).expanduser()
         if not path.is_absolute():
@@ -166,9 +180,14 @@ def database_url(value: str, base: Path) -> str:
         return f"sqlite:///{path}"
     scheme, rest = value.split("://", 1)
     if scheme in ("postgresql", "postgres"):
-        return f"postgresql+psycopg://{rest}"
+        url = f"postgresql+psycopg://{rest}"
+        if password:
+            from sqlalchemy.engine import make_url  # only when a password is configured
+
+            url = make_url(url).set(password=password).render_as_string(hide_password=False)
+        return url
     if scheme == "sqlite" and rest.startswith("/") and not rest.startswith("//") and rest != "/:memory:":
-        # sqlite:///relative.db -> relative to the config file
+        # sqlite:///relative.db -> relative to the state folder
         rel = rest[1:]
         if rel and not Path(rel).is_absolute():
             return f"sqlite:///{base / rel}"
@@ -176,6 +195,143 @@ def database_url(value: str, base: Path) -> str:
 
 
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list"}
+
+#: A key that must be given.
+REQUIRED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One config key: its type, default and meaning. The validator takes every key's type,
+    default and the set of known keys from these tables, and docs/config.md is generated
+    from them (`reference()`), so the two cannot drift."""
+
+    name: str
+    kind: type | tuple[type, ...]
+    default: object
+    doc: str
+    shown: str | None = None  # the default as the reference shows it, when not the value itself
+
+
+def _k(name: str, kind: type | tuple[type, ...], default: object, doc: str, shown: str | None = None) -> Key:
+    return Key(name, kind, default, doc, shown)
+
+
+def _secret(name: str, what: str, required: bool = False) -> tuple[Key, Key]:
+    """A secret comes from an environment variable (`NAME_env`) or a file (`NAME_file`)."""
+    need = "one of the two is required" if required else "optional"
+    return (
+        _k(f"{name}_env", str, None, f"the environment variable holding {what} ({need}; or `{name}_file`)"),
+        _k(f"{name}_file", str, None, f"a file holding {what}, e.g. a systemd credential `${{CREDENTIALS_DIRECTORY}}/{name}` or a Docker/Kubernetes secret (trailing newline ignored)"),
+    )
+
+
+#: Every key of every table, in the order docs/config.md lists them.
+SCHEMA: dict[str, tuple[Key, ...]] = {
+    "tracker": (
+        _k("state_dir", str, None, "folder for the SQLite database and `file` channel outboxes given as relative paths; created if missing",
+           "`$STATE_DIRECTORY` when systemd sets it, else the config file's folder"),
+        _k("database", str, "tracker.db", "a SQLite file (relative to `state_dir`) or a URL: `postgresql://user@host/db` (needs `pip install 'pause-tracker[postgres]'`)"),
+        *_secret("database_password", "the PostgreSQL password (libpq's `PGPASSWORD` works too)"),
+        _k("templates", str, None, "a folder of template overrides: a file there replaces the built-in template of the same name (`email.html.j2`, `slack.json.j2`, `digest.txt.j2`, ...); rendered in Jinja's sandbox, the built-in one is used if it fails",
+           "none (the built-in templates)"),
+        _k("poll_check", str, "10s", "how often the daemon looks for feeds that are due (a duration)"),
+        _k("deliver_every", str, "15s", "how often it sends due alerts from the outbox (a duration)"),
+        _k("max_attempts", int, 10, "a failing alert is retried with backoff this many times in all, then marked failed"),
+        _k("processes", int, None, "parse + extract worker processes; 0 parses in the fetching threads", "one per core"),
+    ),
+    "fetch": (
+        _k("connect_timeout", (int, float), 5.0, "seconds to connect (at most 5)"),
+        _k("read_timeout", (int, float), 20.0, "seconds without a byte before a fetch fails"),
+        _k("total_timeout", (int, float), 30.0, "wall-clock cap in seconds on one fetch, redirects included"),
+        _k("per_host_limit", int, 2, "requests in flight to one host"),
+        _k("workers", int, 16, "requests in flight in all (1 to 256)"),
+        _k("max_bytes", int, 10 * 1024 * 1024, "cap on a feed's decoded body, in bytes"),
+        _k("user_agent", str, DEFAULT_USER_AGENT, "the User-Agent header sent to publishers", "`pause-tracker/0.1 (+...)`"),
+        _k("allow_private_networks", bool, False, "true lets feeds live on loopback and private addresses (the address guard refuses them otherwise)"),
+    ),
+    "feeds": (
+        _k("url", str, REQUIRED, "an http(s) URL, or a local file (relative to the config file)"),
+        _k("name", str, None, "shown in alerts and `tracker feeds`", "the URL's host"),
+        _k("every", str, "15m", "poll interval (a duration, at least 1m)"),
+        _k("silent_after", str, "2d", "no new article for this long raises \"source unhealthy\" (a duration, at least `every`)"),
+    ),
+    "channels": (
+        _k("name", str, REQUIRED, "the channel's name, unique"),
+        _k("type", str, REQUIRED, "`email`, `slack`, `webhook` or `file`"),
+        _k("kinds", list, [], "only these kinds: " + ", ".join(f"`{k}`" for k in KINDS), "all"),
+        _k("places", list, [], "only pauses in these places: a city, a region or a country (`[\"Syria\"]` takes Aleppo too)", "all"),
+        _k("statuses", list, [], "only pauses with these statuses: " + ", ".join(f"`{s}`" for s in PAUSE_STATUSES), "all"),
+        _k("events", list, [], "only these changes: " + ", ".join(f"`{e}`" for e in EVENTS), "all"),
+        _k("min_sources", int, 1, "only pauses reported by at least this many independent sources"),
+        _k("mode", str, "immediate", "`immediate`, or `digest` for a scheduled summary instead"),
+        _k("schedule", str, None, "a digest's cron line (`\"0 8 * * 1-5\"`: 08:00 on weekdays)", "none"),
+        _k("timezone", str, "UTC", "the IANA time zone of `schedule` and of the digest's times"),
+        _k("group_wait", str, "2m", "changes of one pause within this window go out as one message (a duration; `0s` for none)"),
+        _k("template", str, None, "your own Jinja2 template file: the HTML part (email, file), the Block Kit JSON (slack) or the JSON body (webhook); sandboxed, the built-in one is used if it fails", "built-in"),
+    ),
+    "channels (email)": (
+        _k("smtp_host", str, REQUIRED, "the SMTP server"),
+        _k("smtp_port", int, 25, "its port"),
+        _k("starttls", bool, False, "upgrade the connection with STARTTLS"),
+        _k("from", str, REQUIRED, "the From address"),
+        _k("to", list, REQUIRED, "a list of recipient addresses"),
+        *_secret("username", "the SMTP user name"),
+        *_secret("password", "the SMTP password"),
+        _k("text_template", str, None, "your own template for the plain-text part", "built-in"),
+        _k("timeout", (int, float), 20.0, "seconds for the SMTP conversation"),
+    ),
+    "channels (slack)": (
+        *_secret("webhook_url", "the Slack incoming-webhook URL", required=True),
+        _k("timeout", (int, float), 10.0, "seconds for the POST"),
+    ),
+    "channels (webhook)": (
+        *_secret("url", "the URL the JSON body is POSTed to", required=True),
+        *_secret("secret", "the signing secret: `whsec_<base64>` (Standard Webhooks) or any other string, used as raw bytes"),
+        _k("timeout", (int, float), 10.0, "seconds for the POST"),
+    ),
+    "channels (file)": (
+        _k("path", str, REQUIRED, "folder the rendered alerts are written into (relative to `state_dir`)"),
+    ),
+}
+
+
+def reference() -> str:
+    """docs/config.md: every key with its type, default and meaning, from SCHEMA. Pure."""
+    kinds = lambda k: " or ".join({str: "string", int: "integer", float: "number", bool: "boolean", list: "list"}[t] for t in (k.kind if isinstance(k.kind, tuple) else (k.kind,)))  # noqa: E731
+    lines = [
+        "# Configuration reference",
+        "",
+        "<!-- Generated from tracker/config.py (SCHEMA) by `python -m tracker.config > docs/config.md`; a test fails when they differ. -->",
+        "",
+        "The config file is `--config PATH`, else `$TRACKER_CONFIG`, else `./config.toml`. `tracker check` validates it",
+        "and lists every problem at once. Durations are written like `90s`, `15m`, `1h30m`, `2d` or `1w`.",
+        "Secrets never go in the file: each `*_env` key names an environment variable and each `*_file` key a file",
+        "(set one of the two); `${NAME}` in a `*_file` path is replaced from the environment.",
+        "",
+    ]
+    titles = {"tracker": "[tracker]", "fetch": "[fetch]", "feeds": "[[feeds]] (one table per feed)", "channels": "[[channels]] (every type)"}
+    for section, keys in SCHEMA.items():
+        title = titles.get(section) or f"[[channels]] with type = \"{section.split('(')[1].rstrip(')')}\""
+        lines += [f"## {title}", "", "| key | type | default | meaning |", "|---|---|---|---|"]
+        for k in keys:
+            if k.shown is not None:
+                default = k.shown
+            elif k.default is REQUIRED:
+                default = "required"
+            elif k.default is None:
+                default = "none"
+            elif isinstance(k.default, bool):
+                default = f"`{str(k.default).lower()}`"
+            elif isinstance(k.default, str):
+                default = f"`\"{k.default}\"`"
+            elif isinstance(k.default, float) and k.default.is_integer():
+                default = f"`{int(k.default)}`"
+            else:
+                default = f"`{k.default}`"
+            lines.append(f"| `{k.name}` | {kinds(k)} | {default} | {k.doc} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 class _Problems:
@@ -195,72 +351,113 @@ class _Problems:
             return {}
         return value
 
-    def get(self, table: dict, where: str, key: str, kind: type | tuple, default=None, required=False):
-        if key not in table:
-            if required:
-                self.add(f"{where}.{key}" if where else key, "is required")
-            return default
-        value = table[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
+    def take(self, table: dict, where: str, *sections: str) -> dict:
+        """The values of the sections' keys in `table`, type-checked, defaults filled in;
+        unknown keys and missing required ones are problems."""
+        keys = [k for s in sections for k in SCHEMA[s]]
+        known = {k.name for k in keys}
+        for name in table:
+            if name not in known:
+                self.add(f"{where}.{name}" if where else name, f"is not a known key (known keys: {', '.join(sorted(known))})")
+        return {k.name: self._value(table, where, k) for k in keys}
+
+    def _value(self, table: dict, where: str, k: Key):
+        at = f"{where}.{k.name}" if where else k.name
+        if k.name not in table:
+            if k.default is REQUIRED:
+                self.add(at, "is required")
+                return None
+            return list(k.default) if isinstance(k.default, list) else k.default
+        value = table[k.name]
+        kinds = k.kind if isinstance(k.kind, tuple) else (k.kind,)
         # bool is an int in Python; do not accept true for a port number
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            names = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
-            self.add(f"{where}.{key}" if where else key, f"must be {names}, not {value!r}")
-            return default
+            names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in kinds)
+            self.add(at, f"must be {names}, not {value!r}")
+            return None if k.default is REQUIRED else k.default
         return value
 
-    def secret(self, table: dict, where: str, key: str, required: bool) -> str | None:
-        name = self.get(table, where, key, str, required=required)
-        if name is None:
+    def secret(self, values: dict, where: str, name: str, required: bool) -> str | None:
+        """The secret `name` from `name_env` (an environment variable) or `name_file` (a file)."""
+        var, file = values.get(f"{name}_env"), values.get(f"{name}_file")
+        if var is not None and file is not None:
+            self.add(f"{where}.{name}_env", f"set {name}_env or {name}_file, not both")
             return None
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            self.add(f"{where}.{key}", f"must name an environment variable (like SLACK_WEBHOOK_URL), not {name!r}")
-            return None
-        value = self.env.get(name)
-        if not value:
-            self.add(f"{where}.{key}", f"environment variable {name} is not set (export {name}=...)")
-            return None
-        return value
+        if var is not None:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
+                self.add(f"{where}.{name}_env", f"must name an environment variable (like SLACK_WEBHOOK_URL), not {var!r}")
+                return None
+            value = self.env.get(var)
+            if not value:
+                self.add(f"{where}.{name}_env", f"environment variable {var} is not set (export {var}=...)")
+                return None
+            return value
+        if file is not None:
+            path = Path(_expand(file, self.env)).expanduser()
+            try:
+                value = path.read_text(encoding="utf-8").rstrip("\r\n")
+            except (OSError, UnicodeDecodeError) as e:
+                self.add(f"{where}.{name}_file", f"cannot read {path}: {getattr(e, 'strerror', None) or e}")
+                return None
+            if not value:
+                self.add(f"{where}.{name}_file", f"{path} is empty")
+                return None
+            return value
+        if required:
+            self.add(f"{where}.{name}_env", f"is required (or {name}_file): the secret must come from the environment or a file")
+        return None
 
-    def unknown(self, table: dict, where: str, known: set[str]) -> None:
-        for key in table:
-            if key not in known:
-                hint = f" (known keys: {', '.join(sorted(known))})"
-                self.add(f"{where}.{key}" if where else key, "is not a known key" + hint)
+
+def _expand(text: str, env: dict[str, str]) -> str:
+    """`${NAME}` and `$NAME` replaced from `env` (unknown names are left as they are)."""
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: env.get(m.group(1) or m.group(2), m.group(0)), text)
 
 
-COMMON_KEYS = {
-    "name", "type", "timeout", "kinds", "places", "statuses", "events", "min_sources",
-    "mode", "schedule", "timezone", "group_wait", "template",
-}
+def _zone_hint(name: str) -> str:
+    close = difflib.get_close_matches(name, sorted(available_timezones()), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"\"{c}\"" for c in close) + "?"
+    return "use an IANA name like \"Europe/Zurich\", \"Africa/Khartoum\" or \"UTC\""
 
 
-def _rules(p: _Problems, c: dict, where: str, base: Path, ctype: str | None) -> ChannelRules:
-    """The routing, mode, grouping and template keys every channel type shares."""
+def _http_url(p: _Problems, at: str, url: str) -> None:
+    """An http(s) URL with a host and a valid port; the URL itself is never shown (a secret)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as e:
+        p.add(at, f"the secret is not a valid URL ({e})")
+        return
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        p.add(at, f"the secret must be an http(s) URL with a host, not {mask_url(url)}")
+
+
+def _rules(p: _Problems, c: dict, where: str, base: Path) -> ChannelRules:
+    """The routing, mode, grouping and template keys every channel type shares (`c`: the
+    channel's values, from SCHEMA)."""
 
     def names(key: str, allowed: tuple[str, ...]) -> frozenset[str]:
-        values = p.get(c, where, key, list, default=[])
+        values = c[key] or []
         bad = [v for v in values if v not in allowed]
         if bad:
             p.add(f"{where}.{key}", f"unknown value(s) {bad}; use some of: {', '.join(allowed)}")
         return frozenset(v for v in values if v in allowed)
 
-    places = p.get(c, where, "places", list, default=[])
+    places = c["places"] or []
     if any(not isinstance(x, str) or not x.strip() for x in places):
         p.add(f"{where}.places", "must be a list of place names, like [\"Syria\", \"Gaza\"]")
         places = []
-    min_sources = p.get(c, where, "min_sources", int, default=1)
+    min_sources = c["min_sources"]
     if min_sources < 1:
         p.add(f"{where}.min_sources", "must be at least 1")
-    mode = p.get(c, where, "mode", str, default="immediate")
+    mode = c["mode"]
     if mode not in ("immediate", "digest"):
         p.add(f"{where}.mode", f"must be \"immediate\" or \"digest\", not {mode!r}")
-    schedule = p.get(c, where, "schedule", str, default=None)
-    tz = p.get(c, where, "timezone", str, default="UTC")
+    schedule, tz = c["schedule"], c["timezone"]
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        p.add(f"{where}.timezone", f"{tz!r} is not an IANA time zone like \"Europe/Geneva\"")
+        p.add(f"{where}.timezone", f"{tz!r} is not an IANA time zone; {_zone_hint(tz)}")
         zone, tz = ZoneInfo("UTC"), "UTC"
     if mode == "digest" and not schedule:
         p.add(f"{where}.schedule", "a digest channel needs a cron schedule, like \"0 8 * * *\" (08:00 daily)")
@@ -269,13 +466,13 @@ def _rules(p: _Problems, c: dict, where: str, base: Path, ctype: str | None) -> 
             CronTrigger.from_crontab(schedule, timezone=zone)
         except ValueError as e:
             p.add(f"{where}.schedule", f"{schedule!r} is not a cron expression (minute hour day month weekday): {e}")
-    wait_text = p.get(c, where, "group_wait", str, default="2m")
+    wait_text = c["group_wait"]
     wait = parse_duration(wait_text)
     if wait is None and wait_text.strip() not in ("0", "0s"):
         p.add(f"{where}.group_wait", f"must be a duration like \"2m\" or \"0s\", not {wait_text!r}")
     templates = {}
     for key in ("template", "text_template"):
-        value = p.get(c, where, key, str, default=None)
+        value = c.get(key)
         if value is None:
             templates[key] = None
             continue
@@ -299,6 +496,16 @@ def _rules(p: _Problems, c: dict, where: str, base: Path, ctype: str | None) -> 
     )
 
 
+def state_dir(value: str | None, cfg_dir: Path, env: dict[str, str]) -> Path:
+    """Where state lives: `[tracker] state_dir` (relative to the config file), else the first
+    of systemd's $STATE_DIRECTORY, else the config file's folder."""
+    if value:
+        path = Path(_expand(value, env)).expanduser()
+        return path if path.is_absolute() else cfg_dir / path
+    systemd = (env.get("STATE_DIRECTORY") or "").split(":")[0]
+    return Path(systemd) if systemd else cfg_dir
+
+
 def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read and validate a config file. Raises ConfigError listing every problem."""
     env = dict(os.environ) if env is None else env
@@ -317,40 +524,47 @@ def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = Non
 def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     base = cfg_path.parent
     p = _Problems(env)
-    p.unknown(data, "", {"tracker", "fetch", "feeds", "channels"})
+    for key in data:
+        if key not in ("tracker", "fetch", "feeds", "channels"):
+            p.add(key, "is not a known key (known tables: [tracker], [fetch], [[feeds]], [[channels]])")
 
-    tracker = p.table(data, "tracker")
-    p.unknown(tracker, "tracker", {"database", "templates", "poll_check", "deliver_every", "max_attempts", "processes"})
-    db = p.get(tracker, "tracker", "database", str, required=True)
-    database = database_url(db, base) if db else ""
-    templates = base / p.get(tracker, "tracker", "templates", str, default="templates")
-    if not templates.is_dir():
-        p.add("tracker.templates", f"folder {templates} does not exist")
+    t = p.take(p.table(data, "tracker"), "tracker", "tracker")
+    state = state_dir(t["state_dir"], base, env)
+    if state.exists() and not state.is_dir():
+        p.add("tracker.state_dir", f"{state} is not a folder")
+    elif state.is_dir() and not os.access(state, os.W_OK | os.X_OK):
+        p.add("tracker.state_dir", f"{state} is not writable by this user (the database and outboxes live there)")
+    password = p.secret(t, "tracker", "database_password", required=False)
+    database = database_url(t["database"], state, password) if t["database"] else ""
+    templates = None
+    if t["templates"] is not None:
+        templates = Path(t["templates"]).expanduser()
+        templates = templates if templates.is_absolute() else base / templates
+        if not templates.is_dir():
+            p.add("tracker.templates", f"folder {templates} does not exist (it holds template overrides; leave the key out to use the built-in templates)")
     timing = {}
     for key, default in (("poll_check", "10s"), ("deliver_every", "15s")):
-        text = p.get(tracker, "tracker", key, str, default=default)
-        seconds = parse_duration(text)
+        seconds = parse_duration(t[key])
         if not seconds:
-            p.add(f"tracker.{key}", f"must be a duration like '10s' or '1m', not {text!r}")
+            p.add(f"tracker.{key}", f"must be a duration like '10s' or '1m', not {t[key]!r}")
         timing[key] = seconds or parse_duration(default)
-    processes = p.get(tracker, "tracker", "processes", int, default=None)
+    processes = t["processes"]
     if processes is not None and not 0 <= processes <= 64:
         p.add("tracker.processes", f"must be between 0 (parse in the fetching threads) and 64, not {processes}")
-    max_attempts = p.get(tracker, "tracker", "max_attempts", int, default=10)
+    max_attempts = t["max_attempts"]
     if max_attempts < 1:
         p.add("tracker.max_attempts", "must be at least 1")
 
-    fetch_t = p.table(data, "fetch")
-    p.unknown(fetch_t, "fetch", {"connect_timeout", "read_timeout", "total_timeout", "per_host_limit", "workers", "max_bytes", "user_agent", "allow_private_networks"})
+    f = p.take(p.table(data, "fetch"), "fetch", "fetch")
     fetch = FetchSettings(
-        connect_timeout=float(p.get(fetch_t, "fetch", "connect_timeout", (int, float), 5.0)),
-        read_timeout=float(p.get(fetch_t, "fetch", "read_timeout", (int, float), 20.0)),
-        max_bytes=p.get(fetch_t, "fetch", "max_bytes", int, 10 * 1024 * 1024),
-        user_agent=p.get(fetch_t, "fetch", "user_agent", str, DEFAULT_USER_AGENT),
-        allow_private_networks=p.get(fetch_t, "fetch", "allow_private_networks", bool, False),
-        total_timeout=float(p.get(fetch_t, "fetch", "total_timeout", (int, float), 30.0)),
-        per_host_limit=p.get(fetch_t, "fetch", "per_host_limit", int, 2),
-        workers=p.get(fetch_t, "fetch", "workers", int, 16),
+        connect_timeout=float(f["connect_timeout"]),
+        read_timeout=float(f["read_timeout"]),
+        max_bytes=f["max_bytes"],
+        user_agent=f["user_agent"],
+        allow_private_networks=f["allow_private_networks"],
+        total_timeout=float(f["total_timeout"]),
+        per_host_limit=f["per_host_limit"],
+        workers=f["workers"],
     )
     if fetch.connect_timeout <= 0 or fetch.read_timeout <= 0 or fetch.total_timeout <= 0:
         p.add("fetch", "connect_timeout, read_timeout and total_timeout must be positive numbers of seconds")
@@ -369,19 +583,23 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         p.add("feeds", "add at least one [[feeds]] table with a url")
         raw_feeds = []
     seen_urls: set[str] = set()
-    for i, f in enumerate(raw_feeds):
+    for i, raw in enumerate(raw_feeds):
         where = f"feeds[{i}]"
-        if not isinstance(f, dict):
+        if not isinstance(raw, dict):
             p.add(where, "must be a table: [[feeds]]")
             continue
-        p.unknown(f, where, {"url", "name", "every", "silent_after"})
-        url = p.get(f, where, "url", str, required=True)
+        fd = p.take(raw, where, "feeds")
+        url = fd["url"]
         if url is None:
             continue
         parts = urlsplit(url)
         if parts.scheme in ("http", "https"):
-            if not parts.hostname:
-                p.add(f"{where}.url", f"{url!r} has no host")
+            try:
+                parts.port  # noqa: B018 - raises ValueError for a port out of range
+                if not parts.hostname:
+                    p.add(f"{where}.url", f"{url!r} has no host")
+            except ValueError as e:
+                p.add(f"{where}.url", f"{url!r} is not a valid URL: {e}")
         elif parts.scheme and len(parts.scheme) > 1:
             p.add(f"{where}.url", f"only http(s) URLs or local file paths are accepted, not {parts.scheme}:")
         else:
@@ -393,17 +611,15 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         if url in seen_urls:
             p.add(f"{where}.url", f"{url!r} is listed twice")
         seen_urls.add(url)
-        every_text = p.get(f, where, "every", str, default="15m")
-        every = parse_duration(every_text)
+        every = parse_duration(fd["every"])
         if not every or every < 60:
-            p.add(f"{where}.every", f"must be a duration of at least one minute like '15m' or '1h', not {every_text!r}")
+            p.add(f"{where}.every", f"must be a duration of at least one minute like '15m' or '1h', not {fd['every']!r}")
             every = 900
-        silent_text = p.get(f, where, "silent_after", str, default="2d")
-        silent = parse_duration(silent_text)
+        silent = parse_duration(fd["silent_after"])
         if not silent or silent < every:
-            p.add(f"{where}.silent_after", f"must be a duration at least as long as `every`, like \"2d\", not {silent_text!r}")
+            p.add(f"{where}.silent_after", f"must be a duration at least as long as `every`, like \"2d\", not {fd['silent_after']!r}")
             silent = 172800
-        name = p.get(f, where, "name", str, default=None) or (urlsplit(url).hostname or Path(url).name)
+        name = fd["name"] or (urlsplit(url).hostname or Path(url).name)
         feeds.append(FeedSettings(url=url, name=name, every_seconds=every, silent_after_seconds=silent))
 
     channels: list[ChannelSettings] = []
@@ -412,73 +628,70 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         p.add("channels", "must be [[channels]] tables")
         raw_channels = []
     names: set[str] = set()
-    for i, c in enumerate(raw_channels):
+    for i, raw in enumerate(raw_channels):
         where = f"channels[{i}]"
-        if not isinstance(c, dict):
+        if not isinstance(raw, dict):
             p.add(where, "must be a table: [[channels]]")
             continue
-        name = p.get(c, where, "name", str, required=True)
+        name = raw.get("name") if isinstance(raw.get("name"), str) else None
         if name:
             where = f"channels[{i}] ({name})"
             if name in names:
                 p.add(f"{where}.name", f"{name!r} is used by another channel")
             names.add(name)
-        ctype = p.get(c, where, "type", str, required=True)
-        if ctype is not None and ctype not in CHANNEL_TYPES:
-            p.add(f"{where}.type", f"must be one of {', '.join(CHANNEL_TYPES)}, not {ctype!r}")
+        ctype = raw.get("type")
+        if ctype not in CHANNEL_TYPES:
+            p.take({k: v for k, v in raw.items() if k in ("name", "type")}, where, "channels")
+            if ctype is not None:
+                p.add(f"{where}.type", f"must be one of {', '.join(CHANNEL_TYPES)}, not {ctype!r}")
             continue
-        timeout = float(p.get(c, where, "timeout", (int, float), 20.0 if ctype == "email" else 10.0))
-        rules = _rules(p, c, where, base, ctype)
+        c = p.take(raw, where, "channels", f"channels ({ctype})")
+        name = c["name"] or ""
+        rules = _rules(p, c, where, base)
         if ctype == "email":
-            p.unknown(c, where, COMMON_KEYS | {"text_template", "smtp_host", "smtp_port", "from", "to", "starttls", "username_env", "password_env"})
-            to = p.get(c, where, "to", list, required=True)
-            if to is not None and (not to or any(not isinstance(t, str) or "@" not in t for t in to)):
+            to = c["to"]
+            if to is not None and (not to or any(not isinstance(x, str) or "@" not in x for x in to)):
                 p.add(f"{where}.to", "must be a list of email addresses, like [\"desk@example.org\"]")
-            sender = p.get(c, where, "from", str, required=True)
+            sender = c["from"]
             if sender is not None and "@" not in sender:
                 p.add(f"{where}.from", f"must be an email address, not {sender!r}")
-            port = p.get(c, where, "smtp_port", int, default=25)
+            port = c["smtp_port"]
             if not 0 < port < 65536:
                 p.add(f"{where}.smtp_port", f"must be a port number, not {port}")
             channels.append(
                 EmailSettings(
-                    name=name or "",
-                    smtp_host=p.get(c, where, "smtp_host", str, required=True) or "",
+                    name=name,
+                    smtp_host=c["smtp_host"] or "",
                     smtp_port=port,
                     sender=sender or "",
-                    to=tuple(t for t in to or () if isinstance(t, str)),
-                    starttls=p.get(c, where, "starttls", bool, default=False),
-                    username=p.secret(c, where, "username_env", required=False),
-                    password=p.secret(c, where, "password_env", required=False),
-                    timeout=timeout,
+                    to=tuple(x for x in to or () if isinstance(x, str)),
+                    starttls=c["starttls"],
+                    username=p.secret(c, where, "username", required=False),
+                    password=p.secret(c, where, "password", required=False),
+                    timeout=float(c["timeout"]),
                     rules=rules,
                 )
             )
         elif ctype == "slack":
-            p.unknown(c, where, COMMON_KEYS | {"webhook_url_env"})
-            url = p.secret(c, where, "webhook_url_env", required=True)
-            if url and urlsplit(url).scheme not in ("http", "https"):
-                p.add(f"{where}.webhook_url_env", f"the variable must hold an http(s) URL, not {mask_url(url)}")
-            channels.append(SlackSettings(name=name or "", webhook_url=url or "", timeout=timeout, rules=rules))
+            url = p.secret(c, where, "webhook_url", required=True)
+            if url:
+                _http_url(p, f"{where}.webhook_url", url)
+            channels.append(SlackSettings(name=name, webhook_url=url or "", timeout=float(c["timeout"]), rules=rules))
         elif ctype == "webhook":
-            p.unknown(c, where, COMMON_KEYS | {"url_env", "secret_env"})
-            url = p.secret(c, where, "url_env", required=True)
-            if url and urlsplit(url).scheme not in ("http", "https"):
-                p.add(f"{where}.url_env", f"the variable must hold an http(s) URL, not {mask_url(url)}")
-            channels.append(
-                WebhookSettings(
-                    name=name or "",
-                    url=url or "",
-                    secret=p.secret(c, where, "secret_env", required=False),
-                    timeout=timeout,
-                    rules=rules,
-                )
-            )
+            url = p.secret(c, where, "url", required=True)
+            if url:
+                _http_url(p, f"{where}.url", url)
+            secret = p.secret(c, where, "secret", required=False)
+            if secret:
+                try:
+                    signing_key(secret)
+                except ValueError as e:
+                    p.add(f"{where}.secret", f"{e} (a whsec_ secret is \"whsec_\" followed by standard base64)")
+            channels.append(WebhookSettings(name=name, url=url or "", secret=secret, timeout=float(c["timeout"]), rules=rules))
         elif ctype == "file":
-            p.unknown(c, where, COMMON_KEYS | {"path"})
-            folder = p.get(c, where, "path", str, required=True)
+            folder = c["path"]
             path = Path(folder).expanduser() if folder else Path("outbox")
-            channels.append(FileSettings(name=name or "", path=path if path.is_absolute() else base / path, rules=rules))
+            channels.append(FileSettings(name=name, path=path if path.is_absolute() else state / path, rules=rules))
 
     if p.items:
         raise ConfigError(str(cfg_path), p.items)
@@ -493,4 +706,9 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         deliver_every_seconds=timing["deliver_every"],
         max_attempts=max_attempts,
         processes=processes,
+        state_dir=state,
     )
+
+
+if __name__ == "__main__":  # python -m tracker.config > docs/config.md
+    print(reference(), end="")

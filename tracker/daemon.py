@@ -28,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from .app import App
 from .clock import utcnow
+from .config import mask_db
 from .errors import TrackerError
 
 log = logging.getLogger("tracker")
@@ -104,7 +105,7 @@ def run(app: App) -> None:
     signal.signal(signal.SIGINT, on_signal)
     log.info(
         "tracker started: %d feed(s), %d channel(s), database %s",
-        len(s.feeds), len(s.channels), s.database.split("@")[-1],
+        len(s.feeds), len(s.channels), mask_db(s.database),
     )
     try:
         scheduler.start()  # blocks until shutdown

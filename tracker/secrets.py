@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from urllib.parse import urlsplit
 
 
@@ -28,3 +30,23 @@ def mask_text(text: str, secrets: list[str | None]) -> str:
         if secret:
             text = text.replace(secret, mask_url(secret) if "://" in secret else "***")
     return text
+
+
+def signing_key(secret: str) -> bytes:
+    """The key bytes of a webhook signing secret. Pure.
+
+    A "whsec_..." secret is base64 after the prefix, as the Standard Webhooks spec and its
+    libraries define; decoded strictly (the library skips stray characters, so a typo would
+    silently sign with another key). Any other secret is its raw UTF-8 bytes. Raises
+    ValueError for a whsec_ secret that is empty or not valid base64.
+    """
+    if not secret.startswith("whsec_"):
+        return secret.encode("utf-8")
+    encoded = secret.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except binascii.Error as e:
+        raise ValueError("the webhook secret starts with whsec_ but is not valid base64") from e
+    if not key:
+        raise ValueError("the webhook secret whsec_ is empty")
+    return key

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, event, func, insert, tuple_, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from ..config import FeedSettings
+from ..config import FeedSettings, mask_db
 from ..errors import StoreError
 from ..lifecycle import Update
 from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence
@@ -165,14 +165,14 @@ class Store:
             else:
                 self.engine = create_engine(url, pool_pre_ping=True)
         except (SQLAlchemyError, ImportError, ValueError) as e:
-            raise StoreError(f"cannot use database {_mask_db(url)}: {e}") from e
+            raise StoreError(f"cannot use database {mask_db(url)}: {e}") from e
 
     def create(self) -> None:
         """Create the tables that do not exist yet."""
         try:
             SQLModel.metadata.create_all(self.engine)
         except SQLAlchemyError as e:
-            raise StoreError(f"cannot create tables in {_mask_db(self.url)}: {e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}") from e
+            raise StoreError(f"cannot create tables in {mask_db(self.url)}: {e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}") from e
 
     def close(self) -> None:
         self.engine.dispose()
@@ -824,15 +824,6 @@ def _sqlite_on_begin(conn) -> None:
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _mask_db(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-    return url
 
 
 def _feed_state(r: FeedRow, articles: int) -> FeedState:

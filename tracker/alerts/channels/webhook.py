@@ -13,8 +13,6 @@ computed by the `standardwebhooks` package over exactly the bytes we send.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
@@ -26,7 +24,7 @@ import requests
 from standardwebhooks.webhooks import Webhook
 
 from ...config import WebhookSettings
-from ...secrets import mask_text, mask_url
+from ...secrets import mask_text, mask_url, signing_key
 from ...types import Delivery, Outgoing
 
 USER_AGENT = "pause-tracker/0.1"
@@ -154,17 +152,7 @@ def signer(secret: str) -> Webhook:
     bytes (standardwebhooks: `Webhook(secret.encode())`, not `Webhook(secret)`, which
     would base64-decode it). Raises ValueError for a whsec_ secret that is not strict base64.
     """
-    if secret.startswith("whsec_"):
-        encoded = secret.removeprefix("whsec_")
-        try:
-            # strict, unlike the library (which skips stray characters): a typo is an error
-            key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-        except binascii.Error as e:
-            raise ValueError("the webhook secret starts with whsec_ but is not valid base64") from e
-        if not key:
-            raise ValueError("the webhook secret whsec_ is empty")
-        return Webhook(key)
-    return Webhook(secret.encode("utf-8"))
+    return Webhook(signing_key(secret))
 
 
 def encode_body(payload: dict) -> bytes:
