@@ -28,8 +28,8 @@ from tracker.alerts.channels import (
     build_channel,
     build_message,
 )
-from tracker.alerts.channels.webhook import retry_after
 from tracker.config import EmailSettings, FileSettings, SlackSettings, WebhookSettings
+from tracker.feeds.policy import retry_after_seconds as retry_after
 from tracker.types import Delivery, Outgoing, Rendered
 
 SLACK_PATH = "/services/T0SECRET/B0SECRET/XXSECRETTOKENXX"
@@ -349,6 +349,10 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert retry_after("Sat, 01 Mar 2025 11:00:00 GMT", at) == 0.0
     assert retry_after("soon", at) is None
     assert retry_after(None, at) is None
+    # one parser for feeds and channels, clamped: a peer's typo never holds anything for a year
+    for odd in ("inf", "1e12", "-5", "nan", "3.5"):
+        assert retry_after(odd, at) is None, odd
+    assert retry_after("999999999999", at) == 24 * 3600
 
 
 # --------------------------------------------------------------------------- file

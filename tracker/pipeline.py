@@ -18,6 +18,7 @@ goes on. Takes `now` from its caller (the daemon or the CLI).
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -36,7 +37,7 @@ from .feeds import policy
 from .feeds.fetch import Fetcher
 from .lifecycle import Ancestors, Update, country_only, reconcile, source_of, tick
 from .poller import DEFAULT_WORKERS, Digested, Polled, Poller
-from .store.db import FeedState, PollOutcome, SavedChange, SavedChangeRow, Store, Tx, as_stored, is_candidate
+from .store.db import DueAlert, FeedState, PollOutcome, SavedChange, SavedChangeRow, Store, Tx, as_stored, is_candidate
 from .types import Article, Change, ChangeView, Evidence, Mention, Pause, Rendered
 
 UNHEALTHY_FAILURES = 3  # consecutive failed polls that raise a "source unhealthy" alert
@@ -45,6 +46,7 @@ STALE_PERIODS = 4  # or no successful poll for this many of its intervals
 
 log = logging.getLogger("tracker")
 
+DELIVER_PAGE = 100  # due alerts read at once (a run delivers every due alert, page by page)
 RETRY_BASE = 60.0  # seconds before the first retry of a failed alert
 RETRY_CAP = 3600.0
 
@@ -388,53 +390,80 @@ class Pipeline:
             """`now` moved on by the time this run has taken (sends are throttled)."""
             return now + timedelta(seconds=self.monotonic() - started)
 
-        due = self.store.due_alerts(now, flush=flush)
-        if not due:
-            return report
-        silences = self.store.silences(now)
-        pauses = self.store.pauses_by_id(d.pause_id for d in due if d.pause_id) if silences else {}
+        silences: list | None = None
+        after = 0  # every due alert, a page at a time (by id: a held or failed one is not read twice)
+        while stop is None or not stop.is_set():
+            due = self.store.due_alerts(now, limit=DELIVER_PAGE, flush=flush, after_id=after)
+            if not due:
+                break
+            after = due[-1].id
+            silences = self.store.silences(now) if silences is None else silences
+            pauses = self.store.pauses_by_id(d.pause_id for d in due if d.pause_id) if silences else {}
+            self._deliver_page(due, now, clock, silences, pauses, report, stop)
+            if len(due) < DELIVER_PAGE:
+                break
+        return report
+
+    def _deliver_page(self, due: list[DueAlert], now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, stop) -> None:
         for d in due:
             if stop is not None and stop.is_set():
                 break
-            msg = d.msg
-            outlet = self.outlets.get(msg.channel)
-            if outlet is None:
-                self.store.mark_failed(d.id, now, f"channel {msg.channel!r} is no longer configured", None)
-                report.failed += 1
-                continue
-            pause = pauses.get(d.pause_id) if d.pause_id else None
-            silence = silenced_by(silences, pause, msg.channel, now, self.ancestors) if pause else None
-            if silence is not None:
-                self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}")
-                report.silenced += 1
-                continue
-            hold = self._hold.get(msg.channel)
-            if hold and clock() < hold:
-                self.store.postpone(d.id, hold)
-                report.held += 1
-                continue
-            self._throttle(msg.channel, getattr(outlet.channel, "min_interval", 0.0))
-            result = outlet.channel.send(msg, now)
-            self._last_send[msg.channel] = self.monotonic()
-            if result.ok:
-                self.store.mark_sent(d.id, now, result.error)
-                report.sent += 1
-                continue
-            if result.retry_after:
-                # counted from the answer, not from the start of the run: a run can take seconds
-                self._hold[msg.channel] = clock() + timedelta(seconds=result.retry_after)
-            if not result.retry or d.attempts + 1 >= self.max_attempts:
-                self.store.mark_failed(d.id, now, result.error or "failed", None)
-                report.failed += 1
-                log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error)
-            else:
-                # the peer's Retry-After when it gave one, else exponential backoff with jitter
-                delay = result.retry_after if result.retry_after is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
-                self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay))
+            try:
+                self._deliver_one(d, now, clock, silences, pauses, report)
+            except Exception as e:  # one alert's odd answer, or a bug in a channel, never stops the others
+                log.exception("delivering alert %s to %s crashed", d.msg.key, d.msg.channel)
+                error = f"internal error while sending: {e.__class__.__name__}: {e}"
+                delay = min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
+                try:
+                    self.store.mark_failed(d.id, now, error, None if d.attempts + 1 >= self.max_attempts else clock() + timedelta(seconds=delay))
+                except TrackerError as e2:
+                    log.error("could not record the failure of alert %s: %s", d.msg.key, e2)
                 report.retrying += 1
-                log.warning("alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error)
-            report.errors.append(f"{msg.channel}: {result.error}")
-        return report
+                report.errors.append(f"{d.msg.channel}: {error}")
+
+    def _deliver_one(self, d: DueAlert, now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport) -> None:
+        """Send one due alert (or hold, silence or fail it) and record what happened."""
+        msg = d.msg
+        outlet = self.outlets.get(msg.channel)
+        if outlet is None:
+            self.store.mark_failed(d.id, now, f"channel {msg.channel!r} is no longer configured", None)
+            report.failed += 1
+            return
+        pause = pauses.get(d.pause_id) if d.pause_id else None
+        silence = silenced_by(silences, pause, msg.channel, now, self.ancestors) if pause else None
+        if silence is not None:
+            self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}")
+            report.silenced += 1
+            return
+        hold = self._hold.get(msg.channel)
+        if hold and clock() < hold:
+            self.store.postpone(d.id, hold)
+            report.held += 1
+            return
+        self._throttle(msg.channel, getattr(outlet.channel, "min_interval", 0.0))
+        result = outlet.channel.send(msg, now)
+        self._last_send[msg.channel] = self.monotonic()
+        if result.ok:
+            self.store.mark_sent(d.id, now, result.error)
+            report.sent += 1
+            return
+        # a channel's own figure is clamped too: a hold never overflows or lasts past a day
+        wait = result.retry_after
+        wait = None if wait is None or not math.isfinite(wait) else min(max(0.0, wait), policy.MAX_RETRY_AFTER_SECONDS)
+        if wait:
+            # counted from the answer, not from the start of the run: a run can take seconds
+            self._hold[msg.channel] = clock() + timedelta(seconds=wait)
+        if not result.retry or d.attempts + 1 >= self.max_attempts:
+            self.store.mark_failed(d.id, now, result.error or "failed", None)
+            report.failed += 1
+            log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error)
+        else:
+            # the peer's Retry-After when it gave one, else exponential backoff with jitter
+            delay = wait if wait is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
+            self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay))
+            report.retrying += 1
+            log.warning("alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error)
+        report.errors.append(f"{msg.channel}: {result.error}")
 
     # digests -------------------------------------------------------------
 

@@ -20,7 +20,10 @@ def mask_url(url: str | None) -> str:
     except ValueError:
         return "***"
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port out of range: the URL is bad, but masking it must not fail
+        port = ":<bad port>"
     return f"{parts.scheme}://{host}{port}/***"
 
 

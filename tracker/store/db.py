@@ -442,14 +442,16 @@ class Store:
 
     # outbox --------------------------------------------------------------
 
-    def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False) -> list[DueAlert]:
-        """Pending alerts whose next try has come, oldest first; with `flush`, also those
-        still waiting out their group window (never tried yet)."""
+    def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False, after_id: int = 0) -> list[DueAlert]:
+        """Pending alerts whose next try has come, oldest first, with ids above `after_id`
+        (the caller pages through them); with `flush`, also those still waiting out their
+        group window (never tried yet)."""
         due = AlertRow.next_try_at <= _db(now)
         if flush:
             due = due | (AlertRow.attempts == 0)
         with self.session() as s:
-            rows = s.exec(select(AlertRow).where(AlertRow.status == "pending", due).order_by(AlertRow.id).limit(limit)).all()
+            q = select(AlertRow).where(AlertRow.status == "pending", AlertRow.id > after_id, due)
+            rows = s.exec(q.order_by(AlertRow.id).limit(limit)).all()
             return [
                 DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at)))
                 for r in rows

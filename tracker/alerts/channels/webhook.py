@@ -1,6 +1,7 @@
 """Generic webhook channel: POST the rendered JSON body, signed per Standard Webhooks. I/O.
 
-Also holds the small HTTP plumbing the Slack channel shares (`post`, `retry_after`).
+Also holds the small HTTP plumbing the Slack channel shares (`post`); Retry-After is read by
+the one parser feeds use too (`feeds.policy.retry_after_seconds`, clamped to a day).
 
 Does not decide whether to send, and does not retry: it makes one attempt and reports
 it as a Delivery; the outbox decides what to do next. Never raises into the caller.
@@ -17,13 +18,13 @@ import hashlib
 import json
 import re
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
 from standardwebhooks.webhooks import Webhook
 
 from ...config import WebhookSettings
+from ...feeds.policy import retry_after_seconds
 from ...secrets import mask_text, mask_url, signing_key
 from ...types import Delivery, Outgoing
 
@@ -53,24 +54,6 @@ def scrub(text: str, url: str, *secrets: str | None) -> str:
         if piece and piece != "/":
             pieces.append(piece)
     return mask_text(text, [*pieces, *secrets])  # the URL becomes scheme://host/***, pieces ***
-
-
-def retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP-date (relative to `now`). Pure."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - now).total_seconds())
 
 
 def _reason(exc: Exception) -> str:
@@ -130,7 +113,7 @@ def post(
     if 300 <= status < 400:
         return Delivery(ok=False, error=error + " (redirects are not followed; fix the URL)", retry=False)
     if status in retry_statuses or status >= 500:
-        after = retry_after(response.headers.get("Retry-After"), now) if status in (429, 503) else None
+        after = retry_after_seconds(response.headers.get("Retry-After"), now) if status in (429, 503) else None
         return Delivery(ok=False, error=error, retry=True, retry_after=after)
     return Delivery(ok=False, error=error, retry=False)
 

@@ -1,0 +1,116 @@
+"""Alerts you can trust (issue #13), against real local servers: an odd Retry-After, a
+crashing channel, a bad channel URL and a long backlog never stop or lose deliveries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
+
+import requests
+
+from tracker.alerts.channels import SlackChannel, WebhookChannel
+from tracker.alerts.render import Renderer
+from tracker.config import ChannelRules, FeedSettings, FetchSettings, SlackSettings, WebhookSettings
+from tracker.feeds.fetch import Fetcher
+from tracker.pipeline import Outlet, Pipeline
+from tracker.store.db import Store
+
+T0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+NOW = lambda: T0  # noqa: E731
+
+
+def rss(places: list[str]) -> bytes:
+    body = "".join(
+        f"<item><guid>g{i}</guid><title>Truce agreed in {escape(p)}</title><link>https://news.example/s/{i}</link>"
+        f"<pubDate>{format_datetime(T0)}</pubDate><description>The warring parties agreed to a 72-hour ceasefire in {escape(p)} on Monday.</description></item>"
+        for i, p in enumerate(places)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>'.encode()
+
+
+def build(tmp_path, http_server, channels: dict) -> tuple[Store, Pipeline]:
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    store.create()
+    session = requests.Session()
+    outlets = {name: Outlet(make(session), ChannelRules(group_wait_seconds=0), Renderer()) for name, make in channels.items()}
+    pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), outlets, rng=lambda: 0.5)
+    store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
+    return store, pipeline
+
+
+def hook(url: str, name: str = "hook"):
+    return lambda session: WebhookChannel(WebhookSettings(name, url, None, timeout=5), session)
+
+
+def slack(url: str):
+    return lambda session: SlackChannel(SlackSettings("slack", url, timeout=5), session)
+
+
+def by_channel(store: Store) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for a in store.alerts(1000):
+        out.setdefault(a.channel, []).append(a.status)
+    return out
+
+
+def test_a_webhook_asking_to_retry_after_infinity_holds_only_its_own_alerts_for_at_most_a_day(tmp_path, http_server):
+    http_server.serve("/feed", rss(["Aleppo", "Gaza"]))
+    http_server.respond("/inf", (429, {"Retry-After": "inf"}, b"slow down"))
+    http_server.respond("/huge", (429, {"Retry-After": "1e12"}, b"slow down"))
+    http_server.respond("/slack", (200, {}, b"ok"))
+    store, pipeline = build(tmp_path, http_server, {"inf": hook(http_server.url + "/inf", "inf"), "huge": hook(http_server.url + "/huge", "huge"), "slack": slack(http_server.url + "/slack")})
+    pipeline.poll(T0)
+    report = pipeline.deliver(T0)  # raised OverflowError before: every channel stayed pending
+    assert report.sent == 2 and len(http_server.posts("/slack")) == 2
+    states = {a.id: a for a in store.alerts()}
+    for a in states.values():
+        if a.channel in ("inf", "huge"):
+            assert a.status == "pending" and a.attempts == 1 and T0 < a.next_try_at <= T0 + timedelta(days=1, minutes=5)
+    again = pipeline.deliver(T0 + timedelta(minutes=1))  # later runs do not crash either
+    assert again.sent == 0 and again.failed == 0
+
+
+def test_a_channel_that_crashes_does_not_stop_the_others(tmp_path, http_server):
+    class Broken(WebhookChannel):
+        def send(self, msg, now):
+            raise RuntimeError("a bug in this channel")
+
+    http_server.serve("/feed", rss(["Aleppo", "Gaza", "Khartoum"]))
+    http_server.respond("/ok", (200, {}, b"ok"))
+    store, pipeline = build(
+        tmp_path, http_server,
+        {"broken": lambda s: Broken(WebhookSettings("broken", http_server.url + "/broken", None), s), "ok": hook(http_server.url + "/ok", "ok")},
+    )
+    pipeline.poll(T0)
+    report = pipeline.deliver(T0)
+    assert len(http_server.posts("/ok")) == 3 and report.sent == 3
+    assert by_channel(store) == {"broken": ["pending"] * 3, "ok": ["sent"] * 3}
+    broken = [a for a in store.alerts() if a.channel == "broken"]
+    assert all(a.attempts == 1 and "a bug in this channel" in a.last_error and a.next_try_at > T0 for a in broken)
+
+
+def test_a_slack_url_with_a_bad_port_fails_that_channel_only_with_a_clear_error(tmp_path, http_server):
+    http_server.serve("/feed", rss(["Aleppo"]))
+    http_server.respond("/ok", (200, {}, b"ok"))
+    store, pipeline = build(tmp_path, http_server, {"slack": slack("https://hooks.slack.example:99999/services/T/B/secret"), "ok": hook(http_server.url + "/ok", "ok")})
+    pipeline.poll(T0)
+    report = pipeline.deliver(T0)  # raised ValueError in mask_url before
+    assert len(http_server.posts("/ok")) == 1
+    [bad] = [a for a in store.alerts() if a.channel == "slack"]
+    assert bad.status == "failed" and "invalid URL" in bad.last_error and "secret" not in bad.last_error
+    assert report.failed == 1 and report.sent == 1
+
+
+def test_one_delivery_run_sends_every_due_alert_not_only_the_first_hundred(tmp_path, http_server):
+    from tracker.types import Rendered
+
+    http_server.serve("/feed", rss([]))
+    http_server.respond("/ok", (200, {}, b"ok"))
+    store, pipeline = build(tmp_path, http_server, {"ok": hook(http_server.url + "/ok", "ok")})
+    body = Rendered("subject", "text", "<p>html</p>", {"text": "x"}, {"type": "health"})
+    for i in range(250):
+        assert store.queue_health(T0, f"health/feed-{i}/failing", f"feed {i} failing", [("ok", body)])
+    report = pipeline.deliver(T0, flush=True)  # as run --once does
+    assert report.sent == 250 and len(http_server.posts("/ok")) == 250
+    assert by_channel(store)["ok"] == ["sent"] * 250
