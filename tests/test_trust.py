@@ -114,3 +114,32 @@ def test_one_delivery_run_sends_every_due_alert_not_only_the_first_hundred(tmp_p
     report = pipeline.deliver(T0, flush=True)  # as run --once does
     assert report.sent == 250 and len(http_server.posts("/ok")) == 250
     assert by_channel(store)["ok"] == ["sent"] * 250
+
+
+def test_the_readme_weekday_digest_runs_monday_to_friday_as_standard_cron_means(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from click.testing import CliRunner
+
+    from tracker import cron
+    from tracker.cli import main
+
+    zone = ZoneInfo("Africa/Khartoum")
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    week = cron.next_runs(cron.trigger("0 8 * * 1-5", zone), saturday, 5)
+    assert [d.strftime("%a %H:%M") for d in week] == ["Mon 08:00", "Tue 08:00", "Wed 08:00", "Thu 08:00", "Fri 08:00"]
+    assert all(d.utcoffset() == timedelta(hours=2) for d in week)
+    for line, days in (("0 8 * * 0", {"Sun"}), ("0 8 * * 7", {"Sun"}), ("0 8 * * 5-1", {"Fri", "Sat", "Sun", "Mon"}), ("0 8 * * sat,sun", {"Sat", "Sun"}), ("@weekly", {"Sun"})):
+        assert {d.strftime("%a") for d in cron.next_runs(cron.trigger(line, zone), saturday, 8)} == days, line
+    assert {d.strftime("%H:%M") for d in cron.next_runs(cron.trigger("@daily", zone), saturday, 3)} == {"00:00"}
+    # day-of-month and day-of-week both restricted: either fires (cron(5))
+    either = cron.next_runs(cron.trigger("0 9 1 * 1", zone), saturday, 6)
+    assert {d.strftime("%a") for d in either} | {d.strftime("%d") for d in either} >= {"Mon", "01"}
+
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    config = tmp_path / "config.toml"
+    config.write_text('[[feeds]]\nurl = "feed.xml"\n[[channels]]\nname = "desk"\ntype = "file"\npath = "o"\nmode = "digest"\nschedule = "0 8 * * 1-5"\ntimezone = "Africa/Khartoum"\n')
+    out = CliRunner().invoke(main, ["--config", str(config), "check"])
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.output.splitlines() if x.startswith("digest desk"))
+    assert line.count("08:00") == 3 and "Sat" not in line and "Sun" not in line

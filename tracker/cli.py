@@ -115,11 +115,20 @@ def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the config file and report every problem at once. Nothing else is done."""
+    from zoneinfo import ZoneInfo
+
+    from . import cron
+
     settings = _settings(ctx)
     click.echo(
         f"{settings.path}: OK ({len(settings.feeds)} feed(s), {len(settings.channels)} channel(s), "
         f"database {mask_db(settings.database)})"
     )
+    for c in settings.channels:
+        if c.rules.schedule:
+            zone = ZoneInfo(c.rules.timezone)
+            runs = cron.next_runs(cron.trigger(c.rules.schedule, zone), utcnow().astimezone(zone))
+            click.echo(f"digest {c.name} ({c.rules.schedule!r}, {c.rules.timezone}): next " + ", ".join(f"{r:%a %Y-%m-%d %H:%M}" for r in runs))
 
 
 @main.command()

@@ -16,8 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from apscheduler.triggers.cron import CronTrigger
-
+from . import cron
 from .errors import ConfigError
 from .secrets import mask_url, signing_key
 from .types import KINDS, PAUSE_STATUSES
@@ -265,7 +264,7 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         _k("events", list, [], "only these changes: " + ", ".join(f"`{e}`" for e in EVENTS), "all"),
         _k("min_sources", int, 1, "only pauses reported by at least this many independent sources"),
         _k("mode", str, "immediate", "`immediate`, or `digest` for a scheduled summary instead"),
-        _k("schedule", str, None, "a digest's cron line (`\"0 8 * * 1-5\"`: 08:00 on weekdays)", "none"),
+        _k("schedule", str, None, "a digest's cron line, as standard cron reads it (`\"0 8 * * 1-5\"`: 08:00 Monday to Friday; 0 and 7 are Sunday; `@daily`, `@weekly` ...); `tracker check` prints its next runs", "none"),
         _k("timezone", str, "UTC", "the IANA time zone of `schedule` and of the digest's times"),
         _k("group_wait", str, "2m", "changes of one pause within this window go out as one message (a duration; `0s` for none)"),
         _k("template", str, None, "your own Jinja2 template file: the HTML part (email, file), the Block Kit JSON (slack) or the JSON body (webhook); sandboxed, the built-in one is used if it fails", "built-in"),
@@ -463,9 +462,9 @@ def _rules(p: _Problems, c: dict, where: str, base: Path) -> ChannelRules:
         p.add(f"{where}.schedule", "a digest channel needs a cron schedule, like \"0 8 * * *\" (08:00 daily)")
     if schedule:
         try:
-            CronTrigger.from_crontab(schedule, timezone=zone)
+            cron.trigger(schedule, zone)
         except ValueError as e:
-            p.add(f"{where}.schedule", f"{schedule!r} is not a cron expression (minute hour day month weekday): {e}")
+            p.add(f"{where}.schedule", f"{schedule!r} is not a cron line (minute hour day month weekday, or @daily ...): {e}")
     wait_text = c["group_wait"]
     wait = parse_duration(wait_text)
     if wait is None and wait_text.strip() not in ("0", "0s"):

@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 
+from . import cron
 from .app import App
 from .clock import utcnow
 from .config import mask_db
@@ -90,7 +90,7 @@ def run(app: App) -> None:
 
             scheduler.add_job(
                 _guarded(f"digest {c.name}", digest),
-                CronTrigger.from_crontab(c.rules.schedule, timezone=ZoneInfo(c.rules.timezone)),
+                cron.trigger(c.rules.schedule, ZoneInfo(c.rules.timezone)),
                 id=f"digest:{c.name}",
                 name=f"digest {c.name}",
                 misfire_grace_time=3600,  # a digest missed while the machine slept still goes, once
