@@ -399,10 +399,13 @@ class _Run:
         cancelled = 0
         if self.stopping():
             with self.lock:
-                for f, n in list(self.queued.items()):
-                    if f.cancel():  # never started: not polled this time
+                queued = list(self.queued.items())
+            # outside the lock: cancel() runs the done callback (_forget), which takes it
+            for f, n in queued:
+                if f.cancel():  # never started: not polled this time
+                    with self.lock:
                         self.started.pop(n, None)
-                        cancelled += 1
+                    cancelled += 1
         self.out.put(_Dispatched(seq - cancelled, error))
 
     def _take(self, pending: deque[FeedState]) -> FeedState | None:

@@ -1,0 +1,88 @@
+"""`tracker run` under load, as a real process against a real local HTTP server: SIGTERM in
+the middle of a 300-feed poll exits within 10 s (as `systemctl stop` expects), and after
+kill -9 no worker process is left running (issue #13)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from email.utils import format_datetime
+from pathlib import Path
+
+from servers import LocalHTTPServer
+from tests_support import T0, config_with_feeds
+
+FEEDS = 300
+
+
+def _feed(i: int) -> bytes:
+    items = "".join(
+        f"<item><guid>f{i}-{j}</guid><title>Market report {i}-{j}</title><link>https://n.example/{i}/{j}</link>"
+        f"<pubDate>{format_datetime(T0)}</pubDate><description>{'Prices rose again today in the capital. ' * 20}</description></item>"
+        for j in range(20)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{i}</title>{items}</channel></rss>'.encode()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process whose parent chain leads to `pid` (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    out: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - out
+        out |= frontier
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _start(tmp_path: Path, http: LocalHTTPServer, processes: int) -> subprocess.Popen:
+    for i in range(FEEDS):
+        http.serve(f"/f{i}", _feed(i))
+        http.delay(f"/f{i}", 0.3)
+    config = config_with_feeds(tmp_path, [f"{http.url}/f{i}" for i in range(FEEDS)], processes=processes)
+    cmd = [sys.executable, "-m", "tracker.cli", "--config", str(config), "run"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def _wait_for_requests(http: LocalHTTPServer, proc: subprocess.Popen, n: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(http.requests) < n:
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "the daemon did not start polling"
+        time.sleep(0.05)
+
+
+def test_sigterm_in_the_middle_of_a_300_feed_poll_exits_within_10_seconds(tmp_path):
+    with LocalHTTPServer() as http:
+        proc = _start(tmp_path, http, processes=2)
+        try:
+            _wait_for_requests(http, proc, 60)
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+            took = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            err = proc.communicate()[1]
+    assert proc.returncode == 0, err
+    assert took < 10, f"took {took:.1f} s to stop"
+    assert "tracker stopped" in err
+    assert len(http.requests) < FEEDS, "the poll had finished before the signal: the test proves nothing"
