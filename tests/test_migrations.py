@@ -340,3 +340,38 @@ def test_reading_commands_on_a_missing_sqlite_file_create_nothing(tmp_path):
     assert not (tmp_path / "none.db").exists()
     made = CliRunner().invoke(main, ["--config", cfg, "silence", "add", "--place", "Aleppo", "--for", "1h", "--reason", "test"])
     assert made.exit_code == 0 and (tmp_path / "none.db").exists()  # a command that writes upgrades
+
+
+READERS = [["pauses"], ["show", "1"], ["feeds"], ["feeds", "export"], ["alerts"], ["silence", "list"], ["digest", "--dry-run", "--channel", "outbox"], ["test-alert", "--channel", "outbox"]]
+WRITERS = [["run", "--once"], ["silence", "add", "--place", "Aleppo", "--for", "1h", "--reason", "test"], ["silence", "remove", "1"], ["digest", "--channel", "outbox"], ["db", "upgrade"]]
+
+
+@pytest.mark.parametrize("args", READERS + WRITERS, ids=" ".join)
+def test_commands_that_read_refuse_a_database_behind_head_and_commands_that_write_upgrade_it(args, tmp_path):
+    shutil.copy(SQLITE_FIXTURE, tmp_path / "tracker.db")
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    result = CliRunner().invoke(main, ["--config", _config(tmp_path, url), *args])
+    if args in READERS:
+        assert result.exit_code == 1, result.output
+        assert "the database was made before migrations; this pause-tracker needs revision" in result.output
+        assert "run `tracker db upgrade`" in result.output
+        assert not _has_version_table(url)
+    else:
+        assert result.exit_code == 0, result.output
+        store = Store(url)
+        try:
+            assert store.schema().up_to_date
+        finally:
+            store.close()
+
+
+def test_a_reading_command_on_an_empty_database_creates_no_table(empty_url, tmp_path):
+    engine = create_engine(empty_url)
+    engine.connect().close()  # an SQLite file with nothing in it; PostgreSQL: a database without tables
+    try:
+        result = CliRunner().invoke(main, ["--config", _config(tmp_path, empty_url), "alerts"])
+        assert result.exit_code == 1
+        assert "the database has no tables yet: `tracker run` or `tracker db upgrade` creates them" in result.output
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()

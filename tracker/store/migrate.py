@@ -134,8 +134,12 @@ def require_current(engine: Engine) -> SchemaState:
     s = state(engine)
     if not s.known:
         raise _newer(s)
+    if not s.has_tables:
+        raise StoreError("the database has no tables yet: `tracker run` or `tracker db upgrade` creates them")
+    if s.current is None:
+        raise StoreError(f"the database was made before migrations; this pause-tracker needs revision {s.head}: {UPGRADE_HINT}")
     if not s.up_to_date:
-        raise StoreError(f"the database is {s.describe()}, this pause-tracker needs revision {s.head}: {UPGRADE_HINT}")
+        raise StoreError(f"the database is at revision {s.current}; this pause-tracker needs revision {s.head}: {UPGRADE_HINT}")
     return s
 
 
