@@ -375,3 +375,60 @@ def test_a_reading_command_on_an_empty_database_creates_no_table(empty_url, tmp_
         assert inspect(engine).get_table_names() == []
     finally:
         engine.dispose()
+
+
+LATER = '''"""A later revision, for the test: ALTERs that SQLite can only do by rebuilding the table."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("feed") as b:
+        b.add_column(sa.Column("language", sa.String(), nullable=False, server_default="en"))
+        b.alter_column("name", type_=sa.Text(), existing_type=sa.String(), existing_nullable=False)
+    with op.batch_alter_table("pause") as b:  # referenced by evidence, change and alert
+        b.alter_column("kind", type_=sa.Text(), existing_type=sa.String(), existing_nullable=False)
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_a_later_revision_that_rebuilds_referenced_tables_keeps_every_row(fixture_url, tmp_path, monkeypatch):
+    """Batch mode on SQLite (copy, drop, rename) of tables other tables point at, with the
+    fixture's rows: the foreign keys survive, nothing is lost. PostgreSQL ALTERs in place."""
+    migrations = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "0002_later.py").write_text(LATER, encoding="utf-8")
+    monkeypatch.setattr(migrate, "MIGRATIONS", migrations)
+    migrate._script.cache_clear()  # the revisions are read again from the copy (and again after)
+    migrate._revisions.cache_clear()
+    before = _rows(fixture_url)
+    store = Store(fixture_url)
+    try:
+        done = store.upgrade()
+        assert (done.before.current, done.after) == (None, "0002")
+        assert done.line() == "database upgraded from before migrations (stamped as the baseline 0001) to 0002"
+        assert _rows(fixture_url, {t: cols for t, (cols, _) in before.items()}) == before
+        assert {r[-1] for r in _rows(fixture_url)["feed"][1]} == {"en"}
+        assert len(store.pauses()) == 5 and len(store.pause(4).evidence) == 2  # the Hodeidah truce's two mentions
+    finally:
+        store.close()
+        migrate._script.cache_clear()
+        migrate._revisions.cache_clear()
+    engine = create_engine(fixture_url)
+    try:
+        with engine.connect() as c:
+            fks = {t: inspect(c).get_foreign_keys(t) for t in ("article", "evidence", "change", "alert")}
+            if c.dialect.name == "sqlite":
+                assert c.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        engine.dispose()
+    assert {fk["referred_table"] for t in fks for fk in fks[t]} == {"feed", "article", "pause"}
