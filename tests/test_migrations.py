@@ -133,7 +133,7 @@ def test_the_fixture_upgrades_to_head_with_every_row_kept(fixture_url):
     store = Store(fixture_url)
     try:
         done = store.upgrade()
-        assert (done.before.current, done.before.has_tables, done.after) == (None, True, migrate.head())
+        assert (done.before.current, done.before.has_tables, done.after) == (None, True, migrate.HEAD)
         assert "stamped as the baseline 0001" in done.line()
         after = _rows(fixture_url, {t: cols for t, (cols, _) in before.items()})
         assert after == before  # every row of every table, every value
@@ -154,13 +154,19 @@ def test_the_fixture_upgrades_to_head_with_every_row_kept(fixture_url):
     assert _diff(fixture_url) == []  # the baseline revision is what create_all made at 65e150d
 
 
+def test_head_is_the_newest_revision_in_versions():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head() == migrate.HEAD
+
+
 def test_a_fresh_database_upgrades_to_head_and_matches_the_models(empty_url):
     store = Store(empty_url)
     try:
         assert store.schema().describe() == "empty (no tables yet)"
         done = store.upgrade()
-        assert (done.before.has_tables, done.after) == (False, migrate.head())
-        assert done.line() == f"database created at revision {migrate.head()} (head)"
+        assert (done.before.has_tables, done.after) == (False, migrate.HEAD)
+        assert done.line() == f"database created at revision {migrate.HEAD} (head)"
         assert store.schema().up_to_date
     finally:
         store.close()
@@ -204,7 +210,7 @@ def test_two_processes_upgrading_a_fresh_database_at_once_do_not_race(empty_url)
     procs = [subprocess.Popen([sys.executable, "-c", RACER, empty_url, at], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    head = migrate.head()
+    head = migrate.HEAD
     assert sorted(out.strip() for out, _ in outs) == [f"database created at revision {head} (head)", f"database is at revision {head} (head): nothing to upgrade"]
 
 
@@ -222,7 +228,7 @@ def test_a_database_newer_than_the_code_is_refused(empty_url, tmp_path):
     try:
         store.upgrade()
         _set_revision(empty_url, "9999")
-        message = f"database is at revision 9999, newer than this pause-tracker (knows up to {migrate.head()}): upgrade pause-tracker, or restore a backup"
+        message = f"database is at revision 9999, newer than this pause-tracker (knows up to {migrate.HEAD}): upgrade pause-tracker, or restore a backup"
         with pytest.raises(StoreError, match="newer than this pause-tracker") as e:
             store.upgrade()
         assert message in str(e.value)
@@ -239,8 +245,8 @@ def test_a_database_newer_than_the_code_is_refused(empty_url, tmp_path):
     current = CliRunner().invoke(main, ["--config", cfg, "db", "current", "--json"])
     assert current.exit_code == 0
     assert json.loads(current.output) | {"database": None} == {
-        "database": None, "revision": "9999", "head": migrate.head(), "up_to_date": False, "state": "9999",
-        "status": f"newer than this pause-tracker (knows up to {migrate.head()}): upgrade pause-tracker, or restore a backup",
+        "database": None, "revision": "9999", "head": migrate.HEAD, "up_to_date": False, "state": "9999",
+        "status": f"newer than this pause-tracker (knows up to {migrate.HEAD}): upgrade pause-tracker, or restore a backup",
     }
 
 
@@ -292,7 +298,7 @@ path = "{folder / 'outbox'}"
 def test_db_current_and_db_upgrade_on_the_fixture(fixture_url, tmp_path):
     cfg = _config(tmp_path, fixture_url)
     run = lambda *args: CliRunner().invoke(main, ["--config", cfg, *args])  # noqa: E731
-    head = migrate.head()
+    head = migrate.HEAD
 
     current = run("db", "current")
     assert current.exit_code == 0, current.output
@@ -319,7 +325,7 @@ def test_run_once_on_the_fixture_upgrades_then_works(fixture_url, tmp_path):
     result = CliRunner().invoke(main, ["--config", cfg, "run", "--once"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == f"database upgraded from before migrations (stamped as the baseline 0001) to {migrate.head()}"
+    assert lines[0] == f"database upgraded from before migrations (stamped as the baseline 0001) to {migrate.HEAD}"
     # the fixture's feeds, unchanged since (or, in another checkout, new ones): none fails
     assert lines[1].startswith("Polled 2 feed(s): ") and " 0 failed;" in lines[1]
     assert "Alerts: " in result.output
@@ -408,6 +414,7 @@ def test_a_later_revision_that_rebuilds_referenced_tables_keeps_every_row(fixtur
     shutil.copytree(migrate.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
     (migrations / "versions" / "0002_later.py").write_text(LATER, encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS", migrations)
+    monkeypatch.setattr(migrate, "HEAD", "0002")
     migrate._script.cache_clear()  # the revisions are read again from the copy (and again after)
     migrate._revisions.cache_clear()
     before = _rows(fixture_url)
@@ -419,6 +426,7 @@ def test_a_later_revision_that_rebuilds_referenced_tables_keeps_every_row(fixtur
         assert _rows(fixture_url, {t: cols for t, (cols, _) in before.items()}) == before
         assert {r[-1] for r in _rows(fixture_url)["feed"][1]} == {"en"}
         assert len(store.pauses()) == 5 and len(store.pause(4).evidence) == 2  # the Hodeidah truce's two mentions
+        assert store.require_current().up_to_date
     finally:
         store.close()
         migrate._script.cache_clear()

@@ -23,18 +23,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlmodel import SQLModel
 
 from ..errors import StoreError
+from . import models  # noqa: F401  (the tables, on SQLModel.metadata)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The first revision: the schema as create_all made it at commit 65e150d.
 BASELINE = "0001"
+#: The newest revision in migrations/versions/ (a test checks it against Alembic's view).
+#: Written here so that a command that only reads checks the schema without importing
+#: Alembic (it is imported only to upgrade, or when the database is not at HEAD).
+HEAD = "0001"
 #: pg_advisory_lock key held while upgrading (any constant; "pause-tr" as a number).
 LOCK_KEY = 0x7061757365_7472
 UPGRADE_HINT = "run `tracker db upgrade` (back up the database first)"
@@ -54,7 +61,7 @@ class SchemaState:
 
     @property
     def known(self) -> bool:
-        return self.current is None or self.current in _revisions()
+        return self.current is None or self.current == HEAD or self.current in _revisions()
 
     def describe(self) -> str:
         if self.current is None:
@@ -84,6 +91,8 @@ class Upgraded:
 
 @cache
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
@@ -92,11 +101,9 @@ def _revisions() -> frozenset[str]:
     return frozenset(r.revision for r in _script().walk_revisions())
 
 
-def head() -> str:
-    return _script().get_current_head()
-
-
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -105,15 +112,15 @@ def _config(connection: Connection | None = None) -> Config:
 
 def _state(conn: Connection) -> SchemaState:
     names = set(inspect(conn).get_table_names())
-    current = MigrationContext.configure(conn).get_current_revision() if "alembic_version" in names else None
-    return SchemaState(current, head(), bool(names & set(_baseline_columns())))
+    current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if "alembic_version" in names else None
+    return SchemaState(current, HEAD, bool(names & set(SQLModel.metadata.tables)))
 
 
 def state(engine: Engine) -> SchemaState:
     """Where the database stands; a SQLite file that does not exist is empty (and is not made)."""
     path = _sqlite_path(engine)
     if path is not None and not path.exists():
-        return SchemaState(None, head(), False)
+        return SchemaState(None, HEAD, False)
     with engine.connect() as conn:
         return _state(conn)
 
@@ -145,6 +152,8 @@ def require_current(engine: Engine) -> SchemaState:
 
 def upgrade(engine: Engine) -> Upgraded:
     """Bring the database to head (see the module docstring); returns from where to where."""
+    from alembic import command
+
     with _locked(engine) as conn:
         with conn.begin():
             before = _state(conn)
@@ -192,6 +201,8 @@ def _locked(engine: Engine) -> Iterator[Connection]:
 def _baseline_columns() -> dict[str, frozenset[str]]:
     """Each table's columns at the baseline, read from the baseline revision run on an
     in-memory SQLite database (so they are written down once, in the revision)."""
+    from alembic import command
+
     engine = create_engine("sqlite://")
     try:
         with engine.begin() as conn:
@@ -234,7 +245,11 @@ def new_revision(message: str) -> Path:
     SQLite database brought to head) into migrations/versions/, to be reviewed and edited.
 
         .venv/bin/python -c "from tracker.store.migrate import new_revision; print(new_revision('add feed.language'))"
+
+    Then set HEAD above to its number.
     """
+    from alembic import command
+
     number = f"{len(_revisions()) + 1:04d}"
     engine = create_engine("sqlite://")
     try:
