@@ -129,7 +129,7 @@ def child_ours(args) -> dict:
 
     tmp = tempfile.mkdtemp(prefix="pollbench-")
     store = Store(f"sqlite:///{tmp}/t.db")
-    store.create()
+    store.upgrade()
     now = utcnow()
     store.sync_feeds([FeedSettings(u, f"feed {i}", 900) for i, u in enumerate(urls(args.port, args.feeds, True))], now)
     session = requests.Session()

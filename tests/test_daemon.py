@@ -42,5 +42,6 @@ def test_the_daemon_polls_and_stops_cleanly_on_a_signal(tmp_path, signum):
     assert proc.returncode == 0, err
     assert took < 5, f"took {took:.1f} s to stop"
     assert "tracker started" in err and "stopping" in err and "tracker stopped" in err
+    assert "database created at revision" in err  # the schema upgrade at start is said
     pauses = json.loads(subprocess.run([*cmd, "pauses", "--json"], capture_output=True, text=True, check=True).stdout)
     assert [p["location"] for p in pauses] == ["Aleppo"]

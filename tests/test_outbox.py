@@ -48,7 +48,7 @@ def stories(places=PLACES) -> list[tuple[str, str]]:
 
 def build(tmp_path, http_server, outlets: dict, **kw) -> tuple[Store, Pipeline, requests.Session]:
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
-    store.create()
+    store.upgrade()
     session = requests.Session()
     channels = {name: Outlet(make(session), rules, Renderer()) for name, (make, rules) in outlets.items()}
     pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), channels, rng=lambda: 0.5, **kw)
@@ -212,7 +212,7 @@ def test_a_user_template_that_fails_falls_back_to_the_built_in_and_says_so(tmp_p
     broken.write_text('{"text": {{ pause.no_such_thing | tojson }}}')
     http_server.serve("/feed", rss(stories(["Aleppo"])))
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
-    store.create()
+    store.upgrade()
     session = requests.Session()
     outlet = Outlet(SlackChannel(SlackSettings("slack", http_server.url + "/slack"), session), ChannelRules(group_wait_seconds=0), Renderer(None, {"slack": broken}))
     pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"slack": outlet})

@@ -28,7 +28,7 @@ RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 @pytest.fixture
 def parts(tmp_path, http_server):
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
-    store.create()
+    store.upgrade()
     session = requests.Session()
     slack = SlackChannel(SlackSettings("slack", http_server.url + "/slack", timeout=2), session)
     pipeline = Pipeline(
@@ -121,7 +121,7 @@ def health(tmp_path, http_server):
     from tracker.config import WebhookSettings
 
     store = Store(f"sqlite:///{tmp_path / 'h.db'}")
-    store.create()
+    store.upgrade()
     session = requests.Session()
     hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None), session)
     pipeline = Pipeline(

@@ -162,7 +162,7 @@ STORIES = [
 
 def _pipeline(tmp_path, name, fetcher, renderer=None, **kw) -> tuple[Store, Pipeline]:
     store = Store(f"sqlite:///{tmp_path / name}")
-    store.create()
+    store.upgrade()
     renderer = renderer or Renderer()
     pipeline = Pipeline(store, fetcher, {"log": Outlet(_Null(), ChannelRules(group_wait_seconds=0), renderer)}, rng=lambda: 0.5, **kw)
     return store, pipeline
@@ -231,7 +231,7 @@ def test_on_changes_is_called_as_each_batch_with_changes_commits(tmp_path):
 
 def test_due_feeds_are_read_a_page_at_a_time_most_overdue_first(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'e.db'}")
-    store.create()
+    store.upgrade()
     store.sync_feeds([FeedSettings(f"https://h{i}.example/feed", f"feed {i}", 900) for i in range(5)], T0)
     from tracker.store.db import PollOutcome
 
@@ -249,7 +249,7 @@ def test_due_feeds_are_read_a_page_at_a_time_most_overdue_first(tmp_path):
 
 def test_one_transaction_sees_an_article_saved_by_an_earlier_feed_of_its_batch(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'f.db'}")
-    store.create()
+    store.upgrade()
     store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900), FeedSettings("https://b.example/feed", "B", 900)], T0)
     a = Article("wire-1", "Truce", "https://wire.example/1", T0, "A truce.", "h1")
     edited = Article("wire-1", "Truce", "https://wire.example/1", T0, "A truce, now agreed.", "h2")

@@ -56,7 +56,7 @@ def rss(items) -> bytes:
 @pytest.fixture
 def world(tmp_path, http_server):
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
-    store.create()
+    store.upgrade()
     session = requests.Session()
     hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", "whsec_c2NlbmFyaW8tc2VjcmV0LWZvci10ZXN0cw=="), session)
     pipeline = Pipeline(

@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import SQLModel
+from dbtools import drop_all
 
 from tracker.config import FeedSettings, database_url
 from tracker.lifecycle import reconcile, tick
@@ -26,11 +26,11 @@ def store(request, tmp_path):
         if not PG:
             pytest.skip("PostgreSQL store tests skipped: set TRACKER_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
         s = Store(database_url(PG, tmp_path))
-        SQLModel.metadata.drop_all(s.engine)
-    s.create()
+        drop_all(s.engine)
+    s.upgrade()
     yield s
     if request.param == "postgresql":
-        SQLModel.metadata.drop_all(s.engine)
+        drop_all(s.engine)
     s.close()
 
 

@@ -31,7 +31,7 @@ def rss(places: list[str]) -> bytes:
 
 def build(tmp_path, http_server, channels: dict) -> tuple[Store, Pipeline]:
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
-    store.create()
+    store.upgrade()
     session = requests.Session()
     outlets = {name: Outlet(make(session), ChannelRules(group_wait_seconds=0), Renderer()) for name, make in channels.items()}
     pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), outlets, rng=lambda: 0.5)

@@ -17,6 +17,7 @@ from .extract import place_ancestors
 from .feeds.fetch import Fetcher
 from .pipeline import Outlet, Pipeline
 from .store.db import Store
+from .store.migrate import Upgraded
 
 
 @dataclass
@@ -26,6 +27,7 @@ class App:
     session: requests.Session
     channels: dict[str, Channel]
     pipeline: Pipeline
+    upgraded: Upgraded | None = None  # what build(upgrade=True) did to the schema
 
     def close(self) -> None:
         self.pipeline.close()
@@ -34,13 +36,22 @@ class App:
         self.store.close()
 
 
-def build(settings: Settings, now) -> App:
-    """Open the database (creating tables), sync the feed list from the config, build channels."""
-    if settings.state_dir is not None:
+def build(settings: Settings, now, upgrade: bool = False) -> App:
+    """Open the database, sync the feed list from the config, build channels.
+
+    With `upgrade` the schema is created or migrated to head first; without, a database
+    not at head is refused (StoreError naming `tracker db upgrade`) and nothing is created."""
+    if upgrade and settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
-    store.create()
-    store.sync_feeds(settings.feeds, now)
+    try:
+        upgraded = store.upgrade() if upgrade else None
+        if upgraded is None:
+            store.require_current()
+        store.sync_feeds(settings.feeds, now)
+    except BaseException:
+        store.close()
+        raise
     session = requests.Session()
     session.headers["User-Agent"] = settings.fetch.user_agent
     channels = {c.name: build_channel(c, session) for c in settings.channels}
@@ -55,7 +66,7 @@ def build(settings: Settings, now) -> App:
         workers=settings.fetch.workers,
         processes=settings.processes,
     )
-    return App(settings, store, session, channels, pipeline)
+    return App(settings, store, session, channels, pipeline, upgraded)
 
 
 #: Which part of an alert a channel's own `template` replaces, by channel type.

@@ -33,12 +33,14 @@ def _settings(ctx: click.Context) -> Settings:
         ctx.exit(2)
 
 
-def _app(ctx: click.Context):
+def _app(ctx: click.Context, upgrade: bool = False):
+    """The app; `upgrade` for commands that write (they migrate the schema to head first),
+    else a database not at head is refused with the command to run (see docs/design.md)."""
     from .app import build
 
     settings = _settings(ctx)
     try:
-        return build(settings, utcnow())
+        return build(settings, utcnow(), upgrade=upgrade)
     except TrackerError as e:
         click.echo(f"error: {e}", err=True)
         ctx.exit(1)
@@ -109,6 +111,7 @@ def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
     # requests' connection pool chatter is noise at info level
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING if not verbose else logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING if not verbose else logging.INFO)
 
 
 @main.command()
@@ -131,6 +134,67 @@ def check(ctx: click.Context) -> None:
             click.echo(f"digest {c.name} ({c.rules.schedule!r}, {c.rules.timezone}): next " + ", ".join(f"{r:%a %Y-%m-%d %H:%M}" for r in runs))
 
 
+@main.group()
+def db() -> None:
+    """The database schema: its revision (`db current`) and upgrading it (`db upgrade`).
+
+    `tracker run` and the commands that write upgrade by themselves; commands that only
+    read refuse a database that is not up to date. Back the database up before upgrading."""
+
+
+def _store(ctx: click.Context):
+    from .store.db import Store
+
+    try:
+        return Store(_settings(ctx).database)
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(1)
+
+
+@db.command(name="current")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object for scripts.")
+@click.pass_context
+def db_current(ctx: click.Context, as_json: bool) -> None:
+    """The database's revision, the newest this pause-tracker knows (head), and whether it
+    is up to date. Changes nothing."""
+    store = _store(ctx)
+    try:
+        s = store.schema()
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(1)
+    finally:
+        store.close()
+    if s.up_to_date:
+        status = "up to date"
+    elif not s.known:
+        status = f"newer than this pause-tracker (knows up to {s.head}): upgrade pause-tracker, or restore a backup"
+    else:
+        status = "behind: run `tracker db upgrade` (back the database up first)"
+    where = _settings(ctx).database.split("@")[-1]
+    if as_json:
+        click.echo(json.dumps({"database": where, "revision": s.current, "head": s.head, "up_to_date": s.up_to_date, "state": s.describe(), "status": status}, indent=2))
+        return
+    click.echo(f"database: {where}\nrevision: {s.describe()}\nhead:     {s.head}\nstatus:   {status}")
+
+
+@db.command(name="upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or migrate the tables to head, and say from which revision to which.
+    A database made before migrations is stamped as the baseline first."""
+    store = _store(ctx)
+    try:
+        done = store.upgrade()
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(1)
+    finally:
+        store.close()
+    click.echo(done.line())
+
+
 @main.command()
 @click.option("--once", is_flag=True, help="Run one full cycle (poll every feed, tick, deliver), print what was found, exit.")
 @click.pass_context
@@ -138,7 +202,9 @@ def run(ctx: click.Context, once: bool) -> None:
     """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C."""
     if not once:
         logging.getLogger("tracker").setLevel(logging.INFO)
-        app = _app(ctx)
+        app = _app(ctx, upgrade=True)
+        if app.upgraded.changed:
+            logging.getLogger("tracker.store").info("%s", app.upgraded.line())
         from .daemon import run as run_daemon
 
         try:
@@ -147,7 +213,9 @@ def run(ctx: click.Context, once: bool) -> None:
             app.close()
         return
     logging.getLogger("tracker").setLevel(logging.WARNING)
-    app = _app(ctx)
+    app = _app(ctx, upgrade=True)
+    if app.upgraded.changed:
+        click.echo(app.upgraded.line())
     try:
         now = utcnow()
         reports = app.pipeline.poll(now, due_only=False)
@@ -368,7 +436,7 @@ def feeds_import(ctx: click.Context, source, every: str) -> None:
         found = parse_opml(source.read())
     except TrackerError as e:
         raise click.ClickException(str(e)) from e
-    app = _app(ctx)
+    app = _app(ctx, upgrade=True)
     try:
         added = app.store.import_feeds(found, seconds, utcnow())
     finally:
@@ -453,7 +521,7 @@ def silence_add(ctx: click.Context, place: str | None, kind: str | None, channel
         raise click.BadParameter(f"{duration!r} is not a duration like 30m, 24h or 7d", param_hint="--for")
     if not (place or kind or channel_name):
         raise click.UsageError("say what to silence: --place, --kind and/or --channel")
-    app = _app(ctx)
+    app = _app(ctx, upgrade=True)
     try:
         if channel_name and channel_name not in app.channels:
             raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
@@ -492,7 +560,7 @@ def silence_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 @click.pass_context
 def silence_remove(ctx: click.Context, silence_id: int) -> None:
     """Remove a silence now."""
-    app = _app(ctx)
+    app = _app(ctx, upgrade=True)
     try:
         removed = app.store.remove_silence(silence_id)
     finally:
@@ -508,7 +576,7 @@ def silence_remove(ctx: click.Context, silence_id: int) -> None:
 @click.pass_context
 def digest(ctx: click.Context, channel_name: str | None, dry_run: bool) -> None:
     """Render a digest now: print it (--dry-run) or send it to the digest channels."""
-    app = _app(ctx)
+    app = _app(ctx, upgrade=not dry_run)
     try:
         now = utcnow()
         digest_channels = [c.name for c in app.settings.channels if c.rules.mode == "digest"]

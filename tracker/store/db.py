@@ -8,6 +8,8 @@ poll, each alert's attempts and next try.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -15,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, event, func, insert, tuple_, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from ..config import FeedSettings, mask_db
 from ..errors import StoreError
 from ..lifecycle import Update
 from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence
+from . import migrate
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow, SilenceRow
 
 #: Closed pauses stay candidates for new evidence this many days (late news).
@@ -167,12 +170,32 @@ class Store:
         except (SQLAlchemyError, ImportError, ValueError) as e:
             raise StoreError(f"cannot use database {mask_db(url)}: {e}") from e
 
-    def create(self) -> None:
-        """Create the tables that do not exist yet."""
+    def upgrade(self) -> migrate.Upgraded:
+        """Create or migrate the tables to the newest revision (tracker.store.migrate):
+        an empty database gets every table, one made before migrations is stamped as
+        the baseline first, one newer than this code is refused (StoreError)."""
+        with self._wrapped("cannot upgrade"):
+            return migrate.upgrade(self.engine)
+
+    def schema(self) -> migrate.SchemaState:
+        """Where the database stands against this code's migrations. Changes nothing."""
+        with self._wrapped("cannot read the schema revision of"):
+            return migrate.state(self.engine)
+
+    def require_current(self) -> migrate.SchemaState:
+        """For commands that only read: the database must be at head already; else a
+        StoreError naming the command to run. Creates no table (nor a missing SQLite file)."""
+        with self._wrapped("cannot read the schema revision of"):
+            return migrate.require_current(self.engine)
+
+    @contextmanager
+    def _wrapped(self, what: str) -> Iterator[None]:
         try:
-            SQLModel.metadata.create_all(self.engine)
+            yield
         except SQLAlchemyError as e:
-            raise StoreError(f"cannot create tables in {mask_db(self.url)}: {e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}") from e
+            raise StoreError(f"{what} {mask_db(self.url)}: {e.__class__.__name__}: {getattr(e, 'orig', None) or e}") from e
+        except StoreError as e:
+            raise StoreError(f"{mask_db(self.url)}: {e}") from e
 
     def close(self) -> None:
         self.engine.dispose()
@@ -810,8 +833,17 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     # Let SQLAlchemy, not the driver, issue BEGIN (see _sqlite_on_begin).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    for attempt in range(100):
+        # Two connections switching a new file to WAL at once can deadlock; SQLite then
+        # fails one at once (no busy wait): it tries again when the other is through.
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == 99:
+                raise
+            time.sleep(0.05)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
