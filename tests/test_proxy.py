@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from proxy import LocalProxy
@@ -28,6 +29,7 @@ from tracker.feeds.ssrf import AddressBlocked, AddressGuard
 pytestmark = pytest.mark.usefixtures("only_loopback_traffic")
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>One</title></item></channel></rss>'
+ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = "93.184.216.34"  # what the seam answers for names; never connected to (the proxy is)
 NAMES = {"feed.example": "127.0.0.1", "feed.test": "127.0.0.1", "other.test": "127.0.0.1", "only-the-proxy-knows.example": "127.0.0.1"}
 
@@ -334,3 +336,27 @@ def test_the_guard_raises_the_resolver_error_without_an_address_parsing_error_be
     with pytest.raises(socket.gaierror) as info:
         AddressGuard(False, resolver=nothing_resolves).vet("nowhere.example", 80)
     assert info.value.__context__ is None
+
+
+def test_the_app_reads_the_environment_once_and_hands_it_to_the_fetcher(tmp_path, monkeypatch, http_server, proxy):
+    from datetime import UTC, datetime
+
+    from tracker.app import build
+    from tracker.config import load
+
+    for name in ("http_proxy", "https_proxy", "no_proxy", "NO_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    http_server.serve("/feed.xml", RSS)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[tracker]\ndatabase = "t.db"\ntemplates = "{ROOT / "templates"}"\n[fetch]\nallow_private_networks = true\n'
+        f'[[feeds]]\nurl = "{http_server.url}/feed.xml"\n'
+    )
+    app = build(load(config, env={}), datetime.now(UTC))
+    try:
+        monkeypatch.delenv("HTTP_PROXY")  # read at build time, not per request
+        assert app.pipeline.fetcher.fetch(http_server.url + "/feed.xml").body == RSS
+    finally:
+        app.close()
+    assert [a.target for a in proxy.asked] == [http_server.url + "/feed.xml"]
