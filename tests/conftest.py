@@ -51,13 +51,13 @@ def only_loopback_traffic(monkeypatch):
 
 @pytest.fixture(scope="session")
 def tls_cert(tmp_path_factory):
-    """A self-signed certificate for the name feed.test (made with the openssl command)."""
+    """A self-signed certificate for the name feed.test and 127.0.0.1 (made with the openssl command)."""
     if not shutil.which("openssl"):
         pytest.skip("the openssl command is not installed")
     d = tmp_path_factory.mktemp("tls")
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=feed.test",
-         "-addext", "subjectAltName=DNS:feed.test", "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "subjectAltName=DNS:feed.test,IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE",
          "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
         check=True, capture_output=True,
     )  # fmt: skip

@@ -14,6 +14,7 @@ hosts       the proxy's own name resolution ({name: address}); other names are u
             that does the DNS.
 credentials "user:password": answer 407 to any request without that Basic
             Proxy-Authorization.
+ssl_context a server-side ssl.SSLContext: an https:// proxy (TLS between client and proxy).
 connections counts accepted TCP connections (0: nothing reached the proxy).
 
 Forwarding is one request per client connection: the answer is relayed with its
@@ -26,6 +27,7 @@ import base64
 import select
 import socket
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +52,18 @@ class _Handler(socketserver.BaseRequestHandler):
             owner.connections += 1
         client: socket.socket = self.request
         client.settimeout(10)
+        if owner.ssl_context is None:
+            self._serve(client)
+            return
+        try:
+            client = owner.ssl_context.wrap_socket(client, server_side=True)
+        except OSError:
+            return
+        with client:  # the wrapper owns the socket now; socketserver would close only the original
+            self._serve(client)
+
+    def _serve(self, client: socket.socket) -> None:
+        owner = self.server.owner
         try:
             head = _read_head(client)
         except OSError:
@@ -141,7 +155,9 @@ def _pipe(client: socket.socket, upstream: socket.socket, stopping: threading.Ev
     """Copy bytes both ways (or only upstream -> client) until a side closes or the proxy stops."""
     socks = [upstream] if one_way else [client, upstream]
     while not stopping.is_set():
-        readable, _, _ = select.select(socks, [], [], 0.05)
+        # TLS may hold decrypted bytes that select() cannot see
+        readable = [s for s in socks if isinstance(s, ssl.SSLSocket) and s.pending()]
+        readable = readable or select.select(socks, [], [], 0.05)[0]
         for sock in readable:
             try:
                 data = sock.recv(65536)
@@ -169,9 +185,10 @@ class _Server(socketserver.ThreadingTCPServer):
 class LocalProxy:
     """A forward proxy on 127.0.0.1 (see the module docstring). Context manager."""
 
-    def __init__(self, hosts: dict[str, str] | None = None, credentials: str | None = None) -> None:
+    def __init__(self, hosts: dict[str, str] | None = None, credentials: str | None = None, ssl_context: Any = None) -> None:
         self.hosts = {k.lower(): v for k, v in (hosts or {}).items()}
         self.credentials = credentials
+        self.ssl_context = ssl_context
         self.connections = 0
         self._asked: list[Asked] = []
         self._lock = threading.Lock()
@@ -192,7 +209,7 @@ class LocalProxy:
         server.owner = self
         self._server = server
         self.port = server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if self.ssl_context is not None else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self

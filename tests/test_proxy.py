@@ -103,6 +103,35 @@ def test_a_redirect_through_the_proxy_is_followed_by_hand_and_each_hop_goes_to_t
     assert [a.target.rsplit("/", 1)[-1] for a in proxy.asked] == ["old.xml", "new.xml"]
 
 
+@pytest.fixture
+def tls_proxy(tls_cert):
+    """An https:// proxy at 127.0.0.1 (TLS between the Fetcher and the proxy)."""
+    cert, key = tls_cert
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    with LocalProxy(hosts=NAMES, ssl_context=ctx) as p:
+        yield p
+
+
+def test_an_https_proxy_carries_http_and_https_feeds_with_both_certificates_checked(http_server, tls_server, tls_cert, tls_proxy):
+    http_server.serve("/feed.xml", RSS)
+    tls_server.serve("/feed.xml", RSS)
+    assert tls_proxy.url.startswith("https://")
+    with fetcher({"http": tls_proxy.url, "https": tls_proxy.url}, verify=str(tls_cert[0])) as f:
+        assert f.fetch(f"http://feed.example:{http_server.port}/feed.xml").body == RSS
+        assert f.fetch(f"https://feed.test:{tls_server.port}/feed.xml").body == RSS  # TLS inside TLS
+    assert [a.method for a in tls_proxy.asked] == ["GET", "CONNECT"]
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_an_https_proxy_with_an_untrusted_certificate_is_refused(scheme, http_server, tls_server, tls_proxy):
+    """requests alone would not check the proxy's certificate for an http feed; the Fetcher does."""
+    server = tls_server if scheme == "https" else http_server
+    with fetcher({scheme: tls_proxy.url}) as f, pytest.raises(FetchFailed, match="could not connect to the proxy .*CERTIFICATE_VERIFY_FAILED"):
+        f.fetch(f"{scheme}://feed.example:{server.port}/feed.xml")
+    assert tls_proxy.asked == [] and server.requests == []
+
+
 # --------------------------------------------------------------------------- which proxy, if any
 
 

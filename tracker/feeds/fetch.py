@@ -461,6 +461,13 @@ class _GuardedAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(self._pool_classes)
 
+    def cert_verify(self, conn, url, verify, cert) -> None:
+        """As requests does, except that an https:// proxy carrying an http feed has its own
+        certificate checked too (requests checks none for an http URL)."""
+        if isinstance(conn, HTTPSConnectionPool) and not url.lower().startswith("https:"):
+            url = "https" + url[url.index(":") :]
+        super().cert_verify(conn, url, verify, cert)
+
     def proxy_manager_for(self, proxy, **proxy_kwargs):
         """A urllib3 ProxyManager (absolute-URI for http, CONNECT for https) over the
         proxied pools; Proxy-Authorization from the proxy URL's credentials."""
