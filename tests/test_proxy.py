@@ -237,6 +237,24 @@ def test_a_name_that_does_not_resolve_here_is_left_to_the_proxy(http_server, pro
         f.fetch(url)
 
 
+def test_a_local_resolver_that_never_answers_costs_at_most_the_connect_timeout(http_server, proxy):
+    """DNS blackholed behind a forced proxy: the local look-up is given up after the connect
+    timeout (2 s here) and the name left to the proxy, instead of adding the resolver's own
+    timeouts to every fetch."""
+    http_server.serve("/feed.xml", RSS)
+    release = threading.Event()
+    url = f"http://only-the-proxy-knows.example:{http_server.port}/feed.xml"
+    try:
+        with fetcher({"http": proxy.url}, resolver=lambda host, port: release.wait(30) and [], total_timeout=10) as f:
+            started = time.monotonic()
+            assert f.fetch(url).body == RSS
+            took = time.monotonic() - started
+    finally:
+        release.set()
+    assert 1.9 < took < 4
+    assert [a.target for a in proxy.asked] == [url]
+
+
 def test_the_proxy_own_private_address_is_not_blocked(http_server, proxy):
     """The proxy listens on 127.0.0.1 (loopback, blocked for feeds): it is the operator's choice."""
     http_server.serve("/feed.xml", RSS)

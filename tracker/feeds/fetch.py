@@ -29,11 +29,11 @@ Errors (all FetchError):
 
     FetchError
     ├── FetchFailed        .status .retryable .retry_after .gone .host
+    │   │                  (also a dead proxy or a refused tunnel: the proxy is
+    │   │                   named, its credentials masked)
     │   ├── FeedGone       410: disable the feed (gone = True)
     │   ├── RateLimited    429, or 503 with Retry-After (retry_after = seconds)
     │   └── BodyTooLarge   more than max_bytes after decoding
-    │   (a dead proxy, or one refusing the tunnel: retryable, named with its
-    │    credentials masked)
     ├── AddressBlocked     (tracker.feeds.ssrf) loopback/private/... address, any hop
     └── SchemeRefused      (tracker.feeds.ssrf) not http/https
 """
@@ -639,7 +639,7 @@ class Fetcher:
             with self.hosts.slot(host, timeout=deadline.remaining()):
                 try:
                     if proxy is not None:
-                        self._vet_for_proxy(current)
+                        self._vet_for_proxy(current, deadline)
                     r = self._send(current, headers, deadline, proxy)
                 except AddressBlocked as e:  # before the proxy, or at connect time inside urllib3
                     hop = current if current != url else None
@@ -662,22 +662,42 @@ class Fetcher:
                     return self._finish(url, current, r, etag, last_modified, permanent, tuple(hops), deadline)
         raise FetchFailed(url, f"more than {MAX_REDIRECTS} redirects (last hop to {current})")
 
-    def _vet_for_proxy(self, url: str) -> None:
+    def _vet_for_proxy(self, url: str, deadline: _Deadline) -> None:
         """The address guard for a URL about to be sent to a proxy (which will resolve and
         connect to it, out of our sight). An IP literal is always vetted. A name is resolved
         here and every address vetted: one blocked address refuses the fetch, exactly as
         without a proxy. A name that does not resolve here (common behind a forced proxy:
         only the proxy resolves) is sent on unvetted: the proxy's own rules are the guard
         then. The proxy resolves again, so a rebinding name can still differ between our
-        look-up and its own; only a direct connection pins the vetted address."""
+        look-up and its own; only a direct connection pins the vetted address.
+
+        The look-up gets the connect timeout (and what is left of the wall-clock cap): a
+        local resolver that never answers (DNS blackholed behind the proxy) would otherwise
+        add its own timeouts to every fetch. Slower counts as "does not resolve here"; that
+        opens nothing a rebinding name could not already do."""
         if self.guard.allow_private:
             return
         parts = urlsplit(url)
         host = parts.hostname or ""
-        try:
-            self.guard.vet(host, parts.port or (443 if parts.scheme == "https" else 80), url)
-        except socket.gaierror as e:
-            log.debug("%s does not resolve here (%s); the proxy resolves it, unvetted", host, e)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        outcome: list[BaseException | None] = []
+
+        def vet() -> None:
+            try:
+                self.guard.vet(host, port, url)
+                outcome.append(None)
+            except BaseException as e:  # handed to the fetching thread below
+                outcome.append(e)
+
+        looker = threading.Thread(target=vet, name=f"resolve {host}", daemon=True)
+        looker.start()
+        looker.join(min(self.settings.connect_timeout, MAX_CONNECT_TIMEOUT, deadline.remaining()))
+        if not outcome:
+            log.debug("%s did not resolve here in time; the proxy resolves it, unvetted", host)
+        elif isinstance(outcome[0], socket.gaierror):
+            log.debug("%s does not resolve here (%s); the proxy resolves it, unvetted", host, outcome[0])
+        elif outcome[0] is not None:
+            raise outcome[0]
 
     def _send(self, url: str, headers: dict[str, str], deadline: _Deadline, proxy: Proxy | None) -> requests.Response:
         left = max(0.01, deadline.remaining())
