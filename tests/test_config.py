@@ -292,3 +292,28 @@ def test_every_key_of_the_embedded_default_is_in_the_schema():
     known = {k.name for keys in SCHEMA.values() for k in keys}
     used = set(data["tracker"]) | set(data["fetch"]) | {k for f in data["feeds"] for k in f} | {k for c in data["channels"] for k in c}
     assert used <= known
+
+
+@pytest.mark.parametrize(
+    "value,problem",
+    [
+        ("http://proxy.example.org:3128", None),
+        ("proxy.example.org:3128", None),  # http:// is implied, as in requests
+        ("https://proxy.example.org", None),
+        ("socks5://proxy.example.org:1080", "only http:// and https:// proxies"),
+        ("http://user:hunter2@proxy.example.org:3128", "do not belong in config.toml"),
+        ("http://proxy.example.org:3128/path", "without a path"),
+        ("http://proxy.example.org:99999", "not a valid proxy URL"),
+        ("http://", "has no host"),
+    ],
+)
+def test_fetch_proxy(tmp_path, value, problem):
+    path = write(tmp_path, f'[tracker]\ndatabase = "x.db"\n[fetch]\nproxy = "{value}"\n[[feeds]]\nurl = "feed.xml"\n')
+    if problem is None:
+        assert load(path, env={}).fetch.proxy == value
+        return
+    with pytest.raises(ConfigError) as info:
+        load(path, env={})
+    text = str(info.value)
+    assert "fetch.proxy: " in text and problem in text
+    assert "hunter2" not in text

@@ -8,7 +8,6 @@ address outside 127.0.0.0/8 or ::1.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 
 import pytest
@@ -20,26 +19,7 @@ from tracker.feeds.ssrf import AddressBlocked, AddressGuard, SchemeRefused, clas
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>One</title></item></channel></rss>'
 
 
-@pytest.fixture(autouse=True)
-def only_loopback_traffic(monkeypatch):
-    """Safety net: a connect() to anything but loopback fails the test instead of leaving the host."""
-    real_connect = socket.socket.connect
-    attempts: list[str] = []
-
-    def connect(self, address):
-        host = address[0] if isinstance(address, tuple) else str(address)
-        try:
-            ok = ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
-        except ValueError:
-            ok = False
-        if not ok:
-            attempts.append(host)
-            raise AssertionError(f"test tried to connect to non-loopback {host}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    yield
-    assert not attempts
+pytestmark = pytest.mark.usefixtures("only_loopback_traffic")  # tests/conftest.py
 
 
 def fetcher(allow_private: bool, resolver=None) -> Fetcher:
@@ -214,24 +194,6 @@ def test_allow_private_networks_keeps_the_local_test_server_reachable(http_serve
 
 
 # --------------------------------------------------------------------------- TLS to a vetted address
-
-
-@pytest.fixture(scope="module")
-def tls_cert(tmp_path_factory):
-    """A self-signed certificate for the name feed.test (made with the openssl command)."""
-    import shutil
-    import subprocess
-
-    if not shutil.which("openssl"):
-        pytest.skip("the openssl command is not installed")
-    d = tmp_path_factory.mktemp("tls")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=feed.test",
-         "-addext", "subjectAltName=DNS:feed.test", "-addext", "basicConstraints=critical,CA:TRUE",
-         "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return d / "cert.pem", d / "key.pem"
 
 
 def test_https_connects_to_the_vetted_address_and_verifies_the_certificate_for_the_name(tls_cert):

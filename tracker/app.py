@@ -14,7 +14,7 @@ from .alerts.digest import DigestRenderer
 from .alerts.render import Renderer
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
 from .extract import place_ancestors
-from .feeds.fetch import Fetcher
+from .feeds.fetch import Fetcher, proxy_environment
 from .pipeline import Outlet, Pipeline
 from .store.db import Store
 from .store.migrate import Upgraded
@@ -58,7 +58,7 @@ def build(settings: Settings, now, upgrade: bool = False) -> App:
     outlets = {c.name: Outlet(channels[c.name], c.rules, renderer_for(settings, c)) for c in settings.channels}
     pipeline = Pipeline(
         store,
-        Fetcher(settings.fetch),
+        Fetcher(settings.fetch, proxy_environment=proxy_environment()),  # the environment, read once here
         outlets,
         max_attempts=settings.max_attempts,
         ancestors=place_ancestors,

@@ -43,6 +43,7 @@ class FetchSettings:
     total_timeout: float = 30.0  # wall-clock cap on one fetch, redirects included
     per_host_limit: int = 2  # requests in flight per host
     workers: int = 16  # fetches in flight in all
+    proxy: str | None = None  # one proxy for http and https feeds, over HTTPS_PROXY/HTTP_PROXY; NO_PROXY applies
 
 
 EVENTS = (
@@ -248,6 +249,8 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         _k("max_bytes", int, 10 * 1024 * 1024, "cap on a feed's decoded body, in bytes"),
         _k("user_agent", str, DEFAULT_USER_AGENT, "the User-Agent header sent to publishers", "`pause-tracker/0.1 (+...)`"),
         _k("allow_private_networks", bool, False, "true lets feeds live on loopback and private addresses (the address guard refuses them otherwise)"),
+        _k("proxy", str, None, "one proxy for http and https feeds (`http://proxy.example.org:3128`), over `HTTPS_PROXY`/`HTTP_PROXY`; `NO_PROXY` still applies; no credentials here (put them in the environment's variables)",
+           "`HTTPS_PROXY` / `HTTP_PROXY` from the environment"),
     ),
     "feeds": (
         _k("url", str, REQUIRED, "an http(s) URL, or a local file (relative to the config file)"),
@@ -331,6 +334,31 @@ def reference() -> str:
             lines.append(f"| `{k.name}` | {kinds(k)} | {default} | {k.doc} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def proxy_url(value: str) -> str:
+    """A proxy URL with its scheme: "proxy:3128" means http://proxy:3128, as in requests. Pure."""
+    value = value.strip()
+    return value if "://" in value else f"http://{value}"
+
+
+def proxy_problem(value: str, credentials: bool) -> str | None:
+    """What is wrong with a proxy URL, or None. `credentials`: may it carry user:password@
+    (yes in the environment; not in config.toml, which holds no secrets). Pure."""
+    try:
+        parts = urlsplit(proxy_url(value))
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as e:
+        return f"not a valid proxy URL ({e}), expected like http://proxy.example.org:3128"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"only http:// and https:// proxies are supported, not {parts.scheme}://"
+    if not parts.hostname:
+        return "the proxy URL has no host, expected like http://proxy.example.org:3128"
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return "a proxy URL is scheme://host:port, without a path or query"
+    if (parts.username or parts.password) and not credentials:
+        return "proxy credentials are a secret and do not belong in config.toml: set HTTPS_PROXY and HTTP_PROXY (with user:password@) in the environment instead and leave [fetch] proxy unset"
+    return None
 
 
 class _Problems:
@@ -564,6 +592,7 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         total_timeout=float(f["total_timeout"]),
         per_host_limit=f["per_host_limit"],
         workers=f["workers"],
+        proxy=f["proxy"],
     )
     if fetch.connect_timeout <= 0 or fetch.read_timeout <= 0 or fetch.total_timeout <= 0:
         p.add("fetch", "connect_timeout, read_timeout and total_timeout must be positive numbers of seconds")
@@ -575,6 +604,8 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         p.add("fetch.workers", f"must be between 1 and 256, not {fetch.workers}")
     if fetch.max_bytes < 1024:
         p.add("fetch.max_bytes", f"must be at least 1024 bytes, not {fetch.max_bytes}")
+    if fetch.proxy is not None and (problem := proxy_problem(fetch.proxy, credentials=False)):
+        p.add("fetch.proxy", problem)
 
     feeds = []
     raw_feeds = data.get("feeds", [])

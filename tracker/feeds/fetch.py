@@ -16,12 +16,21 @@ What one `Fetcher.fetch(url, etag, last_modified)` guarantees:
   guard (tracker.feeds.ssrf) and limited to http/https; `Fetched.permanent_url` is set
   when every hop from the start was 301/308;
 - at most `per_host_limit` requests in flight per host, and a host that answered 429/503
-  with Retry-After is not asked again (by this Fetcher) before that time.
+  with Retry-After is not asked again (by this Fetcher) before that time;
+- through a proxy (`ProxyRoutes`: [fetch] proxy, else HTTPS_PROXY/HTTP_PROXY, minus
+  NO_PROXY): plain http as an absolute-URI request to the proxy, https through CONNECT
+  with the target's certificate still verified for its name. Before anything is sent to
+  the proxy the target is vetted here: an IP literal always, a name resolved locally and
+  every address checked; a name that does not resolve locally is left to the proxy (see
+  `Fetcher._vet_for_proxy`). The proxy's own address is the operator's choice and is not
+  vetted. Every guarantee above holds through the proxy too.
 
 Errors (all FetchError):
 
     FetchError
     ├── FetchFailed        .status .retryable .retry_after .gone .host
+    │   │                  (also a dead proxy or a refused tunnel: the proxy is
+    │   │                   named, its credentials masked)
     │   ├── FeedGone       410: disable the feed (gone = True)
     │   ├── RateLimited    429, or 503 with Retry-After (retry_after = seconds)
     │   └── BodyTooLarge   more than max_bytes after decoding
@@ -33,12 +42,15 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import ipaddress
+import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -52,10 +64,11 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util import connection as u3connection
 
 from ..clock import utcnow
-from ..config import FetchSettings
-from ..errors import FetchError
+from ..config import FetchSettings, proxy_problem, proxy_url
+from ..errors import ConfigError, FetchError
+from ..secrets import mask_text
 from . import policy
-from .ssrf import AddressBlocked, AddressGuard, Resolver, SchemeRefused, system_resolver
+from .ssrf import AddressBlocked, AddressGuard, Resolver, SchemeRefused, ip_literal, system_resolver
 
 __all__ = [
     "AddressBlocked",
@@ -65,10 +78,15 @@ __all__ = [
     "Fetched",
     "Fetcher",
     "HostLimits",
+    "Proxy",
+    "ProxyRoutes",
     "RateLimited",
     "SchemeRefused",
     "is_http",
+    "proxy_environment",
 ]
+
+log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 MAX_CONNECT_TIMEOUT = 5.0
@@ -212,6 +230,138 @@ class HostLimits:
             return left
 
 
+# --------------------------------------------------------------------------- proxies
+
+
+def proxy_environment() -> dict[str, str]:
+    """The proxy variables as urllib and requests read them: {"http": ..., "https": ..., "no": ...}.
+
+    HTTPS_PROXY, HTTP_PROXY and NO_PROXY, lower-case winning over upper-case (HTTP_PROXY
+    is ignored under CGI), by `urllib.request.getproxies`. I/O (the environment): called
+    once where the Fetcher is built (tracker.app), never per request.
+    """
+    return {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https", "no") and v}
+
+
+@dataclass(frozen=True, slots=True)
+class Proxy:
+    """One proxy. `url` may carry user:password@ and is never printed: use `shown`."""
+
+    url: str = field(repr=False)
+    source: str  # where it came from: "[fetch] proxy", "HTTPS_PROXY" or "HTTP_PROXY"
+
+    @property
+    def shown(self) -> str:
+        """scheme://host:port, with any credentials replaced by ***@."""
+        parts = urlsplit(self.url)
+        creds = "***@" if parts.username or parts.password else ""
+        host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{creds}{host}{port}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        parts = urlsplit(self.url)
+        return tuple(x for x in (self.url, parts.password) if x)
+
+    @property
+    def credentials_hint(self) -> str:
+        """Where the credentials go, for a 407 answer."""
+        if self.source == "[fetch] proxy":
+            return "proxy credentials go in HTTPS_PROXY/HTTP_PROXY in the environment (user:password@), with [fetch] proxy unset"
+        return f"check the user:password@ in {self.source}"
+
+    def __repr__(self) -> str:
+        return f"Proxy({self.shown!r}, source={self.source!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyRoutes:
+    """Which proxy, if any, a feed URL goes through. Pure once built.
+
+    `[fetch] proxy` serves http and https feeds and overrides the environment; otherwise
+    HTTPS_PROXY serves https feeds and HTTP_PROXY http feeds. NO_PROXY applies to both
+    (urllib's matching: "*", host names and their subdomains, host:port; plus CIDR blocks
+    for IP-literal hosts, as requests and curl accept). ALL_PROXY and SOCKS are not used.
+    """
+
+    http: Proxy | None = None
+    https: Proxy | None = None
+    no_proxy: str = ""
+
+    @classmethod
+    def build(cls, configured: str | None, environment: Mapping[str, str]) -> ProxyRoutes:
+        """From [fetch] proxy (validated by tracker.config) and `proxy_environment()`.
+
+        Raises ConfigError naming each environment variable that is not a usable proxy.
+        """
+        no_proxy = environment.get("no", "")
+        if configured:
+            proxy = Proxy(proxy_url(configured), "[fetch] proxy")
+            return cls(proxy, proxy, no_proxy)
+        problems, found = [], {}
+        for scheme in ("http", "https"):
+            value = environment.get(scheme)
+            if not value:
+                continue
+            name = f"{scheme.upper()}_PROXY"
+            problem = proxy_problem(value, credentials=True)
+            if problem:
+                problems.append(f"{name} ({mask_text(value, [urlsplit(proxy_url(value)).password])}): {problem}")
+            else:
+                found[scheme] = Proxy(proxy_url(value), name)
+        if problems:
+            raise ConfigError("the environment", problems)
+        return cls(found.get("http"), found.get("https"), no_proxy)
+
+    @property
+    def any(self) -> bool:
+        return self.http is not None or self.https is not None
+
+    def for_url(self, url: str) -> Proxy | None:
+        """The proxy for this URL, or None: connect directly (through the address guard)."""
+        parts = urlsplit(url)
+        proxy = self.https if parts.scheme == "https" else self.http
+        if proxy is None or not parts.hostname or self.bypass(parts.hostname, parts.port):
+            return None
+        return proxy
+
+    def bypass(self, host: str, port: int | None) -> bool:
+        """Does NO_PROXY exempt host[:port]?"""
+        if not self.no_proxy.strip():
+            return False
+        netloc = f"[{host}]" if ":" in host else host
+        if port:
+            netloc += f":{port}"
+        if urllib.request.proxy_bypass_environment(netloc, {"no": self.no_proxy}):
+            return True
+        literal = ip_literal(host)
+        if literal is None:
+            return False
+        address = ipaddress.ip_address(literal)
+        for entry in self.no_proxy.split(","):
+            try:
+                if "/" in entry and address in ipaddress.ip_network(entry.strip(), strict=False):
+                    return True
+            except ValueError:
+                continue
+        return False
+
+    def mask(self, text: str) -> str:
+        """`text` with every proxy credential masked (for errors from libraries)."""
+        for proxy in (self.http, self.https):
+            if proxy is not None:
+                for secret in proxy.secrets:
+                    text = text.replace(secret, proxy.shown if "://" in secret else "***")
+        return text
+
+    def __str__(self) -> str:
+        if not self.any:
+            return "no proxy"
+        routes = [f"{s} feeds through {p.shown} ({p.source})" for s, p in (("http", self.http), ("https", self.https)) if p]
+        return "; ".join(routes) + (f"; NO_PROXY {self.no_proxy}" if self.no_proxy else "")
+
+
 # --------------------------------------------------------------------------- the wall-clock cap
 
 
@@ -288,44 +438,80 @@ def _connect_vetted(conn: HTTPConnection, guard: AddressGuard) -> socket.socket:
 
 class _GuardedAdapter(HTTPAdapter):
     """An HTTPAdapter whose pools connect only through the address guard and register
-    each connection with the current fetch's deadline (so the watchdog can cut it)."""
+    each connection with the current fetch's deadline (so the watchdog can cut it).
 
-    def __init__(self, guard: AddressGuard, local: threading.local, pool_maxsize: int):
+    Pools of a proxy manager connect to the proxy without the guard (the proxy is the
+    operator's choice; the Fetcher vets the target before sending it there) but are
+    registered with the deadline all the same."""
+
+    def __init__(self, guard: AddressGuard, local: threading.local, pool_maxsize: int, proxy_maxsize: int):
         self._guard = guard
         self._local = local
+        self._proxy_maxsize = proxy_maxsize
+        self._proxy_lock = threading.Lock()
 
         def new_conn(conn: HTTPConnection) -> socket.socket:
             return _connect_vetted(conn, guard)
 
-        def get_conn(pool_cls: type, pool: HTTPConnectionPool, timeout: float | None = None):
-            conn = pool_cls._get_conn(pool, timeout)
-            deadline = getattr(local, "deadline", None)
-            if deadline is not None:
-                deadline.watch(conn)
-            return conn
-
-        conn_cls = type("GuardedHTTPConnection", (HTTPConnection,), {"_new_conn": new_conn})
-        sconn_cls = type("GuardedHTTPSConnection", (HTTPSConnection,), {"_new_conn": new_conn})
-        self._pool_classes = {
-            "http": type(
-                "GuardedHTTPConnectionPool",
-                (HTTPConnectionPool,),
-                {"ConnectionCls": conn_cls, "_get_conn": lambda p, timeout=None: get_conn(HTTPConnectionPool, p, timeout)},
-            ),
-            "https": type(
-                "GuardedHTTPSConnectionPool",
-                (HTTPSConnectionPool,),
-                {"ConnectionCls": sconn_cls, "_get_conn": lambda p, timeout=None: get_conn(HTTPSConnectionPool, p, timeout)},
-            ),
-        }
+        self._pool_classes = _pool_classes(local, new_conn, "Guarded")
+        self._proxied_pool_classes = _pool_classes(local, None, "Proxied")
         super().__init__(pool_connections=16, pool_maxsize=pool_maxsize, max_retries=0)
 
     def init_poolmanager(self, *args, **kwargs) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(self._pool_classes)
 
-    def proxy_manager_for(self, proxy, **proxy_kwargs):  # pragma: no cover - never called: proxies={}
-        raise FetchError(str(proxy), "feed fetches do not go through proxies (the address guard could not vet the target)")
+    def cert_verify(self, conn, url, verify, cert) -> None:
+        """As requests does, except that an https:// proxy carrying an http feed has its own
+        certificate checked too (requests checks none for an http URL)."""
+        if isinstance(conn, HTTPSConnectionPool) and not url.lower().startswith("https:"):
+            url = "https" + url[url.index(":") :]
+        super().cert_verify(conn, url, verify, cert)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        """A urllib3 ProxyManager (absolute-URI for http, CONNECT for https) over the
+        proxied pools; Proxy-Authorization from the proxy URL's credentials."""
+        with self._proxy_lock:
+            manager = self.proxy_manager.get(proxy)
+            if manager is None:
+                manager = urllib3.proxy_from_url(
+                    proxy,
+                    proxy_headers=self.proxy_headers(proxy),
+                    num_pools=16,
+                    maxsize=self._proxy_maxsize,
+                    **proxy_kwargs,
+                )
+                manager.pool_classes_by_scheme = dict(self._proxied_pool_classes)
+                self.proxy_manager[proxy] = manager
+            return manager
+
+
+def _pool_classes(local: threading.local, new_conn: Callable[[HTTPConnection], socket.socket] | None, prefix: str) -> dict[str, type]:
+    """http/https pool classes whose connections register with the fetch's deadline, and
+    (when `new_conn` is given) open their sockets through it."""
+
+    def get_conn(pool_cls: type, pool: HTTPConnectionPool, timeout: float | None = None):
+        conn = pool_cls._get_conn(pool, timeout)
+        deadline = getattr(local, "deadline", None)
+        if deadline is not None:
+            deadline.watch(conn)
+        return conn
+
+    extra = {"_new_conn": new_conn} if new_conn is not None else {}
+    conn_cls = type(f"{prefix}HTTPConnection", (HTTPConnection,), extra)
+    sconn_cls = type(f"{prefix}HTTPSConnection", (HTTPSConnection,), extra)
+    return {
+        "http": type(
+            f"{prefix}HTTPConnectionPool",
+            (HTTPConnectionPool,),
+            {"ConnectionCls": conn_cls, "_get_conn": lambda p, timeout=None: get_conn(HTTPConnectionPool, p, timeout)},
+        ),
+        "https": type(
+            f"{prefix}HTTPSConnectionPool",
+            (HTTPSConnectionPool,),
+            {"ConnectionCls": sconn_cls, "_get_conn": lambda p, timeout=None: get_conn(HTTPSConnectionPool, p, timeout)},
+        ),
+    }
 
 
 # --------------------------------------------------------------------------- the fetcher
@@ -347,6 +533,9 @@ class Fetcher:
     clock           wall clock, only to read Retry-After HTTP-dates
     monotonic       duration clock for the deadline and Retry-After holds
     verify          TLS verification: True (system CAs) or a CA bundle path (tests, private CAs)
+    proxy_environment  the proxy variables as `proxy_environment()` reads them, read once
+                    by the caller (tracker.app); None: none. settings.proxy overrides
+                    them; NO_PROXY ("no") applies either way (see ProxyRoutes)
     """
 
     def __init__(
@@ -360,6 +549,7 @@ class Fetcher:
         clock: Callable[[], datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
         verify: bool | str = True,
+        proxy_environment: Mapping[str, str] | None = None,
     ):
         total_timeout = settings.total_timeout if total_timeout is None else total_timeout
         per_host_limit = settings.per_host_limit if per_host_limit is None else per_host_limit
@@ -372,8 +562,13 @@ class Fetcher:
         self._clock = clock
         self._monotonic = monotonic
         self._verify = verify
+        self.proxies = ProxyRoutes.build(settings.proxy, proxy_environment or {})
         self._local = threading.local()
-        self._adapter = _GuardedAdapter(self.guard, self._local, pool_maxsize=max(per_host_limit, 2))
+        self._adapter = _GuardedAdapter(
+            self.guard, self._local, pool_maxsize=max(per_host_limit, 2), proxy_maxsize=max(settings.workers, per_host_limit, 2)
+        )
+        if self.proxies.any:
+            log.info("feed fetches: %s", self.proxies)
 
     def close(self) -> None:
         self._adapter.close()
@@ -406,7 +601,7 @@ class Fetcher:
         except (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as e:
             if deadline.fired.is_set():
                 raise self._too_slow(url) from e
-            raise _wrap(url, e, self.settings) from e
+            raise _wrap(url, e, self.settings, self.proxies.mask) from e
         finally:
             watchdog.cancel()
             self._local.deadline = None
@@ -440,13 +635,18 @@ class Fetcher:
                 raise RateLimited(current, f"{host} asked us to wait; {wait:.0f} s left (Retry-After)", retryable=True, retry_after=wait, host=host)
             if deadline.expired:
                 raise self._too_slow(url)
+            proxy = self.proxies.for_url(current)
             with self.hosts.slot(host, timeout=deadline.remaining()):
                 try:
-                    r = self._send(current, headers, deadline)
-                except AddressBlocked as e:  # raised at connect time, inside urllib3
+                    if proxy is not None:
+                        self._vet_for_proxy(current, deadline)
+                    r = self._send(current, headers, deadline, proxy)
+                except AddressBlocked as e:  # before the proxy, or at connect time inside urllib3
                     hop = current if current != url else None
                     raise AddressBlocked(url, e.host, e.address, e.category, hop) from None
                 with r:
+                    if r.status_code == 407 and proxy is not None:
+                        raise FetchFailed(url, f"the proxy {proxy.shown} ({proxy.source}) refused the request: HTTP 407 {r.reason or ''}".rstrip() + f"; {proxy.credentials_hint}", status=407)
                     if r.status_code in _REDIRECTS:
                         location = (r.headers.get("Location") or "").strip()
                         if not location:
@@ -462,11 +662,65 @@ class Fetcher:
                     return self._finish(url, current, r, etag, last_modified, permanent, tuple(hops), deadline)
         raise FetchFailed(url, f"more than {MAX_REDIRECTS} redirects (last hop to {current})")
 
-    def _send(self, url: str, headers: dict[str, str], deadline: _Deadline) -> requests.Response:
+    def _vet_for_proxy(self, url: str, deadline: _Deadline) -> None:
+        """The address guard for a URL about to be sent to a proxy (which will resolve and
+        connect to it, out of our sight). An IP literal is always vetted. A name is resolved
+        here and every address vetted: one blocked address refuses the fetch, exactly as
+        without a proxy. A name that does not resolve here (common behind a forced proxy:
+        only the proxy resolves) is sent on unvetted: the proxy's own rules are the guard
+        then. The proxy resolves again, so a rebinding name can still differ between our
+        look-up and its own; only a direct connection pins the vetted address.
+
+        The look-up gets the connect timeout (and what is left of the wall-clock cap): a
+        local resolver that never answers (DNS blackholed behind the proxy) would otherwise
+        add its own timeouts to every fetch. Slower counts as "does not resolve here"; that
+        opens nothing a rebinding name could not already do."""
+        if self.guard.allow_private:
+            return
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        outcome: list[BaseException | None] = []
+
+        def vet() -> None:
+            try:
+                self.guard.vet(host, port, url)
+                outcome.append(None)
+            except BaseException as e:  # handed to the fetching thread below
+                outcome.append(e)
+
+        looker = threading.Thread(target=vet, name=f"resolve {host}", daemon=True)
+        looker.start()
+        looker.join(min(self.settings.connect_timeout, MAX_CONNECT_TIMEOUT, deadline.remaining()))
+        if not outcome:
+            log.debug("%s did not resolve here in time; the proxy resolves it, unvetted", host)
+        elif isinstance(outcome[0], socket.gaierror):
+            log.debug("%s does not resolve here (%s); the proxy resolves it, unvetted", host, outcome[0])
+        elif outcome[0] is not None:
+            raise outcome[0]
+
+    def _send(self, url: str, headers: dict[str, str], deadline: _Deadline, proxy: Proxy | None) -> requests.Response:
         left = max(0.01, deadline.remaining())
         timeout = (min(self.settings.connect_timeout, MAX_CONNECT_TIMEOUT, left), min(self.settings.read_timeout, left))
         prepared = requests.Request("GET", url, headers=headers).prepare()
-        return self._adapter.send(prepared, stream=True, timeout=timeout, verify=self._verify, cert=None, proxies={})
+        if proxy is None:
+            return self._adapter.send(prepared, stream=True, timeout=timeout, verify=self._verify, cert=None, proxies={})
+        try:
+            return self._adapter.send(prepared, stream=True, timeout=timeout, verify=self._verify, cert=None, proxies={urlsplit(url).scheme: proxy.url})
+        except requests.ConnectionError as e:  # requests' ProxyError included
+            if deadline.fired.is_set():
+                raise
+            cause = self.proxies.mask(_root_cause(e))
+            if cause.startswith("Tunnel connection failed: "):  # the proxy answered CONNECT with an error
+                answer = cause.removeprefix("Tunnel connection failed: ")
+                code = answer.split(" ", 1)[0]
+                hint = f"; {proxy.credentials_hint}" if code == "407" else ""
+                parts = urlsplit(url)
+                reason = f"the proxy {proxy.shown} ({proxy.source}) refused the tunnel to {parts.hostname}:{parts.port or 443}: {answer}{hint}"
+                raise FetchFailed(url, reason, retryable=not code.startswith("4")) from e
+            if isinstance(e, requests.exceptions.ProxyError):
+                raise FetchFailed(url, f"could not connect to the proxy {proxy.shown} ({proxy.source}): {cause}", retryable=True) from e
+            raise
 
     def _finish(
         self,
@@ -537,8 +791,15 @@ class Fetcher:
         return Fetched(path, 200, body, None, None, sha256=hashlib.sha256(body).hexdigest())
 
 
-def _wrap(url: str, e: BaseException, settings: FetchSettings) -> FetchFailed:
-    """A requests/urllib3/socket error as a FetchFailed, with a reason a person can act on."""
+def _wrap(url: str, e: BaseException, settings: FetchSettings, mask: Callable[[str], str] = lambda text: text) -> FetchFailed:
+    """A requests/urllib3/socket error as a FetchFailed, with a reason a person can act on.
+
+    `mask` hides proxy credentials in the library's own words."""
+    failed = _explain(url, e, settings)
+    return FetchFailed(url, mask(failed.reason), retryable=failed.retryable)
+
+
+def _explain(url: str, e: BaseException, settings: FetchSettings) -> FetchFailed:
     if isinstance(e, requests.ConnectTimeout):
         return FetchFailed(url, f"timed out connecting (connect timeout {min(settings.connect_timeout, MAX_CONNECT_TIMEOUT):g} s)", retryable=True)
     if isinstance(e, (requests.Timeout, TimeoutError)):
@@ -549,8 +810,8 @@ def _wrap(url: str, e: BaseException, settings: FetchSettings) -> FetchFailed:
         return FetchFailed(url, f"TLS failed: {_root_cause(e)}", retryable=True)
     if isinstance(e, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
         return FetchFailed(url, f"not a valid URL: {_root_cause(e)}")
-    if isinstance(e, requests.ConnectionError) and _is_name_error(e):
-        return FetchFailed(url, f"could not connect: the host name did not resolve: {_root_cause(e)}", retryable=True)
+    if isinstance(e, requests.ConnectionError) and (name_error := _name_error(e)) is not None:
+        return FetchFailed(url, f"could not connect: the host name did not resolve: {name_error}", retryable=True)
     if isinstance(e, (requests.ConnectionError, urllib3.exceptions.ProtocolError, ConnectionError)):
         return FetchFailed(url, f"could not connect: {_root_cause(e)}", retryable=True)
     if isinstance(e, (requests.exceptions.ChunkedEncodingError, http.client.HTTPException)):
@@ -558,17 +819,28 @@ def _wrap(url: str, e: BaseException, settings: FetchSettings) -> FetchFailed:
     return FetchFailed(url, f"request failed: {_root_cause(e)}", retryable=True)
 
 
-def _is_name_error(e: BaseException) -> bool:
+def _name_error(e: BaseException) -> str | None:
+    """ "host: why" when a DNS look-up failed somewhere in the chain, else None."""
+    host = None
+    for seen in _chain(e):
+        if isinstance(seen, NameResolutionError):
+            host = getattr(seen, "_host", None)
+        if isinstance(seen, socket.gaierror):
+            why = seen.strerror or str(seen) or "no address"
+            return f"{host}: {why}" if host else why
+    return host and f"{host}: no address"
+
+
+def _chain(e: BaseException) -> Iterator[BaseException]:
+    """`e`, then what caused it, down to the root (an explicit cause first; a context
+    only when not suppressed by `raise ... from`)."""
     seen: BaseException | None = e
     while seen is not None:
-        if isinstance(seen, (socket.gaierror, NameResolutionError)):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+        yield seen
+        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
 
 
 def _root_cause(e: BaseException) -> str:
-    while e.__cause__ or e.__context__:
-        e = e.__cause__ or e.__context__  # type: ignore[assignment]
-    text = str(e)
-    return text[:300] or type(e).__name__
+    *_, root = _chain(e)
+    text = str(root)
+    return text[:300] or type(root).__name__

@@ -20,6 +20,7 @@ Pure apart from `system_resolver` (DNS). Does not open connections.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
@@ -109,6 +110,26 @@ def classify(address: str | IPAddress) -> str | None:
     return None
 
 
+def ip_literal(host: str) -> str | None:
+    """The address a host names literally, or None for a name. Pure (no DNS).
+
+    Besides the standard forms ("127.0.0.1", "[::1]") it reads the spellings inet_aton and
+    so getaddrinfo accept ("127.1", "2130706433", "0x7f.1"): a proxy or a resolver would
+    take them for that address, so the guard must too.
+    """
+    host = host.strip("[]").split("%", 1)[0]
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if re.fullmatch(r"[0-9a-fA-FxX.]+", host) and host[:1].isdigit():
+        try:
+            return str(ipaddress.IPv4Address(socket.inet_aton(host)))
+        except OSError:
+            return None
+    return None
+
+
 def system_resolver(host: str, port: int) -> list[str]:
     """Every address the system resolver gives for host:port (A and AAAA), in its order. I/O."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -141,10 +162,10 @@ class AddressGuard:
         A literal IP is not resolved. socket.gaierror from the resolver propagates.
         """
         host = host.strip("[]").rstrip(".")
-        try:
-            addresses = [str(ipaddress.ip_address(host.split("%", 1)[0]))]
-        except ValueError:
-            addresses = [str(ipaddress.ip_address(a)) for a in self.resolver(host, port)]
+        literal = ip_literal(host)
+        # Resolved outside any `except ValueError`: a DNS failure must not carry "does not
+        # appear to be an IPv4 or IPv6 address" along as its context (issue 10, item 6).
+        addresses = [literal] if literal else [str(ipaddress.ip_address(a)) for a in self.resolver(host, port)]
         if not addresses:
             raise socket.gaierror(socket.EAI_NONAME, f"{host} did not resolve to any address")
         if self.allow_private:
