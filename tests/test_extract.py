@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.extract import ENGLISH, Extractor, extract
+from tracker.extract import Extractor, english, extract
 from tracker.extract.evaluate import FLOORS, below_floors, evaluate, same_place
 from tracker.types import KINDS, STANCES, STATUSES, Mention
 
@@ -473,7 +473,7 @@ def _rows(path: Path) -> list[dict]:
 
 def test_prefilter_changes_nothing():
     """The prefilter only skips work: every labelled passage gives the same mentions without it."""
-    full = Extractor.for_vocab(ENGLISH)
+    full = Extractor.for_vocab(english())
     rows = _rows(PROJECT) + (_rows(DEV) if DEV.exists() else [])
     text = SEED.read_text(encoding="utf-8")
     assert full.extract(text, SEED_PUBLISHED, prefilter=False) == extract(text, SEED_PUBLISHED)
@@ -573,7 +573,7 @@ def test_stem_indexes_never_hide_a_match():
     from tracker.extract.literals import Probe
     from tracker.extract.vocab import place_scan
 
-    v = ENGLISH
+    v = english()
     indexes = [
         (v.trigger_index, [t.pattern for t in v.triggers] + [v.bare_pause]),
         (v.cue_index, [p for _, p in v.status_cues]),

@@ -1,22 +1,26 @@
 """The one place that builds the real things: engine, HTTP session, channels, templates.
 
-Tests build their own pieces and pass them to Pipeline directly.
+Two ways in: `open_store` for the commands that only read or edit the database (the
+board, feeds, alerts, silences: no HTTP session, fetcher, channels or renderers, and none
+of their imports), and `build` for those that poll or deliver (the daemon, run --once,
+digest, test-alert). Tests build their own pieces and pass them to Pipeline directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import requests
-
-from .alerts.channels import Channel, build_channel
-from .alerts.digest import DigestRenderer
-from .alerts.render import Renderer
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
-from .extract import place_ancestors
-from .feeds.fetch import Fetcher
-from .pipeline import Outlet, Pipeline
 from .store.db import Store
+
+if TYPE_CHECKING:
+    import requests
+
+    from .alerts.channels import Channel
+    from .alerts.render import Renderer
+    from .pipeline import Pipeline
 
 
 @dataclass
@@ -34,11 +38,26 @@ class App:
         self.store.close()
 
 
-def build(settings: Settings, now) -> App:
-    """Open the database (creating tables), sync the feed list from the config, build channels."""
+def open_store(settings: Settings, now: datetime) -> Store:
+    """Open the database (creating tables) and sync the feed list from the config. Nothing
+    that fetches or sends is built; the caller closes the store."""
     store = Store(settings.database)
     store.create()
     store.sync_feeds(settings.feeds, now)
+    return store
+
+
+def build(settings: Settings, now: datetime) -> App:
+    """`open_store`, then the HTTP session, fetcher, channels, renderers and pipeline."""
+    import requests  # imported here, not at the top: the reading commands never need them
+
+    from .alerts.channels import build_channel
+    from .alerts.digest import DigestRenderer
+    from .extract import place_ancestors
+    from .feeds.fetch import Fetcher
+    from .pipeline import Outlet, Pipeline
+
+    store = open_store(settings, now)
     session = requests.Session()
     session.headers["User-Agent"] = settings.fetch.user_agent
     channels = {c.name: build_channel(c, session) for c in settings.channels}
@@ -62,6 +81,8 @@ TEMPLATE_PART = {"email": "html", "file": "html", "slack": "slack", "webhook": "
 
 def renderer_for(settings: Settings, channel: ChannelSettings) -> Renderer:
     """The built-in templates, with the channel's own template files (sandboxed) on top."""
+    from .alerts.render import Renderer
+
     overrides = {}
     if channel.rules.template:
         overrides[TEMPLATE_PART[channel_type(channel)]] = channel.rules.template

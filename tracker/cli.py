@@ -1,4 +1,11 @@
-"""`tracker`: thin commands over the library. A table for people, --json for scripts."""
+"""`tracker`: thin commands over the library. A table for people, --json for scripts.
+
+Each command imports what it uses, inside its body: `tracker --help` loads click and this
+module, the reading commands the config and the store (`tracker.app.open_store`), and only
+the commands that poll or send build the HTTP session, channels and renderers
+(`tracker.app.build`); the extractor's vocabulary is compiled on the first extract
+(benchmarks/startup.py measures it).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,19 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
-from .alerts.render import pause_json
 from .clock import utcnow
-from .config import FileSettings, Settings, load, parse_duration
 from .errors import ConfigError, TrackerError
-from .extract import extract as extract_mentions
-from .lifecycle import describe, format_hours
 from .types import KINDS, Actor, ChangeView, Outgoing, Pause, Silence
+
+if TYPE_CHECKING:
+    from .app import App
+    from .config import Settings
+    from .store.db import Store
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -26,6 +35,8 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def _settings(ctx: click.Context) -> Settings:
+    from .config import load
+
     try:
         return load(ctx.obj["config"])
     except ConfigError as e:
@@ -33,12 +44,25 @@ def _settings(ctx: click.Context) -> Settings:
         ctx.exit(2)
 
 
-def _app(ctx: click.Context):
+def _app(ctx: click.Context) -> App:
+    """Everything, for the commands that poll or send (tracker.app.build)."""
     from .app import build
 
     settings = _settings(ctx)
     try:
         return build(settings, utcnow())
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(1)
+
+
+def _store(ctx: click.Context, settings: Settings | None = None) -> Store:
+    """Only the database, for the commands that read or edit it (tracker.app.open_store)."""
+    from .app import open_store
+
+    settings = settings or _settings(ctx)
+    try:
+        return open_store(settings, utcnow())
     except TrackerError as e:
         click.echo(f"error: {e}", err=True)
         ctx.exit(1)
@@ -59,6 +83,8 @@ def _human_left(seconds: float | None, p: Pause, now: datetime) -> str:
 
 
 def _board(items: list[Pause], now: datetime) -> str:
+    from .lifecycle import format_hours
+
     rows = [
         [
             str(p.id),
@@ -127,6 +153,8 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
     """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C."""
+    from .config import FileSettings
+
     if not once:
         logging.getLogger("tracker").setLevel(logging.INFO)
         app = _app(ctx)
@@ -185,12 +213,12 @@ def run(ctx: click.Context, once: bool) -> None:
 @click.pass_context
 def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """The countdown board: every pause, its status, place and time left."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        items = _sorted_board(app.store.pauses(), now, show_all)
+        items = _sorted_board(store.pauses(), now, show_all)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(json.dumps([_pause_json(p, now) for p in items], indent=2))
         return
@@ -202,6 +230,8 @@ def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
 
 def _pause_json(p: Pause, now: datetime) -> dict:
     """The webhook's pause fields, with `sources` as a count (the board counts sources)."""
+    from .alerts.render import pause_json
+
     return {**pause_json(p, now), "sources": len(p.sources), "source_names": list(p.sources)}
 
 
@@ -211,12 +241,12 @@ def _pause_json(p: Pause, now: datetime) -> dict:
 @click.pass_context
 def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
     """One pause: its timeline, each piece of evidence with its quote, and why it joined."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        detail = app.store.pause(pause_id)
+        detail = store.pause(pause_id)
     finally:
-        app.close()
+        store.close()
     if detail is None:
         raise click.ClickException(f"no pause #{pause_id} (tracker pauses --all lists them)")
     p = detail.pause
@@ -255,6 +285,8 @@ def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
             )
         )
         return
+    from .lifecycle import describe
+
     click.echo(f"Pause #{p.id}: {describe(p)}")
     click.echo(f"  time left: {_human_left(p.seconds_left(now), p, now)}")
     click.echo(f"  actors: {', '.join(f'{a.name} ({a.stance.replace(chr(95), chr(32))})' for a in p.actors) or 'none named'}")
@@ -297,12 +329,12 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     `tracker feeds import FILE.opml` adds feeds; `tracker feeds export` writes OPML."""
     if ctx.invoked_subcommand is not None:
         return
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        items = app.store.feeds(include_disabled=show_all)
+        items = store.feeds(include_disabled=show_all)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(
             json.dumps(
@@ -350,6 +382,7 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
 @click.pass_context
 def feeds_import(ctx: click.Context, source, every: str) -> None:
     """Add the feeds of an OPML file (FILE or - for stdin). Feeds already there are kept."""
+    from .config import parse_duration
     from .feeds.opml import parse_opml
 
     seconds = parse_duration(every)
@@ -359,11 +392,11 @@ def feeds_import(ctx: click.Context, source, every: str) -> None:
         found = parse_opml(source.read())
     except TrackerError as e:
         raise click.ClickException(str(e)) from e
-    app = _app(ctx)
+    store = _store(ctx)
     try:
-        added = app.store.import_feeds(found, seconds, utcnow())
+        added = store.import_feeds(found, seconds, utcnow())
     finally:
-        app.close()
+        store.close()
     click.echo(f"{len(found)} feed(s) in the file; {added} added, {len(found) - added} already there.")
 
 
@@ -373,11 +406,11 @@ def feeds_export(ctx: click.Context) -> None:
     """Write the enabled feeds as OPML to stdout."""
     from .feeds.opml import to_opml
 
-    app = _app(ctx)
+    store = _store(ctx)
     try:
-        items = app.store.feeds()
+        items = store.feeds()
     finally:
-        app.close()
+        store.close()
     click.echo(to_opml([(f.effective_url, f.name) for f in items]).decode("utf-8"), nl=False)
 
 
@@ -387,11 +420,11 @@ def feeds_export(ctx: click.Context) -> None:
 @click.pass_context
 def alerts(ctx: click.Context, as_json: bool, limit: int) -> None:
     """The outbox: pending, sent and failed alerts with attempts and last error."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
-        items = app.store.alerts(limit)
+        items = store.alerts(limit)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(
             json.dumps(
@@ -439,19 +472,22 @@ def silence() -> None:
 @click.pass_context
 def silence_add(ctx: click.Context, place: str | None, kind: str | None, channel_name: str | None, duration: str, reason: str) -> None:
     """Add a silence; it expires by itself."""
+    from .config import parse_duration
+
     seconds = parse_duration(duration)
     if not seconds:
         raise click.BadParameter(f"{duration!r} is not a duration like 30m, 24h or 7d", param_hint="--for")
     if not (place or kind or channel_name):
         raise click.UsageError("say what to silence: --place, --kind and/or --channel")
-    app = _app(ctx)
+    settings = _settings(ctx)
+    if channel_name and channel_name not in {c.name for c in settings.channels}:
+        raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
+    store = _store(ctx, settings)
     try:
-        if channel_name and channel_name not in app.channels:
-            raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
         now = utcnow()
-        sid = app.store.add_silence(Silence(None, now + timedelta(seconds=seconds), reason, now, place, kind, channel_name))
+        sid = store.add_silence(Silence(None, now + timedelta(seconds=seconds), reason, now, place, kind, channel_name))
     finally:
-        app.close()
+        store.close()
     click.echo(f"Silence #{sid} added until {now + timedelta(seconds=seconds):%Y-%m-%d %H:%M} UTC.")
 
 
@@ -461,12 +497,12 @@ def silence_add(ctx: click.Context, place: str | None, kind: str | None, channel
 @click.pass_context
 def silence_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List the active silences (--all: expired ones too)."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        items = app.store.silences(None if show_all else now)
+        items = store.silences(None if show_all else now)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(json.dumps([
             {"id": x.id, "place": x.place, "kind": x.kind, "channel": x.channel, "until": _iso(x.until),
@@ -483,11 +519,11 @@ def silence_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 @click.pass_context
 def silence_remove(ctx: click.Context, silence_id: int) -> None:
     """Remove a silence now."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
-        removed = app.store.remove_silence(silence_id)
+        removed = store.remove_silence(silence_id)
     finally:
-        app.close()
+        store.close()
     if not removed:
         raise click.ClickException(f"no silence #{silence_id}")
     click.echo(f"Silence #{silence_id} removed.")
@@ -568,6 +604,9 @@ def _parse_published(value: str | None) -> datetime | None:
 @click.option("--jsonl", "jsonl", is_flag=True, help='Read lines {"id", "text", "published"?}; write {"id", "mentions"} per line.')
 def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
     """Run the extractor on one text (FILE or - for stdin). Needs no config."""
+    from .extract import extract as extract_mentions
+    from .lifecycle import format_hours
+
     if jsonl:
         for n, line in enumerate(source, 1):
             if not line.strip():

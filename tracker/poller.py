@@ -211,7 +211,7 @@ class Poller:
         with self._pool_lock:
             if self._pool is None:
                 ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(["tracker.poller"])
+                ctx.set_forkserver_preload(["tracker.poller", "tracker.extract.preload"])  # compiled once, there
                 self._pool = ProcessPoolExecutor(self.processes, mp_context=ctx)
             return self._pool
 

@@ -1,9 +1,10 @@
 """Vocabulary for one language, read from the packaged JSON data and compiled once.
 
 The data files (`data/en.json`, `data/places.json`) hold every word the extractor
-knows; this module only turns them into compiled regular expressions. Reading the
-files happens once, at import, for English (`ENGLISH`); other languages are loaded by
-the caller with `load()`. Does not read the clock; touches no file but its own package data.
+knows; this module only turns them into compiled regular expressions. English is read
+and compiled on first use (`english()`, ~0.2 s, once per process), not at import, so that
+a command that never extracts does not pay for it; other languages are loaded by the
+caller with `load()`. Does not read the clock; touches no file but its own package data.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -268,5 +270,7 @@ def load(language: str = "en") -> Vocab:
     )
 
 
-#: The English vocabulary, compiled at import.
-ENGLISH = load("en")
+@cache
+def english() -> Vocab:
+    """The English vocabulary, compiled on the first call and kept for the process."""
+    return load("en")
