@@ -35,7 +35,7 @@ def test_every_command_has_help(path):
     assert cmd.help, f"{' '.join(path)} has no help text"
 
 
-HEAVY = ("requests", "jinja2", "feedparser", "apscheduler.schedulers", "tracker.pipeline", "tracker.feeds.fetch")
+HEAVY = ("requests", "jinja2", "feedparser", "apscheduler.schedulers", "tracker.pipeline", "tracker.feeds.fetch", "pythonjsonlogger")
 PROBE = """
 import json, sys
 from tracker.cli import main

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
+from . import __version__, logs
 from .clock import utcnow
 from .errors import ConfigError, TrackerError
 from .types import KINDS, Actor, ChangeView, Outgoing, Pause, Silence
@@ -38,10 +37,13 @@ def _settings(ctx: click.Context) -> Settings:
     from .config import load
 
     try:
-        return load(ctx.obj["config"])
+        settings = load(ctx.obj["config"])
     except ConfigError as e:
         click.echo(f"error: {e}", err=True)
         ctx.exit(2)
+    if ctx.obj["log_format"] is None:  # --log-format wins over the config
+        logs.setup(settings.log_format, ctx.obj["verbose"])
+    return settings
 
 
 def _app(ctx: click.Context) -> App:
@@ -120,18 +122,19 @@ def _sorted_board(pauses: list[Pause], now: datetime, show_all: bool) -> list[Pa
     help="Config file (also from TRACKER_CONFIG).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log more (debug level).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="The log on stderr: text, or json (one object per line). Wins over [tracker] log_format.",
+)
 @click.version_option(__version__, prog_name="tracker")
 @click.pass_context
-def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
+def main(ctx: click.Context, config_path: str, verbose: bool, log_format: str | None) -> None:
     """Watch news feeds for ceasefires, humanitarian pauses, truces and aid corridors,
     keep one record per pause with a countdown, and send alerts."""
     ctx.ensure_object(dict)
-    ctx.obj["config"] = config_path
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    ctx.obj.update(config=config_path, verbose=verbose, log_format=log_format)
+    logs.setup(log_format or "text", verbose)
     # requests' connection pool chatter is noise at info level
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING if not verbose else logging.INFO)
@@ -154,6 +157,7 @@ def check(ctx: click.Context) -> None:
 def run(ctx: click.Context, once: bool) -> None:
     """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C."""
     from .config import FileSettings
+    from .pipeline import PollSummary
 
     if not once:
         logging.getLogger("tracker").setLevel(logging.INFO)
@@ -172,16 +176,13 @@ def run(ctx: click.Context, once: bool) -> None:
         reports = app.pipeline.poll(now, due_only=False)
         ticked = app.pipeline.tick(now)
         delivered = app.pipeline.deliver(now, flush=True)
-        ok = sum(r.status == "ok" for r in reports)
-        nm = sum(r.status == "not modified" for r in reports)
-        bad = [r for r in reports if r.status == "error"]
-        articles = sum(r.articles for r in reports)
+        polled = PollSummary.of(reports)
         click.echo(
-            f"Polled {len(reports)} feed(s): {ok} ok, {nm} not modified, {len(bad)} failed; "
-            f"{articles} new or changed article(s)."
+            f"Polled {polled.feeds} feed(s): {polled.ok} ok, {polled.not_modified} not modified, {polled.failed} failed; "
+            f"{polled.articles} new or changed article(s)."
         )
-        for r in bad:
-            click.echo(f"  feed {r.feed!r} failed: {r.error}", err=True)
+        for r in (r for r in reports if r.status == "error"):
+            click.echo(f"  feed {r.feed!r} failed: {r.error}")  # the report on stdout, the log on stderr
         changes = [c for r in reports for c in r.changes] + ticked
         if changes:
             click.echo(f"{len(changes)} change(s):")
@@ -191,7 +192,7 @@ def run(ctx: click.Context, once: bool) -> None:
             click.echo("No new or changed pauses.")
         click.echo(f"Alerts: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.failed} failed.")
         for err in delivered.errors:
-            click.echo(f"  {err}", err=True)
+            click.echo(f"  {err}")
         for c in app.settings.channels:
             if isinstance(c, FileSettings):
                 click.echo(f"Outbox ({c.name}): {c.path}")
@@ -553,7 +554,7 @@ def digest(ctx: click.Context, channel_name: str | None, dry_run: bool) -> None:
             report = app.pipeline.deliver(now)
             click.echo(f"Digest(s) for {', '.join(names)}: {report.sent} message(s) sent, {report.retrying} to retry, {report.failed} failed.")
             for err in report.errors:
-                click.echo(f"  {err}", err=True)
+                click.echo(f"  {err}")
     finally:
         app.close()
 

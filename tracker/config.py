@@ -140,6 +140,7 @@ class Settings:
     deliver_every_seconds: int = 15
     max_attempts: int = 10
     processes: int | None = None  # parse + extract worker processes; None: one per core
+    log_format: str = "text"  # "text" for people, "json" (one object per line) for log shippers
 
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
@@ -228,6 +229,8 @@ class _Problems:
                 hint = f" (known keys: {', '.join(sorted(known))})"
                 self.add(f"{where}.{key}" if where else key, "is not a known key" + hint)
 
+
+LOG_FORMATS = ("text", "json")
 
 COMMON_KEYS = {
     "name", "type", "timeout", "kinds", "places", "statuses", "events", "min_sources",
@@ -320,7 +323,7 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     p.unknown(data, "", {"tracker", "fetch", "feeds", "channels"})
 
     tracker = p.table(data, "tracker")
-    p.unknown(tracker, "tracker", {"database", "templates", "poll_check", "deliver_every", "max_attempts", "processes"})
+    p.unknown(tracker, "tracker", {"database", "templates", "poll_check", "deliver_every", "max_attempts", "processes", "log_format"})
     db = p.get(tracker, "tracker", "database", str, required=True)
     database = database_url(db, base) if db else ""
     templates = base / p.get(tracker, "tracker", "templates", str, default="templates")
@@ -336,6 +339,9 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     processes = p.get(tracker, "tracker", "processes", int, default=None)
     if processes is not None and not 0 <= processes <= 64:
         p.add("tracker.processes", f"must be between 0 (parse in the fetching threads) and 64, not {processes}")
+    log_format = p.get(tracker, "tracker", "log_format", str, default="text")
+    if log_format not in LOG_FORMATS:
+        p.add("tracker.log_format", f"must be \"text\" or \"json\", not {log_format!r}")
     max_attempts = p.get(tracker, "tracker", "max_attempts", int, default=10)
     if max_attempts < 1:
         p.add("tracker.max_attempts", "must be at least 1")
@@ -493,4 +499,5 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         deliver_every_seconds=timing["deliver_every"],
         max_attempts=max_attempts,
         processes=processes,
+        log_format=log_format,
     )
