@@ -31,7 +31,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 
 from ..types import Mention
 from . import actors as _actors
@@ -42,7 +41,7 @@ from . import sentences as _sentences
 from . import when as _when
 from .gazetteer import place_ancestors
 from .literals import Probe
-from .vocab import Vocab, english
+from .vocab import Vocab, english, once
 
 __all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors"]
 
@@ -260,7 +259,7 @@ def _merge(a: Mention, b: Mention) -> Mention:
     )
 
 
-@cache
+@once
 def default_extractor() -> Extractor:
     """The English extractor, compiled on the first call (~0.2 s) and kept for the process."""
     return Extractor.for_vocab(english())
