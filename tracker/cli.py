@@ -181,8 +181,9 @@ def run(ctx: click.Context, once: bool) -> None:
             f"Polled {polled.feeds} feed(s): {polled.ok} ok, {polled.not_modified} not modified, {polled.failed} failed; "
             f"{polled.articles} new or changed article(s)."
         )
-        for r in (r for r in reports if r.status == "error"):
-            click.echo(f"  feed {r.feed!r} failed: {r.error}")  # the report on stdout, the log on stderr
+        for r in reports:
+            if r.status == "error":
+                click.echo(f"  feed {r.feed!r} failed: {r.error}")  # the report on stdout, the log on stderr
         changes = [c for r in reports for c in r.changes] + ticked
         if changes:
             click.echo(f"{len(changes)} change(s):")
