@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -31,6 +33,38 @@ def test_every_command_has_help(path):
     for name in path:
         cmd = cmd.commands[name]
     assert cmd.help, f"{' '.join(path)} has no help text"
+
+
+HEAVY = ("requests", "jinja2", "feedparser", "apscheduler.schedulers", "tracker.pipeline", "tracker.feeds.fetch", "pythonjsonlogger")
+PROBE = """
+import json, sys
+from tracker.cli import main
+try:
+    main(sys.argv[1:], prog_name="tracker")
+except SystemExit:
+    pass
+from tracker.extract import default_extractor
+print(json.dumps({"modules": sorted(sys.modules), "compiled": default_extractor.built()}), file=sys.stderr)
+"""
+
+
+def _loaded_by(*args: str) -> tuple[set[str], int]:
+    """The modules a fresh `tracker ARGS` process imported, and whether it compiled the vocabulary."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True)
+    seen = json.loads(done.stderr.strip().splitlines()[-1])
+    return set(seen["modules"]), seen["compiled"]
+
+
+def test_commands_load_only_what_they_use(default_copy):
+    """Start-up (issue #10): --help needs neither config nor store; the board opens only the store."""
+    modules, compiled = _loaded_by("--help")
+    assert not compiled and not {"tracker.config", "tracker.store.db", "sqlalchemy", *HEAVY} & modules
+    config = str(default_copy / "config.toml")
+    modules, compiled = _loaded_by("--config", config, "pauses")
+    assert "tracker.store.db" in modules and not compiled
+    assert not set(HEAVY) & modules
+    modules, compiled = _loaded_by("extract", str(SEED))
+    assert compiled and "tracker.store.db" not in modules
 
 
 @pytest.fixture

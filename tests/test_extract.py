@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from tracker.extract import ENGLISH, Extractor, extract
+from tracker.extract import Extractor, english, extract
 from tracker.extract.evaluate import FLOORS, below_floors, evaluate, same_place
 from tracker.types import KINDS, STANCES, STATUSES, Mention
 
@@ -473,7 +475,7 @@ def _rows(path: Path) -> list[dict]:
 
 def test_prefilter_changes_nothing():
     """The prefilter only skips work: every labelled passage gives the same mentions without it."""
-    full = Extractor.for_vocab(ENGLISH)
+    full = Extractor.for_vocab(english())
     rows = _rows(PROJECT) + (_rows(DEV) if DEV.exists() else [])
     text = SEED.read_text(encoding="utf-8")
     assert full.extract(text, SEED_PUBLISHED, prefilter=False) == extract(text, SEED_PUBLISHED)
@@ -573,7 +575,7 @@ def test_stem_indexes_never_hide_a_match():
     from tracker.extract.literals import Probe
     from tracker.extract.vocab import place_scan
 
-    v = ENGLISH
+    v = english()
     indexes = [
         (v.trigger_index, [t.pattern for t in v.triggers] + [v.bare_pause]),
         (v.cue_index, [p for _, p in v.status_cues]),
@@ -652,3 +654,27 @@ def test_ends_at(text, ends_at):
 def test_until_is_not_a_start():
     m = one("A truce in Gaza will hold until Sunday, the mediators said.")
     assert (m.start_text, m.starts_at) == (None, None)
+
+
+def test_the_vocabulary_is_compiled_once_when_many_threads_extract_at_once():
+    """On a cold start the poller's fetching threads all extract at once: one compiles the
+    vocabulary (on first use, not at import), the others wait for it. A fresh process."""
+    script = """
+import threading
+import tracker.extract.vocab as vocab
+calls = []
+real = vocab.load
+vocab.load = lambda language="en": calls.append(language) or real(language)
+from tracker.extract import default_extractor, extract
+assert not vocab.english.built() and not default_extractor.built()
+found = []
+threads = [threading.Thread(target=lambda: found.append(len(extract("Russia proposed a 48-hour ceasefire in Aleppo."))))
+           for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(len(calls), sorted(found))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "[1,", "1,", "1,", "1,", "1,", "1,", "1,", "1]"]

@@ -88,6 +88,25 @@ def test_one_transaction_saves_articles_pauses_changes_and_their_alerts(store):
     assert store.evidence([saved[0].pause.id]) == {saved[0].pause.id: [detail.evidence[0][0]]}
 
 
+def test_the_outlook_counts_open_pauses_and_says_what_is_due_next(store):
+    from tracker.store.db import Outlook
+
+    assert store.outlook() == Outlook(0, None, None, 0, None)
+    store.sync_feeds([FeedSettings("/tmp/a.xml", "A", 900), FeedSettings("/tmp/b.xml", "B", 60)], T0)
+    a_id = store.feeds()[0].id
+    store.record_poll(a_id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15)))
+    a = article()
+    updates = reconcile([], [Evidence(mention(), a.key, "wire.example.org", a.link, T0)], T0)
+    store.save(T0, a_id, [a], updates, two_channels, render)
+    o = store.outlook()
+    assert (o.open_pauses, o.next_feed, o.pending_alerts) == (1, "B", 2)
+    assert o.next_poll_at is not None and o.next_poll_at.tzinfo is not None and o.next_poll_at <= T0 + timedelta(minutes=15)
+    first = min(d.id for d in store.due_alerts(T0 + timedelta(hours=1)))
+    store.mark_sent(first, T0)
+    o = store.outlook()
+    assert o.pending_alerts == 1 and o.next_alert_at is not None and o.next_alert_at.tzinfo is not None
+
+
 def test_a_plan_that_fails_rolls_back_everything(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     a = article()

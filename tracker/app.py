@@ -1,23 +1,27 @@
 """The one place that builds the real things: engine, HTTP session, channels, templates.
 
-Tests build their own pieces and pass them to Pipeline directly.
+Two ways in: `open_store` for the commands that only read or edit the database (the
+board, feeds, alerts, silences: no HTTP session, fetcher, channels or renderers, and none
+of their imports), and `build` for those that poll or deliver (the daemon, run --once,
+digest, test-alert). Tests build their own pieces and pass them to Pipeline directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import requests
-
-from .alerts.channels import Channel, build_channel
-from .alerts.digest import DigestRenderer
-from .alerts.render import Renderer
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
-from .extract import place_ancestors
-from .feeds.fetch import Fetcher, proxy_environment
-from .pipeline import Outlet, Pipeline
 from .store.db import Store
-from .store.migrate import Upgraded
+
+if TYPE_CHECKING:
+    import requests
+
+    from .alerts.channels import Channel
+    from .alerts.render import Renderer
+    from .pipeline import Pipeline
+    from .store.migrate import Upgraded
 
 
 @dataclass
@@ -36,11 +40,13 @@ class App:
         self.store.close()
 
 
-def build(settings: Settings, now, upgrade: bool = False) -> App:
-    """Open the database, sync the feed list from the config, build channels.
+def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tuple[Store, Upgraded | None]:
+    """Open the database and sync the feed list from the config. Nothing that fetches or
+    sends is built; the caller closes the store.
 
-    With `upgrade` the schema is created or migrated to head first; without, a database
-    not at head is refused (StoreError naming `tracker db upgrade`) and nothing is created."""
+    With `upgrade` the state folder and the schema are created or migrated to head first;
+    without, a database not at head is refused (StoreError naming `tracker db upgrade`)
+    and nothing is created."""
     if upgrade and settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
@@ -52,13 +58,27 @@ def build(settings: Settings, now, upgrade: bool = False) -> App:
     except BaseException:
         store.close()
         raise
+    return store, upgraded
+
+
+def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
+    """`open_store`, then the HTTP session, fetcher, channels, renderers and pipeline."""
+    import requests  # imported here, not at the top: the reading commands never need them
+
+    from .alerts.channels import build_channel
+    from .alerts.digest import DigestRenderer
+    from .extract import place_ancestors
+    from .feeds.fetch import Fetcher, proxy_environment
+    from .pipeline import Outlet, Pipeline
+
+    store, upgraded = open_store(settings, now, upgrade)
     session = requests.Session()
     session.headers["User-Agent"] = settings.fetch.user_agent
     channels = {c.name: build_channel(c, session) for c in settings.channels}
     outlets = {c.name: Outlet(channels[c.name], c.rules, renderer_for(settings, c)) for c in settings.channels}
     pipeline = Pipeline(
         store,
-        Fetcher(settings.fetch, proxy_environment=proxy_environment()),  # the environment, read once here
+        Fetcher(settings.fetch, proxy_environment=proxy_environment()),
         outlets,
         max_attempts=settings.max_attempts,
         ancestors=place_ancestors,
@@ -75,6 +95,8 @@ TEMPLATE_PART = {"email": "html", "file": "html", "slack": "slack", "webhook": "
 
 def renderer_for(settings: Settings, channel: ChannelSettings) -> Renderer:
     """The built-in templates, with the channel's own template files (sandboxed) on top."""
+    from .alerts.render import Renderer
+
     overrides = {}
     if channel.rules.template:
         overrides[TEMPLATE_PART[channel_type(channel)]] = channel.rules.template

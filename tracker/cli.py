@@ -1,22 +1,30 @@
-"""`tracker`: thin commands over the library. A table for people, --json for scripts."""
+"""`tracker`: thin commands over the library. A table for people, --json for scripts.
+
+Each command imports what it uses, inside its body: `tracker --help` loads click and this
+module, the reading commands the config and the store (`tracker.app.open_store`), and only
+the commands that poll or send build the HTTP session, channels and renderers
+(`tracker.app.build`); the extractor's vocabulary is compiled on the first extract
+(benchmarks/startup.py measures it).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
-from .alerts.render import pause_json
+from . import __version__, logs
 from .clock import utcnow
-from .config import FileSettings, Settings, load, mask_db, parse_duration
 from .errors import ConfigError, TrackerError
-from .extract import extract as extract_mentions
-from .lifecycle import describe, format_hours
 from .types import KINDS, Actor, ChangeView, Outgoing, Pause, Silence
+
+if TYPE_CHECKING:
+    from .app import App
+    from .config import Settings
+    from .store.db import Store
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -26,21 +34,51 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def _settings(ctx: click.Context) -> Settings:
+    from .config import load
+
     try:
-        return load(ctx.obj["config"])
+        settings = load(ctx.obj["config"])
     except ConfigError as e:
         click.echo(f"error: {e}", err=True)
         ctx.exit(2)
+    if ctx.obj["log_format"] is None:  # --log-format wins over the config
+        logs.setup(settings.log_format, ctx.obj["verbose"])
+    return settings
 
 
-def _app(ctx: click.Context, upgrade: bool = False):
-    """The app; `upgrade` for commands that write (they migrate the schema to head first),
-    else a database not at head is refused with the command to run (see docs/design.md)."""
+def _app(ctx: click.Context, upgrade: bool = False) -> App:
+    """Everything, for the commands that poll or send (tracker.app.build). `upgrade` for
+    commands that write (they migrate the schema to head first); else a database not at
+    head is refused with the command to run (see docs/design.md)."""
     from .app import build
 
     settings = _settings(ctx)
     try:
         return build(settings, utcnow(), upgrade=upgrade)
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(1)
+
+
+def _store(ctx: click.Context, settings: Settings | None = None, upgrade: bool = False) -> Store:
+    """Only the database, for the commands that read or edit it (tracker.app.open_store);
+    `upgrade` as for _app."""
+    from .app import open_store
+
+    settings = settings or _settings(ctx)
+    try:
+        return open_store(settings, utcnow(), upgrade=upgrade)[0]
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
+        ctx.exit(1)
+
+
+def _bare_store(ctx: click.Context) -> Store:
+    """The database alone, nothing checked or synced: for `tracker db`."""
+    from .store.db import Store
+
+    try:
+        return Store(_settings(ctx).database)
     except TrackerError as e:
         click.echo(f"error: {e}", err=True)
         ctx.exit(1)
@@ -61,6 +99,8 @@ def _human_left(seconds: float | None, p: Pause, now: datetime) -> str:
 
 
 def _board(items: list[Pause], now: datetime) -> str:
+    from .lifecycle import format_hours
+
     rows = [
         [
             str(p.id),
@@ -96,18 +136,19 @@ def _sorted_board(pauses: list[Pause], now: datetime, show_all: bool) -> list[Pa
     help="Config file (also from TRACKER_CONFIG).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log more (debug level).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="The log on stderr: text, or json (one object per line). Wins over [tracker] log_format.",
+)
 @click.version_option(__version__, prog_name="tracker")
 @click.pass_context
-def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
+def main(ctx: click.Context, config_path: str, verbose: bool, log_format: str | None) -> None:
     """Watch news feeds for ceasefires, humanitarian pauses, truces and aid corridors,
     keep one record per pause with a countdown, and send alerts."""
     ctx.ensure_object(dict)
-    ctx.obj["config"] = config_path
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    ctx.obj.update(config=config_path, verbose=verbose, log_format=log_format)
+    logs.setup(log_format or "text", verbose)
     # requests' connection pool chatter is noise at info level
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING if not verbose else logging.INFO)
@@ -121,6 +162,7 @@ def check(ctx: click.Context) -> None:
     from zoneinfo import ZoneInfo
 
     from . import cron
+    from .config import mask_db
 
     settings = _settings(ctx)
     click.echo(
@@ -142,23 +184,15 @@ def db() -> None:
     read refuse a database that is not up to date. Back the database up before upgrading."""
 
 
-def _store(ctx: click.Context):
-    from .store.db import Store
-
-    try:
-        return Store(_settings(ctx).database)
-    except TrackerError as e:
-        click.echo(f"error: {e}", err=True)
-        ctx.exit(1)
-
-
 @db.command(name="current")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object for scripts.")
 @click.pass_context
 def db_current(ctx: click.Context, as_json: bool) -> None:
     """The database's revision, the newest this pause-tracker knows (head), and whether it
     is up to date. Changes nothing."""
-    store = _store(ctx)
+    from .config import mask_db
+
+    store = _bare_store(ctx)
     try:
         s = store.schema()
     except TrackerError as e:
@@ -172,7 +206,7 @@ def db_current(ctx: click.Context, as_json: bool) -> None:
         status = f"newer than this pause-tracker (knows up to {s.head}): upgrade pause-tracker, or restore a backup"
     else:
         status = "behind: run `tracker db upgrade` (back the database up first)"
-    where = _settings(ctx).database.split("@")[-1]
+    where = mask_db(_settings(ctx).database)
     if as_json:
         click.echo(json.dumps({"database": where, "revision": s.current, "head": s.head, "up_to_date": s.up_to_date, "state": s.describe(), "status": status}, indent=2))
         return
@@ -184,7 +218,10 @@ def db_current(ctx: click.Context, as_json: bool) -> None:
 def db_upgrade(ctx: click.Context) -> None:
     """Create or migrate the tables to head, and say from which revision to which.
     A database made before migrations is stamped as the baseline first."""
-    store = _store(ctx)
+    settings = _settings(ctx)
+    if settings.state_dir is not None:
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+    store = _bare_store(ctx)
     try:
         done = store.upgrade()
     except TrackerError as e:
@@ -200,6 +237,9 @@ def db_upgrade(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
     """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C."""
+    from .config import FileSettings
+    from .pipeline import PollSummary
+
     if not once:
         logging.getLogger("tracker").setLevel(logging.INFO)
         app = _app(ctx, upgrade=True)
@@ -221,16 +261,14 @@ def run(ctx: click.Context, once: bool) -> None:
         reports = app.pipeline.poll(now, due_only=False)
         ticked = app.pipeline.tick(now)
         delivered = app.pipeline.deliver(now, flush=True)
-        ok = sum(r.status == "ok" for r in reports)
-        nm = sum(r.status == "not modified" for r in reports)
-        bad = [r for r in reports if r.status == "error"]
-        articles = sum(r.articles for r in reports)
+        polled = PollSummary.of(reports)
         click.echo(
-            f"Polled {len(reports)} feed(s): {ok} ok, {nm} not modified, {len(bad)} failed; "
-            f"{articles} new or changed article(s)."
+            f"Polled {polled.feeds} feed(s): {polled.ok} ok, {polled.not_modified} not modified, {polled.failed} failed; "
+            f"{polled.articles} new or changed article(s)."
         )
-        for r in bad:
-            click.echo(f"  feed {r.feed!r} failed: {r.error}", err=True)
+        for r in reports:
+            if r.status == "error":
+                click.echo(f"  feed {r.feed!r} failed: {r.error}")  # the report on stdout, the log on stderr
         changes = [c for r in reports for c in r.changes] + ticked
         if changes:
             click.echo(f"{len(changes)} change(s):")
@@ -240,7 +278,7 @@ def run(ctx: click.Context, once: bool) -> None:
             click.echo("No new or changed pauses.")
         click.echo(f"Alerts: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.failed} failed.")
         for err in delivered.errors:
-            click.echo(f"  {err}", err=True)
+            click.echo(f"  {err}")
         for c in app.settings.channels:
             if isinstance(c, FileSettings):
                 click.echo(f"Outbox ({c.name}): {c.path}")
@@ -262,12 +300,12 @@ def run(ctx: click.Context, once: bool) -> None:
 @click.pass_context
 def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """The countdown board: every pause, its status, place and time left."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        items = _sorted_board(app.store.pauses(), now, show_all)
+        items = _sorted_board(store.pauses(), now, show_all)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(json.dumps([_pause_json(p, now) for p in items], indent=2))
         return
@@ -279,6 +317,8 @@ def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
 
 def _pause_json(p: Pause, now: datetime) -> dict:
     """The webhook's pause fields, with `sources` as a count (the board counts sources)."""
+    from .alerts.render import pause_json
+
     return {**pause_json(p, now), "sources": len(p.sources), "source_names": list(p.sources)}
 
 
@@ -288,12 +328,12 @@ def _pause_json(p: Pause, now: datetime) -> dict:
 @click.pass_context
 def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
     """One pause: its timeline, each piece of evidence with its quote, and why it joined."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        detail = app.store.pause(pause_id)
+        detail = store.pause(pause_id)
     finally:
-        app.close()
+        store.close()
     if detail is None:
         raise click.ClickException(f"no pause #{pause_id} (tracker pauses --all lists them)")
     p = detail.pause
@@ -332,6 +372,8 @@ def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
             )
         )
         return
+    from .lifecycle import describe
+
     click.echo(f"Pause #{p.id}: {describe(p)}")
     click.echo(f"  time left: {_human_left(p.seconds_left(now), p, now)}")
     click.echo(f"  actors: {', '.join(f'{a.name} ({a.stance.replace(chr(95), chr(32))})' for a in p.actors) or 'none named'}")
@@ -374,12 +416,12 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     `tracker feeds import FILE.opml` adds feeds; `tracker feeds export` writes OPML."""
     if ctx.invoked_subcommand is not None:
         return
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        items = app.store.feeds(include_disabled=show_all)
+        items = store.feeds(include_disabled=show_all)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(
             json.dumps(
@@ -427,6 +469,7 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
 @click.pass_context
 def feeds_import(ctx: click.Context, source, every: str) -> None:
     """Add the feeds of an OPML file (FILE or - for stdin). Feeds already there are kept."""
+    from .config import parse_duration
     from .feeds.opml import parse_opml
 
     seconds = parse_duration(every)
@@ -436,11 +479,11 @@ def feeds_import(ctx: click.Context, source, every: str) -> None:
         found = parse_opml(source.read())
     except TrackerError as e:
         raise click.ClickException(str(e)) from e
-    app = _app(ctx, upgrade=True)
+    store = _store(ctx, upgrade=True)
     try:
-        added = app.store.import_feeds(found, seconds, utcnow())
+        added = store.import_feeds(found, seconds, utcnow())
     finally:
-        app.close()
+        store.close()
     click.echo(f"{len(found)} feed(s) in the file; {added} added, {len(found) - added} already there.")
 
 
@@ -450,11 +493,11 @@ def feeds_export(ctx: click.Context) -> None:
     """Write the enabled feeds as OPML to stdout."""
     from .feeds.opml import to_opml
 
-    app = _app(ctx)
+    store = _store(ctx)
     try:
-        items = app.store.feeds()
+        items = store.feeds()
     finally:
-        app.close()
+        store.close()
     click.echo(to_opml([(f.effective_url, f.name) for f in items]).decode("utf-8"), nl=False)
 
 
@@ -464,11 +507,11 @@ def feeds_export(ctx: click.Context) -> None:
 @click.pass_context
 def alerts(ctx: click.Context, as_json: bool, limit: int) -> None:
     """The outbox: pending, sent and failed alerts with attempts and last error."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
-        items = app.store.alerts(limit)
+        items = store.alerts(limit)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(
             json.dumps(
@@ -516,19 +559,22 @@ def silence() -> None:
 @click.pass_context
 def silence_add(ctx: click.Context, place: str | None, kind: str | None, channel_name: str | None, duration: str, reason: str) -> None:
     """Add a silence; it expires by itself."""
+    from .config import parse_duration
+
     seconds = parse_duration(duration)
     if not seconds:
         raise click.BadParameter(f"{duration!r} is not a duration like 30m, 24h or 7d", param_hint="--for")
     if not (place or kind or channel_name):
         raise click.UsageError("say what to silence: --place, --kind and/or --channel")
-    app = _app(ctx, upgrade=True)
+    settings = _settings(ctx)
+    if channel_name and channel_name not in {c.name for c in settings.channels}:
+        raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
+    store = _store(ctx, settings, upgrade=True)
     try:
-        if channel_name and channel_name not in app.channels:
-            raise click.BadParameter(f"no channel {channel_name!r} in the config", param_hint="--channel")
         now = utcnow()
-        sid = app.store.add_silence(Silence(None, now + timedelta(seconds=seconds), reason, now, place, kind, channel_name))
+        sid = store.add_silence(Silence(None, now + timedelta(seconds=seconds), reason, now, place, kind, channel_name))
     finally:
-        app.close()
+        store.close()
     click.echo(f"Silence #{sid} added until {now + timedelta(seconds=seconds):%Y-%m-%d %H:%M} UTC.")
 
 
@@ -538,12 +584,12 @@ def silence_add(ctx: click.Context, place: str | None, kind: str | None, channel
 @click.pass_context
 def silence_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List the active silences (--all: expired ones too)."""
-    app = _app(ctx)
+    store = _store(ctx)
     try:
         now = utcnow()
-        items = app.store.silences(None if show_all else now)
+        items = store.silences(None if show_all else now)
     finally:
-        app.close()
+        store.close()
     if as_json:
         click.echo(json.dumps([
             {"id": x.id, "place": x.place, "kind": x.kind, "channel": x.channel, "until": _iso(x.until),
@@ -560,11 +606,11 @@ def silence_list(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 @click.pass_context
 def silence_remove(ctx: click.Context, silence_id: int) -> None:
     """Remove a silence now."""
-    app = _app(ctx, upgrade=True)
+    store = _store(ctx, upgrade=True)
     try:
-        removed = app.store.remove_silence(silence_id)
+        removed = store.remove_silence(silence_id)
     finally:
-        app.close()
+        store.close()
     if not removed:
         raise click.ClickException(f"no silence #{silence_id}")
     click.echo(f"Silence #{silence_id} removed.")
@@ -594,7 +640,7 @@ def digest(ctx: click.Context, channel_name: str | None, dry_run: bool) -> None:
             report = app.pipeline.deliver(now)
             click.echo(f"Digest(s) for {', '.join(names)}: {report.sent} message(s) sent, {report.retrying} to retry, {report.failed} failed.")
             for err in report.errors:
-                click.echo(f"  {err}", err=True)
+                click.echo(f"  {err}")
     finally:
         app.close()
 
@@ -645,6 +691,9 @@ def _parse_published(value: str | None) -> datetime | None:
 @click.option("--jsonl", "jsonl", is_flag=True, help='Read lines {"id", "text", "published"?}; write {"id", "mentions"} per line.')
 def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
     """Run the extractor on one text (FILE or - for stdin). Needs no config."""
+    from .extract import extract as extract_mentions
+    from .lifecycle import format_hours
+
     if jsonl:
         for n, line in enumerate(source, 1):
             if not line.strip():

@@ -142,6 +142,7 @@ class Settings:
     max_attempts: int = 10
     processes: int | None = None  # parse + extract worker processes; None: one per core
     state_dir: Path | None = None  # where the SQLite database and file outboxes live
+    log_format: str = "text"  # "text" for people, "json" (one object per line) for log shippers
 
     def __repr__(self) -> str:
         return f"Settings(path={str(self.path)!r}, database={mask_db(self.database)!r}, feeds={len(self.feeds)}, channels={len(self.channels)})"
@@ -239,6 +240,7 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         _k("deliver_every", str, "15s", "how often it sends due alerts from the outbox (a duration)"),
         _k("max_attempts", int, 10, "a failing alert is retried with backoff this many times in all, then marked failed"),
         _k("processes", int, None, "parse + extract worker processes; 0 parses in the fetching threads", "one per core"),
+        _k("log_format", str, "text", "`text` for people, or `json`: one object per line on stderr (time, level, event, feed/channel/pause ids) for journald and log shippers; `--log-format` wins"),
     ),
     "fetch": (
         _k("connect_timeout", (int, float), 5.0, "seconds to connect (at most 5)"),
@@ -440,6 +442,9 @@ def _expand(text: str, env: dict[str, str]) -> str:
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: env.get(m.group(1) or m.group(2), m.group(0)), text)
 
 
+LOG_FORMATS = ("text", "json")
+
+
 def _zone_hint(name: str) -> str:
     close = difflib.get_close_matches(name, sorted(available_timezones()), n=3, cutoff=0.6)
     if close:
@@ -578,6 +583,10 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     processes = t["processes"]
     if processes is not None and not 0 <= processes <= 64:
         p.add("tracker.processes", f"must be between 0 (parse in the fetching threads) and 64, not {processes}")
+    log_format = t["log_format"]
+    if log_format not in LOG_FORMATS:
+        p.add("tracker.log_format", f"must be \"text\" or \"json\", not {log_format!r}")
+        log_format = "text"
     max_attempts = t["max_attempts"]
     if max_attempts < 1:
         p.add("tracker.max_attempts", "must be at least 1")
@@ -737,6 +746,7 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         max_attempts=max_attempts,
         processes=processes,
         state_dir=state,
+        log_format=log_format,
     )
 
 

@@ -13,6 +13,13 @@ loses nothing. Each job: max_instances=1 (never overlaps itself), coalesce=True 
 missed while the machine slept is run once, not many times) and a misfire_grace_time
 of a full period (APScheduler 3 otherwise silently drops a run more than 1 s late).
 SIGTERM and SIGINT set a stop flag that jobs check between items, then shut down.
+
+What it logs (INFO, besides per-item warnings): one summary line per poll that polled
+any feed, one per delivery run that had work (sent, retrying, failed, held, silenced),
+and one per tick, every minute, with the open pauses and what is due next: an idle
+daemon writes one line a minute, never one per 10-second poll check or 15-second
+delivery run that found nothing to do. Each line carries its counts as fields
+(`summary` = "poll", "delivery" or "tick"; see tracker.logs).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -30,8 +39,50 @@ from .app import App
 from .clock import utcnow
 from .config import mask_db
 from .errors import TrackerError
+from .pipeline import DeliveryReport, PollSummary
+from .store.db import Outlook
 
 log = logging.getLogger("tracker")
+
+
+def log_poll(s: PollSummary, seconds: float) -> None:
+    log.info(
+        "poll: %d feed(s), %d ok, %d not modified, %d failed; %d new or changed article(s), %d change(s) in %.2f s",
+        s.feeds, s.ok, s.not_modified, s.failed, s.articles, s.changes, seconds,
+        extra={"summary": "poll", "feeds": s.feeds, "ok": s.ok, "not_modified": s.not_modified, "failed": s.failed,
+               "articles": s.articles, "changes": s.changes, "duration_s": round(seconds, 3)},
+    )  # fmt: skip
+
+
+def log_delivery(r: DeliveryReport, seconds: float) -> None:
+    """Only for a run that had work."""
+    counts = {"sent": r.sent, "retrying": r.retrying, "failed": r.failed, "held": r.held, "silenced": r.silenced}
+    if any(counts.values()):
+        log.info(
+            "delivery: %d sent, %d retrying, %d failed, %d held, %d silenced in %.2f s", *counts.values(), seconds,
+            extra={"summary": "delivery", **counts, "duration_s": round(seconds, 3)},
+        )
+
+
+def _until(at: datetime, now: datetime) -> str:
+    left = int((at - now).total_seconds())
+    if left <= 0:
+        return "now"
+    if left < 60:
+        return f"in {left} s"
+    return f"in {left // 60} min" if left < 3600 else f"in {left // 3600} h {left % 3600 // 60} min"
+
+
+def log_tick(changes: int, o: Outlook, now: datetime) -> None:
+    """The minute line: the sign of life of an idle daemon."""
+    poll = f"next poll {_until(o.next_poll_at, now)} ({o.next_feed})" if o.next_poll_at else "no feed enabled"
+    alerts = f"{o.pending_alerts} alert(s) pending" + (f", next try {_until(o.next_alert_at, now)}" if o.next_alert_at else "")
+    log.info(
+        "tick: %d open pause(s), %d change(s); %s; %s", o.open_pauses, changes, poll, alerts,
+        extra={"summary": "tick", "open_pauses": o.open_pauses, "changes": changes, "next_feed": o.next_feed,
+               "next_poll_at": o.next_poll_at.isoformat() if o.next_poll_at else None, "pending_alerts": o.pending_alerts,
+               "next_alert_at": o.next_alert_at.isoformat() if o.next_alert_at else None},
+    )  # fmt: skip
 
 
 def _guarded(name: str, fn):
@@ -39,9 +90,9 @@ def _guarded(name: str, fn):
         try:
             fn()
         except TrackerError as e:
-            log.error("%s job failed, will run again: %s", name, e)
+            log.error("%s job failed, will run again: %s", name, e, extra={"job": name})
         except Exception:  # a bug must not kill the daemon; it is logged with its traceback
-            log.exception("%s job crashed, will run again", name)
+            log.exception("%s job crashed, will run again", name, extra={"job": name})
 
     return job
 
@@ -61,14 +112,27 @@ def run(app: App) -> None:
             scheduler.modify_job("deliver", next_run_time=utcnow())  # alerts go out now, not in 15 s
 
     def poll() -> None:
+        started = time.monotonic()
         # alerts go out as soon as the batch that saved them is committed, not after the
         # last of thousands of feeds
-        p.poll(utcnow(), stop=stop, on_changes=lambda changes: deliver_now_if(True))
+        reports = p.poll(utcnow(), stop=stop, on_changes=lambda changes: deliver_now_if(True))
+        if reports:
+            log_poll(PollSummary.of(reports), time.monotonic() - started)
+
+    def tick() -> None:
+        now = utcnow()
+        changes = p.tick(now)
+        deliver_now_if(bool(changes))
+        log_tick(len(changes), p.store.outlook(), now)
+
+    def deliver() -> None:
+        started = time.monotonic()
+        log_delivery(p.deliver(utcnow(), stop=stop), time.monotonic() - started)
 
     jobs = (
         ("poll", poll, s.poll_check_seconds),
-        ("tick", lambda: deliver_now_if(bool(p.tick(utcnow()))), 60),
-        ("deliver", lambda: p.deliver(utcnow(), stop=stop), s.deliver_every_seconds),
+        ("tick", tick, 60),
+        ("deliver", deliver, s.deliver_every_seconds),
     )
     for name, fn, every in jobs:
         scheduler.add_job(
@@ -97,7 +161,7 @@ def run(app: App) -> None:
             )
 
     def on_signal(signum, _frame):
-        log.info("received %s, stopping", signal.Signals(signum).name)
+        log.info("received %s, stopping", signal.Signals(signum).name, extra={"signal": signal.Signals(signum).name})
         stop.set()
         scheduler.shutdown(wait=False)
 
@@ -106,6 +170,7 @@ def run(app: App) -> None:
     log.info(
         "tracker started: %d feed(s), %d channel(s), database %s",
         len(s.feeds), len(s.channels), mask_db(s.database),
+        extra={"feeds": len(s.feeds), "channels": len(s.channels)},
     )
     try:
         scheduler.start()  # blocks until shutdown

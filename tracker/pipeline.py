@@ -71,6 +71,33 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True, slots=True)
+class PollSummary:
+    """The counts of one poll's reports, as `run --once` prints them and the daemon logs them."""
+
+    feeds: int
+    ok: int
+    not_modified: int
+    failed: int
+    articles: int  # new or changed articles examined
+    changes: int
+
+    @classmethod
+    def of(cls, reports: Sequence[PollReport]) -> PollSummary:
+        count = lambda status: sum(r.status == status for r in reports)  # noqa: E731
+        articles, changes = sum(r.articles for r in reports), sum(len(r.changes) for r in reports)
+        return cls(len(reports), count("ok"), count("not modified"), count("error"), articles, changes)
+
+
+def _change_ids(c: SavedChange, feed: str | None = None) -> dict:
+    """The `extra=` of a change's log line (tracker.logs): its pause, what changed, the feed."""
+    return {"pause": c.pause.id, "change": c.change.event, **({"feed": feed} if feed else {})}
+
+
+def _alert_ids(d: DueAlert) -> dict:
+    return {"alert": d.msg.key, "channel": d.msg.channel, **({"pause": d.pause_id} if d.pause_id else {})}
+
+
+@dataclass(frozen=True, slots=True)
 class Outlet:
     """A configured channel: how to send, what it takes, how to render for it."""
 
@@ -216,7 +243,7 @@ class Pipeline:
         except TrackerError as e:
             self._pauses = None  # what the failed batch applied to it was rolled back
             if len(batch) > 1:
-                log.warning("saving a batch of %d feeds failed (%s); saving them one by one", len(batch), e)
+                log.warning("saving a batch of %d feeds failed (%s); saving them one by one", len(batch), e, extra={"feeds": len(batch)})
                 return [r for p in batch for r in self._settle([p], now)]
             return [self._failed(batch[0].feed, now, batch[0].jitter, e)]
         for fn in after:
@@ -246,7 +273,7 @@ class Pipeline:
             fetched = p.fetched
             moved, move = policy.decide_move(feed.effective_url, fetched.permanent_url, policy.MoveState(feed.moved_to, feed.moved_count))
             if moved:
-                log.warning("feed %s moved permanently: %s -> %s", feed.name, feed.effective_url, moved)
+                log.warning("feed %s moved permanently: %s -> %s", feed.name, feed.effective_url, moved, extra={"feed": feed.name, "url": moved})
             if p.digest is None:  # 304, or the same body again
                 status = "not modified" if fetched.not_modified else "unchanged"
                 nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=feed.ttl_seconds, jitter=p.jitter)
@@ -259,7 +286,7 @@ class Pipeline:
                 continue
             d = p.digest
             if d.warning:
-                log.warning("feed %s: %s", feed.name, d.warning)
+                log.warning("feed %s: %s", feed.name, d.warning, extra={"feed": feed.name})
             articles, replaced = fresh[id(p)]
             evidence = self._evidence(feed, d, articles, now)
             changes: list[SavedChange] = []
@@ -285,7 +312,7 @@ class Pipeline:
             if not new_articles:
                 silent.append(feed.id)
             for c in changes:
-                after.append(lambda c=c: log.info("pause #%s %s", c.pause.id, c.change.summary))
+                after.append(lambda c=c, f=feed.name: log.info("pause #%s %s", c.pause.id, c.change.summary, extra=_change_ids(c, f)))
             reports.append(PollReport(feed.name, "ok", len(articles), None, changes))
         if plain:
             tx.upsert_articles(now, plain, want=())
@@ -322,7 +349,7 @@ class Pipeline:
         failures = feed.consecutive_failures + 1
         nxt = policy.next_poll_after_error(now, feed.every_seconds, failures, e, jitter=jitter)
         gone = nxt.at is None
-        log.warning("feed %s failed (%d in a row): %s; %s", feed.name, failures, e, nxt.why)
+        log.warning("feed %s failed (%d in a row): %s; %s", feed.name, failures, e, nxt.why, extra={"feed": feed.name, "failures": failures})
 
         def then() -> None:
             if gone:
@@ -342,7 +369,7 @@ class Pipeline:
             self.store.record_poll(feed.id, now, outcome)
             then()
         except TrackerError as e2:
-            log.error("could not record the failure of feed %s: %s", feed.name, e2)
+            log.error("could not record the failure of feed %s: %s", feed.name, e2, extra={"feed": feed.name})
         return PollReport(feed.name, "error", error=str(e))
 
     def _check_silence(self, feed: FeedState | None, now: datetime) -> None:
@@ -359,7 +386,7 @@ class Pipeline:
     def _unhealthy(self, feed: FeedState, now: datetime, key: str, problem: str, detail: str) -> None:
         outputs = [(name, health_alert(feed.name, feed.effective_url, problem, detail, now)) for name, o in self.outlets.items() if routes_health(o.rules)]
         if self.store.queue_health(now, key, f"source unhealthy: {feed.name}: {problem}", outputs):
-            log.warning("source unhealthy: %s: %s", feed.name, problem)
+            log.warning("source unhealthy: %s: %s", feed.name, problem, extra={"feed": feed.name})
 
     # countdown -----------------------------------------------------------
 
@@ -370,7 +397,7 @@ class Pipeline:
             return []
         changes = self.store.save(now, None, [], updates, self.route, self.render(now))
         for c in changes:
-            log.info("pause #%s %s", c.pause.id, c.change.summary)
+            log.info("pause #%s %s", c.pause.id, c.change.summary, extra=_change_ids(c))
         return changes
 
     # delivery ------------------------------------------------------------
@@ -411,7 +438,7 @@ class Pipeline:
             try:
                 self._deliver_one(d, now, clock, silences, pauses, report)
             except Exception as e:  # one alert's odd answer, or a bug in a channel, never stops the others
-                log.exception("delivering alert %s to %s crashed", d.msg.key, d.msg.channel)
+                log.exception("delivering alert %s to %s crashed", d.msg.key, d.msg.channel, extra=_alert_ids(d))
                 error = f"internal error while sending: {e.__class__.__name__}: {e}"
                 delay = min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
                 try:
@@ -456,13 +483,16 @@ class Pipeline:
         if not result.retry or d.attempts + 1 >= self.max_attempts:
             self.store.mark_failed(d.id, now, result.error or "failed", None)
             report.failed += 1
-            log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error)
+            log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error, extra=_alert_ids(d))
         else:
             # the peer's Retry-After when it gave one, else exponential backoff with jitter
             delay = wait if wait is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
             self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay))
             report.retrying += 1
-            log.warning("alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error)
+            log.warning(
+                "alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error,
+                extra={**_alert_ids(d), "retry_in_s": round(delay, 1)},
+            )
         report.errors.append(f"{msg.channel}: {result.error}")
 
     # digests -------------------------------------------------------------
@@ -489,7 +519,7 @@ class Pipeline:
                 parts = parts[:1]  # one email, one webhook body; Slack gets every part
             summary = f"digest: {len(pauses)} pause(s), {len(changes)} change(s), {len(stale)} stale source(s)"
             if self.store.queue_digest(now, channel, parts, summary):
-                log.info("digest for %s queued: %s", channel, summary)
+                log.info("digest for %s queued: %s", channel, summary, extra={"channel": channel})
         return d
 
     def _throttle(self, channel: str, min_interval: float) -> None:

@@ -211,7 +211,7 @@ class Poller:
         with self._pool_lock:
             if self._pool is None:
                 ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(["tracker.poller"])
+                ctx.set_forkserver_preload(["tracker.poller", "tracker.extract.preload"])  # compiled once, there
                 self._pool = ProcessPoolExecutor(self.processes, mp_context=ctx)
             return self._pool
 
@@ -295,7 +295,7 @@ class Poller:
         except TrackerError as e:
             return _deliver(out, replace(polled, error=e))
         except Exception as e:  # a bug must not lose the feed (or hang the run): it is recorded as failed
-            log.exception("poller: feed %s crashed", feed.name)
+            log.exception("poller: feed %s crashed", feed.name, extra={"feed": feed.name})
             return _deliver(out, replace(polled, error=TrackerError(f"internal error: {e.__class__.__name__}: {e}")))
 
     def _submit(self, polled: Polled, fetched: Fetched, now: datetime, out: queue.SimpleQueue) -> bool:
@@ -319,7 +319,7 @@ class Poller:
                 self._discard_pool(pool)
                 item = replace(polled, error=TrackerError(f"the digest process died: {e}"))
             except Exception as e:  # a bug in parse/extract, raised in the worker
-                log.error("poller: digesting feed %s crashed: %s: %s", polled.feed.name, e.__class__.__name__, e)
+                log.error("poller: digesting feed %s crashed: %s: %s", polled.feed.name, e.__class__.__name__, e, extra={"feed": polled.feed.name})
                 item = replace(polled, error=TrackerError(f"internal error: {e.__class__.__name__}: {e}"))
             out.put(item)
 

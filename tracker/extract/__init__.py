@@ -1,7 +1,8 @@
 """Article text -> mentions of pauses (ceasefires, truces, humanitarian pauses, aid corridors, aid access).
 
-Pure: no I/O and no clock. The vocabulary comes from this package's JSON data, read once
-at import (`vocab.ENGLISH`); times are resolved against the `published` argument.
+Pure: no I/O and no clock. The vocabulary comes from this package's JSON data, read and
+compiled once, on the first `extract()` (`vocab.english()`, `default_extractor()`): importing
+this package compiles nothing. Times are resolved against the `published` argument.
 
     text -> sentences (line breaks always split; the headline is its own line)
          -> triggers used in the pause sense (rules)
@@ -40,9 +41,9 @@ from . import sentences as _sentences
 from . import when as _when
 from .gazetteer import place_ancestors
 from .literals import Probe
-from .vocab import ENGLISH, Vocab
+from .vocab import Vocab, english, once
 
-__all__ = ["extract", "Extractor", "ENGLISH", "place_ancestors"]
+__all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
 _FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
@@ -258,7 +259,10 @@ def _merge(a: Mention, b: Mention) -> Mention:
     )
 
 
-_DEFAULT = Extractor.for_vocab(ENGLISH)
+@once
+def default_extractor() -> Extractor:
+    """The English extractor, compiled on the first call (~0.2 s) and kept for the process."""
+    return Extractor.for_vocab(english())
 
 
 def extract(text: str, published: datetime | None = None) -> list[Mention]:
@@ -267,4 +271,4 @@ def extract(text: str, published: datetime | None = None) -> list[Mention]:
     `published` (timezone-aware) anchors relative times ("on Friday", "at midnight");
     without it `starts_at` is always None.
     """
-    return _DEFAULT.extract(text, published)
+    return default_extractor().extract(text, published)

@@ -26,7 +26,7 @@ from datetime import datetime
 
 from ..types import STATUSES, Mention
 from . import extract
-from .vocab import ENGLISH
+from .vocab import english
 
 THRESHOLD = 0.5
 FLOORS = {"f1": 0.95, "status": 0.85, "duration": 0.95, "place": 0.90, "kind_family": 0.95}
@@ -54,7 +54,7 @@ def passage_prediction(mentions: list[Mention]) -> dict:
 def canonical_place(name: str) -> str:
     """The gazetteer's name for `name` when it is a known name or alias, else `name`; case-folded."""
     text = name.strip()
-    for pattern, place in ENGLISH.places:
+    for pattern, place in english().places:
         m = pattern.match(text)
         if m and m.end() == len(text) and not place.demonym:
             return place.name.casefold()

@@ -1,20 +1,23 @@
 """Vocabulary for one language, read from the packaged JSON data and compiled once.
 
 The data files (`data/en.json`, `data/places.json`) hold every word the extractor
-knows; this module only turns them into compiled regular expressions. Reading the
-files happens once, at import, for English (`ENGLISH`); other languages are loaded by
-the caller with `load()`. Does not read the clock; touches no file but its own package data.
+knows; this module only turns them into compiled regular expressions. English is read
+and compiled on first use (`english()`, ~0.2 s, once per process), not at import, so that
+a command that never extracts does not pay for it; other languages are loaded by the
+caller with `load()`. Does not read the clock; touches no file but its own package data.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import wraps
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from .literals import StemIndex
 
@@ -268,5 +271,29 @@ def load(language: str = "en") -> Vocab:
     )
 
 
-#: The English vocabulary, compiled at import.
-ENGLISH = load("en")
+T = TypeVar("T")
+
+
+def once(build: Callable[[], T]) -> Callable[[], T]:
+    """`build()` run on the first call and kept. Thread-safe: one thread builds while the
+    others wait (the poller's fetching threads all extract at once on a cold start; with a
+    plain `functools.cache` each would compile its own copy). `.built()` says whether it ran."""
+    lock = threading.Lock()
+    kept: list[T] = []
+
+    @wraps(build)
+    def get() -> T:
+        if not kept:
+            with lock:
+                if not kept:
+                    kept.append(build())
+        return kept[0]
+
+    get.built = lambda: bool(kept)  # type: ignore[attr-defined]
+    return get
+
+
+@once
+def english() -> Vocab:
+    """The English vocabulary, compiled on the first call (~0.2 s) and kept for the process."""
+    return load("en")

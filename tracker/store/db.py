@@ -121,6 +121,17 @@ class DueAlert:
 
 
 @dataclass(frozen=True, slots=True)
+class Outlook:
+    """What is open and what is due next (Store.outlook)."""
+
+    open_pauses: int
+    next_feed: str | None  # the enabled feed polled next, and when (None: no enabled feed)
+    next_poll_at: datetime | None
+    pending_alerts: int
+    next_alert_at: datetime | None  # the next try of a pending alert
+
+
+@dataclass(frozen=True, slots=True)
 class SavedChangeRow:
     id: int
     event: str
@@ -526,6 +537,17 @@ class Store:
             rows = list(s.exec(select(PauseRow).where(PauseRow.id.in_(ids)))) if ids else []
             fired = _fired(s, [r.id for r in rows])
             return {r.id: _pause(r, fired.get(r.id, frozenset())) for r in rows}
+
+    def outlook(self) -> Outlook:
+        """How many pauses are open, which feed is polled next and when, how many alerts
+        wait and when the next is tried: three small queries, for the daemon's minute line."""
+        with self.session() as s:
+            open_pauses = s.exec(select(func.count()).select_from(PauseRow).where(PauseRow.status.not_in(tuple(CLOSED_STATUSES)))).one()
+            feed = s.exec(
+                select(FeedRow.name, FeedRow.next_poll_at).where(FeedRow.enabled == True).order_by(FeedRow.next_poll_at).limit(1)  # noqa: E712
+            ).first()
+            pending, next_try = s.exec(select(func.count(), func.min(AlertRow.next_try_at)).where(AlertRow.status == "pending")).one()
+        return Outlook(open_pauses, feed[0] if feed else None, _utc(feed[1]) if feed else None, pending, _utc(next_try))
 
 
 class Tx:
