@@ -53,18 +53,20 @@ def _alive(pid: int) -> bool:
 
 
 def _start(tmp_path: Path, http: LocalHTTPServer, processes: int) -> subprocess.Popen:
+    """The daemon, its stderr in a file (an orphaned worker would hold a pipe open)."""
     for i in range(FEEDS):
         http.serve(f"/f{i}", _feed(i))
         http.delay(f"/f{i}", 0.3)
     config = config_with_feeds(tmp_path, [f"{http.url}/f{i}" for i in range(FEEDS)], processes=processes)
     cmd = [sys.executable, "-m", "tracker.cli", "--config", str(config), "run"]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    with (tmp_path / "daemon.log").open("w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
 def _wait_for_requests(http: LocalHTTPServer, proc: subprocess.Popen, n: int) -> None:
     deadline = time.monotonic() + 60
     while len(http.requests) < n:
-        assert proc.poll() is None, proc.stderr.read()
+        assert proc.poll() is None, "the daemon exited early"
         assert time.monotonic() < deadline, "the daemon did not start polling"
         time.sleep(0.05)
 
@@ -81,8 +83,34 @@ def test_sigterm_in_the_middle_of_a_300_feed_poll_exits_within_10_seconds(tmp_pa
         finally:
             if proc.poll() is None:
                 proc.kill()
-            err = proc.communicate()[1]
+            proc.communicate()
+    err = (tmp_path / "daemon.log").read_text()
     assert proc.returncode == 0, err
     assert took < 10, f"took {took:.1f} s to stop"
     assert "tracker stopped" in err
     assert len(http.requests) < FEEDS, "the poll had finished before the signal: the test proves nothing"
+
+
+def test_after_kill_9_no_worker_process_is_left_running(tmp_path):
+    with LocalHTTPServer() as http:
+        proc = _start(tmp_path, http, processes=2)
+        try:
+            _wait_for_requests(http, proc, 80)  # past POOL_AFTER: the digest processes exist
+            deadline = time.monotonic() + 30
+            while len(_descendants(proc.pid)) < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            children = _descendants(proc.pid)
+            assert len(children) >= 3, "the forkserver and its two workers never started"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            deadline = time.monotonic() + 10
+            while any(_alive(c) for c in children) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            left = [c for c in children if _alive(c)]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+    for c in left:
+        os.kill(c, signal.SIGKILL)
+    assert not left, f"{len(left)} worker process(es) outlived the daemon"

@@ -72,6 +72,8 @@ REORDER_WAIT = 0.5
 #: Seconds the writer waits for more finished feeds to fill a batch (while some are in
 #: flight): a transaction per feed costs ~3 ms of CPU, a feed in a batch of 20 ~0.2 ms.
 LINGER = 0.05
+#: Seconds between a digest process's checks that the tracker is still alive.
+PARENT_CHECK_SECONDS = 1.0
 #: With no feed finishing for this long (beyond the fetch cap), the run gives up.
 STALL_SECONDS = 300.0
 
@@ -106,6 +108,22 @@ def digest(body: bytes, url: str, content_type: str | None, now: datetime) -> Di
         tuple(fill_place_from_context(extract(f"{a.title}\n\n{a.text}", a.published or now))) for a in parsed.articles
     )
     return Digested(parsed.articles, mentions, getattr(parsed, "ttl_seconds", None), parsed.warning)
+
+
+def _exit_with(parent: int) -> None:
+    """In each digest process: exit when `parent` (the tracker) is gone. A worker's parent is
+    the forkserver, not the tracker, and its queues keep pipes open, so after kill -9 of the
+    tracker nothing else would end it (each held ~100 MB)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            try:
+                os.kill(parent, 0)
+            except (ProcessLookupError, PermissionError):  # gone (or its pid taken by someone else)
+                os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _digest_job(body: bytes, url: str, content_type: str | None, now: datetime) -> Digested | tuple[str, str]:
@@ -212,7 +230,7 @@ class Poller:
             if self._pool is None:
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload(["tracker.poller", "tracker.extract.preload"])  # compiled once, there
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=ctx)
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=ctx, initializer=_exit_with, initargs=(os.getpid(),))
             return self._pool
 
     def _discard_pool(self, broken: ProcessPoolExecutor) -> None:
