@@ -143,3 +143,47 @@ def test_the_readme_weekday_digest_runs_monday_to_friday_as_standard_cron_means(
     assert out.exit_code == 0, out.output
     line = next(x for x in out.output.splitlines() if x.startswith("digest desk"))
     assert line.count("08:00") == 3 and "Sat" not in line and "Sun" not in line
+
+
+def test_exit_codes_say_whether_the_cycle_failed_and_json_says_what(tmp_path, http_server):
+    import json
+
+    from click.testing import CliRunner
+    from tests_support import config_with_feeds
+
+    from tracker.cli import main
+
+    http_server.serve("/good", rss(["Aleppo"]))
+    http_server.respond("/bad", (500, {}, b"down"))
+    http_server.respond("/hook", (503, {}, b"busy"))
+    good = config_with_feeds(tmp_path, [http_server.url + "/good"])
+    ok = CliRunner().invoke(main, ["--config", str(good), "run", "--once"])
+    assert ok.exit_code == 0, ok.output
+
+    bad_feed = tmp_path / "bad"
+    bad_feed.mkdir()
+    cfg = config_with_feeds(bad_feed, [http_server.url + "/bad"])
+    failed = CliRunner().invoke(main, ["--config", str(cfg), "run", "--once"])
+    assert failed.exit_code == 1 and "failed" in failed.output  # every feed failed: not 0
+
+    hook_dir = tmp_path / "hook"
+    hook_dir.mkdir()
+    env = {"HOOK_URL": http_server.url + "/hook"}
+    cfg = config_with_feeds(hook_dir, [http_server.url + "/good"], extra='[[channels]]\nname = "hook"\ntype = "webhook"\nurl_env = "HOOK_URL"\ngroup_wait = "0s"')
+    result = CliRunner().invoke(main, ["--config", str(cfg), "run", "--once", "--json"], env=env)
+    assert result.exit_code == 1  # the webhook's alert must be retried
+    summary = json.loads(result.output)
+    assert summary["ok"] is False and summary["feeds"] == {"polled": 1, "ok": 1, "not_modified": 0, "failed": 0, "errors": []}
+    assert summary["alerts"]["sent"] == summary["alerts"]["retrying"] >= 1 and "hook: HTTP 503" in summary["alerts"]["errors"][0]  # file ok, hook to retry
+    assert summary["changes"][0]["event"] == "new" and isinstance(summary["pauses"], list)  # (a 2024 truce: expired by now)
+
+    digest_dir = tmp_path / "digest"
+    digest_dir.mkdir()
+    cfg = config_with_feeds(digest_dir, [http_server.url + "/good"], extra='[[channels]]\nname = "hook"\ntype = "webhook"\nurl_env = "HOOK_URL"\nmode = "digest"\nschedule = "0 8 * * *"')
+    digest = CliRunner().invoke(main, ["--config", str(cfg), "digest", "--channel", "hook"], env=env)
+    assert digest.exit_code == 1 and "1 to retry" in digest.output
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[tracker\n")
+    assert CliRunner().invoke(main, ["--config", str(broken), "run", "--once"]).exit_code == 2
+    assert CliRunner().invoke(main, ["--config", str(good), "run", "--bogus"]).exit_code == 2

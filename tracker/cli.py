@@ -234,9 +234,13 @@ def db_upgrade(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run one full cycle (poll every feed, tick, deliver), print what was found, exit.")
+@click.option("--json", "as_json", is_flag=True, help="With --once: print one JSON object (feeds, changes, alerts, open pauses) for scripts.")
 @click.pass_context
-def run(ctx: click.Context, once: bool) -> None:
-    """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C."""
+def run(ctx: click.Context, once: bool, as_json: bool) -> None:
+    """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C.
+
+    Exit status of --once: 0 all well; 1 something in the cycle failed (a feed, or an alert
+    that failed or must be retried); 2 a usage or configuration error."""
     from .config import FileSettings
     from .pipeline import PollSummary
 
@@ -252,9 +256,11 @@ def run(ctx: click.Context, once: bool) -> None:
         finally:
             app.close()
         return
+    if as_json and not once:
+        raise click.UsageError("--json goes with --once")
     logging.getLogger("tracker").setLevel(logging.WARNING)
     app = _app(ctx, upgrade=True)
-    if app.upgraded.changed:
+    if app.upgraded.changed and not as_json:
         click.echo(app.upgraded.line())
     try:
         now = utcnow()
@@ -262,6 +268,22 @@ def run(ctx: click.Context, once: bool) -> None:
         ticked = app.pipeline.tick(now)
         delivered = app.pipeline.deliver(now, flush=True)
         polled = PollSummary.of(reports)
+        changes = [c for r in reports for c in r.changes] + ticked
+        failed = bool(polled.failed or delivered.failed or delivered.retrying)
+        if as_json:
+            open_pauses = _sorted_board(app.store.pauses(open_only=True), now, False)
+            click.echo(json.dumps({
+                "ok": not failed,
+                "database": app.upgraded.line() if app.upgraded.changed else None,
+                "feeds": {"polled": polled.feeds, "ok": polled.ok, "not_modified": polled.not_modified, "failed": polled.failed,
+                          "errors": [{"feed": r.feed, "error": r.error} for r in reports if r.status == "error"]},
+                "articles": polled.articles,
+                "changes": [{"pause": c.pause.id, "event": c.change.event, "summary": c.change.summary} for c in changes],
+                "alerts": {"sent": delivered.sent, "retrying": delivered.retrying, "failed": delivered.failed,
+                           "held": delivered.held, "silenced": delivered.silenced, "errors": delivered.errors},
+                "pauses": [_pause_json(p, now) for p in open_pauses],
+            }, indent=2, ensure_ascii=False))
+            ctx.exit(1 if failed else 0)
         click.echo(
             f"Polled {polled.feeds} feed(s): {polled.ok} ok, {polled.not_modified} not modified, {polled.failed} failed; "
             f"{polled.articles} new or changed article(s)."
@@ -269,7 +291,6 @@ def run(ctx: click.Context, once: bool) -> None:
         for r in reports:
             if r.status == "error":
                 click.echo(f"  feed {r.feed!r} failed: {r.error}")  # the report on stdout, the log on stderr
-        changes = [c for r in reports for c in r.changes] + ticked
         if changes:
             click.echo(f"{len(changes)} change(s):")
         for c in changes:
@@ -292,6 +313,8 @@ def run(ctx: click.Context, once: bool) -> None:
                 click.echo(f"  #{p.id} {p.location or '?'}: {actors}")
     finally:
         app.close()
+    if failed:
+        ctx.exit(1)
 
 
 @main.command()
@@ -621,7 +644,10 @@ def silence_remove(ctx: click.Context, silence_id: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the digest's text; send and record nothing.")
 @click.pass_context
 def digest(ctx: click.Context, channel_name: str | None, dry_run: bool) -> None:
-    """Render a digest now: print it (--dry-run) or send it to the digest channels."""
+    """Render a digest now: print it (--dry-run) or send it to the digest channels.
+
+    Exit status: 0 sent (or printed); 1 a message failed or must be retried; 2 a usage or
+    configuration error."""
     app = _app(ctx, upgrade=not dry_run)
     try:
         now = utcnow()
@@ -643,6 +669,8 @@ def digest(ctx: click.Context, channel_name: str | None, dry_run: bool) -> None:
                 click.echo(f"  {err}")
     finally:
         app.close()
+    if not dry_run and (report.failed or report.retrying):
+        ctx.exit(1)
 
 
 @main.command(name="test-alert")
