@@ -114,3 +114,20 @@ def test_after_kill_9_no_worker_process_is_left_running(tmp_path):
     for c in left:
         os.kill(c, signal.SIGKILL)
     assert not left, f"{len(left)} worker process(es) outlived the daemon"
+
+
+def test_a_second_sigterm_while_stopping_is_ignored_not_a_traceback(tmp_path):
+    with LocalHTTPServer() as http:
+        proc = _start(tmp_path, http, processes=0)
+        try:
+            _wait_for_requests(http, proc, 20)
+            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+    err = (tmp_path / "daemon.log").read_text()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert err.count("stopping") == 1 and "tracker stopped" in err

@@ -44,6 +44,9 @@ from .store.db import Outlook
 
 log = logging.getLogger("tracker")
 
+#: Seconds the daemon waits, after a stop signal, for running jobs to finish the item in hand.
+STOP_WAIT_SECONDS = 8
+
 
 def log_poll(s: PollSummary, seconds: float) -> None:
     log.info(
@@ -85,22 +88,43 @@ def log_tick(changes: int, o: Outlook, now: datetime) -> None:
     )  # fmt: skip
 
 
-def _guarded(name: str, fn):
-    def job():
-        try:
-            fn()
-        except TrackerError as e:
-            log.error("%s job failed, will run again: %s", name, e, extra={"job": name})
-        except Exception:  # a bug must not kill the daemon; it is logged with its traceback
-            log.exception("%s job crashed, will run again", name, extra={"job": name})
+class _Jobs:
+    """Wraps each job: an error is logged and the job runs again next time (a bug must not
+    kill the daemon), and the jobs still running can be waited for at shutdown."""
 
-    return job
+    def __init__(self) -> None:
+        self.running = 0
+        self.idle = threading.Condition()
+
+    def guarded(self, name: str, fn):
+        def job():
+            with self.idle:
+                self.running += 1
+            try:
+                fn()
+            except TrackerError as e:
+                log.error("%s job failed, will run again: %s", name, e, extra={"job": name})
+            except Exception:  # a bug must not kill the daemon; it is logged with its traceback
+                log.exception("%s job crashed, will run again", name, extra={"job": name})
+            finally:
+                with self.idle:
+                    self.running -= 1
+                    self.idle.notify_all()
+
+        return job
+
+    def wait(self, timeout: float) -> int:
+        """Wait up to `timeout` seconds for the running jobs to finish; how many still run."""
+        with self.idle:
+            self.idle.wait_for(lambda: self.running == 0, timeout)
+            return self.running
 
 
 def run(app: App) -> None:
     stop = threading.Event()
     p = app.pipeline
     s = app.settings
+    guard = _Jobs()
     scheduler = BlockingScheduler(
         executors={"default": ThreadPoolExecutor(3)},
         job_defaults={"coalesce": True, "max_instances": 1},
@@ -136,7 +160,7 @@ def run(app: App) -> None:
     )
     for name, fn, every in jobs:
         scheduler.add_job(
-            _guarded(name, fn),
+            guard.guarded(name, fn),
             "interval",
             seconds=every,
             id=name,
@@ -153,7 +177,7 @@ def run(app: App) -> None:
                 deliver_now_if(True)
 
             scheduler.add_job(
-                _guarded(f"digest {c.name}", digest),
+                guard.guarded(f"digest {c.name}", digest),
                 cron.trigger(c.rules.schedule, ZoneInfo(c.rules.timezone)),
                 id=f"digest:{c.name}",
                 name=f"digest {c.name}",
@@ -161,6 +185,8 @@ def run(app: App) -> None:
             )
 
     def on_signal(signum, _frame):
+        if stop.is_set():  # a second signal (Ctrl-C twice, a supervisor repeating itself): already stopping
+            return
         log.info("received %s, stopping", signal.Signals(signum).name, extra={"signal": signal.Signals(signum).name})
         stop.set()
         scheduler.shutdown(wait=False)
@@ -174,6 +200,11 @@ def run(app: App) -> None:
     )
     try:
         scheduler.start()  # blocks until shutdown
+        # the jobs see `stop` and finish the item in hand: a poll writes the feeds already
+        # fetched, a delivery marks the alert in flight (systemd waits TimeoutStopSec=30)
+        left = guard.wait(STOP_WAIT_SECONDS)
+        if left:
+            log.warning("%d job(s) still running after %d s; exiting anyway", left, STOP_WAIT_SECONDS)
     finally:
         p.close()  # the poller's digest processes
     log.info("tracker stopped")
