@@ -11,6 +11,7 @@ import requests
 
 from tracker.alerts.channels import SlackChannel, WebhookChannel
 from tracker.alerts.render import Renderer
+from tracker.alerts.slack_limits import block_chars
 from tracker.config import ChannelRules, FeedSettings, FetchSettings, SlackSettings, WebhookSettings
 from tracker.feeds.fetch import Fetcher
 from tracker.pipeline import Outlet, Pipeline
@@ -109,11 +110,11 @@ def test_one_delivery_run_sends_every_due_alert_not_only_the_first_hundred(tmp_p
     http_server.respond("/ok", (200, {}, b"ok"))
     store, pipeline = build(tmp_path, http_server, {"ok": hook(http_server.url + "/ok", "ok")})
     body = Rendered("subject", "text", "<p>html</p>", {"text": "x"}, {"type": "health"})
-    for i in range(250):
+    for i in range(130):
         assert store.queue_health(T0, f"health/feed-{i}/failing", f"feed {i} failing", [("ok", body)])
     report = pipeline.deliver(T0, flush=True)  # as run --once does
-    assert report.sent == 250 and len(http_server.posts("/ok")) == 250
-    assert by_channel(store)["ok"] == ["sent"] * 250
+    assert report.sent == 130 and len(http_server.posts("/ok")) == 130
+    assert by_channel(store)["ok"] == ["sent"] * 130
 
 
 def test_the_readme_weekday_digest_runs_monday_to_friday_as_standard_cron_means(tmp_path):
@@ -187,3 +188,110 @@ def test_exit_codes_say_whether_the_cycle_failed_and_json_says_what(tmp_path, ht
     broken.write_text("[tracker\n")
     assert CliRunner().invoke(main, ["--config", str(broken), "run", "--once"]).exit_code == 2
     assert CliRunner().invoke(main, ["--config", str(good), "run", "--bogus"]).exit_code == 2
+
+
+class _StrictSlack:
+    """A real local HTTP server that answers like Slack does to big messages: 400
+    msg_blocks_too_long past `limit` characters of block text, else 200 ok; `fail_at`
+    (1-based) answers 500 to that POST. Records every accepted payload and when."""
+
+    def __init__(self, limit: int, fail_at: int | None = None):
+        import threading
+        import time as _time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from tracker.alerts.slack_limits import block_chars
+
+        owner = self
+        self.accepted: list[tuple[float, dict]] = []
+        self.posts = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                import json as _json
+
+                payload = _json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.posts += 1
+                if owner.posts == fail_at:
+                    status, body = 500, b"internal_error"
+                elif block_chars(payload.get("blocks", [])) > limit:
+                    status, body = 400, b"msg_blocks_too_long"
+                else:
+                    status, body = 200, b"ok"
+                    owner.accepted.append((_time.monotonic(), payload))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T/B/X"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _big_template(tmp_path):
+    """A user's Slack template making one message of ~40,000 characters in 40 sections."""
+    path = tmp_path / "big.json.j2"
+    path.write_text('{"text": "big", "blocks": [{% for i in range(40) %}{"type": "section", "text": {"type": "mrkdwn", "text": "section {{ i }} ' + "x" * 990 + '"}}{% if not loop.last %},{% endif %}{% endfor %}]}')
+    return path
+
+
+def test_a_message_slack_refuses_as_too_long_is_split_smaller_and_all_of_it_arrives(tmp_path, http_server):
+    http_server.serve("/feed", rss(["Aleppo"]))
+    template = _big_template(tmp_path)
+    with _StrictSlack(limit=9000) as slack_server:
+        store = Store(f"sqlite:///{tmp_path / 't.db'}")
+        store.upgrade()
+        session = requests.Session()
+        outlet = Outlet(SlackChannel(SlackSettings("slack", slack_server.url, timeout=5), session), ChannelRules(group_wait_seconds=0), Renderer(None, {"slack": template}))
+        pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"slack": outlet}, rng=lambda: 0.5)
+        store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
+        pipeline.poll(T0)
+        report = pipeline.deliver(T0)
+    assert report.sent == 1 and report.failed == 0
+    texts = [b["text"]["text"] for _, p in slack_server.accepted for b in p["blocks"] if b["type"] == "section"]
+    assert [t.split()[1] for t in texts] == [str(i) for i in range(40)]  # every section, in order, once
+    assert all(block_chars(p["blocks"]) <= 9000 for _, p in slack_server.accepted) and slack_server.posts > len(slack_server.accepted)
+    times = [t for t, _ in slack_server.accepted]
+    assert all(b - a >= 0.95 for a, b in zip(times, times[1:]))  # one message a second
+    [alert] = store.alerts()
+    assert alert.status == "sent" and "parts" in (alert.note or "")
+
+
+def test_a_part_that_fails_midway_is_retried_without_resending_the_parts_already_delivered(tmp_path, http_server):
+    http_server.serve("/feed", rss(["Aleppo"]))
+    template = _big_template(tmp_path)
+    with _StrictSlack(limit=12000, fail_at=3) as slack_server:
+        store = Store(f"sqlite:///{tmp_path / 't.db'}")
+        store.upgrade()
+        session = requests.Session()
+        outlet = Outlet(SlackChannel(SlackSettings("slack", slack_server.url, timeout=5), session), ChannelRules(group_wait_seconds=0), Renderer(None, {"slack": template}))
+        pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"slack": outlet}, rng=lambda: 0.5)
+        store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
+        pipeline.poll(T0)
+        first = pipeline.deliver(T0)
+        assert first.retrying == 1 and len(slack_server.accepted) == 2
+        second = pipeline.deliver(T0 + timedelta(hours=2))
+    assert second.sent == 1
+    texts = [b["text"]["text"] for _, p in slack_server.accepted for b in p["blocks"] if b["type"] == "section"]
+    assert [t.split()[1] for t in texts] == [str(i) for i in range(40)]  # nothing twice, nothing lost
+
+
+def test_slack_messages_are_budgeted_at_12000_characters():
+    from tracker.alerts.slack_limits import MAX_MESSAGE_CHARS, split_message
+
+    payload = {"text": "t", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 2900}} for _ in range(20)]}
+    parts = split_message(payload)
+    assert MAX_MESSAGE_CHARS == 12000 and len(parts) >= 5
+    assert all(block_chars(p["blocks"]) <= 12000 for p in parts)

@@ -481,13 +481,13 @@ class Pipeline:
             # counted from the answer, not from the start of the run: a run can take seconds
             self._hold[msg.channel] = clock() + timedelta(seconds=wait)
         if not result.retry or d.attempts + 1 >= self.max_attempts:
-            self.store.mark_failed(d.id, now, result.error or "failed", None)
+            self.store.mark_failed(d.id, now, result.error or "failed", None, result.rest)
             report.failed += 1
             log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error, extra=_alert_ids(d))
         else:
             # the peer's Retry-After when it gave one, else exponential backoff with jitter
             delay = wait if wait is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
-            self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay))
+            self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay), result.rest)
             report.retrying += 1
             log.warning(
                 "alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error,

@@ -205,6 +205,7 @@ class Delivery:
     error: str | None = None
     retry: bool = True  # False: a permanent failure, do not try again
     retry_after: float | None = None  # seconds the peer asked us to wait
+    rest: dict | None = None  # Slack: {"parts": [...]} not yet sent when some parts were (a retry sends only these)
 
 
 @dataclass(frozen=True, slots=True)

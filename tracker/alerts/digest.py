@@ -64,6 +64,9 @@ from .slack_limits import split_message
 
 #: The window of "next 24 hours".
 AHEAD = timedelta(hours=24)
+#: Entries per list in the HTML part (the text part has them all): a 200-pause digest was
+#: ~230 KB of HTML, past Gmail's 102 KB clip; 30 keeps it near 70 KB with long quotes.
+HTML_CAP = 30
 #: Longest quote (characters) a digest shows.
 QUOTE_CHARS = 300
 #: Longest error message of a stale feed a digest shows.
@@ -312,6 +315,7 @@ def context(d: DigestInput) -> dict:
         "zone_is_utc": now.astimezone(zone).utcoffset() == timedelta(0),
         "empty": d.is_empty,
         "summary": summary,
+        "html_cap": HTML_CAP,
         "counts": {
             "active": len(active),
             "changed": len(groups),

@@ -1,8 +1,10 @@
 """Slack's message limits as data, and `split_message()`: one Block Kit payload of any
 size -> one or more payloads, each within every limit, losing no content.
 
-Pure: no I/O. Does not send, does not rate-limit (channels/slack.py does both) and does
-not render (the templates do). `violations()` lists what is over a limit, for tests and
+Pure: no I/O. Does not send and does not rate-limit: the Slack channel splits what it is
+given with this and sends the parts in order, one a second (channels/slack.py), and the
+outbox spaces its alerts likewise; the digest renderer splits long digests ahead, one
+outbox row per part. Does not render (the templates do). `violations()` lists what is over a limit, for tests and
 for checking a payload a user's template produced.
 
 Limits are Slack's published Block Kit limits. Slack says "characters"; lengths here
@@ -57,11 +59,13 @@ MAX_CONTEXT_TEXT = MAX_SECTION_TEXT
 MAX_TEXT = 40000
 #: Characters in a block_id.
 MAX_BLOCK_ID = 255
-#: Characters of text in all of a message's blocks together. Not a published Slack
-#: limit but our own budget, the same as MAX_TEXT: Slack documents no total for blocks,
-#: truncates a message's text beyond 40,000, and folds long messages behind "Show more"
-#: anyway; smaller messages also survive a strict or changed server.
-MAX_MESSAGE_CHARS = MAX_TEXT
+#: Characters of text in all of a message's blocks together. Not a published Slack limit
+#: but our own budget: Slack documents no total for blocks, yet answers
+#: `msg_blocks_too_long` near 12,000-13,000 characters. A part Slack still refuses as too
+#: long is split again with a smaller budget (channels/slack.py).
+MAX_MESSAGE_CHARS = 12000
+#: The smallest budget a refused part is split down to before the alert fails for good.
+MIN_MESSAGE_CHARS = 1500
 
 _ENTITY_TAIL = re.compile(r"&[a-zA-Z#0-9]{0,6}$")
 
@@ -263,10 +267,10 @@ def block_chars(obj: object) -> int:
 _MARKER_ROOM = 64
 
 
-def _pack(blocks: list[dict], capacity: int) -> list[list[dict]]:
-    """Blocks in order into lists of at most `capacity` blocks and MAX_MESSAGE_CHARS
+def _pack(blocks: list[dict], capacity: int, chars_budget: int = MAX_MESSAGE_CHARS) -> list[list[dict]]:
+    """Blocks in order into lists of at most `capacity` blocks and `chars_budget`
     characters; no list ends with a header or divider while more follows (it moves on)."""
-    budget = MAX_MESSAGE_CHARS - _MARKER_ROOM
+    budget = chars_budget - _MARKER_ROOM
     chunks: list[list[dict]] = []
     current: list[dict] = []
     chars = 0
@@ -294,8 +298,9 @@ def _fallback(text: str, suffix: str) -> str:
     return f"{text}{suffix}" if text else suffix.strip()
 
 
-def split_message(payload: dict) -> list[dict]:
-    """A Slack payload {"text", "blocks", ...} of any size -> payloads within every limit.
+def split_message(payload: dict, budget: int = MAX_MESSAGE_CHARS) -> list[dict]:
+    """A Slack payload {"text", "blocks", ...} of any size -> payloads within every limit,
+    each with at most `budget` characters of block text.
 
     Pure; the input is not modified. See the module docstring for where it cuts.
     """
@@ -314,10 +319,10 @@ def split_message(payload: dict) -> list[dict]:
             for i, chunk in enumerate(chunks, 1)
         ]
 
-    chunks = _pack(blocks, MAX_BLOCKS)
+    chunks = _pack(blocks, MAX_BLOCKS, budget)
     if len(chunks) == 1:
         return [{**extra, "text": shorten(text, MAX_TEXT), "blocks": chunks[0]}]
-    chunks = _pack(blocks, MAX_BLOCKS - 1)
+    chunks = _pack(blocks, MAX_BLOCKS - 1, budget)
     n = len(chunks)
     parts = []
     for i, chunk in enumerate(chunks, 1):

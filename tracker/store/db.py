@@ -499,12 +499,15 @@ class Store:
             if note:
                 row.note = "; ".join(x for x in (row.note, note) if x)[:4000]
 
-    def mark_failed(self, alert_id: int, now: datetime, error: str, next_try_at: datetime | None) -> None:
-        """A failed attempt: tried again at `next_try_at`, or failed for good when it is None."""
+    def mark_failed(self, alert_id: int, now: datetime, error: str, next_try_at: datetime | None, slack_rest: dict | None = None) -> None:
+        """A failed attempt: tried again at `next_try_at`, or failed for good when it is None.
+        `slack_rest`: the Slack parts not yet sent (some were): a retry sends only these."""
         with self.session() as s:
             row = s.get(AlertRow, alert_id)
             row.attempts += 1
             row.last_error = error[:2000]
+            if slack_rest is not None:
+                row.rendered = {**row.rendered, "slack": slack_rest}  # a new dict: the JSON column is marked dirty
             if next_try_at is None:
                 row.status = "failed"
             else:
