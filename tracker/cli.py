@@ -235,8 +235,9 @@ def db_upgrade(ctx: click.Context) -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Run one full cycle (poll every feed, tick, deliver), print what was found, exit.")
 @click.option("--json", "as_json", is_flag=True, help="With --once: print one JSON object (feeds, changes, alerts, open pauses) for scripts.")
+@click.option("--serve", "serve_too", is_flag=True, help="Also serve the board and the API (as `tracker serve`, on [serve] listen).")
 @click.pass_context
-def run(ctx: click.Context, once: bool, as_json: bool) -> None:
+def run(ctx: click.Context, once: bool, as_json: bool, serve_too: bool) -> None:
     """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C.
 
     Exit status of --once: 0 all well; 1 something in the cycle failed (a feed, or an alert
@@ -244,6 +245,8 @@ def run(ctx: click.Context, once: bool, as_json: bool) -> None:
     from .config import FileSettings
     from .pipeline import PollSummary
 
+    if serve_too and once:
+        raise click.UsageError("--serve goes with the daemon, not --once")
     if not once:
         logging.getLogger("tracker").setLevel(logging.INFO)
         app = _app(ctx, upgrade=True)
@@ -252,7 +255,16 @@ def run(ctx: click.Context, once: bool, as_json: bool) -> None:
         from .daemon import run as run_daemon
 
         try:
-            run_daemon(app)
+            if serve_too:
+                from .web.serve import beside_daemon
+
+                with beside_daemon(app) as on_poll:
+                    run_daemon(app, on_poll=on_poll)
+            else:
+                run_daemon(app)
+        except TrackerError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(1)
         finally:
             app.close()
         return
@@ -314,6 +326,22 @@ def run(ctx: click.Context, once: bool, as_json: bool) -> None:
     finally:
         app.close()
     if failed:
+        ctx.exit(1)
+
+
+@main.command()
+@click.pass_context
+def serve(ctx: click.Context) -> None:
+    """Serve the countdown board, the JSON API, the calendar, the Atom feed, health and
+    metrics on [serve] listen (127.0.0.1:8080 by default) until SIGTERM or Ctrl-C.
+    Read-only: it never writes to the database (`tracker run` keeps it up to date)."""
+    from .web.serve import serve as serve_web
+
+    settings = _settings(ctx)
+    try:
+        serve_web(settings)
+    except TrackerError as e:
+        click.echo(f"error: {e}", err=True)
         ctx.exit(1)
 
 

@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -130,6 +130,15 @@ ChannelSettings = EmailSettings | SlackSettings | WebhookSettings | FileSettings
 
 
 @dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """`tracker serve` / `run --serve`: where to listen, and the bearer tokens (none: open)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    tokens: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     path: Path  # the config file
     database: str  # SQLAlchemy URL
@@ -143,6 +152,7 @@ class Settings:
     processes: int | None = None  # parse + extract worker processes; None: one per core
     state_dir: Path | None = None  # where the SQLite database and file outboxes live
     log_format: str = "text"  # "text" for people, "json" (one object per line) for log shippers
+    serve: ServeSettings = ServeSettings()
 
     def __repr__(self) -> str:
         return f"Settings(path={str(self.path)!r}, database={mask_db(self.database)!r}, feeds={len(self.feeds)}, channels={len(self.channels)})"
@@ -260,6 +270,12 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         _k("every", str, "15m", "poll interval (a duration, at least 1m)"),
         _k("silent_after", str, "2d", "no new article for this long raises \"source unhealthy\" (a duration, at least `every`)"),
     ),
+    "serve": (
+        _k("listen", str, "127.0.0.1:8080", "where `tracker serve` and `tracker run --serve` listen: `host:port` (`[::1]:8080` for IPv6); "
+           "keep the loopback default unless bearer tokens are set or a proxy in front checks who is asking"),
+        *_secret("tokens", "bearer tokens for the board and the API (one per line, or separated by commas or spaces); "
+                 "every page but `/healthz` then needs `Authorization: Bearer TOKEN` (or Basic auth with the token as password)"),
+    ),
     "channels": (
         _k("name", str, REQUIRED, "the channel's name, unique"),
         _k("type", str, REQUIRED, "`email`, `slack`, `webhook` or `file`"),
@@ -314,7 +330,7 @@ def reference() -> str:
         "(set one of the two); `${NAME}` in a `*_file` path is replaced from the environment.",
         "",
     ]
-    titles = {"tracker": "[tracker]", "fetch": "[fetch]", "feeds": "[[feeds]] (one table per feed)", "channels": "[[channels]] (every type)"}
+    titles = {"tracker": "[tracker]", "fetch": "[fetch]", "serve": "[serve]", "feeds": "[[feeds]] (one table per feed)", "channels": "[[channels]] (every type)"}
     for section, keys in SCHEMA.items():
         title = titles.get(section) or f"[[channels]] with type = \"{section.split('(')[1].rstrip(')')}\""
         lines += [f"## {title}", "", "| key | type | default | meaning |", "|---|---|---|---|"]
@@ -557,8 +573,8 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     base = cfg_path.parent
     p = _Problems(env)
     for key in data:
-        if key not in ("tracker", "fetch", "feeds", "channels"):
-            p.add(key, "is not a known key (known tables: [tracker], [fetch], [[feeds]], [[channels]])")
+        if key not in ("tracker", "fetch", "serve", "feeds", "channels"):
+            p.add(key, "is not a known key (known tables: [tracker], [fetch], [serve], [[feeds]], [[channels]])")
 
     t = p.take(p.table(data, "tracker"), "tracker", "tracker")
     state = state_dir(t["state_dir"], base, env)
@@ -615,6 +631,8 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         p.add("fetch.max_bytes", f"must be at least 1024 bytes, not {fetch.max_bytes}")
     if fetch.proxy is not None and (problem := proxy_problem(fetch.proxy, credentials=False)):
         p.add("fetch.proxy", problem)
+
+    serve = _serve(p, p.take(p.table(data, "serve"), "serve", "serve"))
 
     feeds = []
     raw_feeds = data.get("feeds", [])
@@ -747,7 +765,29 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         processes=processes,
         state_dir=state,
         log_format=log_format,
+        serve=serve,
     )
+
+
+def _serve(p: _Problems, s: dict) -> ServeSettings:
+    """[serve]: `listen` as host:port, the tokens split on newlines, commas and spaces."""
+    host, port = parse_listen(s["listen"])
+    if port is None:
+        p.add("serve.listen", f"must be host:port like \"127.0.0.1:8080\" or \"[::1]:8080\" (port 1 to 65535), not {s['listen']!r}")
+    raw = p.secret(s, "serve", "tokens", required=False)
+    tokens = tuple(t for t in re.split(r"[\s,]+", raw or "") if t)
+    if raw is not None and any(len(t) < 16 for t in tokens):
+        p.add("serve.tokens", "each bearer token must be at least 16 characters (e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe())'`)")
+    return ServeSettings(host or "127.0.0.1", port or 8080, tokens)
+
+
+def parse_listen(value: str) -> tuple[str | None, int | None]:
+    """'127.0.0.1:8080' -> ('127.0.0.1', 8080); '[::1]:80' -> ('::1', 80); (None, None)
+    when it is not host:port. Pure."""
+    m = re.fullmatch(r"\s*(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]]+)):(\d{1,5})\s*", value or "")
+    if not m or not 0 < int(m.group(3)) < 65536:
+        return None, None
+    return m.group(1) or m.group(2), int(m.group(3))
 
 
 if __name__ == "__main__":  # python -m tracker.config > docs/config.md

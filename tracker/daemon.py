@@ -120,7 +120,9 @@ class _Jobs:
             return self.running
 
 
-def run(app: App) -> None:
+def run(app: App, on_poll=None) -> None:
+    """`on_poll(seconds)` is told how long each poll that polled a feed took (the web
+    server's metrics under `run --serve`)."""
     stop = threading.Event()
     p = app.pipeline
     s = app.settings
@@ -142,6 +144,8 @@ def run(app: App) -> None:
         reports = p.poll(utcnow(), stop=stop, on_changes=lambda changes: deliver_now_if(True))
         if reports:
             log_poll(PollSummary.of(reports), time.monotonic() - started)
+            if on_poll is not None:
+                on_poll(time.monotonic() - started)
 
     def tick() -> None:
         now = utcnow()

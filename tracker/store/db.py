@@ -534,6 +534,12 @@ class Store:
                 for r in rows
             ]
 
+    def alert_counts(self) -> dict[tuple[str, str], int]:
+        """How many alerts each channel has in each status (pending, sent, failed, silenced)."""
+        with self.session() as s:
+            q = select(AlertRow.channel, AlertRow.status, func.count()).group_by(AlertRow.channel, AlertRow.status)
+            return {(channel, status): n for channel, status, n in s.exec(q)}
+
     def pauses_by_id(self, ids: Iterable[int]) -> dict[int, Pause]:
         ids = list(set(ids))
         with self.session() as s:

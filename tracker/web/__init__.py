@@ -1,0 +1,1 @@
+"""The web board, JSON API, calendar, Atom feed, health and metrics (`tracker serve`)."""
