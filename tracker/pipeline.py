@@ -453,8 +453,10 @@ class Pipeline:
         msg = d.msg
         outlet = self.outlets.get(msg.channel)
         if outlet is None:
-            self.store.mark_failed(d.id, now, f"channel {msg.channel!r} is no longer configured", None)
+            error = f"channel {msg.channel!r} is no longer configured"
+            self.store.mark_failed(d.id, now, error, None)
             report.failed += 1
+            report.errors.append(f"{msg.channel}: {error}")
             return
         pause = pauses.get(d.pause_id) if d.pause_id else None
         silence = silenced_by(silences, pause, msg.channel, now, self.ancestors) if pause else None
