@@ -15,7 +15,7 @@ when one name contains the other as whole words ("northern Gaza" / "Gaza").
 
 Times are scored wherever a label carries `starts_at` / `ends_at` (UTC, filled only when
 the passage gives a clock time). The passage's predicted start (end) is the first mention
-that has one, those of the predicted kind first. `start_exact`: within 15 minutes of the
+that has one, the most precise (minute, day, range) first, then those of the predicted kind. `start_exact`: within 15 minutes of the
 label; `start_day`: the same local date in the labelled place's zone (UTC when the place is
 not in the gazetteer); `end`: within 15 minutes; `confidently_wrong`: the share of passages
 with a start or end label whose predicted start or end is more than an hour from the label
@@ -101,9 +101,16 @@ def _label_time(value) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-def _first(mentions: list[Mention], kind: str | None, has) -> Mention | None:
+_PRECISE = {"minute": 0, "day": 1, "range": 2}
+
+
+def _first(mentions: list[Mention], kind: str | None, has, precision) -> Mention | None:
+    """The most precise mention that has the time (as the lifecycle prefers), the predicted kind first."""
     ordered = [m for m in mentions if m.kind == kind] + [m for m in mentions if m.kind != kind]
-    return next((m for m in ordered if has(m)), None)
+    found = [(i, m) for i, m in enumerate(ordered) if has(m)]
+    if not found:
+        return None
+    return min(found, key=lambda x: (_PRECISE.get(precision(x[1]), 3), x[0]))[1]
 
 
 def _distance(label: datetime, at: datetime | None, span: tuple[datetime, datetime] | None) -> timedelta | None:
@@ -125,7 +132,7 @@ def score_times(row: dict, mentions: list[Mention], kind: str | None) -> dict:
     wrong = False
     got: dict = {}
     if start_label is not None:
-        m = _first(sure, kind, lambda m: m.starts_at is not None or m.start_range is not None)
+        m = _first(sure, kind, lambda m: m.starts_at is not None or m.start_range is not None, lambda m: m.start_precision)
         at = m.starts_at if m else None
         out["start_exact"] = at is not None and abs(at - start_label) <= _EXACT
         zone = _place_zone(row.get("location"))
@@ -135,7 +142,7 @@ def score_times(row: dict, mentions: list[Mention], kind: str | None) -> dict:
             off = _distance(start_label, at, m.start_range)
             wrong |= off is not None and off > _WRONG and m.start_precision != "range" and m.start_zone != "unknown"
     if end_label is not None:
-        m = _first(sure, kind, lambda m: m.ends_at is not None or m.end_range is not None)
+        m = _first(sure, kind, lambda m: m.ends_at is not None or m.end_range is not None, lambda m: m.end_precision)
         at = m.ends_at if m else None
         out["end"] = at is not None and abs(at - end_label) <= _EXACT
         if m is not None:
