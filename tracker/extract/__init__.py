@@ -74,11 +74,13 @@ class Extractor:
         for its mention), the text is read again with the article's zone, that of its first
         mention with a place, else of the first place in the headline (its first line).
         """
-        out = self._pass(text, published, prefilter, None)
-        if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out):
-            zone = self._article_zone(text, out)
-            if zone is not None:
-                out = self._pass(text, published, prefilter, zone)
+        out = self._pass(text, published, prefilter, None, None)
+        year = None
+        if published is None and any(m.start_text and m.starts_at is None and m.start_range is None for m in out):
+            year = _when.article_year(text, self.when)  # dates without a year take the article's
+        zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
+        if zone is not None or year is not None:
+            out = self._pass(text, published, prefilter, zone, year)
         return _carry_times(out)
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
@@ -93,7 +95,7 @@ class Extractor:
         hits = _places.find(headline, v)
         return hits[0].place.tz if hits else None
 
-    def _pass(self, text: str, published: datetime | None, prefilter: bool, zone: str | None) -> list[Mention]:
+    def _pass(self, text: str, published: datetime | None, prefilter: bool, zone: str | None, year: int | None) -> list[Mention]:
         if prefilter:
             lower = text.lower()
             v = self.vocab
@@ -156,14 +158,14 @@ class Extractor:
                     previous = []
                     continue
             note(sentence)
-            found = self._sentence(sentence.text, published, probes, zone)
+            found = self._sentence(sentence.text, published, probes, zone, year)
             if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
             if not found and previous and sentence.paragraph == previous_para:
-                found = self._anaphora(sentence.text, previous[0], published, zone)
+                found = self._anaphora(sentence.text, previous[0], published, zone, year)
                 if not found and out and out[-1] is previous[-1]:
                     # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
-                    out[-1] = self._later_time(sentence.text, out[-1], published, zone)
+                    out[-1] = self._later_time(sentence.text, out[-1], published, zone, year)
             out.extend(found)
             previous, previous_para = found, sentence.paragraph
         return out
@@ -173,7 +175,8 @@ class Extractor:
         return " " * m.end() + sentence[m.end() :] if m else sentence
 
     def _sentence(
-        self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None, zone: str | None = None
+        self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None, zone: str | None = None,
+        year: int | None = None,
     ) -> list[Mention]:
         v = self.vocab
         text = self._blank_dateline(quote)
@@ -210,7 +213,7 @@ class Extractor:
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
             tz = place.tz if place else zone
             start, end = _when.times(
-                text, span[0], reach, hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe
+                text, span[0], reach, hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
             )
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * (place is not None)
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
@@ -241,7 +244,9 @@ class Extractor:
             mentions.append(mention)
         return [m for m in mentions if m.confidence >= MIN_CONFIDENCE - 1e-9]
 
-    def _anaphora(self, quote: str, before: Mention, published: datetime | None, zone: str | None = None) -> list[Mention]:
+    def _anaphora(
+        self, quote: str, before: Mention, published: datetime | None, zone: str | None = None, year: int | None = None
+    ) -> list[Mention]:
         v = self.vocab
         text = self._blank_dateline(quote)
         m = v.anaphora.match(text.strip())
@@ -252,7 +257,9 @@ class Extractor:
         hours = _durations.leading_duration(text[m.end() :], self.durations)
         place = _places.choose(text, _places.find(text, v), 0, m.end(), v, before.kind)
         tz = place.tz if place else zone
-        start, end = _when.times(text, 0, len(text), m.end(), published, tz, status in _PAST, status in ("collapsed", "ended"), self.when)
+        start, end = _when.times(
+            text, 0, len(text), m.end(), published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, None, year
+        )
         return [
             Mention(
                 kind=before.kind,
@@ -268,7 +275,7 @@ class Extractor:
         ]
 
 
-    def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None) -> Mention:
+    def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None, year: int | None) -> Mention:
         """`before`, with the start or end a following sentence without a trigger gives it
         ("It takes effect at 6 a.m. on Wednesday."), when `before` has none."""
         if before.starts_at or before.start_range or before.ends_at or before.end_range:
@@ -278,7 +285,7 @@ class Extractor:
         text = self._blank_dateline(quote)
         tz = (self._article_zone("", [before]) if before.location else None) or zone
         start, end = _when.times(
-            text, 0, len(text), -100, published, tz, before.status in _PAST, before.status in ("collapsed", "ended"), self.when
+            text, 0, len(text), -100, published, tz, before.status in _PAST, before.status in ("collapsed", "ended"), self.when, None, year
         )
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
@@ -338,7 +345,10 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     start_text=b.start_text, starts_at=b.starts_at, start_range=b.start_range, start_precision=b.start_precision,
                     start_zone=b.start_zone,
                 )
-            elif inside and b.start_precision == "range" and a.start_precision == "day" and b.start_range[1] - b.start_range[0] <= timedelta(days=1):
+            elif (
+                inside and b.start_precision == "range" and b.start_range[1] - b.start_range[0] <= timedelta(days=1)
+                and a.start_range[1] - a.start_range[0] <= timedelta(days=1)
+            ):
                 # "on Friday" here, "at 7 a.m. (0500 GMT)" there: the day settles which 7 a.m.
                 fields.update(
                     start_text=b.start_text, starts_at=b.starts_at, start_range=None, start_precision="minute", start_zone=b.start_zone,

@@ -17,11 +17,16 @@ How news states time, and how each way is read (the conventions, documented once
   zone but not over a zone stated in the main figure.
 * **Days.** A date ("March 14", "14 March 2024", "Feb. 15") or weekday next to the clock
   time is kept. A weekday is the next one on or after the publication date in the zone
-  (the last one on or before it for a pause reported as begun, `past`); a date without a
-  year takes the publication's year; a clock time alone is its next occurrence after
-  publication (the last one before it when `past`). "June 3-4" is its first day, except
-  for midnight ("midnight on June 3-4" is the night between). Without `published`, only a
-  date with its year resolves.
+  (the last one on or before it for a pause reported as begun, `past`; the verb right
+  before the phrase, "will take effect" / "took effect", wins over the status). A date
+  without a year takes the publication's year. A clock time alone is its next occurrence
+  after publication (the last one before it when `past`), or, when the stamp is date-only
+  (exactly 00:00 or 12:00 UTC), on the publication's date, flagged as a range. A clock
+  time without a day takes the one day named before it in the pause's text ("introduced
+  on Thursday ..., between 8 a.m. and 4 p.m."). "June 3-4" is its first day, except for
+  midnight ("midnight on June 3-4" is the night between). Without `published`, only a
+  date resolves: with its year, or the year of the article's first full date
+  (`article_year`); a weekday does not.
 * **Midnight and noon.** Noon is 12:00. "midnight on D" and "00:00 on D" are the start of D
   (00:00); "midnight" alone is the next midnight after publication; "midnight tonight",
   "24:00", "2400 hours", "zero hours from Sunday to Monday", "the night of June 9" are the
@@ -91,6 +96,8 @@ class WhenRules:
     vague_need: Need
     until: re.Pattern[str]  # "until <day and time>": group "when"
     until_before: re.Pattern[str]  # "until" or an end cue right before a phrase
+    future_before: re.Pattern[str]  # "will take effect", "begins": the phrase looks ahead
+    past_before: re.Pattern[str]  # "took effect", "began": the phrase looks back
     until_need: Need
     end_cue: re.Pattern[str]  # "ended at <time>": group "when"
     join: re.Pattern[str]  # "-" / "to" / "and" between the two figures of a window
@@ -135,8 +142,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     )
     sep = r"(?:,\s*|\s+)(?:(?:at|on|of|from)\s+)?(?:the\s+)?"
     lead = r"(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?"
-    phrase = r"(?<![\w])" + lead + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+" + fragment(w["local_time"]) + r")?(?![\w])"
-    when_words = r"(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+" + fragment(w["local_time"]) + r")?"
+    phrase = r"(?<![\w])" + lead + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?(?![\w])"
+    when_words = r"(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?"
     vague = re.compile(r"(?<!earlier )(?<!since )(?<![\w])" + alternation(w["vague"]) + r"(?![\w])", I)
     until = re.compile(r"(?<![\w])(?:" + w["until"] + r")\s+(?P<when>" + when_words + r")(?![\w])", I)
     end_cue = re.compile(r"(?<![\w])" + fragment(w["end_cue"]) + r"\s+(?:at\s+|on\s+)?(?P<when>" + when_words + r")(?![\w])", I)
@@ -152,7 +159,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         relative_start=relative_start,
         cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
         reporting_before=re.compile(fragment(w["reporting_before"]), I),
-        lead_is_cue=re.compile(r"^(?:starting|beginning|from|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
+        lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
         date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
         date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
@@ -185,6 +192,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
             r"(?<![\w])(?:(?:" + w["until"] + r")\s+(?:the\s+end\s+of\s+)?|" + fragment(w["end_cue"]) + r"\s+(?:at\s+|on\s+)?)$", I
         ),
         until_need=needs(until),
+        future_before=re.compile(r"(?<![\w])" + w["tense_before"]["future"], I),
+        past_before=re.compile(r"(?<![\w])" + w["tense_before"]["past"], I),
         end_cue=end_cue,
         join=re.compile(
             r"\s*(?:[-\u2013]|(?:" + "|".join(j for j in w["window_join"].split("|") if j.isalpha()) + r")(?![\w]))\s*", I
@@ -364,7 +373,7 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
     return None, None, None
 
 
-def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, rules: WhenRules) -> _Words:
+def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None) -> _Words:
     """The parts of a time phrase (outside its brackets); `base`: the publication date in the zone."""
     clock, clock_kind, part = _clock(words, rules)
     notes: list[str] = []
@@ -380,7 +389,7 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
                 month_s, day_s, to_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
             month = rules.months.get(fold(month_s).rstrip("."))
             has_year = year_s is not None
-            year = int(year_s) if year_s else (base.year if base else None)
+            year = int(year_s) if year_s else (base.year if base else year_hint)
             day_kind = "date"
             if year is None or month is None:
                 break
@@ -471,6 +480,7 @@ def _resolve_words(
     anchor: Start | None = None,
     anchor_words: _Words | None = None,
     next_year: bool = False,
+    year_hint: int | None = None,
 ) -> tuple[Start | None, _Words | None]:
     """A precise phrase as a Start (or an end when role == "end"); `anchor`: the window's
     first figure, whose day and zone a second figure without them takes."""
@@ -484,7 +494,7 @@ def _resolve_words(
     base = (published.astimezone(UTC) if date_only else published.astimezone(tz0 or UTC)).date() if published else None
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
-    w = _read(main, base, past, place_tz, rules)
+    w = _read(main, base, past, place_tz, rules, year_hint)
     notes = list(w.notes)
     zone_kind = "stated" if w.zone_stated else ("place" if w.zone is not None else "unknown")
     tz = w.zone
@@ -499,7 +509,7 @@ def _resolve_words(
     precision = "minute"
     clock = w.clock
     span: tuple[datetime, datetime] | None = None
-    date_guess = False
+    date_guess = inherited = False
     if day is None and w.day_stated and not (anchor is not None and anchor.at is not None):
         # a weekday or relative day without a publication date: no day can be known
         return Start(words, None, None, None, None, tuple(notes)), w
@@ -507,6 +517,7 @@ def _resolve_words(
         # the window's second figure: the first one's local day, or the next when not later
         first = anchor.at.astimezone(tz or UTC)
         day = first.date()
+        inherited = anchor.precision == "range" and anchor.range is not None and anchor.range[1] - anchor.range[0] >= timedelta(hours=23)
         if w.clock_kind in ("midnight", "midnight24") or (clock is not None and clock <= first.time().replace(tzinfo=None)):
             day += timedelta(days=1)
     elif day is None:
@@ -538,6 +549,10 @@ def _resolve_words(
             day = day + timedelta(days=1)  # "until midnight on Saturday": the end of Saturday
         elif w.day is not None and not night:
             ambiguous_midnight = role == "start"
+    if re.search(r"\b(?:after|past)\s+midnight\b", words, I):
+        ambiguous_midnight = False  # "just past midnight of April 2": its first minutes
+    if clock is None and w.first_hour:
+        clock = time(0, 0)
     if clock is None:
         if w.night_of and day is not None:  # "the night of June 9", no clock
             clock, precision = time(18, 0), "range"
@@ -593,6 +608,9 @@ def _resolve_words(
         if date_guess and precision == "minute" and at is not None:
             # which day a bare clock time falls on is a guess when the publication has only a date
             precision, span = "range", ((at - timedelta(days=1), at) if past else (at, at + timedelta(days=1)))
+        elif inherited and precision == "minute" and at is not None:
+            # the day came from a first figure whose day is a guess: so is this one's
+            precision, span = "range", (at - (anchor.at - anchor.range[0]), at + (anchor.range[1] - anchor.at))
     except (OverflowError, ValueError) as e:
         notes.append(f"the time cannot be computed ({e}): it is ignored")
         return Start(words, None, None, None, None, tuple(notes)), w
@@ -629,7 +647,9 @@ def _day_span(day: date, tz: tzinfo | None) -> tuple[datetime, datetime] | None:
     return _local(day, time(0, 0), tz), _local(day + timedelta(days=1), time(0, 0), tz)
 
 
-def _resolve(kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules) -> Start:
+def _resolve(
+    kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules, year_hint: int | None = None
+) -> Start:
     if kind == "vague":
         span = _vague_range(words, published, tz_name, past, rules) if published else None
         return Start(words, None, span, "range" if span else None, ("place" if tz_name else "unknown") if span else None)
@@ -637,7 +657,7 @@ def _resolve(kind: str, words: str, published: datetime | None, tz_name: str | N
         return Start(words, None)
     if kind == "immediate":
         return Start(words, published.astimezone(UTC), None, "minute", "stated")
-    got, _ = _resolve_words(words, published, tz_name, past, rules)
+    got, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
     return got or Start(words, None)
 
 
@@ -676,23 +696,36 @@ def _vague_range(words: str, published: datetime, tz_name: str | None, past: boo
 
 def times(
     sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, ended: bool,
-    rules: WhenRules, probe: Probe | None = None,
+    rules: WhenRules, probe: Probe | None = None, year_hint: int | None = None,
 ) -> tuple[Start | None, Start | None]:
     """(start, end) of the pause whose text runs over sentence[lo:hi].
 
     The start is the start phrase (see `find`); the end is the second figure of a window
     opened by the start ("from X to Y", "between X and Y", "X-Y"), else an "until ..." or
     "ended at ..." phrase. `ended`: the pause is reported over (a past end). Does not use a
-    duration: start + duration is the caller's.
+    duration: start + duration is the caller's. `year_hint`: without `published`, the year a
+    date without one takes (the article's full dates give it).
     """
     found = _find(sentence, lo, hi, trigger_end, rules, probe)
+    if found:
+        before = sentence[max(0, sentence.find(found[1], lo) - 60) : max(0, sentence.find(found[1], lo))]
+        if rules.future_before.search(before):
+            past = False
+        elif rules.past_before.search(before):
+            past = True
     start: Start | None = None
     start_words: _Words | None = None
     end: Start | None = None
     if found:
         kind, words, stop = found
         if kind == "precise":
-            start, start_words = _resolve_words(words, published, tz_name, past, rules)
+            start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
+            if start_words is not None and not start_words.day_stated and start_words.clock is not None:
+                day = _clause_day(sentence, lo, hi, sentence.find(words, lo), stop, rules)
+                if day:  # "introduced on Thursday and will last eight hours, between 8 a.m. and 4 p.m."
+                    words_day = words + " on " + day
+                    start, start_words = _resolve_words(words_day, published, tz_name, past, rules, year_hint=year_hint)
+                    words = words_day
             start = start or Start(words, None)
             j = rules.join.match(sentence, stop)
             if j and j.end() < hi:
@@ -701,7 +734,7 @@ def times(
                     rules.noon.search(second.group(0))
                 ) or _has_day(second.group(0), rules)):
                     w2 = second.group(0)
-                    end, end_words = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words)
+                    end, end_words = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
                     if start_words is not None and end_words is not None:
                         # "between 8 a.m. and 4 p.m. on Thursday": the day (and zone) belong to both
                         extra = ""
@@ -711,16 +744,38 @@ def times(
                             z = rules.zone.search(rules.bracket.sub(" ", w2))
                             extra += " " + z.group(0) if z else ""
                         if extra.strip():
-                            start, start_words = _resolve_words(words + extra, published, tz_name, past, rules)
+                            start, start_words = _resolve_words(words + extra, published, tz_name, past, rules, year_hint=year_hint)
                             start = start or Start(words, None)
-                            end, _ = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words)
+                            end, _ = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
         else:
-            start = _resolve(kind, words, published, tz_name, past, rules)
+            start = _resolve(kind, words, published, tz_name, past, rules, year_hint=year_hint)
     if end is None:
-        end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words)
+        end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint)
+        if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found:
+            z = rules.zone.search(rules.bracket.sub(" ", end.text))
+            zone = _zone_of(z.group(0), None, rules) if z else None
+            if zone is not None and zone[1]:  # "from noon on Friday until midnight on Saturday, Moscow time"
+                start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
+                start = start or Start(found[1], None)
+                end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint)
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
         end = Start(end.text, None, None, None, None, end.notes + ("the end read is not after the start: it is dropped",))
     return start, end
+
+
+def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: WhenRules) -> str | None:
+    """The one day (weekday, date, "tomorrow") named elsewhere in the pause's text, when the
+    clock time has none; not a day the news was reported on ("said on Monday") nor an end's."""
+    found = set()
+    for pattern in (rules.date_dm, rules.date_md, rules.weekday, rules.relative_day):
+        for m in pattern.finditer(sentence, lo, hi):
+            if m.start() >= at:
+                continue  # only a day stated before the time: later ones are other events' ("talks on May 12")
+            before = sentence[max(0, m.start() - 40) : m.start()]
+            if rules.reporting_before.search(re.sub(r"\s+(?:on|last|this)\s*$", " ", before)) or rules.until_before.search(before):
+                continue
+            found.add(fold(m.group(0)))
+    return found.pop() if len(found) == 1 else None
 
 
 def _has_day(words: str, rules: WhenRules) -> bool:
@@ -737,7 +792,7 @@ def _day_words(words: str, rules: WhenRules) -> str:
 
 def _end(
     sentence: str, lo: int, hi: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
-    probe: Probe | None, start: Start | None, start_words: _Words | None,
+    probe: Probe | None, start: Start | None, start_words: _Words | None, year_hint: int | None = None,
 ) -> Start | None:
     p = Probe(sentence) if probe is None else probe
     candidates = []
@@ -753,7 +808,7 @@ def _end(
     m = min(candidates, key=lambda c: c.start())
     words = m.group("when")
     anchor = start if start is not None and start.at is not None else None
-    got, w = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None)
+    got, w = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None, year_hint=year_hint)
     if got is None or got.at is None or w is None:
         return got
     if not w.has_year and w.day_kind == "date" and published is not None:
@@ -762,6 +817,19 @@ def _end(
             moved, _ = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None, True)
             return moved if moved is not None and moved.at is not None else got
     return got
+
+
+_FULL_DATE_YEAR = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\.?,?\s+((?:19|20)\d{2})\b|\b[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,\s+((?:19|20)\d{2})\b")
+
+
+def article_year(text: str, rules: WhenRules) -> int | None:
+    """The year of the first full date in a text ("24 November 2023", "August 1, 2014"), for
+    the dates without a year of an article that has no publication date."""
+    for m in _FULL_DATE_YEAR.finditer(text):
+        words = m.group(0)
+        if rules.date_dm.search(words) or rules.date_md.search(words):
+            return int(m.group(1) or m.group(2))
+    return None
 
 
 def cued(sentence: str, words: str, rules: WhenRules) -> bool:

@@ -1,0 +1,268 @@
+"""How news states time, one made-up sentence per pattern (tracker.extract.when), and
+Hypothesis properties over DST transitions.
+
+Published Thursday 7 March 2024, 09:30 UTC unless a row says otherwise. In March 2024
+Gaza, Beirut, Kyiv and Khartoum are UTC+2, Damascus and Aleppo UTC+3 (since Syria's 2022 change),
+Yemen and Moscow UTC+3, India UTC+5:30, Kabul UTC+4:30.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.extract import extract
+
+Z = timezone.utc
+PUB = datetime(2024, 3, 7, 9, 30, tzinfo=Z)
+
+
+def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2024) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=Z)
+
+
+def timed(text: str, published: datetime | None = PUB):
+    """The mention that carries a start or end (the first one), else the first mention."""
+    ms = extract(text, published)
+    assert ms, text
+    return next((m for m in ms if m.starts_at or m.start_range or m.ends_at or m.end_range), ms[0])
+
+
+# (sentence, starts_at, start precision, start zone)
+STARTS = [
+    # the place's zone
+    ("The truce in Khartoum begins at 6 a.m. on Wednesday.", at(3, 13, 4), "minute", "place"),
+    ("A ceasefire in Beirut begins at noon local time on Friday.", at(3, 8, 10), "minute", "place"),
+    # stated zones win over the place's
+    ("A truce in Yemen will take effect at 11:00 GMT on Friday.", at(3, 8, 11), "minute", "stated"),
+    ("A ceasefire in Ukraine will begin at 2 p.m. Moscow time on Saturday.", at(3, 9, 11), "minute", "stated"),
+    ("The ceasefire in Kashmir will start from 1900 hours IST on Friday.", at(3, 8, 13, 30), "minute", "stated"),
+    ("A ceasefire in Gaza will start at 7.30 am Gaza time on Saturday.", at(3, 9, 5, 30), "minute", "stated"),
+    ("The truce in Gaza will begin at 09:00 EST on Friday.", at(3, 8, 14), "minute", "stated"),
+    ("The truce in Aleppo starts at 8:00 AM GMT+4 on Friday.", at(3, 8, 4), "minute", "stated"),
+    ("A truce in Kabul will begin at 5:30pm Kabul time on Friday.", at(3, 8, 13), "minute", "stated"),
+    ("The ceasefire in Lebanon takes effect at 0500Z on Friday.", at(3, 8, 5), "minute", "stated"),
+    # bracketed figures: the UTC figure settles it
+    ("The ceasefire in Gaza starts at 06:00 (04:00 GMT) on Friday.", at(3, 8, 4), "minute", "stated"),
+    ("A ceasefire in Ukraine will begin at 2 p.m. Moscow time (1100 GMT) on Saturday.", at(3, 9, 11), "minute", "stated"),
+    ("A truce in Gaza will take effect at 9 p.m. (1900 GMT) on Friday.", at(3, 8, 19), "minute", "stated"),
+    ("A truce will take effect at 10:00 local time [07:00 GMT] on Friday.", at(3, 8, 7), "minute", "stated"),
+    # days: dates with and without a year, relative days
+    ("A ceasefire in Gaza will take effect at 10 a.m. on 14 March 2024.", at(3, 14, 8), "minute", "place"),
+    ("A ceasefire in Gaza will take effect at 10 a.m. on March 14.", at(3, 14, 8), "minute", "place"),
+    ("A truce in Gaza will begin at 8 p.m. tonight.", at(3, 7, 18), "minute", "place"),
+    ("A truce in Gaza will begin at 6 a.m. tomorrow.", at(3, 8, 4), "minute", "place"),
+    ("The truce in Gaza begins at 00:01 on Friday.", at(3, 7, 22, 1), "minute", "place"),
+    ("The ceasefire in Gaza starts in the first hour of Saturday.", at(3, 8, 22), "range", "place"),
+    ("The truce in Gaza took effect just past midnight of March 9.", at(3, 8, 22), "minute", "place"),
+    ("A truce in Gaza begins at midnight on March 9-10.", at(3, 9, 22), "minute", "place"),
+    # midnight and noon
+    ("The truce in Gaza takes effect from midnight (2200 GMT).", at(3, 7, 22), "minute", "stated"),
+    ("The truce in Gaza begins at midnight on Friday.", at(3, 7, 22), "range", "place"),  # start or end of Friday
+    ("The truce in Gaza begins at midnight tonight.", at(3, 7, 22), "minute", "place"),
+    # a time in another clause or sentence
+    ("The ceasefire in Gaza, which comes into force on Friday at 9 pm, was welcomed.", at(3, 8, 19), "minute", "place"),
+    ("The army and the RSF agreed to a 72-hour truce in El Fasher. It begins at 6 a.m. on Wednesday.", at(3, 13, 4), "minute", "place"),
+    ("Gaza truce agreed\nThe army and Hamas agreed that the truce begins at 7 a.m. on Friday.", at(3, 8, 5), "minute", "place"),
+    ("The army and the RSF agreed to a truce in El Fasher. The truce begins at 6 a.m. on Wednesday.", at(3, 13, 4), "minute", "place"),
+]
+
+
+@pytest.mark.parametrize(("text", "starts_at", "precision", "zone"), STARTS)
+def test_start(text, starts_at, precision, zone):
+    m = timed(text)
+    assert (m.starts_at, m.start_precision, m.start_zone) == (starts_at, precision, zone)
+
+
+def test_no_zone_is_a_flagged_range_never_utc():
+    m = timed("The two sides agreed to a ceasefire that begins at 6 a.m. on Wednesday.")
+    assert (m.starts_at, m.start_precision, m.start_zone) == (None, "range", "unknown")
+    # every reading of 06:00 on 13 March, from UTC+14 to UTC-12
+    assert m.start_range == (at(3, 12, 16), at(3, 13, 18))
+
+
+def test_bracketed_utc_figure_wins_over_a_disagreeing_local_one_with_a_note():
+    m = timed("The ceasefire in Gaza starts at 06:00 (03:00 GMT) on Friday.")
+    assert m.starts_at == at(3, 8, 3)
+    assert any("disagree" in n and "UTC figure is used" in n for n in m.time_notes)
+
+
+def test_a_date_next_to_the_clock_is_not_dropped_for_the_publication_date():
+    m = timed("The truce in Gaza will begin at 7 a.m. on Saturday, March 16.")
+    assert m.starts_at == at(3, 16, 5)
+
+
+# (sentence, ends_at, end precision)
+ENDS = [
+    ("A truce in Gaza will hold until 8 p.m. on Thursday.", at(3, 7, 18), "minute"),
+    ("A truce in Gaza will hold until midnight on Sunday.", at(3, 10, 22), "minute"),
+    ("A truce in Gaza will hold until February 3.", at(2, 3, 22, year=2025), "day"),  # no year, before publication: the next one
+    ("The truce in Gaza will end at 11:59 p.m. on March 9.", at(3, 9, 21, 59), "minute"),
+    ("A truce in Gaza will run from 6 a.m. of March 10 to 6 a.m. of March 13.", at(3, 13, 4), "minute"),
+    ("A truce in Gaza will last for 72 hours from noon on Friday.", at(3, 11, 10), "minute"),  # start + duration
+    ("A humanitarian pause in Aleppo will hold between 8 a.m. and 4 p.m. on Friday.", at(3, 8, 13), "minute"),
+    ("Both sides agreed to a ceasefire in Kyiv from 9 a.m.-9 p.m. on Friday.", at(3, 8, 19), "minute"),
+    ("A truce in Ukraine will run from noon on Friday until midnight on Saturday, Moscow time.", at(3, 9, 21), "minute"),
+    ("The truce in Gaza ended at 7am local time (05:00 GMT).", at(3, 7, 5), "minute"),
+]
+
+
+@pytest.mark.parametrize(("text", "ends_at", "precision"), ENDS)
+def test_end(text, ends_at, precision):
+    m = timed(text)
+    assert (m.ends_at, m.end_precision) == (ends_at, precision)
+    assert m.starts_at is None or m.ends_at > m.starts_at
+
+
+def test_window_gives_both_figures_the_day():
+    m = timed("A humanitarian pause in Aleppo will hold between 8 a.m. and 4 p.m. on Friday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 5), at(3, 8, 13))  # Syria: UTC+3 all year since 2022
+
+
+def test_daily_window_gives_the_recurrence_and_the_first_window():
+    m = timed("Israel announced daily humanitarian pauses in northern Gaza from 10 a.m. to 2 p.m.")
+    assert m.recurrence == "daily"
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 8), at(3, 8, 12))  # 10:00 local has passed at 11:30: the next day
+
+
+def test_end_only_statement_gives_an_end_with_the_start_unknown():
+    m = timed("The truce in Gaza is due to expire at 6 p.m. on Saturday.")
+    assert (m.starts_at, m.ends_at) == (None, at(3, 9, 16))
+
+
+def test_start_and_duration_give_the_end():
+    m = timed("The army and the RSF agreed to a 72-hour truce in El Fasher. It begins at 6 a.m. on Wednesday.")
+    assert m.ends_at == at(3, 16, 4)
+
+
+@pytest.mark.parametrize("year", ["0001", "9999", "1850"])
+def test_implausible_years_are_ignored_with_a_note(year):
+    m = timed(f"A truce in Gaza will begin at 6 a.m. on 3 March {year}.")
+    assert m.starts_at is None and m.start_range is None
+    assert any("implausible" in n for n in m.time_notes)
+
+
+def test_date_only_publication_reads_a_bare_clock_time_on_its_date_and_flags_it():
+    m = timed("The humanitarian corridor in Gaza will be open from 10 a.m. to 2 p.m., the army said.", at(3, 7, 12))
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 8), "range")
+
+
+def test_mention_json_round_trips_the_time_fields():
+    from tracker.store.db import _mention
+
+    m = timed("The two sides agreed to a ceasefire that begins at 6 a.m. on Wednesday.")
+    back = _mention(m.to_json())
+    assert back == m
+
+
+# --------------------------------------------------------------------------- properties
+
+# (place, its zone, a DST transition of that zone); Damascus before and after its 2022 change
+# to a fixed UTC+3, New York through the stated zone "ET".
+TRANSITIONS = [
+    ("Beirut", "Asia/Beirut", datetime(2024, 3, 31, tzinfo=Z)),
+    ("Beirut", "Asia/Beirut", datetime(2024, 10, 27, tzinfo=Z)),
+    ("Kyiv", "Europe/Kyiv", datetime(2024, 3, 31, tzinfo=Z)),
+    ("Kyiv", "Europe/Kyiv", datetime(2024, 10, 27, tzinfo=Z)),
+    ("Gaza", "Asia/Gaza", datetime(2024, 4, 20, tzinfo=Z)),
+    ("Gaza", "Asia/Gaza", datetime(2023, 10, 28, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2021, 3, 26, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2021, 10, 29, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2023, 3, 31, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2023, 10, 27, tzinfo=Z)),
+    ("Gaza", "America/New_York", datetime(2024, 3, 10, 7, tzinfo=Z)),
+    ("Gaza", "America/New_York", datetime(2024, 11, 3, 6, tzinfo=Z)),
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+moment = st.tuples(
+    st.sampled_from(TRANSITIONS),
+    st.integers(min_value=-4 * 24 * 60, max_value=4 * 24 * 60),  # minutes from the transition
+)
+
+
+def _clock(h: int, m: int) -> str:
+    return f"{h:02d}:{m:02d}"
+
+
+def _zone_words(tz: str) -> str:
+    return " ET" if tz == "America/New_York" else ""
+
+
+@settings(max_examples=150, deadline=None)
+@given(moment, st.integers(0, 23), st.integers(0, 59), st.sampled_from(WEEKDAYS), st.integers(0, 23), st.sampled_from(WEEKDAYS))
+def test_an_end_is_never_before_its_start(when, h1, m1, day1, h2, day2):
+    (place, tz, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    zw = _zone_words(tz)
+    text = f"A ceasefire in {place} will run from {_clock(h1, m1)}{zw} on {day1} until {_clock(h2, 0)}{zw} on {day2}."
+    for m in extract(text, published):
+        if m.starts_at and m.ends_at:
+            assert m.ends_at > m.starts_at, text
+        if m.start_range and m.end_range:
+            assert m.end_range[1] >= m.start_range[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(moment, st.integers(0, 23), st.integers(0, 59), st.sampled_from(WEEKDAYS))
+def test_a_stated_utc_figure_always_wins_over_the_place_zone(when, h, minute, day):
+    (place, tz, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    local = datetime(2000, 1, 1, h, minute)
+    utc = local - timedelta(hours=2)  # any local figure: the UTC one decides
+    text = f"A ceasefire in {place} begins at {_clock(h, minute)} local time ({utc:%H%M} GMT) on {day}."
+    m = timed(text, published)
+    assert m.starts_at is not None and m.starts_at.astimezone(Z).strftime("%H:%M") == utc.strftime("%H:%M"), text
+    assert m.start_zone == "stated"
+
+
+@settings(max_examples=150, deadline=None)
+@given(moment, st.integers(0, 23), st.sampled_from(WEEKDAYS), st.booleans())
+def test_a_weekday_never_resolves_more_than_seven_days_from_publication(when, h, day, begun):
+    (place, tz, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    verb = "took effect" if begun else "will take effect"
+    text = f"A ceasefire in {place} {verb} at {_clock(h, 0)}{_zone_words(tz)} on {day}."
+    m = timed(text, published)
+    assert m.starts_at is not None, text
+    local_pub = published.astimezone(ZoneInfo(tz)).date()
+    assert abs((m.starts_at.astimezone(ZoneInfo(tz)).date() - local_pub).days) <= 7, text
+
+
+def test_without_publication_a_date_takes_the_year_of_the_article_full_date():
+    text = "Talks ended on 3 May 2022 in Doha. A ceasefire in Gaza will take effect at 06:00 GMT on 5 May."
+    m = timed(text, None)
+    assert (m.starts_at, m.start_zone) == (at(5, 5, 6, year=2022), "stated")
+
+
+def test_without_publication_a_weekday_stays_unresolved():
+    m = timed("A ceasefire in Gaza will take effect at 06:00 GMT on Friday.", None)
+    assert (m.start_text, m.starts_at, m.start_range) == ("at 06:00 GMT on Friday", None, None)
+
+
+def test_the_verb_before_the_time_says_which_weekday():
+    # "comes into force" looks ahead even in a sentence the status reads as in effect
+    m = timed("The ceasefire in Gaza, which comes into force on Friday at 9 pm, was welcomed.")
+    assert m.starts_at == at(3, 8, 19)
+    m = timed("The ceasefire in Gaza took effect on Monday at 9 pm.")
+    assert m.starts_at == at(3, 4, 19)
+
+
+def test_eval_scores_times_and_flags_confidently_wrong():
+    from tracker.extract.evaluate import below_floors, evaluate
+
+    base = {"is_pause_event": True, "kind": "truce", "status": "agreed", "duration_hours": None, "location": "Gaza"}
+    rows = [
+        {**base, "id": "right", "text": "A truce in Gaza will take effect at 11:00 GMT on Friday.",
+         "published": "2024-03-07T09:30:00Z", "starts_at": "2024-03-08T11:00:00Z", "ends_at": None},
+        {**base, "id": "wrong", "text": "A truce in Gaza will take effect at 11:00 GMT on Friday.",
+         "published": "2024-03-07T09:30:00Z", "starts_at": "2024-03-08T15:00:00Z", "ends_at": None},
+        {**base, "id": "flagged", "location": None, "text": "The sides agreed a truce that begins at 6 a.m. on Wednesday.",
+         "published": "2024-03-07T09:30:00Z", "starts_at": "2024-03-13T04:00:00Z", "ends_at": None},
+    ]
+    result = evaluate(rows)
+    assert (result["start_exact"], result["start_day"], result["confidently_wrong"], result["end"]) == (0.333, 0.667, 0.333, None)
+    assert "confidently_wrong 0.333 > 0.03" in below_floors(result)
