@@ -46,6 +46,9 @@ STARTS = [
     ("The truce in Aleppo starts at 8:00 AM GMT+4 on Friday.", at(3, 8, 4), "minute", "stated"),
     ("A truce in Kabul will begin at 5:30pm Kabul time on Friday.", at(3, 8, 13), "minute", "stated"),
     ("The ceasefire in Lebanon takes effect at 0500Z on Friday.", at(3, 8, 5), "minute", "stated"),
+    ("The ceasefire in Lebanon takes effect at 15.00 GMT on Friday.", at(3, 8, 15), "minute", "stated"),
+    ("The ceasefire in Gaza takes effect at 1800 local time on Friday.", at(3, 8, 16), "minute", "place"),
+    ("A truce in Gaza will begin at dawn on Friday.", at(3, 8, 2), "range", "place"),
     # bracketed figures: the UTC figure settles it
     ("The ceasefire in Gaza starts at 06:00 (04:00 GMT) on Friday.", at(3, 8, 4), "minute", "stated"),
     ("A ceasefire in Ukraine will begin at 2 p.m. Moscow time (1100 GMT) on Saturday.", at(3, 9, 11), "minute", "stated"),
@@ -108,6 +111,7 @@ ENDS = [
     ("Both sides agreed to a ceasefire in Kyiv from 9 a.m.-9 p.m. on Friday.", at(3, 8, 19), "minute"),
     ("A truce in Ukraine will run from noon on Friday until midnight on Saturday, Moscow time.", at(3, 9, 21), "minute"),
     ("The truce in Gaza ended at 7am local time (05:00 GMT).", at(3, 7, 5), "minute"),
+    ("A humanitarian pause in Gaza will hold between 0700 and 1500 GMT on Friday.", at(3, 8, 15), "minute"),
 ]
 
 

@@ -104,6 +104,14 @@ class WhenRules:
     vague_ranges: tuple[tuple[re.Pattern[str], str, str], ...]  # (phrase, earliest, latest)
 
 
+# A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
+# "hours" or "local time", or as the first figure of a window whose second has one
+# ("between 0700 and 1500 GMT"); otherwise it is a year or a number.
+_MARK = r"(?:GMT|UTC|Z|hours|hrs|local\s+time)(?![\w])"
+_FOUR = r"(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK + r")"
+_DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
+
+
 def compile_rules(vocab: Vocab) -> WhenRules:
     w = vocab.raw["when"]
     wd = alternation(list(w["weekdays"]))
@@ -123,8 +131,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     )
     clock = (
         r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
-        r"|\d{1,2}:\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
-        r"|[0-2]\d[0-5]\d(?=\s*(?:GMT|UTC|Z|hours|hrs)(?![\w]))(?:\s*(?:hours|hrs)(?![\w]))?"
+        r"|\d{1,2}(?::|" + _DOT + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
+        r"|[0-2]\d[0-5]\d" + _FOUR + r"(?:\s*(?:hours|hrs)(?![\w]))?"
         r"|zero\s+hours)"
     )
     day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+\d{4})?"
@@ -164,8 +172,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
         date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
-            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2}):(\d{2})"
-            r"|(?<![\w:.])([0-2]\d)([0-5]\d)(?=\s*(?:GMT|UTC|Z|hours|hrs)(?![\w]))|\b(zero)\s+hours\b",
+            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + _DOT + r")(\d{2})"
+            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b",
             I,
         ),
         midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
@@ -735,14 +743,15 @@ def times(
                 ) or _has_day(second.group(0), rules)):
                     w2 = second.group(0)
                     end, end_words = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
-                    if start_words is not None and end_words is not None:
-                        # "between 8 a.m. and 4 p.m. on Thursday": the day (and zone) belong to both
+                    if end_words is not None:
+                        # "between 8 a.m. and 4 p.m. on Thursday", "between 0700 and 1500 GMT": the
+                        # day and zone belong to both figures
                         extra = ""
-                        if not start_words.day_stated and end_words.day_stated:
-                            extra += " " + _day_words(w2, rules)
-                        if not start_words.zone_stated and end_words.zone_stated:
+                        if (start_words is None or not start_words.zone_stated) and end_words.zone_stated:
                             z = rules.zone.search(rules.bracket.sub(" ", w2))
                             extra += " " + z.group(0) if z else ""
+                        if (start_words is None or not start_words.day_stated) and end_words.day_stated:
+                            extra += " " + _day_words(w2, rules)
                         if extra.strip():
                             start, start_words = _resolve_words(words + extra, published, tz_name, past, rules, year_hint=year_hint)
                             start = start or Start(words, None)
