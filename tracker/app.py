@@ -13,7 +13,7 @@ from .alerts.channels import Channel, build_channel
 from .alerts.digest import DigestRenderer
 from .alerts.render import Renderer
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
-from .extract import place_ancestors
+from .extract import place_ancestors, place_zone
 from .feeds.fetch import Fetcher
 from .pipeline import Outlet, Pipeline
 from .store.db import Store
@@ -49,6 +49,7 @@ def build(settings: Settings, now) -> App:
         outlets,
         max_attempts=settings.max_attempts,
         ancestors=place_ancestors,
+        zones=place_zone,
         digests=DigestRenderer(settings.templates),
         workers=settings.fetch.workers,
         processes=settings.processes,

@@ -84,6 +84,10 @@ class Mention:
     end_zone: str | None = None
     end_range: tuple[datetime, datetime] | None = None  # (earliest, latest) when the end is not fixed
     time_notes: tuple[str, ...] = ()  # e.g. "local 06:00 and 0400 GMT disagree: the GMT figure is used"
+    # zone "unknown": the local wall time read ("2024-03-13T06:00", or a date "2024-03-13"),
+    # which the lifecycle resolves in the zone of the pause the mention joins
+    start_local: str | None = None
+    end_local: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -106,6 +110,8 @@ class Mention:
             "end_zone": self.end_zone,
             "end_range": [d.isoformat() for d in self.end_range] if self.end_range else None,
             "time_notes": list(self.time_notes),
+            "start_local": self.start_local,
+            "end_local": self.end_local,
         }
 
 

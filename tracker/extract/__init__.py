@@ -41,8 +41,9 @@ from . import when as _when
 from .gazetteer import place_ancestors
 from .literals import Probe
 from .vocab import ENGLISH, Vocab
+from .zones import place_zone
 
-__all__ = ["extract", "Extractor", "ENGLISH", "place_ancestors"]
+__all__ = ["extract", "Extractor", "ENGLISH", "place_ancestors", "place_zone"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
 _FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
@@ -308,6 +309,8 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
         "end_precision": end.precision if end else None,
         "end_zone": end.zone if end else None,
         "time_notes": (start.notes if start else ()) + (end.notes if end else ()),
+        "start_local": start.local if start else None,
+        "end_local": end.local if end else None,
     }
     if derive and hours and start is not None and out["ends_at"] is None and out["end_range"] is None:
         step = timedelta(hours=hours)
@@ -319,6 +322,8 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
                 end_precision="range",
                 end_zone=start.zone,
             )
+            if start.local and "T" in start.local:
+                out["end_local"] = (datetime.fromisoformat(start.local) + step).isoformat(timespec="minutes")
     return out
 
 
@@ -343,7 +348,7 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
             if b.starts_at and b.start_precision == "minute" and (inside or (a.starts_at is None and a.start_range is None)):
                 fields.update(
                     start_text=b.start_text, starts_at=b.starts_at, start_range=b.start_range, start_precision=b.start_precision,
-                    start_zone=b.start_zone,
+                    start_zone=b.start_zone, start_local=b.start_local,
                 )
             elif (
                 inside and b.start_precision == "range" and b.start_range[1] - b.start_range[0] <= timedelta(days=1)
@@ -356,13 +361,15 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
             elif a.starts_at is None and a.start_range is None and b.start_range and b.start_precision != "range":
                 fields.update(
                     start_text=b.start_text, starts_at=b.starts_at, start_range=b.start_range, start_precision=b.start_precision,
-                    start_zone=b.start_zone,
+                    start_zone=b.start_zone, start_local=b.start_local,
                 )
             if (b.ends_at or b.end_range) and (not (a.ends_at or a.end_range) or (fields and a.end_precision == "range")):
-                fields.update(ends_at=b.ends_at, end_range=b.end_range, end_precision=b.end_precision, end_zone=b.end_zone)
+                fields.update(
+                    ends_at=b.ends_at, end_range=b.end_range, end_precision=b.end_precision, end_zone=b.end_zone, end_local=b.end_local
+                )
             elif "starts_at" in fields and a.duration_hours and a.status != "extended" and a.end_precision in (None, "range"):
                 step = timedelta(hours=a.duration_hours)  # the end derived from the now precise start
-                fields.update(ends_at=b.starts_at + step, end_range=None, end_precision="minute", end_zone=b.start_zone)
+                fields.update(ends_at=b.starts_at + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
@@ -381,10 +388,12 @@ def _merge(a: Mention, b: Mention) -> Mention:
         start_range=a.start_range if a.start_text else b.start_range,
         start_precision=a.start_precision if a.start_text else b.start_precision,
         start_zone=a.start_zone if a.start_text else b.start_zone,
+        start_local=a.start_local if a.start_text else b.start_local,
         ends_at=a.ends_at or b.ends_at,
         end_range=a.end_range if a.ends_at or a.end_range else b.end_range,
         end_precision=a.end_precision if a.ends_at or a.end_range else b.end_precision,
         end_zone=a.end_zone if a.ends_at or a.end_range else b.end_zone,
+        end_local=a.end_local if a.ends_at or a.end_range else b.end_local,
         time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes),
         confidence=max(a.confidence, b.confidence),
     )

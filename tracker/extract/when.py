@@ -222,6 +222,7 @@ class Start:
     precision: str | None = None  # "minute", "day" or "range"
     zone: str | None = None  # "stated", "place" or "unknown"
     notes: tuple[str, ...] = ()
+    local: str | None = None  # zone unknown: the wall time read ("2024-03-13T06:00", or a date), for a zone found later
 
 
 def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
@@ -581,6 +582,7 @@ def _resolve_words(
                 naive_lo = datetime.combine(day, time(0, 0), tzinfo=UTC)
                 span = (naive_lo - timedelta(hours=14), naive_lo + timedelta(hours=36))
                 at, precision = None, "range"
+                return Start(words, at, span, precision, zone_kind, tuple(notes), day.isoformat()), w
             return Start(words, at, span, precision, zone_kind, tuple(notes)), w
         extra = timedelta(0)
         if w.part is not None:
@@ -622,7 +624,8 @@ def _resolve_words(
     except (OverflowError, ValueError) as e:
         notes.append(f"the time cannot be computed ({e}): it is ignored")
         return Start(words, None, None, None, None, tuple(notes)), w
-    return Start(words, at, span, precision, zone_kind, tuple(notes)), w
+    local = datetime.combine(day, clock).isoformat(timespec="minutes") if zone_kind == "unknown" and not extra else None
+    return Start(words, at, span, precision, zone_kind, tuple(notes), local), w
 
 
 def _bracket(

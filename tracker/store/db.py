@@ -925,4 +925,6 @@ def _mention(m: dict) -> Mention:
         end_zone=m.get("end_zone"),
         end_range=tuple(_when(d) for d in m["end_range"]) if m.get("end_range") else None,
         time_notes=tuple(m.get("time_notes") or ()),
+        start_local=m.get("start_local"),
+        end_local=m.get("end_local"),
     )
