@@ -270,3 +270,14 @@ def test_eval_scores_times_and_flags_confidently_wrong():
     result = evaluate(rows)
     assert (result["start_exact"], result["start_day"], result["confidently_wrong"], result["end"]) == (0.333, 0.667, 0.333, None)
     assert "confidently_wrong 0.333 > 0.03" in below_floors(result)
+
+
+def test_a_bracketed_utc_window_gives_each_figure_its_own():
+    m = timed("The humanitarian pause in Gaza will run daily from 10 a.m. to 2 p.m. local time (0800-1200 GMT).")
+    assert (m.starts_at, m.ends_at, m.end_zone, m.recurrence) == (at(3, 8, 8), at(3, 8, 12), "stated", "daily")
+
+
+def test_a_weekday_beside_a_date_without_year_picks_the_year():
+    # 19 January is a Sunday in 2025, not in 2024 (the publication's year)
+    m = timed("The ceasefire in Gaza took effect at 8 a.m. on Sunday, January 19.", at(3, 7, 9, 30, year=2025) - timedelta(days=400))
+    assert m.starts_at == at(1, 19, 6, year=2025)

@@ -408,6 +408,17 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
             try:
                 day = date(year, month, int(day_s))
                 second = date(year, month, int(to_s)) if to_s else None
+                wd = rules.weekday.search(words)
+                if wd and not year_s and day.weekday() != rules.weekdays[fold(wd.group(0))]:
+                    # "Sunday, January 19" published in March: the year in which that date is a Sunday
+                    for other in (year - 1, year + 1):
+                        try:
+                            moved = date(other, month, int(day_s))
+                        except ValueError:
+                            continue
+                        if moved.weekday() == rules.weekdays[fold(wd.group(0))]:
+                            day, second = moved, (date(other, month, int(to_s)) if to_s else None)
+                            break
             except ValueError:
                 notes.append(f"{m.group(0)!r} is not a date: it is ignored")
                 day = second = None
@@ -601,7 +612,7 @@ def _resolve_words(
             at, span, precision, zone_kind = None, _unknown_range(day, clock, extra), "range", "unknown"
         # bracketed figures: a UTC figure settles it; another stated zone beats the place's
         for inner in brackets:
-            alt = _bracket(inner, at, span, day if w.day_stated else None, published, past, place_tz, rules)
+            alt = _bracket(inner, at, span, day if w.day_stated else None, published, past, place_tz, rules, role)
             if alt is None:
                 continue
             alt_at, alt_utc = alt
@@ -629,13 +640,18 @@ def _resolve_words(
 
 
 def _bracket(
-    inner: str, at: datetime | None, span, day: date | None, published: datetime | None, past: bool, place_tz, rules: WhenRules
+    inner: str, at: datetime | None, span, day: date | None, published: datetime | None, past: bool, place_tz, rules: WhenRules,
+    role: str = "start",
 ) -> tuple[datetime, bool] | None:
-    """(instant, is UTC) of a bracketed clock time in a stated zone, nearest the main reading."""
+    """(instant, is UTC) of a bracketed clock time in a stated zone, nearest the main reading.
+    A bracketed window ("(0800-1200 GMT)") gives its first figure to a start, its last to an end."""
     zone = _parse_zone(inner, place_tz, rules)
     if zone is None or zone[0] is None:
         return None
-    clock, kind, _ = _clock(inner, rules)
+    figures = [m.group(0) for m in rules.clock.finditer(inner)]
+    pick = figures[-1] if role == "end" and len(figures) > 1 else (figures[0] if figures else inner)
+    z = rules.zone.search(inner)
+    clock, kind, _ = _clock(pick + " " + z.group(0) if figures and z else inner, rules)
     if clock is None or kind == "part":
         return None
     tz = zone[0]
