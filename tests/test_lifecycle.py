@@ -311,3 +311,15 @@ def test_without_a_zone_for_the_pause_a_zoneless_time_stays_unresolved():
     published = datetime(2024, 3, 7, 9, 30, tzinfo=UTC)
     [zoneless] = extract("The sides agreed that the truce begins at 6 a.m. on Wednesday.", published)
     assert fold([ev(zoneless)]).starts_at is None
+
+
+def test_a_start_moved_by_fifteen_minutes_or_less_is_no_times_change():
+    from tracker.lifecycle import diff
+
+    start = datetime(2024, 3, 8, 5, tzinfo=UTC)
+    before = fold([ev(mention(status="agreed", starts_at=start, start_text="at 7 a.m."))])
+    near = replace(before, starts_at=start + timedelta(minutes=15), ends_at=before.ends_at + timedelta(minutes=15))
+    far = replace(before, starts_at=start + timedelta(minutes=16))
+    assert diff(before, near, None, T0) == []
+    assert [c.event for c in diff(before, far, None, T0)] == ["times"]
+    assert [c.event for c in diff(replace(before, starts_at=None), before, None, T0)] == ["times"]

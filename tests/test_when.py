@@ -281,3 +281,25 @@ def test_a_weekday_beside_a_date_without_year_picks_the_year():
     # 19 January is a Sunday in 2025, not in 2024 (the publication's year)
     m = timed("The ceasefire in Gaza took effect at 8 a.m. on Sunday, January 19.", at(3, 7, 9, 30, year=2025) - timedelta(days=400))
     assert m.starts_at == at(1, 19, 6, year=2025)
+
+
+TOKENS = [
+    "at", "on", "from", "until", "to", "between", "and", "-", "midnight", "noon", "tonight", "tomorrow", "Friday", "Sunday",
+    "9 a.m.", "12am", "12 p.m.", "24:00", "2400 hours", "00:01", "25:00", "0500 GMT", "(0300 GMT)", "[07:00 GMT]", "GMT+4",
+    "Moscow time", "local time", "29 February", "31 February", "February 29, 2023", "3 March 9999", "June 3-4", "the night of",
+    "first hour of", "dawn", "ended at", "expire at", "Monday, January 19", "Kyiv time", "IST", "EST", "Z", ",",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=10), moment, st.booleans())
+def test_any_mix_of_time_words_never_raises_and_never_ends_before_it_starts(words, when, begun):
+    (place, _, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    verb = "took effect" if begun else "will take effect"
+    text = f"A ceasefire in {place} {verb} " + " ".join(words) + "."
+    for m in extract(text, published):
+        if m.starts_at and m.ends_at:
+            assert m.ends_at > m.starts_at, text
+        for at_ in (m.starts_at, m.ends_at):
+            assert at_ is None or (at_.utcoffset() == timedelta(0) and 1900 <= at_.year <= 2101), text

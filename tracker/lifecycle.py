@@ -384,9 +384,20 @@ def diff(before: Pause | None, after: Pause, ev: Evidence | None, now: datetime)
     if before.status != after.status:
         summary = f"{before.status} -> {after.status}: {describe(after)}"
         return [Change("status", now, summary, before.status, after.status, ev)]
-    if (before.starts_at, before.ends_at) != (after.starts_at, after.ends_at):
+    if _time_moved(before.starts_at, after.starts_at) or _time_moved(before.ends_at, after.ends_at):
         return [Change("times", now, f"times set or moved: {describe(after)}", after.status, after.status, ev)]
     return []
+
+
+#: A start or end that moves by this much or less is the same time told again (rounding,
+#: "7 a.m." against "0500 GMT" read a minute apart): no `times` change.
+SAME_TIME = timedelta(minutes=15)
+
+
+def _time_moved(old: datetime | None, new: datetime | None) -> bool:
+    if old is None or new is None:
+        return old is not new
+    return abs(new - old) > SAME_TIME
 
 
 # --------------------------------------------------------------------------- the clock
