@@ -303,3 +303,14 @@ def test_any_mix_of_time_words_never_raises_and_never_ends_before_it_starts(word
             assert m.ends_at > m.starts_at, text
         for at_ in (m.starts_at, m.ends_at):
             assert at_ is None or (at_.utcoffset() == timedelta(0) and 1900 <= at_.year <= 2101), text
+
+
+def test_local_alone_is_the_place_zone_and_keeps_its_bracket():
+    m = timed("The truce in Gaza is due to start on Friday at 7 a.m. local (0300 GMT).")
+    assert (m.starts_at, m.start_zone) == (at(3, 8, 3), "stated")
+    assert any("disagree" in n for n in m.time_notes)  # 07:00 in Gaza is 05:00 UTC
+
+
+def test_the_verb_before_an_end_says_which_weekday():
+    assert timed("The truce in Sudan expires at midnight on Sunday.").ends_at == at(3, 10, 22)
+    assert timed("The truce in Sudan expired at 6 p.m. on Sunday.").ends_at == at(3, 3, 16)

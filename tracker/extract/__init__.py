@@ -368,8 +368,12 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     ends_at=b.ends_at, end_range=b.end_range, end_precision=b.end_precision, end_zone=b.end_zone, end_local=b.end_local
                 )
             elif "starts_at" in fields and a.duration_hours and a.status != "extended" and a.end_precision in (None, "range"):
-                step = timedelta(hours=a.duration_hours)  # the end derived from the now precise start
-                fields.update(ends_at=b.starts_at + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
+                step = timedelta(hours=a.duration_hours)  # the end derived from the start now known
+                if fields.get("start_precision") == "minute":
+                    fields.update(ends_at=fields["starts_at"] + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
+                elif fields.get("start_range"):
+                    lo, hi = fields["start_range"]
+                    fields.update(ends_at=None, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break

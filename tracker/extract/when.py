@@ -80,6 +80,7 @@ class WhenRules:
     relative_day: re.Pattern[str]
     day_part: re.Pattern[str]
     zone: re.Pattern[str]
+    local: re.Pattern[str]  # "local time": the place's zone
     bracket: re.Pattern[str]
     night_between: re.Pattern[str]
     end_of_day: re.Pattern[str]
@@ -181,6 +182,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         relative_day=re.compile(r"\b" + rel + r"\b", I),
         day_part=re.compile(r"\b" + parts + r"\b", I),
         zone=re.compile(zone, I),
+        local=re.compile(fragment(w["local_time"]), I),
         bracket=re.compile(r"[\(\[]([^\)\]\n]{1,80})[\)\]]"),
         night_between=re.compile(r"\b(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+(" + wd + r")\b|\bnight\s+of\b", I),
         end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b", I),
@@ -319,7 +321,7 @@ def _zone_of(words: str, place_tz: tzinfo | None, rules: WhenRules) -> tuple[tzi
         return (_fixed(sign * (hours * 60 + minutes)), True) if hours <= 14 and minutes < 60 else None
     if text in rules.abbreviations:
         return _named(rules.abbreviations[text]), True
-    if fold(text) == "local time":
+    if rules.local.fullmatch(text):
         return place_tz, False
     if fold(text) in rules.named_zones:
         return _named(rules.named_zones[fold(text)]), True
@@ -683,6 +685,10 @@ def _resolve(
     if published is None and kind == "immediate":
         return Start(words, None)
     if kind == "immediate":
+        if _date_only(published):  # "effective immediately" on a page that gives only its date: that day
+            day = published.astimezone(UTC).date()
+            lo = datetime.combine(day, time(0, 0), tzinfo=UTC)
+            return Start(words, published.astimezone(UTC), (lo, lo + timedelta(days=1)), "range", "stated")
         return Start(words, published.astimezone(UTC), None, "minute", "stated")
     got, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
     return got or Start(words, None)
@@ -835,6 +841,11 @@ def _end(
         return None
     m = min(candidates, key=lambda c: c.start())
     words = m.group("when")
+    before = sentence[max(0, m.start("when") - 60) : m.start("when")]
+    if rules.future_before.search(before):  # "expires at midnight on Sunday": ahead, whatever the status
+        past = False
+    elif rules.past_before.search(before):
+        past = True
     anchor = start if start is not None and start.at is not None else None
     got, w = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None, year_hint=year_hint)
     if got is None or got.at is None or w is None:
