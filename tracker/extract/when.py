@@ -238,17 +238,12 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
 _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
 
 
-def find(sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules, probe: Probe | None = None) -> tuple[str, str] | None:
-    """(kind, words) of the start phrase in sentence[lo:hi]; kind is precise, vague or immediate."""
-    found = _find(sentence, lo, hi, trigger_end, rules, probe)
-    return (found[0], found[1]) if found else None
-
-
 def _find(
     sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules, probe: Probe | None = None
 ) -> tuple[str, str, int] | None:
-    """(kind, words, end offset) of the start phrase. Patterns whose literal stems are not in
-    the sentence are not run (`probe`: the sentence as `literals` tests it)."""
+    """(kind, words, end offset) of the start phrase in sentence[lo:hi]; kind is precise, vague
+    or immediate. Patterns whose literal stems are not in the sentence are not run (`probe`:
+    the sentence as `literals` tests it)."""
     p = Probe(sentence) if probe is None else probe
 
     def may(need: Need) -> bool:
@@ -483,10 +478,8 @@ def _unknown_range(day: date, clock: time, span: timedelta = timedelta(0)) -> tu
     return naive - timedelta(hours=14), naive + span + timedelta(hours=12)
 
 
-def _nearest(clock: time, tz: tzinfo, near: datetime, day: date | None) -> datetime:
-    """The instant with local clock time `clock` in `tz`: on `day` when given, else nearest to `near`."""
-    if day is not None:
-        return _local(day, clock, tz)
+def _nearest(clock: time, tz: tzinfo, near: datetime) -> datetime:
+    """The instant with local clock time `clock` in `tz` nearest to `near`."""
     local = near.astimezone(tz).date()
     candidates = [_local(local + timedelta(days=d), clock, tz) for d in (-1, 0, 1)]
     return min(candidates, key=lambda at: abs(at - near))
@@ -667,7 +660,7 @@ def _bracket(
         return _local(own.day + timedelta(days=1 if kind == "midnight24" else 0), clock, tz), is_utc
     if near is None:
         return None
-    return _nearest(clock, tz, near, None), is_utc
+    return _nearest(clock, tz, near), is_utc
 
 
 def _day_span(day: date, tz: tzinfo | None) -> tuple[datetime, datetime] | None:
