@@ -314,3 +314,16 @@ def test_local_alone_is_the_place_zone_and_keeps_its_bracket():
 def test_the_verb_before_an_end_says_which_weekday():
     assert timed("The truce in Sudan expires at midnight on Sunday.").ends_at == at(3, 10, 22)
     assert timed("The truce in Sudan expired at 6 p.m. on Sunday.").ends_at == at(3, 3, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        ("Truce declared in El Fasher\nThe army said the truce begins at 6 a.m. on Wednesday.", at(3, 13, 4)),  # the lead after a headline
+        ("Gaza ceasefire to start Sunday\nThe start was set for 8:30 a.m. local time.", at(3, 10, 6, 30)),  # the day, then its clock
+        ("A truce in Gaza will begin on Saturday. It takes effect at 7 a.m. (0500 GMT).", at(3, 9, 5)),
+        ("A truce in Gaza will begin on Saturday. Talks ended at 7 a.m.", at(3, 8, 22)),  # no start cue: the day stays
+    ],
+)
+def test_a_later_sentence_gives_the_pause_its_clock_time(text, starts_at):
+    assert timed(text).starts_at == starts_at

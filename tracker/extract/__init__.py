@@ -149,10 +149,13 @@ class Extractor:
                 marked[i] = True
             paragraphs = {s.paragraph for s, hit in zip(sentences, marked) if hit}
         for index, sentence in enumerate(sentences):
+            # the sentence goes on from the previous one's mention: same paragraph, or the lead
+            # right after a headline that had one
+            goes_on = bool(previous) and (sentence.paragraph == previous_para or index == 1)
             if prefilter:
-                if sentence.paragraph not in paragraphs:
+                if sentence.paragraph not in paragraphs and not goes_on:
                     continue
-                if not marked[index] and not (previous and sentence.paragraph == previous_para):
+                if not marked[index] and not goes_on:
                     # only the sentence right before a hit can set the paragraph's other sense
                     if index + 1 < len(sentences) and marked[index + 1]:
                         note(sentence)
@@ -162,8 +165,8 @@ class Extractor:
             found = self._sentence(sentence.text, published, probes, zone, year)
             if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
-            if not found and previous and sentence.paragraph == previous_para:
-                found = self._anaphora(sentence.text, previous[0], published, zone, year)
+            if not found and goes_on:
+                found = self._anaphora(sentence.text, previous[0], published, zone, year) if sentence.paragraph == previous_para else []
                 if not found and out and out[-1] is previous[-1]:
                     # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
                     out[-1] = self._later_time(sentence.text, out[-1], published, zone, year)
@@ -278,8 +281,10 @@ class Extractor:
 
     def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None, year: int | None) -> Mention:
         """`before`, with the start or end a following sentence without a trigger gives it
-        ("It takes effect at 6 a.m. on Wednesday."), when `before` has none."""
-        if before.starts_at or before.start_range or before.ends_at or before.end_range:
+        ("It takes effect at 6 a.m. on Wednesday."), when `before` has none, or has only a day
+        that the later clock time falls on ("to start Sunday" ... "set for 8:30 a.m.")."""
+        day_only = before.start_precision == "day" and before.start_text and not (before.ends_at or before.end_range)
+        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only:
             return before
         if not _CLOCKISH.search(quote):
             return before  # no clock time, midnight or noon: nothing to read
@@ -290,6 +295,12 @@ class Extractor:
         )
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
+        if day_only:
+            if start is None or end is not None or not _when.clock_only(start.text, self.when):
+                return before
+            start = _when.on_day(start.text, before.start_text, published, tz, before.status in _PAST, self.when, year)
+            if start is None or start.precision != "minute" or not before.start_range[0] <= start.at < before.start_range[1]:
+                return before
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
             return before
         return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status != "extended"))

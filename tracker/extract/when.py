@@ -864,6 +864,21 @@ def article_year(text: str, rules: WhenRules) -> int | None:
     return None
 
 
+def clock_only(words: str, rules: WhenRules) -> bool:
+    """A clock time with no day of its own ("set for 8:30 a.m. local time")."""
+    clock = _clock(rules.bracket.sub(" ", words), rules)[1]
+    return clock not in (None, "part") and not (_has_day(words, rules) or rules.relative_day.search(words))
+
+
+def on_day(
+    words: str, day_words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
+    year_hint: int | None = None,
+) -> Start | None:
+    """A clock time read on the day another phrase named ("8:30 a.m." on "Sunday")."""
+    got, _ = _resolve_words(words + " on " + _day_words(day_words, rules).removeprefix("on "), published, tz_name, past, rules, year_hint=year_hint)
+    return got
+
+
 def cued(sentence: str, words: str, rules: WhenRules) -> bool:
     """Whether the time phrase `words` in a sentence without a trigger is a pause's start or end:
     a start cue ("takes effect", "begins") or "until" right before it, or a lead such as "from"."""
