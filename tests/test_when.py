@@ -327,3 +327,13 @@ def test_the_verb_before_an_end_says_which_weekday():
 )
 def test_a_later_sentence_gives_the_pause_its_clock_time(text, starts_at):
     assert timed(text).starts_at == starts_at
+
+
+@pytest.mark.parametrize(
+    "published",
+    [datetime(9999, 12, 31, 23, 59, tzinfo=Z), datetime(1, 1, 1, tzinfo=Z), datetime(1850, 6, 1, tzinfo=Z)],
+)
+def test_an_impossible_publication_date_anchors_nothing_and_never_raises(published):
+    ms = extract("A truce in Gaza will run from midnight on Friday until 31 December 9999, then for 72 hours.", published)
+    assert ms
+    assert all(m.starts_at is None and m.ends_at is None for m in ms)

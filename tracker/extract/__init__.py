@@ -23,6 +23,13 @@ duration: "the chances of a truce") are dropped.
 A sentence that opens with "The deal ..." or "The agreement ..." right after a sentence
 with a mention, and has no trigger of its own, speaks of the same pause and gives a mention
 of the same kind (for its status, duration or start).
+
+Times (see `when` for how each phrase is read): a sentence that gives no mention but a cued
+time right after one that did ("It takes effect at 6 a.m."; the lead after a headline
+counts) gives that mention its start or end, or the clock time for the day it named; a
+later mention of the same pause (no other place) gives an earlier one its time when that
+has none or only a day holding it; start + duration gives the end. When a time had no
+zone, the text is read again in the article's zone (`Extractor.extract`).
 """
 
 from __future__ import annotations
@@ -323,7 +330,7 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
         "start_local": start.local if start else None,
         "end_local": end.local if end else None,
     }
-    if derive and hours and start is not None and out["ends_at"] is None and out["end_range"] is None:
+    if derive and hours and hours < 24 * 365 * 50 and start is not None and out["ends_at"] is None and out["end_range"] is None:
         step = timedelta(hours=hours)
         if start.at is not None and start.precision == "minute":
             out.update(ends_at=start.at + step, end_precision="minute", end_zone=start.zone)

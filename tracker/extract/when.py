@@ -732,6 +732,18 @@ def times(
     duration: start + duration is the caller's. `year_hint`: without `published`, the year a
     date without one takes (the article's full dates give it).
     """
+    if published is not None and not MIN_YEAR <= published.year <= MAX_YEAR:
+        published = None  # a feed's impossible date (year 1, 9999) anchors nothing
+    try:
+        return _times(sentence, lo, hi, trigger_end, published, tz_name, past, ended, rules, probe, year_hint)
+    except (OverflowError, ValueError):  # date arithmetic at the edges of the calendar: no time, never a failure
+        return None, None
+
+
+def _times(
+    sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, ended: bool,
+    rules: WhenRules, probe: Probe | None, year_hint: int | None,
+) -> tuple[Start | None, Start | None]:
     found = _find(sentence, lo, hi, trigger_end, rules, probe)
     if found:
         before = sentence[max(0, sentence.find(found[1], lo) - 60) : max(0, sentence.find(found[1], lo))]
