@@ -337,3 +337,9 @@ def test_an_impossible_publication_date_anchors_nothing_and_never_raises(publish
     ms = extract("A truce in Gaza will run from midnight on Friday until 31 December 9999, then for 72 hours.", published)
     assert ms
     assert all(m.starts_at is None and m.ends_at is None for m in ms)
+
+
+def test_next_weekday_is_this_week_or_the_next_and_last_is_the_one_before():
+    m = timed("A truce in Gaza will begin at 7 a.m. next Friday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 8, 5), "range", (at(3, 8, 5), at(3, 15, 5)))
+    assert timed("A truce in Gaza took effect at 7 a.m. last Thursday.").starts_at == at(2, 29, 5)

@@ -18,7 +18,8 @@ How news states time, and how each way is read (the conventions, documented once
 * **Days.** A date ("March 14", "14 March 2024", "Feb. 15") or weekday next to the clock
   time is kept. A weekday is the next one on or after the publication date in the zone
   (the last one on or before it for a pause reported as begun, `past`; the verb right
-  before the phrase, "will take effect" / "took effect", wins over the status). A date
+  before the phrase, "will take effect" / "took effect", wins over the status; "last
+  Friday" is the one before; "next Friday" is the coming one or the one after, a range). A date
   without a year takes the publication's year. A clock time alone is its next occurrence
   after publication (the last one before it when `past`), or, when the stamp is date-only
   (exactly 00:00 or 12:00 UTC), on the publication's date, flagged as a range. A clock
@@ -144,7 +145,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"(?:(?:(?:" + clock + "|" + fragment(w["midnight"]) + "|" + w["noon"] + r")"
         + r"(?:\s+(?:on\s+)?(?:the\s+night\s+)?(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd + r")?" + tail + r")"
         + r"|" + night
-        + r"|(?:(?:the\s+)?(?:first\s+hour|night)\s+of\s+(?:the\s+)?)?(?:" + wd + r"(?:\s+" + parts + r")?"
+        + r"|(?:(?:the\s+)?(?:first\s+hour|night)\s+of\s+(?:the\s+)?)?(?:(?:(?:next|this|last|coming)\s+)?" + wd + r"(?:\s+" + parts + r")?"
         + r"|" + day_dm + r"|" + day_md + r")" + tail
         + r"|" + rel + r"(?:\s+" + parts + r")?" + tail
         + r"|(?:(?:at|by)\s+)?" + parts + tail + r")"
@@ -292,6 +293,7 @@ class _Words:
     night_of: bool
     end_of_day: bool  # "midnight tonight", "24:00"
     first_hour: bool
+    next_week: bool  # "next Friday": this week's or the next
     has_year: bool
     zone: tzinfo | None
     zone_stated: bool
@@ -383,6 +385,7 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
     """The parts of a time phrase (outside its brackets); `base`: the publication date in the zone."""
     clock, clock_kind, part = _clock(words, rules)
     notes: list[str] = []
+    next_week = False
     day = second = None
     day_kind = None
     has_year = False
@@ -426,10 +429,15 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
         if m and base is not None:
             day_kind = "weekday"
             target = rules.weekdays[fold(m.group(0))]
-            if past:
+            qualifier = re.search(r"\b(next|last)\s+$", words[: m.start()], I)
+            if qualifier and qualifier.group(1).lower() == "last":
+                day = base - timedelta(days=(base.weekday() - target) % 7 or 7)
+            elif past:
                 day = base - timedelta(days=(base.weekday() - target) % 7)
             else:
                 day = base + timedelta(days=(target - base.weekday()) % 7)
+                # "next Friday": the coming one, or the one a week later; both are said
+                next_week = bool(qualifier)
             if nb and nb.group(1):
                 second = day + timedelta(days=(rules.weekdays[fold(nb.group(1))] - target) % 7 or 7)
         elif m:
@@ -452,6 +460,7 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
         night_of=bool(re.search(r"\bnight\s+(?:of|from|between)\b", words, I)),
         end_of_day=bool(rules.end_of_day.search(words)),
         first_hour=bool(rules.first_hour.search(words)),
+        next_week=next_week,
         has_year=has_year,
         zone=zone[0] if zone else place_tz,
         zone_stated=bool(zone and zone[1]),
@@ -589,6 +598,8 @@ def _resolve_words(
                 span = (naive_lo - timedelta(hours=14), naive_lo + timedelta(hours=36))
                 at, precision = None, "range"
                 return Start(words, at, span, precision, zone_kind, tuple(notes), day.isoformat()), w
+            if w.next_week and span:  # "next Friday": this week's or the next
+                span, precision = (span[0], span[1] + timedelta(days=7)), "range"
             return Start(words, at, span, precision, zone_kind, tuple(notes)), w
         extra = timedelta(0)
         if w.part is not None:
@@ -621,7 +632,9 @@ def _resolve_words(
                 at, span, precision, zone_kind = alt_at, None, "minute", "stated"
                 if alt_utc:
                     break
-        if date_guess and precision == "minute" and at is not None:
+        if w.next_week and at is not None:
+            precision, span = "range", (at, (span[1] if span else at) + timedelta(days=7))
+        elif date_guess and precision == "minute" and at is not None:
             # which day a bare clock time falls on is a guess when the publication has only a date
             precision, span = "range", ((at - timedelta(days=1), at) if past else (at, at + timedelta(days=1)))
         elif inherited and precision == "minute" and at is not None:
