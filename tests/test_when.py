@@ -122,6 +122,11 @@ def test_end(text, ends_at, precision):
     assert m.starts_at is None or m.ends_at > m.starts_at
 
 
+def test_a_zone_after_the_window_is_both_figures_zone():
+    m = timed("A truce in Ukraine will run from noon on Friday until midnight on Saturday, Moscow time.")
+    assert (m.starts_at, m.start_zone, m.ends_at, m.end_zone) == (at(3, 8, 9), "stated", at(3, 9, 21), "stated")
+
+
 def test_window_gives_both_figures_the_day():
     m = timed("A humanitarian pause in Aleppo will hold between 8 a.m. and 4 p.m. on Friday.")
     assert (m.starts_at, m.ends_at) == (at(3, 8, 5), at(3, 8, 13))  # Syria: UTC+3 all year since 2022

@@ -50,7 +50,7 @@ zone is unknown; `range` holds every reading). Zone is "stated", "place" or "unk
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -303,9 +303,11 @@ class _Words:
 def _parse_zone(text: str, place_tz: tzinfo | None, rules: WhenRules) -> tuple[tzinfo | None, bool] | None:
     """(zone, stated) for the first zone words in `text`; None when it names none."""
     for m in rules.zone.finditer(text):
-        z = _zone_of(m.group(0), place_tz, rules)
-        if z is not None:
-            return z
+        words = m.group(0).split()
+        for i in range(len(words) - 1 if len(words) > 2 else 1):  # "Friday Moscow time": try "Moscow time"
+            z = _zone_of(" ".join(words[i:]), place_tz, rules)
+            if z is not None:
+                return z
     return None
 
 
@@ -767,8 +769,10 @@ def _times(
     start: Start | None = None
     start_words: _Words | None = None
     end: Start | None = None
+    shown: str | None = None  # the text's own words for the start (a window: both figures)
     if found:
         kind, words, stop = found
+        shown = words
         if kind == "precise":
             start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
             if start_words is not None and not start_words.day_stated and start_words.clock is not None:
@@ -785,6 +789,7 @@ def _times(
                     rules.noon.search(second.group(0))
                 ) or _has_day(second.group(0), rules)):
                     w2 = second.group(0)
+                    shown = sentence[stop - len(found[1]) : second.end()]
                     end, end_words = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
                     if end_words is not None:
                         # "between 8 a.m. and 4 p.m. on Thursday", "between 0700 and 1500 GMT": the
@@ -810,6 +815,8 @@ def _times(
                 start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
                 start = start or Start(found[1], None)
                 end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint)
+    if start is not None and shown and start.text != shown:
+        start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
         end = Start(end.text, None, None, None, None, end.notes + ("the end read is not after the start: it is dropped",))
     return start, end
