@@ -348,3 +348,9 @@ def test_next_weekday_is_this_week_or_the_next_and_last_is_the_one_before():
     m = timed("A truce in Gaza will begin at 7 a.m. next Friday.")
     assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 8, 5), "range", (at(3, 8, 5), at(3, 15, 5)))
     assert timed("A truce in Gaza took effect at 7 a.m. last Thursday.").starts_at == at(2, 29, 5)
+
+
+def test_another_event_ending_is_not_the_pause_end():
+    m = timed("The ceasefire in Gaza, agreed at talks that ended at 3 a.m., takes effect at noon on Friday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 10), None)
+    assert timed("A truce in Gaza took effect on Friday. It ended at 6 p.m. on Sunday.").ends_at == at(3, 3, 16)  # both past

@@ -302,6 +302,8 @@ class Extractor:
         )
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
+        if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."
+            return replace(before, ends_at=end.at, end_range=end.range, end_precision=end.precision, end_zone=end.zone, end_local=end.local)
         if day_only:
             if start is None or end is not None or not _when.clock_only(start.text, self.when):
                 return before

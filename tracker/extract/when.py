@@ -807,14 +807,14 @@ def _times(
         else:
             start = _resolve(kind, words, published, tz_name, past, rules, year_hint=year_hint)
     if end is None:
-        end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint)
+        end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
         if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found:
             z = rules.zone.search(rules.bracket.sub(" ", end.text))
             zone = _zone_of(z.group(0), None, rules) if z else None
             if zone is not None and zone[1]:  # "from noon on Friday until midnight on Saturday, Moscow time"
                 start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
                 start = start or Start(found[1], None)
-                end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint)
+                end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
     if start is not None and shown and start.text != shown:
         start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
@@ -849,9 +849,12 @@ def _day_words(words: str, rules: WhenRules) -> str:
     return ""
 
 
+_DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+$", I)
+
+
 def _end(
     sentence: str, lo: int, hi: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
-    probe: Probe | None, start: Start | None, start_words: _Words | None, year_hint: int | None = None,
+    probe: Probe | None, start: Start | None, start_words: _Words | None, year_hint: int | None = None, trigger_end: int = -1,
 ) -> Start | None:
     p = Probe(sentence) if probe is None else probe
     candidates = []
@@ -859,9 +862,17 @@ def _end(
         m = next((m for m in rules.until.finditer(sentence, lo, hi) if not _NOT_UNTIL.search(sentence[: m.start("when")])), None)
         if m:
             candidates.append(m)
-    m = rules.end_cue.search(sentence, lo, hi)
-    if m and (rules.clock.search(m.group("when")) or rules.midnight.search(m.group("when")) or rules.noon.search(m.group("when"))):
-        candidates.append(m)
+    for m in rules.end_cue.finditer(sentence, lo, hi):
+        if not (rules.clock.search(m.group("when")) or rules.midnight.search(m.group("when")) or rules.noon.search(m.group("when"))):
+            continue
+        between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
+        # the pause's own end: its verb close after the trigger, or a sentence that opens with
+        # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
+        if (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0) or m.start() <= 25 or _DUE.search(
+            sentence[max(0, m.start() - 30) : m.start()]
+        ):
+            candidates.append(m)
+            break
     if not candidates:
         return None
     m = min(candidates, key=lambda c: c.start())
