@@ -354,3 +354,9 @@ def test_another_event_ending_is_not_the_pause_end():
     m = timed("The ceasefire in Gaza, agreed at talks that ended at 3 a.m., takes effect at noon on Friday.")
     assert (m.starts_at, m.ends_at) == (at(3, 8, 10), None)
     assert timed("A truce in Gaza took effect on Friday. It ended at 6 p.m. on Sunday.").ends_at == at(3, 3, 16)  # both past
+
+
+def test_another_event_starting_is_not_the_pause_start():
+    m = timed("The ceasefire in Gaza was agreed at talks that began at 10 a.m. on Monday, and takes effect at noon on Friday.")
+    assert m.starts_at == at(3, 8, 10)
+    assert timed("A truce in Gaza was agreed, but the curfew starts at 6 p.m.").starts_at is None

@@ -98,6 +98,7 @@ class WhenRules:
     vague_need: Need
     until: re.Pattern[str]  # "until <day and time>": group "when"
     until_before: re.Pattern[str]  # "until" or an end cue right before a phrase
+    other_subject: re.Pattern[str]  # "talks that" right before a cue: another event's time
     future_before: re.Pattern[str]  # "will take effect", "begins": the phrase looks ahead
     past_before: re.Pattern[str]  # "took effect", "began": the phrase looks back
     until_need: Need
@@ -203,6 +204,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
             r"(?<![\w])(?:(?:" + w["until"] + r")\s+(?:the\s+end\s+of\s+)?|" + fragment(w["end_cue"]) + r"\s+(?:at\s+|on\s+)?)$", I
         ),
         until_need=needs(until),
+        other_subject=re.compile(r"\b" + w["other_subject"], I),
         future_before=re.compile(r"(?<![\w])" + w["tense_before"]["future"], I),
         past_before=re.compile(r"(?<![\w])" + w["tense_before"]["past"], I),
         end_cue=end_cue,
@@ -231,8 +233,9 @@ class Start:
 def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     if rules.reporting_before.search(before):
         return False
-    if rules.cue_before.search(before):
-        return True
+    cue = rules.cue_before.search(before)
+    if cue:
+        return not rules.other_subject.search(before[max(trigger_end, 0, cue.start() - 60) : cue.start()])
     return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
 
 
