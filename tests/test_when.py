@@ -360,3 +360,9 @@ def test_another_event_starting_is_not_the_pause_start():
     m = timed("The ceasefire in Gaza was agreed at talks that began at 10 a.m. on Monday, and takes effect at noon on Friday.")
     assert m.starts_at == at(3, 8, 10)
     assert timed("A truce in Gaza was agreed, but the curfew starts at 6 p.m.").starts_at is None
+
+
+def test_an_absolute_time_on_the_named_day_reaches_the_pause_whatever_place_the_sentence_names():
+    text = "The coalition declared a two-week ceasefire in Yemen starting Thursday. It will begin at 9am GMT on Thursday (1pm UAE time)."
+    ms = extract(text, PUB)
+    assert (ms[0].location, ms[0].starts_at, ms[0].ends_at) == ("Yemen", at(3, 7, 9), at(3, 21, 9))

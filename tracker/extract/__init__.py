@@ -290,7 +290,7 @@ class Extractor:
         """`before`, with the start or end a following sentence without a trigger gives it
         ("It takes effect at 6 a.m. on Wednesday."), when `before` has none, or has only a day
         that the later clock time falls on ("to start Sunday" ... "set for 8:30 a.m.")."""
-        day_only = before.start_precision == "day" and before.start_text and not (before.ends_at or before.end_range)
+        day_only = before.start_precision == "day" and before.start_text and not before.ends_at  # an end range: derived
         if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only:
             return before
         if not _CLOCKISH.search(quote):
@@ -305,9 +305,10 @@ class Extractor:
         if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."
             return replace(before, ends_at=end.at, end_range=end.range, end_precision=end.precision, end_zone=end.zone, end_local=end.local)
         if day_only:
-            if start is None or end is not None or not _when.clock_only(start.text, self.when):
+            if start is None or end is not None:
                 return before
-            start = _when.on_day(start.text, before.start_text, published, tz, before.status in _PAST, self.when, year)
+            if _when.clock_only(start.text, self.when):
+                start = _when.on_day(start.text, before.start_text, published, tz, before.status in _PAST, self.when, year)
             if start is None or start.precision != "minute" or not before.start_range[0] <= start.at < before.start_range[1]:
                 return before
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
@@ -355,16 +356,20 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
     out = list(mentions)
     for i, a in enumerate(out):
         for b in out[i + 1 : i + 4]:
-            if a.quote == b.quote or _FAMILY[a.kind] != _FAMILY[b.kind] or b.location not in (None, a.location):
+            if a.quote == b.quote or _FAMILY[a.kind] != _FAMILY[b.kind]:
                 continue
             if not (b.starts_at or b.start_range or b.ends_at):
                 continue
-            fields: dict = {}
             hour = timedelta(hours=1)
             inside = bool(
                 b.starts_at and a.start_precision in ("day", "range") and a.start_range
                 and a.start_range[0] - hour <= b.starts_at <= a.start_range[1] + hour
             )
+            # another place named is another pause, unless b's time is absolute (a stated zone)
+            # and falls on the day a named ("on Friday" ... "at 7 a.m. (0500 GMT)")
+            if b.location not in (None, a.location) and not (inside and b.start_zone == "stated"):
+                continue
+            fields: dict = {}
             if b.starts_at and b.start_precision == "minute" and (inside or (a.starts_at is None and a.start_range is None)):
                 fields.update(
                     start_text=b.start_text, starts_at=b.starts_at, start_range=b.start_range, start_precision=b.start_precision,
