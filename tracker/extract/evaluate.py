@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from ..types import STATUSES, Mention
 from . import extract
 from .vocab import ENGLISH
+from .zones import place_zone
 
 THRESHOLD = 0.5
 FLOORS = {"f1": 0.95, "status": 0.85, "duration": 0.95, "place": 0.90, "kind_family": 0.95}
@@ -88,13 +89,8 @@ def same_place(expected: str | None, got: str | None) -> bool:
 
 
 def _place_zone(name: str | None):
-    if name:
-        text = name.strip()
-        for pattern, place in ENGLISH.places:
-            m = pattern.match(text)
-            if m and m.end() == len(text):
-                return ZoneInfo(place.tz)
-    return timezone.utc
+    tz = place_zone(name.strip()) if name else None
+    return ZoneInfo(tz) if tz else timezone.utc
 
 
 def _label_time(value) -> datetime | None:
