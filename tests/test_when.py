@@ -366,3 +366,19 @@ def test_an_absolute_time_on_the_named_day_reaches_the_pause_whatever_place_the_
     text = "The coalition declared a two-week ceasefire in Yemen starting Thursday. It will begin at 10am GMT on Thursday (2pm Dubai time)."
     ms = extract(text, PUB)
     assert (ms[0].location, ms[0].starts_at, ms[0].ends_at) == ("Yemen", at(3, 7, 10), at(3, 21, 10))
+
+
+def test_a_window_over_new_year_ends_in_the_next_year():
+    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.")
+    assert (m.starts_at, m.ends_at) == (at(12, 22, 16, 1), at(1, 3, 15, 59, year=2025))
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at"),
+    [
+        ("The truce in Gaza took effect at 8 a.m. on Dec. 24.", at(1, 5, 9, year=2025), at(12, 24, 6)),
+        ("The truce in Gaza will take effect at 8 a.m. on Jan. 2.", at(12, 20, 9), at(1, 2, 6, year=2025)),
+    ],
+)
+def test_a_date_without_year_is_the_one_nearest_publication(text, published, starts_at):
+    assert timed(text, published).starts_at == starts_at

@@ -20,7 +20,10 @@ How news states time, and how each way is read (the conventions, documented once
   (the last one on or before it for a pause reported as begun, `past`; the verb right
   before the phrase, "will take effect" / "took effect", wins over the status; "last
   Friday" is the one before; "next Friday" is the coming one or the one after, a range). A date
-  without a year takes the publication's year. A clock time alone is its next occurrence
+  without a year takes the year that puts it nearest the publication on the side the words
+  look to ("took effect on Dec. 24" read in January: last December), or the year in which
+  a weekday beside it fits ("Sunday, January 19"); an end's day or date is the first after
+  its start ("from Dec. 23 until Jan. 2"). A clock time alone is its next occurrence
   after publication (the last one before it when `past`), or, when the stamp is date-only
   (exactly 00:00 or 12:00 UTC), on the publication's date, flagged as a range. A clock
   time without a day takes the one day named before it in the pause's text ("introduced
@@ -403,7 +406,7 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
                 month_s, day_s, to_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
             month = rules.months.get(fold(month_s).rstrip("."))
             has_year = year_s is not None
-            year = int(year_s) if year_s else (base.year if base else year_hint)
+            year = int(year_s) if year_s else (_nearest_year(base, month, int(day_s), past) if base and month else year_hint)
             day_kind = "date"
             if year is None or month is None:
                 break
@@ -473,6 +476,23 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
     )
 
 
+def _nearest_year(base: date, month: int, day: int, past: bool) -> int:
+    """The year that puts a date without one nearest the publication, on its side of it
+    (within a week) when the words look back (`past`) or ahead: "took effect on Dec. 24"
+    read on 5 January is last December's; "will start on Jan. 2" read on 20 December is
+    next January's; "will run from Dec. 23" read in March is this December's."""
+    slack = timedelta(days=7)
+    found: list[tuple[bool, timedelta, int]] = []
+    for year in (base.year - 1, base.year, base.year + 1):
+        try:
+            d = date(year, month, day)
+        except ValueError:  # 29 February
+            continue
+        on_side = d <= base + slack if past else d >= base - slack
+        found.append((not on_side, abs(d - base), year))
+    return min(found)[2] if found else base.year
+
+
 def _split_brackets(words: str, rules: WhenRules) -> tuple[str, list[str]]:
     """(the words outside brackets, each bracket's text); a bracket without a clock time
     ("(15 February)") is read as part of the words."""
@@ -521,9 +541,13 @@ def _resolve_words(
         tz0 = anchor_words.zone
     date_only = published is not None and _date_only(published)
     base = (published.astimezone(UTC) if date_only else published.astimezone(tz0 or UTC)).date() if published else None
+    read_past = past
+    if role == "end" and anchor is not None and anchor.at is not None:
+        # an end's day or date is the first after its start ("from Dec. 23 until Jan. 2")
+        base, read_past = anchor.at.astimezone(tz0 or UTC).date(), False
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
-    w = _read(main, base, past, place_tz, rules, year_hint)
+    w = _read(main, base, read_past, place_tz, rules, year_hint)
     notes = list(w.notes)
     zone_kind = "stated" if w.zone_stated else ("place" if w.zone is not None else "unknown")
     tz = w.zone
@@ -794,6 +818,13 @@ def _times(
                     w2 = second.group(0)
                     shown = sentence[stop - len(found[1]) : second.end()]
                     end, end_words = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
+                    if (
+                        end is not None and end.at is not None and start.at is not None and end.at <= start.at
+                        and end_words is not None and end_words.day_kind == "date" and not end_words.has_year
+                    ):  # "from Dec. 24 to Jan. 2": the second date is in the next year
+                        end, end_words = _resolve_words(
+                            w2, published, tz_name, past, rules, "end", start, start_words, True, year_hint=year_hint
+                        )
                     if end_words is not None:
                         # "between 8 a.m. and 4 p.m. on Thursday", "between 0700 and 1500 GMT": the
                         # day and zone belong to both figures
