@@ -173,3 +173,14 @@ def test_feeds_import_and_export_opml(default_copy):
     hostile.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body><outline xmlUrl="https://x.example/&a;"/></body></opml>')
     refused = CliRunner().invoke(main, ["--config", cfg, "feeds", "import", str(hostile)])
     assert refused.exit_code == 1 and "Error" in refused.output
+
+
+def test_extract_shows_times_with_precision_zone_and_notes():
+    zoneless = "The sides agreed a ceasefire that begins at 6 a.m. on Monday."
+    text = "A truce in Gaza will take effect at 06:00 (03:00 GMT) on Friday. " + zoneless
+    result = CliRunner().invoke(main, ["extract", "--published", "2024-03-07T09:30:00Z", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert "starts: 2024-03-08 03:00 UTC; precision minute, zone stated" in result.output
+    assert "note: local 06:00 and the bracketed figure (03:00 GMT) disagree: the UTC figure is used" in result.output
+    alone = CliRunner().invoke(main, ["extract", "--published", "2024-03-07T09:30:00Z", "-"], input=zoneless)
+    assert "starts: not known (somewhere in 2024-03-10 16:00 .. 2024-03-11 18:00 UTC); precision range, zone unknown" in alone.output

@@ -641,7 +641,7 @@ def test_bare_day_keeps_its_midnight_start():
         ("A truce in Gaza will hold until Sunday, the mediators said.", datetime(2024, 3, 10, 22, tzinfo=timezone.utc)),
         ("A ceasefire in Beirut will last until 6 p.m. on Friday.", datetime(2024, 3, 8, 16, tzinfo=timezone.utc)),
         ("The holiday ceasefire in Mindanao took effect at midnight on Dec. 23 and will run until Jan. 2.",
-         datetime(2025, 1, 2, 16, tzinfo=timezone.utc)),  # the end of 2 January in Manila; no year: after the start, so the next year
+         datetime(2024, 1, 2, 16, tzinfo=timezone.utc)),  # the end of 2 January in Manila; it took effect: last December, so this January
         ("A truce in Gaza took effect on Tuesday.", None),
     ],
 )

@@ -288,3 +288,38 @@ def test_the_gazetteer_hierarchy_merges_a_town_with_its_region_but_not_neighbour
     assert len(run([("Gaza", "Palestine"), ("southern Lebanon", "Lebanon")])) == 2
     [u] = run([("Syria", "Syria"), ("Aleppo", "Syria")])
     assert u.after.location == "Aleppo"
+
+
+# --- times read without a zone take the pause's ---------------------------------------------
+
+
+def test_a_zoneless_start_joining_a_pause_is_read_in_the_pause_zone_and_gives_the_end():
+    from tracker.extract import extract, place_zone
+
+    published = datetime(2024, 3, 7, 9, 30, tzinfo=UTC)
+    [placed] = extract("Mediators said a 72-hour truce in El Fasher was agreed on Thursday.", published)
+    [zoneless] = extract("The sides agreed that the truce begins at 6 a.m. on Wednesday.", published)
+    assert (zoneless.starts_at, zoneless.start_zone, zoneless.start_local) == (None, "unknown", "2024-03-13T06:00")
+    p = fold([ev(placed), ev(replace(zoneless, duration_hours=None), key="a2")], zones=place_zone)
+    # El Fasher is in Sudan, UTC+2: 06:00 local is 04:00 UTC; start + 72 hours is the end
+    assert (p.starts_at, p.ends_at) == (datetime(2024, 3, 13, 4, tzinfo=UTC), datetime(2024, 3, 16, 4, tzinfo=UTC))
+
+
+def test_without_a_zone_for_the_pause_a_zoneless_time_stays_unresolved():
+    from tracker.extract import extract
+
+    published = datetime(2024, 3, 7, 9, 30, tzinfo=UTC)
+    [zoneless] = extract("The sides agreed that the truce begins at 6 a.m. on Wednesday.", published)
+    assert fold([ev(zoneless)]).starts_at is None
+
+
+def test_a_start_moved_by_fifteen_minutes_or_less_is_no_times_change():
+    from tracker.lifecycle import diff
+
+    start = datetime(2024, 3, 8, 5, tzinfo=UTC)
+    before = fold([ev(mention(status="agreed", starts_at=start, start_text="at 7 a.m."))])
+    near = replace(before, starts_at=start + timedelta(minutes=15), ends_at=before.ends_at + timedelta(minutes=15))
+    far = replace(before, starts_at=start + timedelta(minutes=16))
+    assert diff(before, near, None, T0) == []
+    assert [c.event for c in diff(before, far, None, T0)] == ["times"]
+    assert [c.event for c in diff(replace(before, starts_at=None), before, None, T0)] == ["times"]

@@ -70,7 +70,7 @@ def test_run_once_writes_json_lines_with_the_ids_and_the_command_line_wins(tmp_p
     before = datetime.now(UTC)
 
     done = run_once(cfg, http_server.url)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # a feed and an alert failed
     assert "Polled 2 feed(s): 1 ok, 0 not modified, 1 failed" in done.stdout
     lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]  # every line is JSON
     for line in lines:
@@ -87,7 +87,7 @@ def test_run_once_writes_json_lines_with_the_ids_and_the_command_line_wins(tmp_p
 
     # --log-format text wins over the config's json
     again = run_once(cfg, http_server.url, "--log-format", "text")
-    assert again.returncode == 0, again.stderr
+    assert again.returncode == 1, again.stderr
     [text] = [line for line in again.stderr.splitlines() if "Broken" in line]
     assert " WARNING tracker: feed Broken failed (2 in a row): " in text and "HTTP 500" in text
     assert not text.lstrip().startswith("{")

@@ -67,7 +67,7 @@ def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
 
     from .alerts.channels import build_channel
     from .alerts.digest import DigestRenderer
-    from .extract import place_ancestors
+    from .extract import place_ancestors, place_zone
     from .feeds.fetch import Fetcher, proxy_environment
     from .pipeline import Outlet, Pipeline
 
@@ -82,6 +82,7 @@ def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
         outlets,
         max_attempts=settings.max_attempts,
         ancestors=place_ancestors,
+        zones=place_zone,
         digests=DigestRenderer(settings.templates),
         workers=settings.fetch.workers,
         processes=settings.processes,

@@ -776,6 +776,17 @@ def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
             f"{' (' + m.country + ')' if m.country and m.country != m.location else ''} | actors: {actors}"
             f"{' | start: ' + m.start_text if m.start_text else ''} | confidence {m.confidence:.2f}"
         )
+        for side, at, span, precision, zone in (
+            ("starts", m.starts_at, m.start_range, m.start_precision, m.start_zone),
+            ("ends", m.ends_at, m.end_range, m.end_precision, m.end_zone),
+        ):
+            if at or span:
+                when = f"{at:%Y-%m-%d %H:%M} UTC" if at else "not known"
+                if span and precision == "range":
+                    when += f" (somewhere in {span[0]:%Y-%m-%d %H:%M} .. {span[1]:%Y-%m-%d %H:%M} UTC)"
+                click.echo(f"    {side}: {when}; precision {precision}, zone {zone}")
+        for note in m.time_notes:
+            click.echo(f"    note: {note}")
         click.echo(f"    \"{m.quote}\"")
 
 
@@ -807,6 +818,14 @@ def eval_(source, as_json: bool, check: bool) -> None:
             "On true positives: "
             + ", ".join(f"{k} {result[k]:.3f}" for k in ("status", "duration", "place", "kind_family", "kind"))
         )
+        labels = result["time_labels"]
+        if labels["starts_at"] or labels["ends_at"]:
+            click.echo(
+                f"Times ({labels['starts_at']} starts, {labels['ends_at']} ends labelled): "
+                + ", ".join(f"{k} {result[k]:.3f}" for k in ("start_exact", "start_day", "end", "confidently_wrong") if result[k] is not None)
+            )
+        else:
+            click.echo("Times: no passage has starts_at / ends_at labels")
         for miss in result["misses"]:
             what = "; ".join(f"{k}: expected {v['expected']!r}, got {v['got']!r}" for k, v in miss["differs"].items())
             click.echo(f"  {miss['id']}: {what}")

@@ -35,7 +35,8 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from .types import CLOSED_STATUSES, Actor, Change, Evidence, Mention, Pause
 
@@ -118,6 +119,37 @@ def source_of(link: str | None, feed_name: str, text: str = "") -> str:
     return feed_name
 
 
+#: The IANA zone of a place (location, country), or None: `extract.zones.place_zone` in the app.
+Zones = Callable[[str | None, str | None], str | None]
+
+
+def no_zones(location: str | None, country: str | None) -> str | None:
+    return None
+
+
+def in_zone(m: Mention, tz_name: str | None) -> Mention:
+    """A mention whose start or end was read without a zone ("begins at 6 a.m.", no place in
+    its article), with those times read in `tz_name`, the zone of the pause it joins. Others
+    are returned as they are."""
+    if tz_name is None or not (m.start_zone == "unknown" and m.start_local or m.end_zone == "unknown" and m.end_local):
+        return m
+    tz = ZoneInfo(tz_name)
+    fields: dict = {}
+    for side, local in (("start", m.start_local if m.start_zone == "unknown" else None), ("end", m.end_local if m.end_zone == "unknown" else None)):
+        if not local:
+            continue
+        if "T" in local:
+            at = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(timezone.utc)
+            fields.update({f"{side}s_at": at, f"{side}_range": None, f"{side}_precision": "minute", f"{side}_zone": "place"})
+        else:
+            day = date.fromisoformat(local)
+            lo = datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(timezone.utc)
+            hi = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz).astimezone(timezone.utc)
+            at, span = (lo, (lo, hi)) if side == "start" else (hi, None)
+            fields.update({f"{side}s_at": at, f"{side}_range": span, f"{side}_precision": "day", f"{side}_zone": "place"})
+    return replace(m, **fields)
+
+
 def fingerprint(quote: str) -> str:
     """The same sentence, whatever its punctuation, case or quotes: syndicated copy."""
     return hashlib.sha1(re.sub(r"\W+", " ", quote).strip().casefold().encode()).hexdigest()[:16]
@@ -144,11 +176,18 @@ def _order(ev: Evidence) -> tuple:
 # --------------------------------------------------------------------------- fold
 
 
-def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[str] = frozenset()) -> Pause:
-    """The state of a pause from all its evidence and the countdown events already fired."""
+def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[str] = frozenset(), zones: Zones = no_zones) -> Pause:
+    """The state of a pause from all its evidence and the countdown events already fired.
+
+    A time read without a zone takes the zone of the pause's place (`zones`), the first
+    piece of evidence with a place that has one; start + duration gives the end.
+    """
     evs = sorted(evidence, key=_order)
     if not evs:
         raise ValueError("a pause needs at least one piece of evidence")
+    if any(e.mention.start_zone == "unknown" or e.mention.end_zone == "unknown" for e in evs):
+        tz_name = next((z for e in evs if e.mention.location and (z := zones(e.mention.location, e.mention.country))), None)
+        evs = [replace(e, mention=in_zone(e.mention, tz_name)) for e in evs]
     first = evs[0]
     kind, location, country = first.mention.kind, first.mention.location, first.mention.country
     status: str | None = None
@@ -285,6 +324,7 @@ def reconcile(
     known: Mapping[int, Sequence[Evidence]] | None = None,
     replaced: frozenset[str] = frozenset(),
     ancestors: Ancestors = country_only,
+    zones: Zones = no_zones,
 ) -> list[Update]:
     """Attach new evidence (oldest first) to matching pauses or new ones, and refold.
 
@@ -303,13 +343,13 @@ def reconcile(
             all_evs[i] = kept
             touched.add(i)
             if kept:
-                working[i] = fold(kept, working[i].id, working[i].fired)
+                working[i] = fold(kept, working[i].id, working[i].fired, zones)
     new: dict[int, list[tuple[Evidence, str]]] = {}
     decisive: dict[int, Evidence] = {}
     for ev in sorted(evidence, key=_order):
         match = next(((i, r) for i, p in enumerate(working) if (r := why_same(p, ev, ancestors))), None)
         if match is None:
-            working.append(fold([ev]))
+            working.append(fold([ev], zones=zones))
             before.append(None)
             all_evs.append([ev])
             i, reason = len(working) - 1, "first report"
@@ -318,7 +358,7 @@ def reconcile(
             i, reason = match
             all_evs[i].append(ev)
             old = working[i]
-            working[i] = fold(all_evs[i], old.id, old.fired)
+            working[i] = fold(all_evs[i], old.id, old.fired, zones)
             if _moved(old, working[i]) or i not in decisive:
                 decisive[i] = ev
         new.setdefault(i, []).append((ev, reason))
@@ -344,9 +384,20 @@ def diff(before: Pause | None, after: Pause, ev: Evidence | None, now: datetime)
     if before.status != after.status:
         summary = f"{before.status} -> {after.status}: {describe(after)}"
         return [Change("status", now, summary, before.status, after.status, ev)]
-    if (before.starts_at, before.ends_at) != (after.starts_at, after.ends_at):
+    if _time_moved(before.starts_at, after.starts_at) or _time_moved(before.ends_at, after.ends_at):
         return [Change("times", now, f"times set or moved: {describe(after)}", after.status, after.status, ev)]
     return []
+
+
+#: A start or end that moves by this much or less is the same time told again (rounding,
+#: "7 a.m." against "0500 GMT" read a minute apart): no `times` change.
+SAME_TIME = timedelta(minutes=15)
+
+
+def _time_moved(old: datetime | None, new: datetime | None) -> bool:
+    if old is None or new is None:
+        return old is not new
+    return abs(new - old) > SAME_TIME
 
 
 # --------------------------------------------------------------------------- the clock

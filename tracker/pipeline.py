@@ -35,7 +35,7 @@ from .config import ChannelRules
 from .errors import TrackerError
 from .feeds import policy
 from .feeds.fetch import Fetcher
-from .lifecycle import Ancestors, Update, country_only, reconcile, source_of, tick
+from .lifecycle import Ancestors, Update, Zones, country_only, no_zones, reconcile, source_of, tick
 from .poller import DEFAULT_WORKERS, Digested, Polled, Poller
 from .store.db import DueAlert, FeedState, PollOutcome, SavedChange, SavedChangeRow, Store, Tx, as_stored, is_candidate
 from .types import Article, Change, ChangeView, Evidence, Mention, Pause, Rendered
@@ -168,6 +168,7 @@ class Pipeline:
         monotonic: Callable[[], float] = time.monotonic,
         workers: int | None = None,
         processes: int | None = None,
+        zones: Zones = no_zones,
     ):
         self.store = store
         self.fetcher = fetcher
@@ -175,6 +176,7 @@ class Pipeline:
         self.max_attempts = max_attempts
         self.rng = rng
         self.ancestors = ancestors
+        self.zones = zones
         self.digests = digests
         self.sleep = sleep
         self.monotonic = monotonic
@@ -296,7 +298,7 @@ class Pipeline:
                     plain = []
                 if pauses is None:
                     pauses = self._pause_state(tx, now)
-                updates = reconcile(pauses.candidates, evidence, now, pauses.known, replaced, self.ancestors)
+                updates = reconcile(pauses.candidates, evidence, now, pauses.known, replaced, self.ancestors, self.zones)
                 ids = tx.upsert_articles(now, [(feed.id, a) for a in articles], {ev.article_key for u in updates for ev in u.evidence})
                 changes, saved = tx.save_updates(now, ids, updates, self.route, self.render(now))
                 pauses.saved(updates, saved, replaced, now)
@@ -453,8 +455,10 @@ class Pipeline:
         msg = d.msg
         outlet = self.outlets.get(msg.channel)
         if outlet is None:
-            self.store.mark_failed(d.id, now, f"channel {msg.channel!r} is no longer configured", None)
+            error = f"channel {msg.channel!r} is no longer configured"
+            self.store.mark_failed(d.id, now, error, None)
             report.failed += 1
+            report.errors.append(f"{msg.channel}: {error}")
             return
         pause = pauses.get(d.pause_id) if d.pause_id else None
         silence = silenced_by(silences, pause, msg.channel, now, self.ancestors) if pause else None

@@ -75,6 +75,19 @@ class Mention:
     ends_at: datetime | None = None  # an explicit end ("until Sunday"), resolved like starts_at
     start_range: tuple[datetime, datetime] | None = None  # (earliest, latest) when the start words are vague
     recurrence: str | None = None  # "daily" for recurring windows; duration_hours is then one window
+    # How far the times can be trusted (see extract.when): precision is "minute", "day" or
+    # "range" (start_range / end_range hold every reading); zone is "stated" (named in the
+    # text: GMT, Moscow time...), "place" (the place's, or the article's place) or "unknown".
+    start_precision: str | None = None
+    start_zone: str | None = None
+    end_precision: str | None = None
+    end_zone: str | None = None
+    end_range: tuple[datetime, datetime] | None = None  # (earliest, latest) when the end is not fixed
+    time_notes: tuple[str, ...] = ()  # e.g. "local 06:00 and 0400 GMT disagree: the GMT figure is used"
+    # zone "unknown": the local wall time read ("2024-03-13T06:00", or a date "2024-03-13"),
+    # which the lifecycle resolves in the zone of the pause the mention joins
+    start_local: str | None = None
+    end_local: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -91,6 +104,14 @@ class Mention:
             "ends_at": self.ends_at.isoformat() if self.ends_at else None,
             "start_range": [d.isoformat() for d in self.start_range] if self.start_range else None,
             "recurrence": self.recurrence,
+            "start_precision": self.start_precision,
+            "start_zone": self.start_zone,
+            "end_precision": self.end_precision,
+            "end_zone": self.end_zone,
+            "end_range": [d.isoformat() for d in self.end_range] if self.end_range else None,
+            "time_notes": list(self.time_notes),
+            "start_local": self.start_local,
+            "end_local": self.end_local,
         }
 
 

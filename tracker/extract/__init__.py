@@ -24,13 +24,20 @@ duration: "the chances of a truce") are dropped.
 A sentence that opens with "The deal ..." or "The agreement ..." right after a sentence
 with a mention, and has no trigger of its own, speaks of the same pause and gives a mention
 of the same kind (for its status, duration or start).
+
+Times (see `when` for how each phrase is read): a sentence that gives no mention but a cued
+time right after one that did ("It takes effect at 6 a.m."; the lead after a headline
+counts) gives that mention its start or end, or the clock time for the day it named; a
+later mention of the same pause (no other place) gives an earlier one its time when that
+has none or only a day holding it; start + duration gives the end. When a time had no
+zone, the text is read again in the article's zone (`Extractor.extract`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..types import Mention
 from . import actors as _actors
@@ -42,13 +49,16 @@ from . import when as _when
 from .gazetteer import place_ancestors
 from .literals import Probe
 from .vocab import Vocab, english, once
+from .zones import place_zone
 
-__all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors"]
+__all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors", "place_zone"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
 _FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
+
+_CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
 
 #: Mentions below this confidence are not returned (see `Extractor._sentence`).
 MIN_CONFIDENCE = 0.5
@@ -67,7 +77,34 @@ class Extractor:
         return cls(vocab, _durations.compile_rules(vocab), _when.compile_rules(vocab))
 
     def extract(self, text: str, published: datetime | None = None, prefilter: bool = True) -> list[Mention]:
-        """Mentions in `text`; `prefilter=False` analyses every sentence (for tests of the prefilter)."""
+        """Mentions in `text`; `prefilter=False` analyses every sentence (for tests of the prefilter).
+
+        An article-level pass: when a time was read without any zone (no stated zone, no place
+        for its mention), the text is read again with the article's zone, that of its first
+        mention with a place, else of the first place in the headline (its first line).
+        """
+        out = self._pass(text, published, prefilter, None, None)
+        year = None
+        if published is None and any(m.start_text and m.starts_at is None and m.start_range is None for m in out):
+            year = _when.article_year(text, self.when)  # dates without a year take the article's
+        zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
+        if zone is not None or year is not None:
+            out = self._pass(text, published, prefilter, zone, year)
+        return _carry_times(out)
+
+    def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
+        v = self.vocab
+        for m in mentions:
+            if m.location:
+                for pattern, place in v.places:
+                    hit = pattern.match(m.location)
+                    if hit and hit.end() == len(m.location):
+                        return place.tz
+        headline = text.lstrip().split("\n", 1)[0]
+        hits = _places.find(headline, v)
+        return hits[0].place.tz if hits else None
+
+    def _pass(self, text: str, published: datetime | None, prefilter: bool, zone: str | None, year: int | None) -> list[Mention]:
         if prefilter:
             lower = text.lower()
             v = self.vocab
@@ -120,21 +157,27 @@ class Extractor:
                 marked[i] = True
             paragraphs = {s.paragraph for s, hit in zip(sentences, marked) if hit}
         for index, sentence in enumerate(sentences):
+            # the sentence goes on from the previous one's mention: same paragraph, or the lead
+            # right after a headline that had one
+            goes_on = bool(previous) and (sentence.paragraph == previous_para or index == 1)
             if prefilter:
-                if sentence.paragraph not in paragraphs:
+                if sentence.paragraph not in paragraphs and not goes_on:
                     continue
-                if not marked[index] and not (previous and sentence.paragraph == previous_para):
+                if not marked[index] and not goes_on:
                     # only the sentence right before a hit can set the paragraph's other sense
                     if index + 1 < len(sentences) and marked[index + 1]:
                         note(sentence)
                     previous = []
                     continue
             note(sentence)
-            found = self._sentence(sentence.text, published, probes)
+            found = self._sentence(sentence.text, published, probes, zone, year)
             if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
-            if not found and previous and sentence.paragraph == previous_para:
-                found = self._anaphora(sentence.text, previous[0], published)
+            if not found and goes_on:
+                found = self._anaphora(sentence.text, previous[0], published, zone, year) if sentence.paragraph == previous_para else []
+                if not found and out and out[-1] is previous[-1]:
+                    # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
+                    out[-1] = self._later_time(sentence.text, out[-1], published, zone, year)
             out.extend(found)
             previous, previous_para = found, sentence.paragraph
         return out
@@ -143,7 +186,10 @@ class Extractor:
         m = self.vocab.dateline.match(sentence)
         return " " * m.end() + sentence[m.end() :] if m else sentence
 
-    def _sentence(self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None) -> list[Mention]:
+    def _sentence(
+        self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None, zone: str | None = None,
+        year: int | None = None,
+    ) -> list[Mention]:
         v = self.vocab
         text = self._blank_dateline(quote)
         probe = Probe(text)
@@ -177,10 +223,9 @@ class Extractor:
                     owners = _places.possessive_countries(text, v, probe)
                 place = owners[0].place if owners else None
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
-            tz = place.tz if place else None
-            start = _when.start(text, span[0], reach, hit.end, published, tz, status in _PAST, self.when, probe)
-            ends_at = _when.end(
-                text, span[0], reach, published, tz, status in ("collapsed", "ended"), self.when, probe, start.at if start else None
+            tz = place.tz if place else zone
+            start, end = _when.times(
+                text, span[0], reach, hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
             )
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * (place is not None)
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
@@ -191,13 +236,10 @@ class Extractor:
                 location=place.name if place else None,
                 country=place.country if place else None,
                 actors=actors,
-                start_text=start.text if start else None,
-                starts_at=start.at if start else None,
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
-                ends_at=ends_at,
-                start_range=start.range if start else None,
+                **_time_fields(start, end, hours, recurrence),
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -214,7 +256,9 @@ class Extractor:
             mentions.append(mention)
         return [m for m in mentions if m.confidence >= MIN_CONFIDENCE - 1e-9]
 
-    def _anaphora(self, quote: str, before: Mention, published: datetime | None) -> list[Mention]:
+    def _anaphora(
+        self, quote: str, before: Mention, published: datetime | None, zone: str | None = None, year: int | None = None
+    ) -> list[Mention]:
         v = self.vocab
         text = self._blank_dateline(quote)
         m = v.anaphora.match(text.strip())
@@ -224,8 +268,10 @@ class Extractor:
         status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues) or before.status
         hours = _durations.leading_duration(text[m.end() :], self.durations)
         place = _places.choose(text, _places.find(text, v), 0, m.end(), v, before.kind)
-        tz = place.tz if place else None
-        start = _when.start(text, 0, len(text), m.end(), published, tz, status in _PAST, self.when)
+        tz = place.tz if place else zone
+        start, end = _when.times(
+            text, 0, len(text), m.end(), published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, None, year
+        )
         return [
             Mention(
                 kind=before.kind,
@@ -234,14 +280,130 @@ class Extractor:
                 location=place.name if place else before.location,
                 country=place.country if place else before.country,
                 actors=_actors.actors(text, v),
-                start_text=start.text if start else None,
-                starts_at=start.at if start else None,
                 quote=quote,
                 confidence=0.5,
-                ends_at=_when.end(text, 0, len(text), published, tz, status in ("collapsed", "ended"), self.when, None, start.at if start else None),
-                start_range=start.range if start else None,
+                **_time_fields(start, end, hours, None),
             )
         ]
+
+
+    def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None, year: int | None) -> Mention:
+        """`before`, with the start or end a following sentence without a trigger gives it
+        ("It takes effect at 6 a.m. on Wednesday."), when `before` has none, or has only a day
+        that the later clock time falls on ("to start Sunday" ... "set for 8:30 a.m.")."""
+        day_only = before.start_precision == "day" and before.start_text and not before.ends_at  # an end range: derived
+        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only:
+            return before
+        if not _CLOCKISH.search(quote):
+            return before  # no clock time, midnight or noon: nothing to read
+        text = self._blank_dateline(quote)
+        tz = (self._article_zone("", [before]) if before.location else None) or zone
+        start, end = _when.times(
+            text, 0, len(text), -100, published, tz, before.status in _PAST, before.status in ("collapsed", "ended"), self.when, None, year
+        )
+        if start is not None and not _when.cued(text, start.text, self.when):
+            start = None
+        if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."
+            return replace(before, ends_at=end.at, end_range=end.range, end_precision=end.precision, end_zone=end.zone, end_local=end.local)
+        if day_only:
+            if start is None or end is not None:
+                return before
+            if _when.clock_only(start.text, self.when):
+                start = _when.on_day(start.text, before.start_text, published, tz, before.status in _PAST, self.when, year)
+            if start is None or start.precision != "minute" or not before.start_range[0] <= start.at < before.start_range[1]:
+                return before
+        if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
+            return before
+        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status != "extended"))
+
+
+def _time_fields(start, end, hours: float | None, recurrence: str | None, derive: bool = True) -> dict:
+    """The Mention fields for a start and an end as `when` read them. Without an explicit end,
+    a start and a duration give one (start + duration; for a daily window, the first one's)."""
+    out = {
+        "start_text": start.text if start else None,
+        "starts_at": start.at if start else None,
+        "start_range": start.range if start else None,
+        "start_precision": start.precision if start else None,
+        "start_zone": start.zone if start else None,
+        "ends_at": end.at if end else None,
+        "end_range": end.range if end else None,
+        "end_precision": end.precision if end else None,
+        "end_zone": end.zone if end else None,
+        "time_notes": (start.notes if start else ()) + (end.notes if end else ()),
+        "start_local": start.local if start else None,
+        "end_local": end.local if end else None,
+    }
+    if derive and hours and hours < 24 * 365 * 50 and start is not None and out["ends_at"] is None and out["end_range"] is None:
+        step = timedelta(hours=hours)
+        if start.at is not None and start.precision == "minute":
+            out.update(ends_at=start.at + step, end_precision="minute", end_zone=start.zone)
+        elif start.range is not None and start.precision in ("range", "day"):
+            out.update(  # no point: the end is as open as the start
+                end_range=(start.range[0] + step, start.range[1] + step),
+                end_precision="range",
+                end_zone=start.zone,
+            )
+            if start.local and "T" in start.local:
+                out["end_local"] = (datetime.fromisoformat(start.local) + step).isoformat(timespec="minutes")
+    return out
+
+
+def _carry_times(mentions: list[Mention]) -> list[Mention]:
+    """A pause named again in a later sentence with its time ("... agreed a truce in El Fasher.
+    The truce begins at 6 a.m."): an earlier mention of the same family, whose place the later
+    one does not contradict, takes the later one's start when it has none or only a day or
+    range that holds it, and its end when it has none."""
+    out = list(mentions)
+    for i, a in enumerate(out):
+        for b in out[i + 1 : i + 4]:
+            if a.quote == b.quote or _FAMILY[a.kind] != _FAMILY[b.kind]:
+                continue
+            if not (b.starts_at or b.start_range or b.ends_at):
+                continue
+            hour = timedelta(hours=1)
+            inside = bool(
+                b.starts_at and a.start_precision in ("day", "range") and a.start_range
+                and a.start_range[0] - hour <= b.starts_at <= a.start_range[1] + hour
+            )
+            # another place named is another pause, unless b's time is absolute (a stated zone)
+            # and falls on the day a named ("on Friday" ... "at 7 a.m. (0500 GMT)")
+            if b.location not in (None, a.location) and not (inside and b.start_zone == "stated"):
+                continue
+            fields: dict = {}
+            if b.starts_at and b.start_precision == "minute" and (inside or (a.starts_at is None and a.start_range is None)):
+                fields.update(
+                    start_text=b.start_text, starts_at=b.starts_at, start_range=b.start_range, start_precision=b.start_precision,
+                    start_zone=b.start_zone, start_local=b.start_local,
+                )
+            elif (
+                inside and b.start_precision == "range" and b.start_range[1] - b.start_range[0] <= timedelta(days=1)
+                and a.start_range[1] - a.start_range[0] <= timedelta(days=1)
+            ):
+                # "on Friday" here, "at 7 a.m. (0500 GMT)" there: the day settles which 7 a.m.
+                fields.update(
+                    start_text=b.start_text, starts_at=b.starts_at, start_range=None, start_precision="minute", start_zone=b.start_zone,
+                )
+            elif a.starts_at is None and a.start_range is None and b.start_range and b.start_precision != "range":
+                fields.update(
+                    start_text=b.start_text, starts_at=b.starts_at, start_range=b.start_range, start_precision=b.start_precision,
+                    start_zone=b.start_zone, start_local=b.start_local,
+                )
+            if (b.ends_at or b.end_range) and (not (a.ends_at or a.end_range) or (fields and a.end_precision == "range")):
+                fields.update(
+                    ends_at=b.ends_at, end_range=b.end_range, end_precision=b.end_precision, end_zone=b.end_zone, end_local=b.end_local
+                )
+            elif "starts_at" in fields and a.duration_hours and a.status != "extended" and a.end_precision in (None, "range"):
+                step = timedelta(hours=a.duration_hours)  # the end derived from the start now known
+                if fields.get("start_precision") == "minute":
+                    fields.update(ends_at=fields["starts_at"] + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
+                elif fields.get("start_range"):
+                    lo, hi = fields["start_range"]
+                    fields.update(ends_at=None, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
+            if fields:
+                out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
+            break
+    return out
 
 
 def _merge(a: Mention, b: Mention) -> Mention:
@@ -254,7 +416,15 @@ def _merge(a: Mention, b: Mention) -> Mention:
         start_text=a.start_text or b.start_text,
         starts_at=a.starts_at if a.start_text else b.starts_at,
         start_range=a.start_range if a.start_text else b.start_range,
+        start_precision=a.start_precision if a.start_text else b.start_precision,
+        start_zone=a.start_zone if a.start_text else b.start_zone,
+        start_local=a.start_local if a.start_text else b.start_local,
         ends_at=a.ends_at or b.ends_at,
+        end_range=a.end_range if a.ends_at or a.end_range else b.end_range,
+        end_precision=a.end_precision if a.ends_at or a.end_range else b.end_precision,
+        end_zone=a.end_zone if a.ends_at or a.end_range else b.end_zone,
+        end_local=a.end_local if a.ends_at or a.end_range else b.end_local,
+        time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes),
         confidence=max(a.confidence, b.confidence),
     )
 

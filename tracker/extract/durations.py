@@ -49,7 +49,12 @@ def compile_rules(vocab: Vocab) -> DurationRules:
     )
     mod = d["modifiers_between"]
     before = re.compile(r"(?<![\w-])" + dur + r"(?:\s+" + mod + r"){0,2}\s*$", I)
-    after = re.compile(r"^(?P<between>(?:[^.;:!?]|(?<=\d)[:.](?=\d)){0,90}?)\b" + fragment(d["link_after"]) + r"\s+" + dur + r"\b", I)
+    # the dots of a clock time ("7.30", "7 a.m.") do not end the clause
+    after = re.compile(
+        r"^(?P<between>(?:[^.;:!?]|(?<=\d)[:.](?=\d)|(?<=\b[ap])\.(?=m\b)|(?<=\b[ap]\.m)\.){0,90}?)\b"
+        + fragment(d["link_after"]) + r"\s+" + dur + r"\b",
+        I,
+    )
     return DurationRules(
         before=before,
         after=after,

@@ -13,6 +13,15 @@ ceasefire/truce/humanitarian_pause; access: aid_corridor/aid_access), duration e
 gazetteer's aliases ("Gaza Strip" == "Gaza", "Kiev" == "Kyiv"); a place also matches
 when one name contains the other as whole words ("northern Gaza" / "Gaza").
 
+Times are scored wherever a label carries `starts_at` / `ends_at` (UTC, filled only when
+the passage gives a clock time). The passage's predicted start (end) is the first mention
+that has one, the most precise (minute, day, range) first, then those of the predicted kind. `start_exact`: within 15 minutes of the
+label; `start_day`: the same local date in the labelled place's zone (UTC when the place is
+not in the gazetteer); `end`: within 15 minutes; `confidently_wrong`: the share of passages
+with a start or end label whose predicted start or end is more than an hour from the label
+while not flagged (precision "range" or zone "unknown" are flags). Each is over the
+passages whose label has that field; with none labelled the figure is None.
+
     python -m tracker.extract.evaluate /work/shared/data/dev_passages.jsonl [-v]
 """
 
@@ -22,14 +31,22 @@ import json
 import re
 import sys
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from ..types import STATUSES, Mention
 from . import extract
 from .vocab import english
+from .zones import place_zone
 
 THRESHOLD = 0.5
 FLOORS = {"f1": 0.95, "status": 0.85, "duration": 0.95, "place": 0.90, "kind_family": 0.95}
+#: Time figures: each a floor (>=) except the ceilings (<=); applied only where labels have times.
+TIME_FLOORS: dict[str, float] = {}
+TIME_CEILINGS: dict[str, float] = {"confidently_wrong": 0.03}  # issue 11; its other time floors are not reached yet
+TIME_FIELDS = ("start_exact", "start_day", "end", "confidently_wrong")
+_EXACT = timedelta(minutes=15)
+_WRONG = timedelta(hours=1)
 FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 assert set(_STAGE) == set(STATUSES)
@@ -71,6 +88,69 @@ def same_place(expected: str | None, got: str | None) -> bool:
     return re.search(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", long_) is not None
 
 
+def _place_zone(name: str | None):
+    tz = place_zone(name.strip()) if name else None
+    return ZoneInfo(tz) if tz else timezone.utc
+
+
+def _label_time(value) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+_PRECISE = {"minute": 0, "day": 1, "range": 2}
+
+
+def _first(mentions: list[Mention], kind: str | None, has, precision) -> Mention | None:
+    """The most precise mention that has the time (as the lifecycle prefers), the predicted kind first."""
+    ordered = [m for m in mentions if m.kind == kind] + [m for m in mentions if m.kind != kind]
+    found = [(i, m) for i, m in enumerate(ordered) if has(m)]
+    if not found:
+        return None
+    return min(found, key=lambda x: (_PRECISE.get(precision(x[1]), 3), x[0]))[1]
+
+
+def _distance(label: datetime, at: datetime | None, span: tuple[datetime, datetime] | None) -> timedelta | None:
+    """How far the label lies from the prediction: its point, else its range (0 inside it)."""
+    if at is None and span is None:
+        return None
+    if at is not None and (span is None or not span[0] <= label <= span[1]):
+        return abs(label - at)
+    lo, hi = span
+    return max(lo - label, label - hi, timedelta(0))
+
+
+def score_times(row: dict, mentions: list[Mention], kind: str | None) -> dict:
+    """Per passage: {"start_exact", "start_day", "end", "confidently_wrong"} as True/False, or
+    None where the label has no such time; and "got" with what was predicted."""
+    sure = [m for m in mentions if m.confidence >= THRESHOLD]
+    start_label, end_label = _label_time(row.get("starts_at")), _label_time(row.get("ends_at"))
+    out: dict = {field: None for field in TIME_FIELDS}
+    wrong = False
+    got: dict = {}
+    if start_label is not None:
+        m = _first(sure, kind, lambda m: m.starts_at is not None or m.start_range is not None, lambda m: m.start_precision)
+        at = m.starts_at if m else None
+        out["start_exact"] = at is not None and abs(at - start_label) <= _EXACT
+        zone = _place_zone(row.get("location"))
+        out["start_day"] = at is not None and at.astimezone(zone).date() == start_label.astimezone(zone).date()
+        if m is not None:
+            got["start"] = [at.isoformat() if at else None, m.start_precision, m.start_zone]
+            off = _distance(start_label, at, m.start_range)
+            wrong |= off is not None and off > _WRONG and m.start_precision != "range" and m.start_zone != "unknown"
+    if end_label is not None:
+        m = _first(sure, kind, lambda m: m.ends_at is not None or m.end_range is not None, lambda m: m.end_precision)
+        at = m.ends_at if m else None
+        out["end"] = at is not None and abs(at - end_label) <= _EXACT
+        if m is not None:
+            got["end"] = [at.isoformat() if at else None, m.end_precision, m.end_zone]
+            off = _distance(end_label, at, m.end_range)
+            wrong |= off is not None and off > _WRONG and m.end_precision != "range" and m.end_zone != "unknown"
+    if start_label is not None or end_label is not None:
+        out["confidently_wrong"] = wrong
+    out["got"] = got
+    return out
+
+
 def _hours(value) -> float | None:
     return None if value is None else float(value)
 
@@ -96,10 +176,22 @@ def evaluate(rows: Iterable[dict]) -> dict:
     tp = fp = fn = tn = 0
     right = {"status": 0, "duration": 0, "place": 0, "kind_family": 0, "kind": 0}
     misses: list[dict] = []
+    times = {field: [0, 0] for field in TIME_FIELDS}  # field: [true, labelled]
     for row in rows:
-        pred = passage_prediction(extract(row["text"], _published(row)))
+        mentions = extract(row["text"], _published(row))
+        pred = passage_prediction(mentions)
         gold = bool(row["is_pause_event"])
         differs: dict[str, dict] = {}
+        timed = score_times(row, mentions, pred["kind"])
+        for field in TIME_FIELDS:
+            if timed[field] is not None:
+                times[field][0] += timed[field]
+                times[field][1] += 1
+        for field, label, key in (("start_exact", "starts_at", "start"), ("end", "ends_at", "end")):
+            if timed[field] is False:
+                differs[field] = {"expected": row.get(label), "got": timed["got"].get(key)}
+        if timed["confidently_wrong"]:
+            differs["confidently_wrong"] = {"expected": False, "got": True}
         if pred["is_pause_event"] and gold:
             tp += 1
             checks = {
@@ -135,6 +227,8 @@ def evaluate(rows: Iterable[dict]) -> dict:
         "recall": r,
         "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
         **{field: _ratio(n, tp) for field, n in right.items()},
+        **{field: (_ratio(n, d) if d else None) for field, (n, d) in times.items()},
+        "time_labels": {"starts_at": times["start_exact"][1], "ends_at": times["end"][1]},
         "misses": misses,
     }
 
@@ -145,7 +239,18 @@ def below_floors(result: dict) -> list[str]:
         text = f"{x:.3f}".rstrip("0")
         return text + "0" if text.endswith(".") else text
 
-    return [f"{name} {figure(result[name])} < {floor:.2f}" for name, floor in FLOORS.items() if result[name] < floor]
+    low = [f"{name} {figure(result[name])} < {floor:.2f}" for name, floor in FLOORS.items() if result[name] < floor]
+    low += [
+        f"{name} {figure(result[name])} < {floor:.2f}"
+        for name, floor in TIME_FLOORS.items()
+        if result.get(name) is not None and result[name] < floor
+    ]
+    low += [
+        f"{name} {figure(result[name])} > {ceiling:.2f}"
+        for name, ceiling in TIME_CEILINGS.items()
+        if result.get(name) is not None and result[name] > ceiling
+    ]
+    return low
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,23 +37,3 @@ def place_ancestors(location: str | None, country: str | None = None) -> tuple[s
     if country and country != location and country not in chain:
         chain.append(country)
     return tuple(chain)
-
-
-@cache
-def _zones() -> dict[str, str]:
-    data = _read("places.json")
-    return {e["name"]: e["tz"] for e in data["countries"] + data["places"] if e.get("tz")}
-
-
-def place_zone(location: str | None, country: str | None = None) -> str | None:
-    """The IANA time zone of `location`, else of the nearest place containing it that has
-    one, else None (the board then shows UTC only).
-
-    >>> place_zone("El Fasher", "Sudan")
-    'Africa/Khartoum'
-    """
-    zones = _zones()
-    for name in (location, *place_ancestors(location, country)):
-        if name in zones:
-            return zones[name]
-    return None

@@ -1,31 +1,69 @@
-"""When a pause starts: the text's own words, and a UTC time when they are precise.
+"""When a pause starts and ends: the text's own words, and UTC times with their precision.
 
 Pure: no I/O and no clock: times are resolved against the `published` argument.
-Precise phrases ("today", "tomorrow", "on Friday", "from 7am Friday", "at midnight",
-"6 February 2024, 00:00 hours", "effective immediately") resolve in the place's time
-zone when it is known, else UTC. Vague ones ("this week", "next week") keep their words
-and resolve to None. A weekday is the next one on or after publication, or the last one
-on or before it when the pause is reported as already begun (`past`).
 
-`Start.range` is (earliest, latest) in UTC when the words do not fix the moment: a bare
-day with no clock time ("on Thursday", "on 6 February") gives that local day's bounds
-(its `at` stays the day's midnight), and a vague phrase the bounds that `vague_ranges`
-in the data give it ("this week": from publication to the end of the week). A precise
-start elsewhere then wins over it. `end()` reads an explicit end ("until Sunday", "until
-midnight on Friday"): a bare day ends with that local day.
+How news states time, and how each way is read (the conventions, documented once here):
+
+* **Zones.** A zone named next to a clock time wins over the place's: "11:00 GMT", "8:00
+  AM GMT+4", "2 p.m. Moscow time", "1900 hours IST", "7.30 am Gaza time" (the table is
+  `when.zones` in the data; "<place> time" also resolves through the gazetteer). "local
+  time" is the place's zone. Without a stated zone the place's zone is used (the caller
+  gives it: the mention's place, else the article's); with none the zone is *unknown* and
+  the start is a range over every offset from UTC-12 to UTC+14, never silently UTC.
+* **Bracketed figures.** "06:00 (03:00 GMT)", "10:00 local time [07:00 GMT]": a UTC figure
+  in brackets settles the moment (the nearest instant with that UTC clock time); when the
+  local figure disagrees by more than 15 minutes the UTC figure wins and a note says so. A
+  bracketed figure in another stated zone ("[1 a.m. Boston time]") wins over the place's
+  zone but not over a zone stated in the main figure.
+* **Days.** A date ("March 14", "14 March 2024", "Feb. 15") or weekday next to the clock
+  time is kept. A weekday is the next one on or after the publication date in the zone
+  (the last one on or before it for a pause reported as begun, `past`; the verb right
+  before the phrase, "will take effect" / "took effect", wins over the status; "last
+  Friday" is the one before; "next Friday" is the coming one or the one after, a range). A date
+  without a year takes the year that puts it nearest the publication on the side the words
+  look to ("took effect on Dec. 24" read in January: last December), or the year in which
+  a weekday beside it fits ("Sunday, January 19"); an end's day or date is the first after
+  its start ("from Dec. 23 until Jan. 2"). A clock time alone is its next occurrence
+  after publication (the last one before it when `past`), or, when the stamp is date-only
+  (exactly 00:00 or 12:00 UTC), on the publication's date, flagged as a range. A clock
+  time without a day takes the one day named before it in the pause's text ("introduced
+  on Thursday ..., between 8 a.m. and 4 p.m."). "June 3-4" is its first day, except for
+  midnight ("midnight on June 3-4" is the night between). Without `published`, only a
+  date resolves: with its year, or the year of the article's first full date
+  (`article_year`); a weekday does not.
+* **Midnight and noon.** Noon is 12:00. "midnight on D" and "00:00 on D" are the start of D
+  (00:00); "midnight" alone is the next midnight after publication; "midnight tonight",
+  "24:00", "2400 hours", "zero hours from Sunday to Monday", "the night of June 9" are the
+  midnight that ends the day. Because "midnight on Monday" is also said for the end of
+  Monday, a start read as "midnight on D" is a *range* (start of D .. end of D) unless a
+  bracketed figure settles it; an end "until midnight on D" is the end of D.
+* **Ends.** "until 8 p.m. on Thursday", "until February 3" (a bare day ends with that local
+  day), "from 6 a.m. of April 10 to 6 a.m. of April 13", "between 8 a.m. and 4 p.m. on
+  Thursday", "9 a.m.-9 p.m.", "ended at 7am": the second figure of a window takes the day
+  and zone of the first when it has none (and the next day when it is not later). The end
+  from a duration ("for 72 hours from noon") is the caller's: start + duration.
+* **Implausible dates** (a year before 1900 or after 2100) are ignored with a note; no date
+  arithmetic here can raise.
+
+Precision is "minute" (a clock time in a known zone), "day" (a day without a time: `at` is
+its local midnight, `range` the day) or "range" (`at` is the best reading, or None when the
+zone is unknown; `range` holds every reading). Zone is "stated", "place" or "unknown".
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from .literals import Need, Probe, fold, may_match, needs
 from .vocab import Vocab, alternation, fragment
 
 I = re.IGNORECASE
+UTC = timezone.utc
+MIN_YEAR, MAX_YEAR = 1900, 2100
+_EXACT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +83,39 @@ class WhenRules:
     noon: re.Pattern[str]
     relative_day: re.Pattern[str]
     day_part: re.Pattern[str]
-    utc: re.Pattern[str]
+    zone: re.Pattern[str]
+    local: re.Pattern[str]  # "local time": the place's zone
+    bracket: re.Pattern[str]
+    night_between: re.Pattern[str]
+    end_of_day: re.Pattern[str]
+    first_hour: re.Pattern[str]
     weekdays: dict
     months: dict
     relative_days: dict
     day_parts: dict
-    # the literal stems `immediate`, `relative_start` and `vague` need (see `literals`)
+    abbreviations: dict
+    named_zones: dict
+    place_zones: tuple  # (compiled name pattern, tz) from the gazetteer
     immediate_need: Need
     relative_need: Need
     vague_need: Need
     until: re.Pattern[str]  # "until <day and time>": group "when"
-    until_before: re.Pattern[str]  # "until" right before a phrase
+    until_before: re.Pattern[str]  # "until" or an end cue right before a phrase
+    other_subject: re.Pattern[str]  # "talks that" right before a cue: another event's time
+    future_before: re.Pattern[str]  # "will take effect", "begins": the phrase looks ahead
+    past_before: re.Pattern[str]  # "took effect", "began": the phrase looks back
     until_need: Need
+    end_cue: re.Pattern[str]  # "ended at <time>": group "when"
+    join: re.Pattern[str]  # "-" / "to" / "and" between the two figures of a window
     vague_ranges: tuple[tuple[re.Pattern[str], str, str], ...]  # (phrase, earliest, latest)
+
+
+# A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
+# "hours" or "local time", or as the first figure of a window whose second has one
+# ("between 0700 and 1500 GMT"); otherwise it is a year or a number.
+_MARK = r"(?:GMT|UTC|Z|hours|hrs|local\s+time)(?![\w])"
+_FOUR = r"(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK + r")"
+_DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 
 
 def compile_rules(vocab: Vocab) -> WhenRules:
@@ -65,34 +123,49 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     wd = alternation(list(w["weekdays"]))
     mo = alternation(list(w["months"])) + r"\.?"
     rel = alternation(list(w["relative_days"]))
-    parts = alternation(list(w["day_parts"]))
+    parts = alternation([k for k in w["day_parts"] if not k.startswith("_")])
     am, pm = w["am"], w["pm"]
+    zones = w["zones"]
+    abbreviations = {k: v for k, v in zones["abbreviations"].items()}
+    named = {fold(k): v for k, v in zones["named"].items()}
+    zone = (
+        r"(?:(?:GMT|UTC)\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?(?![\w])"
+        r"|(?-i:" + "|".join(sorted(abbreviations, key=len, reverse=True)) + r")(?![\w])"
+        r"|" + fragment(w["local_time"]) + r"(?![\w])"
+        r"|" + alternation(list(zones["named"])) + r"(?![\w])"
+        r"|(?-i:[A-Z][\w'\u2019.-]+)(?:\s+(?-i:[A-Z])[\w'\u2019.-]+){0,2}\s+time(?![\w]))"
+    )
     clock = (
-        r"\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
-        r"|\d{1,2}:\d{2}(?:\s*(?:" + w["hours_word"] + r")\b)?"
-        r"|\d{4}\s*(?:" + w["utc"] + r"|hours)\b"
+        r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
+        r"|\d{1,2}(?::|" + _DOT + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
+        r"|[0-2]\d[0-5]\d" + _FOUR + r"(?:\s*(?:hours|hrs)(?![\w]))?"
+        r"|zero\s+hours)"
     )
+    day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+\d{4})?"
+    day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
+    night = r"(?:the\s+)?night\s+(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd
+    tail = r"(?:\s*(?:" + zone + r"))?(?:\s*[\(\[][^\)\]\n]{1,80}[\)\]])?"
     part = (
-        r"(?:" + clock + "|" + fragment(w["midnight"]) + "|" + w["noon"]
-        + r"|" + wd + r"(?:\s+" + parts + r")?"
-        + r"|\d{1,2}(?:st|nd|rd|th)?\s+" + mo + r"(?:\s+\d{4})?"
-        + r"|" + mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"
-        + r"|" + rel + r"(?:\s+" + parts + r")?)"
+        r"(?:(?:(?:" + clock + "|" + fragment(w["midnight"]) + "|" + w["noon"] + r")"
+        + r"(?:\s+(?:on\s+)?(?:the\s+night\s+)?(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd + r")?" + tail + r")"
+        + r"|" + night
+        + r"|(?:(?:the\s+)?(?:first\s+hour|night)\s+of\s+(?:the\s+)?)?(?:(?:(?:next|this|last|coming)\s+)?" + wd + r"(?:\s+" + parts + r")?"
+        + r"|" + day_dm + r"|" + day_md + r")" + tail
+        + r"|" + rel + r"(?:\s+" + parts + r")?" + tail
+        + r"|(?:(?:at|by)\s+)?" + parts + tail + r")"
     )
-    sep = r"(?:,\s*|\s+)(?:(?:at|on|from)\s+)?"
-    paren = r"(?:\s*\([^)]*(?:" + w["utc"] + "|" + wd + r")[^)]*\))?"
-    phrase = (
-        r"(?<![\w])(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?" + part
-        + r"(?:" + sep + part + r"){0,3}(?:\s+" + fragment(w["local_time"]) + r")?" + paren + r"(?![\w])"
-    )
+    sep = r"(?:,\s*|\s+)(?:(?:at|on|of|from)\s+)?(?:the\s+)?"
+    lead = r"(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?"
+    phrase = r"(?<![\w])" + lead + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?(?![\w])"
+    when_words = r"(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?"
     vague = re.compile(r"(?<!earlier )(?<!since )(?<![\w])" + alternation(w["vague"]) + r"(?![\w])", I)
-    until = re.compile(
-        r"(?<![\w])(?:" + w["until"] + r")\s+(?P<when>(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:\s+"
-        + fragment(w["local_time"]) + r")?" + paren + r")(?![\w])",
-        I,
-    )
+    until = re.compile(r"(?<![\w])(?:" + w["until"] + r")\s+(?P<when>" + when_words + r")(?![\w])", I)
+    end_cue = re.compile(r"(?<![\w])" + fragment(w["end_cue"]) + r"\s+(?:at\s+|on\s+)?(?P<when>" + when_words + r")(?![\w])", I)
     immediate = re.compile(r"(?<![\w])" + alternation(w["immediate"]) + r"(?![\w])", I)
     relative_start = re.compile(fragment(w["relative_start"]), I)
+    place_zones = tuple(
+        (pattern, place.tz) for pattern, place in vocab.places if not place.demonym
+    )
     return WhenRules(
         phrase=re.compile(phrase, I),
         vague=vague,
@@ -100,29 +173,47 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         relative_start=relative_start,
         cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
         reporting_before=re.compile(fragment(w["reporting_before"]), I),
-        lead_is_cue=re.compile(r"^(?:starting|beginning|from|as of|effective)", I),
+        lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
-        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + mo + r")(?:\s+(\d{4}))?", I),
-        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?", I),
+        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
+        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
-            r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|\b(\d{1,2}):(\d{2})|\b(\d{2})(\d{2})\s*(?:" + w["utc"] + r"|hours)\b",
+            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + _DOT + r")(\d{2})"
+            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b",
             I,
         ),
-        midnight=re.compile(fragment(w["midnight"]), I),
-        noon=re.compile(r"\b(?:" + w["noon"] + r")\b", I),
+        midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
+        noon=re.compile(r"\b(?:" + w["noon"] + r")\b|\b12\s*(?:" + pm + r")(?![\w])", I),
         relative_day=re.compile(r"\b" + rel + r"\b", I),
         day_part=re.compile(r"\b" + parts + r"\b", I),
-        utc=re.compile(r"^[^(]*\b(?:" + w["utc"] + r")\b"),
+        zone=re.compile(zone, I),
+        local=re.compile(fragment(w["local_time"]), I),
+        bracket=re.compile(r"[\(\[]([^\)\]\n]{1,80})[\)\]]"),
+        night_between=re.compile(r"\b(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+(" + wd + r")\b|\bnight\s+of\b", I),
+        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b", I),
+        first_hour=re.compile(r"\bfirst\s+hour\s+of\b", I),
         weekdays=dict(w["weekdays"]),
         months=dict(w["months"]),
-        relative_days=dict(w["relative_days"]),
-        day_parts=dict(w["day_parts"]),
+        relative_days={fold(k): v for k, v in w["relative_days"].items()},
+        day_parts={k: v for k, v in w["day_parts"].items() if not k.startswith("_")},
+        abbreviations=abbreviations,
+        named_zones=named,
+        place_zones=place_zones,
         immediate_need=needs(immediate),
         relative_need=needs(relative_start),
         vague_need=needs(vague),
         until=until,
-        until_before=re.compile(r"(?<![\w])(?:" + w["until"] + r")\s+(?:the\s+end\s+of\s+)?$", I),
+        until_before=re.compile(
+            r"(?<![\w])(?:(?:" + w["until"] + r")\s+(?:the\s+end\s+of\s+)?|" + fragment(w["end_cue"]) + r"\s+(?:at\s+|on\s+)?)$", I
+        ),
         until_need=needs(until),
+        other_subject=re.compile(r"\b" + w["other_subject"], I),
+        future_before=re.compile(r"(?<![\w])" + w["tense_before"]["future"], I),
+        past_before=re.compile(r"(?<![\w])" + w["tense_before"]["past"], I),
+        end_cue=end_cue,
+        join=re.compile(
+            r"\s*(?:[-\u2013]|(?:" + "|".join(j for j in w["window_join"].split("|") if j.isalpha()) + r")(?![\w]))\s*", I
+        ),
         vague_ranges=tuple(
             (re.compile(r"^" + fragment(k) + r"$", I), v[0], v[1]) for k, v in w["vague_ranges"].items() if not k.startswith("_")
         ),
@@ -131,138 +222,511 @@ def compile_rules(vocab: Vocab) -> WhenRules:
 
 @dataclass(frozen=True, slots=True)
 class Start:
+    """A start (or an end) as read: the words, the best UTC reading, and how sure it is."""
+
     text: str
     at: datetime | None
-    range: tuple[datetime, datetime] | None = None  # (earliest, latest) when the words are vague
+    range: tuple[datetime, datetime] | None = None  # (earliest, latest) when the words leave it open
+    precision: str | None = None  # "minute", "day" or "range"
+    zone: str | None = None  # "stated", "place" or "unknown"
+    notes: tuple[str, ...] = ()
+    local: str | None = None  # zone unknown: the wall time read ("2024-03-13T06:00", or a date), for a zone found later
 
 
 def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     if rules.reporting_before.search(before):
         return False
-    if rules.cue_before.search(before):
-        return True
+    cue = rules.cue_before.search(before)
+    if cue:
+        return not rules.other_subject.search(before[max(trigger_end, 0, cue.start() - 60) : cue.start()])
     return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
 
 
-def find(sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules, probe: Probe | None = None) -> tuple[str, str] | None:
-    """(kind, words) of the start phrase in sentence[lo:hi]; kind is precise, vague or immediate.
+_NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
 
-    The patterns whose literal stems are not in the sentence are not run (`probe`: the
-    sentence as `literals` tests it).
-    """
+
+def _find(
+    sentence: str, lo: int, hi: int, trigger_end: int, rules: WhenRules, probe: Probe | None = None
+) -> tuple[str, str, int] | None:
+    """(kind, words, end offset) of the start phrase in sentence[lo:hi]; kind is precise, vague
+    or immediate. Patterns whose literal stems are not in the sentence are not run (`probe`:
+    the sentence as `literals` tests it)."""
     p = Probe(sentence) if probe is None else probe
 
     def may(need: Need) -> bool:
         return may_match(need, p.text, p.folded)
 
-    found: list[tuple[int, int, str, str]] = []
+    found: list[tuple[int, int, str, str, int]] = []
     for m in rules.immediate.finditer(sentence, lo, hi) if may(rules.immediate_need) else ():
         words = m.group(0)
         if words.lower() != "immediately" or _near_cue(sentence[: m.start()], rules, trigger_end):
-            found.append((0, m.start(), "immediate", words))
+            found.append((0, m.start(), "immediate", words, m.end()))
     for m in rules.phrase.finditer(sentence, lo, hi):
         before = sentence[: m.start()]
-        if rules.until_before.search(before):
-            continue  # "until Sunday" is the end, not the start
+        if rules.until_before.search(before) and not _NOT_UNTIL.search(before):
+            continue  # "until Sunday", "ended at 7am": an end, not the start ("not ... until" is a start)
+        if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
+            continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
         if (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before)) or _near_cue(before, rules, trigger_end):
-            found.append((0, m.start(), "precise", m.group(0)))
+            found.append((0, m.start(), "precise", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
         if _near_cue(sentence[: m.start()], rules, trigger_end):
-            found.append((1, m.start(), "vague", m.group(0)))
+            found.append((1, m.start(), "vague", m.group(0), m.end()))
     for m in rules.vague.finditer(sentence, lo, hi) if may(rules.vague_need) else ():
         if not rules.reporting_before.search(sentence[: m.start()]):
-            found.append((1, m.start(), "vague", m.group(0)))
+            found.append((1, m.start(), "vague", m.group(0), m.end()))
     if not found:
         return None
-    _, _, kind, words = min(found)
-    return kind, words
+    _, _, kind, words, end = min(found)
+    return kind, words, end
 
 
-def _clock(words: str, rules: WhenRules) -> time | None:
-    if rules.midnight.search(words):
-        return time(0, 0)
-    if rules.noon.search(words):
-        return time(12, 0)
+# --------------------------------------------------------------------------- reading words
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What one time phrase says, before any zone is applied."""
+
+    clock: time | None
+    clock_kind: str | None  # "clock", "midnight", "noon", "part" (a part of the day)
+    part: tuple[int, int] | None  # the hours of a part of the day
+    day: date | None
+    day_stated: bool  # a date or weekday (or "tomorrow") in the words, not the publication's
+    day_kind: str | None  # "date", "weekday", "relative"
+    second_day: date | None  # "June 3-4", "from Sunday to Monday": the night's second day
+    night_of: bool
+    end_of_day: bool  # "midnight tonight", "24:00"
+    first_hour: bool
+    next_week: bool  # "next Friday": this week's or the next
+    has_year: bool
+    zone: tzinfo | None
+    zone_stated: bool
+    notes: tuple[str, ...]
+
+
+def _parse_zone(text: str, place_tz: tzinfo | None, rules: WhenRules) -> tuple[tzinfo | None, bool] | None:
+    """(zone, stated) for the first zone words in `text`; None when it names none."""
+    for m in rules.zone.finditer(text):
+        words = m.group(0).split()
+        for i in range(len(words) - 1 if len(words) > 2 else 1):  # "Friday Moscow time": try "Moscow time"
+            z = _zone_of(" ".join(words[i:]), place_tz, rules)
+            if z is not None:
+                return z
+    return None
+
+
+def _zone_of(words: str, place_tz: tzinfo | None, rules: WhenRules) -> tuple[tzinfo | None, bool] | None:
+    text = " ".join(words.split())
+    off = re.fullmatch(r"(?:GMT|UTC)\s*([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?", text, I)
+    if off:
+        sign = -1 if off.group(1) in "-\u2212" else 1
+        hours, minutes = int(off.group(2)), int(off.group(3) or 0)
+        return (_fixed(sign * (hours * 60 + minutes)), True) if hours <= 14 and minutes < 60 else None
+    if text in rules.abbreviations:
+        return _named(rules.abbreviations[text]), True
+    if rules.local.fullmatch(text):
+        return place_tz, False
+    if fold(text) in rules.named_zones:
+        return _named(rules.named_zones[fold(text)]), True
+    name = re.sub(r"\s+time$", "", text, flags=I)
+    for pattern, tz in rules.place_zones:
+        m = pattern.match(name)
+        if m and m.end() == len(name):
+            return ZoneInfo(tz), True
+    return None
+
+
+def _date_only(published: datetime) -> bool:
+    """A publication stamp at exactly 00:00 or 12:00 UTC: feeds and pages that give only a date
+    are stored so. Its clock time says nothing: a clock time alone is read on its date."""
+    t = published.astimezone(UTC).time()
+    return t.minute == t.second == t.microsecond == 0 and t.hour in (0, 12)
+
+
+def _fixed(minutes: int) -> tzinfo:
+    return UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
+
+
+def _named(value: str) -> tzinfo:
+    if value[:1] in "+-":
+        sign = -1 if value[0] == "-" else 1
+        h, m = value[1:].split(":")
+        return _fixed(sign * (int(h) * 60 + int(m)))
+    return ZoneInfo(value)
+
+
+def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple[int, int] | None]:
     m = rules.clock.search(words)
-    if m:
+    mid = rules.midnight.search(words)
+    noon = rules.noon.search(words)
+    if m and not (mid and mid.start() < m.start()) and not (noon and noon.start() < m.start()):
+        if m.group(8):
+            return time(0, 0), "midnight", None
         if m.group(3):
             h, mi = int(m.group(1)), int(m.group(2) or 0)
-            pm = m.group(3).lower().startswith("p")
-            h = (h % 12) + (12 if pm else 0)
+            if h == 12 and mi == 0:
+                return (time(0, 0), "midnight", None) if m.group(3).lower().startswith("a") else (time(12, 0), "noon", None)
+            h = (h % 12) + (12 if m.group(3).lower().startswith("p") else 0)
         elif m.group(4):
             h, mi = int(m.group(4)), int(m.group(5))
         else:
             h, mi = int(m.group(6)), int(m.group(7))
-        return time(h, mi) if h < 24 and mi < 60 else None
-    m = rules.day_part.search(words)
-    if m:
-        return time(rules.day_parts[fold(m.group(0))], 0)
-    return None
+        if (h, mi) == (24, 0):
+            return time(0, 0), "midnight24", None
+        if h > 23 or mi > 59:
+            return None, None, None
+        return time(h, mi), ("midnight0" if (h, mi) == (0, 0) else "clock"), None
+    if mid:
+        return time(0, 0), "midnight", None
+    if noon:
+        return time(12, 0), "noon", None
+    p = rules.day_part.search(words)
+    if p:
+        lo, hi = rules.day_parts[fold(p.group(0))]
+        return time(lo % 24, 0), "part", (lo, hi)
+    return None, None, None
 
 
-def _date(words: str, base: date, past: bool, rules: WhenRules) -> date | None:
+def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None) -> _Words:
+    """The parts of a time phrase (outside its brackets); `base`: the publication date in the zone."""
+    clock, clock_kind, part = _clock(words, rules)
+    notes: list[str] = []
+    next_week = False
+    day = second = None
+    day_kind = None
+    has_year = False
     for pattern, order in ((rules.date_dm, "dm"), (rules.date_md, "md")):
         m = pattern.search(words)
         if m:
-            day_s, month_s = (m.group(1), m.group(2)) if order == "dm" else (m.group(2), m.group(1))
+            if order == "dm":
+                day_s, to_s, month_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
+            else:
+                month_s, day_s, to_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
             month = rules.months.get(fold(month_s).rstrip("."))
-            year = int(m.group(3)) if m.group(3) else base.year
+            has_year = year_s is not None
+            year = int(year_s) if year_s else (_nearest_year(base, month, int(day_s), past) if base and month else year_hint)
+            day_kind = "date"
+            if year is None or month is None:
+                break
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                notes.append(f"year {year} is implausible: the date is ignored")
+                break
             try:
-                return date(year, month, int(day_s))
-            except (TypeError, ValueError):
-                return None
-    m = rules.weekday.search(words)
-    if m:
-        target = rules.weekdays[fold(m.group(0))]
-        if past:
-            return base - timedelta(days=(base.weekday() - target) % 7)
-        return base + timedelta(days=(target - base.weekday()) % 7)
-    m = rules.relative_day.search(words)
-    if m:
-        return base + timedelta(days=rules.relative_days[fold(m.group(0))])
-    return None
+                day = date(year, month, int(day_s))
+                second = date(year, month, int(to_s)) if to_s else None
+                wd = rules.weekday.search(words)
+                if wd and not year_s and day.weekday() != rules.weekdays[fold(wd.group(0))]:
+                    # "Sunday, January 19" published in March: the year in which that date is a Sunday
+                    for other in (year - 1, year + 1):
+                        try:
+                            moved = date(other, month, int(day_s))
+                        except ValueError:
+                            continue
+                        if moved.weekday() == rules.weekdays[fold(wd.group(0))]:
+                            day, second = moved, (date(other, month, int(to_s)) if to_s else None)
+                            break
+            except ValueError:
+                notes.append(f"{m.group(0)!r} is not a date: it is ignored")
+                day = second = None
+            break
+    if day_kind is None:
+        nb = rules.night_between.search(words)
+        m = rules.weekday.search(words)
+        if m and base is not None:
+            day_kind = "weekday"
+            target = rules.weekdays[fold(m.group(0))]
+            qualifier = re.search(r"\b(next|last)\s+$", words[: m.start()], I)
+            if qualifier and qualifier.group(1).lower() == "last":
+                day = base - timedelta(days=(base.weekday() - target) % 7 or 7)
+            elif past:
+                day = base - timedelta(days=(base.weekday() - target) % 7)
+            else:
+                day = base + timedelta(days=(target - base.weekday()) % 7)
+                # "next Friday": the coming one, or the one a week later; both are said
+                next_week = bool(qualifier)
+            if nb and nb.group(1):
+                second = day + timedelta(days=(rules.weekdays[fold(nb.group(1))] - target) % 7 or 7)
+        elif m:
+            day_kind = "weekday"
+        else:
+            r = rules.relative_day.search(words)
+            if r:
+                day_kind = "relative"
+                if base is not None:
+                    day = base + timedelta(days=rules.relative_days[fold(r.group(0))])
+    zone = _parse_zone(words, place_tz, rules)
+    return _Words(
+        clock=clock,
+        clock_kind=clock_kind,
+        part=part,
+        day=day,
+        day_stated=day_kind is not None,
+        day_kind=day_kind,
+        second_day=second,
+        night_of=bool(re.search(r"\bnight\s+(?:of|from|between)\b", words, I)),
+        end_of_day=bool(rules.end_of_day.search(words)),
+        first_hour=bool(rules.first_hour.search(words)),
+        next_week=next_week,
+        has_year=has_year,
+        zone=zone[0] if zone else place_tz,
+        zone_stated=bool(zone and zone[1]),
+        notes=tuple(notes),
+    )
 
 
-def _zone(words: str, tz_name: str | None, rules: WhenRules):
-    return timezone.utc if rules.utc.search(words) or not tz_name else ZoneInfo(tz_name)
+def _nearest_year(base: date, month: int, day: int, past: bool) -> int:
+    """The year that puts a date without one nearest the publication, on its side of it
+    (within a week) when the words look back (`past`) or ahead: "took effect on Dec. 24"
+    read on 5 January is last December's; "will start on Jan. 2" read on 20 December is
+    next January's; "will run from Dec. 23" read in March is this December's."""
+    slack = timedelta(days=7)
+    found: list[tuple[bool, timedelta, int]] = []
+    for year in (base.year - 1, base.year, base.year + 1):
+        try:
+            d = date(year, month, day)
+        except ValueError:  # 29 February
+            continue
+        on_side = d <= base + slack if past else d >= base - slack
+        found.append((not on_side, abs(d - base), year))
+    return min(found)[2] if found else base.year
 
 
-def _day_bounds(day: date, tz) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0, 0), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+def _split_brackets(words: str, rules: WhenRules) -> tuple[str, list[str]]:
+    """(the words outside brackets, each bracket's text); a bracket without a clock time
+    ("(15 February)") is read as part of the words."""
+    inner = [m.group(1) for m in rules.bracket.finditer(words)]
+    timed = [t for t in inner if _clock(t, rules)[1] not in (None, "part")]
+    main = rules.bracket.sub(lambda m: " " if m.group(1) in timed else " " + m.group(1) + " ", words)
+    return main, timed
 
 
-def resolve(kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules) -> datetime | None:
-    """UTC start for a precise phrase, else None."""
-    return _resolve(kind, words, published, tz_name, past, rules)[0]
+def _local(day: date, clock: time, tz: tzinfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+
+
+def _unknown_range(day: date, clock: time, span: timedelta = timedelta(0)) -> tuple[datetime, datetime]:
+    """Every reading of a local time whose zone is unknown: UTC+14 (earliest) .. UTC-12 (latest)."""
+    naive = datetime.combine(day, clock, tzinfo=UTC)
+    return naive - timedelta(hours=14), naive + span + timedelta(hours=12)
+
+
+def _nearest(clock: time, tz: tzinfo, near: datetime) -> datetime:
+    """The instant with local clock time `clock` in `tz` nearest to `near`."""
+    local = near.astimezone(tz).date()
+    candidates = [_local(local + timedelta(days=d), clock, tz) for d in (-1, 0, 1)]
+    return min(candidates, key=lambda at: abs(at - near))
+
+
+def _resolve_words(
+    words: str,
+    published: datetime | None,
+    tz_name: str | None,
+    past: bool,
+    rules: WhenRules,
+    role: str = "start",
+    anchor: Start | None = None,
+    anchor_words: _Words | None = None,
+    next_year: bool = False,
+    year_hint: int | None = None,
+) -> tuple[Start | None, _Words | None]:
+    """A precise phrase as a Start (or an end when role == "end"); `anchor`: the window's
+    first figure, whose day and zone a second figure without them takes."""
+    place_tz = ZoneInfo(tz_name) if tz_name else None
+    main, brackets = _split_brackets(words, rules)
+    probe_zone = _parse_zone(main, place_tz, rules)
+    tz0 = probe_zone[0] if probe_zone and probe_zone[0] is not None else place_tz
+    if tz0 is None and anchor_words is not None and anchor_words.zone is not None:
+        tz0 = anchor_words.zone
+    date_only = published is not None and _date_only(published)
+    base = (published.astimezone(UTC) if date_only else published.astimezone(tz0 or UTC)).date() if published else None
+    read_past = past
+    if role == "end" and anchor is not None and anchor.at is not None:
+        # an end's day or date is the first after its start ("from Dec. 23 until Jan. 2")
+        base, read_past = anchor.at.astimezone(tz0 or UTC).date(), False
+    if base is not None and next_year:
+        base = base.replace(year=base.year + 1, day=min(base.day, 28))
+    w = _read(main, base, read_past, place_tz, rules, year_hint)
+    notes = list(w.notes)
+    zone_kind = "stated" if w.zone_stated else ("place" if w.zone is not None else "unknown")
+    tz = w.zone
+    if anchor_words is not None and anchor_words.zone is not None and (tz is None or anchor_words.zone_stated and not w.zone_stated):
+        # "at 10:00 a.m. Moscow time ... until 5 p.m.": the second figure is in the first one's zone
+        tz, zone_kind = anchor_words.zone, ("stated" if anchor_words.zone_stated else "place")
+    if w.clock is None and w.day is None and not w.day_stated:
+        return None, None
+    if w.clock is None and w.day is None and w.day_kind == "date" and notes:
+        return Start(words, None, None, None, None, tuple(notes)), w
+    day = w.day
+    precision = "minute"
+    clock = w.clock
+    span: tuple[datetime, datetime] | None = None
+    date_guess = inherited = False
+    if day is None and w.day_stated and not (anchor is not None and anchor.at is not None):
+        # a weekday or relative day without a publication date: no day can be known
+        return Start(words, None, None, None, None, tuple(notes)), w
+    if day is None and anchor is not None and anchor.at is not None:
+        # the window's second figure: the first one's local day, or the next when not later
+        first = anchor.at.astimezone(tz or UTC)
+        day = first.date()
+        inherited = anchor.precision == "range" and anchor.range is not None and anchor.range[1] - anchor.range[0] >= timedelta(hours=23)
+        if w.clock_kind in ("midnight", "midnight24") or (clock is not None and clock <= first.time().replace(tzinfo=None)):
+            day += timedelta(days=1)
+    elif day is None:
+        if published is None:
+            return Start(words, None, None, None, None, tuple(notes)), w
+        local = published.astimezone(tz or UTC)
+        day = base if date_only else local.date()
+        now = local.time().replace(tzinfo=None)
+        if date_only:
+            date_guess = clock is not None  # a date-only stamp: that date, or the next (the last) one
+            if w.clock_kind in ("midnight", "midnight24") and (w.end_of_day or not past):
+                day += timedelta(days=1)
+        elif w.clock_kind in ("midnight", "midnight24"):
+            day += timedelta(days=0 if past and not w.end_of_day else 1)  # "at midnight": the next midnight
+        elif clock is not None and not past and clock <= now:
+            day += timedelta(days=1)
+        elif clock is not None and past and clock > now:
+            day -= timedelta(days=1)
+    # midnight conventions
+    ambiguous_midnight = False
+    if w.clock_kind in ("midnight", "midnight24"):
+        night = w.second_day is not None or w.night_of
+        if w.second_day is not None:
+            day = w.second_day
+        elif w.night_of or w.end_of_day or w.clock_kind == "midnight24":
+            if w.day is not None:
+                day = day + timedelta(days=1)
+        elif w.day is not None and role == "end":
+            day = day + timedelta(days=1)  # "until midnight on Saturday": the end of Saturday
+        elif w.day is not None and not night:
+            ambiguous_midnight = role == "start"
+    if re.search(r"\b(?:after|past)\s+midnight\b", words, I):
+        ambiguous_midnight = False  # "just past midnight of April 2": its first minutes
+    if clock is None and w.first_hour:
+        clock = time(0, 0)
+    if clock is None:
+        if w.night_of and day is not None:  # "the night of June 9", no clock
+            clock, precision = time(18, 0), "range"
+        else:
+            precision = "day"
+    if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+        notes.append(f"year {day.year} is implausible: the date is ignored")
+        return Start(words, None, None, None, None, tuple(notes)), w
+    try:
+        if precision == "day":
+            lo_hi = _day_span(day, tz)
+            if role == "end":
+                at = lo_hi[1] if lo_hi else None
+                span = None
+            else:
+                at, span = (lo_hi[0], lo_hi) if lo_hi else (None, None)
+            if tz is None:  # the day in an unknown zone
+                naive_lo = datetime.combine(day, time(0, 0), tzinfo=UTC)
+                span = (naive_lo - timedelta(hours=14), naive_lo + timedelta(hours=36))
+                at, precision = None, "range"
+                return Start(words, at, span, precision, zone_kind, tuple(notes), day.isoformat()), w
+            if w.next_week and span:  # "next Friday": this week's or the next
+                span, precision = (span[0], span[1] + timedelta(days=7)), "range"
+            return Start(words, at, span, precision, zone_kind, tuple(notes)), w
+        extra = timedelta(0)
+        if w.part is not None:
+            extra = timedelta(hours=w.part[1] - w.part[0])
+            precision = "range"
+        elif w.night_of and w.clock is None:
+            extra = timedelta(hours=12)
+        elif w.first_hour:
+            extra, precision = timedelta(hours=1), "range"
+        elif ambiguous_midnight:
+            extra, precision = timedelta(days=1), "range"
+        if tz is not None:
+            at = _local(day, clock, tz)
+            span = (at, _local(day + timedelta(days=extra.days), clock, tz) + timedelta(seconds=extra.seconds)) if extra else None
+        else:
+            at, span, precision, zone_kind = None, _unknown_range(day, clock, extra), "range", "unknown"
+        # bracketed figures: a UTC figure settles it; another stated zone beats the place's
+        for inner in brackets:
+            alt = _bracket(inner, at, span, day if w.day_stated else None, published, past, place_tz, rules, role)
+            if alt is None:
+                continue
+            alt_at, alt_utc = alt
+            if alt_utc or zone_kind != "stated":
+                if at is not None and zone_kind != "unknown" and abs(alt_at - at) > _EXACT:
+                    notes.append(
+                        f"local {clock.strftime('%H:%M')} and the bracketed figure ({inner.strip()}) disagree: the "
+                        + ("UTC" if alt_utc else "stated-zone")
+                        + " figure is used"
+                    )
+                at, span, precision, zone_kind = alt_at, None, "minute", "stated"
+                if alt_utc:
+                    break
+        if w.next_week and at is not None:
+            precision, span = "range", (at, (span[1] if span else at) + timedelta(days=7))
+        elif date_guess and precision == "minute" and at is not None:
+            # which day a bare clock time falls on is a guess when the publication has only a date
+            precision, span = "range", ((at - timedelta(days=1), at) if past else (at, at + timedelta(days=1)))
+        elif inherited and precision == "minute" and at is not None:
+            # the day came from a first figure whose day is a guess: so is this one's
+            precision, span = "range", (at - (anchor.at - anchor.range[0]), at + (anchor.range[1] - anchor.at))
+    except (OverflowError, ValueError) as e:
+        notes.append(f"the time cannot be computed ({e}): it is ignored")
+        return Start(words, None, None, None, None, tuple(notes)), w
+    local = datetime.combine(day, clock).isoformat(timespec="minutes") if zone_kind == "unknown" and not extra else None
+    return Start(words, at, span, precision, zone_kind, tuple(notes), local), w
+
+
+def _bracket(
+    inner: str, at: datetime | None, span, day: date | None, published: datetime | None, past: bool, place_tz, rules: WhenRules,
+    role: str = "start",
+) -> tuple[datetime, bool] | None:
+    """(instant, is UTC) of a bracketed clock time in a stated zone, nearest the main reading.
+    A bracketed window ("(0800-1200 GMT)") gives its first figure to a start, its last to an end."""
+    zone = _parse_zone(inner, place_tz, rules)
+    if zone is None or zone[0] is None:
+        return None
+    figures = [m.group(0) for m in rules.clock.finditer(inner)]
+    pick = figures[-1] if role == "end" and len(figures) > 1 else (figures[0] if figures else inner)
+    z = rules.zone.search(inner)
+    clock, kind, _ = _clock(pick + " " + z.group(0) if figures and z else inner, rules)
+    if clock is None or kind == "part":
+        return None
+    tz = zone[0]
+    is_utc = tz.utcoffset(None) == timedelta(0) if isinstance(tz, timezone) else False
+    if not zone[1] and not is_utc:
+        return None  # "(local time)" alone adds nothing
+    base = published.astimezone(tz).date() if published else None
+    own = _read(rules.bracket.sub(" ", inner), base, past, place_tz, rules)
+    near = at if at is not None else (span[0] + (span[1] - span[0]) / 2 if span else None)
+    if own.day is not None:
+        return _local(own.day + timedelta(days=1 if kind == "midnight24" else 0), clock, tz), is_utc
+    if near is None:
+        return None
+    return _nearest(clock, tz, near), is_utc
+
+
+def _day_span(day: date, tz: tzinfo | None) -> tuple[datetime, datetime] | None:
+    if tz is None:
+        return None
+    return _local(day, time(0, 0), tz), _local(day + timedelta(days=1), time(0, 0), tz)
 
 
 def _resolve(
-    kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules
-) -> tuple[datetime | None, tuple[datetime, datetime] | None]:
-    """(UTC start, (earliest, latest) when the words leave the moment open)."""
-    if published is None:
-        return None, None
+    kind: str, words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules, year_hint: int | None = None
+) -> Start:
     if kind == "vague":
-        return None, _vague_range(words, published, tz_name, past, rules)
+        span = _vague_range(words, published, tz_name, past, rules) if published else None
+        return Start(words, None, span, "range" if span else None, ("place" if tz_name else "unknown") if span else None)
+    if published is None and kind == "immediate":
+        return Start(words, None)
     if kind == "immediate":
-        return published.astimezone(timezone.utc), None
-    tz = _zone(words, tz_name, rules)
-    local = published.astimezone(tz)
-    day = _date(words, local.date(), past, rules)
-    clock = _clock(words, rules)
-    if day is None and clock is None:
-        return None, None
-    if day is None:
-        day = local.date()
-        if not past and clock <= local.time().replace(tzinfo=None):
-            day += timedelta(days=1)
-        elif past and clock > local.time().replace(tzinfo=None):
-            day -= timedelta(days=1)
-    at = datetime.combine(day, clock or time(0, 0), tzinfo=tz).astimezone(timezone.utc)
-    return at, (_day_bounds(day, tz) if clock is None else None)
+        if _date_only(published):  # "effective immediately" on a page that gives only its date: that day
+            day = published.astimezone(UTC).date()
+            lo = datetime.combine(day, time(0, 0), tzinfo=UTC)
+            return Start(words, published.astimezone(UTC), (lo, lo + timedelta(days=1)), "range", "stated")
+        return Start(words, published.astimezone(UTC), None, "minute", "stated")
+    got, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
+    return got or Start(words, None)
 
 
 def _vague_range(words: str, published: datetime, tz_name: str | None, past: bool, rules: WhenRules) -> tuple[datetime, datetime] | None:
@@ -270,7 +734,7 @@ def _vague_range(words: str, published: datetime, tz_name: str | None, past: boo
     spec = next(((lo, hi) for pattern, lo, hi in rules.vague_ranges if pattern.match(phrase)), None)
     if spec is None:
         return None
-    local = published.astimezone(ZoneInfo(tz_name) if tz_name else timezone.utc)
+    local = published.astimezone(ZoneInfo(tz_name) if tz_name else UTC)
     week = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0, 0), tzinfo=local.tzinfo)
     month = datetime.combine(local.date().replace(day=1), time(0, 0), tzinfo=local.tzinfo)
 
@@ -284,69 +748,221 @@ def _vague_range(words: str, published: datetime, tz_name: str | None, past: boo
             return origin.replace(year=origin.year + months // 12, month=months % 12 + 1)
         return origin
 
-    lo, hi = at(spec[0]), at(spec[1])
+    try:
+        lo, hi = at(spec[0]), at(spec[1])
+    except (OverflowError, ValueError):
+        return None
     if past:  # "a truce that began this week": from the period's start to publication
         if spec[0] != "now" or not spec[1].startswith(("week", "month")):
             return None
         lo, hi = (week if spec[1].startswith("week") else month), local
-    return lo.astimezone(timezone.utc), hi.astimezone(timezone.utc)
+    return lo.astimezone(UTC), hi.astimezone(UTC)
 
 
-def start(
-    sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
-    probe: Probe | None = None,
-) -> Start | None:
-    """The start phrase of the pause whose text runs over sentence[lo:hi], resolved when precise."""
-    found = find(sentence, lo, hi, trigger_end, rules, probe)
-    if not found:
-        return None
-    kind, words = found
-    at, span = _resolve(kind, words, published, tz_name, past, rules)
-    return Start(words, at, span)
+# --------------------------------------------------------------------------- entry points
 
 
-def end(
-    sentence: str, lo: int, hi: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
-    probe: Probe | None = None, not_before: datetime | None = None,
-) -> datetime | None:
-    """An explicit end in sentence[lo:hi] ("until Sunday", "until midnight on Friday"), in UTC.
+def times(
+    sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, ended: bool,
+    rules: WhenRules, probe: Probe | None = None, year_hint: int | None = None,
+) -> tuple[Start | None, Start | None]:
+    """(start, end) of the pause whose text runs over sentence[lo:hi].
 
-    A clock time is that moment; a bare day ends with that local day ("until Sunday": Monday
-    00:00). A date without a year that would fall before `not_before` (the start) or, for
-    a pause not yet over, before publication is in the next year ("from Dec. 23 until Jan.
-    2"). Not resolved without `published`.
+    The start is the start phrase (see `find`); the end is the second figure of a window
+    opened by the start ("from X to Y", "between X and Y", "X-Y"), else an "until ..." or
+    "ended at ..." phrase. `ended`: the pause is reported over (a past end). Does not use a
+    duration: start + duration is the caller's. `year_hint`: without `published`, the year a
+    date without one takes (the article's full dates give it).
     """
+    if published is not None and not MIN_YEAR <= published.year <= MAX_YEAR:
+        published = None  # a feed's impossible date (year 1, 9999) anchors nothing
+    try:
+        return _times(sentence, lo, hi, trigger_end, published, tz_name, past, ended, rules, probe, year_hint)
+    except (OverflowError, ValueError):  # date arithmetic at the edges of the calendar: no time, never a failure
+        return None, None
+
+
+def _times(
+    sentence: str, lo: int, hi: int, trigger_end: int, published: datetime | None, tz_name: str | None, past: bool, ended: bool,
+    rules: WhenRules, probe: Probe | None, year_hint: int | None,
+) -> tuple[Start | None, Start | None]:
+    found = _find(sentence, lo, hi, trigger_end, rules, probe)
+    if found:
+        before = sentence[max(0, sentence.find(found[1], lo) - 60) : max(0, sentence.find(found[1], lo))]
+        if rules.future_before.search(before):
+            past = False
+        elif rules.past_before.search(before):
+            past = True
+    start: Start | None = None
+    start_words: _Words | None = None
+    end: Start | None = None
+    shown: str | None = None  # the text's own words for the start (a window: both figures)
+    if found:
+        kind, words, stop = found
+        shown = words
+        if kind == "precise":
+            start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
+            if start_words is not None and not start_words.day_stated and start_words.clock is not None:
+                day = _clause_day(sentence, lo, hi, sentence.find(words, lo), stop, rules)
+                if day:  # "introduced on Thursday and will last eight hours, between 8 a.m. and 4 p.m."
+                    words_day = words + " on " + day
+                    start, start_words = _resolve_words(words_day, published, tz_name, past, rules, year_hint=year_hint)
+                    words = words_day
+            start = start or Start(words, None)
+            j = rules.join.match(sentence, stop)
+            if j and j.end() < hi:
+                second = rules.phrase.match(sentence, j.end())
+                if second and (rules.clock.search(second.group(0)) or rules.midnight.search(second.group(0)) or (
+                    rules.noon.search(second.group(0))
+                ) or _has_day(second.group(0), rules)):
+                    w2 = second.group(0)
+                    shown = sentence[stop - len(found[1]) : second.end()]
+                    end, end_words = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
+                    if (
+                        end is not None and end.at is not None and start.at is not None and end.at <= start.at
+                        and end_words is not None and end_words.day_kind == "date" and not end_words.has_year
+                    ):  # "from Dec. 24 to Jan. 2": the second date is in the next year
+                        end, end_words = _resolve_words(
+                            w2, published, tz_name, past, rules, "end", start, start_words, True, year_hint=year_hint
+                        )
+                    if end_words is not None:
+                        # "between 8 a.m. and 4 p.m. on Thursday", "between 0700 and 1500 GMT": the
+                        # day and zone belong to both figures
+                        extra = ""
+                        if (start_words is None or not start_words.zone_stated) and end_words.zone_stated:
+                            z = rules.zone.search(rules.bracket.sub(" ", w2))
+                            extra += " " + z.group(0) if z else ""
+                        if (start_words is None or not start_words.day_stated) and end_words.day_stated:
+                            extra += " " + _day_words(w2, rules)
+                        if extra.strip():
+                            start, start_words = _resolve_words(words + extra, published, tz_name, past, rules, year_hint=year_hint)
+                            start = start or Start(words, None)
+                            end, _ = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
+        else:
+            start = _resolve(kind, words, published, tz_name, past, rules, year_hint=year_hint)
+    if end is None:
+        end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
+        if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found:
+            z = rules.zone.search(rules.bracket.sub(" ", end.text))
+            zone = _zone_of(z.group(0), None, rules) if z else None
+            if zone is not None and zone[1]:  # "from noon on Friday until midnight on Saturday, Moscow time"
+                start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
+                start = start or Start(found[1], None)
+                end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
+    if start is not None and shown and start.text != shown:
+        start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
+    if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
+        end = Start(end.text, None, None, None, None, end.notes + ("the end read is not after the start: it is dropped",))
+    return start, end
+
+
+def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: WhenRules) -> str | None:
+    """The one day (weekday, date, "tomorrow") named elsewhere in the pause's text, when the
+    clock time has none; not a day the news was reported on ("said on Monday") nor an end's."""
+    found = set()
+    for pattern in (rules.date_dm, rules.date_md, rules.weekday, rules.relative_day):
+        for m in pattern.finditer(sentence, lo, hi):
+            if m.start() >= at:
+                continue  # only a day stated before the time: later ones are other events' ("talks on May 12")
+            before = sentence[max(0, m.start() - 40) : m.start()]
+            if rules.reporting_before.search(re.sub(r"\s+(?:on|last|this)\s*$", " ", before)) or rules.until_before.search(before):
+                continue
+            found.add(fold(m.group(0)))
+    return found.pop() if len(found) == 1 else None
+
+
+def _has_day(words: str, rules: WhenRules) -> bool:
+    return bool(rules.date_dm.search(words) or rules.date_md.search(words) or rules.weekday.search(words))
+
+
+def _day_words(words: str, rules: WhenRules) -> str:
+    for pattern in (rules.date_dm, rules.date_md, rules.weekday, rules.relative_day):
+        m = pattern.search(words)
+        if m:
+            return "on " + m.group(0)
+    return ""
+
+
+_DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+$", I)
+
+
+def _end(
+    sentence: str, lo: int, hi: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
+    probe: Probe | None, start: Start | None, start_words: _Words | None, year_hint: int | None = None, trigger_end: int = -1,
+) -> Start | None:
     p = Probe(sentence) if probe is None else probe
-    if published is None or not may_match(rules.until_need, p.text, p.folded):
+    candidates = []
+    if may_match(rules.until_need, p.text, p.folded):
+        m = next((m for m in rules.until.finditer(sentence, lo, hi) if not _NOT_UNTIL.search(sentence[: m.start("when")])), None)
+        if m:
+            candidates.append(m)
+    for m in rules.end_cue.finditer(sentence, lo, hi):
+        if not (rules.clock.search(m.group("when")) or rules.midnight.search(m.group("when")) or rules.noon.search(m.group("when"))):
+            continue
+        between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
+        # the pause's own end: its verb close after the trigger, or a sentence that opens with
+        # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
+        if (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0) or m.start() <= 25 or _DUE.search(
+            sentence[max(0, m.start() - 30) : m.start()]
+        ):
+            candidates.append(m)
+            break
+    if not candidates:
         return None
-    m = rules.until.search(sentence, lo, hi)
-    if not m:
-        return None
+    m = min(candidates, key=lambda c: c.start())
     words = m.group("when")
-    tz = _zone(words, tz_name, rules)
-    local = published.astimezone(tz)
-    day = _date(words, local.date(), past, rules)
-    clock = _clock(words, rules)
-    if day is None and clock is None:
-        return None
-    if day is None:
-        day = local.date()
-        if not past and clock is not None and clock <= local.time().replace(tzinfo=None):
-            day += timedelta(days=1)
-    elif not _YEAR.search(words):
-        floor = not_before or (None if past else published - timedelta(days=1))
-        if floor is not None and _end_at(day, clock, tz) < floor:
-            try:
-                day = day.replace(year=day.year + 1)
-            except ValueError:  # 29 February
-                day = day + timedelta(days=365)
-    return _end_at(day, clock, tz)
+    before = sentence[max(0, m.start("when") - 60) : m.start("when")]
+    if rules.future_before.search(before):  # "expires at midnight on Sunday": ahead, whatever the status
+        past = False
+    elif rules.past_before.search(before):
+        past = True
+    anchor = start if start is not None and start.at is not None else None
+    got, w = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None, year_hint=year_hint)
+    if got is None or got.at is None or w is None:
+        return got
+    if not w.has_year and w.day_kind == "date" and published is not None:
+        floor = anchor.at if anchor else (None if past else published - timedelta(days=1))
+        if floor is not None and got.at < floor:  # "from Dec. 23 until Jan. 2": the next year
+            moved, _ = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None, True)
+            return moved if moved is not None and moved.at is not None else got
+    return got
 
 
-_YEAR = re.compile(r"\b\d{4}\b")
+_FULL_DATE_YEAR = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\.?,?\s+((?:19|20)\d{2})\b|\b[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,\s+((?:19|20)\d{2})\b")
 
 
-def _end_at(day: date, clock: time | None, tz) -> datetime:
-    if clock is None:
-        return _day_bounds(day, tz)[1]
-    return datetime.combine(day, clock, tzinfo=tz).astimezone(timezone.utc)
+def article_year(text: str, rules: WhenRules) -> int | None:
+    """The year of the first full date in a text ("24 November 2023", "August 1, 2014"), for
+    the dates without a year of an article that has no publication date."""
+    for m in _FULL_DATE_YEAR.finditer(text):
+        words = m.group(0)
+        if rules.date_dm.search(words) or rules.date_md.search(words):
+            return int(m.group(1) or m.group(2))
+    return None
+
+
+def clock_only(words: str, rules: WhenRules) -> bool:
+    """A clock time with no day of its own ("set for 8:30 a.m. local time")."""
+    clock = _clock(rules.bracket.sub(" ", words), rules)[1]
+    return clock not in (None, "part") and not (_has_day(words, rules) or rules.relative_day.search(words))
+
+
+def on_day(
+    words: str, day_words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
+    year_hint: int | None = None,
+) -> Start | None:
+    """A clock time read on the day another phrase named ("8:30 a.m." on "Sunday")."""
+    got, _ = _resolve_words(words + " on " + _day_words(day_words, rules).removeprefix("on "), published, tz_name, past, rules, year_hint=year_hint)
+    return got
+
+
+def cued(sentence: str, words: str, rules: WhenRules) -> bool:
+    """Whether the time phrase `words` in a sentence without a trigger is a pause's start or end:
+    a start cue ("takes effect", "begins") or "until" right before it, or a lead such as "from"."""
+    at = sentence.find(words)
+    if at < 0:
+        return False
+    before = sentence[:at]
+    m = rules.phrase.match(sentence, at)
+    lead = (m.group("lead") or "") if m else ""
+    return bool(rules.cue_before.search(before) or rules.until_before.search(before) or rules.lead_is_cue.match(lead))

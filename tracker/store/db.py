@@ -975,4 +975,12 @@ def _mention(m: dict) -> Mention:
         ends_at=_when(m.get("ends_at")),
         start_range=tuple(_when(d) for d in m["start_range"]) if m.get("start_range") else None,
         recurrence=m.get("recurrence"),
+        start_precision=m.get("start_precision"),
+        start_zone=m.get("start_zone"),
+        end_precision=m.get("end_precision"),
+        end_zone=m.get("end_zone"),
+        end_range=tuple(_when(d) for d in m["end_range"]) if m.get("end_range") else None,
+        time_notes=tuple(m.get("time_notes") or ()),
+        start_local=m.get("start_local"),
+        end_local=m.get("end_local"),
     )

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from ..alerts.render import headline, http_link, one_line, pause_json
-from ..extract.gazetteer import place_ancestors, place_zone
+from ..extract.gazetteer import place_ancestors
+from ..extract.zones import place_zone
 from ..lifecycle import format_hours
 from ..types import CLOSED_STATUSES, KINDS, PAUSE_STATUSES, Evidence, Pause
 

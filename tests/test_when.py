@@ -1,0 +1,384 @@
+"""How news states time, one made-up sentence per pattern (tracker.extract.when), and
+Hypothesis properties over DST transitions.
+
+Published Thursday 7 March 2024, 09:30 UTC unless a row says otherwise. In March 2024
+Gaza, Beirut, Kyiv and Khartoum are UTC+2, Damascus and Aleppo UTC+3 (since Syria's 2022 change),
+Yemen and Moscow UTC+3, India UTC+5:30, Kabul UTC+4:30.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.extract import extract
+
+Z = timezone.utc
+PUB = datetime(2024, 3, 7, 9, 30, tzinfo=Z)
+
+
+def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2024) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=Z)
+
+
+def timed(text: str, published: datetime | None = PUB):
+    """The mention that carries a start or end (the first one), else the first mention."""
+    ms = extract(text, published)
+    assert ms, text
+    return next((m for m in ms if m.starts_at or m.start_range or m.ends_at or m.end_range), ms[0])
+
+
+# (sentence, starts_at, start precision, start zone)
+STARTS = [
+    # the place's zone
+    ("The truce in Khartoum begins at 6 a.m. on Wednesday.", at(3, 13, 4), "minute", "place"),
+    ("A ceasefire in Beirut begins at noon local time on Friday.", at(3, 8, 10), "minute", "place"),
+    # stated zones win over the place's
+    ("A truce in Yemen will take effect at 11:00 GMT on Friday.", at(3, 8, 11), "minute", "stated"),
+    ("A ceasefire in Ukraine will begin at 2 p.m. Moscow time on Saturday.", at(3, 9, 11), "minute", "stated"),
+    ("The ceasefire in Kashmir will start from 1900 hours IST on Friday.", at(3, 8, 13, 30), "minute", "stated"),
+    ("A ceasefire in Gaza will start at 7.30 am Gaza time on Saturday.", at(3, 9, 5, 30), "minute", "stated"),
+    ("The truce in Gaza will begin at 09:00 EST on Friday.", at(3, 8, 14), "minute", "stated"),
+    ("The truce in Aleppo starts at 8:00 AM GMT+4 on Friday.", at(3, 8, 4), "minute", "stated"),
+    ("A truce in Kabul will begin at 5:30pm Kabul time on Friday.", at(3, 8, 13), "minute", "stated"),
+    ("The ceasefire in Lebanon takes effect at 0500Z on Friday.", at(3, 8, 5), "minute", "stated"),
+    ("The ceasefire in Lebanon takes effect at 15.00 GMT on Friday.", at(3, 8, 15), "minute", "stated"),
+    ("The ceasefire in Gaza takes effect at 1800 local time on Friday.", at(3, 8, 16), "minute", "place"),
+    ("A truce in Gaza will begin at dawn on Friday.", at(3, 8, 2), "range", "place"),
+    # bracketed figures: the UTC figure settles it
+    ("The ceasefire in Gaza starts at 06:00 (04:00 GMT) on Friday.", at(3, 8, 4), "minute", "stated"),
+    ("A ceasefire in Ukraine will begin at 2 p.m. Moscow time (1100 GMT) on Saturday.", at(3, 9, 11), "minute", "stated"),
+    ("A truce in Gaza will take effect at 9 p.m. (1900 GMT) on Friday.", at(3, 8, 19), "minute", "stated"),
+    ("A truce will take effect at 10:00 local time [07:00 GMT] on Friday.", at(3, 8, 7), "minute", "stated"),
+    # days: dates with and without a year, relative days
+    ("A ceasefire in Gaza will take effect at 10 a.m. on 14 March 2024.", at(3, 14, 8), "minute", "place"),
+    ("A ceasefire in Gaza will take effect at 10 a.m. on March 14.", at(3, 14, 8), "minute", "place"),
+    ("A truce in Gaza will begin at 8 p.m. tonight.", at(3, 7, 18), "minute", "place"),
+    ("A truce in Gaza will begin at 6 a.m. tomorrow.", at(3, 8, 4), "minute", "place"),
+    ("The truce in Gaza begins at 00:01 on Friday.", at(3, 7, 22, 1), "minute", "place"),
+    ("The ceasefire in Gaza starts in the first hour of Saturday.", at(3, 8, 22), "range", "place"),
+    ("The truce in Gaza took effect just past midnight of March 9.", at(3, 8, 22), "minute", "place"),
+    ("A truce in Gaza begins at midnight on March 9-10.", at(3, 9, 22), "minute", "place"),
+    # midnight and noon
+    ("The truce in Gaza takes effect from midnight (2200 GMT).", at(3, 7, 22), "minute", "stated"),
+    ("The truce in Gaza begins at midnight on Friday.", at(3, 7, 22), "range", "place"),  # start or end of Friday
+    ("The truce in Gaza begins at midnight tonight.", at(3, 7, 22), "minute", "place"),
+    # a time in another clause or sentence
+    ("The ceasefire in Gaza, which comes into force on Friday at 9 pm, was welcomed.", at(3, 8, 19), "minute", "place"),
+    ("The army and the RSF agreed to a 72-hour truce in El Fasher. It begins at 6 a.m. on Wednesday.", at(3, 13, 4), "minute", "place"),
+    ("Gaza truce agreed\nThe army and Hamas agreed that the truce begins at 7 a.m. on Friday.", at(3, 8, 5), "minute", "place"),
+    ("The army and the RSF agreed to a truce in El Fasher. The truce begins at 6 a.m. on Wednesday.", at(3, 13, 4), "minute", "place"),
+]
+
+
+@pytest.mark.parametrize(("text", "starts_at", "precision", "zone"), STARTS)
+def test_start(text, starts_at, precision, zone):
+    m = timed(text)
+    assert (m.starts_at, m.start_precision, m.start_zone) == (starts_at, precision, zone)
+
+
+def test_no_zone_is_a_flagged_range_never_utc():
+    m = timed("The two sides agreed to a ceasefire that begins at 6 a.m. on Wednesday.")
+    assert (m.starts_at, m.start_precision, m.start_zone) == (None, "range", "unknown")
+    # every reading of 06:00 on 13 March, from UTC+14 to UTC-12
+    assert m.start_range == (at(3, 12, 16), at(3, 13, 18))
+
+
+def test_bracketed_utc_figure_wins_over_a_disagreeing_local_one_with_a_note():
+    m = timed("The ceasefire in Gaza starts at 06:00 (03:00 GMT) on Friday.")
+    assert m.starts_at == at(3, 8, 3)
+    assert any("disagree" in n and "UTC figure is used" in n for n in m.time_notes)
+
+
+def test_a_date_next_to_the_clock_is_not_dropped_for_the_publication_date():
+    m = timed("The truce in Gaza will begin at 7 a.m. on Saturday, March 16.")
+    assert m.starts_at == at(3, 16, 5)
+
+
+# (sentence, ends_at, end precision)
+ENDS = [
+    ("A truce in Gaza will hold until 8 p.m. on Thursday.", at(3, 7, 18), "minute"),
+    ("A truce in Gaza will hold until midnight on Sunday.", at(3, 10, 22), "minute"),
+    ("A truce in Gaza will hold until February 3.", at(2, 3, 22, year=2025), "day"),  # no year, before publication: the next one
+    ("The truce in Gaza will end at 11:59 p.m. on March 9.", at(3, 9, 21, 59), "minute"),
+    ("A truce in Gaza will run from 6 a.m. of March 10 to 6 a.m. of March 13.", at(3, 13, 4), "minute"),
+    ("A truce in Gaza will last for 72 hours from noon on Friday.", at(3, 11, 10), "minute"),  # start + duration
+    ("A humanitarian pause in Aleppo will hold between 9 a.m. and 5 p.m. on Friday.", at(3, 8, 14), "minute"),
+    ("Both sides agreed to a ceasefire in Kyiv from 8 a.m.-8 p.m. on Friday.", at(3, 8, 18), "minute"),
+    ("A truce in Ukraine will run from 1 p.m. on Friday until midnight on Sunday, Moscow time.", at(3, 10, 21), "minute"),
+    ("The truce in Gaza ended at 6am local time (04:00 GMT).", at(3, 7, 4), "minute"),
+    ("A humanitarian pause in Gaza will hold between 0700 and 1500 GMT on Friday.", at(3, 8, 15), "minute"),
+]
+
+
+@pytest.mark.parametrize(("text", "ends_at", "precision"), ENDS)
+def test_end(text, ends_at, precision):
+    m = timed(text)
+    assert (m.ends_at, m.end_precision) == (ends_at, precision)
+    assert m.starts_at is None or m.ends_at > m.starts_at
+
+
+def test_a_zone_after_the_window_is_both_figures_zone():
+    m = timed("A truce in Ukraine will run from 1 p.m. on Friday until midnight on Sunday, Moscow time.")
+    assert (m.starts_at, m.start_zone, m.ends_at, m.end_zone) == (at(3, 8, 10), "stated", at(3, 10, 21), "stated")
+
+
+def test_window_gives_both_figures_the_day():
+    m = timed("A humanitarian pause in Aleppo will hold between 9 a.m. and 5 p.m. on Friday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 6), at(3, 8, 14))  # Syria: UTC+3 all year since 2022
+
+
+def test_daily_window_gives_the_recurrence_and_the_first_window():
+    m = timed("Israel announced daily humanitarian pauses in northern Gaza from 11 a.m. to 3 p.m.")
+    assert m.recurrence == "daily"
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 9), at(3, 8, 13))  # 11:00 local has passed at 11:30: the next day
+
+
+def test_end_only_statement_gives_an_end_with_the_start_unknown():
+    m = timed("The truce in Gaza is due to expire at 6 p.m. on Saturday.")
+    assert (m.starts_at, m.ends_at) == (None, at(3, 9, 16))
+
+
+def test_start_and_duration_give_the_end():
+    m = timed("The army and the RSF agreed to a 72-hour truce in El Fasher. It begins at 6 a.m. on Wednesday.")
+    assert m.ends_at == at(3, 16, 4)
+
+
+@pytest.mark.parametrize("year", ["0001", "9999", "1850"])
+def test_implausible_years_are_ignored_with_a_note(year):
+    m = timed(f"A truce in Gaza will begin at 6 a.m. on 3 March {year}.")
+    assert m.starts_at is None and m.start_range is None
+    assert any("implausible" in n for n in m.time_notes)
+
+
+def test_date_only_publication_reads_a_bare_clock_time_on_its_date_and_flags_it():
+    m = timed("The humanitarian corridor in Gaza will be open from 11 a.m. to 3 p.m., the army said.", at(3, 7, 12))
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 9), "range")
+
+
+def test_mention_json_round_trips_the_time_fields():
+    from tracker.store.db import _mention
+
+    m = timed("The two sides agreed to a ceasefire that begins at 6 a.m. on Wednesday.")
+    back = _mention(m.to_json())
+    assert back == m
+
+
+# --------------------------------------------------------------------------- properties
+
+# (place, its zone, a DST transition of that zone); Damascus before and after its 2022 change
+# to a fixed UTC+3, New York through the stated zone "ET".
+TRANSITIONS = [
+    ("Beirut", "Asia/Beirut", datetime(2024, 3, 31, tzinfo=Z)),
+    ("Beirut", "Asia/Beirut", datetime(2024, 10, 27, tzinfo=Z)),
+    ("Kyiv", "Europe/Kyiv", datetime(2024, 3, 31, tzinfo=Z)),
+    ("Kyiv", "Europe/Kyiv", datetime(2024, 10, 27, tzinfo=Z)),
+    ("Gaza", "Asia/Gaza", datetime(2024, 4, 20, tzinfo=Z)),
+    ("Gaza", "Asia/Gaza", datetime(2023, 10, 28, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2021, 3, 26, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2021, 10, 29, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2023, 3, 31, tzinfo=Z)),
+    ("Damascus", "Asia/Damascus", datetime(2023, 10, 27, tzinfo=Z)),
+    ("Gaza", "America/New_York", datetime(2024, 3, 10, 7, tzinfo=Z)),
+    ("Gaza", "America/New_York", datetime(2024, 11, 3, 6, tzinfo=Z)),
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+moment = st.tuples(
+    st.sampled_from(TRANSITIONS),
+    st.integers(min_value=-4 * 24 * 60, max_value=4 * 24 * 60),  # minutes from the transition
+)
+
+
+def _clock(h: int, m: int) -> str:
+    return f"{h:02d}:{m:02d}"
+
+
+def _zone_words(tz: str) -> str:
+    return " ET" if tz == "America/New_York" else ""
+
+
+@settings(max_examples=150, deadline=None)
+@given(moment, st.integers(0, 23), st.integers(0, 59), st.sampled_from(WEEKDAYS), st.integers(0, 23), st.sampled_from(WEEKDAYS))
+def test_an_end_is_never_before_its_start(when, h1, m1, day1, h2, day2):
+    (place, tz, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    zw = _zone_words(tz)
+    text = f"A ceasefire in {place} will run from {_clock(h1, m1)}{zw} on {day1} until {_clock(h2, 0)}{zw} on {day2}."
+    for m in extract(text, published):
+        if m.starts_at and m.ends_at:
+            assert m.ends_at > m.starts_at, text
+        if m.start_range and m.end_range:
+            assert m.end_range[1] >= m.start_range[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(moment, st.integers(0, 23), st.integers(0, 59), st.sampled_from(WEEKDAYS))
+def test_a_stated_utc_figure_always_wins_over_the_place_zone(when, h, minute, day):
+    (place, tz, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    local = datetime(2000, 1, 1, h, minute)
+    utc = local - timedelta(hours=2)  # any local figure: the UTC one decides
+    text = f"A ceasefire in {place} begins at {_clock(h, minute)} local time ({utc:%H%M} GMT) on {day}."
+    m = timed(text, published)
+    assert m.starts_at is not None and m.starts_at.astimezone(Z).strftime("%H:%M") == utc.strftime("%H:%M"), text
+    assert m.start_zone == "stated"
+
+
+@settings(max_examples=150, deadline=None)
+@given(moment, st.integers(0, 23), st.sampled_from(WEEKDAYS), st.booleans())
+def test_a_weekday_never_resolves_more_than_seven_days_from_publication(when, h, day, begun):
+    (place, tz, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    verb = "took effect" if begun else "will take effect"
+    text = f"A ceasefire in {place} {verb} at {_clock(h, 0)}{_zone_words(tz)} on {day}."
+    m = timed(text, published)
+    assert m.starts_at is not None, text
+    local_pub = published.astimezone(ZoneInfo(tz)).date()
+    assert abs((m.starts_at.astimezone(ZoneInfo(tz)).date() - local_pub).days) <= 7, text
+
+
+def test_without_publication_a_date_takes_the_year_of_the_article_full_date():
+    text = "Talks ended on 3 May 2022 in Doha. A ceasefire in Gaza will take effect at 06:00 GMT on 5 May."
+    m = timed(text, None)
+    assert (m.starts_at, m.start_zone) == (at(5, 5, 6, year=2022), "stated")
+
+
+def test_without_publication_a_weekday_stays_unresolved():
+    m = timed("A ceasefire in Gaza will take effect at 06:00 GMT on Friday.", None)
+    assert (m.start_text, m.starts_at, m.start_range) == ("at 06:00 GMT on Friday", None, None)
+
+
+def test_the_verb_before_the_time_says_which_weekday():
+    # "comes into force" looks ahead even in a sentence the status reads as in effect
+    m = timed("The ceasefire in Gaza, which comes into force on Friday at 9 pm, was welcomed.")
+    assert m.starts_at == at(3, 8, 19)
+    m = timed("The ceasefire in Gaza took effect on Monday at 9 pm.")
+    assert m.starts_at == at(3, 4, 19)
+
+
+def test_eval_scores_times_and_flags_confidently_wrong():
+    from tracker.extract.evaluate import below_floors, evaluate
+
+    base = {"is_pause_event": True, "kind": "truce", "status": "agreed", "duration_hours": None, "location": "Gaza"}
+    rows = [
+        {**base, "id": "right", "text": "A truce in Gaza will take effect at 11:00 GMT on Friday.",
+         "published": "2024-03-07T09:30:00Z", "starts_at": "2024-03-08T11:00:00Z", "ends_at": None},
+        {**base, "id": "wrong", "text": "A truce in Gaza will take effect at 11:00 GMT on Friday.",
+         "published": "2024-03-07T09:30:00Z", "starts_at": "2024-03-08T15:00:00Z", "ends_at": None},
+        {**base, "id": "flagged", "location": None, "text": "The sides agreed a truce that begins at 6 a.m. on Wednesday.",
+         "published": "2024-03-07T09:30:00Z", "starts_at": "2024-03-13T04:00:00Z", "ends_at": None},
+    ]
+    result = evaluate(rows)
+    assert (result["start_exact"], result["start_day"], result["confidently_wrong"], result["end"]) == (0.333, 0.667, 0.333, None)
+    assert "confidently_wrong 0.333 > 0.03" in below_floors(result)
+
+
+def test_a_bracketed_utc_window_gives_each_figure_its_own():
+    m = timed("The humanitarian pause in Gaza will run daily from 10 a.m. to 2 p.m. local time (0800-1200 GMT).")
+    assert (m.starts_at, m.ends_at, m.end_zone, m.recurrence) == (at(3, 8, 8), at(3, 8, 12), "stated", "daily")
+
+
+def test_a_weekday_beside_a_date_without_year_picks_the_year():
+    # 19 January is a Sunday in 2025, not in 2024 (the publication's year)
+    m = timed("The ceasefire in Gaza took effect at 8 a.m. on Sunday, January 19.", at(3, 7, 9, 30, year=2025) - timedelta(days=400))
+    assert m.starts_at == at(1, 19, 6, year=2025)
+
+
+TOKENS = [
+    "at", "on", "from", "until", "to", "between", "and", "-", "midnight", "noon", "tonight", "tomorrow", "Friday", "Sunday",
+    "9 a.m.", "12am", "12 p.m.", "24:00", "2400 hours", "00:01", "25:00", "0500 GMT", "(0300 GMT)", "[07:00 GMT]", "GMT+4",
+    "Moscow time", "local time", "29 February", "31 February", "February 29, 2023", "3 March 9999", "June 3-4", "the night of",
+    "first hour of", "dawn", "ended at", "expire at", "Monday, January 19", "Kyiv time", "IST", "EST", "Z", ",",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=10), moment, st.booleans())
+def test_any_mix_of_time_words_never_raises_and_never_ends_before_it_starts(words, when, begun):
+    (place, _, transition), offset = when
+    published = transition + timedelta(minutes=offset)
+    verb = "took effect" if begun else "will take effect"
+    text = f"A ceasefire in {place} {verb} " + " ".join(words) + "."
+    for m in extract(text, published):
+        if m.starts_at and m.ends_at:
+            assert m.ends_at > m.starts_at, text
+        for at_ in (m.starts_at, m.ends_at):
+            assert at_ is None or (at_.utcoffset() == timedelta(0) and 1900 <= at_.year <= 2101), text
+
+
+def test_local_alone_is_the_place_zone_and_keeps_its_bracket():
+    m = timed("The truce in Gaza is due to start on Friday at 7 a.m. local (0300 GMT).")
+    assert (m.starts_at, m.start_zone) == (at(3, 8, 3), "stated")
+    assert any("disagree" in n for n in m.time_notes)  # 07:00 in Gaza is 05:00 UTC
+
+
+def test_the_verb_before_an_end_says_which_weekday():
+    assert timed("The truce in Sudan expires at midnight on Sunday.").ends_at == at(3, 10, 22)
+    assert timed("The truce in Sudan expired at 6 p.m. on Sunday.").ends_at == at(3, 3, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        ("Truce declared in El Fasher\nThe army said the truce begins at 6 a.m. on Wednesday.", at(3, 13, 4)),  # the lead after a headline
+        ("Gaza ceasefire to start Sunday\nThe start was set for 8:30 a.m. local time.", at(3, 10, 6, 30)),  # the day, then its clock
+        ("A truce in Gaza will begin on Saturday. It takes effect at 7 a.m. (0500 GMT).", at(3, 9, 5)),
+        ("A truce in Gaza will begin on Saturday. Talks ended at 7 a.m.", at(3, 8, 22)),  # no start cue: the day stays
+    ],
+)
+def test_a_later_sentence_gives_the_pause_its_clock_time(text, starts_at):
+    assert timed(text).starts_at == starts_at
+
+
+@pytest.mark.parametrize(
+    "published",
+    [datetime(9999, 12, 31, 23, 59, tzinfo=Z), datetime(1, 1, 1, tzinfo=Z), datetime(1850, 6, 1, tzinfo=Z)],
+)
+def test_an_impossible_publication_date_anchors_nothing_and_never_raises(published):
+    ms = extract("A truce in Gaza will run from midnight on Friday until 31 December 9999, then for 72 hours.", published)
+    assert ms
+    assert all(m.starts_at is None and m.ends_at is None for m in ms)
+
+
+def test_next_weekday_is_this_week_or_the_next_and_last_is_the_one_before():
+    m = timed("A truce in Gaza will begin at 7 a.m. next Friday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 8, 5), "range", (at(3, 8, 5), at(3, 15, 5)))
+    assert timed("A truce in Gaza took effect at 7 a.m. last Thursday.").starts_at == at(2, 29, 5)
+
+
+def test_another_event_ending_is_not_the_pause_end():
+    m = timed("The ceasefire in Gaza, agreed at talks that ended at 3 a.m., takes effect at noon on Friday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 10), None)
+    assert timed("A truce in Gaza took effect on Friday. It ended at 6 p.m. on Sunday.").ends_at == at(3, 3, 16)  # both past
+
+
+def test_another_event_starting_is_not_the_pause_start():
+    m = timed("The ceasefire in Gaza was agreed at talks that began at 10 a.m. on Monday, and takes effect at noon on Friday.")
+    assert m.starts_at == at(3, 8, 10)
+    assert timed("A truce in Gaza was agreed, but the curfew starts at 6 p.m.").starts_at is None
+
+
+def test_an_absolute_time_on_the_named_day_reaches_the_pause_whatever_place_the_sentence_names():
+    text = "The coalition declared a two-week ceasefire in Yemen starting Thursday. It will begin at 10am GMT on Thursday (2pm Dubai time)."
+    ms = extract(text, PUB)
+    assert (ms[0].location, ms[0].starts_at, ms[0].ends_at) == ("Yemen", at(3, 7, 10), at(3, 21, 10))
+
+
+def test_a_window_over_new_year_ends_in_the_next_year():
+    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.")
+    assert (m.starts_at, m.ends_at) == (at(12, 22, 16, 1), at(1, 3, 15, 59, year=2025))
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at"),
+    [
+        ("The truce in Gaza took effect at 8 a.m. on Dec. 24.", at(1, 5, 9, year=2025), at(12, 24, 6)),
+        ("The truce in Gaza will take effect at 8 a.m. on Jan. 2.", at(12, 20, 9), at(1, 2, 6, year=2025)),
+    ],
+)
+def test_a_date_without_year_is_the_one_nearest_publication(text, published, starts_at):
+    assert timed(text, published).starts_at == starts_at
