@@ -357,3 +357,13 @@ def test_views_time_left_and_precision_are_pure():
     assert views.start_precision(p) is None
     assert views.start_precision(Pause(1, "truce", None, None, "proposed", 48, "at 06:00", t, None, (), t, t)) == "not confirmed"
     assert views.start_precision(Pause(1, "truce", None, None, "agreed", 48, "on Friday", t, None, (), t, t)) == "about"
+    # the extractor's precision for the mention that carries the start wins over the words
+    from tracker.types import Evidence, Mention
+
+    def ev(precision: str, at: datetime) -> Evidence:
+        m = Mention("truce", "agreed", 48, "Gaza", None, (), "at dawn", at, "q", 0.9, start_precision=precision)
+        return Evidence(m, "k", "src", None, t)
+
+    assert views.start_precision(p, [ev("day", p.starts_at)]) == "about"
+    assert views.start_precision(p, [ev("day", p.starts_at), ev("minute", p.starts_at)]) is None
+    assert views.start_precision(p, [ev("day", t)]) is None  # another start: the words decide

@@ -184,7 +184,8 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], datetime] =
         for p, c in store.changes_since(None, now):
             if p.id in wanted:
                 changes.setdefault(p.id, []).append(c)
-        body = views.calendar(shown, changes, now, _base(request))
+        evidence = store.evidence(sorted(wanted)) if wanted else {}
+        body = views.calendar(shown, changes, evidence, now, _base(request))
         return Response(body, media_type="text/calendar; charset=utf-8", headers={"Content-Disposition": 'inline; filename="pauses.ics"'})
 
     def atom(request: Request) -> Response:

@@ -180,17 +180,22 @@ def parse_since(value: str | None) -> datetime | None:
 _CLOCK = re.compile(r"\d{1,2}[:.h]\d{2}|\d\s*(?:a\.?m|p\.?m)\b|midnight|noon|\d{4}\s*(?:gmt|utc|local|hrs)", re.I)
 
 
-def start_precision(p: Pause) -> str | None:
+def start_precision(p: Pause, evidence: Sequence[Evidence] = ()) -> str | None:
     """How far the start (and so the end) can be trusted: None (a stated time), "about"
-    (a day without a clock time, or the time a report said it was already in effect),
-    "not confirmed" (only proposed or called for), or "not fixed" (no start)."""
+    (a day or a range without a clock time, or the time a report said it was already in
+    effect), "not confirmed" (only proposed or called for), or "not fixed" (no start).
+    Read from the precision the extractor gave the mentions that carry this start; from
+    the start's own words when none says."""
     if p.starts_at is None:
         return "not fixed"
     if p.status in ("proposed", "called_for"):
         return "not confirmed"
-    if p.start_text == "reported in effect" or not (p.start_text and _CLOCK.search(p.start_text)):
+    if p.start_text == "reported in effect":
         return "about"
-    return None
+    stated = {e.mention.start_precision for e in evidence if e.mention.starts_at == p.starts_at and e.mention.start_precision}
+    if stated:
+        return None if "minute" in stated else "about"
+    return None if p.start_text and _CLOCK.search(p.start_text) else "about"
 
 
 def _zone_label(d: datetime) -> str:
@@ -266,7 +271,7 @@ def latest(evidence: Sequence[Evidence]) -> Evidence | None:
 
 def row(p: Pause, evidence: Sequence[Evidence], now: datetime) -> Row:
     zone = place_zone(p.location, p.country)
-    precision = start_precision(p)
+    precision = start_precision(p, evidence)
     to_start = bool(p.starts_at and now < p.starts_at)
     newest = latest(evidence)
     duration = format_hours(p.duration_hours) or "not stated"
@@ -339,7 +344,7 @@ class Pages:
 _ICS_STATUS = {"proposed": "TENTATIVE", "called_for": "TENTATIVE", "collapsed": "CANCELLED"}
 
 
-def calendar(pauses: Sequence[Pause], changes: Mapping[int, Sequence], now: datetime, base_url: str) -> bytes:
+def calendar(pauses: Sequence[Pause], changes: Mapping[int, Sequence], evidence: Mapping[int, Sequence[Evidence]], now: datetime, base_url: str) -> bytes:
     """One VEVENT per pause with a start: UID `pause-<id>@pause-tracker` (stable), SEQUENCE
     the number of changes after the first (it grows whenever the pause changes), a VALARM
     one hour before the end (before the start when the end is not known). A start with
@@ -358,7 +363,7 @@ def calendar(pauses: Sequence[Pause], changes: Mapping[int, Sequence], now: date
         if p.starts_at is None:
             continue
         mine = changes.get(p.id, ())
-        precision = start_precision(p)
+        precision = start_precision(p, evidence.get(p.id, ()))
         zone = ZoneInfo(place_zone(p.location, p.country) or "UTC")
         ev = icalendar.Event()
         ev.add("uid", f"pause-{p.id}@pause-tracker")
@@ -369,7 +374,7 @@ def calendar(pauses: Sequence[Pause], changes: Mapping[int, Sequence], now: date
         length = f"{format_hours(p.duration_hours)} " if p.duration_hours else ""
         flag = f" ({precision})" if precision else ""
         ev.add("summary", one_line(f"{length}{p.kind.replace('_', ' ')} in {place}, {p.status.replace('_', ' ')}{flag}"))
-        all_day = precision == "about" and not (p.start_text and _CLOCK.search(p.start_text))
+        all_day = precision == "about"
         if all_day:
             first = p.starts_at.astimezone(zone).date()
             end = p.ends_at.astimezone(zone) if p.ends_at else p.starts_at.astimezone(zone)
