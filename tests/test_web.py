@@ -367,3 +367,29 @@ def test_views_time_left_and_precision_are_pure():
     assert views.start_precision(p, [ev("day", p.starts_at)]) == "about"
     assert views.start_precision(p, [ev("day", p.starts_at), ev("minute", p.starts_at)]) is None
     assert views.start_precision(p, [ev("day", t)]) is None  # another start: the words decide
+
+
+def test_tracker_serve_as_a_process_reads_and_changes_no_byte_of_the_database(tmp_path):
+    import hashlib
+
+    w = seed(tmp_path)
+    w.feed.stop()
+    w.store.close()  # the WAL checkpointed into the file: what is there now must stay
+    db = tmp_path / "web.db"
+    digest = lambda: hashlib.sha256(db.read_bytes()).hexdigest()  # noqa: E731
+    before = digest()
+    port = free_port()
+    cfg = tmp_path / "serve.toml"
+    cfg.write_text(f'[tracker]\ndatabase = "{db}"\n[serve]\nlisten = "127.0.0.1:{port}"\n[[feeds]]\nname = "Desk"\nurl = "{w.settings.feeds[0].url}"\n')
+    proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", "--config", str(cfg), "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert len(_wait(base + "/api/pauses").json()) == 3
+        for path in ("/", "/pauses/1", "/calendar.ics", "/changes.atom", "/metrics", "/readyz", "/api/feeds"):
+            assert requests.get(base + path, timeout=5).status_code in (200, 503), path
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert f"serving on http://127.0.0.1:{port}/ (no token required)" in err and "tracker serve stopped" in err
+    assert digest() == before

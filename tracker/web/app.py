@@ -249,11 +249,34 @@ def open_read_store(settings: Settings) -> Store:
 
 
 def server(app, serve: ServeSettings):
-    """A uvicorn server for `app` (not started)."""
+    """A uvicorn server for `app` (not started). SIGTERM and Ctrl-C stop it gracefully and
+    the process then exits 0, like `tracker run` (uvicorn itself re-raises the signal
+    after shutting down, so the exit status would be "killed by SIGTERM")."""
+    import signal
+    from contextlib import contextmanager
+
     import uvicorn
 
+    class _Server(uvicorn.Server):
+        @contextmanager
+        def capture_signals(self):
+            if threading.current_thread() is not threading.main_thread():
+                yield  # beside the daemon: the daemon's handlers stay, it stops us
+                return
+
+            def stop(signum, _frame):
+                self.force_exit = self.should_exit  # a second signal: do not wait for open connections
+                self.should_exit = True
+
+            old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+            try:
+                yield
+            finally:
+                for s, handler in old.items():
+                    signal.signal(s, handler)
+
     config = uvicorn.Config(app, host=serve.host, port=serve.port, log_level="warning", access_log=False, server_header=False, lifespan="off")
-    return uvicorn.Server(config)
+    return _Server(config)
 
 
 class Background:

@@ -27,6 +27,7 @@ def serve(settings: Settings) -> None:
         server(create_app(store, settings), s).run()
     finally:
         store.close()
+    log.info("tracker serve stopped")
 
 
 @contextmanager
