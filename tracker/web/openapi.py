@@ -52,24 +52,21 @@ CHANGE = {
 FEED = {
     "type": "object",
     "properties": {
-        k: v
-        for k, v in {
-            "url": {"type": "string"},
-            "fetch_url": {"type": "string"},
-            "name": {"type": "string"},
-            "origin": {"type": "string"},
-            "enabled": {"type": "boolean"},
-            "health": {"type": "string"},
-            "every_seconds": {"type": "integer"},
-            "last_status": _str,
-            "last_error": _str,
-            "last_polled_at": _ts,
-            "last_success_at": _ts,
-            "last_article_at": _ts,
-            "next_poll_at": _ts,
-            "consecutive_failures": {"type": "integer"},
-            "articles": {"type": "integer"},
-        }.items()
+        "url": {"type": "string"},
+        "fetch_url": {"type": "string"},
+        "name": {"type": "string"},
+        "origin": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "health": {"type": "string"},
+        "every_seconds": {"type": "integer"},
+        "last_status": _str,
+        "last_error": _str,
+        "last_polled_at": _ts,
+        "last_success_at": _ts,
+        "last_article_at": _ts,
+        "next_poll_at": _ts,
+        "consecutive_failures": {"type": "integer"},
+        "articles": {"type": "integer"},
     },
 }
 
