@@ -129,3 +129,20 @@ def test_the_board_refreshes_its_rows_without_a_reload(page, served):
     assert page.evaluate("document.getElementById('board-rows').dataset.old") is None, "the rows were not refreshed"
     assert page.evaluate("window.__same_page") is True  # fresh rows, no reload
     assert page.locator("#board-rows tr").count() == 3
+
+
+def test_a_browser_signs_in_with_the_token_as_basic_password(browser, served):
+    token = "browser-token-0123456789abcdef"
+    with Served(served.world, tokens=(token,)) as guarded:
+        # (without credentials a headless browser cancels its sign-in prompt: net::ERR_INVALID_AUTH_CREDENTIALS;
+        # the 401 itself is checked in test_web.py)
+        context = browser.new_context(http_credentials={"username": "desk", "password": token})
+        try:
+            p = context.new_page()
+            assert p.goto(guarded.url + "/").status == 200
+            assert p.locator("#board-rows tr").count() == 3
+            first = p.locator("#pause-1 time.left").inner_text()
+            p.wait_for_timeout(1200)
+            assert p.locator("#pause-1 time.left").inner_text() != first  # the script loaded under the token too
+        finally:
+            context.close()

@@ -97,8 +97,10 @@ class Guard:
                 response = PlainTextResponse(
                     "401 Unauthorized: this tracker needs a bearer token (Authorization: Bearer TOKEN, or Basic auth with the token as password)\n",
                     status_code=401,
-                    headers={"WWW-Authenticate": 'Bearer realm="pause-tracker", Basic realm="pause-tracker", charset="UTF-8"', "Cache-Control": "no-store"},
+                    headers={"WWW-Authenticate": 'Basic realm="pause-tracker", charset="UTF-8"', "Cache-Control": "no-store"},
                 )
+                # one challenge per header: browsers read only the first scheme of a combined one
+                response.raw_headers.append((b"www-authenticate", b'Bearer realm="pause-tracker"'))
                 return await response(scope, receive, with_headers)
         return await self.app(scope, receive, with_headers)
 
