@@ -75,6 +75,7 @@ def test_board_lists_the_pauses_and_the_time_left_ticks(page, served):
     rows = page.locator("#board-rows tr")
     assert rows.count() == 3
     assert page.locator("table.board thead th").all_inner_texts()[:3] == ["Pause", "Place", "Status"]
+    assert page.get_by_role("columnheader", name="Time left").count() == 1  # the table as assistive technology sees it
     left = page.locator("#pause-1 time.left")
     first = left.inner_text()
     page.wait_for_timeout(2200)
@@ -86,6 +87,7 @@ def test_board_lists_the_pauses_and_the_time_left_ticks(page, served):
     page.wait_for_timeout(200)
     _shot(page, "board-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1  # no sideways scrolling on a phone
+    assert page.get_by_role("row").count() == 4  # still a table (header row + 3) when its rows are laid out as cards
 
 
 def test_a_filter_narrows_the_table_and_the_url(page, served):
