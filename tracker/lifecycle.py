@@ -194,9 +194,10 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
     status_since: datetime | None = None
     duration: float | None = None
     starts_at: datetime | None = None
+    start_precision: str | None = None
     start_text: str | None = None
     start_quality: tuple | None = None  # (precise, status weight, reported): the best start wins
-    explicit_end: tuple[datetime, datetime] | None = None  # (ends_at, reported)
+    explicit_end: tuple[datetime, datetime, str] | None = None  # (ends_at, reported, precision)
     in_effect_since: datetime | None = None
     extensions: list[tuple[float, datetime]] = []
     actors: dict[str, Actor] = {}
@@ -223,10 +224,11 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
             quality = (m.start_range is None, START_STATUSES[m.status], ev.published)
             if start_quality is None or quality >= start_quality:
                 starts_at, start_text, start_quality = m.starts_at, m.start_text, quality
+                start_precision = m.start_precision or ("range" if m.start_range is not None else "minute")
         elif not start_text and m.start_text and m.status in START_STATUSES:
             start_text = m.start_text
         if m.ends_at and m.status in START_STATUSES and (explicit_end is None or ev.published >= explicit_end[1]):
-            explicit_end = (m.ends_at, ev.published)
+            explicit_end = (m.ends_at, ev.published, m.end_precision or "minute")
         for a in m.actors:
             have = actors.get(a.name)
             if have is None or a.stance != "mentioned":
@@ -238,12 +240,15 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
     if status is None:  # only parties rejecting or denying it: it is what they reject
         status, status_since = first.mention.status, first.published
     if starts_at is None and in_effect_since is not None:
-        starts_at, start_text = in_effect_since, start_text or "reported in effect"
-    ends_at = None
+        # the first report of it in effect: it began then or before (not confirmed)
+        starts_at, start_text, start_precision = in_effect_since, start_text or "reported in effect", "range"
+    ends_at = end_precision = None
     if starts_at and duration:
         ends_at = starts_at + timedelta(hours=duration + sum(h for h, _ in extensions))
+        end_precision = start_precision
     elif explicit_end:
         ends_at = explicit_end[0] + timedelta(hours=sum(h for h, _ in extensions))
+        end_precision = explicit_end[2]
     # time alone: only through countdown events already fired for these exact times
     if status not in ("collapsed", "ended"):
         if ends_at and f"expired@{ends_at.isoformat()}" in fired:
@@ -267,6 +272,9 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
         fired=fired,
         status_since=status_since,
         extended_hours=sum(h for h, _ in extensions) or None,
+        start_precision=start_precision if starts_at else None,
+        end_precision=end_precision if ends_at else None,
+        zone=zones(location, country),
     )
 
 
@@ -460,12 +468,21 @@ def describe(p: Pause) -> str:
     if p.country and p.country != p.location:
         place += f" ({p.country})"
     if p.starts_at:
-        when = f"starts {p.starts_at:%Y-%m-%d %H:%M} UTC"
+        when = f"starts {_when(p.starts_at, p.start_precision, p.zone)}"
         if p.ends_at:
-            when += f", ends {p.ends_at:%Y-%m-%d %H:%M} UTC"
+            when += f", ends {_when(p.ends_at, p.end_precision, p.zone)}"
     else:
         when = "start not fixed"
     return f"{length}{kind} in {place}, {p.status.replace('_', ' ')}, {when}"
+
+
+def _when(at: datetime, precision: str | None, zone: str | None) -> str:
+    """'2016-08-20 03:00 UTC'; 'about 2016-08-20' for a day (the place's date when its zone
+    is known); '... (not confirmed)' for a range."""
+    if precision == "day":
+        return f"about {at.astimezone(ZoneInfo(zone)) if zone else at:%Y-%m-%d}"
+    exact = f"{at:%Y-%m-%d %H:%M} UTC"
+    return f"around {exact} (not confirmed)" if precision == "range" else exact
 
 
 def format_hours(hours: float | None) -> str:

@@ -146,6 +146,9 @@ class Pause:
     fired: frozenset[str] = frozenset()  # keys of countdown events already fired
     status_since: datetime | None = None  # when the status was last reported or reached
     extended_hours: float | None = None  # the extensions counted in ends_at
+    start_precision: str | None = None  # "minute", "day" or "range" (not confirmed): how sure starts_at is
+    end_precision: str | None = None  # the same for ends_at
+    zone: str | None = None  # IANA zone of the pause's place, to show its local times (None: not known)
 
     def seconds_left(self, now: datetime) -> float | None:
         """Seconds to the end, or to the start when it has not started. None when unknown."""

@@ -767,6 +767,7 @@ class Tx:
         row.sources = list(p.sources)
         row.first_seen, row.last_seen = _db(p.first_seen), _db(p.last_seen)
         row.status_since, row.extended_hours = _db(p.status_since), p.extended_hours
+        row.start_precision, row.end_precision, row.zone = p.start_precision, p.end_precision, p.zone
         s.flush()
         return row
 
@@ -921,6 +922,9 @@ def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
         fired=fired,
         status_since=_utc(r.status_since),
         extended_hours=r.extended_hours,
+        start_precision=r.start_precision,
+        end_precision=r.end_precision,
+        zone=r.zone,
     )
 
 

@@ -69,6 +69,9 @@ class PauseRow(SQLModel, table=True):
     last_seen: datetime
     status_since: datetime | None = None
     extended_hours: float | None = None
+    start_precision: str | None = None  # minute | day | range
+    end_precision: str | None = None
+    zone: str | None = None  # IANA zone of the place
 
 
 class EvidenceRow(SQLModel, table=True):
