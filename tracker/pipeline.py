@@ -131,6 +131,15 @@ class PauseState:
         candidates = tx.candidates(now)
         return cls(now, candidates, tx.evidence([c.id for c in candidates]))
 
+    def cite(self, tx: Tx, replaced: frozenset[str]) -> None:
+        """Add the pauses that edited articles spoke of and are not candidates (closed long
+        ago), so that they too are refolded without the old evidence."""
+        have = {p.id for p in self.candidates}
+        extra = [p for p in tx.pauses_citing(replaced) if p.id not in have]
+        if extra:
+            self.candidates += extra
+            self.known.update(tx.evidence([p.id for p in extra]))
+
     def saved(self, updates: Sequence[Update], pauses: Sequence[Pause], replaced: frozenset[str], now: datetime) -> None:
         """Apply what one feed saved: the updated and new pauses, their new evidence, and
         the evidence of edited articles (deleted by the store) gone."""
@@ -296,6 +305,8 @@ class Pipeline:
                     plain = []
                 if pauses is None:
                     pauses = self._pause_state(tx, now)
+                if replaced:
+                    pauses.cite(tx, replaced)
                 updates = reconcile(pauses.candidates, evidence, now, pauses.known, replaced, self.ancestors)
                 ids = tx.upsert_articles(now, [(feed.id, a) for a in articles], {ev.article_key for u in updates for ev in u.evidence})
                 changes, saved = tx.save_updates(now, ids, updates, self.route, self.render(now))

@@ -23,11 +23,12 @@ STATUSES = (
     "ended",
 )
 
-#: Statuses a pause record can have: a mention's statuses plus one the clock gives.
-PAUSE_STATUSES = STATUSES + ("expired",)
+#: Statuses a pause record can have: a mention's statuses, one the clock gives (expired),
+#: and one for a pause whose every report was edited to say nothing of it (retracted).
+PAUSE_STATUSES = STATUSES + ("expired", "retracted")
 
 #: Statuses after which a pause is closed (no longer matched by new mentions).
-CLOSED_STATUSES = frozenset({"collapsed", "ended", "expired"})
+CLOSED_STATUSES = frozenset({"collapsed", "ended", "expired", "retracted"})
 
 #: Stances an actor can take towards a pause.
 STANCES = ("proposed", "called_for", "agreed", "welcomed", "rejected", "denied", "accused", "mentioned")
@@ -143,8 +144,8 @@ class Pause:
 class Change:
     """Something that happened to a pause and may cause an alert.
 
-    `event` is one of: "new", "status", "times", "starts_soon", "started",
-    "ends_soon", "expired". `key` is stable for countdown events, so each fires once.
+    `event` is one of: "new", "status", "times", "retracted", "starts_soon", "started",
+    "start_unconfirmed", "ends_soon", "ends_very_soon", "expired". `key` is stable for countdown events, so each fires once.
     """
 
     event: str

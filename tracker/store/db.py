@@ -21,7 +21,7 @@ from sqlmodel import Session, create_engine, select
 
 from ..config import FeedSettings, mask_db
 from ..errors import StoreError
-from ..lifecycle import Update
+from ..lifecycle import Update, still_true
 from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence
 from . import migrate
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow, SilenceRow
@@ -699,6 +699,17 @@ class Tx:
                 out[pid].append(Evidence(_mention(mention), key, source, link, _utc(published)))
         return out
 
+    def pauses_citing(self, article_keys: Collection[str]) -> list[Pause]:
+        """The pauses with evidence from these articles (edited ones: each such pause is to
+        be refolded, candidate or not)."""
+        ids: set[int] = set()
+        for chunk in _chunks(list(article_keys), 500):
+            q = select(EvidenceRow.pause_id).join(ArticleRow, ArticleRow.id == EvidenceRow.article_id).where(ArticleRow.key.in_(chunk))
+            ids.update(self.s.exec(q))
+        rows = list(self.s.exec(select(PauseRow).where(PauseRow.id.in_(ids)).order_by(PauseRow.id))) if ids else []
+        fired = _fired(self.s, [r.id for r in rows])
+        return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+
     def save_updates(
         self,
         now: datetime,
@@ -717,6 +728,9 @@ class Tx:
             row = self._save_pause(u.after)
             pause = _pause(row, u.after.fired)
             pauses.append(pause)
+            b = u.before
+            if b is not None and (b.status, b.starts_at, b.ends_at) != (pause.status, pause.starts_at, pause.ends_at):
+                self._withdraw_stale(pause, render)
             for ev, reason in zip(u.evidence, u.reasons, strict=True):
                 s.add(
                     EvidenceRow(
@@ -750,6 +764,30 @@ class Tx:
                 for channel, wait in route(pause, ch):
                     self._queue(now, pause, crow, channel, wait, render)
         return saved, pauses
+
+    def _withdraw_stale(self, pause: Pause, render: RenderFn | None) -> None:
+        """Countdown changes of `pause` that no longer hold (lifecycle.still_true: "starts
+        within the hour" of a pause that collapsed, "ends soon" of one retracted) are taken
+        out of its alerts not sent yet; an alert left with none is marked `withdrawn`, one
+        with other changes is rendered again without them. In the transaction that changes
+        the pause, so a sender sees either the old alert or none of its stale part."""
+        rows = list(self.s.exec(select(AlertRow).where(AlertRow.pause_id == pause.id, AlertRow.status == "pending", AlertRow.kind == "change")))
+        if not rows:
+            return
+        changes = {c.id: c for c in self.s.exec(select(ChangeRow).where(ChangeRow.id.in_({i for r in rows for i in r.change_ids})))}
+        stale = {i for i, c in changes.items() if c.key is not None and not still_true(pause, c.key)}
+        for alert in rows:
+            keep = [i for i in alert.change_ids if i not in stale]
+            if len(keep) == len(alert.change_ids):
+                continue
+            if not keep:
+                why = f"withdrawn before sending: no longer true, the pause is now {pause.status.replace('_', ' ')}"
+                alert.status, alert.note = "withdrawn", "; ".join(x for x in (alert.note, why) if x)[:4000]
+                continue
+            views = [_change_view(changes[i]) for i in keep]
+            rendered, notes = render(pause, views, alert.channel) if render else (Rendered("", "", "", {}, {}), [])
+            alert.change_ids, alert.rendered, alert.note = keep, rendered.to_json(), "; ".join(notes) or None
+            alert.summary = " / ".join(v.summary for v in views)[:2000]
 
     def _save_pause(self, p: Pause) -> PauseRow:
         s = self.s

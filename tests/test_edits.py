@@ -1,0 +1,186 @@
+"""Edited articles, reused guids and odd dates (issue #13, items 1-3), over real HTTP with a
+real SQLite file and a local webhook receiver; plus a Hypothesis property of the pure core:
+after any sequence of edits, each pause is the fold of its current evidence."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
+
+import pytest
+import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.alerts.channels import WebhookChannel
+from tracker.alerts.render import Renderer
+from tracker.config import ChannelRules, FeedSettings, FetchSettings, WebhookSettings
+from tracker.feeds.fetch import Fetcher
+from tracker.lifecycle import fold, reconcile
+from tracker.pipeline import Outlet, Pipeline
+from tracker.store.db import Store
+from tracker.types import Evidence, Mention
+
+WED = datetime(2024, 6, 12, 9, 0, tzinfo=UTC)  # a Wednesday; "Saturday" is 15 June
+AGREED = "Russia and the rebels agreed to a 48-hour ceasefire in Aleppo starting at 6 a.m. on Saturday."
+SAT_6AM_ALEPPO = datetime(2024, 6, 15, 3, 0, tzinfo=UTC)
+
+
+def item(guid: str, title: str, text: str, when: datetime | None = WED, link: str | None = None, date: str | None = None) -> str:
+    link = link or f"https://news.example/{guid}"
+    stamp = date if date is not None else (format_datetime(when) if when else "")
+    pub = f"<pubDate>{stamp}</pubDate>" if stamp else ""
+    return f"<item><guid>{escape(guid)}</guid><title>{escape(title)}</title><link>{escape(link)}</link>{pub}<description>{escape(text)}</description></item>"
+
+
+def rss(*items: str) -> bytes:
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{"".join(items)}</channel></rss>'.encode()
+
+
+@pytest.fixture
+def world(tmp_path, http_server):
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    store.upgrade()
+    session = requests.Session()
+    hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None, timeout=5), session)
+    http_server.respond("/hook", (200, {}, b"ok"))
+    pipeline = Pipeline(
+        store, Fetcher(FetchSettings(allow_private_networks=True)),
+        {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer())}, rng=lambda: 0.5, processes=0,
+    )
+    store.sync_feeds([FeedSettings(http_server.url + "/feed", "Wire", 900)], WED)
+    yield store, pipeline
+    pipeline.close()
+    session.close()
+    store.close()
+
+
+def received(http_server) -> list[tuple[str, int, str]]:
+    """(type, pause id, pause status) of each pause alert the webhook received."""
+    out = []
+    for r in http_server.posts("/hook"):
+        body = json.loads(r.body)
+        if body["type"].startswith("pause."):  # not the "source unhealthy" of a quiet test feed
+            out.append((body["type"], body["data"]["pause"]["id"], body["data"]["pause"]["status"]))
+    return out
+
+
+def run_clock(pipeline: Pipeline, start: datetime, until: datetime, step=timedelta(minutes=15)) -> None:
+    now = start
+    while now <= until:
+        pipeline.tick(now)
+        pipeline.deliver(now)
+        now += step
+
+
+# --------------------------------------------------------------------------- item 1: edits
+
+
+def test_an_edited_article_moves_its_pause_to_collapsed_and_the_clock_never_says_it_started(world, http_server):
+    store, pipeline = world
+    http_server.serve("/feed", rss(item("g1", "Aleppo ceasefire agreed", AGREED)))
+    pipeline.poll(WED, due_only=False)
+    pipeline.deliver(WED)
+    [p] = store.pauses()
+    assert (p.status, p.starts_at) == ("agreed", SAT_6AM_ALEPPO)
+
+    thursday = WED + timedelta(hours=30)
+    edited = "Shelling resumed overnight and the ceasefire collapsed on Thursday, residents said."
+    http_server.serve("/feed", rss(item("g1", "Ceasefire collapses", edited)))
+    [report] = pipeline.poll(thursday, due_only=False)
+    assert report.status == "ok"
+    pipeline.deliver(thursday)
+    run_clock(pipeline, thursday, SAT_6AM_ALEPPO + timedelta(days=3))
+
+    [p] = store.pauses()  # one pause, not a fork
+    assert p.status == "collapsed"
+    detail = store.pause(p.id)
+    assert {e.mention.status for e, _, _ in detail.evidence} == {"collapsed"}  # the edited headline and text
+    assert "edited" in detail.evidence[0][1]
+    assert received(http_server) == [("pause.new", p.id, "agreed"), ("pause.status", p.id, "collapsed")]
+    assert "agreed -> collapsed" in json.loads(http_server.posts("/hook")[1].body)["data"]["change"]["summary"]
+
+
+def test_an_article_edited_to_say_nothing_of_its_pause_retracts_it_with_an_alert(world, http_server):
+    store, pipeline = world
+    http_server.serve("/feed", rss(item("g1", "Aleppo ceasefire agreed", AGREED)))
+    pipeline.poll(WED, due_only=False)
+    pipeline.deliver(WED)
+
+    thursday = WED + timedelta(hours=30)
+    http_server.serve("/feed", rss(item("g1", "Hospitals reopen in Aleppo", "Two hospitals in the city's east reopened on Thursday, the health ministry said.")))
+    pipeline.poll(thursday, due_only=False)
+    run_clock(pipeline, thursday, SAT_6AM_ALEPPO + timedelta(days=3))
+
+    [p] = store.pauses()
+    assert p.status == "retracted" and not p.is_open
+    assert store.pause(p.id).evidence == []
+    assert received(http_server) == [("pause.new", p.id, "agreed"), ("pause.retracted", p.id, "retracted")]
+    change = json.loads(http_server.posts("/hook")[1].body)["data"]["change"]
+    assert change["event"] == "retracted" and "no longer" in change["summary"]
+
+
+def test_a_countdown_alert_still_pending_when_its_pause_collapses_is_never_sent(world, http_server):
+    store, pipeline = world
+    http_server.serve("/feed", rss(item("g1", "Aleppo ceasefire agreed", AGREED)))
+    pipeline.poll(WED, due_only=False)
+    pipeline.deliver(WED)
+    soon = SAT_6AM_ALEPPO - timedelta(minutes=30)
+    [c] = pipeline.tick(soon)  # "starts within the hour", written to the outbox, not yet sent
+    assert c.change.event == "starts_soon"
+
+    http_server.serve("/feed", rss(item("g1", "Ceasefire collapses", "The ceasefire in Aleppo collapsed before it began, residents said.")))
+    pipeline.poll(soon + timedelta(minutes=5), due_only=False)
+    run_clock(pipeline, soon + timedelta(minutes=5), SAT_6AM_ALEPPO + timedelta(days=3))
+
+    [p] = store.pauses()
+    assert p.status == "collapsed"
+    assert [e for e, _, _ in received(http_server)] == ["pause.new", "pause.status"]
+    statuses = {a.summary.split(":")[0]: a.status for a in store.alerts()}
+    assert statuses["starts within the hour"] == "withdrawn"
+
+
+# --------------------------------------------------------------------------- the property
+
+
+PLACES = ("Aleppo", "Gaza", None)
+STATUS = ("proposed", "agreed", "in_effect", "violated", "collapsed")
+T = datetime(2024, 6, 1, tzinfo=UTC)
+
+mentions = st.builds(
+    lambda kind, status, place, n: Mention(kind, status, 48.0, place, {"Aleppo": "Syria", "Gaza": "Palestine"}.get(place), (), None, None, f"{kind} {status} {place} {n}", 0.9),
+    st.sampled_from(("ceasefire", "truce", "aid_corridor")), st.sampled_from(STATUS), st.sampled_from(PLACES), st.integers(0, 3),
+)
+# a step: article k now says these mentions, published h hours after T
+steps = st.lists(st.tuples(st.sampled_from("abcd"), st.lists(mentions, max_size=3), st.integers(0, 48)), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps)
+def test_after_any_sequence_of_edits_each_pause_is_the_fold_of_its_current_evidence(steps):
+    pauses: dict[int, object] = {}
+    evidence: dict[int, list[Evidence]] = {}
+    current: dict[str, list[Mention]] = {}
+    now = T
+    for key, ms, hours in steps:
+        now = max(now, T + timedelta(hours=hours))
+        replaced = frozenset({key}) if key in current else frozenset()
+        current[key] = ms
+        evs = [Evidence(m, key, f"src-{key}", None, T + timedelta(hours=hours)) for m in ms]
+        updates = reconcile(list(pauses.values()), evs, now, evidence, replaced)
+        for pid in evidence:
+            evidence[pid] = [e for e in evidence[pid] if e.article_key not in replaced]
+        for u in updates:
+            pid = u.after.id or max(pauses, default=0) + 1
+            pauses[pid] = replace(u.after, id=pid)
+            evidence.setdefault(pid, []).extend(u.evidence)
+        for pid, p in pauses.items():
+            if evidence[pid]:
+                assert p == fold(evidence[pid], pid, p.fired)
+            else:
+                assert p.status == "retracted"
+        attached = sorted((e.article_key, e.mention.quote) for evs in evidence.values() for e in evs)
+        assert attached == sorted((k, m.quote) for k, said in current.items() for m in said)
