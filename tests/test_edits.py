@@ -5,6 +5,7 @@ after any sequence of edits, each pause is the fold of its current evidence."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -184,3 +185,93 @@ def test_after_any_sequence_of_edits_each_pause_is_the_fold_of_its_current_evide
                 assert p.status == "retracted"
         attached = sorted((e.article_key, e.mention.quote) for evs in evidence.values() for e in evs)
         assert attached == sorted((k, m.quote) for k, said in current.items() for m in said)
+
+
+# --------------------------------------------------------------------------- item 3: odd dates
+
+
+def test_implausible_dates_are_dropped_for_their_item_and_never_fail_the_feed(world, http_server, caplog):
+    store, pipeline = world
+    agreed = "Russia and the rebels agreed to a 48-hour ceasefire in {} starting on Saturday."
+    http_server.serve("/feed", rss(
+        item("y9999", "Truce agreed", agreed.format("Aleppo"), date="Fri, 31 Dec 9999 23:59:59 GMT"),
+        item("y1970", "Truce agreed", agreed.format("Idlib"), date="Thu, 01 Jan 1970 00:00:00 GMT"),
+        item("y0001", "Truce agreed", agreed.format("Homs"), date="0001-01-01T00:00:00Z"),
+        item("tomorrow", "Truce agreed", agreed.format("Hama"), date=format_datetime(WED + timedelta(days=3))),
+        item("fine", "Truce agreed", agreed.format("Gaza")),
+    ))  # fmt: skip
+    [report] = pipeline.poll(WED, due_only=False)
+    assert report.status == "ok", report.error  # was: failed, on every poll (OverflowError)
+    pauses = {p.location: p for p in store.pauses()}
+    assert set(pauses) == {"Aleppo", "Idlib", "Homs", "Hama", "Gaza"}
+    for place in ("Aleppo", "Idlib", "Homs", "Hama"):  # read as undated: as of when first seen
+        p = pauses[place]
+        assert (p.first_seen, p.status, p.starts_at) == (WED, "agreed", SAT_6AM_ALEPPO - timedelta(hours=6)), place
+    assert pauses["Gaza"].first_seen == WED
+    pipeline.tick(WED)
+    assert [c.event for p in pauses.values() for c in store.pause(p.id).changes] == ["new"] * 5  # nothing expired at once
+    notes = [r.getMessage() for r in caplog.records if "Wire" in r.getMessage() and "date" in r.getMessage()]
+    assert notes and all(word in notes[0] for word in ("9999", "1970", "0001", "undated")), notes
+
+
+def test_one_item_that_breaks_reading_or_the_lifecycle_does_not_fail_its_feed(world, http_server, caplog):
+    store, pipeline = world
+    http_server.serve("/feed", rss(
+        item("far", "Truce agreed", "They agreed to a ceasefire in Aleppo starting on 31 December 9999."),
+        item("long", "Truce agreed", "Russia and the rebels agreed to a 99999999-day ceasefire in Idlib starting on Saturday."),
+        item("fine", "Truce agreed", "Russia and the rebels agreed to a 48-hour ceasefire in Gaza starting on Saturday."),
+    ))  # fmt: skip
+    [report] = pipeline.poll(WED, due_only=False)
+    assert report.status == "ok", report.error
+    assert {p.location for p in store.pauses()} == {"Gaza"}
+    warnings = " ".join(r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
+    assert "could not be read" in warnings and "'far' (OverflowError" in warnings  # its start, in when.py
+    assert "could not be reconciled" in warnings and "'long' (OverflowError" in warnings  # its end, in fold
+    assert len(store.feeds()) == 1 and store.feeds()[0].articles == 3  # every entry stored: none read again
+
+
+# --------------------------------------------------------------------------- item 2: reused guids
+
+CITIES = ("Aleppo", "Gaza", "Idlib", "Hodeidah", "Khartoum")
+
+
+def story(city: str, guid: str = "cms-item") -> str:
+    return item(guid, f"Truce agreed in {city}", f"The warring parties agreed to a 72-hour ceasefire in {city} on Wednesday.", link=f"https://news.example/{city.lower()}")
+
+
+def test_five_stories_under_one_guid_stay_five_articles_and_five_pauses_with_a_warning(world, http_server, caplog):
+    store, pipeline = world
+    http_server.serve("/feed", rss(*(story(c) for c in CITIES)))
+    [report] = pipeline.poll(WED, due_only=False)
+    assert report.status == "ok" and report.articles == 5
+    assert sorted(p.location for p in store.pauses()) == sorted(CITIES)
+    warning = next(r.getMessage() for r in caplog.records if "guid reused" in r.getMessage())
+    assert "Wire" in warning and "5 entries share 1 guid" in warning
+    # the same five again, in another order and with a new one: nothing doubled, nothing lost
+    http_server.serve("/feed", rss(story("Homs"), *(story(c) for c in reversed(CITIES))))
+    [report] = pipeline.poll(WED + timedelta(hours=1), due_only=False)
+    assert report.status == "ok" and report.articles == 1
+    assert len(store.pauses()) == 6 and store.feeds()[0].articles == 6
+
+
+def test_a_guid_reused_in_a_later_poll_for_another_story_is_a_new_article_not_an_edit(world, http_server, caplog):
+    store, pipeline = world
+    http_server.serve("/feed", rss(story("Aleppo")))
+    pipeline.poll(WED, due_only=False)
+    http_server.serve("/feed", rss(story("Gaza")))  # the CMS gave the next story the same guid
+    [report] = pipeline.poll(WED + timedelta(hours=1), due_only=False)
+    assert report.status == "ok" and report.articles == 1
+    assert store.feeds()[0].articles == 2  # was 1: the Gaza story overwrote the Aleppo one as an "edit"
+    pauses = {p.location: p for p in store.pauses()}
+    assert {k: p.status for k, p in pauses.items()} == {"Aleppo": "agreed", "Gaza": "agreed"}
+    assert all(store.pause(p.id).evidence for p in pauses.values())  # Aleppo's evidence was deleted with the "edit"
+    assert any("guid reused" in r.getMessage() and "Wire" in r.getMessage() for r in caplog.records)
+    http_server.serve("/feed", rss(story("Gaza"), story("Aleppo")))  # both in one document now
+    [report] = pipeline.poll(WED + timedelta(hours=2), due_only=False)
+    assert report.articles == 0 and store.feeds()[0].articles == 2
+    # an edit of one of them (same link) is still an edit
+    edited = item("cms-item", "Truce agreed in Gaza", "The warring parties agreed to a 96-hour ceasefire in Gaza on Wednesday.", link="https://news.example/gaza")
+    http_server.serve("/feed", rss(edited, story("Aleppo")))
+    [report] = pipeline.poll(WED + timedelta(hours=3), due_only=False)
+    assert report.articles == 1 and store.feeds()[0].articles == 2
+    assert {p.location: p.duration_hours for p in store.pauses()} == {"Aleppo": 72.0, "Gaza": 96.0}

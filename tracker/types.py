@@ -36,7 +36,8 @@ STANCES = ("proposed", "called_for", "agreed", "welcomed", "rejected", "denied",
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One feed entry, as parsed. `key` identifies it across polls (guid, else link, else hash)."""
+    """One feed entry, as parsed. `key` identifies it across polls (guid, else link, else
+    hash; guid_key when its feed reuses the guid for other stories)."""
 
     key: str
     title: str
@@ -44,6 +45,12 @@ class Article:
     published: datetime | None
     text: str
     content_hash: str
+
+
+def guid_key(guid: str, link: str | None, content_hash: str) -> str:
+    """The key of an entry whose guid other stories of its feed reuse: guid and link
+    (guid and content hash when it has no link). Pure."""
+    return f"{guid}#{link or 'sha256:' + content_hash}"
 
 
 @dataclass(frozen=True, slots=True)

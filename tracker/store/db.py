@@ -22,7 +22,7 @@ from sqlmodel import Session, create_engine, select
 from ..config import FeedSettings, mask_db
 from ..errors import StoreError
 from ..lifecycle import Update, still_true
-from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence
+from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence, guid_key
 from . import migrate
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow, SilenceRow
 
@@ -562,6 +562,7 @@ class Tx:
         # key -> (row id or None when inserted without RETURNING, content hash): what this
         # transaction has read or written, so upsert_articles need not look keys up again
         self._stored: dict[str, tuple[int | None, str]] = {}
+        self.reused_guids: dict[int | None, int] = {}  # feed id -> entries rekeyed (new_or_changed_many)
 
     def _lookup(self, keys: Iterable[str]) -> dict[str, tuple[int | None, str]]:
         """(id, hash) of the stored keys among `keys`: from what this Tx knows, else one
@@ -594,7 +595,12 @@ class Tx:
     ) -> list[tuple[list[Article], frozenset[str]]]:
         """Store.new_or_changed for several feeds at once, in order: one query for all the
         keys, one for the links of the unknown ones. An article new in an earlier feed of
-        the batch counts as stored for the later ones (it will be, in this transaction)."""
+        the batch counts as stored for the later ones (it will be, in this transaction).
+
+        A guid reused across polls: an entry whose key is stored with other content, another
+        link and another title is another story (parse.guid_key keys it by guid and link),
+        not an edit; each is counted in `reused_guids` (feed id -> entries) for the log."""
+        batches = self._split_reused_guids(batches)
         known: dict[str, str] = {k: h for k, (_, h) in self._lookup(a.key for _, arts in batches for a in arts).items()}
         feed_ids = list({fid for fid, arts in batches if fid is not None and any(a.key not in known and a.link for a in arts)})
         links = list({a.link for fid, arts in batches if fid is not None for a in arts if a.key not in known and a.link})
@@ -624,6 +630,27 @@ class Tx:
                 if feed_id is not None and a.link:
                     by_link.setdefault((feed_id, a.link), (a.key, a.content_hash))
             out.append((fresh, frozenset(replaced)))
+        return out
+
+    def _split_reused_guids(self, batches: Sequence[tuple[int | None, Sequence[Article]]]) -> list[tuple[int | None, list[Article]]]:
+        """Rekey (parse.guid_key) the entries whose key is stored for another story: other
+        content, and both another link and another title. Only entries whose content
+        changed are looked at (one query for their stored links and titles)."""
+        stored = self._lookup(a.key for _, arts in batches for a in arts)
+        suspects = {a.key for _, arts in batches for a in arts if a.key in stored and stored[a.key][1] != a.content_hash and a.link and a.link != a.key}
+        rows: dict[str, tuple[str | None, str]] = {}
+        for chunk in _chunks(list(suspects), 500):
+            rows.update({k: (link, title) for k, link, title in self.s.exec(select(ArticleRow.key, ArticleRow.link, ArticleRow.title).where(ArticleRow.key.in_(chunk)))})
+        out = []
+        for feed_id, arts in batches:
+            fixed = []
+            for a in arts:
+                link, title = rows.get(a.key, (None, None))
+                if link and link not in (a.link, a.key) and title != a.title:
+                    a = replace(a, key=guid_key(a.key, a.link, a.content_hash))
+                    self.reused_guids[feed_id] = self.reused_guids.get(feed_id, 0) + 1
+                fixed.append(a)
+            out.append((feed_id, fixed))
         return out
 
     def upsert_articles(self, now: datetime, rows: Sequence[tuple[int | None, Article]], want: Collection[str] | None = None) -> dict[str, int]:
