@@ -144,6 +144,44 @@ def test_a_countdown_alert_still_pending_when_its_pause_collapses_is_never_sent(
     assert statuses["starts within the hour"] == "withdrawn"
 
 
+def test_a_grouped_alert_loses_the_countdown_change_that_stopped_being_true(tmp_path, http_server):
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    store.upgrade()
+    http_server.respond("/hook", (200, {}, b"ok"))
+    hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None, timeout=5), requests.Session())
+    pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"hook": Outlet(hook, ChannelRules(group_wait_seconds=120), Renderer())}, rng=lambda: 0.5, processes=0)
+    store.sync_feeds([FeedSettings(http_server.url + "/feed", "Wire", 900)], WED)
+    now = SAT_6AM_ALEPPO - timedelta(minutes=30)
+    http_server.serve("/feed", rss(item("g1", "Aleppo ceasefire agreed", AGREED)))
+    pipeline.poll(now, due_only=False)  # "new", waiting out its group window
+    pipeline.tick(now + timedelta(seconds=30))  # "starts within the hour" joins it
+    [waiting] = store.alerts()
+    assert waiting.changes == 2 and "starts within the hour" in waiting.summary
+    http_server.serve("/feed", rss(item("g1", "Ceasefire collapses", "The ceasefire in Aleppo collapsed before it began, residents said.")))
+    pipeline.poll(now + timedelta(seconds=60), due_only=False)
+    pipeline.deliver(now + timedelta(minutes=5))
+    [post] = http_server.posts("/hook")
+    body = json.loads(post.body)
+    told = [body["data"]["change"]["event"]] + [c["event"] for c in body["data"]["earlier"]]
+    assert sorted(told) == ["new", "status"] and body["data"]["pause"]["status"] == "collapsed"
+    assert "starts within the hour" not in post.body.decode()
+    pipeline.close()
+    store.close()
+
+
+def test_an_edit_retracts_a_pause_closed_long_ago_too(world, http_server):
+    store, pipeline = world
+    http_server.serve("/feed", rss(item("g1", "Aleppo ceasefire collapses", "The ceasefire in Aleppo collapsed on Wednesday, residents said.")))
+    pipeline.poll(WED, due_only=False)
+    [p] = store.pauses()
+    assert p.status == "collapsed" and store.candidates(WED + timedelta(days=40)) == []
+    later = WED + timedelta(days=40)  # no longer a candidate for new evidence, but still the article's pause
+    http_server.serve("/feed", rss(item("g1", "Hospitals reopen in Aleppo", "Two hospitals in the city's east reopened, the health ministry said.")))
+    pipeline.poll(later, due_only=False)
+    [p] = store.pauses()
+    assert p.status == "retracted" and store.pause(p.id).evidence == []
+
+
 # --------------------------------------------------------------------------- the property
 
 

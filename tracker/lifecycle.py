@@ -237,7 +237,7 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
 def why_same(p: Pause, ev: Evidence, ancestors: Ancestors = country_only) -> str | None:
     """Why this evidence speaks of pause `p`, or None when it does not."""
     m = ev.mention
-    if FAMILY[p.kind] != FAMILY[m.kind]:
+    if FAMILY[p.kind] != FAMILY[m.kind] or p.status == "retracted":  # nobody reports a retracted pause
         return None
     place = _place_relation(p, m, ancestors)
     if place is None:
@@ -331,7 +331,7 @@ def reconcile(
         else:
             rest.append(ev)
     for ev in rest:
-        match = next(((i, r) for i, p in enumerate(working) if all_evs[i] and (r := why_same(p, ev, ancestors))), None)
+        match = next(((i, r) for i, p in enumerate(working) if (r := why_same(p, ev, ancestors))), None)
         if match is None:
             working.append(fold([ev]))
             before.append(None)
