@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -13,12 +14,13 @@ from xml.sax.saxutils import escape
 
 import pytest
 import requests
+from dbtools import drop_all
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.alerts.channels import WebhookChannel
 from tracker.alerts.render import Renderer
-from tracker.config import ChannelRules, FeedSettings, FetchSettings, WebhookSettings
+from tracker.config import ChannelRules, FeedSettings, FetchSettings, WebhookSettings, database_url
 from tracker.feeds.fetch import Fetcher
 from tracker.lifecycle import fold, reconcile
 from tracker.pipeline import Outlet, Pipeline
@@ -28,6 +30,7 @@ from tracker.types import Evidence, Mention
 WED = datetime(2024, 6, 12, 9, 0, tzinfo=UTC)  # a Wednesday; "Saturday" is 15 June
 AGREED = "Russia and the rebels agreed to a 48-hour ceasefire in Aleppo starting at 6 a.m. on Saturday."
 SAT_6AM_ALEPPO = datetime(2024, 6, 15, 3, 0, tzinfo=UTC)
+PG = os.environ.get("TRACKER_TEST_DATABASE_URL")
 
 
 def item(guid: str, title: str, text: str, when: datetime | None = WED, link: str | None = None, date: str | None = None) -> str:
@@ -313,3 +316,31 @@ def test_a_guid_reused_in_a_later_poll_for_another_story_is_a_new_article_not_an
     [report] = pipeline.poll(WED + timedelta(hours=3), due_only=False)
     assert report.articles == 1 and store.feeds()[0].articles == 2
     assert {p.location: p.duration_hours for p in store.pauses()} == {"Aleppo": 72.0, "Gaza": 96.0}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request, tmp_path):
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    else:
+        if not PG:
+            pytest.skip("PostgreSQL tests skipped: set TRACKER_TEST_DATABASE_URL")
+        store = Store(database_url(PG, tmp_path))
+        drop_all(store.engine)
+    store.upgrade()
+    yield store
+    if request.param == "postgresql":
+        drop_all(store.engine)
+    store.close()
+
+
+def test_control_characters_in_one_entry_never_fail_its_feed_on_either_database(any_store, http_server):
+    store = any_store
+    pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {}, rng=lambda: 0.5, processes=0)
+    store.sync_feeds([FeedSettings(http_server.url + "/feed", "Wire", 900)], WED)
+    body = rss(item("nul", "Truce agreed", "X"), story("Gaza", "ok")).replace(b"<description>X", b"<description>A ceasefire\x00 in Aleppo was agreed\x01 on Wednesday.")
+    http_server.serve("/feed", body)
+    [report] = pipeline.poll(WED, due_only=False)  # PostgreSQL refused the NUL: the feed failed on every poll
+    assert report.status == "ok", report.error
+    assert {p.location for p in store.pauses()} == {"Aleppo", "Gaza"}
+    pipeline.close()

@@ -32,13 +32,21 @@ _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(p|br|div|li|h[1-6]|blockquote|tr)\b[^>]*>", re.I)
 _SPACE = re.compile(r"[ \t\u00a0\u2060\u200b\u200c]+")
 _LINES = re.compile(r"\s*\n\s*")
+#: C0 controls but tab, newline and return: XML forbids them, a broken feed still carries
+#: them, and PostgreSQL refuses a NUL in text (the whole feed's transaction with it).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean(value: str | None) -> str | None:
+    """A link or guid without control characters or surrounding space; None when empty."""
+    return _CONTROLS.sub("", value or "").strip() or None
 
 
 def html_to_text(value: str) -> str:
     """Strip markup, keep paragraph breaks as newlines, unescape entities. Pure."""
     value = _BLOCK.sub("\n", value)
     value = _TAG.sub("", value)
-    value = html.unescape(value)
+    value = _CONTROLS.sub("", html.unescape(value))
     value = _SPACE.sub(" ", value)
     return _LINES.sub("\n", value).strip()
 
@@ -367,8 +375,8 @@ def parse(body: bytes, url: str, content_type: str | None = None, now: datetime 
     for entry in d.entries:
         title = html_to_text(entry.get("title", "") or "")
         text = _entry_text(entry)
-        link = (entry.get("link") or "").strip() or None
-        guid = (entry.get("id") or "").strip() or None
+        link = _clean(entry.get("link"))
+        guid = _clean(entry.get("id"))
         if not (title or text or link):
             continue
         chash = content_hash(title, text)
