@@ -14,6 +14,10 @@ quote), so the same articles replayed in any order give the same pause.
   and southern Lebanon cannot), reported within MERGE_WINDOW of the pause's reports and
   not after it ended. A closed pause still takes late news of itself (an extension
   reported just after the expiry reopens it). Every assignment carries its reason.
+- Edits: an edited article's evidence is swapped, its new mentions going first to the
+  pauses it spoke of; a pause left with no evidence is retracted (closed, and it takes no
+  later news). `still_true` says which countdown events fired for an earlier state no
+  longer hold (the store withdraws their unsent alerts).
 - Status moves on the strongest evidence: proposed/called for < agreed < in effect <
   extended/violated (the later report wins between these two) < collapsed/ended. One
   violation report does not end a pause. A mention whose parties all reject or deny
