@@ -336,7 +336,7 @@ def run(ctx: click.Context, once: bool, as_json: bool) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
-@click.option("--all", "show_all", is_flag=True, help="Include ended, collapsed and expired pauses.")
+@click.option("--all", "show_all", is_flag=True, help="Include ended, collapsed, expired and retracted pauses.")
 @click.pass_context
 def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """The countdown board: every pause, its status, place and time left."""

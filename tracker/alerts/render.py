@@ -152,6 +152,7 @@ def headline(p: Pause, change: Change | ChangeView) -> str:
         "new": p.status.replace("_", " "),
         "status": p.status.replace("_", " "),
         "times": "times set",
+        "retracted": "retracted: no report mentions it any more",
         "starts_soon": "starts within the hour",
         "started": "start time reached",
         "ends_soon": "ends within 6 hours",
