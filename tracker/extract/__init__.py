@@ -165,7 +165,7 @@ class Extractor:
         owners: tuple[_places.PlaceHit, ...] | None = None
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
-            status = _rules.status(hit, span, cues)
+            status = _rules.status(hit, span, cues, text)
             explicit = status is not None
             status = status or status_before or v.status_default
             status_before = status

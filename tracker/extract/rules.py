@@ -146,23 +146,102 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
     return tuple(sorted(chosen, key=lambda c: c.start))
 
 
-def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...]) -> str | None:
+#: Where the stretch that reports on a pause ends. Before the pause: a strong break. After
+#: it, also a clause of what came earlier ("reopened the crossing four days after closing
+#: it", "calm since the truce was agreed"): its cues are older news than the pause's own.
+_BREAK = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]")
+_EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s", re.IGNORECASE)
+#: Words that may stand between a governing verb and the pause it governs ("called for an
+#: immediate 72-hour humanitarian ceasefire"): no verb, no clause word.
+_GAP_BEFORE = re.compile(
+    r"^(?:[\s\"'\u201c\u201d\u2018\u2019]+|(?:to|for|on|of|in|into|with|a|an|the|this|that|its|their|his|her|another|new|"
+    r"[\w.-]+(?:'s|\u2019s)|\d[\w.-]*|[\w]+-[\w-]+|[A-Z][\w.-]*|immediate|humanitarian|temporary|permanent|lasting|full|"
+    r"fragile|general|nationwide|unilateral|bilateral|mutual|comprehensive|unconditional|limited|partial|brief|short|long|"
+    r"durable|sustainable|sustained|urgent|renewed|fresh|first|second|latest|proposed|possible|formal|definitive|"
+    r"complete|total|indefinite|local|daily|tactical|military|holiday|hour|day|week|month|more|another)\b)*$",
+)
+#: Words that may stand between the pause (the subject) and its predicate ("the truce has
+#: largely held", "the ceasefire, which took effect").
+_GAP_AFTER = re.compile(
+    r"^(?:[\s,\"'\u201c\u201d\u2018\u2019]+|(?:s|has|have|had|was|were|is|are|been|being|be|will|would|which|that|now|finally|"
+    r"largely|mostly|broadly|officially|formally|reportedly|apparently|already|also|still|then|agreement|deal|accord|"
+    r"itself|appears|appeared|seems|seemed|to|just|quickly|effectively|initially|later|again)\b)*$",
+    re.IGNORECASE,
+)
+#: A cue in a hypothesis or condition is no report: "could be extended", "unless it is violated".
+_HYPOTHETICAL = re.compile(r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$", re.IGNORECASE)
+
+
+def clause(sentence: str, h: Hit) -> tuple[int, int]:
+    """The stretch of the sentence that reports on the trigger (see `_BREAK`, `_EARLIER`)."""
+    lo = 0
+    for m in _BREAK.finditer(sentence, 0, h.start):
+        lo = m.end()
+    m = _EARLIER.search(sentence, h.end)
+    return lo, (m.start() if m else len(sentence))
+
+
+def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: str | None = None) -> str | None:
     """The status the span asserts for its trigger, or None when it has no cue.
 
-    A cue of what happened after the start (extended, violated, collapsed, ended) beats
-    "in effect", which beats the earlier stages; within each group the cue nearest the
-    trigger wins (cues after the trigger count as slightly farther).
+    With the `sentence`, only the cues in the trigger's own clause count when it has any,
+    and a cue in a hypothesis ("could be extended") counts for nothing. A cue that governs
+    the pause directly (the verb of which it is the object, "called for a truce", or its own
+    predicate, "the truce collapsed") decides: a call or proposal over the pause makes the
+    pause a call or proposal; else the latest stage among the governing cues. Otherwise a
+    cue of what happened after the start (extended, violated, collapsed, ended) beats "in
+    effect", which beats the earlier stages; within each group the cue nearest the trigger
+    wins (cues after the trigger count as slightly farther).
     """
     lo, hi = span
     inside = [c for c in all_cues if c.start >= lo and c.end <= hi]
+    if sentence is not None:
+        inside = [
+            c for c in inside if c.status in ("proposed", "called_for", "agreed") or not _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)
+        ]
+        clo, chi = clause(sentence, h)
+        own = [c for c in inside if c.start >= clo and c.end <= chi]
+        inside = own or inside
     if not inside:
         return None
 
     def distance(c: Cue) -> float:
         return h.start - c.end if c.end <= h.start else (c.start - h.end) * 1.2 if c.start >= h.end else 0
 
-    for group in (_AFTER_START, ("in_effect",)):
-        later = [c for c in inside if c.status in group]
-        if later:
-            return min(later, key=distance).status
-    return min(inside, key=distance).status
+    def governs(c: Cue) -> bool:
+        if sentence is None:
+            return False
+        if c.end <= h.start:
+            return h.start - c.end <= 60 and bool(_GAP_BEFORE.match(sentence[c.end : h.start]))
+        if c.start >= h.end:
+            gap = sentence[h.end : c.start]
+            if not gap.strip() and _COMPOUND.match(sentence, c.start):
+                return False  # "ceasefire agreement", "truce deal": a name, not a predicate
+            return c.start - h.end <= 40 and bool(_GAP_AFTER.match(gap))
+        return False
+
+    def best(cues: list[Cue]) -> str:
+        ruling = [c for c in cues if governs(c)]
+        return min(ruling or cues, key=distance).status
+
+    later = [c for c in inside if c.status in _AFTER_START]
+    if sentence is not None and any(_DESPITE.match(sentence, c.start) for c in later):
+        return "violated"  # "despite the truce, X resumed hostilities": the pause still stands
+    if later:
+        return best(later)
+    calls = [
+        c for c in inside
+        if c.status == "called_for" and governs(c) and c.end <= h.start and not _TO_KEEP.search(sentence or "", c.start, c.end)
+    ]
+    if calls:
+        return "called_for"
+    now = [c for c in inside if c.status == "in_effect"]
+    if now:
+        return best(now)
+    return best(inside)
+
+
+_DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
+_COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
+_TO_KEEP = re.compile(r"\b(?:respect|observe|abide by|honou?r|adhere to|uphold|maintain|preserve)$", re.IGNORECASE)
+_ORDER = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
