@@ -80,6 +80,7 @@ class Extractor:
             hits.sort()
             prefilter = len(lower) == len(text)  # offsets agree (lower() can lengthen some letters)
         out: list[Mention] = []
+        paras: list[int] = []  # the paragraph of each mention in `out`
         previous: list[Mention] = []
         previous_para = -1
         # A paragraph about a game, trade, football...: its mentions need a place or actor. Whether
@@ -135,7 +136,17 @@ class Extractor:
             if not found and previous and sentence.paragraph == previous_para:
                 found = self._anaphora(sentence.text, previous[0], published)
             out.extend(found)
+            paras.extend([sentence.paragraph] * len(found))
             previous, previous_para = found, sentence.paragraph
+        # One side accepted while the other rejects, denies or has not answered: a proposal
+        # (a unilateral declaration stays agreed).
+        agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
+        disputed = {p for p in agreed if v.disputed.search(" ".join(s.text for s in sentences if s.paragraph == p))}
+        if disputed:
+            out = [
+                replace(m, status="proposed") if m.status == "agreed" and p in disputed and not v.unilateral.search(m.quote) else m
+                for m, p in zip(out, paras)
+            ]
         return out
 
     def _blank_dateline(self, sentence: str) -> str:
@@ -167,6 +178,8 @@ class Extractor:
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
             status = _rules.status(hit, span, cues, text)
             explicit = status is not None
+            if not explicit and any(a.stance == "called_for" for a in actors):
+                status = "called_for"  # "the UN urged ...": the call is the news
             status = status or status_before or v.status_default
             status_before = status
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")

@@ -224,15 +224,19 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         ruling = [c for c in cues if governs(c)]
         return min(ruling or cues, key=distance).status
 
-    later = [c for c in inside if c.status in _AFTER_START]
-    if sentence is not None and any(_DESPITE.match(sentence, c.start) for c in later):
-        return "violated"  # "despite the truce, X resumed hostilities": the pause still stands
-    if later:
-        return best(later)
     calls = [
         c for c in inside
         if c.status == "called_for" and governs(c) and c.end <= h.start and not _TO_KEEP.search(sentence or "", c.start, c.end)
     ]
+    if calls:  # "calling for extended pauses": what the call asks for is no report
+        first = min(c.end for c in calls)
+        inside = [c for c in inside if not first <= c.start < h.start]
+    later = [c for c in inside if c.status in _AFTER_START]
+    if sentence is not None and any(_DESPITE.match(sentence, c.start) for c in later):
+        return "violated"  # "despite the truce, X resumed hostilities": the pause still stands
+    if later:
+        ruling = [c for c in later if governs(c)]
+        return best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
     if calls:
         return "called_for"
     now = [c for c in inside if c.status == "in_effect"]

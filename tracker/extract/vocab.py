@@ -101,6 +101,8 @@ class Vocab:
     place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
     recurrence: tuple[tuple[str, re.Pattern[str]], ...]
+    disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
+    unilateral: re.Pattern[str]  # a pause declared by one side alone: never "disputed"
     # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
     # cues and actor aliases may match a sentence, so that only those are run.
     trigger_index: StemIndex
@@ -258,6 +260,8 @@ def load(language: str = "en") -> Vocab:
         recurrence=tuple(
             (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
         ),
+        disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
+        unilateral=re.compile(fragment(raw["disputed"]["unilateral"]), I),
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
         actor_index=StemIndex([a.pattern for a in actors]),
