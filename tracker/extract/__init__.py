@@ -140,6 +140,7 @@ class Extractor:
             previous, previous_para = found, sentence.paragraph
         # One side accepted while the other rejects, denies or has not answered: a proposal
         # (a unilateral declaration stays agreed).
+        v = self.vocab
         agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
         disputed = {p for p in agreed if v.disputed.search(" ".join(s.text for s in sentences if s.paragraph == p))}
         if disputed:
