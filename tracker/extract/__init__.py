@@ -183,6 +183,8 @@ class Extractor:
                 status = "called_for"  # "the UN urged ...": the call is the news
             status = status or status_before or v.status_default
             status_before = status
+            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text, hit.end) or v.talks_before.search(text[: hit.start])):
+                continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             place = _places.choose(text, place_hits, hit.start, hit.end, v, hit.kind)
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country

@@ -62,9 +62,9 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
     if hist["year_before"].search(before) or hist["year_after"].match(after) or hist["background_after"].match(after):
         return True
-    if hist["background_before"].search(before):
-        return True
-    if hist["historic_words"].search(sentence):
+    if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before):
+        return True  # "earlier truces", "the anniversary of the 1953 armistice"
+    if hist["historic_words"].search(sentence) and not hist["current_anniversary"].search(sentence):
         return True
     plural = sentence[h.end - 1 : h.end].lower() == "s"
     return plural and bool(hist["since_year"].search(sentence))

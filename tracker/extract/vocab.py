@@ -102,6 +102,8 @@ class Vocab:
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
     recurrence: tuple[tuple[str, re.Pattern[str]], ...]
     disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
+    talks_after: re.Pattern[str]  # "ceasefire talks": the pause only as the subject of talks
+    talks_before: re.Pattern[str]  # "efforts to broker a truce"
     unilateral: re.Pattern[str]  # a pause declared by one side alone: never "disputed"
     # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
     # cues and actor aliases may match a sentence, so that only those are run.
@@ -261,6 +263,8 @@ def load(language: str = "en") -> Vocab:
             (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
         ),
         disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
+        talks_after=re.compile(fragment(raw["talks"]["after"]), I),
+        talks_before=re.compile(fragment(raw["talks"]["before"]), I),
         unilateral=re.compile(fragment(raw["disputed"]["unilateral"]), I),
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
