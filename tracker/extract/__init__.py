@@ -160,7 +160,7 @@ class Extractor:
         probe = Probe(text)
         if probes is not None:
             probes[text] = probe
-        hits = _rules.triggers(text, v, probe)
+        hits = _rules.triggers(text, v, probe, published.year if published else None)
         if not hits:
             return []
         spans = _rules.spans(text, hits)

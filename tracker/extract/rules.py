@@ -55,9 +55,12 @@ def is_denial(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
     return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(probe))
 
 
-def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
+def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) -> bool:
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
+    dated = next(reversed(list(hist["dated_before"].finditer(before))), None)
+    if dated and (year is None or int(dated.group("year")) < year):
+        return True  # "In December 2014 the FARC announced a ceasefire": a retrospective
     if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
     if hist["year_before"].search(before) or hist["year_after"].match(after) or hist["background_after"].match(after):
@@ -70,8 +73,23 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
     return plural and bool(hist["since_year"].search(sentence))
 
 
-def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[Hit, ...]:
+_BARE = re.compile(r"(?:truce|cease-?fire)s?$", re.IGNORECASE)
+_OPEN_QUOTE = re.compile(r"[\"\u201c\u2018']$")
+_CLOSE_QUOTE = re.compile(r"[\"\u201d\u2019']")
+
+
+def _scare_quoted(sentence: str, h: Hit) -> bool:
+    """A bare "truce" in quotes ("a three-month \"truce\" between the parties"): a figure of speech."""
+    return bool(
+        _BARE.match(sentence[h.start : h.end]) and _OPEN_QUOTE.search(sentence, 0, h.start) and _CLOSE_QUOTE.match(sentence, h.end)
+    )
+
+
+def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int | None = None) -> tuple[Hit, ...]:
     """Pause triggers in the sentence, in order, without overlaps, history or other senses.
+
+    `year` is the publication's: a clause dated with an earlier year is a retrospective
+    (with no publication date, any dated clause is).
 
     Only the trigger patterns whose literal stems occur in the sentence are run (`probe` is
     the sentence as `literals.StemIndex` tests it, made here when not given); a sentence
@@ -104,9 +122,10 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[H
     for h in sorted(chosen, key=lambda h: h.start):
         if h.kind == "aid_access" and not vocab.aid_context.search(sentence):
             continue
-        if h.weak and h.kind != "humanitarian_pause" and not vocab.weak_context.search(sentence[: h.start] + sentence[h.end :]):
+        weak = h.weak or _scare_quoted(sentence, h)
+        if weak and h.kind != "humanitarian_pause" and not vocab.weak_context.search(sentence[: h.start] + sentence[h.end :]):
             continue
-        if _is_history(sentence, h, vocab):
+        if _is_history(sentence, h, vocab, year):
             continue
         out.append(h)
     return tuple(out)
