@@ -177,7 +177,7 @@ class Extractor:
         owners: tuple[_places.PlaceHit, ...] | None = None
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
-            status = _rules.status(hit, span, cues, text)
+            status = _rules.status(hit, span, cues, text) or _rules.own_status(text, hit, v)
             explicit = status is not None
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news

@@ -173,7 +173,7 @@ _EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|follo
 #: Words that may stand between a governing verb and the pause it governs ("called for an
 #: immediate 72-hour humanitarian ceasefire"): no verb, no clause word.
 _GAP_BEFORE = re.compile(
-    r"^(?:[\s\"'\u201c\u201d\u2018\u2019]+|(?:to|for|on|of|in|into|with|a|an|the|this|that|its|their|his|her|another|new|"
+    r"^(?:[\s\"'\u201c\u201d\u2018\u2019]+|(?:to|for|on|of|in|into|with|and|or|a|an|the|this|that|its|their|his|her|another|new|"
     r"[\w.-]+(?:'s|\u2019s)|\d[\w.-]*|[\w]+-[\w-]+|[A-Z][\w.-]*|immediate|humanitarian|temporary|permanent|lasting|full|"
     r"fragile|general|nationwide|unilateral|bilateral|mutual|comprehensive|unconditional|limited|partial|brief|short|long|"
     r"durable|sustainable|sustained|urgent|renewed|fresh|first|second|latest|proposed|possible|formal|definitive|"
@@ -258,12 +258,25 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         return best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
     if calls:
         return "called_for"
-    now = [c for c in inside if c.status == "in_effect"]
+    now = [c for c in inside if c.status == "in_effect" and not (sentence and _FUTURE_NOW.search(sentence, max(0, c.start - 80), c.start) and _PRESENT.match(sentence, c.start))]
     if now:
         return best(now)
-    return best(inside)
+    if sentence and len(inside) > 0 and all(c.status == "in_effect" for c in inside):
+        return "agreed"  # "is set to end when the truce enters into force": a start still to come
+    return best([c for c in inside if c.status != "in_effect"])
 
 
+def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
+    """A status the trigger's own words carry ("fighting would end", "agreed not to target"), or None."""
+    words = sentence[h.start : h.end]
+    for name, pattern in vocab.status_cues:
+        if pattern.search(words):
+            return "agreed" if name == "in_effect" else name
+    return None
+
+
+_FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
+_PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
 _TO_KEEP = re.compile(r"\b(?:respect|observe|abide by|honou?r|adhere to|uphold|maintain|preserve)$", re.IGNORECASE)
