@@ -91,8 +91,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     venue = vocab.venue_before.search(before)
     if venue and not (venue.start() <= t_start < h.start):  # "announced a ceasefire in Yemen" is no venue
         return None
-    if vocab.place_affiliation_after.match(after):
-        return None
+    if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(before):
+        return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
     if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):
         return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
@@ -102,7 +102,7 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if h.start < t_start and h.end >= t_start - 2:  # "Gaza ceasefire", "Kerem Shalom crossing reopened"
         score += 2.5
     if vocab.place_actor_after.match(after) and not governed:
-        score -= 3.5  # "Kyiv said", "Pakistan resumed hostilities"
+        score -= 5.0  # "Kyiv said", "Pakistan resumed hostilities"
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"
     if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave

@@ -87,6 +87,7 @@ class Vocab:
     access_origin_before: re.Pattern[str]  # for aid access: "from" before the place (penalty)
     place_actor_after: re.Pattern[str]
     place_affiliation_after: re.Pattern[str]
+    place_zone_before: re.Pattern[str]  # "3:00 p.m. in Spain": a clock's zone
     place_possessive_after: re.Pattern[str]
     place_party_before: re.Pattern[str]
     place_possessive: re.Pattern[str]
@@ -241,6 +242,7 @@ def load(language: str = "en") -> Vocab:
         access_origin_before=re.compile(fragment(pl["access_origin_before"]), I),
         place_actor_after=re.compile(fragment(pl["actor_after"]), I),
         place_affiliation_after=re.compile(pl["affiliation_after"], I),
+        place_zone_before=re.compile(fragment(pl["zone_before"]), I),
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
         place_party_before=re.compile(fragment(pl["party_before"]), I),
         place_possessive=re.compile(r"^" + pl["possessive_fallback"]),
