@@ -652,3 +652,125 @@ def test_ends_at(text, ends_at):
 def test_until_is_not_a_start():
     m = one("A truce in Gaza will hold until Sunday, the mediators said.")
     assert (m.start_text, m.starts_at) == (None, None)
+
+
+# --- issue 12: status from the pause's own predicate, detection, the world gazetteer -----
+# (sentences written for the project, in the patterns unseen news is written in)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # the headline's present tense is news of a start; a time after it makes it a plan
+        ("Tarhuna truce takes effect", "in_effect"),
+        ("Tarhuna truce takes effect at midnight", "agreed"),
+        ("Shelling in Tarhuna despite truce", "violated"),
+        ("Temporary truce in Tarhuna to begin shortly", "agreed"),
+        # a cue of an earlier event, in an after/since clause, is older news than the pause's own
+        ("Libya reopened the Ras Ajdir crossing to aid trucks, three days after closing it.", "in_effect"),
+        # a hypothesis is no report
+        ("The truce in Sirte will last three days and could be extended.", "agreed"),
+        # a call over the pause decides, whatever the call asks for
+        ("The council adopted a resolution calling for urgent and extended humanitarian pauses in Sirte.", "called_for"),
+        ("The envoy was renewing a call for a ceasefire in Sirte.", "called_for"),
+        # future and negated starts
+        ("The ceasefire in Sirte does not come into effect until Sunday.", "agreed"),
+        ("The fighting is set to stop on Monday when the truce in Sirte enters into force.", "agreed"),
+        # violated, collapsed
+        ("Both sides accused each other of failing to respect the ceasefire in Sirte.", "violated"),
+        ("Fighting resumed in Sirte, ending weeks of relative calm under the truce.", "collapsed"),
+        ("The army declared an end to the week-old truce in Sirte on Monday.", "collapsed"),
+        # "ended" of another thing is not the pause ending
+        ("The accord in Sirte ended two years of fighting and the ceasefire is holding.", "in_effect"),
+    ],
+)
+def test_issue12_status(text, status):
+    assert one(text).status == status
+
+
+def test_one_sided_acceptance_is_a_proposal():
+    text = "The militia said it had accepted the ceasefire in Sirte. The government rejected the offer and said no talks were planned."
+    assert [m.status for m in extract(text, THURSDAY)] == ["proposed"]
+    unilateral = "The militia declared a unilateral truce in Sirte, a day after the army rejected a ceasefire proposal."
+    assert extract(unilateral, THURSDAY)[0].status == "agreed"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The two armies will stop fighting along the border at midnight, the ministers said.", "ceasefire"),
+        ("The rebels agreed to silence the guns in Sirte from Friday.", "ceasefire"),
+        ("Both sides agreed to cease firing along the front from 6 a.m.", "ceasefire"),
+        ("The commanders agreed a military pause around Sirte for the evacuation.", "humanitarian_pause"),
+        ("Moscow ordered its forces to suspend strikes on energy facilities for 30 days.", "ceasefire"),
+        ("A 36-hour Christmas truce was declared in Sirte.", "truce"),
+        ("Aid workers regained access to the grain silos in Sirte on Tuesday, the UN said.", "aid_access"),
+    ],
+)
+def test_pauses_without_the_usual_noun(text, kind):
+    assert one(text).kind == kind
+
+
+def test_length_before_words_between():
+    assert one("A 36-hour Christmas truce was declared in Sirte.").duration_hours == 36
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A truce is an informal halt in fighting, usually arranged by local commanders.",
+        "Ceasefires tend to be brief and rarely settle the larger conflict.",
+        "The solution is not just to negotiate another ceasefire in Sirte.",
+        "Sirte ceasefire talks remain stuck after a week of meetings.",
+        "Talks on a truce in Sirte ended without an agreement on Friday.",
+        "The two party leaders announced a political truce ahead of the election.",
+        "He proposed a three-month \"truce\" between the coalition partners over the budget.",
+        "In March 2011 the council announced a ceasefire in Sirte.",
+        "Veterans will commemorate the anniversary of the 1953 armistice on Sunday.",
+    ],
+)
+def test_non_events(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_anniversary_truce_is_current():
+    m = one("Moscow declared a three-day ceasefire in Ukraine to mark the 80th anniversary of the end of World War II.")
+    assert (m.kind, m.status, m.duration_hours) == ("ceasefire", "agreed", 72)
+
+
+def test_retrospective_by_year_follows_the_publication():
+    text = "On 12 March 2024, the council declared a ceasefire in Sirte."
+    assert extract(text, THURSDAY)  # the publication's own year: news
+    assert extract(text, datetime(2027, 1, 5, tzinfo=timezone.utc)) == []  # three years on: a retrospective
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("A ceasefire agreed in Stockholm took effect in Sirte on Tuesday.", "Sirte"),  # the venue is not the place
+        ("The truce in Sirte began at 10:00 a.m. Moscow time.", "Sirte"),  # a clock's zone is not the place
+        ("Mediated by Qatar, Turkey and Egypt, a truce took effect in Sirte.", "Sirte"),
+    ],
+)
+def test_issue12_places(text, place):
+    assert one(text).location == place
+
+
+def test_world_gazetteer_knows_towns_the_curated_list_does_not():
+    m = one("A ceasefire took hold in Kalemie on Monday, residents said.")
+    assert (m.location, m.country) == ("Kalemie", "DR Congo")
+    assert m.starts_at is None or m.starts_at.tzinfo is not None
+    from tracker.extract import place_ancestors
+    from tracker.extract.world import same_town, towns, key
+
+    assert place_ancestors("Kalemie", "DR Congo") == ("DR Congo",)
+    assert towns()[key("Kalemie")][0].place.tz == "Africa/Lubumbashi"
+    assert same_town("Zaporozhye", "Zaporizhzhia") and same_town("El-Fasher", "al-Fashir")
+    assert not same_town("Aleppo", "Homs")
+
+
+def test_world_gazetteer_takes_only_a_place_position():
+    # a person's name that is also a city, not after a place preposition: no place
+    assert one("Santos ordered a ceasefire with the rebels on Friday.").location is None
+    # a venue city is never proposed
+    assert one("A truce was agreed at talks in Muscat on Friday.").location is None

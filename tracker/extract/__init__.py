@@ -38,6 +38,7 @@ from . import places as _places
 from . import rules as _rules
 from . import sentences as _sentences
 from . import when as _when
+from . import world as _world
 from .gazetteer import place_ancestors
 from .literals import Probe
 from .vocab import ENGLISH, Vocab
@@ -175,6 +176,7 @@ class Extractor:
         seen: dict[str, int] = {}
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
+        countries: frozenset[str] | None = None  # the countries the sentence names
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
             status = _rules.status(hit, span, cues, text) or _rules.own_status(text, hit, v)
@@ -183,10 +185,15 @@ class Extractor:
                 status = "called_for"  # "the UN urged ...": the call is the news
             status = status or status_before or v.status_default
             status_before = status
-            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text, hit.end) or v.talks_before.search(text[: hit.start])):
+            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[: hit.start])):
                 continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             place = _places.choose(text, place_hits, hit.start, hit.end, v, hit.kind)
+            if place is None:  # a town the curated gazetteer does not know: "in Kupiansk"
+                if countries is None:
+                    countries = frozenset(h.place.country for h in place_hits if h.place.country)
+                towns = _world.candidates(text, hit.start, hit.end, v, countries)
+                place = _places.choose(text, tuple(_places.PlaceHit(t.place, t.start, t.end) for t in towns), hit.start, hit.end, v, hit.kind)
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)

@@ -10,7 +10,8 @@ the first mention of that kind that states them.
 Fields are scored over true positives: status and kind exactly, kind family (pause:
 ceasefire/truce/humanitarian_pause; access: aid_corridor/aid_access), duration exactly
 (null equals null), place case-insensitively after mapping both names through the
-gazetteer's aliases ("Gaza Strip" == "Gaza", "Kiev" == "Kyiv"); a place also matches
+gazetteer's aliases ("Gaza Strip" == "Gaza", "Kiev" == "Kyiv") or as spellings of one
+GeoNames town ("Zaporozhye" == "Zaporizhzhia", see `world.same_town`); a place also matches
 when one name contains the other as whole words ("northern Gaza" / "Gaza").
 
     python -m tracker.extract.evaluate /work/shared/data/dev_passages.jsonl [-v]
@@ -27,6 +28,7 @@ from datetime import datetime
 from ..types import STATUSES, Mention
 from . import extract
 from .vocab import ENGLISH
+from .world import same_town
 
 THRESHOLD = 0.5
 FLOORS = {"f1": 0.95, "status": 0.85, "duration": 0.95, "place": 0.90, "kind_family": 0.95}
@@ -65,7 +67,7 @@ def same_place(expected: str | None, got: str | None) -> bool:
     if expected is None or got is None:
         return expected is got
     a, b = canonical_place(expected), canonical_place(got)
-    if a == b:
+    if a == b or same_town(expected, got):
         return True
     short, long_ = sorted((a, b), key=len)
     return re.search(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", long_) is not None

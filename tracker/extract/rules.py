@@ -177,7 +177,7 @@ _GAP_BEFORE = re.compile(
     r"[\w.-]+(?:'s|\u2019s)|\d[\w.-]*|[\w]+-[\w-]+|[A-Z][\w.-]*|immediate|humanitarian|temporary|permanent|lasting|full|"
     r"fragile|general|nationwide|unilateral|bilateral|mutual|comprehensive|unconditional|limited|partial|brief|short|long|"
     r"durable|sustainable|sustained|urgent|renewed|fresh|first|second|latest|proposed|possible|formal|definitive|"
-    r"complete|total|indefinite|local|daily|tactical|military|holiday|hour|day|week|month|more|another)\b)*$",
+    r"complete|total|indefinite|local|daily|tactical|military|holiday|hour|day|week|month|more|another|extended|renewed|agreed|brokered|declared|announced|promised|planned|expected|overdue|long-awaited)\b)*$",
 )
 #: Words that may stand between the pause (the subject) and its predicate ("the truce has
 #: largely held", "the ceasefire, which took effect").
