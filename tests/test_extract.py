@@ -761,7 +761,7 @@ def test_world_gazetteer_knows_towns_the_curated_list_does_not():
     assert (m.location, m.country) == ("Kalemie", "DR Congo")
     assert m.starts_at is None or m.starts_at.tzinfo is not None
     from tracker.extract import place_ancestors
-    from tracker.extract.world import same_town, towns, key
+    from tracker.extract.world import key, same_town, towns
 
     assert place_ancestors("Kalemie", "DR Congo") == ("DR Congo",)
     assert towns()[key("Kalemie")][0].place.tz == "Africa/Lubumbashi"
