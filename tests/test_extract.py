@@ -774,3 +774,15 @@ def test_world_gazetteer_takes_only_a_place_position():
     assert one("Santos ordered a ceasefire with the rebels on Friday.").location is None
     # a venue city is never proposed
     assert one("A truce was agreed at talks in Muscat on Friday.").location is None
+
+
+def test_durations_attach_to_their_pause():
+    m = extract("Truce in Sirte to begin shortly\nThe two sides agreed to a 72-hour humanitarian ceasefire in Sirte.", THURSDAY)
+    assert (m[0].kind, m[0].duration_hours) == ("truce", 72)  # the headline's pause is the lead's
+    two = extract("The ceasefire in Sirte was to begin at dawn. It was to last for 72 hours unless it is extended.", THURSDAY)
+    assert two[-1].duration_hours == 72 and two[-1].status == "agreed"
+    assert one("The ceasefire in Sirte will initially last 12 hours, the envoy said.").duration_hours == 12
+    # how long something else lasted is not the pause's length
+    assert one("Aid resumed after Libya reopened the Ras Ajdir crossing, which had been closed for six months.").duration_hours is None
+    assert one("Prisoners will be freed once the ceasefire in Sirte has been observed for 72 hours.").duration_hours is None
+    assert one("The agreement includes a three-day pause in the central zone of Sirte.").duration_hours == 72

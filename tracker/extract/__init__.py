@@ -82,6 +82,7 @@ class Extractor:
             prefilter = len(lower) == len(text)  # offsets agree (lower() can lengthen some letters)
         out: list[Mention] = []
         paras: list[int] = []  # the paragraph of each mention in `out`
+        where: list[int] = []  # the sentence of each mention in `out`
         previous: list[Mention] = []
         previous_para = -1
         # A paragraph about a game, trade, football...: its mentions need a place or actor. Whether
@@ -138,7 +139,17 @@ class Extractor:
                 found = self._anaphora(sentence.text, previous[0], published)
             out.extend(found)
             paras.extend([sentence.paragraph] * len(found))
+            where.extend([index] * len(found))
             previous, previous_para = found, sentence.paragraph
+        if out and where[0] == 0:
+            # The headline's pause is the lead's: "Truce in Gaza to begin shortly" / "... agreed to a
+            # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
+            # same family at a compatible place.
+            lead = next((j for j, w in enumerate(where) if w == 1), None)
+            if lead is not None and _FAMILY[out[lead].kind] == _FAMILY[out[0].kind] and (
+                not out[0].location or not out[lead].location or out[0].location == out[lead].location
+            ):
+                out[0] = _merge(out[0], out[lead])
         # One side accepted while the other rejects, denies or has not answered: a proposal
         # (a unilateral declaration stays agreed).
         v = self.vocab
@@ -193,7 +204,9 @@ class Extractor:
                 if countries is None:
                     countries = frozenset(h.place.country for h in place_hits if h.place.country)
                 towns = _world.candidates(text, hit.start, hit.end, v, countries)
-                place = _places.choose(text, tuple(_places.PlaceHit(t.place, t.start, t.end) for t in towns), hit.start, hit.end, v, hit.kind)
+                place = _places.choose(
+                    text, tuple(_places.PlaceHit(t.place, t.start, t.end) for t in towns), hit.start, hit.end, v, hit.kind
+                )
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)
@@ -243,7 +256,7 @@ class Extractor:
         if not m:
             return []
         cues = _rules.cues(text, (), v)
-        status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues) or before.status
+        status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues, text) or before.status
         hours = _durations.leading_duration(text[m.end() :], self.durations)
         place = _places.choose(text, _places.find(text, v), 0, m.end(), v, before.kind)
         tz = place.tz if place else None

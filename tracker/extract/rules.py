@@ -169,7 +169,7 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
 #: it, also a clause of what came earlier ("reopened the crossing four days after closing
 #: it", "calm since the truce was agreed"): its cues are older news than the pause's own.
 _BREAK = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]")
-_EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s", re.IGNORECASE)
+_EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
 #: Words that may stand between a governing verb and the pause it governs ("called for an
 #: immediate 72-hour humanitarian ceasefire"): no verb, no clause word.
 _GAP_BEFORE = re.compile(
