@@ -17,6 +17,8 @@ from functools import lru_cache
 from .literals import Probe
 from .vocab import Place, Vocab, place_scan
 
+_PARTY_PAIR = re.compile(r"^[-\u2013/][A-Z][\w]+")
+_PAIR_PARTY = re.compile(r"[A-Z][\w]+[-\u2013/]$")
 _TYPE_SCORE = {"site": 4.0, "crossing": 4.0, "city": 3.0, "region": 3.0, "country": 1.0}
 
 
@@ -95,11 +97,15 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
     if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):
         return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
+    if h.place.type == "country" and _PARTY_PAIR.match(after) or _PAIR_PARTY.search(before):
+        return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
     governed = bool(vocab.place_preposition.search(before))
     if governed:
         score += 2.0
     if h.start < t_start and h.end >= t_start - 2:  # "Gaza ceasefire", "Kerem Shalom crossing reopened"
+        score += 2.5
+    elif t_start <= h.start and h.end <= t_end:  # inside the trigger: "reopened the Kerem Shalom crossing"
         score += 2.5
     if vocab.place_actor_after.match(after) and not governed:
         score -= 5.0  # "Kyiv said", "Pakistan resumed hostilities"
