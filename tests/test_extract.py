@@ -786,3 +786,14 @@ def test_durations_attach_to_their_pause():
     assert one("Aid resumed after Libya reopened the Ras Ajdir crossing, which had been closed for six months.").duration_hours is None
     assert one("Prisoners will be freed once the ceasefire in Sirte has been observed for 72 hours.").duration_hours is None
     assert one("The agreement includes a three-day pause in the central zone of Sirte.").duration_hours == 72
+
+
+def test_place_from_the_sentence_before_and_mixed_case_datelines():
+    text = "The war in the north of Sirte district has lasted two years. The agreement signals a permanent cessation of hostilities."
+    assert extract(text, THURSDAY)[-1].location == "Sirte"
+    # a dateline names where the story was filed
+    assert one("Tunis, Mar 7 (Agency).- A truce took effect on Thursday, officials said.").location is None
+    assert one("Benghazi (Libya): A ceasefire took hold in Sirte on Thursday.").location == "Sirte"
+    # the crossing itself, not the region it serves; the parties of a hyphenated pair are not places
+    assert one("Israel reopened the Kerem Shalom crossing to aid for Gaza on Wednesday.").location == "Kerem Shalom"
+    assert one("The Israel-Hamas truce expired last week.").location is None

@@ -41,7 +41,7 @@ from . import when as _when
 from . import world as _world
 from .gazetteer import place_ancestors
 from .literals import Probe
-from .vocab import ENGLISH, Vocab
+from .vocab import ENGLISH, Place, Vocab
 
 __all__ = ["extract", "Extractor", "ENGLISH", "place_ancestors"]
 
@@ -141,13 +141,23 @@ class Extractor:
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
             previous, previous_para = found, sentence.paragraph
+        # A pause with no place of its own takes the place the sentence before it (same
+        # paragraph) names in a place's position: "... the war in the northern part of Ethiopia.
+        # The agreement signals the permanent cessation of hostilities".
+        for j, m in enumerate(out):
+            if m.location is None and where[j] > 0 and sentences[where[j] - 1].paragraph == paras[j]:
+                near = self._context_place(sentences[where[j] - 1].text, m.kind)
+                if near is not None:
+                    out[j] = replace(m, location=near.name, country=near.country)
         if out and where[0] == 0:
             # The headline's pause is the lead's: "Truce in Gaza to begin shortly" / "... agreed to a
             # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
             # same family at a compatible place.
             lead = next((j for j, w in enumerate(where) if w == 1), None)
             if lead is not None and _FAMILY[out[lead].kind] == _FAMILY[out[0].kind] and (
-                not out[0].location or not out[lead].location or out[0].location == out[lead].location
+                not out[0].location
+                or not out[lead].location
+                or out[0].location == out[lead].location
             ):
                 out[0] = _merge(out[0], out[lead])
         # One side accepted while the other rejects, denies or has not answered: a proposal
@@ -248,6 +258,19 @@ class Extractor:
             seen[hit.kind] = len(mentions)
             mentions.append(mention)
         return [m for m in mentions if m.confidence >= MIN_CONFIDENCE - 1e-9]
+
+    def _context_place(self, sentence: str, kind: str) -> Place | None:
+        """The place a neighbouring sentence names in a place's position ("in X", "for X"), or None."""
+        v = self.vocab
+        text = self._blank_dateline(sentence)
+        for h in _places.find(text, v):
+            before = text[: h.start]
+            if h.place.demonym or not v.place_preposition.search(before):
+                continue
+            if _places._score(h, text, len(text), len(text), v, kind) is None:
+                continue  # a venue, a zone, a party
+            return h.place
+        return None
 
     def _anaphora(self, quote: str, before: Mention, published: datetime | None) -> list[Mention]:
         v = self.vocab
