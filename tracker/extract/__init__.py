@@ -195,6 +195,7 @@ class Extractor:
         actors = _actors.actors(text, v, actor_hits)
         mentions: list[Mention] = []
         seen: dict[str, int] = {}
+        stated: set[int] = set()  # indices in `mentions` whose status came from a cue
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
         countries: frozenset[str] | None = None  # the countries the sentence names
@@ -247,6 +248,9 @@ class Extractor:
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
                 mentions[i] = _merge(mentions[i], mention)
+                if explicit and i not in stated:  # its status from the naming that states one
+                    mentions[i] = replace(mentions[i], status=mention.status)
+                    stated.add(i)
                 continue
             earlier = [j for j, m in enumerate(mentions) if _FAMILY[m.kind] == _FAMILY[hit.kind]]
             if earlier and _BACK_REFERENCE.search(text[: hit.start]):
@@ -256,6 +260,8 @@ class Extractor:
                 mentions[i] = replace(_merge(mentions[i], mention), status=later)
                 continue
             seen[hit.kind] = len(mentions)
+            if explicit:
+                stated.add(len(mentions))
             mentions.append(mention)
         return [m for m in mentions if m.confidence >= MIN_CONFIDENCE - 1e-9]
 

@@ -259,6 +259,12 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
     if calls:
         return "called_for"
     now = [c for c in inside if c.status == "in_effect" and not (sentence and _FUTURE_NOW.search(sentence, max(0, c.start - 80), c.start) and _PRESENT.match(sentence, c.start))]
+    own = [  # the pause's own predicate, with its auxiliary: "a truce was about to be signed"
+        c for c in inside
+        if c.status != "in_effect" and c.start >= h.end and governs(c) and _AUX.search(sentence or "", h.end, c.start)
+    ]
+    if own and not any(governs(c) for c in now):
+        return min(own, key=distance).status
     if now:
         return best(now)
     if sentence and len(inside) > 0 and all(c.status == "in_effect" for c in inside):
@@ -277,6 +283,7 @@ def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
 
 _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
+_AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
 _TO_KEEP = re.compile(r"\b(?:respect|observe|abide by|honou?r|adhere to|uphold|maintain|preserve)$", re.IGNORECASE)
