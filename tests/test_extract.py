@@ -797,3 +797,18 @@ def test_place_from_the_sentence_before_and_mixed_case_datelines():
     # the crossing itself, not the region it serves; the parties of a hyphenated pair are not places
     assert one("Israel reopened the Kerem Shalom crossing to aid for Gaza on Wednesday.").location == "Kerem Shalom"
     assert one("The Israel-Hamas truce expired last week.").location is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Federal Reserve signalled a pause in rate rises after a brief truce on Wall Street.",
+        "Play resumed after a lightning delay, ending the truce between the umpires and the players.",
+        "CeaseFire Chicago counts a 48-hour truce between gangs as a success against gun violence.",
+        "The humanitarian corridor brought 40 refugees to Rome, where the charity will resettle them.",
+        "Officials opened evacuation routes ahead of the hurricane, with a humanitarian corridor for the elderly.",
+        "The wildlife corridor gives elephants safe passage between the two parks.",
+    ],
+)
+def test_other_senses_of_the_key_words(text):
+    assert extract(text, THURSDAY) == []
