@@ -812,3 +812,10 @@ def test_place_from_the_sentence_before_and_mixed_case_datelines():
 )
 def test_other_senses_of_the_key_words(text):
     assert extract(text, THURSDAY) == []
+
+
+def test_parties_and_names_are_not_places():
+    assert one("The envoy urged the leaders of Lebanon and Israel to halt fighting immediately.").location is None
+    assert one("President Duterte declared a ceasefire with the Communist Party of the Philippines.").location is None
+    m = one("The army agreed a truce in Sirte, weeks after the war in Tripoli began.")
+    assert m.location == "Sirte"

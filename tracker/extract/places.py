@@ -17,6 +17,8 @@ from functools import lru_cache
 from .literals import Probe
 from .vocab import Place, Vocab, place_scan
 
+_EARLIER_CLAUSE = re.compile(r"\s(?:since|after|following)\s", re.IGNORECASE)
+_STATE_PAIR = re.compile(r"^(?:\s+and|\s+or|,|\s*&)(?:\s+the)?\s+$", re.IGNORECASE)
 _PARTY_PAIR = re.compile(r"^[-\u2013/][A-Z][\w]+")
 _PAIR_PARTY = re.compile(r"[A-Z][\w]+[-\u2013/]$")
 _TYPE_SCORE = {"site": 4.0, "crossing": 4.0, "city": 3.0, "region": 3.0, "country": 1.0}
@@ -95,6 +97,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None
     if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(before):
         return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
+    if vocab.place_organisation_before.search(before):
+        return None  # "the Communist Party of the Philippines"
     if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):
         return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
     if h.place.type == "country" and _PARTY_PAIR.match(after) or _PAIR_PARTY.search(before):
@@ -120,13 +124,21 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score -= 1.5  # the road from Afar into Tigray: aid goes to the place
     gap = t_start - h.end if h.end <= t_start else h.start - t_end
     score -= min(max(gap, 0) / 40.0, 4.0)
+    if h.start >= t_end and _EARLIER_CLAUSE.search(sentence, t_end, h.start):
+        score -= 2.0  # "... since the onset of the war in Gaza": background, older than the pause
     return score
 
 
 def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> Place | None:
     """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
+    states = [h for h in hits if h.place.type == "country"]
+    paired = {  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
+        id(x) for a, b in zip(states, states[1:]) if a.place.name != b.place.name and _STATE_PAIR.match(sentence[a.end : b.start]) for x in (a, b)
+    }
     for h in hits:
+        if id(h) in paired:
+            continue
         s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)

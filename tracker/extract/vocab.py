@@ -88,6 +88,7 @@ class Vocab:
     place_actor_after: re.Pattern[str]
     place_affiliation_after: re.Pattern[str]
     place_zone_before: re.Pattern[str]  # "3:00 p.m. in Spain": a clock's zone
+    place_organisation_before: re.Pattern[str]  # "the Communist Party of the Philippines"
     place_possessive_after: re.Pattern[str]
     place_party_before: re.Pattern[str]
     place_possessive: re.Pattern[str]
@@ -243,6 +244,7 @@ def load(language: str = "en") -> Vocab:
         place_actor_after=re.compile(fragment(pl["actor_after"]), I),
         place_affiliation_after=re.compile(pl["affiliation_after"], I),
         place_zone_before=re.compile(fragment(pl["zone_before"]), I),
+        place_organisation_before=re.compile(fragment(pl["organisation_before"]), I),
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
         place_party_before=re.compile(fragment(pl["party_before"]), I),
         place_possessive=re.compile(r"^" + pl["possessive_fallback"]),
