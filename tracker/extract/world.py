@@ -42,8 +42,7 @@ _NAME_RUN = re.compile(
 
 def key(name: str) -> str:
     """The transliteration key of a place name (see the module docstring)."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = name if name.isascii() else ascii_name(name)
     text = _ARTICLE.sub("", text.strip())
     return _JOINERS.sub("", text).casefold()
 
@@ -100,6 +99,8 @@ def towns() -> dict[str, tuple[Town, ...]]:
 
 def ascii_name(name: str) -> str:
     """A GeoNames name without its accents ("Al \u1e28udaydah" -> "Al Hudaydah")."""
+    if name.isascii():
+        return name
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
@@ -112,17 +113,23 @@ def same_town(a: str, b: str) -> bool:
     return bool({t.place for t in table.get(ka, ())} & {t.place for t in table.get(kb, ())})
 
 
-def find(sentence: str, lo: int, hi: int, countries: frozenset[str]) -> list[WorldHit]:
+def find(sentence: str, lo: int, hi: int, countries: frozenset[str], where=None) -> list[WorldHit]:
     """Towns named in sentence[lo:hi] (longest name first at each place), never at the sentence's start.
 
     `countries` are the countries the sentence names: a town there beats a bigger namesake
-    elsewhere, and small towns count only there.
+    elsewhere, and small towns count only there. `where(start, end)`, when given, says whether
+    a name run at sentence[start:end] stands in a place's position; the others are not looked
+    up (and the table is not even loaded when no run qualifies).
     """
+    runs = [
+        run for run in _NAME_RUN.finditer(sentence, lo, hi)
+        if sentence[: run.start()].strip() and (where is None or where(run.start(), run.end()))
+    ]  # the sentence's first word is capitalised anyway (or a dateline)
+    if not runs:
+        return []
     table = towns()
     out: list[WorldHit] = []
-    for run in _NAME_RUN.finditer(sentence, lo, hi):
-        if run.start() == 0 or not sentence[: run.start()].strip():
-            continue  # the sentence's first word is capitalised anyway (or a dateline)
+    for run in runs:
         words = [m for m in re.finditer(r"\S+", run.group(0))]
         for n in range(min(len(words), 4), 0, -1):
             text = run.group(0)[: words[n - 1].end()]
@@ -144,14 +151,13 @@ def candidates(sentence: str, t_start: int, t_end: int, vocab: Vocab, countries:
     trigger, and never one of the usual venues of talks (`data/en.json` places.venue_cities).
     """
     lo, hi = max(0, t_start - 80), min(len(sentence), t_end + 80)
-    out = []
-    for h in find(sentence, lo, hi, countries):
-        if key(h.place.name) in _venues(vocab):
-            continue
-        adjacent = h.end <= t_start and not sentence[h.end : t_start].strip()
-        if adjacent or vocab.place_preposition.search(sentence[: h.start]):
-            out.append(h)
-    return out
+
+    def in_place_position(start: int, end: int) -> bool:
+        adjacent = end <= t_start and not sentence[end:t_start].strip()
+        return adjacent or bool(vocab.place_preposition.search(sentence[:start]))
+
+    venues = _venues(vocab)
+    return [h for h in find(sentence, lo, hi, countries, in_place_position) if key(h.place.name) not in venues]
 
 
 _VENUES: dict[int, frozenset[str]] = {}
