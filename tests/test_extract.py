@@ -737,6 +737,7 @@ def test_length_before_words_between():
         "He proposed a three-month \"truce\" between the coalition partners over the budget.",
         "In March 2011 the council announced a ceasefire in Sirte.",
         "Veterans will commemorate the anniversary of the 1953 armistice on Sunday.",
+        "Oil rose as doubts over a truce between the two states unsettled traders.",
     ],
 )
 def test_non_events(text):
