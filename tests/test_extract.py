@@ -709,6 +709,7 @@ def test_one_sided_acceptance_is_a_proposal():
     ("text", "kind"),
     [
         ("The two armies will stop fighting along the border at midnight, the ministers said.", "ceasefire"),
+        ("On Monday, 28 July 2025, the two armies will formally stop fighting, the ministers said.", "ceasefire"),
         ("The rebels agreed to silence the guns in Sirte from Friday.", "ceasefire"),
         ("Both sides agreed to cease firing along the front from 6 a.m.", "ceasefire"),
         ("The commanders agreed a military pause around Sirte for the evacuation.", "humanitarian_pause"),
@@ -736,6 +737,7 @@ def test_length_before_words_between():
         "The two party leaders announced a political truce ahead of the election.",
         "He proposed a three-month \"truce\" between the coalition partners over the budget.",
         "In March 2011 the council announced a ceasefire in Sirte.",
+        "The fighting worsened after five months of humanitarian truce between the parties.",
         "Veterans will commemorate the anniversary of the 1953 armistice on Sunday.",
         "Oil rose as doubts over a truce between the two states unsettled traders.",
     ],

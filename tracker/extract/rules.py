@@ -59,7 +59,7 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
     dated = next(reversed(list(hist["dated_before"].finditer(before))), None)
-    if dated and (year is None or int(dated.group("year")) < year):
+    if dated and (year is None or int(dated.group("year")) < year) and not hist["future"].search(sentence):
         return True  # "In December 2014 the FARC announced a ceasefire": a retrospective
     if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
