@@ -690,6 +690,10 @@ def test_until_is_not_a_start():
         ("Both sides accused each other of failing to respect the ceasefire in Sirte.", "violated"),
         ("Fighting resumed in Sirte, ending weeks of relative calm under the truce.", "collapsed"),
         ("The army declared an end to the week-old truce in Sirte on Monday.", "collapsed"),
+        # the verb over the pause, whatever words stand between; negated reports are none
+        ("Junta extends earthquake ceasefire in Sirte despite alleged violations", "extended"),
+        ("The ceasefire in Sirte took effect at dawn; by noon no violations had been reported.", "in_effect"),
+        ("Both sides agreed to a ceasefire in Sirte as envoys met behind closed doors.", "agreed"),
         # "ended" of another thing is not the pause ending
         ("The accord in Sirte ended two years of fighting and the ceasefire is holding.", "in_effect"),
     ],

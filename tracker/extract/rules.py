@@ -170,15 +170,23 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
 #: it", "calm since the truce was agreed"): its cues are older news than the pause's own.
 _BREAK = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]")
 _EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
-#: Words that may stand between a governing verb and the pause it governs ("called for an
-#: immediate 72-hour humanitarian ceasefire"): no verb, no clause word.
-_GAP_BEFORE = re.compile(
-    r"^(?:[\s\"'\u201c\u201d\u2018\u2019]+|(?:to|for|on|of|in|into|with|and|or|a|an|the|this|that|its|their|his|her|another|new|"
-    r"[\w.-]+(?:'s|\u2019s)|\d[\w.-]*|[\w]+-[\w-]+|[A-Z][\w.-]*|immediate|humanitarian|temporary|permanent|lasting|full|"
-    r"fragile|general|nationwide|unilateral|bilateral|mutual|comprehensive|unconditional|limited|partial|brief|short|long|"
-    r"durable|sustainable|sustained|urgent|renewed|fresh|first|second|latest|proposed|possible|formal|definitive|"
-    r"complete|total|indefinite|local|daily|tactical|military|holiday|hour|day|week|month|more|another|extended|renewed|agreed|brokered|declared|announced|promised|planned|expected|overdue|long-awaited)\b)*$",
+#: Words that may not stand between a governing verb and the pause it governs: a verb or a
+#: clause word means the verb governs something else ("agreed that the truce", "said a truce").
+_GAP_STOP = frozenset(
+    "that which who whom whose while but because if was were is are has have had be been being will would "
+    "said says told after before since when where as than not".split()
 )
+_GAP_WORD = re.compile(r"[\w'\u2019.-]+")
+
+
+def _gap_before(gap: str) -> bool:
+    """True when `gap` (between a cue and the trigger) holds only a noun phrase's opening words."""
+    if any(ch in gap for ch in ",;:()[]"):
+        return False
+    words = _GAP_WORD.findall(gap)
+    return len(words) <= 6 and not any(w.lower() in _GAP_STOP for w in words)
+
+
 #: Words that may stand between the pause (the subject) and its predicate ("the truce has
 #: largely held", "the ceasefire, which took effect").
 _GAP_AFTER = re.compile(
@@ -188,7 +196,10 @@ _GAP_AFTER = re.compile(
     re.IGNORECASE,
 )
 #: A cue in a hypothesis or condition is no report: "could be extended", "unless it is violated".
-_HYPOTHETICAL = re.compile(r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def clause(sentence: str, h: Hit) -> tuple[int, int]:
@@ -231,7 +242,7 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         if sentence is None:
             return False
         if c.end <= h.start:
-            return h.start - c.end <= 60 and bool(_GAP_BEFORE.match(sentence[c.end : h.start]))
+            return h.start - c.end <= 60 and _gap_before(sentence[c.end : h.start])
         if c.start >= h.end:
             gap = sentence[h.end : c.start]
             if not gap.strip() and _COMPOUND.match(sentence, c.start):
