@@ -834,5 +834,8 @@ def test_other_senses_of_the_key_words(text):
 def test_parties_and_names_are_not_places():
     assert one("The envoy urged the leaders of Lebanon and Israel to halt fighting immediately.").location is None
     assert one("President Duterte declared a ceasefire with the Communist Party of the Philippines.").location is None
+    assert one("Pakistan and Afghanistan agreed to extend the ceasefire on Friday.").location is None
+    assert one("Thailand has committed to observing the ceasefire for 72 hours.").location is None
+    assert one("Calm returned to Sirte, with Tripoli declaring the ceasefire is holding.").location == "Sirte"
     m = one("The army agreed a truce in Sirte, weeks after the war in Tripoli began.")
     assert m.location == "Sirte"

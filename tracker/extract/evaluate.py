@@ -29,7 +29,7 @@ from pathlib import Path
 from ..types import STATUSES, Mention
 from . import extract
 from .vocab import ENGLISH
-from .world import same_town
+from .world import ascii_name, same_town
 
 THRESHOLD = 0.5
 FLOORS = {"f1": 0.95, "status": 0.90, "duration": 0.95, "place": 0.92, "kind_family": 0.97}
@@ -72,7 +72,7 @@ def canonical_place(name: str) -> str:
 def same_place(expected: str | None, got: str | None) -> bool:
     if expected is None or got is None:
         return expected is got
-    a, b = canonical_place(expected), canonical_place(got)
+    a, b = ascii_name(canonical_place(expected)), ascii_name(canonical_place(got))
     if a == b or same_town(expected, got):
         return True
     short, long_ = sorted((a, b), key=len)

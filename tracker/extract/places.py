@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .literals import Probe
-from .vocab import Place, Vocab, place_scan
+from .vocab import Place, Vocab, _read, place_scan
 
 _EARLIER_CLAUSE = re.compile(r"\s(?:since|after|following)\s", re.IGNORECASE)
-_STATE_PAIR = re.compile(r"^(?:\s+and|\s+or|,|\s*&)(?:\s+the)?\s+$", re.IGNORECASE)
 _PARTY_PAIR = re.compile(r"^[-\u2013/][A-Z][\w]+")
 _PAIR_PARTY = re.compile(r"[A-Z][\w]+[-\u2013/]$")
 _TYPE_SCORE = {"site": 4.0, "crossing": 4.0, "city": 3.0, "region": 3.0, "country": 1.0}
@@ -129,16 +128,40 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     return score
 
 
+@lru_cache(maxsize=1)
+def _state_names() -> frozenset[str]:
+    """Every country's name, alias and demonym, lower-cased: the words a pair of states is made of."""
+    data = _read("places.json")["countries"]
+    return frozenset(n.lower() for e in data for n in (e["name"], *e.get("aliases", ()), *e.get("demonyms", ())))
+
+
+_PAIR_BEFORE = re.compile(r"(?:^|\W)((?:the\s+)?[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)\s*(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?$")
+_PAIR_AFTER = re.compile(r"^(?:'s|\u2019s)?\s*(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)")
+
+
+def _paired(sentence: str, h: PlaceHit) -> bool:
+    """True when the state at `h` is named with another state ("Pakistan and Afghanistan agreed")."""
+    names = _state_names()
+    own = sentence[h.start : h.end].lower()
+    m = _PAIR_AFTER.match(sentence[h.end :])
+    if m:
+        other = m.group(1).lower()
+        if other != own and (other in names or other.split()[0] in names):
+            return True
+    m = _PAIR_BEFORE.search(sentence[: h.start])
+    if m:
+        other = m.group(1).lower().removeprefix("the ").strip()
+        if other != own and (other in names or other.split()[-1] in names):
+            return True
+    return False
+
+
 def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> Place | None:
     """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
-    states = [h for h in hits if h.place.type == "country"]
-    paired = {  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
-        id(x) for a, b in zip(states, states[1:]) if a.place.name != b.place.name and _STATE_PAIR.match(sentence[a.end : b.start]) for x in (a, b)
-    }
     for h in hits:
-        if id(h) in paired:
-            continue
+        if h.place.type == "country" and _paired(sentence, h):
+            continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
         s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
