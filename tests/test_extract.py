@@ -702,6 +702,16 @@ def test_issue12_status(text, status):
     assert one(text).status == status
 
 
+def test_status_across_sentences_and_clauses():
+    # the pause named again with no cue keeps the status just reported
+    text = "The summit issued a statement calling for a ceasefire in Sirte. The ceasefire would be followed by a withdrawal."
+    assert [m.status for m in extract(text, THURSDAY)] == ["called_for", "called_for"]
+    # the verb over the pause beats a relative clause about it; renewed fighting is a collapse
+    assert one("The junta announced the extension of a ceasefire in Sirte that expired on Tuesday.").status == "extended"
+    assert one("The rebels resumed hostilities in Sirte and blamed the army for breaking the truce.").status == "collapsed"
+    assert one("Any violation of the truce in Sirte will void the agreement, the ministry said.").status == "agreed"
+
+
 def test_one_sided_acceptance_is_a_proposal():
     text = "The militia said it had accepted the ceasefire in Sirte. The government rejected the offer and said no talks were planned."
     assert [m.status for m in extract(text, THURSDAY)] == ["proposed"]

@@ -132,7 +132,15 @@ class Extractor:
                     previous = []
                     continue
             note(sentence)
-            found = self._sentence(sentence.text, published, probes)
+            unstated: list[bool] = []
+            found = self._sentence(sentence.text, published, probes, unstated)
+            if previous and sentence.paragraph == previous_para:
+                # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
+                # cue of its own, the pause named again keeps the status just reported for it
+                found = [
+                    replace(m, status=previous[0].status) if bare and _FAMILY[m.kind] == _FAMILY[previous[0].kind] else m
+                    for m, bare in zip(found, unstated)
+                ]
             if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
             if not found and previous and sentence.paragraph == previous_para:
@@ -176,7 +184,10 @@ class Extractor:
         m = self.vocab.dateline.match(sentence)
         return " " * m.end() + sentence[m.end() :] if m else sentence
 
-    def _sentence(self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None) -> list[Mention]:
+    def _sentence(
+        self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None, unstated: list[bool] | None = None
+    ) -> list[Mention]:
+        """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own."""
         v = self.vocab
         text = self._blank_dateline(quote)
         probe = Probe(text)
@@ -196,6 +207,7 @@ class Extractor:
         mentions: list[Mention] = []
         seen: dict[str, int] = {}
         stated: set[int] = set()  # indices in `mentions` whose status came from a cue
+        defaulted: set[int] = set()  # indices of mentions (as appended) whose status is the default
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
         countries: frozenset[str] | None = None  # the countries the sentence names
@@ -205,6 +217,8 @@ class Extractor:
             explicit = status is not None
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news
+            if not (status or status_before):
+                defaulted.add(len(mentions))
             status = status or status_before or v.status_default
             status_before = status
             if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[: hit.start])):
@@ -263,7 +277,10 @@ class Extractor:
             if explicit:
                 stated.add(len(mentions))
             mentions.append(mention)
-        return [m for m in mentions if m.confidence >= MIN_CONFIDENCE - 1e-9]
+        kept = [i for i, m in enumerate(mentions) if m.confidence >= MIN_CONFIDENCE - 1e-9]
+        if unstated is not None:
+            unstated.extend(i in defaulted for i in kept)
+        return [mentions[i] for i in kept]
 
     def _context_place(self, sentence: str, kind: str) -> Place | None:
         """The place a neighbouring sentence names in a place's position ("in X", "for X"), or None."""

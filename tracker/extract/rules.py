@@ -197,7 +197,7 @@ _GAP_AFTER = re.compile(
 )
 #: A cue in a hypothesis or condition is no report: "could be extended", "unless it is violated".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor)\s+(?:\w+\s+)?$",
+    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 
@@ -266,7 +266,13 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         return "violated"  # "despite the truce, X resumed hostilities": the pause still stands
     if later:
         ruling = [c for c in later if governs(c)]
-        return best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
+        # the verb whose object the pause is ("extended a ceasefire that expired") before a
+        # relative clause about it
+        ruling = [c for c in ruling if c.end <= h.start] or ruling
+        found = best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
+        if found == "violated" and any(c.status == "collapsed" for c in later):
+            return "collapsed"  # "resumed hostilities, blaming each other for breaking the truce"
+        return found
     if calls:
         return "called_for"
     now = [c for c in inside if c.status == "in_effect" and not (sentence and _FUTURE_NOW.search(sentence, max(0, c.start - 80), c.start) and _PRESENT.match(sentence, c.start))]
