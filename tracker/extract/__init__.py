@@ -20,9 +20,16 @@ patterns that cannot match.
 Mentions below `MIN_CONFIDENCE` (a bare trigger with no status cue, place, actor or
 duration: "the chances of a truce") are dropped.
 
-A sentence that opens with "The deal ..." or "The agreement ..." right after a sentence
-with a mention, and has no trigger of its own, speaks of the same pause and gives a mention
-of the same kind (for its status, duration or start).
+A sentence that opens with "The deal ...", "The agreement ..." or "It was/will ..." right
+after a sentence with a mention, and has no trigger of its own, speaks of the same pause and
+gives a mention of the same kind (for its status, duration or start).
+
+Across sentences of one paragraph (after each sentence is read): a pause named again with
+no status cue keeps the status just reported for it; a pause with no place takes the place
+the sentence before names in a place's position; the headline's pause takes the lead's
+length and place when they agree; and where a side rejects, denies or has not answered, a
+pause "agreed" is one side's acceptance, so "proposed" (a unilateral declaration excepted).
+A town the curated gazetteer does not know comes from `world` (GeoNames).
 """
 
 from __future__ import annotations

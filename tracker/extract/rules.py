@@ -6,8 +6,12 @@ reopened"); the bare noun "pause" counts only after a determiner or modifier and
 "a pause in <something else>", so the verb ("envoy pauses task force") and other
 pauses (weapons shipments, vaccines) are not triggers. Whole sentences are dropped for
 other senses (trade truce, games, football, green corridors) and denials ("rebels deny
-reports of a ceasefire"); single triggers are dropped as history ("the 1953 armistice",
-"half a dozen ceasefires", "ceasefires have collapsed since 2014").
+reports of a ceasefire"), definitions ("a truce is an informal halt") and opinion ("the
+solution is not another ceasefire"); single triggers are dropped as history ("the 1953
+armistice", "half a dozen ceasefires", "ceasefires have collapsed since 2014", a clause
+dated before the publication's year, "the anniversary of the armistice") or as figures of
+speech (a bare "truce" in scare quotes with no fighting words). Status is read from the
+pause's own predicate (`status`).
 """
 
 from __future__ import annotations
@@ -214,14 +218,24 @@ def clause(sentence: str, h: Hit) -> tuple[int, int]:
 def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: str | None = None) -> str | None:
     """The status the span asserts for its trigger, or None when it has no cue.
 
-    With the `sentence`, only the cues in the trigger's own clause count when it has any,
-    and a cue in a hypothesis ("could be extended") counts for nothing. A cue that governs
-    the pause directly (the verb of which it is the object, "called for a truce", or its own
-    predicate, "the truce collapsed") decides: a call or proposal over the pause makes the
-    pause a call or proposal; else the latest stage among the governing cues. Otherwise a
-    cue of what happened after the start (extended, violated, collapsed, ended) beats "in
-    effect", which beats the earlier stages; within each group the cue nearest the trigger
-    wins (cues after the trigger count as slightly farther).
+    With the `sentence` (else the old span-wide reading):
+    - only the cues in the stretch that reports on the pause count when it has any
+      (`clause`: not past a strong break before it, nor in an after/since clause after it),
+      and a cue in a hypothesis or negation ("could be extended", "no violations") none;
+    - a call that governs the pause ("calling for extended pauses") makes it a call, and what
+      the call asks for is not read as a report;
+    - "despite the truce" makes it violated whatever else happened;
+    - a cue of what happened after the start (extended, violated, collapsed, ended) beats
+      the rest: the one that governs the pause first (the verb whose object it is before its
+      own relative clause), else the latest stage; a breach with renewed fighting is a collapse;
+    - then the pause's own predicate with its auxiliary ("a truce was about to be signed");
+    - then "in effect" (not a present tense inside a when-clause: "is set to end when the
+      truce enters into force"), the governing cue first;
+    - else the governing cue, else the nearest (cues after the trigger count as a little
+      farther).
+    A cue governs when only a noun phrase's words stand between it and the trigger ("called
+    for an immediate 72-hour truce"), or only auxiliaries and adverbs after it ("the truce
+    has largely held"); a compound name ("ceasefire agreement") governs nothing.
     """
     lo, hi = span
     inside = [c for c in all_cues if c.start >= lo and c.end <= hi]
