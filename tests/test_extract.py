@@ -736,6 +736,13 @@ def test_pauses_without_the_usual_noun(text, kind):
     assert one(text).kind == kind
 
 
+def test_pause_in_fighting_without_a_purpose_takes_the_other_term():
+    text = "The four-day pause in fighting in Sirte has begun. It is the first cessation of hostilities in months."
+    assert {m.kind for m in extract(text, THURSDAY)} == {"ceasefire"}
+    with_purpose = "The four-day pause in fighting in Sirte has begun, to let aid in. It is the first cessation of hostilities in months."
+    assert extract(with_purpose, THURSDAY)[0].kind == "humanitarian_pause"
+
+
 def test_length_before_words_between():
     assert one("A 36-hour Christmas truce was declared in Sirte.").duration_hours == 36
 

@@ -156,6 +156,7 @@ class Extractor:
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
             previous, previous_para = found, sentence.paragraph
+        v = self.vocab
         # A pause with no place of its own takes the place the sentence before it (same
         # paragraph) names in a place's position: "... the war in the northern part of Ethiopia.
         # The agreement signals the permanent cessation of hostilities".
@@ -164,6 +165,10 @@ class Extractor:
                 near = self._context_place(sentences[where[j] - 1].text, m.kind)
                 if near is not None:
                     out[j] = replace(m, location=near.name, country=near.country)
+        # A pause in fighting with no humanitarian purpose stated in the text takes its other term.
+        other = next((m.kind for m in out if m.kind in ("ceasefire", "truce")), None)
+        if other and any(m.kind == "humanitarian_pause" for m in out) and not v.purpose.search(text):
+            out = [replace(m, kind=other) if m.kind == "humanitarian_pause" else m for m in out]
         if out and where[0] == 0:
             # The headline's pause is the lead's: "Truce in Gaza to begin shortly" / "... agreed to a
             # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
@@ -177,7 +182,6 @@ class Extractor:
                 out[0] = _merge(out[0], out[lead])
         # One side accepted while the other rejects, denies or has not answered: a proposal
         # (a unilateral declaration stays agreed).
-        v = self.vocab
         agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
         disputed = {p for p in agreed if v.disputed.search(" ".join(s.text for s in sentences if s.paragraph == p))}
         if disputed:

@@ -103,6 +103,7 @@ class Vocab:
     place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
     recurrence: tuple[tuple[str, re.Pattern[str]], ...]
+    purpose: re.Pattern[str]  # a humanitarian purpose stated for a pause in fighting
     disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
     talks_after: re.Pattern[str]  # "ceasefire talks": the pause only as the subject of talks
     talks_before: re.Pattern[str]  # "efforts to broker a truce"
@@ -266,6 +267,7 @@ def load(language: str = "en") -> Vocab:
         recurrence=tuple(
             (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
         ),
+        purpose=re.compile(raw["purpose"]["pattern"], I),
         disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
         talks_after=re.compile(fragment(raw["talks"]["after"]), I),
         talks_before=re.compile(fragment(raw["talks"]["before"]), I),
