@@ -737,9 +737,9 @@ def test_pauses_without_the_usual_noun(text, kind):
 
 
 def test_pause_in_fighting_without_a_purpose_takes_the_other_term():
-    text = "The four-day pause in fighting in Sirte has begun. It is the first cessation of hostilities in months."
+    text = "The four-day pause in fighting in Sirte has begun. Both sides agreed to the cessation of hostilities on Monday."
     assert {m.kind for m in extract(text, THURSDAY)} == {"ceasefire"}
-    with_purpose = "The four-day pause in fighting in Sirte has begun, to let aid in. It is the first cessation of hostilities in months."
+    with_purpose = "The four-day pause in fighting in Sirte has begun, to let aid in. Both sides agreed to the cessation of hostilities on Monday."
     assert extract(with_purpose, THURSDAY)[0].kind == "humanitarian_pause"
 
 
