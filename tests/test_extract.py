@@ -848,6 +848,12 @@ def test_other_senses_of_the_key_words(text):
     assert extract(text, THURSDAY) == []
 
 
+def test_a_capital_named_by_its_country():
+    assert (one("The army agreed not to target the Libyan capital for one week.").location) == "Tripoli"
+    assert one("The UN called for a truce in Libya's capital.").location == "Tripoli"
+    assert one("A truce took hold in the Libyan capital, Tripoli, on Friday.").location == "Tripoli"
+
+
 def test_parties_and_names_are_not_places():
     assert one("The envoy urged the leaders of Lebanon and Israel to halt fighting immediately.").location is None
     assert one("President Duterte declared a ceasefire with the Communist Party of the Philippines.").location is None

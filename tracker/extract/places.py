@@ -81,12 +81,36 @@ def find(
             for m in pattern.finditer(sentence, candidate.start(), candidate.end()):
                 if not excluded(m.start(), m.end()):
                     hits.append(PlaceHit(place, m.start(), m.end()))
+    if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
+        hits += _capital_hits(sentence, vocab, hits)
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[PlaceHit] = []
     for h in hits:
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
             chosen.append(h)
     return tuple(sorted(chosen, key=lambda h: h.start))
+
+
+_CAPITAL = re.compile(r"\bthe ([A-Z][\w-]+) capital\b(?!,?\s+[A-Z])|\b([A-Z][\w-]+)(?:'s|\u2019s) capital\b(?!,?\s+[A-Z])")
+
+
+def _capital_hits(sentence: str, vocab: Vocab, hits: list[PlaceHit]) -> list[PlaceHit]:
+    """A hit for "the Ukrainian capital" / "Sudan's capital" (not followed by its name): the capital."""
+    from . import world
+
+    out = []
+    for m in _CAPITAL.finditer(sentence):
+        word = m.group(1) or m.group(2)
+        country = next((p.name for pattern, p in vocab.places_by_name.get(word.lower(), ()) if p.type == "country"), None)
+        name = world.capitals().get(country) if country else None
+        if not name:
+            continue
+        known = [p for _, p in vocab.places_by_name.get(" ".join(name.lower().split()), ()) if not p.demonym]
+        town = known[0] if known else next(iter(world.towns().get(world.key(name), ())), None)
+        place = town if isinstance(town, Place) else (town.place if town else None)
+        if place is not None:
+            out.append(PlaceHit(place, m.start(), m.end()))
+    return out
 
 
 def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> float | None:

