@@ -858,6 +858,7 @@ def test_parties_and_names_are_not_places():
     assert one("The envoy urged the leaders of Lebanon and Israel to halt fighting immediately.").location is None
     assert one("President Duterte declared a ceasefire with the Communist Party of the Philippines.").location is None
     assert one("Pakistan and Afghanistan agreed to extend the ceasefire on Friday.").location is None
+    assert one("Tripoli officials and the rebels in eastern Libya agreed to a ceasefire.").location == "Libya"
     assert one("Thailand has committed to observing the ceasefire for 72 hours.").location is None
     assert one("Calm returned to Sirte, with Tripoli declaring the ceasefire is holding.").location == "Sirte"
     m = one("The army agreed a truce in Sirte, weeks after the war in Tripoli began.")
