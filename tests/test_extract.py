@@ -745,6 +745,9 @@ def test_pause_in_fighting_without_a_purpose_takes_the_other_term():
 
 def test_length_before_words_between():
     assert one("A 36-hour Christmas truce was declared in Sirte.").duration_hours == 36
+    assert one("Both sides agreed a 72-hour Sirte truce.").duration_hours == 72
+    assert one("The army announced two-day humanitarian windows in Sirte.").duration_hours == 48
+    assert one("Fighting eased in the past 24 hours after the truce in Sirte took hold.").duration_hours is None
 
 
 @pytest.mark.parametrize(
