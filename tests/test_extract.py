@@ -694,6 +694,9 @@ def test_until_is_not_a_start():
         ("Junta extends earthquake ceasefire in Sirte despite alleged violations", "extended"),
         ("The ceasefire in Sirte took effect at dawn; by noon no violations had been reported.", "in_effect"),
         ("Both sides agreed to a ceasefire in Sirte as envoys met behind closed doors.", "agreed"),
+        ("A fragile ceasefire is in place in Sirte.", "in_effect"),  # not a definition
+        ("The ceasefire in Sirte ended on Friday when fighting erupted again.", "collapsed"),
+        ("The ceasefire in Sirte expired at midnight and was not renewed.", "ended"),
         # "ended" of another thing is not the pause ending
         ("The accord in Sirte ended two years of fighting and the ceasefire is holding.", "in_effect"),
     ],

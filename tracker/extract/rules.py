@@ -284,8 +284,10 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         # relative clause about it
         ruling = [c for c in ruling if c.end <= h.start] or ruling
         found = best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
-        if found == "violated" and any(c.status == "collapsed" for c in later):
-            return "collapsed"  # "resumed hostilities, blaming each other for breaking the truce"
+        if found in ("violated", "ended") and any(c.status == "collapsed" for c in later):
+            expired = found == "ended" and any(_EXPIRY.match(sentence or "", c.start) for c in later if c.status == "ended")
+            if not expired:  # "resumed hostilities, blaming each other for breaking the truce"; "ended when fighting erupted"
+                return "collapsed"
         return found
     if calls:
         return "called_for"
@@ -315,6 +317,7 @@ def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
 _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
+_EXPIRY = re.compile(r"(?:expir|laps|not (?:be )?(?:extended|renewed)|fail\w* to (?:extend|renew))", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
 _TO_KEEP = re.compile(r"\b(?:respect|observe|abide by|honou?r|adhere to|uphold|maintain|preserve)$", re.IGNORECASE)
