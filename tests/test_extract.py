@@ -732,6 +732,7 @@ def test_one_sided_acceptance_is_a_proposal():
         ("The commanders agreed a military pause around Sirte for the evacuation.", "humanitarian_pause"),
         ("Moscow ordered its forces to suspend strikes on energy facilities for 30 days.", "ceasefire"),
         ("A 36-hour Christmas truce was declared in Sirte.", "truce"),
+        ("Fighting paused in Sirte for a prisoner exchange, officials said.", "humanitarian_pause"),
         ("Aid workers regained access to the grain silos in Sirte on Tuesday, the UN said.", "aid_access"),
     ],
 )

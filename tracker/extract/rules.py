@@ -310,7 +310,7 @@ def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
     words = sentence[h.start : h.end]
     for name, pattern in vocab.status_cues:
         if pattern.search(words):
-            return "agreed" if name == "in_effect" else name
+            return "agreed" if name == "in_effect" and _AUX_FUTURE.search(words) else name
     return None
 
 
@@ -318,6 +318,7 @@ _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
 _EXPIRY = re.compile(r"(?:expir|laps|not (?:be )?(?:extended|renewed)|fail\w* to (?:extend|renew))", re.IGNORECASE)
+_AUX_FUTURE = re.compile(r"\b(?:will|would|shall|is to|was to)\b", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
 _TO_KEEP = re.compile(r"\b(?:respect|observe|abide by|honou?r|adhere to|uphold|maintain|preserve)$", re.IGNORECASE)
