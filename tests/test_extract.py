@@ -747,6 +747,15 @@ def test_pause_in_fighting_without_a_purpose_takes_the_other_term():
     assert extract(with_purpose, THURSDAY)[0].kind == "humanitarian_pause"
 
 
+def test_aid_access_named_by_convoys_and_crossings():
+    m = one("UN convoys reached besieged Madaya on Monday.")
+    assert (m.kind, m.status, m.location) == ("aid_access", "in_effect", "Madaya")
+    m = one("Israel reopened the Kerem Shalom crossing on Sunday.")  # a named aid crossing needs no aid word
+    assert (m.kind, m.status, m.location) == ("aid_access", "in_effect", "Kerem Shalom")
+    assert extract("A bomb threat closes a key border crossing on the northern border.", THURSDAY) == []
+    assert one("Talks in Geneva ended with a 48-hour humanitarian truce for Aleppo.").status == "agreed"
+
+
 def test_length_before_words_between():
     assert one("A 36-hour Christmas truce was declared in Sirte.").duration_hours == 36
     assert one("Both sides agreed a 72-hour Sirte truce.").duration_hours == 72

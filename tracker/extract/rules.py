@@ -124,8 +124,8 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int 
             chosen.append(h)
     out = []
     for h in sorted(chosen, key=lambda h: h.start):
-        if h.kind == "aid_access" and not vocab.aid_context.search(sentence):
-            continue
+        if h.kind == "aid_access" and not vocab.aid_context.search(sentence) and not vocab.crossing_names.search(sentence, h.start, h.end):
+            continue  # a border reopened for travel; a named aid crossing ("Kerem Shalom") needs no aid word
         weak = h.weak or _scare_quoted(sentence, h)
         if weak and h.kind != "humanitarian_pause" and not vocab.weak_context.search(sentence[: h.start] + sentence[h.end :]):
             continue

@@ -103,6 +103,7 @@ class Vocab:
     place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
     recurrence: tuple[tuple[str, re.Pattern[str]], ...]
+    crossing_names: re.Pattern[str]  # the curated crossings' names: aid access without an aid word
     purpose: re.Pattern[str]  # a humanitarian purpose stated for a pause in fighting
     disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
     talks_after: re.Pattern[str]  # "ceasefire talks": the pause only as the subject of talks
@@ -211,6 +212,7 @@ def load(language: str = "en") -> Vocab:
     denials = tuple(re.compile(fragment(p), I) for p in raw["denials"])
     places = _places(gaz)
     place_sources = _place_sources(gaz)
+    crossings = [n for e in gaz["places"] if e["type"] == "crossing" for n in (e["name"], *e.get("aliases", []))]
     return Vocab(
         language=language,
         raw=MappingProxyType(raw),
@@ -260,13 +262,16 @@ def load(language: str = "en") -> Vocab:
         coordination=re.compile(fragment(act["coordination"]), I),
         prefilter=re.compile(raw["prefilter"]["pause"]),
         prefilter_access=re.compile(raw["prefilter"]["access"]),
-        prefilter_aid=re.compile(raw["prefilter"]["aid"]),
+        prefilter_aid=re.compile(  # an aid word, or the name of a curated aid crossing
+            raw["prefilter"]["aid"] + "".join("|" + re.escape(n.lower()) for n in crossings)
+        ),
         place_index=place_scan(place_sources),
         place_sources=place_sources,
         places_by_name=_places_by_name(gaz),
         recurrence=tuple(
             (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
         ),
+        crossing_names=words(crossings or ["(?!)"]),
         purpose=re.compile(raw["purpose"]["pattern"], I),
         disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
         talks_after=re.compile(fragment(raw["talks"]["after"]), I),
