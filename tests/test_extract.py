@@ -879,3 +879,15 @@ def test_parties_and_names_are_not_places():
     assert one("Calm returned to Sirte, with Tripoli declaring the ceasefire is holding.").location == "Sirte"
     m = one("The army agreed a truce in Sirte, weeks after the war in Tripoli began.")
     assert m.location == "Sirte"
+
+
+def test_prefilter_trie_matches_what_the_alternation_matches():
+    import re
+
+    from tracker.extract.literals import trie_source
+
+    alternation = "stop|stop all|stopped fighting|suspend|suspension|silence the guns|paus|truce"
+    trie, plain = re.compile(trie_source(alternation)), re.compile(alternation)
+    for text in ["they stop all attacks", "a suspension", "suspended", "silence the guns now", "paused", "no match", "truces"]:
+        assert [m.start() for m in trie.finditer(text)] == [m.start() for m in plain.finditer(text)], text
+    assert trie_source("aid(?<=\\baid)\\b|relief") == "aid(?<=\\baid)\\b|relief"  # assertions: left as written

@@ -79,7 +79,7 @@ class Extractor:
             lower = text.lower()
             v = self.vocab
             hits = [m.start() for m in v.prefilter.finditer(lower)]
-            if v.prefilter_aid.search(lower):
+            if v.prefilter_aid.search(lower) or ("crossing" in lower and v.prefilter_crossing.search(lower)):
                 hits += [m.start() for m in v.prefilter_access.finditer(lower)]
             if not hits:
                 return []
@@ -232,7 +232,7 @@ class Extractor:
                 defaulted.add(len(mentions))
             status = status or status_before or v.status_default
             status_before = status
-            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[: hit.start])):
+            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
                 continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             place = _places.choose(text, place_hits, hit.start, hit.end, v, hit.kind)

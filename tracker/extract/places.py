@@ -118,13 +118,14 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     venue = vocab.venue_before.search(before)
     if venue and not (venue.start() <= t_start < h.start):  # "announced a ceasefire in Yemen" is no venue
         return None
-    if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(before):
+    tail = before[-100:]  # the checks below look at the words right before the place
+    if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(tail):
         return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
-    if vocab.place_organisation_before.search(before):
+    if vocab.place_organisation_before.search(tail):
         return None  # "the Communist Party of the Philippines"
     if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):
         return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
-    if h.place.type == "country" and _PARTY_PAIR.match(after) or _PAIR_PARTY.search(before):
+    if h.place.type == "country" and _PARTY_PAIR.match(after) or _PAIR_PARTY.search(tail):
         return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
     governed = bool(vocab.place_preposition.search(before))
@@ -172,7 +173,7 @@ def _paired(sentence: str, h: PlaceHit) -> bool:
         other = m.group(1).lower()
         if other != own and (other in names or other.split()[0] in names):
             return True
-    m = _PAIR_BEFORE.search(sentence[: h.start])
+    m = _PAIR_BEFORE.search(sentence[max(0, h.start - 60) : h.start])
     if m:
         other = m.group(1).lower().removeprefix("the ").strip()
         if other != own and (other in names or other.split()[-1] in names):

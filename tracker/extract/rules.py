@@ -62,14 +62,14 @@ def is_denial(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
 def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) -> bool:
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
-    dated = next(reversed(list(hist["dated_before"].finditer(before))), None)
+    dated = next(reversed(list(hist["dated_before"].finditer(before, max(0, len(before) - 200)))), None)
     if dated and (year is None or int(dated.group("year")) < year) and not hist["future"].search(sentence):
         return True  # "In December 2014 the FARC announced a ceasefire": a retrospective
     if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
     if hist["year_before"].search(before) or hist["year_after"].match(after) or hist["background_after"].match(after):
         return True
-    if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before):
+    if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before[-120:]):
         return True  # "earlier truces", "the anniversary of the 1953 armistice"
     if hist["historic_words"].search(sentence) and not hist["current_anniversary"].search(sentence):
         return True

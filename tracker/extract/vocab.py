@@ -16,7 +16,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from .literals import StemIndex
+from .literals import StemIndex, trie_source
 
 I = re.IGNORECASE
 
@@ -99,6 +99,7 @@ class Vocab:
     prefilter: re.Pattern[str]  # over lower-cased text
     prefilter_access: re.Pattern[str]
     prefilter_aid: re.Pattern[str]
+    prefilter_crossing: re.Pattern[str]  # the curated aid crossings' names, lower-cased: access without an aid word
     place_index: re.Pattern[str]  # every gazetteer name, case-insensitive: candidates for `places`
     place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
@@ -260,11 +261,10 @@ def load(language: str = "en") -> Vocab:
             (k, re.compile(fragment(v), I)) for k, v in act["stance_before"].items() if not k.startswith("_")
         ),
         coordination=re.compile(fragment(act["coordination"]), I),
-        prefilter=re.compile(raw["prefilter"]["pause"]),
-        prefilter_access=re.compile(raw["prefilter"]["access"]),
-        prefilter_aid=re.compile(  # an aid word, or the name of a curated aid crossing
-            raw["prefilter"]["aid"] + "".join("|" + re.escape(n.lower()) for n in crossings)
-        ),
+        prefilter=re.compile(trie_source(raw["prefilter"]["pause"])),
+        prefilter_access=re.compile(trie_source(raw["prefilter"]["access"])),
+        prefilter_aid=re.compile(trie_source(raw["prefilter"]["aid"])),
+        prefilter_crossing=re.compile(trie_source("|".join(n.lower() for n in crossings))),
         place_index=place_scan(place_sources),
         place_sources=place_sources,
         places_by_name=_places_by_name(gaz),
