@@ -218,7 +218,7 @@ class Extractor:
         mentions: list[Mention] = []
         seen: dict[str, int] = {}
         stated: set[int] = set()  # indices in `mentions` whose status came from a cue
-        defaulted: set[int] = set()  # indices of mentions (as appended) whose status is the default
+        defaulted: set[int] = set()  # indices in `mentions` whose status is the vocabulary's default
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
         countries: frozenset[str] | None = None  # the countries the sentence names
@@ -228,8 +228,7 @@ class Extractor:
             explicit = status is not None
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news
-            if not (status or status_before):
-                defaulted.add(len(mentions))
+            by_default = not (status or status_before)
             status = status or status_before or v.status_default
             status_before = status
             if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
@@ -276,6 +275,7 @@ class Extractor:
                 if explicit and i not in stated:  # its status from the naming that states one
                     mentions[i] = replace(mentions[i], status=mention.status)
                     stated.add(i)
+                    defaulted.discard(i)
                 continue
             earlier = [j for j, m in enumerate(mentions) if _FAMILY[m.kind] == _FAMILY[hit.kind]]
             if earlier and _BACK_REFERENCE.search(text[: hit.start]):
@@ -287,6 +287,8 @@ class Extractor:
             seen[hit.kind] = len(mentions)
             if explicit:
                 stated.add(len(mentions))
+            if by_default:
+                defaulted.add(len(mentions))
             mentions.append(mention)
         kept = [i for i, m in enumerate(mentions) if m.confidence >= MIN_CONFIDENCE - 1e-9]
         if unstated is not None:
