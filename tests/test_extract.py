@@ -838,6 +838,12 @@ def test_durations_attach_to_their_pause():
     assert one("The agreement includes a three-day pause in the central zone of Sirte.").duration_hours == 72
 
 
+def test_a_place_from_the_sentence_before_brings_its_time_zone():
+    near = extract("Fighting raged in Sirte for weeks. The ceasefire will take effect at 6 a.m. on Friday.", THURSDAY)[-1]
+    own = one("The ceasefire in Sirte will take effect at 6 a.m. on Friday.")
+    assert (near.location, near.starts_at) == (own.location, own.starts_at) == ("Sirte", datetime(2024, 3, 8, 4, 0, tzinfo=timezone.utc))
+
+
 def test_place_from_the_sentence_before_and_mixed_case_datelines():
     text = "The war in the north of Sirte district has lasted two years. The agreement signals a permanent cessation of hostilities."
     assert extract(text, THURSDAY)[-1].location == "Sirte"

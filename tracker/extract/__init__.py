@@ -140,7 +140,8 @@ class Extractor:
                     continue
             note(sentence)
             unstated: list[bool] = []
-            found = self._sentence(sentence.text, published, probes, unstated)
+            before = sentences[index - 1].text if index and sentences[index - 1].paragraph == sentence.paragraph else None
+            found = self._sentence(sentence.text, published, probes, unstated, before)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
                 # cue of its own, the pause named again keeps the status just reported for it
@@ -157,14 +158,6 @@ class Extractor:
             where.extend([index] * len(found))
             previous, previous_para = found, sentence.paragraph
         v = self.vocab
-        # A pause with no place of its own takes the place the sentence before it (same
-        # paragraph) names in a place's position: "... the war in the northern part of Ethiopia.
-        # The agreement signals the permanent cessation of hostilities".
-        for j, m in enumerate(out):
-            if m.location is None and where[j] > 0 and sentences[where[j] - 1].paragraph == paras[j]:
-                near = self._context_place(sentences[where[j] - 1].text, m.kind)
-                if near is not None:
-                    out[j] = replace(m, location=near.name, country=near.country)
         # A pause in fighting with no humanitarian purpose stated in the text takes its other term.
         other = next((m.kind for m in out if m.kind in ("ceasefire", "truce")), None)
         if other and any(m.kind == "humanitarian_pause" for m in out) and not v.purpose.search(text):
@@ -196,9 +189,19 @@ class Extractor:
         return " " * m.end() + sentence[m.end() :] if m else sentence
 
     def _sentence(
-        self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None, unstated: list[bool] | None = None
+        self,
+        quote: str,
+        published: datetime | None,
+        probes: dict[str, Probe] | None = None,
+        unstated: list[bool] | None = None,
+        before: str | None = None,
     ) -> list[Mention]:
-        """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own."""
+        """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own.
+
+        `before` is the sentence before it in the paragraph: a pause with no place of its own
+        takes the place that sentence names in a place's position ("... the war in the north
+        of Ethiopia. The agreement signals the permanent cessation of hostilities").
+        """
         v = self.vocab
         text = self._blank_dateline(quote)
         probe = Probe(text)
@@ -246,13 +249,16 @@ class Extractor:
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)
                 place = owners[0].place if owners else None
+            placed = place is not None  # confidence counts only a place of the sentence's own
+            if place is None and before:
+                place = self._context_place(before, hit.kind)
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
             tz = place.tz if place else None
             start = _when.start(text, span[0], reach, hit.end, published, tz, status in _PAST, self.when, probe)
             ends_at = _when.end(
                 text, span[0], reach, published, tz, status in ("collapsed", "ended"), self.when, probe, start.at if start else None
             )
-            confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * (place is not None)
+            confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * placed
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
             mention = Mention(
                 kind=hit.kind,
