@@ -870,6 +870,11 @@ def test_other_senses_of_the_key_words(text):
     assert extract(text, THURSDAY) == []
 
 
+def test_a_corridor_along_a_named_road():
+    m = one("The army will open an evacuation corridor on Coastal Road in Sirte from 10 a.m. to 3 p.m.")
+    assert (m.location, m.country) == ("Coastal Road", "Libya")
+
+
 def test_a_capital_named_by_its_country():
     assert (one("The army agreed not to target the Libyan capital for one week.").location) == "Tripoli"
     assert one("The UN called for a truce in Libya's capital.").location == "Tripoli"

@@ -252,6 +252,9 @@ class Extractor:
             placed = place is not None  # confidence counts only a place of the sentence's own
             if place is None and before:
                 place = self._context_place(before, hit.kind)
+            road = v.place_road.search(text, hit.end, min(len(text), hit.end + 60)) if hit.kind == "aid_corridor" else None
+            if road and place is not None:  # "a corridor on Salah al-Din Street in the Gaza Strip": the road, in its place
+                place = Place(road.group(1), "site", place.country, place.tz)
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
             tz = place.tz if place else None
             start = _when.start(text, span[0], reach, hit.end, published, tz, status in _PAST, self.when, probe)

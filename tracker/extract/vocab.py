@@ -89,6 +89,7 @@ class Vocab:
     place_affiliation_after: re.Pattern[str]
     place_zone_before: re.Pattern[str]  # "3:00 p.m. in Spain": a clock's zone
     place_organisation_before: re.Pattern[str]  # "the Communist Party of the Philippines"
+    place_road: re.Pattern[str]  # "on Salah al-Din Street": a corridor's road (group 1)
     place_possessive_after: re.Pattern[str]
     place_party_before: re.Pattern[str]
     place_possessive: re.Pattern[str]
@@ -249,6 +250,7 @@ def load(language: str = "en") -> Vocab:
         place_affiliation_after=re.compile(pl["affiliation_after"], I),
         place_zone_before=re.compile(fragment(pl["zone_before"]), I),
         place_organisation_before=re.compile(fragment(pl["organisation_before"]), I),
+        place_road=re.compile(fragment(pl["road"])),
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
         place_party_before=re.compile(fragment(pl["party_before"]), I),
         place_possessive=re.compile(r"^" + pl["possessive_fallback"]),
