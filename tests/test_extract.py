@@ -770,6 +770,7 @@ def test_length_before_words_between():
         "Ceasefires tend to be brief and rarely settle the larger conflict.",
         "The solution is not just to negotiate another ceasefire in Sirte.",
         "Sirte ceasefire talks remain stuck after a week of meetings.",
+        "The two brothers are making a renewed effort at a truce before the party congress.",
         "Talks on a truce in Sirte ended without an agreement on Friday.",
         "The two party leaders announced a political truce ahead of the election.",
         "He proposed a three-month \"truce\" between the coalition partners over the budget.",
