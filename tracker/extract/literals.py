@@ -356,7 +356,7 @@ def trie_source(alternation: str) -> str:
     """
     plain, other = [], []
     for alt in alternation.split("|"):
-        (plain if alt and re.escape(alt) == alt.replace(" ", "\\ ") else other).append(alt)
+        (plain if alt and not any(c in alt for c in ".^$*+?{}[]\\|()") else other).append(alt)
     root: dict = {}
     for word in plain:
         node = root
