@@ -791,7 +791,7 @@ def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 when a figure is below its floor (for CI).")
 def eval_(source, as_json: bool, check: bool) -> None:
     """Score the extractor on labelled passages (JSON lines, the dev_passages.jsonl format)."""
-    from .extract.evaluate import FLOORS, below_floors, evaluate
+    from .extract.evaluate import below_floors, evaluate, floors_for
 
     rows = []
     for n, line in enumerate(source, 1):
@@ -801,9 +801,10 @@ def eval_(source, as_json: bool, check: bool) -> None:
             except json.JSONDecodeError as e:
                 raise click.ClickException(f"line {n}: not JSON: {e}") from e
     result = evaluate(rows)
-    failing = below_floors(result)
+    floors = floors_for(getattr(source, "name", None))
+    failing = below_floors(result, floors)
     if as_json:
-        click.echo(json.dumps({**result, "floors": FLOORS, "below_floors": failing}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**result, "floors": floors, "below_floors": failing}, indent=2, ensure_ascii=False))
     else:
         click.echo(
             f"{result['passages']} passages: precision {result['precision']:.3f}, recall {result['recall']:.3f}, "

@@ -225,7 +225,9 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
         # an offer or an appeal is about the future: a past date in it is the date of the news
         future_ok = m.status not in ("proposed", "called_for") or (m.starts_at and m.starts_at >= ev.published - timedelta(hours=1))
         if m.starts_at and m.status in START_STATUSES and future_ok:
-            quality = (m.start_range is None, START_STATUSES[m.status], ev.published)
+            # precise beats vague; then the stronger status; then a stated zone ("0500 GMT") over
+            # one read from the place; then the later report
+            quality = (m.start_range is None, START_STATUSES[m.status], m.start_zone == "stated", ev.published)
             if start_quality is None or quality >= start_quality:
                 starts_at, start_text, start_quality = m.starts_at, m.start_text, quality
                 start_precision = m.start_precision or ("range" if m.start_range is not None else "minute")
