@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tracker.extract import Extractor, english, extract
-from tracker.extract.evaluate import FLOORS, below_floors, evaluate, same_place
+from tracker.extract.evaluate import FLOORS, SET_FLOORS, below_floors, evaluate, floors_for, same_place
 from tracker.types import KINDS, STANCES, STATUSES, Mention
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -461,7 +461,7 @@ def test_evaluate_reports_every_miss_and_aliases():
         {"id": "a", "differs": {"status": {"expected": "agreed", "got": "proposed"}, "kind": {"expected": "truce", "got": "ceasefire"}}},
         {"id": "c", "differs": {"is_pause_event": {"expected": True, "got": False}}},
     ]
-    assert below_floors(r) == ["f1 0.667 < 0.95", "status 0.0 < 0.85"]
+    assert below_floors(r) == ["f1 0.667 < 0.95", "status 0.0 < 0.90"]
 
 
 def test_same_place_uses_gazetteer_aliases():
@@ -507,6 +507,16 @@ def test_dev_passages_meet_the_floors():
     result = evaluate(_rows(DEV))
     assert below_floors(result) == [], result["misses"]
     assert set(FLOORS) <= set(result)
+
+
+DEV2 = Path(os.environ.get("TRACKER_DEV_PASSAGES_2", "/work/shared/data/dev_passages_2.jsonl"))
+
+
+@pytest.mark.skipif(not DEV2.exists(), reason=f"dev passages 2 not found at {DEV2} (set TRACKER_DEV_PASSAGES_2)")
+def test_dev_passages_2_meet_their_floors():
+    result = evaluate(_rows(DEV2))
+    assert below_floors(result, floors_for(DEV2.name)) == [], [m["id"] for m in result["misses"]]
+    assert floors_for(DEV2.name) is SET_FLOORS["dev_passages_2.jsonl"] and floors_for("other.jsonl") is FLOORS
 
 
 # --- general rules found through the holdout set (new sentences, not the holdout's) ----
@@ -678,3 +688,245 @@ print(len(calls), sorted(found))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["1", "[1,", "1,", "1,", "1,", "1,", "1,", "1,", "1]"]
+
+
+# --- issue 12: status from the pause's own predicate, detection, the world gazetteer -----
+# (sentences written for the project, in the patterns unseen news is written in)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # the headline's present tense is news of a start; a time after it makes it a plan
+        ("Tarhuna truce takes effect", "in_effect"),
+        ("Tarhuna truce takes effect at midnight", "agreed"),
+        ("Shelling in Tarhuna despite truce", "violated"),
+        ("Temporary truce in Tarhuna to begin shortly", "agreed"),
+        # a cue of an earlier event, in an after/since clause, is older news than the pause's own
+        ("Libya reopened the Ras Ajdir crossing to aid trucks, three days after closing it.", "in_effect"),
+        # a hypothesis is no report
+        ("The truce in Sirte will last three days and could be extended.", "agreed"),
+        # a call over the pause decides, whatever the call asks for
+        ("The council adopted a resolution calling for urgent and extended humanitarian pauses in Sirte.", "called_for"),
+        ("The envoy was renewing a call for a ceasefire in Sirte.", "called_for"),
+        # future and negated starts
+        ("The ceasefire in Sirte does not come into effect until Sunday.", "agreed"),
+        ("The fighting is set to stop on Monday when the truce in Sirte enters into force.", "agreed"),
+        # violated, collapsed
+        ("Both sides accused each other of failing to respect the ceasefire in Sirte.", "violated"),
+        ("Fighting resumed in Sirte, ending weeks of relative calm under the truce.", "collapsed"),
+        ("The army declared an end to the week-old truce in Sirte on Monday.", "collapsed"),
+        # the verb over the pause, whatever words stand between; negated reports are none
+        ("Junta extends earthquake ceasefire in Sirte despite alleged violations", "extended"),
+        ("The ceasefire in Sirte took effect at dawn; by noon no violations had been reported.", "in_effect"),
+        ("Both sides agreed to a ceasefire in Sirte as envoys met behind closed doors.", "agreed"),
+        ("A fragile ceasefire is in place in Sirte.", "in_effect"),  # not a definition
+        ("The ceasefire in Sirte ended on Friday when fighting erupted again.", "collapsed"),
+        ("The ceasefire in Sirte expired at midnight and was not renewed.", "ended"),
+        # "ended" of another thing is not the pause ending
+        ("The accord in Sirte ended two years of fighting and the ceasefire is holding.", "in_effect"),
+    ],
+)
+def test_issue12_status(text, status):
+    assert one(text).status == status
+
+
+def test_status_across_sentences_and_clauses():
+    # the pause named again with no cue keeps the status just reported
+    text = "The summit issued a statement calling for a ceasefire in Sirte. The ceasefire would be followed by a withdrawal."
+    assert [m.status for m in extract(text, THURSDAY)] == ["called_for", "called_for"]
+    # the verb over the pause beats a relative clause about it; renewed fighting is a collapse
+    assert one("The junta announced the extension of a ceasefire in Sirte that expired on Tuesday.").status == "extended"
+    assert one("The rebels resumed hostilities in Sirte and blamed the army for breaking the truce.").status == "collapsed"
+    assert one("Any violation of the truce in Sirte will void the agreement, the ministry said.").status == "agreed"
+
+
+def test_one_sided_acceptance_is_a_proposal():
+    text = "The militia said it had accepted the ceasefire in Sirte. The government rejected the offer and said no talks were planned."
+    assert [m.status for m in extract(text, THURSDAY)] == ["proposed"]
+    unilateral = "The militia declared a unilateral truce in Sirte, a day after the army rejected a ceasefire proposal."
+    assert extract(unilateral, THURSDAY)[0].status == "agreed"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The two armies will stop fighting along the border at midnight, the ministers said.", "ceasefire"),
+        ("On Monday, 28 July 2025, the two armies will formally stop fighting, the ministers said.", "ceasefire"),
+        ("The rebels agreed to silence the guns in Sirte from Friday.", "ceasefire"),
+        ("Both sides agreed to cease firing along the front from 6 a.m.", "ceasefire"),
+        ("The commanders agreed a military pause around Sirte for the evacuation.", "humanitarian_pause"),
+        ("Moscow ordered its forces to suspend strikes on energy facilities for 30 days.", "ceasefire"),
+        ("A 36-hour Christmas truce was declared in Sirte.", "truce"),
+        ("Fighting paused in Sirte for a prisoner exchange, officials said.", "humanitarian_pause"),
+        ("Aid workers regained access to the grain silos in Sirte on Tuesday, the UN said.", "aid_access"),
+    ],
+)
+def test_pauses_without_the_usual_noun(text, kind):
+    assert one(text).kind == kind
+
+
+def test_pause_in_fighting_without_a_purpose_takes_the_other_term():
+    text = "The four-day pause in fighting in Sirte has begun. Both sides agreed to the cessation of hostilities on Monday."
+    assert {m.kind for m in extract(text, THURSDAY)} == {"ceasefire"}
+    with_purpose = "The four-day pause in fighting in Sirte has begun, to let aid in. Both sides agreed to the cessation of hostilities on Monday."
+    assert extract(with_purpose, THURSDAY)[0].kind == "humanitarian_pause"
+
+
+def test_aid_access_named_by_convoys_and_crossings():
+    m = one("UN convoys reached besieged Madaya on Monday.")
+    assert (m.kind, m.status, m.location) == ("aid_access", "in_effect", "Madaya")
+    m = one("Israel reopened the Kerem Shalom crossing on Sunday.")  # a named aid crossing needs no aid word
+    assert (m.kind, m.status, m.location) == ("aid_access", "in_effect", "Kerem Shalom")
+    assert extract("A bomb threat closes a key border crossing on the northern border.", THURSDAY) == []
+    assert one("Talks in Geneva ended with a 48-hour humanitarian truce for Aleppo.").status == "agreed"
+
+
+def test_length_before_words_between():
+    assert one("A 36-hour Christmas truce was declared in Sirte.").duration_hours == 36
+    assert one("Both sides agreed a 72-hour Sirte truce.").duration_hours == 72
+    assert one("The army announced two-day humanitarian windows in Sirte.").duration_hours == 48
+    assert one("Fighting eased in the past 24 hours after the truce in Sirte took hold.").duration_hours is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A truce is an informal halt in fighting, usually arranged by local commanders.",
+        "Ceasefires tend to be brief and rarely settle the larger conflict.",
+        "The solution is not just to negotiate another ceasefire in Sirte.",
+        "Sirte ceasefire talks remain stuck after a week of meetings.",
+        "The two brothers are making a renewed effort at a truce before the party congress.",
+        "Talks on a truce in Sirte ended without an agreement on Friday.",
+        "The two party leaders announced a political truce ahead of the election.",
+        "He proposed a three-month \"truce\" between the coalition partners over the budget.",
+        "In March 2011 the council announced a ceasefire in Sirte.",
+        "The fighting worsened after five months of humanitarian truce between the parties.",
+        "Veterans will commemorate the anniversary of the 1953 armistice on Sunday.",
+        "Oil rose as doubts over a truce between the two states unsettled traders.",
+    ],
+)
+def test_non_events(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_anniversary_truce_is_current():
+    m = one("Moscow declared a three-day ceasefire in Ukraine to mark the 80th anniversary of the end of World War II.")
+    assert (m.kind, m.status, m.duration_hours) == ("ceasefire", "agreed", 72)
+
+
+def test_retrospective_by_year_follows_the_publication():
+    text = "On 12 March 2024, the council declared a ceasefire in Sirte."
+    assert extract(text, THURSDAY)  # the publication's own year: news
+    assert extract(text, datetime(2027, 1, 5, tzinfo=timezone.utc)) == []  # three years on: a retrospective
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("A ceasefire agreed in Stockholm took effect in Sirte on Tuesday.", "Sirte"),  # the venue is not the place
+        ("The truce in Sirte began at 10:00 a.m. Moscow time.", "Sirte"),  # a clock's zone is not the place
+        ("Mediated by Qatar, Turkey and Egypt, a truce took effect in Sirte.", "Sirte"),
+    ],
+)
+def test_issue12_places(text, place):
+    assert one(text).location == place
+
+
+def test_world_gazetteer_knows_towns_the_curated_list_does_not():
+    m = one("A ceasefire took hold in Kalemie on Monday, residents said.")
+    assert (m.location, m.country) == ("Kalemie", "DR Congo")
+    assert m.starts_at is None or m.starts_at.tzinfo is not None
+    from tracker.extract import place_ancestors
+    from tracker.extract.world import key, same_town, towns
+
+    assert place_ancestors("Kalemie", "DR Congo") == ("DR Congo",)
+    assert towns()[key("Kalemie")][0].place.tz == "Africa/Lubumbashi"
+    assert same_town("Zaporozhye", "Zaporizhzhia") and same_town("El-Fasher", "al-Fashir")
+    assert not same_town("Aleppo", "Homs")
+
+
+def test_world_gazetteer_takes_only_a_place_position():
+    # a person's name that is also a city, not after a place preposition: no place
+    assert one("Santos ordered a ceasefire with the rebels on Friday.").location is None
+    # a venue city is never proposed
+    assert one("A truce was agreed at talks in Muscat on Friday.").location is None
+
+
+def test_durations_attach_to_their_pause():
+    m = extract("Truce in Sirte to begin shortly\nThe two sides agreed to a 72-hour humanitarian ceasefire in Sirte.", THURSDAY)
+    assert (m[0].kind, m[0].duration_hours) == ("truce", 72)  # the headline's pause is the lead's
+    two = extract("The ceasefire in Sirte was to begin at dawn. It was to last for 72 hours unless it is extended.", THURSDAY)
+    assert two[-1].duration_hours == 72 and two[-1].status == "agreed"
+    assert one("The ceasefire in Sirte will initially last 12 hours, the envoy said.").duration_hours == 12
+    # how long something else lasted is not the pause's length
+    assert one("Aid resumed after Libya reopened the Ras Ajdir crossing, which had been closed for six months.").duration_hours is None
+    assert one("Prisoners will be freed once the ceasefire in Sirte has been observed for 72 hours.").duration_hours is None
+    assert one("The agreement includes a three-day pause in the central zone of Sirte.").duration_hours == 72
+
+
+def test_a_place_from_the_sentence_before_brings_its_time_zone():
+    near = extract("Fighting raged in Sirte for weeks. The ceasefire will take effect at 6 a.m. on Friday.", THURSDAY)[-1]
+    own = one("The ceasefire in Sirte will take effect at 6 a.m. on Friday.")
+    assert (near.location, near.starts_at) == (own.location, own.starts_at) == ("Sirte", datetime(2024, 3, 8, 4, 0, tzinfo=timezone.utc))
+
+
+def test_place_from_the_sentence_before_and_mixed_case_datelines():
+    text = "The war in the north of Sirte district has lasted two years. The agreement signals a permanent cessation of hostilities."
+    assert extract(text, THURSDAY)[-1].location == "Sirte"
+    # a dateline names where the story was filed
+    assert one("Tunis, Mar 7 (Agency).- A truce took effect on Thursday, officials said.").location is None
+    assert one("Benghazi (Libya): A ceasefire took hold in Sirte on Thursday.").location == "Sirte"
+    # the crossing itself, not the region it serves; the parties of a hyphenated pair are not places
+    assert one("Israel reopened the Kerem Shalom crossing to aid for Gaza on Wednesday.").location == "Kerem Shalom"
+    assert one("The Israel-Hamas truce expired last week.").location is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Federal Reserve signalled a pause in rate rises after a brief truce on Wall Street.",
+        "Play resumed after a lightning delay, ending the truce between the umpires and the players.",
+        "CeaseFire Chicago counts a 48-hour truce between gangs as a success against gun violence.",
+        "The humanitarian corridor brought 40 refugees to Rome, where the charity will resettle them.",
+        "Officials opened evacuation routes ahead of the hurricane, with a humanitarian corridor for the elderly.",
+        "The wildlife corridor gives elephants safe passage between the two parks.",
+    ],
+)
+def test_other_senses_of_the_key_words(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_corridor_along_a_named_road():
+    m = one("The army will open an evacuation corridor on Coastal Road in Sirte from 10 a.m. to 3 p.m.")
+    assert (m.location, m.country) == ("Coastal Road", "Libya")
+
+
+def test_a_capital_named_by_its_country():
+    assert (one("The army agreed not to target the Libyan capital for one week.").location) == "Tripoli"
+    assert one("The UN called for a truce in Libya's capital.").location == "Tripoli"
+    assert one("A truce took hold in the Libyan capital, Tripoli, on Friday.").location == "Tripoli"
+
+
+def test_parties_and_names_are_not_places():
+    assert one("The envoy urged the leaders of Lebanon and Israel to halt fighting immediately.").location is None
+    assert one("President Duterte declared a ceasefire with the Communist Party of the Philippines.").location is None
+    assert one("Pakistan and Afghanistan agreed to extend the ceasefire on Friday.").location is None
+    assert one("Tripoli officials and the rebels in eastern Libya agreed to a ceasefire.").location == "Libya"
+    assert one("Thailand has committed to observing the ceasefire for 72 hours.").location is None
+    assert one("Calm returned to Sirte, with Tripoli declaring the ceasefire is holding.").location == "Sirte"
+    m = one("The army agreed a truce in Sirte, weeks after the war in Tripoli began.")
+    assert m.location == "Sirte"
+
+
+def test_prefilter_trie_matches_what_the_alternation_matches():
+    import re
+
+    from tracker.extract.literals import trie_source
+
+    alternation = "stop|stop all|stopped fighting|suspend|suspension|silence the guns|paus|truce"
+    trie, plain = re.compile(trie_source(alternation)), re.compile(alternation)
+    for text in ["they stop all attacks", "a suspension", "suspended", "silence the guns now", "paused", "no match", "truces"]:
+        assert [m.start() for m in trie.finditer(text)] == [m.start() for m in plain.finditer(text)], text
+    assert trie_source("aid(?<=\\baid)\\b|relief") == "aid(?<=\\baid)\\b|relief"  # assertions: left as written
+    assert re.compile(trie_source("cease-fire|cease fire")).findall("a cease-fire, a cease fire") == ["cease-fire", "cease fire"]

@@ -38,9 +38,9 @@ class World:
         self.changes = []
 
     def feed(self, evidence, now, replaced=frozenset()):
-        for pid in self.evidence:
-            self.evidence[pid] = [e for e in self.evidence[pid] if e.article_key not in replaced]
         updates = reconcile(list(self.pauses.values()), evidence, now, self.evidence, replaced)
+        for pid in self.evidence:  # as the store does: the edited articles' old evidence is deleted
+            self.evidence[pid] = [e for e in self.evidence[pid] if e.article_key not in replaced]
         self._save(updates)
         return updates
 

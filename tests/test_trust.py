@@ -30,11 +30,13 @@ def rss(places: list[str]) -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>'.encode()
 
 
-def build(tmp_path, http_server, channels: dict) -> tuple[Store, Pipeline]:
+def build(tmp_path, http_server, channels: dict, templates: dict | None = None) -> tuple[Store, Pipeline]:
+    """A pipeline polling `http_server`'s /feed into a SQLite file, with `channels` (name ->
+    make(session)) and, for some of them, their own template (name -> {part: file})."""
     store = Store(f"sqlite:///{tmp_path / 't.db'}")
     store.upgrade()
     session = requests.Session()
-    outlets = {name: Outlet(make(session), ChannelRules(group_wait_seconds=0), Renderer()) for name, make in channels.items()}
+    outlets = {name: Outlet(make(session), ChannelRules(group_wait_seconds=0), Renderer(None, (templates or {}).get(name))) for name, make in channels.items()}
     pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), outlets, rng=lambda: 0.5)
     store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
     return store, pipeline
@@ -251,12 +253,7 @@ def test_a_message_slack_refuses_as_too_long_is_split_smaller_and_all_of_it_arri
     http_server.serve("/feed", rss(["Aleppo"]))
     template = _big_template(tmp_path)
     with _StrictSlack(limit=9000) as slack_server:
-        store = Store(f"sqlite:///{tmp_path / 't.db'}")
-        store.upgrade()
-        session = requests.Session()
-        outlet = Outlet(SlackChannel(SlackSettings("slack", slack_server.url, timeout=5), session), ChannelRules(group_wait_seconds=0), Renderer(None, {"slack": template}))
-        pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"slack": outlet}, rng=lambda: 0.5)
-        store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
+        store, pipeline = build(tmp_path, http_server, {"slack": slack(slack_server.url)}, {"slack": {"slack": template}})
         pipeline.poll(T0)
         report = pipeline.deliver(T0)
     assert report.sent == 1 and report.failed == 0
@@ -273,12 +270,7 @@ def test_a_part_that_fails_midway_is_retried_without_resending_the_parts_already
     http_server.serve("/feed", rss(["Aleppo"]))
     template = _big_template(tmp_path)
     with _StrictSlack(limit=12000, fail_at=3) as slack_server:
-        store = Store(f"sqlite:///{tmp_path / 't.db'}")
-        store.upgrade()
-        session = requests.Session()
-        outlet = Outlet(SlackChannel(SlackSettings("slack", slack_server.url, timeout=5), session), ChannelRules(group_wait_seconds=0), Renderer(None, {"slack": template}))
-        pipeline = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"slack": outlet}, rng=lambda: 0.5)
-        store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], T0)
+        store, pipeline = build(tmp_path, http_server, {"slack": slack(slack_server.url)}, {"slack": {"slack": template}})
         pipeline.poll(T0)
         first = pipeline.deliver(T0)
         assert first.retrying == 1 and len(slack_server.accepted) == 2

@@ -356,7 +356,10 @@ def test_views_time_left_and_precision_are_pure():
     assert views.time_left(p.seconds_left(t), True, p) == "01 h 00 min 00 s to start"
     assert views.time_left(p.seconds_left(t + timedelta(days=1, hours=2, seconds=1)), False, p) == "22 h 59 min 59 s left"
     assert views.start_precision(p) is None
-    assert views.start_precision(Pause(1, "truce", None, None, "proposed", 48, "at 06:00", t, None, (), t, t)) == "not confirmed"
+    # the record's own precision, in the alerts' words
+    assert views.start_precision(Pause(1, "truce", None, None, "agreed", 48, "at 06:00", t, None, (), t, t, start_precision="range")) == "not confirmed"
+    assert views.start_precision(Pause(1, "truce", None, None, "agreed", 48, "at 06:00", t, None, (), t, t, start_precision="day")) == "about"
+    # a record stored before pauses carried one: from its mentions, else its words
     assert views.start_precision(Pause(1, "truce", None, None, "agreed", 48, "on Friday", t, None, (), t, t)) == "about"
     # the extractor's precision for the mention that carries the start wins over the words
     from tracker.types import Evidence, Mention
@@ -367,6 +370,7 @@ def test_views_time_left_and_precision_are_pure():
 
     assert views.start_precision(p, [ev("day", p.starts_at)]) == "about"
     assert views.start_precision(p, [ev("day", p.starts_at), ev("minute", p.starts_at)]) is None
+    assert views.end_precision(p, [ev("day", p.starts_at)]) == "about"
     assert views.start_precision(p, [ev("day", t)]) is None  # another start: the words decide
 
 

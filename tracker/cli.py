@@ -108,14 +108,31 @@ def _board(items: list[Pause], now: datetime) -> str:
             p.location or "?",
             p.status.replace("_", " "),
             format_hours(p.duration_hours) or "-",
-            f"{p.starts_at:%Y-%m-%d %H:%M}" if p.starts_at else "-",
-            f"{p.ends_at:%Y-%m-%d %H:%M}" if p.ends_at else "-",
+            _cell(p.starts_at, p.start_precision, p.zone),
+            _cell(p.ends_at, p.end_precision, p.zone),
             _human_left(p.seconds_left(now), p, now),
             str(len(p.sources)),
         ]
         for p in items
     ]
-    return _table(rows, ["ID", "KIND", "PLACE", "STATUS", "DURATION", "STARTS (UTC)", "ENDS (UTC)", "TIME LEFT", "SOURCES"])
+    return _table(rows, ["ID", "KIND", "PLACE", "STATUS", "DURATION", "STARTS (UTC, local)", "ENDS (UTC, local)", "TIME LEFT", "SOURCES"])
+
+
+def _cell(at: datetime | None, precision: str | None, zone: str | None) -> str:
+    """'2016-08-20 03:00 (06:00 local)'; 'about 2016-08-20' (a day); '~2016-08-20 03:00?'
+    (not confirmed); '-' when unknown."""
+    if at is None:
+        return "-"
+    if precision == "day":
+        return f"about {at:%Y-%m-%d}"
+    text = f"{at:%Y-%m-%d %H:%M}"
+    if zone:
+        from zoneinfo import ZoneInfo
+
+        local = at.astimezone(ZoneInfo(zone))
+        if local.utcoffset():
+            text += f" ({local:%H:%M} local)"
+    return f"~{text}?" if precision == "range" else text
 
 
 def _sorted_board(pauses: list[Pause], now: datetime, show_all: bool) -> list[Pause]:
@@ -347,7 +364,7 @@ def serve(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
-@click.option("--all", "show_all", is_flag=True, help="Include ended, collapsed and expired pauses.")
+@click.option("--all", "show_all", is_flag=True, help="Include ended, collapsed, expired and retracted pauses.")
 @click.pass_context
 def pauses(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """The countdown board: every pause, its status, place and time left."""
@@ -426,6 +443,12 @@ def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
     from .lifecycle import describe
 
     click.echo(f"Pause #{p.id}: {describe(p)}")
+    from .alerts.render import when_label
+
+    if p.starts_at:
+        click.echo(f"  starts: {when_label(p.starts_at, p.start_precision, p.zone, p.location)}")
+    if p.ends_at:
+        click.echo(f"  ends: {when_label(p.ends_at, p.end_precision, p.zone, p.location)}")
     click.echo(f"  time left: {_human_left(p.seconds_left(now), p, now)}")
     click.echo(f"  actors: {', '.join(f'{a.name} ({a.stance.replace(chr(95), chr(32))})' for a in p.actors) or 'none named'}")
     click.echo(f"  {len(p.sources)} independent source(s): {', '.join(p.sources)}; first report {p.first_seen:%Y-%m-%d %H:%M}, latest {p.last_seen:%Y-%m-%d %H:%M} UTC")
@@ -796,7 +819,7 @@ def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 when a figure is below its floor (for CI).")
 def eval_(source, as_json: bool, check: bool) -> None:
     """Score the extractor on labelled passages (JSON lines, the dev_passages.jsonl format)."""
-    from .extract.evaluate import FLOORS, below_floors, evaluate
+    from .extract.evaluate import below_floors, evaluate, floors_for
 
     rows = []
     for n, line in enumerate(source, 1):
@@ -806,9 +829,10 @@ def eval_(source, as_json: bool, check: bool) -> None:
             except json.JSONDecodeError as e:
                 raise click.ClickException(f"line {n}: not JSON: {e}") from e
     result = evaluate(rows)
-    failing = below_floors(result)
+    floors = floors_for(getattr(source, "name", None))
+    failing = below_floors(result, floors)
     if as_json:
-        click.echo(json.dumps({**result, "floors": FLOORS, "below_floors": failing}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**result, "floors": floors, "below_floors": failing}, indent=2, ensure_ascii=False))
     else:
         click.echo(
             f"{result['passages']} passages: precision {result['precision']:.3f}, recall {result['recall']:.3f}, "

@@ -47,7 +47,7 @@ class FetchSettings:
 
 
 EVENTS = (
-    "new", "status", "times", "starts_soon", "started", "start_unconfirmed", "ends_soon", "ends_very_soon", "expired",
+    "new", "status", "times", "retracted", "starts_soon", "started", "start_unconfirmed", "ends_soon", "ends_very_soon", "expired",
     "source_unhealthy",
 )
 

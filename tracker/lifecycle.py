@@ -14,6 +14,10 @@ quote), so the same articles replayed in any order give the same pause.
   and southern Lebanon cannot), reported within MERGE_WINDOW of the pause's reports and
   not after it ended. A closed pause still takes late news of itself (an extension
   reported just after the expiry reopens it). Every assignment carries its reason.
+- Edits: an edited article's evidence is swapped, its new mentions going first to the
+  pauses it spoke of; a pause left with no evidence is retracted (closed, and it takes no
+  later news). `still_true` says which countdown events fired for an earlier state no
+  longer hold (the store withdraws their unsent alerts).
 - Status moves on the strongest evidence: proposed/called for < agreed < in effect <
   extended/violated (the later report wins between these two) < collapsed/ended. One
   violation report does not end a pause. A mention whose parties all reject or deny
@@ -194,9 +198,10 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
     status_since: datetime | None = None
     duration: float | None = None
     starts_at: datetime | None = None
+    start_precision: str | None = None
     start_text: str | None = None
     start_quality: tuple | None = None  # (precise, status weight, reported): the best start wins
-    explicit_end: tuple[datetime, datetime] | None = None  # (ends_at, reported)
+    explicit_end: tuple[datetime, datetime, str] | None = None  # (ends_at, reported, precision)
     in_effect_since: datetime | None = None
     extensions: list[tuple[float, datetime]] = []
     actors: dict[str, Actor] = {}
@@ -220,13 +225,16 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
         # an offer or an appeal is about the future: a past date in it is the date of the news
         future_ok = m.status not in ("proposed", "called_for") or (m.starts_at and m.starts_at >= ev.published - timedelta(hours=1))
         if m.starts_at and m.status in START_STATUSES and future_ok:
-            quality = (m.start_range is None, START_STATUSES[m.status], ev.published)
+            # precise beats vague; then the stronger status; then a stated zone ("0500 GMT") over
+            # one read from the place; then the later report
+            quality = (m.start_range is None, START_STATUSES[m.status], m.start_zone == "stated", ev.published)
             if start_quality is None or quality >= start_quality:
                 starts_at, start_text, start_quality = m.starts_at, m.start_text, quality
+                start_precision = m.start_precision or ("range" if m.start_range is not None else "minute")
         elif not start_text and m.start_text and m.status in START_STATUSES:
             start_text = m.start_text
         if m.ends_at and m.status in START_STATUSES and (explicit_end is None or ev.published >= explicit_end[1]):
-            explicit_end = (m.ends_at, ev.published)
+            explicit_end = (m.ends_at, ev.published, m.end_precision or "minute")
         for a in m.actors:
             have = actors.get(a.name)
             if have is None or a.stance != "mentioned":
@@ -238,12 +246,15 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
     if status is None:  # only parties rejecting or denying it: it is what they reject
         status, status_since = first.mention.status, first.published
     if starts_at is None and in_effect_since is not None:
-        starts_at, start_text = in_effect_since, start_text or "reported in effect"
-    ends_at = None
+        # the first report of it in effect: it began then or before (not confirmed)
+        starts_at, start_text, start_precision = in_effect_since, start_text or "reported in effect", "range"
+    ends_at = end_precision = None
     if starts_at and duration:
         ends_at = starts_at + timedelta(hours=duration + sum(h for h, _ in extensions))
+        end_precision = start_precision
     elif explicit_end:
         ends_at = explicit_end[0] + timedelta(hours=sum(h for h, _ in extensions))
+        end_precision = explicit_end[2]
     # time alone: only through countdown events already fired for these exact times
     if status not in ("collapsed", "ended"):
         if ends_at and f"expired@{ends_at.isoformat()}" in fired:
@@ -267,6 +278,9 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
         fired=fired,
         status_since=status_since,
         extended_hours=sum(h for h, _ in extensions) or None,
+        start_precision=start_precision if starts_at else None,
+        end_precision=end_precision if ends_at else None,
+        zone=zones(location, country),
     )
 
 
@@ -276,7 +290,7 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
 def why_same(p: Pause, ev: Evidence, ancestors: Ancestors = country_only) -> str | None:
     """Why this evidence speaks of pause `p`, or None when it does not."""
     m = ev.mention
-    if FAMILY[p.kind] != FAMILY[m.kind]:
+    if FAMILY[p.kind] != FAMILY[m.kind] or p.status == "retracted":  # nobody reports a retracted pause
         return None
     place = _place_relation(p, m, ancestors)
     if place is None:
@@ -329,48 +343,75 @@ def reconcile(
     """Attach new evidence (oldest first) to matching pauses or new ones, and refold.
 
     `known` holds the evidence already attached to each pause (by id); the evidence of
-    articles in `replaced` (edited since) is dropped from it first. Returns one Update
-    per pause touched. Pure.
+    articles in `replaced` (edited since) is dropped from it first, and their new
+    mentions go first to the pauses the article spoke of before (same family of kinds,
+    a compatible place or none named): an edit is news of the same pause, whatever its
+    dates say. Every pause touched is refolded from all its evidence; one left with none
+    (its articles edited to say nothing of it) is retracted. Returns one Update per pause
+    touched. Pure.
     """
     known = known or {}
     working: list[Pause] = list(pauses)
     before: list[Pause | None] = list(working)
     all_evs: list[list[Evidence]] = [list(known.get(p.id, ())) for p in working]
     touched: set[int] = set()
+    spoke_of: dict[str, list[int]] = {}  # edited article -> the pauses its old evidence was on
     for i, evs in enumerate(all_evs):
         kept = [e for e in evs if e.article_key not in replaced]
         if len(kept) != len(evs):
+            for key in {e.article_key for e in evs} - {e.article_key for e in kept}:
+                spoke_of.setdefault(key, []).append(i)
             all_evs[i] = kept
             touched.add(i)
             if kept:
                 working[i] = fold(kept, working[i].id, working[i].fired, zones)
     new: dict[int, list[tuple[Evidence, str]]] = {}
     decisive: dict[int, Evidence] = {}
+
+    def attach(i: int, reason: str, ev: Evidence) -> None:
+        all_evs[i].append(ev)
+        old = working[i]
+        working[i] = fold(all_evs[i], old.id, old.fired, zones)
+        if _moved(old, working[i]) or i not in decisive:
+            decisive[i] = ev
+        new.setdefault(i, []).append((ev, reason))
+        touched.add(i)
+
+    rest = []
     for ev in sorted(evidence, key=_order):
+        match = next(((i, r) for i in spoke_of.get(ev.article_key, ()) if (r := _why_edit(working[i], ev, ancestors))), None)
+        if match:
+            attach(*match, ev)
+        else:
+            rest.append(ev)
+    for ev in rest:
         match = next(((i, r) for i, p in enumerate(working) if (r := why_same(p, ev, ancestors))), None)
         if match is None:
             working.append(fold([ev], zones=zones))
             before.append(None)
-            all_evs.append([ev])
-            i, reason = len(working) - 1, "first report"
-            decisive[i] = ev
-        else:
-            i, reason = match
-            all_evs[i].append(ev)
-            old = working[i]
-            working[i] = fold(all_evs[i], old.id, old.fired, zones)
-            if _moved(old, working[i]) or i not in decisive:
-                decisive[i] = ev
-        new.setdefault(i, []).append((ev, reason))
-        touched.add(i)
+            all_evs.append([])
+            match = (len(working) - 1, "first report")
+        attach(*match, ev)
     updates = []
     for i in sorted(touched):
+        if not all_evs[i]:  # every report of it was edited away
+            working[i] = replace(working[i], status="retracted", status_since=now)
         pairs = new.get(i, [])
         changes = diff(before[i], working[i], decisive.get(i), now)
         if before[i] is not None and not pairs and not changes and working[i] == before[i]:
             continue
         updates.append(Update(before[i], working[i], tuple(e for e, _ in pairs), tuple(r for _, r in pairs), tuple(changes)))
     return updates
+
+
+def _why_edit(p: Pause, ev: Evidence, ancestors: Ancestors) -> str | None:
+    """Why a mention of an edited article is still about pause `p`, which the article spoke
+    of before: the same family of kinds at a compatible place, or no place named."""
+    m = ev.mention
+    if FAMILY[p.kind] != FAMILY[m.kind]:
+        return None
+    place = _place_relation(p, m, ancestors) or ("no place named" if not m.location else None)
+    return f"the same article, edited; {place}" if place else None
 
 
 def _moved(old: Pause, new: Pause) -> bool:
@@ -381,6 +422,9 @@ def diff(before: Pause | None, after: Pause, ev: Evidence | None, now: datetime)
     """The change worth telling people about between two states of a pause (at most one)."""
     if before is None:
         return [Change("new", now, f"new: {describe(after)}", None, after.status, ev)]
+    if after.status == "retracted" and before.status != "retracted":
+        summary = f"retracted: the reports of it no longer mention it ({before.status} before): {describe(after)}"
+        return [Change("retracted", now, summary, before.status, after.status, ev)]
     if before.status != after.status:
         summary = f"{before.status} -> {after.status}: {describe(after)}"
         return [Change("status", now, summary, before.status, after.status, ev)]
@@ -449,6 +493,30 @@ def tick(pauses: Iterable[Pause], now: datetime) -> list[Update]:
     return updates
 
 
+def still_true(p: Pause, key: str) -> bool:
+    """Does the countdown event `key` (e.g. "started@2024-06-15T03:00:00+00:00"), fired
+    for an earlier state of pause `p`, still hold for `p` as it is now? Not when the
+    pause was closed by news (collapsed, ended, retracted) or reached an end, when the
+    time it was about moved, or when "started" no longer has an agreement to start.
+    Pure: whoever holds an unsent alert for it decides what to do."""
+    event, _, at = key.partition("@")
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        return True  # not a countdown key
+    if event == "expired":
+        return p.status == "expired" and p.ends_at == when
+    if not p.is_open:
+        return False
+    if event in ("starts_soon", "started", "start_unconfirmed"):
+        if p.starts_at != when:
+            return False
+        if event == "started":
+            return p.status not in ("proposed", "called_for")
+        return event != "start_unconfirmed" or p.status in ("proposed", "called_for")
+    return p.ends_at == when
+
+
 # --------------------------------------------------------------------------- words
 
 
@@ -460,12 +528,21 @@ def describe(p: Pause) -> str:
     if p.country and p.country != p.location:
         place += f" ({p.country})"
     if p.starts_at:
-        when = f"starts {p.starts_at:%Y-%m-%d %H:%M} UTC"
+        when = f"starts {_when(p.starts_at, p.start_precision, p.zone)}"
         if p.ends_at:
-            when += f", ends {p.ends_at:%Y-%m-%d %H:%M} UTC"
+            when += f", ends {_when(p.ends_at, p.end_precision, p.zone)}"
     else:
         when = "start not fixed"
     return f"{length}{kind} in {place}, {p.status.replace('_', ' ')}, {when}"
+
+
+def _when(at: datetime, precision: str | None, zone: str | None) -> str:
+    """'2016-08-20 03:00 UTC'; 'about 2016-08-20' for a day (the place's date when its zone
+    is known); '... (not confirmed)' for a range."""
+    if precision == "day":
+        return f"about {at.astimezone(ZoneInfo(zone)) if zone else at:%Y-%m-%d}"
+    exact = f"{at:%Y-%m-%d %H:%M} UTC"
+    return f"around {exact} (not confirmed)" if precision == "range" else exact
 
 
 def format_hours(hours: float | None) -> str:
@@ -488,6 +565,7 @@ __all__ = [
     "format_hours",
     "reconcile",
     "source_of",
+    "still_true",
     "tick",
     "why_same",
 ]

@@ -131,6 +131,15 @@ class PauseState:
         candidates = tx.candidates(now)
         return cls(now, candidates, tx.evidence([c.id for c in candidates]))
 
+    def cite(self, tx: Tx, replaced: frozenset[str]) -> None:
+        """Add the pauses that edited articles spoke of and are not candidates (closed long
+        ago), so that they too are refolded without the old evidence."""
+        have = {p.id for p in self.candidates}
+        extra = [p for p in tx.pauses_citing(replaced) if p.id not in have]
+        if extra:
+            self.candidates += extra
+            self.known.update(tx.evidence([p.id for p in extra]))
+
     def saved(self, updates: Sequence[Update], pauses: Sequence[Pause], replaced: frozenset[str], now: datetime) -> None:
         """Apply what one feed saved: the updated and new pauses, their new evidence, and
         the evidence of edited articles (deleted by the store) gone."""
@@ -290,6 +299,11 @@ class Pipeline:
             if d.warning:
                 log.warning("feed %s: %s", feed.name, d.warning, extra={"feed": feed.name})
             articles, replaced = fresh[id(p)]
+            if tx.reused_guids.get(feed.id):
+                log.warning(
+                    "feed %s: guid reused: %d entries carry the guid of a stored entry with another link and title; kept apart by guid and link",
+                    feed.name, tx.reused_guids.pop(feed.id), extra={"feed": feed.name},
+                )  # fmt: skip
             evidence = self._evidence(feed, d, articles, now)
             changes: list[SavedChange] = []
             if evidence or replaced:
@@ -298,7 +312,9 @@ class Pipeline:
                     plain = []
                 if pauses is None:
                     pauses = self._pause_state(tx, now)
-                updates = reconcile(pauses.candidates, evidence, now, pauses.known, replaced, self.ancestors, self.zones)
+                if replaced:
+                    pauses.cite(tx, replaced)
+                updates = self._reconcile(feed, pauses, evidence, replaced, now)
                 ids = tx.upsert_articles(now, [(feed.id, a) for a in articles], {ev.article_key for u in updates for ev in u.evidence})
                 changes, saved = tx.save_updates(now, ids, updates, self.route, self.render(now))
                 pauses.saved(updates, saved, replaced, now)
@@ -323,6 +339,32 @@ class Pipeline:
         states = tx.record_polls(now, outcomes)
         after += [partial(self._check_silence, states.get(fid), now) for fid in silent]
         return reports, after
+
+    def _reconcile(self, feed: FeedState, pauses: PauseState, evidence: list[Evidence], replaced: frozenset[str], now: datetime) -> list[Update]:
+        """lifecycle.reconcile, guarded: when it raises (a bug, or numbers past what a
+        datetime holds, such as a 99,999,999-day ceasefire), each article's mentions are
+        tried alone and those that raise are skipped with a warning, so one item never fails
+        its feed. Raises TrackerError only when the rest fails together too."""
+        run = partial(reconcile, pauses.candidates, now=now, known=pauses.known, replaced=replaced, ancestors=self.ancestors, zones=self.zones)
+        try:
+            return run(evidence=evidence)
+        except Exception as e:  # noqa: BLE001 - isolate the article at fault
+            first = e
+        bad: dict[str, str] = {}
+        for key in dict.fromkeys(ev.article_key for ev in evidence):
+            try:
+                run(evidence=[ev for ev in evidence if ev.article_key == key])
+            except Exception as e:  # noqa: BLE001
+                bad[key] = f"{e.__class__.__name__}: {e}"
+        log.warning(
+            "feed %s: the mentions of %d entries could not be reconciled, skipped: %s", feed.name, len(bad),
+            ", ".join(f"{k!r} ({why})" for k, why in list(bad.items())[:3]) or f"none alone ({first.__class__.__name__}: {first})",
+            extra={"feed": feed.name},
+        )
+        try:
+            return run(evidence=[ev for ev in evidence if ev.article_key not in bad])
+        except Exception as e:  # noqa: BLE001
+            raise TrackerError(f"internal error reconciling its mentions: {e.__class__.__name__}: {e}") from e
 
     def _pause_state(self, tx: Tx, now: datetime) -> PauseState:
         """The candidate pauses and their evidence: kept from the last batch when no pause or

@@ -102,12 +102,22 @@ def digest(body: bytes, url: str, content_type: str | None, now: datetime) -> Di
     a date are read as of `now`). Raises ParseError.
 
     Every article is read, not only the new ones: which are new is the writer's to know
-    (the store), and reading costs ~50 us an article against ~300 us to parse it."""
-    parsed = parse(body, url, content_type)
-    mentions = tuple(
-        tuple(fill_place_from_context(extract(f"{a.title}\n\n{a.text}", a.published or now))) for a in parsed.articles
-    )
-    return Digested(parsed.articles, mentions, getattr(parsed, "ttl_seconds", None), parsed.warning)
+    (the store), and reading costs ~50 us an article against ~300 us to parse it. An
+    article whose reading raises (a date past year 9999 in its text) is kept with no
+    mentions and named in the warning: one item never fails its feed."""
+    parsed = parse(body, url, content_type, now)
+    mentions: list[tuple[Mention, ...]] = []
+    unread: list[str] = []
+    for a in parsed.articles:
+        try:
+            mentions.append(tuple(fill_place_from_context(extract(f"{a.title}\n\n{a.text}", a.published or now))))
+        except Exception as e:  # noqa: BLE001 - a bug or an odd text in one article: skip it, say so
+            mentions.append(())
+            unread.append(f"{a.key!r} ({e.__class__.__name__}: {e})")
+    warning = parsed.warning
+    if unread:
+        warning = "; ".join(w for w in (warning, f"{len(unread)} entries could not be read, kept without mentions: {', '.join(unread[:3])}") if w)
+    return Digested(parsed.articles, tuple(mentions), getattr(parsed, "ttl_seconds", None), warning)
 
 
 def _exit_with(parent: int) -> None:

@@ -23,11 +23,12 @@ STATUSES = (
     "ended",
 )
 
-#: Statuses a pause record can have: a mention's statuses plus one the clock gives.
-PAUSE_STATUSES = STATUSES + ("expired",)
+#: Statuses a pause record can have: a mention's statuses, one the clock gives (expired),
+#: and one for a pause whose every report was edited to say nothing of it (retracted).
+PAUSE_STATUSES = STATUSES + ("expired", "retracted")
 
 #: Statuses after which a pause is closed (no longer matched by new mentions).
-CLOSED_STATUSES = frozenset({"collapsed", "ended", "expired"})
+CLOSED_STATUSES = frozenset({"collapsed", "ended", "expired", "retracted"})
 
 #: Stances an actor can take towards a pause.
 STANCES = ("proposed", "called_for", "agreed", "welcomed", "rejected", "denied", "accused", "mentioned")
@@ -35,7 +36,8 @@ STANCES = ("proposed", "called_for", "agreed", "welcomed", "rejected", "denied",
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One feed entry, as parsed. `key` identifies it across polls (guid, else link, else hash)."""
+    """One feed entry, as parsed. `key` identifies it across polls (guid, else link, else
+    hash; guid_key when its feed reuses the guid for other stories)."""
 
     key: str
     title: str
@@ -43,6 +45,12 @@ class Article:
     published: datetime | None
     text: str
     content_hash: str
+
+
+def guid_key(guid: str, link: str | None, content_hash: str) -> str:
+    """The key of an entry whose guid other stories of its feed reuse: guid and link
+    (guid and content hash when it has no link). Pure."""
+    return f"{guid}#{link or 'sha256:' + content_hash}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +154,9 @@ class Pause:
     fired: frozenset[str] = frozenset()  # keys of countdown events already fired
     status_since: datetime | None = None  # when the status was last reported or reached
     extended_hours: float | None = None  # the extensions counted in ends_at
+    start_precision: str | None = None  # "minute", "day" or "range" (not confirmed): how sure starts_at is
+    end_precision: str | None = None  # the same for ends_at
+    zone: str | None = None  # IANA zone of the pause's place, to show its local times (None: not known)
 
     def seconds_left(self, now: datetime) -> float | None:
         """Seconds to the end, or to the start when it has not started. None when unknown."""
@@ -164,8 +175,8 @@ class Pause:
 class Change:
     """Something that happened to a pause and may cause an alert.
 
-    `event` is one of: "new", "status", "times", "starts_soon", "started",
-    "ends_soon", "expired". `key` is stable for countdown events, so each fires once.
+    `event` is one of: "new", "status", "times", "retracted", "starts_soon", "started",
+    "start_unconfirmed", "ends_soon", "ends_very_soon", "expired". `key` is stable for countdown events, so each fires once.
     """
 
     event: str

@@ -142,6 +142,14 @@ def local_label(at: datetime, zone: tzinfo, now: datetime | None = None, *, week
     return label
 
 
+def _sure(label: str, precision: str | None) -> str:
+    """A time label marked with how sure it is: 'about' (a day, hour not given), 'not
+    confirmed' (a range); a minute as it is."""
+    if precision == "day":
+        return f"about {label} (hour not given)"
+    return f"not confirmed: around {label}" if precision == "range" else label
+
+
 def duration_words(seconds: float) -> str:
     """'1 d 23 h', '5 h 10 min', 'under a minute' (as render.time_left words it)."""
     minutes = int(max(0.0, seconds) // 60)
@@ -214,8 +222,8 @@ def _pause(p: Pause, now: datetime, zone: tzinfo) -> dict:
         actors_label=one_line(view["actors_label"]),
         sources_label=f"{len(p.sources)} source{'' if len(p.sources) == 1 else 's'}",
         deadline_label=deadline,
-        starts_local=local_label(p.starts_at, zone, now) if p.starts_at else view["starts_label"],
-        ends_local=local_label(p.ends_at, zone, now) if p.ends_at else view["ends_label"],
+        starts_local=_sure(local_label(p.starts_at, zone, now), p.start_precision) if p.starts_at else view["starts_label"],
+        ends_local=_sure(local_label(p.ends_at, zone, now), p.end_precision) if p.ends_at else view["ends_label"],
         urgent=seconds is not None and p.is_open and seconds < URGENT.total_seconds(),
         ref=f"#{p.id}" if p.id is not None else "new",
     )

@@ -13,9 +13,10 @@ import importlib.resources
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -68,6 +69,45 @@ def time_left(p: Pause, now: datetime) -> str:
     return f"{text} to start" if p.starts_at and now < p.starts_at else f"{text} left"
 
 
+def when_label(at: datetime, precision: str | None, zone: str | None, place: str | None) -> str:
+    """A start or end as people read it: the place's local time beside UTC, and how sure it
+    is. Pure.
+
+        minute  'Sat 20 Aug 06:00 Aleppo time (03:00 UTC)'
+        day     'about Sat 20 Aug (Aleppo time), hour not given'
+        range   'not confirmed: around Sat 20 Aug 06:00 Aleppo time (03:00 UTC)'
+
+    Without a zone the time is shown in UTC only; without a precision (stored before times
+    carried one) as a minute."""
+    utc = at.astimezone(UTC)
+    where = f"{place} time" if place else "local time"
+    if zone:
+        try:
+            local = at.astimezone(ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            local = None
+    else:
+        local = None
+    if precision == "day":
+        day = local or utc
+        return f"about {day:%a %d %b %Y} ({where if local else 'UTC'}), hour not given"
+    if local is not None and local.utcoffset() != timedelta(0):
+        exact = f"{local:%a %d %b %Y %H:%M} {where} ({utc:%H:%M} UTC)"
+    else:
+        exact = f"{utc:%a %d %b %Y %H:%M} UTC"
+    return f"not confirmed: around {exact}" if precision == "range" else exact
+
+
+def local_iso(at: datetime | None, zone: str | None) -> str | None:
+    """`at` in the zone of the pause's place, ISO-8601 with its offset; None without both."""
+    if at is None or not zone:
+        return None
+    try:
+        return at.astimezone(ZoneInfo(zone)).isoformat()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def pause_view(p: Pause, now: datetime) -> dict:
     """What templates see of a pause: plain values and ready-made labels."""
     place = p.location or "unnamed place"
@@ -90,8 +130,11 @@ def pause_view(p: Pause, now: datetime) -> dict:
         "start_text": p.start_text,
         "starts_at": p.starts_at,
         "ends_at": p.ends_at,
-        "starts_label": f"{p.starts_at:%a %d %b %Y %H:%M} UTC" if p.starts_at else (f"not fixed ({p.start_text!r})" if p.start_text else "not fixed"),
-        "ends_label": f"{p.ends_at:%a %d %b %Y %H:%M} UTC" if p.ends_at else "not known",
+        "starts_label": when_label(p.starts_at, p.start_precision, p.zone, p.location) if p.starts_at else (f"not fixed ({p.start_text!r})" if p.start_text else "not fixed"),
+        "ends_label": when_label(p.ends_at, p.end_precision, p.zone, p.location) if p.ends_at else "not known",
+        "start_precision": p.start_precision,
+        "end_precision": p.end_precision,
+        "zone": p.zone,
         "time_left": time_left(p, now),
         "seconds_left": p.seconds_left(now),
         "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
@@ -109,6 +152,7 @@ def headline(p: Pause, change: Change | ChangeView) -> str:
         "new": p.status.replace("_", " "),
         "status": p.status.replace("_", " "),
         "times": "times set",
+        "retracted": "retracted: no report mentions it any more",
         "starts_soon": "starts within the hour",
         "started": "start time reached",
         "ends_soon": "ends within 6 hours",
@@ -276,6 +320,11 @@ def pause_json(p: Pause, now: datetime) -> dict:
         "start_text": p.start_text,
         "starts_at": iso(p.starts_at),
         "ends_at": iso(p.ends_at),
+        "start_precision": p.start_precision,
+        "end_precision": p.end_precision,
+        "zone": p.zone,
+        "starts_local": local_iso(p.starts_at, p.zone),
+        "ends_local": local_iso(p.ends_at, p.zone),
         "seconds_left": p.seconds_left(now),
         "actors": [{"name": a.name, "stance": a.stance} for a in p.actors],
         "sources": list(p.sources),

@@ -21,9 +21,16 @@ patterns that cannot match.
 Mentions below `MIN_CONFIDENCE` (a bare trigger with no status cue, place, actor or
 duration: "the chances of a truce") are dropped.
 
-A sentence that opens with "The deal ..." or "The agreement ..." right after a sentence
-with a mention, and has no trigger of its own, speaks of the same pause and gives a mention
-of the same kind (for its status, duration or start).
+A sentence that opens with "The deal ...", "The agreement ..." or "It was/will ..." right
+after a sentence with a mention, and has no trigger of its own, speaks of the same pause and
+gives a mention of the same kind (for its status, duration or start).
+
+Across sentences of one paragraph (after each sentence is read): a pause named again with
+no status cue keeps the status just reported for it; a pause with no place takes the place
+the sentence before names in a place's position; the headline's pause takes the lead's
+length and place when they agree; and where a side rejects, denies or has not answered, a
+pause "agreed" is one side's acceptance, so "proposed" (a unilateral declaration excepted).
+A town the curated gazetteer does not know comes from `world` (GeoNames).
 
 Times (see `when` for how each phrase is read): a sentence that gives no mention but a cued
 time right after one that did ("It takes effect at 6 a.m."; the lead after a headline
@@ -46,9 +53,10 @@ from . import places as _places
 from . import rules as _rules
 from . import sentences as _sentences
 from . import when as _when
+from . import world as _world
 from .gazetteer import place_ancestors
 from .literals import Probe
-from .vocab import Vocab, english, once
+from .vocab import Place, Vocab, english, once
 from .zones import place_zone
 
 __all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors", "place_zone"]
@@ -109,7 +117,7 @@ class Extractor:
             lower = text.lower()
             v = self.vocab
             hits = [m.start() for m in v.prefilter.finditer(lower)]
-            if v.prefilter_aid.search(lower):
+            if v.prefilter_aid.search(lower) or ("crossing" in lower and v.prefilter_crossing.search(lower)):
                 hits += [m.start() for m in v.prefilter_access.finditer(lower)]
             if not hits:
                 return []
@@ -118,6 +126,8 @@ class Extractor:
             hits.sort()
             prefilter = len(lower) == len(text)  # offsets agree (lower() can lengthen some letters)
         out: list[Mention] = []
+        paras: list[int] = []  # the paragraph of each mention in `out`
+        where: list[int] = []  # the sentence of each mention in `out`
         previous: list[Mention] = []
         previous_para = -1
         # A paragraph about a game, trade, football...: its mentions need a place or actor. Whether
@@ -170,7 +180,16 @@ class Extractor:
                     previous = []
                     continue
             note(sentence)
-            found = self._sentence(sentence.text, published, probes, zone, year)
+            unstated: list[bool] = []
+            before = sentences[index - 1].text if index and sentences[index - 1].paragraph == sentence.paragraph else None
+            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before)
+            if previous and sentence.paragraph == previous_para:
+                # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
+                # cue of its own, the pause named again keeps the status just reported for it
+                found = [
+                    replace(m, status=previous[0].status) if bare and _FAMILY[m.kind] == _FAMILY[previous[0].kind] else m
+                    for m, bare in zip(found, unstated)
+                ]
             if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
             if not found and goes_on:
@@ -179,7 +198,34 @@ class Extractor:
                     # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
                     out[-1] = self._later_time(sentence.text, out[-1], published, zone, year)
             out.extend(found)
+            paras.extend([sentence.paragraph] * len(found))
+            where.extend([index] * len(found))
             previous, previous_para = found, sentence.paragraph
+        v = self.vocab
+        # A pause in fighting with no humanitarian purpose stated in the text takes its other term.
+        other = next((m.kind for m in out if m.kind in ("ceasefire", "truce")), None)
+        if other and any(m.kind == "humanitarian_pause" for m in out) and not v.purpose.search(text):
+            out = [replace(m, kind=other) if m.kind == "humanitarian_pause" else m for m in out]
+        if out and where[0] == 0:
+            # The headline's pause is the lead's: "Truce in Gaza to begin shortly" / "... agreed to a
+            # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
+            # same family at a compatible place.
+            lead = next((j for j, w in enumerate(where) if w == 1), None)
+            if lead is not None and _FAMILY[out[lead].kind] == _FAMILY[out[0].kind] and (
+                not out[0].location
+                or not out[lead].location
+                or out[0].location == out[lead].location
+            ):
+                out[0] = _merge(out[0], out[lead])
+        # One side accepted while the other rejects, denies or has not answered: a proposal
+        # (a unilateral declaration stays agreed).
+        agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
+        disputed = {p for p in agreed if v.disputed.search(" ".join(s.text for s in sentences if s.paragraph == p))}
+        if disputed:
+            out = [
+                replace(m, status="proposed") if m.status == "agreed" and p in disputed and not v.unilateral.search(m.quote) else m
+                for m, p in zip(out, paras)
+            ]
         return out
 
     def _blank_dateline(self, sentence: str) -> str:
@@ -187,15 +233,29 @@ class Extractor:
         return " " * m.end() + sentence[m.end() :] if m else sentence
 
     def _sentence(
-        self, quote: str, published: datetime | None, probes: dict[str, Probe] | None = None, zone: str | None = None,
+        self,
+        quote: str,
+        published: datetime | None,
+        probes: dict[str, Probe] | None = None,
+        zone: str | None = None,
         year: int | None = None,
+        unstated: list[bool] | None = None,
+        before: str | None = None,
     ) -> list[Mention]:
+        """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own.
+
+        `zone` is the article's zone for times read without one, `year` the year of an undated
+        article (see `Extractor.extract`). `before` is the sentence before it in the paragraph:
+        a pause with no place of its own takes the place that sentence names in a place's
+        position ("... the war in the north of Ethiopia. The agreement signals the permanent
+        cessation of hostilities").
+        """
         v = self.vocab
         text = self._blank_dateline(quote)
         probe = Probe(text)
         if probes is not None:
             probes[text] = probe
-        hits = _rules.triggers(text, v, probe)
+        hits = _rules.triggers(text, v, probe, published.year if published else None)
         if not hits:
             return []
         spans = _rules.spans(text, hits)
@@ -208,26 +268,47 @@ class Extractor:
         actors = _actors.actors(text, v, actor_hits)
         mentions: list[Mention] = []
         seen: dict[str, int] = {}
+        stated: set[int] = set()  # indices in `mentions` whose status came from a cue
+        defaulted: set[int] = set()  # indices in `mentions` whose status is the vocabulary's default
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
+        countries: frozenset[str] | None = None  # the countries the sentence names
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
-            status = _rules.status(hit, span, cues)
+            status = _rules.status(hit, span, cues, text) or _rules.own_status(text, hit, v)
             explicit = status is not None
+            if not explicit and any(a.stance == "called_for" for a in actors):
+                status = "called_for"  # "the UN urged ...": the call is the news
+            by_default = not (status or status_before)
             status = status or status_before or v.status_default
             status_before = status
+            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
+                continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             place = _places.choose(text, place_hits, hit.start, hit.end, v, hit.kind)
+            if place is None:  # a town the curated gazetteer does not know: "in Kupiansk"
+                if countries is None:
+                    countries = frozenset(h.place.country for h in place_hits if h.place.country)
+                towns = _world.candidates(text, hit.start, hit.end, v, countries)
+                place = _places.choose(
+                    text, tuple(_places.PlaceHit(t.place, t.start, t.end) for t in towns), hit.start, hit.end, v, hit.kind
+                )
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)
                 place = owners[0].place if owners else None
+            placed = place is not None  # confidence counts only a place of the sentence's own
+            if place is None and before:
+                place = self._context_place(before, hit.kind)
+            road = v.place_road.search(text, hit.end, min(len(text), hit.end + 60)) if hit.kind == "aid_corridor" else None
+            if road and place is not None:  # "a corridor on Salah al-Din Street in the Gaza Strip": the road, in its place
+                place = Place(road.group(1), "site", place.country, place.tz)
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
             tz = place.tz if place else zone
             start, end = _when.times(
                 text, span[0], reach, hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
             )
-            confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * (place is not None)
+            confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * placed
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
             mention = Mention(
                 kind=hit.kind,
@@ -244,6 +325,10 @@ class Extractor:
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
                 mentions[i] = _merge(mentions[i], mention)
+                if explicit and i not in stated:  # its status from the naming that states one
+                    mentions[i] = replace(mentions[i], status=mention.status)
+                    stated.add(i)
+                    defaulted.discard(i)
                 continue
             earlier = [j for j, m in enumerate(mentions) if _FAMILY[m.kind] == _FAMILY[hit.kind]]
             if earlier and _BACK_REFERENCE.search(text[: hit.start]):
@@ -253,8 +338,28 @@ class Extractor:
                 mentions[i] = replace(_merge(mentions[i], mention), status=later)
                 continue
             seen[hit.kind] = len(mentions)
+            if explicit:
+                stated.add(len(mentions))
+            if by_default:
+                defaulted.add(len(mentions))
             mentions.append(mention)
-        return [m for m in mentions if m.confidence >= MIN_CONFIDENCE - 1e-9]
+        kept = [i for i, m in enumerate(mentions) if m.confidence >= MIN_CONFIDENCE - 1e-9]
+        if unstated is not None:
+            unstated.extend(i in defaulted for i in kept)
+        return [mentions[i] for i in kept]
+
+    def _context_place(self, sentence: str, kind: str) -> Place | None:
+        """The place a neighbouring sentence names in a place's position ("in X", "for X"), or None."""
+        v = self.vocab
+        text = self._blank_dateline(sentence)
+        for h in _places.find(text, v):
+            before = text[: h.start]
+            if h.place.demonym or not v.place_preposition.search(before):
+                continue
+            if _places._score(h, text, len(text), len(text), v, kind) is None:
+                continue  # a venue, a zone, a party
+            return h.place
+        return None
 
     def _anaphora(
         self, quote: str, before: Mention, published: datetime | None, zone: str | None = None, year: int | None = None
@@ -265,7 +370,7 @@ class Extractor:
         if not m:
             return []
         cues = _rules.cues(text, (), v)
-        status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues) or before.status
+        status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues, text) or before.status
         hours = _durations.leading_duration(text[m.end() :], self.durations)
         place = _places.choose(text, _places.find(text, v), 0, m.end(), v, before.kind)
         tz = place.tz if place else zone

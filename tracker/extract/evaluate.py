@@ -10,7 +10,8 @@ the first mention of that kind that states them.
 Fields are scored over true positives: status and kind exactly, kind family (pause:
 ceasefire/truce/humanitarian_pause; access: aid_corridor/aid_access), duration exactly
 (null equals null), place case-insensitively after mapping both names through the
-gazetteer's aliases ("Gaza Strip" == "Gaza", "Kiev" == "Kyiv"); a place also matches
+gazetteer's aliases ("Gaza Strip" == "Gaza", "Kiev" == "Kyiv") or as spellings of one
+GeoNames town ("Zaporozhye" == "Zaporizhzhia", see `world.same_town`); a place also matches
 when one name contains the other as whole words ("northern Gaza" / "Gaza").
 
 Times are scored wherever a label carries `starts_at` / `ends_at` (UTC, filled only when
@@ -32,15 +33,22 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..types import STATUSES, Mention
 from . import extract
 from .vocab import english
+from .world import ascii_name, same_town
 from .zones import place_zone
 
 THRESHOLD = 0.5
-FLOORS = {"f1": 0.95, "status": 0.85, "duration": 0.95, "place": 0.90, "kind_family": 0.95}
+FLOORS = {"f1": 0.95, "status": 0.90, "duration": 0.95, "place": 0.92, "kind_family": 0.97}
+#: Floors for a labelled set that does not reach `FLOORS` yet, by file name: the figures it
+#: reached, so that CI catches a step back (issue #12's target is `FLOORS` on every set).
+SET_FLOORS = {
+    "dev_passages_2.jsonl": {"f1": 0.95, "status": 0.84, "duration": 0.92, "place": 0.79, "kind_family": 0.99},
+}
 #: Time figures: each a floor (>=) except the ceilings (<=); applied only where labels have times.
 TIME_FLOORS: dict[str, float] = {}
 TIME_CEILINGS: dict[str, float] = {"confidently_wrong": 0.03}  # issue 11; its other time floors are not reached yet
@@ -81,8 +89,8 @@ def canonical_place(name: str) -> str:
 def same_place(expected: str | None, got: str | None) -> bool:
     if expected is None or got is None:
         return expected is got
-    a, b = canonical_place(expected), canonical_place(got)
-    if a == b:
+    a, b = ascii_name(canonical_place(expected)), ascii_name(canonical_place(got))
+    if a == b or same_town(expected, got):
         return True
     short, long_ = sorted((a, b), key=len)
     return re.search(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", long_) is not None
@@ -98,15 +106,17 @@ def _label_time(value) -> datetime | None:
 
 
 _PRECISE = {"minute": 0, "day": 1, "range": 2}
+_ZONE = {"stated": 0, "place": 1, "unknown": 2}
 
 
-def _first(mentions: list[Mention], kind: str | None, has, precision) -> Mention | None:
-    """The most precise mention that has the time (as the lifecycle prefers), the predicted kind first."""
+def _first(mentions: list[Mention], kind: str | None, has, precision, zone) -> Mention | None:
+    """The most precise mention that has the time, a stated zone before the place's (as the
+    lifecycle prefers), the predicted kind first."""
     ordered = [m for m in mentions if m.kind == kind] + [m for m in mentions if m.kind != kind]
     found = [(i, m) for i, m in enumerate(ordered) if has(m)]
     if not found:
         return None
-    return min(found, key=lambda x: (_PRECISE.get(precision(x[1]), 3), x[0]))[1]
+    return min(found, key=lambda x: (_PRECISE.get(precision(x[1]), 3), _ZONE.get(zone(x[1]), 1), x[0]))[1]
 
 
 def _distance(label: datetime, at: datetime | None, span: tuple[datetime, datetime] | None) -> timedelta | None:
@@ -128,7 +138,7 @@ def score_times(row: dict, mentions: list[Mention], kind: str | None) -> dict:
     wrong = False
     got: dict = {}
     if start_label is not None:
-        m = _first(sure, kind, lambda m: m.starts_at is not None or m.start_range is not None, lambda m: m.start_precision)
+        m = _first(sure, kind, lambda m: m.starts_at is not None or m.start_range is not None, lambda m: m.start_precision, lambda m: m.start_zone)
         at = m.starts_at if m else None
         out["start_exact"] = at is not None and abs(at - start_label) <= _EXACT
         zone = _place_zone(row.get("location"))
@@ -138,7 +148,7 @@ def score_times(row: dict, mentions: list[Mention], kind: str | None) -> dict:
             off = _distance(start_label, at, m.start_range)
             wrong |= off is not None and off > _WRONG and m.start_precision != "range" and m.start_zone != "unknown"
     if end_label is not None:
-        m = _first(sure, kind, lambda m: m.ends_at is not None or m.end_range is not None, lambda m: m.end_precision)
+        m = _first(sure, kind, lambda m: m.ends_at is not None or m.end_range is not None, lambda m: m.end_precision, lambda m: m.end_zone)
         at = m.ends_at if m else None
         out["end"] = at is not None and abs(at - end_label) <= _EXACT
         if m is not None:
@@ -233,13 +243,19 @@ def evaluate(rows: Iterable[dict]) -> dict:
     }
 
 
-def below_floors(result: dict) -> list[str]:
-    """One line per figure under its floor, e.g. "status 0.82 < 0.85"; empty when all pass."""
+def floors_for(name: str | None) -> dict[str, float]:
+    """The floors for the labelled set in file `name` (`SET_FLOORS`, else `FLOORS`)."""
+    return SET_FLOORS.get(Path(name).name, FLOORS) if name else FLOORS
+
+
+def below_floors(result: dict, floors: dict[str, float] | None = None) -> list[str]:
+    """One line per figure under its floor, e.g. "status 0.82 < 0.90"; empty when all pass."""
+    floors = FLOORS if floors is None else floors
     def figure(x: float) -> str:
         text = f"{x:.3f}".rstrip("0")
         return text + "0" if text.endswith(".") else text
 
-    low = [f"{name} {figure(result[name])} < {floor:.2f}" for name, floor in FLOORS.items() if result[name] < floor]
+    low = [f"{name} {figure(result[name])} < {floor:.2f}" for name, floor in floors.items() if result[name] < floor]
     low += [
         f"{name} {figure(result[name])} < {floor:.2f}"
         for name, floor in TIME_FLOORS.items()
@@ -268,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if "-v" in args:
         for miss in misses:
             print(json.dumps(miss, ensure_ascii=False))
-    low = below_floors(result)
+    low = below_floors(result, floors_for(files[0]))
     for line in low:
         print("below floor:", line, file=sys.stderr)
     return 1 if low else 0

@@ -344,3 +344,34 @@ class StemIndex:
             else:
                 return True
         return False
+
+
+def trie_source(alternation: str) -> str:
+    """`alternation` ("a|b|c", as in the data's prefilter) as regex source folded into a trie
+    ("st(?:op|ill)") when every alternative is a plain literal; else `alternation` unchanged.
+
+    Python's regex engine tries every alternative at each position where one may start; a
+    trie tries one branch, which keeps a scan over a whole text as fast with 50 stems as
+    with 15. Matches the same strings as `alternation`.
+    """
+    plain, other = [], []
+    for alt in alternation.split("|"):
+        (plain if alt and not any(c in alt for c in ".^$*+?{}[]\\|()") else other).append(alt)
+    root: dict = {}
+    for word in plain:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if "" in node:
+            return "(?:" + "|".join(branches) + ")?"
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    if other or not plain:  # a pattern with assertions is left as written: the trie would not help it
+        return alternation
+    return emit(root)

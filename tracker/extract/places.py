@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .literals import Probe
-from .vocab import Place, Vocab, place_scan
+from .vocab import Place, Vocab, _read, place_scan
 
+_EARLIER_CLAUSE = re.compile(r"\s(?:since|after|following)\s", re.IGNORECASE)
+_PARTY_PAIR = re.compile(r"^[-\u2013/][A-Z][\w]+")
+_PAIR_PARTY = re.compile(r"[A-Z][\w]+[-\u2013/]$")
 _TYPE_SCORE = {"site": 4.0, "crossing": 4.0, "city": 3.0, "region": 3.0, "country": 1.0}
 
 
@@ -78,6 +81,8 @@ def find(
             for m in pattern.finditer(sentence, candidate.start(), candidate.end()):
                 if not excluded(m.start(), m.end()):
                     hits.append(PlaceHit(place, m.start(), m.end()))
+    if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
+        hits += _capital_hits(sentence, vocab, hits)
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[PlaceHit] = []
     for h in hits:
@@ -86,23 +91,52 @@ def find(
     return tuple(sorted(chosen, key=lambda h: h.start))
 
 
+_CAPITAL = re.compile(r"\bthe ([A-Z][\w-]+) capital\b(?!,?\s+[A-Z])|\b([A-Z][\w-]+)(?:'s|\u2019s) capital\b(?!,?\s+[A-Z])")
+
+
+def _capital_hits(sentence: str, vocab: Vocab, hits: list[PlaceHit]) -> list[PlaceHit]:
+    """A hit for "the Ukrainian capital" / "Sudan's capital" (not followed by its name): the capital."""
+    from . import world
+
+    out = []
+    for m in _CAPITAL.finditer(sentence):
+        word = m.group(1) or m.group(2)
+        country = next((p.name for pattern, p in vocab.places_by_name.get(word.lower(), ()) if p.type == "country"), None)
+        name = world.capitals().get(country) if country else None
+        if not name:
+            continue
+        known = [p for _, p in vocab.places_by_name.get(" ".join(name.lower().split()), ()) if not p.demonym]
+        town = known[0] if known else next(iter(world.towns().get(world.key(name), ())), None)
+        place = town if isinstance(town, Place) else (town.place if town else None)
+        if place is not None:
+            out.append(PlaceHit(place, m.start(), m.end()))
+    return out
+
+
 def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> float | None:
     before, after = sentence[: h.start], sentence[h.end :]
     venue = vocab.venue_before.search(before)
     if venue and not (venue.start() <= t_start < h.start):  # "announced a ceasefire in Yemen" is no venue
         return None
-    if vocab.place_affiliation_after.match(after):
-        return None
+    tail = before[-100:]  # the checks below look at the words right before the place
+    if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(tail):
+        return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
+    if vocab.place_organisation_before.search(tail):
+        return None  # "the Communist Party of the Philippines"
     if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):
         return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
+    if h.place.type == "country" and _PARTY_PAIR.match(after) or _PAIR_PARTY.search(tail):
+        return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
     governed = bool(vocab.place_preposition.search(before))
     if governed:
         score += 2.0
     if h.start < t_start and h.end >= t_start - 2:  # "Gaza ceasefire", "Kerem Shalom crossing reopened"
         score += 2.5
+    elif t_start <= h.start and h.end <= t_end:  # inside the trigger: "reopened the Kerem Shalom crossing"
+        score += 2.5
     if vocab.place_actor_after.match(after) and not governed:
-        score -= 3.5  # "Kyiv said", "Pakistan resumed hostilities"
+        score -= 5.0  # "Kyiv said", "Pakistan resumed hostilities"
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"
     if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave
@@ -114,13 +148,45 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score -= 1.5  # the road from Afar into Tigray: aid goes to the place
     gap = t_start - h.end if h.end <= t_start else h.start - t_end
     score -= min(max(gap, 0) / 40.0, 4.0)
+    if h.start >= t_end and _EARLIER_CLAUSE.search(sentence, t_end, h.start):
+        score -= 2.0  # "... since the onset of the war in Gaza": background, older than the pause
     return score
+
+
+@lru_cache(maxsize=1)
+def _state_names() -> frozenset[str]:
+    """Every country's name, alias and demonym, lower-cased: the words a pair of states is made of."""
+    data = _read("places.json")["countries"]
+    return frozenset(n.lower() for e in data for n in (e["name"], *e.get("aliases", ()), *e.get("demonyms", ())))
+
+
+_PAIR_BEFORE = re.compile(r"(?:^|\W)((?:the\s+)?[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)\s*(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?$")
+_PAIR_AFTER = re.compile(r"^(?:'s|\u2019s)?\s*(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)")
+
+
+def _paired(sentence: str, h: PlaceHit) -> bool:
+    """True when the state at `h` is named with another state ("Pakistan and Afghanistan agreed")."""
+    names = _state_names()
+    own = sentence[h.start : h.end].lower()
+    m = _PAIR_AFTER.match(sentence[h.end :])
+    if m:
+        other = m.group(1).lower()
+        if other != own and (other in names or other.split()[0] in names):
+            return True
+    m = _PAIR_BEFORE.search(sentence[max(0, h.start - 60) : h.start])
+    if m:
+        other = m.group(1).lower().removeprefix("the ").strip()
+        if other != own and (other in names or other.split()[-1] in names):
+            return True
+    return False
 
 
 def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> Place | None:
     """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
     for h in hits:
+        if h.place.type == "country" and _paired(sentence, h):
+            continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
         s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)

@@ -6,8 +6,12 @@ reopened"); the bare noun "pause" counts only after a determiner or modifier and
 "a pause in <something else>", so the verb ("envoy pauses task force") and other
 pauses (weapons shipments, vaccines) are not triggers. Whole sentences are dropped for
 other senses (trade truce, games, football, green corridors) and denials ("rebels deny
-reports of a ceasefire"); single triggers are dropped as history ("the 1953 armistice",
-"half a dozen ceasefires", "ceasefires have collapsed since 2014").
+reports of a ceasefire"), definitions ("a truce is an informal halt") and opinion ("the
+solution is not another ceasefire"); single triggers are dropped as history ("the 1953
+armistice", "half a dozen ceasefires", "ceasefires have collapsed since 2014", a clause
+dated before the publication's year, "the anniversary of the armistice") or as figures of
+speech (a bare "truce" in scare quotes with no fighting words). Status is read from the
+pause's own predicate (`status`).
 """
 
 from __future__ import annotations
@@ -55,23 +59,41 @@ def is_denial(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
     return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(probe))
 
 
-def _is_history(sentence: str, h: Hit, vocab: Vocab) -> bool:
+def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) -> bool:
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
+    dated = next(reversed(list(hist["dated_before"].finditer(before, max(0, len(before) - 200)))), None)
+    if dated and (year is None or int(dated.group("year")) < year) and not hist["future"].search(sentence):
+        return True  # "In December 2014 the FARC announced a ceasefire": a retrospective
     if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
     if hist["year_before"].search(before) or hist["year_after"].match(after) or hist["background_after"].match(after):
         return True
-    if hist["background_before"].search(before):
-        return True
-    if hist["historic_words"].search(sentence):
+    if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before[-120:]):
+        return True  # "earlier truces", "the anniversary of the 1953 armistice"
+    if hist["historic_words"].search(sentence) and not hist["current_anniversary"].search(sentence):
         return True
     plural = sentence[h.end - 1 : h.end].lower() == "s"
     return plural and bool(hist["since_year"].search(sentence))
 
 
-def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[Hit, ...]:
+_BARE = re.compile(r"(?:truce|cease-?fire)s?$", re.IGNORECASE)
+_OPEN_QUOTE = re.compile(r"[\"\u201c\u2018']$")
+_CLOSE_QUOTE = re.compile(r"[\"\u201d\u2019']")
+
+
+def _scare_quoted(sentence: str, h: Hit) -> bool:
+    """A bare "truce" in quotes ("a three-month \"truce\" between the parties"): a figure of speech."""
+    return bool(
+        _BARE.match(sentence[h.start : h.end]) and _OPEN_QUOTE.search(sentence, 0, h.start) and _CLOSE_QUOTE.match(sentence, h.end)
+    )
+
+
+def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int | None = None) -> tuple[Hit, ...]:
     """Pause triggers in the sentence, in order, without overlaps, history or other senses.
+
+    `year` is the publication's: a clause dated with an earlier year is a retrospective
+    (with no publication date, any dated clause is).
 
     Only the trigger patterns whose literal stems occur in the sentence are run (`probe` is
     the sentence as `literals.StemIndex` tests it, made here when not given); a sentence
@@ -102,11 +124,12 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[H
             chosen.append(h)
     out = []
     for h in sorted(chosen, key=lambda h: h.start):
-        if h.kind == "aid_access" and not vocab.aid_context.search(sentence):
+        if h.kind == "aid_access" and not vocab.aid_context.search(sentence) and not vocab.crossing_names.search(sentence, h.start, h.end):
+            continue  # a border reopened for travel; a named aid crossing ("Kerem Shalom") needs no aid word
+        weak = h.weak or _scare_quoted(sentence, h)
+        if weak and h.kind != "humanitarian_pause" and not vocab.weak_context.search(sentence[: h.start] + sentence[h.end :]):
             continue
-        if h.weak and h.kind != "humanitarian_pause" and not vocab.weak_context.search(sentence[: h.start] + sentence[h.end :]):
-            continue
-        if _is_history(sentence, h, vocab):
+        if _is_history(sentence, h, vocab, year):
             continue
         out.append(h)
     return tuple(out)
@@ -146,23 +169,157 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
     return tuple(sorted(chosen, key=lambda c: c.start))
 
 
-def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...]) -> str | None:
+#: Where the stretch that reports on a pause ends. Before the pause: a strong break. After
+#: it, also a clause of what came earlier ("reopened the crossing four days after closing
+#: it", "calm since the truce was agreed"): its cues are older news than the pause's own.
+_BREAK = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]")
+_EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
+#: Words that may not stand between a governing verb and the pause it governs: a verb or a
+#: clause word means the verb governs something else ("agreed that the truce", "said a truce").
+_GAP_STOP = frozenset(
+    "that which who whom whose while but because if was were is are has have had be been being will would "
+    "said says told after before since when where as than not".split()
+)
+_GAP_WORD = re.compile(r"[\w'\u2019.-]+")
+
+
+def _gap_before(gap: str) -> bool:
+    """True when `gap` (between a cue and the trigger) holds only a noun phrase's opening words."""
+    if any(ch in gap for ch in ",;:()[]"):
+        return False
+    words = _GAP_WORD.findall(gap)
+    return len(words) <= 6 and not any(w.lower() in _GAP_STOP for w in words)
+
+
+#: Words that may stand between the pause (the subject) and its predicate ("the truce has
+#: largely held", "the ceasefire, which took effect").
+_GAP_AFTER = re.compile(
+    r"^(?:[\s,\"'\u201c\u201d\u2018\u2019]+|(?:s|has|have|had|was|were|is|are|been|being|be|will|would|which|that|now|finally|"
+    r"largely|mostly|broadly|officially|formally|reportedly|apparently|already|also|still|then|agreement|deal|accord|"
+    r"itself|appears|appeared|seems|seemed|to|just|quickly|effectively|initially|later|again)\b)*$",
+    re.IGNORECASE,
+)
+#: A cue in a hypothesis or condition is no report: "could be extended", "unless it is violated".
+_HYPOTHETICAL = re.compile(
+    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def clause(sentence: str, h: Hit) -> tuple[int, int]:
+    """The stretch of the sentence that reports on the trigger (see `_BREAK`, `_EARLIER`)."""
+    lo = 0
+    for m in _BREAK.finditer(sentence, 0, h.start):
+        lo = m.end()
+    m = _EARLIER.search(sentence, h.end)
+    return lo, (m.start() if m else len(sentence))
+
+
+def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: str | None = None) -> str | None:
     """The status the span asserts for its trigger, or None when it has no cue.
 
-    A cue of what happened after the start (extended, violated, collapsed, ended) beats
-    "in effect", which beats the earlier stages; within each group the cue nearest the
-    trigger wins (cues after the trigger count as slightly farther).
+    With the `sentence` (else the old span-wide reading):
+    - only the cues in the stretch that reports on the pause count when it has any
+      (`clause`: not past a strong break before it, nor in an after/since clause after it),
+      and a cue in a hypothesis or negation ("could be extended", "no violations") none;
+    - a call that governs the pause ("calling for extended pauses") makes it a call, and what
+      the call asks for is not read as a report;
+    - "despite the truce" makes it violated whatever else happened;
+    - a cue of what happened after the start (extended, violated, collapsed, ended) beats
+      the rest: the one that governs the pause first (the verb whose object it is before its
+      own relative clause), else the latest stage; a breach with renewed fighting is a collapse;
+    - then the pause's own predicate with its auxiliary ("a truce was about to be signed");
+    - then "in effect" (not a present tense inside a when-clause: "is set to end when the
+      truce enters into force"), the governing cue first;
+    - else the governing cue, else the nearest (cues after the trigger count as a little
+      farther).
+    A cue governs when only a noun phrase's words stand between it and the trigger ("called
+    for an immediate 72-hour truce"), or only auxiliaries and adverbs after it ("the truce
+    has largely held"); a compound name ("ceasefire agreement") governs nothing.
     """
     lo, hi = span
     inside = [c for c in all_cues if c.start >= lo and c.end <= hi]
+    if sentence is not None:
+        inside = [
+            c for c in inside if c.status in ("proposed", "called_for", "agreed") or not _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)
+        ]
+        clo, chi = clause(sentence, h)
+        own = [c for c in inside if c.start >= clo and c.end <= chi]
+        inside = own or inside
     if not inside:
         return None
 
     def distance(c: Cue) -> float:
         return h.start - c.end if c.end <= h.start else (c.start - h.end) * 1.2 if c.start >= h.end else 0
 
-    for group in (_AFTER_START, ("in_effect",)):
-        later = [c for c in inside if c.status in group]
-        if later:
-            return min(later, key=distance).status
-    return min(inside, key=distance).status
+    def governs(c: Cue) -> bool:
+        if sentence is None:
+            return False
+        if c.end <= h.start:
+            return h.start - c.end <= 60 and _gap_before(sentence[c.end : h.start])
+        if c.start >= h.end:
+            gap = sentence[h.end : c.start]
+            if not gap.strip() and _COMPOUND.match(sentence, c.start):
+                return False  # "ceasefire agreement", "truce deal": a name, not a predicate
+            return c.start - h.end <= 40 and bool(_GAP_AFTER.match(gap))
+        return False
+
+    def best(cues: list[Cue]) -> str:
+        ruling = [c for c in cues if governs(c)]
+        return min(ruling or cues, key=distance).status
+
+    calls = [
+        c for c in inside
+        if c.status == "called_for" and governs(c) and c.end <= h.start and not _TO_KEEP.search(sentence or "", c.start, c.end)
+    ]
+    if calls:  # "calling for extended pauses": what the call asks for is no report
+        first = min(c.end for c in calls)
+        inside = [c for c in inside if not first <= c.start < h.start]
+    later = [c for c in inside if c.status in _AFTER_START]
+    if sentence is not None and any(_DESPITE.match(sentence, c.start) for c in later):
+        return "violated"  # "despite the truce, X resumed hostilities": the pause still stands
+    if later:
+        ruling = [c for c in later if governs(c)]
+        # the verb whose object the pause is ("extended a ceasefire that expired") before a
+        # relative clause about it
+        ruling = [c for c in ruling if c.end <= h.start] or ruling
+        found = best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
+        if found in ("violated", "ended") and any(c.status == "collapsed" for c in later):
+            expired = found == "ended" and any(_EXPIRY.match(sentence or "", c.start) for c in later if c.status == "ended")
+            if not expired:  # "resumed hostilities, blaming each other for breaking the truce"; "ended when fighting erupted"
+                return "collapsed"
+        return found
+    if calls:
+        return "called_for"
+    now = [c for c in inside if c.status == "in_effect" and not (sentence and _FUTURE_NOW.search(sentence, max(0, c.start - 80), c.start) and _PRESENT.match(sentence, c.start))]
+    own = [  # the pause's own predicate, with its auxiliary: "a truce was about to be signed"
+        c for c in inside
+        if c.status != "in_effect" and c.start >= h.end and governs(c) and _AUX.search(sentence or "", h.end, c.start)
+    ]
+    if own and not any(governs(c) for c in now):
+        return min(own, key=distance).status
+    if now:
+        return best(now)
+    if sentence and len(inside) > 0 and all(c.status == "in_effect" for c in inside):
+        return "agreed"  # "is set to end when the truce enters into force": a start still to come
+    return best([c for c in inside if c.status != "in_effect"])
+
+
+def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
+    """A status the trigger's own words carry ("fighting would end", "agreed not to target"), or None."""
+    words = sentence[h.start : h.end]
+    for name, pattern in vocab.status_cues:
+        if pattern.search(words):
+            return "agreed" if name == "in_effect" and _AUX_FUTURE.search(words) else name
+    return None
+
+
+_FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
+_PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
+_AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
+_EXPIRY = re.compile(r"(?:expir|laps|not (?:be )?(?:extended|renewed)|fail\w* to (?:extend|renew))", re.IGNORECASE)
+_AUX_FUTURE = re.compile(r"\b(?:will|would|shall|is to|was to)\b", re.IGNORECASE)
+_DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
+_COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
+_TO_KEEP = re.compile(r"\b(?:respect|observe|abide by|honou?r|adhere to|uphold|maintain|preserve)$", re.IGNORECASE)
+_ORDER = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}

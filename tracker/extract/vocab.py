@@ -19,7 +19,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from .literals import StemIndex
+from .literals import StemIndex, trie_source
 
 I = re.IGNORECASE
 
@@ -90,6 +90,9 @@ class Vocab:
     access_origin_before: re.Pattern[str]  # for aid access: "from" before the place (penalty)
     place_actor_after: re.Pattern[str]
     place_affiliation_after: re.Pattern[str]
+    place_zone_before: re.Pattern[str]  # "3:00 p.m. in Spain": a clock's zone
+    place_organisation_before: re.Pattern[str]  # "the Communist Party of the Philippines"
+    place_road: re.Pattern[str]  # "on Salah al-Din Street": a corridor's road (group 1)
     place_possessive_after: re.Pattern[str]
     place_party_before: re.Pattern[str]
     place_possessive: re.Pattern[str]
@@ -100,10 +103,17 @@ class Vocab:
     prefilter: re.Pattern[str]  # over lower-cased text
     prefilter_access: re.Pattern[str]
     prefilter_aid: re.Pattern[str]
+    prefilter_crossing: re.Pattern[str]  # the curated aid crossings' names, lower-cased: access without an aid word
     place_index: re.Pattern[str]  # every gazetteer name, case-insensitive: candidates for `places`
     place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
     recurrence: tuple[tuple[str, re.Pattern[str]], ...]
+    crossing_names: re.Pattern[str]  # the curated crossings' names: aid access without an aid word
+    purpose: re.Pattern[str]  # a humanitarian purpose stated for a pause in fighting
+    disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
+    talks_after: re.Pattern[str]  # "ceasefire talks": the pause only as the subject of talks
+    talks_before: re.Pattern[str]  # "efforts to broker a truce"
+    unilateral: re.Pattern[str]  # a pause declared by one side alone: never "disputed"
     # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
     # cues and actor aliases may match a sentence, so that only those are run.
     trigger_index: StemIndex
@@ -207,11 +217,12 @@ def load(language: str = "en") -> Vocab:
     denials = tuple(re.compile(fragment(p), I) for p in raw["denials"])
     places = _places(gaz)
     place_sources = _place_sources(gaz)
+    crossings = [n for e in gaz["places"] if e["type"] == "crossing" for n in (e["name"], *e.get("aliases", []))]
     return Vocab(
         language=language,
         raw=MappingProxyType(raw),
         abbreviations=frozenset(raw["sentences"]["abbreviations"]),
-        dateline=re.compile(raw["sentences"]["dateline"]),
+        dateline=re.compile("(?:" + raw["sentences"]["dateline"] + ")|(?:" + raw["sentences"]["dateline_mixed"] + ")"),
         triggers=trig,
         bare_pause=bare_pause,
         bare_before=re.compile(
@@ -240,6 +251,9 @@ def load(language: str = "en") -> Vocab:
         access_origin_before=re.compile(fragment(pl["access_origin_before"]), I),
         place_actor_after=re.compile(fragment(pl["actor_after"]), I),
         place_affiliation_after=re.compile(pl["affiliation_after"], I),
+        place_zone_before=re.compile(fragment(pl["zone_before"]), I),
+        place_organisation_before=re.compile(fragment(pl["organisation_before"]), I),
+        place_road=re.compile(fragment(pl["road"])),
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
         place_party_before=re.compile(fragment(pl["party_before"]), I),
         place_possessive=re.compile(r"^" + pl["possessive_fallback"]),
@@ -252,15 +266,22 @@ def load(language: str = "en") -> Vocab:
             (k, re.compile(fragment(v), I)) for k, v in act["stance_before"].items() if not k.startswith("_")
         ),
         coordination=re.compile(fragment(act["coordination"]), I),
-        prefilter=re.compile(raw["prefilter"]["pause"]),
-        prefilter_access=re.compile(raw["prefilter"]["access"]),
-        prefilter_aid=re.compile(raw["prefilter"]["aid"]),
+        prefilter=re.compile(trie_source(raw["prefilter"]["pause"])),
+        prefilter_access=re.compile(trie_source(raw["prefilter"]["access"])),
+        prefilter_aid=re.compile(trie_source(raw["prefilter"]["aid"])),
+        prefilter_crossing=re.compile(trie_source("|".join(n.lower() for n in crossings))),
         place_index=place_scan(place_sources),
         place_sources=place_sources,
         places_by_name=_places_by_name(gaz),
         recurrence=tuple(
             (k, re.compile(r"(?<![\w-])(?:" + v + r")(?![\w-])", I)) for k, v in raw["recurrence"].items() if not k.startswith("_")
         ),
+        crossing_names=words(crossings or ["(?!)"]),
+        purpose=re.compile(raw["purpose"]["pattern"], I),
+        disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
+        talks_after=re.compile(fragment(raw["talks"]["after"]), I),
+        talks_before=re.compile(fragment(raw["talks"]["before"]), I),
+        unilateral=re.compile(fragment(raw["disputed"]["unilateral"]), I),
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
         actor_index=StemIndex([a.pattern for a in actors]),

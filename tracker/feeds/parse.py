@@ -1,7 +1,8 @@
 """Feed bytes -> articles, through feedparser.
 
 Pure: no I/O. feedparser is only ever handed bytes, never a URL, so it cannot fetch
-anything itself. Identity of an entry: guid, else link, else a hash of title and text.
+anything itself. Identity of an entry: guid, else link, else a hash of title and text;
+guid and link for entries of a CMS that reuses one guid for different stories.
 
 Before feedparser sees a document it is decoded to UTF-8 here (feedparser's detection,
 corrected where it is known to be wrong: see `decode`) and refused if it declares XML
@@ -16,8 +17,8 @@ import codecs
 import hashlib
 import html
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import charset_normalizer
 import feedparser
@@ -25,19 +26,27 @@ from feedparser.encodings import convert_to_utf8
 from feedparser.exceptions import CharacterEncodingOverride, CharacterEncodingUnknown, NonXMLContentType
 
 from ..errors import ParseError
-from ..types import Article, ParsedFeed
+from ..types import Article, ParsedFeed, guid_key
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(p|br|div|li|h[1-6]|blockquote|tr)\b[^>]*>", re.I)
 _SPACE = re.compile(r"[ \t\u00a0\u2060\u200b\u200c]+")
 _LINES = re.compile(r"\s*\n\s*")
+#: C0 controls but tab, newline and return: XML forbids them, a broken feed still carries
+#: them, and PostgreSQL refuses a NUL in text (the whole feed's transaction with it).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean(value: str | None) -> str | None:
+    """A link or guid without control characters or surrounding space; None when empty."""
+    return _CONTROLS.sub("", value or "").strip() or None
 
 
 def html_to_text(value: str) -> str:
     """Strip markup, keep paragraph breaks as newlines, unescape entities. Pure."""
     value = _BLOCK.sub("\n", value)
     value = _TAG.sub("", value)
-    value = html.unescape(value)
+    value = _CONTROLS.sub("", html.unescape(value))
     value = _SPACE.sub(" ", value)
     return _LINES.sub("\n", value).strip()
 
@@ -50,15 +59,42 @@ def _entry_text(entry) -> str:
     return html_to_text("\n".join(parts))
 
 
-def _published(entry) -> datetime | None:
+#: Dates outside these bounds are a CMS's filler, not a publication time: before 1900
+#: (year 1, "0000"), the Unix epoch's day (a zero timestamp, in any time zone), or more
+#: than FUTURE_SLACK after `now` (year 9999; a clock a day ahead is still believed).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+
+
+def implausible(when: datetime, now: datetime | None) -> str | None:
+    """Why `when` cannot be when an entry was published, or None when it can. Pure."""
+    if when < EARLIEST:
+        return "before 1900"
+    if abs(when - EPOCH) <= timedelta(days=1):
+        return "the Unix epoch, a zero date"
+    if now is not None and when > now + FUTURE_SLACK:
+        return "more than a day ahead"
+    return None
+
+
+def _published(entry, now: datetime | None) -> tuple[datetime | None, str | None]:
+    """The entry's first plausible date (published, else updated, else created), and a
+    note when it carried only implausible ones (it is then undated)."""
+    note = None
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = dict.get(entry, key)  # plain lookup: skips feedparser's deprecated key aliasing
         if value:
             try:
-                return datetime.fromtimestamp(calendar.timegm(value), UTC)
-            except (OverflowError, ValueError):
+                when = datetime.fromtimestamp(calendar.timegm(value), UTC)
+            except (OverflowError, ValueError, OSError):
+                note = note or f"{value.tm_year:04d}-{value.tm_mon:02d}-{value.tm_mday:02d} (out of range)"
                 continue
-    return None
+            why = implausible(when, now)
+            if why is None:
+                return when, None
+            note = note or f"{when:%Y-%m-%d} ({why})"
+    return None, note
 
 
 def content_hash(title: str, text: str) -> str:
@@ -72,11 +108,16 @@ class Parsed(ParsedFeed):
     ttl_seconds  RSS <ttl> (minutes in the feed) in seconds: a floor on the next poll
     encoding     the Python codec the text was decoded with (e.g. "cp1255" for windows-1255)
     duplicates   entries dropped because their guid or link repeated an earlier entry
+    reused_guids entries that share a guid with another entry of a different link and
+                 title (told apart by guid and link: see `parse`)
+    undated      entries whose only dates were implausible (read as undated)
     """
 
     ttl_seconds: int | None = None
     encoding: str | None = None
     duplicates: int = 0
+    reused_guids: int = 0
+    undated: int = 0
 
 
 # --------------------------------------------------------------------------- safety
@@ -298,12 +339,19 @@ def _ttl_seconds(feed) -> int | None:
     return int(value) * 60 if value.isdigit() and 0 < int(value) < 100_000 else None
 
 
-def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
+def parse(body: bytes, url: str, content_type: str | None = None, now: datetime | None = None) -> Parsed:
     """Parse feed bytes. Raises ParseError for something that is not a feed, or is hostile.
 
     A feed with recoverable errors (bozo with entries) is returned with `warning` set.
-    Entries are deduplicated within the feed by guid AND by link (the first one wins);
-    entries with no title, text or link (a truncated document's debris) are dropped.
+    Entries are deduplicated within the feed (the first one wins) when they repeat a link,
+    or a guid with the same title or without a link to tell them apart. Entries that share
+    a guid but have different links and different titles are different stories from a CMS
+    that reuses guids: each is kept, keyed by `guid_key`, and counted in `reused_guids` and
+    the warning. A date before 1900, on
+    the Unix epoch's day or more than a day after `now` is dropped (the entry is undated:
+    the store reads it as of when it was first seen), counted in `undated` and the
+    warning. Entries with no title, text or link (a truncated document's debris) are
+    dropped.
     """
     if not body.strip():
         raise ParseError(url, "the response is empty, not a feed")
@@ -318,26 +366,42 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
         resolve_relative_uris=False,
     )
     version = d.get("version") or ""
-    articles: list[Article] = []
+    entries: list[tuple[str | None, Article]] = []  # (guid, article keyed guid, else link, else hash)
+    by_guid: dict[str, list[int]] = {}  # guid -> the entries kept with it
     seen_keys: set[str] = set()
     seen_links: set[str] = set()
     duplicates = 0
+    undated: list[str] = []
     for entry in d.entries:
         title = html_to_text(entry.get("title", "") or "")
         text = _entry_text(entry)
-        link = (entry.get("link") or "").strip() or None
-        guid = (entry.get("id") or "").strip() or None
+        link = _clean(entry.get("link"))
+        guid = _clean(entry.get("id"))
         if not (title or text or link):
             continue
         chash = content_hash(title, text)
         key = guid or link or f"sha256:{chash}"
-        if key in seen_keys or (link and link in seen_links):  # repeated guid, or a new guid for the same link
+        if link and link in seen_links:  # repeated, or a new guid for the same link
             duplicates += 1
             continue
+        if key in seen_keys:
+            # a link that is the guid itself (feedparser's reading of a permalink guid) tells nothing apart
+            other = [entries[i][1] for i in by_guid.get(key, ())]
+            if guid is None or link in (None, guid) or any(a.title == title or a.link in (None, guid) for a in other):  # the same story again
+                duplicates += 1
+                continue
         seen_keys.add(key)
         if link:
             seen_links.add(link)
-        articles.append(Article(key=key, title=title, link=link, published=_published(entry), text=text, content_hash=chash))
+        published, note = _published(entry, now)
+        if note:
+            undated.append(f"{key!r} dated {note}")
+        if guid:
+            by_guid.setdefault(guid, []).append(len(entries))
+        entries.append((guid, Article(key=key, title=title, link=link, published=published, text=text, content_hash=chash)))
+    reused = {g for g, idx in by_guid.items() if len(idx) > 1}
+    articles = [replace(a, key=guid_key(g, a.link, a.content_hash)) if g in reused else a for g, a in entries]
+    reused_count = sum(len(by_guid[g]) for g in reused)
     bozo = d.get("bozo_exception") if d.bozo else None
     reason = _reason(bozo)
     if not articles and (bozo is not None or not version):
@@ -349,6 +413,14 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
             what = "not a feed"
         raise ParseError(url, f"{what}{': ' + reason if reason else ''} (no RSS or Atom entries found)")
     warnings = [w for w in (enc_warning, bozo and f"feed is not well-formed, kept what could be read: {reason}") if w]
+    if reused:
+        warnings.append(
+            f"guid reused: {reused_count} entries share {len(reused)} guid(s) ({', '.join(sorted(reused)[:3])}) "
+            "with different links and titles; kept apart by guid and link"
+        )
+    if undated:
+        more = f" and {len(undated) - 3} more" if len(undated) > 3 else ""
+        warnings.append(f"implausible date dropped, read as undated (when first seen): {', '.join(undated[:3])}{more}")
     title = html_to_text(d.feed.get("title", "") or "") or None
     return Parsed(
         title=title,
@@ -357,6 +429,8 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
         ttl_seconds=_ttl_seconds(d.feed),
         encoding=encoding,
         duplicates=duplicates,
+        reused_guids=reused_count,
+        undated=len(undated),
     )
 
 

@@ -21,8 +21,8 @@ from sqlmodel import Session, create_engine, select
 
 from ..config import FeedSettings, mask_db
 from ..errors import StoreError
-from ..lifecycle import Update
-from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence
+from ..lifecycle import Update, still_true
+from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence, guid_key
 from . import migrate
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow, SilenceRow
 
@@ -571,6 +571,7 @@ class Tx:
         # key -> (row id or None when inserted without RETURNING, content hash): what this
         # transaction has read or written, so upsert_articles need not look keys up again
         self._stored: dict[str, tuple[int | None, str]] = {}
+        self.reused_guids: dict[int | None, int] = {}  # feed id -> entries rekeyed (new_or_changed_many)
 
     def _lookup(self, keys: Iterable[str]) -> dict[str, tuple[int | None, str]]:
         """(id, hash) of the stored keys among `keys`: from what this Tx knows, else one
@@ -603,7 +604,12 @@ class Tx:
     ) -> list[tuple[list[Article], frozenset[str]]]:
         """Store.new_or_changed for several feeds at once, in order: one query for all the
         keys, one for the links of the unknown ones. An article new in an earlier feed of
-        the batch counts as stored for the later ones (it will be, in this transaction)."""
+        the batch counts as stored for the later ones (it will be, in this transaction).
+
+        A guid reused across polls: an entry whose key is stored with other content, another
+        link and another title is another story (parse.guid_key keys it by guid and link),
+        not an edit; each is counted in `reused_guids` (feed id -> entries) for the log."""
+        batches = self._split_reused_guids(batches)
         known: dict[str, str] = {k: h for k, (_, h) in self._lookup(a.key for _, arts in batches for a in arts).items()}
         feed_ids = list({fid for fid, arts in batches if fid is not None and any(a.key not in known and a.link for a in arts)})
         links = list({a.link for fid, arts in batches if fid is not None for a in arts if a.key not in known and a.link})
@@ -633,6 +639,27 @@ class Tx:
                 if feed_id is not None and a.link:
                     by_link.setdefault((feed_id, a.link), (a.key, a.content_hash))
             out.append((fresh, frozenset(replaced)))
+        return out
+
+    def _split_reused_guids(self, batches: Sequence[tuple[int | None, Sequence[Article]]]) -> list[tuple[int | None, list[Article]]]:
+        """Rekey (parse.guid_key) the entries whose key is stored for another story: other
+        content, and both another link and another title. Only entries whose content
+        changed are looked at (one query for their stored links and titles)."""
+        stored = self._lookup(a.key for _, arts in batches for a in arts)
+        suspects = {a.key for _, arts in batches for a in arts if a.key in stored and stored[a.key][1] != a.content_hash and a.link and a.link != a.key}
+        rows: dict[str, tuple[str | None, str]] = {}
+        for chunk in _chunks(list(suspects), 500):
+            rows.update({k: (link, title) for k, link, title in self.s.exec(select(ArticleRow.key, ArticleRow.link, ArticleRow.title).where(ArticleRow.key.in_(chunk)))})
+        out = []
+        for feed_id, arts in batches:
+            fixed = []
+            for a in arts:
+                link, title = rows.get(a.key, (None, None))
+                if link and link not in (a.link, a.key) and title != a.title:
+                    a = replace(a, key=guid_key(a.key, a.link, a.content_hash))
+                    self.reused_guids[feed_id] = self.reused_guids.get(feed_id, 0) + 1
+                fixed.append(a)
+            out.append((feed_id, fixed))
         return out
 
     def upsert_articles(self, now: datetime, rows: Sequence[tuple[int | None, Article]], want: Collection[str] | None = None) -> dict[str, int]:
@@ -708,6 +735,17 @@ class Tx:
                 out[pid].append(Evidence(_mention(mention), key, source, link, _utc(published)))
         return out
 
+    def pauses_citing(self, article_keys: Collection[str]) -> list[Pause]:
+        """The pauses with evidence from these articles (edited ones: each such pause is to
+        be refolded, candidate or not)."""
+        ids: set[int] = set()
+        for chunk in _chunks(list(article_keys), 500):
+            q = select(EvidenceRow.pause_id).join(ArticleRow, ArticleRow.id == EvidenceRow.article_id).where(ArticleRow.key.in_(chunk))
+            ids.update(self.s.exec(q))
+        rows = list(self.s.exec(select(PauseRow).where(PauseRow.id.in_(ids)).order_by(PauseRow.id))) if ids else []
+        fired = _fired(self.s, [r.id for r in rows])
+        return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+
     def save_updates(
         self,
         now: datetime,
@@ -726,6 +764,9 @@ class Tx:
             row = self._save_pause(u.after)
             pause = _pause(row, u.after.fired)
             pauses.append(pause)
+            b = u.before
+            if b is not None and (b.status, b.starts_at, b.ends_at) != (pause.status, pause.starts_at, pause.ends_at):
+                self._withdraw_stale(pause, render)
             for ev, reason in zip(u.evidence, u.reasons, strict=True):
                 s.add(
                     EvidenceRow(
@@ -760,6 +801,30 @@ class Tx:
                     self._queue(now, pause, crow, channel, wait, render)
         return saved, pauses
 
+    def _withdraw_stale(self, pause: Pause, render: RenderFn | None) -> None:
+        """Countdown changes of `pause` that no longer hold (lifecycle.still_true: "starts
+        within the hour" of a pause that collapsed, "ends soon" of one retracted) are taken
+        out of its alerts not sent yet; an alert left with none is marked `withdrawn`, one
+        with other changes is rendered again without them. In the transaction that changes
+        the pause, so a sender sees either the old alert or none of its stale part."""
+        rows = list(self.s.exec(select(AlertRow).where(AlertRow.pause_id == pause.id, AlertRow.status == "pending", AlertRow.kind == "change")))
+        if not rows:
+            return
+        changes = {c.id: c for c in self.s.exec(select(ChangeRow).where(ChangeRow.id.in_({i for r in rows for i in r.change_ids})))}
+        stale = {i for i, c in changes.items() if c.key is not None and not still_true(pause, c.key)}
+        for alert in rows:
+            keep = [i for i in alert.change_ids if i not in stale]
+            if len(keep) == len(alert.change_ids):
+                continue
+            if not keep:
+                why = f"withdrawn before sending: no longer true, the pause is now {pause.status.replace('_', ' ')}"
+                alert.status, alert.note = "withdrawn", "; ".join(x for x in (alert.note, why) if x)[:4000]
+                continue
+            views = [_change_view(changes[i]) for i in keep]
+            rendered, notes = render(pause, views, alert.channel) if render else (Rendered("", "", "", {}, {}), [])
+            alert.change_ids, alert.rendered, alert.note = keep, rendered.to_json(), "; ".join(notes) or None
+            alert.summary = " / ".join(v.summary for v in views)[:2000]
+
     def _save_pause(self, p: Pause) -> PauseRow:
         s = self.s
         row = s.get(PauseRow, p.id) if p.id is not None else None
@@ -773,6 +838,7 @@ class Tx:
         row.sources = list(p.sources)
         row.first_seen, row.last_seen = _db(p.first_seen), _db(p.last_seen)
         row.status_since, row.extended_hours = _db(p.status_since), p.extended_hours
+        row.start_precision, row.end_precision, row.zone = p.start_precision, p.end_precision, p.zone
         s.flush()
         return row
 
@@ -927,6 +993,9 @@ def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
         fired=fired,
         status_since=_utc(r.status_since),
         extended_hours=r.extended_hours,
+        start_precision=r.start_precision,
+        end_precision=r.end_precision,
+        zone=r.zone,
     )
 
 

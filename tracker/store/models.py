@@ -69,6 +69,9 @@ class PauseRow(SQLModel, table=True):
     last_seen: datetime
     status_since: datetime | None = None
     extended_hours: float | None = None
+    start_precision: str | None = None  # minute | day | range
+    end_precision: str | None = None
+    zone: str | None = None  # IANA zone of the place
 
 
 class EvidenceRow(SQLModel, table=True):
@@ -121,7 +124,7 @@ class AlertRow(SQLModel, table=True):
     pause_id: int | None = Field(default=None, foreign_key="pause.id", index=True)
     change_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     channel: str = Field(index=True)
-    status: str = Field(default="pending", index=True)  # pending | sent | failed | silenced
+    status: str = Field(default="pending", index=True)  # pending | sent | failed | silenced | withdrawn
     attempts: int = 0
     next_try_at: datetime = Field(index=True)
     created_at: datetime

