@@ -17,6 +17,8 @@ from servers import LocalHTTPServer, free_port
 from tracker.alerts.channels.file import FileChannel
 from tracker.alerts.render import Renderer
 from tracker.config import ChannelRules, FeedSettings, FetchSettings, FileSettings, ServeSettings, Settings
+from tracker.extract import place_ancestors
+from tracker.extract.zones import place_zone
 from tracker.feeds.fetch import Fetcher
 from tracker.pipeline import Outlet, Pipeline
 from tracker.store.db import Store
@@ -70,7 +72,7 @@ def seed(folder: Path, now: datetime | None = None) -> World:
     out = FileSettings("desk", folder / "outbox", ChannelRules(group_wait_seconds=0))
     pipeline = Pipeline(
         store, Fetcher(FetchSettings(allow_private_networks=True)), {"desk": Outlet(FileChannel(out), out.rules, Renderer())},
-        rng=lambda: 0.5, processes=0,
+        rng=lambda: 0.5, processes=0, ancestors=place_ancestors, zones=place_zone,  # as tracker.app.build wires them
     )
     store.sync_feeds([FeedSettings(feed.url + "/feed", "Desk", 900)], now)
     settings = Settings(folder / "config.toml", db, None, FetchSettings(), (FeedSettings(feed.url + "/feed", "Desk", 900),), (out,))
