@@ -129,7 +129,7 @@ def test_board_is_server_rendered_with_headers_labels_and_escaped_text(web, worl
     assert "<script>alert" not in page and "<b>truce" not in page
     # local time and UTC, with the precision
     assert "EAT" in html or "CAT" in html or "UTC+" in html  # El Fasher's zone
-    assert "about" in html  # "from tomorrow": a day without a time
+    assert '<span class="precision">about</span>' in html  # "from tomorrow": a day without a time
     # no inline script, no external resource
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/board.js" defer>']
     assert "http://" not in re.sub(r'href="https://[a-z-]+\.example/story/\d"', "", html).replace(web.url, "")
