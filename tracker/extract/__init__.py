@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ..types import Mention
 from . import actors as _actors
@@ -368,7 +369,7 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
             )
             # another place named is another pause, unless b's time is absolute (a stated zone)
             # and falls on the day a named ("on Friday" ... "at 7 a.m. (0500 GMT)")
-            if b.location not in (None, a.location) and not (inside and b.start_zone == "stated"):
+            if b.location not in (None, a.location) and not (inside and (b.start_zone == "stated" or _same_clock(a, b))):
                 continue
             fields: dict = {}
             if b.starts_at and b.start_precision == "minute" and (inside or (a.starts_at is None and a.start_range is None)):
@@ -404,6 +405,15 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
     return out
+
+
+def _same_clock(a: Mention, b: Mention) -> bool:
+    """Whether b's place keeps the same clock as a's at b's start ("Gaza" and "Israel"): b's
+    time, read in its place's zone, is then the same instant in a's."""
+    za, zb = place_zone(a.location, a.country), place_zone(b.location, b.country)
+    if not (za and zb and b.starts_at):
+        return False
+    return b.starts_at.astimezone(ZoneInfo(za)).utcoffset() == b.starts_at.astimezone(ZoneInfo(zb)).utcoffset()
 
 
 def _merge(a: Mention, b: Mention) -> Mention:

@@ -10,7 +10,11 @@ How news states time, and how each way is read (the conventions, documented once
   time" is the place's zone. Without a stated zone the place's zone is used (the caller
   gives it: the mention's place, else the article's); with none the zone is *unknown* and
   the start is a range over every offset from UTC-12 to UTC+14, never silently UTC.
-* **Bracketed figures.** "06:00 (03:00 GMT)", "10:00 local time [07:00 GMT]": a UTC figure
+* **Before the trigger.** "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m.
+  truce": a time right before the trigger, as its onset ("onset/start/beginning of") or as
+  its attribute, is its start.
+* **Bracketed figures.** "06:00 (03:00 GMT)", "10:00 local time [07:00 GMT]", "12:00 hours
+  (local time, 0500 GMT)": a UTC figure
   in brackets settles the moment (the nearest instant with that UTC clock time); when the
   local figure disagrees by more than 15 minutes the UTC figure wins and a note says so. A
   bracketed figure in another stated zone ("[1 a.m. Boston time]") wins over the place's
@@ -25,7 +29,12 @@ How news states time, and how each way is read (the conventions, documented once
   a weekday beside it fits ("Sunday, January 19"); an end's day or date is the first after
   its start ("from Dec. 23 until Jan. 2"). A clock time alone is its next occurrence
   after publication (the last one before it when `past`), or, when the stamp is date-only
-  (exactly 00:00 or 12:00 UTC), on the publication's date, flagged as a range. A clock
+  (exactly 00:00 or 12:00 UTC), on the publication's date read as written in the news
+  day's hours, 06:00-18:00 local (a time ahead before 06:00 is the next day's, "will start
+  at 2 a.m."; a time gone by from 18:00 the day before's, "began at 6 p.m."), flagged as a
+  range over both days it can fall on; "tonight"/"today"/"tomorrow" on a date-only stamp
+  are a range of a day either side (the stamp's date may be the UTC one or the outlet's;
+  "minutes after" a time also looks back). A clock
   time without a day takes the one day named before it in the pause's text ("introduced
   on Thursday ..., between 8 a.m. and 4 p.m."). "June 3-4" is its first day, except for
   midnight ("midnight on June 3-4" is the night between). Without `published`, only a
@@ -64,6 +73,7 @@ I = re.IGNORECASE
 UTC = timezone.utc
 MIN_YEAR, MAX_YEAR = 1900, 2100
 _EXACT = timedelta(minutes=15)
+_NEWS_DAY = (time(6, 0), time(18, 0))  # the local hours a page with only a date is read as written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +252,12 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
 
 
+# "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m. truce": a time right
+# before the trigger, as its onset or as its attribute (the last word is the trigger's)
+_BEFORE_TRIGGER = re.compile(
+    r"\s*(?:(?:onset|start|beginning|launch)\s+of\s+(?:the\s+|this\s+|a\s+)?(?:[\w'\u2019-]+\s+){0,2}|(?:[\w'\u2019-]+\s+)?)[\w'\u2019-]+",
+    I,
+)
 _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
 
 
@@ -268,7 +284,11 @@ def _find(
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
-        if (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before)) or _near_cue(before, rules, trigger_end):
+        if (
+            (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before))
+            or _near_cue(before, rules, trigger_end)
+            or (m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end))
+        ):
             found.append((0, m.start(), "precise", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
         if _near_cue(sentence[: m.start()], rules, trigger_end):
@@ -563,6 +583,7 @@ def _resolve_words(
     clock = w.clock
     span: tuple[datetime, datetime] | None = None
     date_guess = inherited = False
+    date_shift = 0  # a date-only stamp's day moved to the next (1) or the last (-1) one
     if day is None and w.day_stated and not (anchor is not None and anchor.at is not None):
         # a weekday or relative day without a publication date: no day can be known
         return Start(words, None, None, None, None, tuple(notes)), w
@@ -580,9 +601,16 @@ def _resolve_words(
         day = base if date_only else local.date()
         now = local.time().replace(tzinfo=None)
         if date_only:
-            date_guess = clock is not None  # a date-only stamp: that date, or the next (the last) one
+            # a date-only stamp: its date, read as written in the news day's hours (06:00-18:00
+            # local): a time ahead before 06:00 is the next day's ("will start at 2 a.m."), a time
+            # gone by from 18:00 on the day before's ("began at 6 p.m."); always flagged
+            date_guess = clock is not None
             if w.clock_kind in ("midnight", "midnight24") and (w.end_of_day or not past):
                 day += timedelta(days=1)
+            elif w.clock_kind == "clock" and not past and clock < _NEWS_DAY[0]:
+                day, date_shift = day + timedelta(days=1), 1
+            elif w.clock_kind == "clock" and past and clock >= _NEWS_DAY[1]:
+                day, date_shift = day - timedelta(days=1), -1
         elif w.clock_kind in ("midnight", "midnight24"):
             day += timedelta(days=0 if past and not w.end_of_day else 1)  # "at midnight": the next midnight
         elif clock is not None and not past and clock <= now:
@@ -665,7 +693,13 @@ def _resolve_words(
             precision, span = "range", (at, (span[1] if span else at) + timedelta(days=7))
         elif date_guess and precision == "minute" and at is not None:
             # which day a bare clock time falls on is a guess when the publication has only a date
-            precision, span = "range", ((at - timedelta(days=1), at) if past else (at, at + timedelta(days=1)))
+            # (the other reading is the stamp's date when the day was moved, else the day beyond it)
+            other = at + timedelta(days=-date_shift if date_shift else (-1 if past else 1))
+            precision, span = "range", (min(at, other), max(at, other))
+        elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start":
+            # "at 2400 hours tonight" on a page that gives only its date: that date may be the UTC
+            # one or the outlet's, a day off the writer's "tonight"
+            precision, span = "range", (at - timedelta(days=1), at + timedelta(days=1))
         elif inherited and precision == "minute" and at is not None:
             # the day came from a first figure whose day is a guess: so is this one's
             precision, span = "range", (at - (anchor.at - anchor.range[0]), at + (anchor.range[1] - anchor.at))
@@ -682,7 +716,9 @@ def _bracket(
 ) -> tuple[datetime, bool] | None:
     """(instant, is UTC) of a bracketed clock time in a stated zone, nearest the main reading.
     A bracketed window ("(0800-1200 GMT)") gives its first figure to a start, its last to an end."""
-    zone = _parse_zone(inner, place_tz, rules)
+    stated = rules.local.sub(" ", inner)  # "(local time, 0500 GMT)": the stated zone is the bracket's
+    zone = _parse_zone(stated, place_tz, rules) if rules.clock.search(stated) else None
+    zone = zone or _parse_zone(inner, place_tz, rules)
     if zone is None or zone[0] is None:
         return None
     figures = [m.group(0) for m in rules.clock.finditer(inner)]
