@@ -428,3 +428,11 @@ def test_a_later_naming_in_a_place_on_the_same_clock_gives_the_pause_its_time():
     )
     m = extract(text, at(3, 8, 12))[0]
     assert (m.location, m.starts_at, m.start_precision) == ("Gaza", at(3, 8, 5), "minute")
+
+
+def test_a_time_in_no_zone_takes_the_one_party_zone_as_its_best_reading_still_flagged():
+    m = timed("Easter truce declared\nRussia declared a truce from 18:00 on Saturday.")
+    assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 9, 15), "range", "unknown")  # Moscow time
+    assert m.start_range[0] <= m.starts_at <= m.start_range[1]
+    m = timed("Easter truce declared\nRussia and the United States agreed a truce from 18:00 on Saturday.")  # parties in two zones
+    assert (m.starts_at, m.start_precision, m.start_zone) == (None, "range", "unknown")

@@ -30,14 +30,16 @@ time right after one that did ("It takes effect at 6 a.m."; the lead after a hea
 counts) gives that mention its start or end, or the clock time for the day it named; a
 later mention of the same pause (no other place) gives an earlier one its time when that
 has none or only a day holding it; start + duration gives the end. When a time had no
-zone, the text is read again in the article's zone (`Extractor.extract`).
+zone, the text is read again in the article's zone (`Extractor.extract`); with none, a
+wall time gets the zone of the one country all the parties named are in as its best
+reading, still flagged (`_party_readings`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from ..types import Mention
@@ -91,7 +93,7 @@ class Extractor:
         zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
         if zone is not None or year is not None:
             out = self._pass(text, published, prefilter, zone, year)
-        return _carry_times(out)
+        return _party_readings(_carry_times(out))
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
         v = self.vocab
@@ -404,6 +406,34 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
+    return out
+
+
+def _party_readings(mentions: list[Mention]) -> list[Mention]:
+    """A wall time read in no zone (none stated, no place in the article) gets as its best
+    reading that time in the zone of the one country every party named is in ("the Kremlin
+    declared a truce from 18:00": Moscow time). It stays flagged: precision "range", zone
+    "unknown", the range of every reading, and the lifecycle still reads it again in the
+    zone of the pause it joins. Parties in several zones give no reading."""
+    zones = {place_zone(a.name) for m in mentions for a in m.actors} - {None}
+    if len(zones) != 1:
+        return mentions
+    tz = ZoneInfo(zones.pop())
+
+    def reading(local: str | None, span) -> datetime | None:
+        if not local or "T" not in local:
+            return None  # a day, not a wall time
+        at = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(timezone.utc)
+        return at if span is None or span[0] <= at <= span[1] else None
+
+    out = []
+    for m in mentions:
+        fields = {}
+        if m.start_zone == "unknown" and m.starts_at is None and (at := reading(m.start_local, m.start_range)):
+            fields["starts_at"] = at
+        if m.end_zone == "unknown" and m.ends_at is None and (at := reading(m.end_local, m.end_range)):
+            fields["ends_at"] = at
+        out.append(replace(m, **fields) if fields else m)
     return out
 
 

@@ -9,7 +9,9 @@ How news states time, and how each way is read (the conventions, documented once
   `when.zones` in the data; "<place> time" also resolves through the gazetteer). "local
   time" is the place's zone. Without a stated zone the place's zone is used (the caller
   gives it: the mention's place, else the article's); with none the zone is *unknown* and
-  the start is a range over every offset from UTC-12 to UTC+14, never silently UTC.
+  the start is a range over every offset from UTC-12 to UTC+14, never silently UTC (the
+  extractor may then keep, inside that range, the reading in the zone of the one country
+  all the article's parties are in: "the Kremlin declared a truce from 18:00").
 * **Before the trigger.** "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m.
   truce": a time right before the trigger, as its onset ("onset/start/beginning of") or as
   its attribute, is its start.
@@ -607,10 +609,13 @@ def _resolve_words(
             date_guess = clock is not None
             if w.clock_kind in ("midnight", "midnight24") and (w.end_of_day or not past):
                 day += timedelta(days=1)
-            elif w.clock_kind == "clock" and not past and clock < _NEWS_DAY[0]:
-                day, date_shift = day + timedelta(days=1), 1
-            elif w.clock_kind == "clock" and past and clock >= _NEWS_DAY[1]:
-                day, date_shift = day - timedelta(days=1), -1
+            elif w.clock_kind == "clock":
+                # the news day is the place's: "5am GMT" in Gaza is 7 a.m. there
+                seen = _local(day, clock, tz).astimezone(place_tz).time() if tz is not None and place_tz is not None else clock
+                if not past and seen < _NEWS_DAY[0]:
+                    day, date_shift = day + timedelta(days=1), 1
+                elif past and seen >= _NEWS_DAY[1]:
+                    day, date_shift = day - timedelta(days=1), -1
         elif w.clock_kind in ("midnight", "midnight24"):
             day += timedelta(days=0 if past and not w.end_of_day else 1)  # "at midnight": the next midnight
         elif clock is not None and not past and clock <= now:
