@@ -403,6 +403,11 @@ DATE_ONLY = at(3, 7, 12)  # a page that gives only its date (Thursday 7 March 20
         ("The ceasefire in Gaza starts at 2400 hours tonight.", DATE_ONLY, at(3, 7, 22), "range", "place"),
         # a bracket that gives "local time" and the UTC figure
         ("A ceasefire takes effect from 12:00 hours (local time, 0500 GMT) on 27 December 2025.", PUB, at(12, 27, 5, year=2025), "minute", "stated"),
+        # "took hold" looks back; "take hold" is a start verb
+        ("A ceasefire in Lebanon took hold at 4am local time (0200 GMT) on Wednesday.", PUB, at(3, 6, 2), "minute", "stated"),
+        ("The truce in Gaza will take hold at 7 a.m. on Friday.", PUB, at(3, 8, 5), "minute", "place"),
+        # a bare four-digit figure made a clock time by the bracketed UTC one
+        ("The truce in Gaza takes effect at 0700 (0500 GMT) Friday.", PUB, at(3, 8, 5), "minute", "stated"),
         # more zone abbreviations
         ("A truce in Yemen starts at 2 p.m. EAT on Friday.", PUB, at(3, 8, 11), "minute", "stated"),
         ("A truce in Yemen begins at 1pm UAE on Friday.", PUB, at(3, 8, 9), "minute", "stated"),
@@ -436,3 +441,10 @@ def test_a_time_in_no_zone_takes_the_one_party_zone_as_its_best_reading_still_fl
     assert m.start_range[0] <= m.starts_at <= m.start_range[1]
     m = timed("Easter truce declared\nRussia and the United States agreed a truce from 18:00 on Saturday.")  # parties in two zones
     assert (m.starts_at, m.start_precision, m.start_zone) == (None, "range", "unknown")
+
+
+def test_an_end_coordinated_with_the_start_is_the_pause_end():
+    m = timed("A ceasefire in Gaza will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday.")
+    assert (m.starts_at, m.ends_at, m.end_precision) == (at(3, 8, 5), at(3, 12, 5), "minute")
+    m = timed("A ceasefire in Gaza will begin at 7 a.m. on Friday and the talks end at 9 a.m. on Tuesday.")
+    assert m.ends_at is None  # another subject's end

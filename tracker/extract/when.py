@@ -52,7 +52,12 @@ How news states time, and how each way is read (the conventions, documented once
   day), "from 6 a.m. of April 10 to 6 a.m. of April 13", "between 8 a.m. and 4 p.m. on
   Thursday", "9 a.m.-9 p.m.", "ended at 7am": the second figure of a window takes the day
   and zone of the first when it has none (and the next day when it is not later). The end
-  from a duration ("for 72 hours from noon") is the caller's: start + duration.
+  from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
+  verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
+  Tuesday") is the pause's end.
+* **Four-digit figures** ("1500") are clock times next to a zone, "hours" or "local time",
+  in a window whose second figure has one, or before a bracketed zoned figure ("0700
+  (0500 GMT)").
 * **Implausible dates** (a year before 1900 or after 2100) are ignored with a note; no date
   arithmetic here can raise.
 
@@ -126,7 +131,10 @@ class WhenRules:
 # "hours" or "local time", or as the first figure of a window whose second has one
 # ("between 0700 and 1500 GMT"); otherwise it is a year or a number.
 _MARK = r"(?:GMT|UTC|Z|hours|hrs|local\s+time)(?![\w])"
-_FOUR = r"(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK + r")"
+_FOUR = (
+    r"(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK
+    + r"|\s*[\(\[]\s*(?:[0-2]\d[0-5]\d|\d{1,2}[:.]\d{2})\s*" + _MARK + r")"  # "0700 (0500 GMT)"
+)
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 
 
@@ -520,8 +528,13 @@ def _split_brackets(words: str, rules: WhenRules) -> tuple[str, list[str]]:
     ("(15 February)") is read as part of the words."""
     inner = [m.group(1) for m in rules.bracket.finditer(words)]
     timed = [t for t in inner if _clock(t, rules)[1] not in (None, "part")]
-    main = rules.bracket.sub(lambda m: " " if m.group(1) in timed else " " + m.group(1) + " ", words)
-    return main, timed
+    def out(m: re.Match[str]) -> str:
+        if m.group(1) not in timed:
+            return " " + m.group(1) + " "
+        # "0700 (0500 GMT)": the bracket is what made "0700" a clock time; "hours" keeps it one
+        return " hours " if re.search(r"(?<![\w:.])[0-2]\d[0-5]\d\s*$", words[: m.start()]) else " "
+
+    return rules.bracket.sub(out, words), timed
 
 
 def _local(day: date, clock: time, tz: tzinfo) -> datetime:
@@ -924,6 +937,8 @@ def _day_words(words: str, rules: WhenRules) -> str:
     return ""
 
 
+# "will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday": the start's subject ends it
+_AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", I)
 _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+$", I)
 
 
@@ -943,8 +958,11 @@ def _end(
         between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
         # the pause's own end: its verb close after the trigger, or a sentence that opens with
         # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
-        if (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0) or m.start() <= 25 or _DUE.search(
-            sentence[max(0, m.start() - 30) : m.start()]
+        if (
+            (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0)
+            or m.start() <= 25
+            or _DUE.search(sentence[max(0, m.start() - 30) : m.start()])
+            or (start is not None and between is not None and _AND_END.search(between) and not rules.other_subject.search(between))
         ):
             candidates.append(m)
             break
