@@ -408,6 +408,10 @@ DATE_ONLY = at(3, 7, 12)  # a page that gives only its date (Thursday 7 March 20
         ("The truce in Gaza will take hold at 7 a.m. on Friday.", PUB, at(3, 8, 5), "minute", "place"),
         # a bare four-digit figure made a clock time by the bracketed UTC one
         ("The truce in Gaza takes effect at 0700 (0500 GMT) Friday.", PUB, at(3, 8, 5), "minute", "stated"),
+        # "local" alone after a four-digit figure; a clock time said in words
+        ("The truce in Gaza is due to start at 0700 local on Friday.", PUB, at(3, 8, 5), "minute", "place"),
+        ("The ceasefire in Gaza will come into effect at 7 in the morning on Friday.", PUB, at(3, 8, 5), "minute", "place"),
+        ("The truce in Gaza begins at 10 o'clock in the evening on Friday.", PUB, at(3, 8, 20), "minute", "place"),
         # more zone abbreviations
         ("A truce in Yemen starts at 2 p.m. EAT on Friday.", PUB, at(3, 8, 11), "minute", "stated"),
         ("A truce in Yemen begins at 1pm UAE on Friday.", PUB, at(3, 8, 9), "minute", "stated"),
@@ -448,3 +452,8 @@ def test_an_end_coordinated_with_the_start_is_the_pause_end():
     assert (m.starts_at, m.ends_at, m.end_precision) == (at(3, 8, 5), at(3, 12, 5), "minute")
     m = timed("A ceasefire in Gaza will begin at 7 a.m. on Friday and the talks end at 9 a.m. on Tuesday.")
     assert m.ends_at is None  # another subject's end
+
+
+def test_a_year_before_local_is_not_a_clock_time():
+    m = timed("The truce in Gaza agreed after 2014 local elections will start on Friday.")
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 22), "day")

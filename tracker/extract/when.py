@@ -55,7 +55,9 @@ How news states time, and how each way is read (the conventions, documented once
   from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
-* **Four-digit figures** ("1500") are clock times next to a zone, "hours" or "local time",
+* **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
+* **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
+  "local" before punctuation or a time word: "0700 local on Friday"),
   in a window whose second figure has one, or before a bracketed zoned figure ("0700
   (0500 GMT)").
 * **Implausible dates** (a year before 1900 or after 2100) are ignored with a note; no date
@@ -130,10 +132,16 @@ class WhenRules:
 # A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
 # "hours" or "local time", or as the first figure of a window whose second has one
 # ("between 0700 and 1500 GMT"); otherwise it is a year or a number.
-_MARK = r"(?:GMT|UTC|Z|hours|hrs|local\s+time)(?![\w])"
+_MARK = (  # "local" alone only before punctuation or a time word: "2014 local elections" is a year
+    r"(?:GMT|UTC|Z|hours|hrs|local\s+time|local(?=\s*(?:[,.;:)\]]|$)|\s+(?:on|at|from|and|to|until|till|tomorrow|today|tonight)\b))(?![\w])"
+)
 _FOUR = (
     r"(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK
     + r"|\s*[\(\[]\s*(?:[0-2]\d[0-5]\d|\d{1,2}[:.]\d{2})\s*" + _MARK + r")"  # "0700 (0500 GMT)"
+)
+# "7 in the morning", "10 o'clock in the evening": a clock time said in words (groups 9-11)
+_SPOKEN = (
+    r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s+(?:o['\u2019]clock\s+)?in\s+the\s+(morning|afternoon|evening)(?![\w])"
 )
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 
@@ -159,7 +167,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
         r"|\d{1,2}(?::|" + _DOT + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
         r"|[0-2]\d[0-5]\d" + _FOUR + r"(?:\s*(?:hours|hrs)(?![\w]))?"
-        r"|zero\s+hours)"
+        r"|zero\s+hours"
+        r"|" + _SPOKEN + r")"
     )
     day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+\d{4})?"
     day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
@@ -199,7 +208,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
             r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + _DOT + r")(\d{2})"
-            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b",
+            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b|" + _SPOKEN,
             I,
         ),
         midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
@@ -394,6 +403,12 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
     if m and not (mid and mid.start() < m.start()) and not (noon and noon.start() < m.start()):
         if m.group(8):
             return time(0, 0), "midnight", None
+        if m.group(9):
+            h, mi = int(m.group(9)), int(m.group(10) or 0)
+            if not 1 <= h <= 12 or mi > 59:
+                return None, None, None
+            h = h % 12 + (0 if m.group(11).lower() == "morning" else 12)
+            return time(h, mi), "clock", None
         if m.group(3):
             h, mi = int(m.group(1)), int(m.group(2) or 0)
             if h == 12 and mi == 0:
