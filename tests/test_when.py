@@ -412,6 +412,8 @@ DATE_ONLY = at(3, 7, 12)  # a page that gives only its date (Thursday 7 March 20
         ("The truce in Gaza is due to start at 0700 local on Friday.", PUB, at(3, 8, 5), "minute", "place"),
         ("The ceasefire in Gaza will come into effect at 7 in the morning on Friday.", PUB, at(3, 8, 5), "minute", "place"),
         ("The truce in Gaza begins at 10 o'clock in the evening on Friday.", PUB, at(3, 8, 20), "minute", "place"),
+        # "at 0700": a four-digit figure after "at" is a clock time
+        ("The ceasefire in Gaza begins Friday 8 March at 0700.", PUB, at(3, 8, 5), "minute", "place"),
         # more zone abbreviations
         ("A truce in Yemen starts at 2 p.m. EAT on Friday.", PUB, at(3, 8, 11), "minute", "stated"),
         ("A truce in Yemen begins at 1pm UAE on Friday.", PUB, at(3, 8, 9), "minute", "stated"),
@@ -457,3 +459,8 @@ def test_an_end_coordinated_with_the_start_is_the_pause_end():
 def test_a_year_before_local_is_not_a_clock_time():
     m = timed("The truce in Gaza agreed after 2014 local elections will start on Friday.")
     assert (m.starts_at, m.start_precision) == (at(3, 7, 22), "day")
+
+
+def test_a_four_digit_figure_after_at_before_a_word_is_not_a_clock_time():
+    for text in ("The ceasefire in Gaza was agreed at 2024 talks.", "The ceasefire in Gaza held at 1500 metres on the ridge."):
+        assert all(m.start_text is None for m in extract(text, PUB)), text

@@ -58,8 +58,8 @@ How news states time, and how each way is read (the conventions, documented once
 * **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
 * **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
   "local" before punctuation or a time word: "0700 local on Friday"),
-  in a window whose second figure has one, or before a bracketed zoned figure ("0700
-  (0500 GMT)").
+  in a window whose second figure has one, before a bracketed zoned figure ("0700
+  (0500 GMT)"), or after "at" unless a word follows ("at 0700", not "at 2024 talks").
 * **Implausible dates** (a year before 1900 or after 2100) are ignored with a note; no date
   arithmetic here can raise.
 
@@ -136,8 +136,10 @@ _MARK = (  # "local" alone only before punctuation or a time word: "2014 local e
     r"(?:GMT|UTC|Z|hours|hrs|local\s+time|local(?=\s*(?:[,.;:)\]]|$)|\s+(?:on|at|from|and|to|until|till|tomorrow|today|tonight)\b))(?![\w])"
 )
 _FOUR = (
-    r"(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK
+    r"(?:(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK
     + r"|\s*[\(\[]\s*(?:[0-2]\d[0-5]\d|\d{1,2}[:.]\d{2})\s*" + _MARK + r")"  # "0700 (0500 GMT)"
+    + r"|(?<=\bat\s[0-2]\d[0-5]\d)(?!\w|[,.]\d|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)[a-z]))"  # "at 0700"
+    # (not "at 2024 talks", "at 1500 metres": a lower-case word after it other than a time word)
 )
 # "7 in the morning", "10 o'clock in the evening": a clock time said in words (groups 9-11)
 _SPOKEN = (
