@@ -382,3 +382,85 @@ def test_a_window_over_new_year_ends_in_the_next_year():
 )
 def test_a_date_without_year_is_the_one_nearest_publication(text, published, starts_at):
     assert timed(text, published).starts_at == starts_at
+
+
+DATE_ONLY = at(3, 7, 12)  # a page that gives only its date (Thursday 7 March 2024)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "precision", "zone"),
+    [
+        # a start verb: "commence"
+        ("The truce in Khartoum will commence at 6 a.m. on Wednesday.", PUB, at(3, 13, 4), "minute", "place"),
+        # a time placed before the trigger: its onset, or its attribute
+        ("Gunfire rang out minutes after the agreed 6 p.m. (1600 GMT) onset of the ceasefire in Khartoum.", PUB, at(3, 6, 16), "minute", "stated"),
+        ("The 6 a.m. truce in Khartoum will be the first in weeks.", PUB, at(3, 8, 4), "minute", "place"),
+        # a date-only page is read as written in the news day's hours (06:00-18:00 local)
+        ("A ceasefire in Gaza was due to come into effect at 02:00 local time (0000 GMT).", DATE_ONLY, at(3, 8, 0), "range", "stated"),
+        ("The truce in Khartoum took effect at 7 p.m.", DATE_ONLY, at(3, 6, 17), "range", "place"),
+        ("The humanitarian corridor in Gaza will open at 10 a.m.", DATE_ONLY, at(3, 7, 8), "range", "place"),
+        # "tonight" on a date-only page: that date may be a day off the writer's
+        ("The ceasefire in Gaza starts at 2400 hours tonight.", DATE_ONLY, at(3, 7, 22), "range", "place"),
+        # a bracket that gives "local time" and the UTC figure
+        ("A ceasefire takes effect from 12:00 hours (local time, 0500 GMT) on 27 December 2025.", PUB, at(12, 27, 5, year=2025), "minute", "stated"),
+        # "took hold" looks back; "take hold" is a start verb
+        ("A ceasefire in Lebanon took hold at 4am local time (0200 GMT) on Wednesday.", PUB, at(3, 6, 2), "minute", "stated"),
+        ("The truce in Gaza will take hold at 7 a.m. on Friday.", PUB, at(3, 8, 5), "minute", "place"),
+        # a bare four-digit figure made a clock time by the bracketed UTC one
+        ("The truce in Gaza takes effect at 0700 (0500 GMT) Friday.", PUB, at(3, 8, 5), "minute", "stated"),
+        # "local" alone after a four-digit figure; a clock time said in words
+        ("The truce in Gaza is due to start at 0700 local on Friday.", PUB, at(3, 8, 5), "minute", "place"),
+        ("The ceasefire in Gaza will come into effect at 7 in the morning on Friday.", PUB, at(3, 8, 5), "minute", "place"),
+        ("The truce in Gaza begins at 10 o'clock in the evening on Friday.", PUB, at(3, 8, 20), "minute", "place"),
+        # "at 0700": a four-digit figure after "at" is a clock time
+        ("The ceasefire in Gaza begins Friday 8 March at 0700.", PUB, at(3, 8, 5), "minute", "place"),
+        # more zone abbreviations
+        ("A truce in Yemen starts at 2 p.m. EAT on Friday.", PUB, at(3, 8, 11), "minute", "stated"),
+        ("A truce in Yemen begins at 1pm UAE on Friday.", PUB, at(3, 8, 9), "minute", "stated"),
+        ("The ceasefire in Myanmar takes effect at 6 a.m. MMT on Friday.", PUB, at(3, 7, 23, 30), "minute", "stated"),
+    ],
+)
+def test_more_ways_news_states_a_start(text, published, starts_at, precision, zone):
+    m = timed(text, published)
+    assert (m.starts_at, m.start_precision, m.start_zone) == (starts_at, precision, zone)
+
+
+def test_a_date_only_page_flags_both_days_a_bare_clock_time_can_fall_on():
+    m = timed("A ceasefire in Gaza was due to come into effect at 02:00 local time (0000 GMT).", DATE_ONLY)
+    assert m.start_range == (at(3, 7, 0), at(3, 8, 0))  # the stamp's date, or the next day (the reading)
+    m = timed("The truce in Khartoum took effect at 7 p.m.", DATE_ONLY)
+    assert m.start_range == (at(3, 6, 17), at(3, 7, 17))
+
+
+def test_a_later_naming_in_a_place_on_the_same_clock_gives_the_pause_its_time():
+    text = (
+        "A four-day pause came into effect in Gaza on Friday. "
+        "The pause in hostilities, which began at 7 a.m. (local time), came in the war between Israel and Hamas."
+    )
+    m = extract(text, at(3, 8, 12))[0]
+    assert (m.location, m.starts_at, m.start_precision) == ("Gaza", at(3, 8, 5), "minute")
+
+
+def test_a_time_in_no_zone_takes_the_one_party_zone_as_its_best_reading_still_flagged():
+    m = timed("Easter truce declared\nRussia declared a truce from 18:00 on Saturday.")
+    assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 9, 15), "range", "unknown")  # Moscow time
+    assert m.start_range[0] <= m.starts_at <= m.start_range[1]
+    m = timed("Easter truce declared\nRussia and the United States agreed a truce from 18:00 on Saturday.")  # parties in two zones
+    assert (m.starts_at, m.start_precision, m.start_zone) == (None, "range", "unknown")
+
+
+def test_an_end_coordinated_with_the_start_is_the_pause_end():
+    m = timed("A ceasefire in Gaza will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday.")
+    assert (m.starts_at, m.ends_at, m.end_precision) == (at(3, 8, 5), at(3, 12, 5), "minute")
+    m = timed("A ceasefire in Gaza will begin at 7 a.m. on Friday and the talks end at 9 a.m. on Tuesday.")
+    assert m.ends_at is None  # another subject's end
+
+
+def test_a_year_before_local_is_not_a_clock_time():
+    m = timed("The truce in Gaza agreed after 2014 local elections will start on Friday.")
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 22), "day")
+
+
+def test_a_four_digit_figure_after_at_before_a_word_is_not_a_clock_time():
+    for text in ("The ceasefire in Gaza was agreed at 2024 talks.", "The ceasefire in Gaza held at 1500 metres on the ridge."):
+        assert all(m.start_text is None for m in extract(text, PUB)), text

@@ -37,14 +37,17 @@ time right after one that did ("It takes effect at 6 a.m."; the lead after a hea
 counts) gives that mention its start or end, or the clock time for the day it named; a
 later mention of the same pause (no other place) gives an earlier one its time when that
 has none or only a day holding it; start + duration gives the end. When a time had no
-zone, the text is read again in the article's zone (`Extractor.extract`).
+zone, the text is read again in the article's zone (`Extractor.extract`); with none, a
+wall time gets the zone of the one country all the parties named are in as its best
+reading, still flagged (`_party_readings`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from ..types import Mention
 from . import actors as _actors
@@ -98,7 +101,7 @@ class Extractor:
         zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
         if zone is not None or year is not None:
             out = self._pass(text, published, prefilter, zone, year)
-        return _carry_times(out)
+        return _party_readings(_carry_times(out))
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
         v = self.vocab
@@ -473,7 +476,7 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
             )
             # another place named is another pause, unless b's time is absolute (a stated zone)
             # and falls on the day a named ("on Friday" ... "at 7 a.m. (0500 GMT)")
-            if b.location not in (None, a.location) and not (inside and b.start_zone == "stated"):
+            if b.location not in (None, a.location) and not (inside and (b.start_zone == "stated" or _same_clock(a, b))):
                 continue
             fields: dict = {}
             if b.starts_at and b.start_precision == "minute" and (inside or (a.starts_at is None and a.start_range is None)):
@@ -509,6 +512,43 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
     return out
+
+
+def _party_readings(mentions: list[Mention]) -> list[Mention]:
+    """A wall time read in no zone (none stated, no place in the article) gets as its best
+    reading that time in the zone of the one country every party named is in ("the Kremlin
+    declared a truce from 18:00": Moscow time). It stays flagged: precision "range", zone
+    "unknown", the range of every reading, and the lifecycle still reads it again in the
+    zone of the pause it joins. Parties in several zones give no reading."""
+    zones = {place_zone(a.name) for m in mentions for a in m.actors} - {None}
+    if len(zones) != 1:
+        return mentions
+    tz = ZoneInfo(zones.pop())
+
+    def reading(local: str | None, span) -> datetime | None:
+        if not local or "T" not in local:
+            return None  # a day, not a wall time
+        at = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(timezone.utc)
+        return at if span is None or span[0] <= at <= span[1] else None
+
+    out = []
+    for m in mentions:
+        fields = {}
+        if m.start_zone == "unknown" and m.starts_at is None and (at := reading(m.start_local, m.start_range)):
+            fields["starts_at"] = at
+        if m.end_zone == "unknown" and m.ends_at is None and (at := reading(m.end_local, m.end_range)):
+            fields["ends_at"] = at
+        out.append(replace(m, **fields) if fields else m)
+    return out
+
+
+def _same_clock(a: Mention, b: Mention) -> bool:
+    """Whether b's place keeps the same clock as a's at b's start ("Gaza" and "Israel"): b's
+    time, read in its place's zone, is then the same instant in a's."""
+    za, zb = place_zone(a.location, a.country), place_zone(b.location, b.country)
+    if not (za and zb and b.starts_at):
+        return False
+    return b.starts_at.astimezone(ZoneInfo(za)).utcoffset() == b.starts_at.astimezone(ZoneInfo(zb)).utcoffset()
 
 
 def _merge(a: Mention, b: Mention) -> Mention:

@@ -9,8 +9,14 @@ How news states time, and how each way is read (the conventions, documented once
   `when.zones` in the data; "<place> time" also resolves through the gazetteer). "local
   time" is the place's zone. Without a stated zone the place's zone is used (the caller
   gives it: the mention's place, else the article's); with none the zone is *unknown* and
-  the start is a range over every offset from UTC-12 to UTC+14, never silently UTC.
-* **Bracketed figures.** "06:00 (03:00 GMT)", "10:00 local time [07:00 GMT]": a UTC figure
+  the start is a range over every offset from UTC-12 to UTC+14, never silently UTC (the
+  extractor may then keep, inside that range, the reading in the zone of the one country
+  all the article's parties are in: "the Kremlin declared a truce from 18:00").
+* **Before the trigger.** "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m.
+  truce": a time right before the trigger, as its onset ("onset/start/beginning of") or as
+  its attribute, is its start.
+* **Bracketed figures.** "06:00 (03:00 GMT)", "10:00 local time [07:00 GMT]", "12:00 hours
+  (local time, 0500 GMT)": a UTC figure
   in brackets settles the moment (the nearest instant with that UTC clock time); when the
   local figure disagrees by more than 15 minutes the UTC figure wins and a note says so. A
   bracketed figure in another stated zone ("[1 a.m. Boston time]") wins over the place's
@@ -25,7 +31,12 @@ How news states time, and how each way is read (the conventions, documented once
   a weekday beside it fits ("Sunday, January 19"); an end's day or date is the first after
   its start ("from Dec. 23 until Jan. 2"). A clock time alone is its next occurrence
   after publication (the last one before it when `past`), or, when the stamp is date-only
-  (exactly 00:00 or 12:00 UTC), on the publication's date, flagged as a range. A clock
+  (exactly 00:00 or 12:00 UTC), on the publication's date read as written in the news
+  day's hours, 06:00-18:00 local (a time ahead before 06:00 is the next day's, "will start
+  at 2 a.m."; a time gone by from 18:00 the day before's, "began at 6 p.m."), flagged as a
+  range over both days it can fall on; "tonight"/"today"/"tomorrow" on a date-only stamp
+  are a range of a day either side (the stamp's date may be the UTC one or the outlet's;
+  "minutes after" a time also looks back). A clock
   time without a day takes the one day named before it in the pause's text ("introduced
   on Thursday ..., between 8 a.m. and 4 p.m."). "June 3-4" is its first day, except for
   midnight ("midnight on June 3-4" is the night between). Without `published`, only a
@@ -41,7 +52,14 @@ How news states time, and how each way is read (the conventions, documented once
   day), "from 6 a.m. of April 10 to 6 a.m. of April 13", "between 8 a.m. and 4 p.m. on
   Thursday", "9 a.m.-9 p.m.", "ended at 7am": the second figure of a window takes the day
   and zone of the first when it has none (and the next day when it is not later). The end
-  from a duration ("for 72 hours from noon") is the caller's: start + duration.
+  from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
+  verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
+  Tuesday") is the pause's end.
+* **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
+* **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
+  "local" before punctuation or a time word: "0700 local on Friday"),
+  in a window whose second figure has one, before a bracketed zoned figure ("0700
+  (0500 GMT)"), or after "at" unless a word follows ("at 0700", not "at 2024 talks").
 * **Implausible dates** (a year before 1900 or after 2100) are ignored with a note; no date
   arithmetic here can raise.
 
@@ -64,6 +82,7 @@ I = re.IGNORECASE
 UTC = timezone.utc
 MIN_YEAR, MAX_YEAR = 1900, 2100
 _EXACT = timedelta(minutes=15)
+_NEWS_DAY = (time(6, 0), time(18, 0))  # the local hours a page with only a date is read as written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +132,19 @@ class WhenRules:
 # A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
 # "hours" or "local time", or as the first figure of a window whose second has one
 # ("between 0700 and 1500 GMT"); otherwise it is a year or a number.
-_MARK = r"(?:GMT|UTC|Z|hours|hrs|local\s+time)(?![\w])"
-_FOUR = r"(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK + r")"
+_MARK = (  # "local" alone only before punctuation or a time word: "2014 local elections" is a year
+    r"(?:GMT|UTC|Z|hours|hrs|local\s+time|local(?=\s*(?:[,.;:)\]]|$)|\s+(?:on|at|from|and|to|until|till|tomorrow|today|tonight)\b))(?![\w])"
+)
+_FOUR = (
+    r"(?:(?=\s*" + _MARK + r"|\s*(?:and|to|-|\u2013)\s*[0-2]\d[0-5]\d\s*" + _MARK
+    + r"|\s*[\(\[]\s*(?:[0-2]\d[0-5]\d|\d{1,2}[:.]\d{2})\s*" + _MARK + r")"  # "0700 (0500 GMT)"
+    + r"|(?<=\bat\s[0-2]\d[0-5]\d)(?!\w|[,.]\d|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)[a-z]))"  # "at 0700"
+    # (not "at 2024 talks", "at 1500 metres": a lower-case word after it other than a time word)
+)
+# "7 in the morning", "10 o'clock in the evening": a clock time said in words (groups 9-11)
+_SPOKEN = (
+    r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s+(?:o['\u2019]clock\s+)?in\s+the\s+(morning|afternoon|evening)(?![\w])"
+)
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 
 
@@ -139,7 +169,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
         r"|\d{1,2}(?::|" + _DOT + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
         r"|[0-2]\d[0-5]\d" + _FOUR + r"(?:\s*(?:hours|hrs)(?![\w]))?"
-        r"|zero\s+hours)"
+        r"|zero\s+hours"
+        r"|" + _SPOKEN + r")"
     )
     day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+\d{4})?"
     day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
@@ -179,7 +210,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
             r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + _DOT + r")(\d{2})"
-            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b",
+            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b|" + _SPOKEN,
             I,
         ),
         midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
@@ -242,6 +273,12 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
 
 
+# "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m. truce": a time right
+# before the trigger, as its onset or as its attribute (the last word is the trigger's)
+_BEFORE_TRIGGER = re.compile(
+    r"\s*(?:(?:onset|start|beginning|launch)\s+of\s+(?:the\s+|this\s+|a\s+)?(?:[\w'\u2019-]+\s+){0,2}|(?:[\w'\u2019-]+\s+)?)[\w'\u2019-]+",
+    I,
+)
 _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
 
 
@@ -268,7 +305,11 @@ def _find(
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
-        if (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before)) or _near_cue(before, rules, trigger_end):
+        if (
+            (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before))
+            or _near_cue(before, rules, trigger_end)
+            or (m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end))
+        ):
             found.append((0, m.start(), "precise", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
         if _near_cue(sentence[: m.start()], rules, trigger_end):
@@ -364,6 +405,12 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
     if m and not (mid and mid.start() < m.start()) and not (noon and noon.start() < m.start()):
         if m.group(8):
             return time(0, 0), "midnight", None
+        if m.group(9):
+            h, mi = int(m.group(9)), int(m.group(10) or 0)
+            if not 1 <= h <= 12 or mi > 59:
+                return None, None, None
+            h = h % 12 + (0 if m.group(11).lower() == "morning" else 12)
+            return time(h, mi), "clock", None
         if m.group(3):
             h, mi = int(m.group(1)), int(m.group(2) or 0)
             if h == 12 and mi == 0:
@@ -498,8 +545,13 @@ def _split_brackets(words: str, rules: WhenRules) -> tuple[str, list[str]]:
     ("(15 February)") is read as part of the words."""
     inner = [m.group(1) for m in rules.bracket.finditer(words)]
     timed = [t for t in inner if _clock(t, rules)[1] not in (None, "part")]
-    main = rules.bracket.sub(lambda m: " " if m.group(1) in timed else " " + m.group(1) + " ", words)
-    return main, timed
+    def out(m: re.Match[str]) -> str:
+        if m.group(1) not in timed:
+            return " " + m.group(1) + " "
+        # "0700 (0500 GMT)": the bracket is what made "0700" a clock time; "hours" keeps it one
+        return " hours " if re.search(r"(?<![\w:.])[0-2]\d[0-5]\d\s*$", words[: m.start()]) else " "
+
+    return rules.bracket.sub(out, words), timed
 
 
 def _local(day: date, clock: time, tz: tzinfo) -> datetime:
@@ -563,6 +615,7 @@ def _resolve_words(
     clock = w.clock
     span: tuple[datetime, datetime] | None = None
     date_guess = inherited = False
+    date_shift = 0  # a date-only stamp's day moved to the next (1) or the last (-1) one
     if day is None and w.day_stated and not (anchor is not None and anchor.at is not None):
         # a weekday or relative day without a publication date: no day can be known
         return Start(words, None, None, None, None, tuple(notes)), w
@@ -580,9 +633,19 @@ def _resolve_words(
         day = base if date_only else local.date()
         now = local.time().replace(tzinfo=None)
         if date_only:
-            date_guess = clock is not None  # a date-only stamp: that date, or the next (the last) one
+            # a date-only stamp: its date, read as written in the news day's hours (06:00-18:00
+            # local): a time ahead before 06:00 is the next day's ("will start at 2 a.m."), a time
+            # gone by from 18:00 on the day before's ("began at 6 p.m."); always flagged
+            date_guess = clock is not None
             if w.clock_kind in ("midnight", "midnight24") and (w.end_of_day or not past):
                 day += timedelta(days=1)
+            elif w.clock_kind == "clock":
+                # the news day is the place's: "5am GMT" in Gaza is 7 a.m. there
+                seen = _local(day, clock, tz).astimezone(place_tz).time() if tz is not None and place_tz is not None else clock
+                if not past and seen < _NEWS_DAY[0]:
+                    day, date_shift = day + timedelta(days=1), 1
+                elif past and seen >= _NEWS_DAY[1]:
+                    day, date_shift = day - timedelta(days=1), -1
         elif w.clock_kind in ("midnight", "midnight24"):
             day += timedelta(days=0 if past and not w.end_of_day else 1)  # "at midnight": the next midnight
         elif clock is not None and not past and clock <= now:
@@ -665,7 +728,13 @@ def _resolve_words(
             precision, span = "range", (at, (span[1] if span else at) + timedelta(days=7))
         elif date_guess and precision == "minute" and at is not None:
             # which day a bare clock time falls on is a guess when the publication has only a date
-            precision, span = "range", ((at - timedelta(days=1), at) if past else (at, at + timedelta(days=1)))
+            # (the other reading is the stamp's date when the day was moved, else the day beyond it)
+            other = at + timedelta(days=-date_shift if date_shift else (-1 if past else 1))
+            precision, span = "range", (min(at, other), max(at, other))
+        elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start":
+            # "at 2400 hours tonight" on a page that gives only its date: that date may be the UTC
+            # one or the outlet's, a day off the writer's "tonight"
+            precision, span = "range", (at - timedelta(days=1), at + timedelta(days=1))
         elif inherited and precision == "minute" and at is not None:
             # the day came from a first figure whose day is a guess: so is this one's
             precision, span = "range", (at - (anchor.at - anchor.range[0]), at + (anchor.range[1] - anchor.at))
@@ -682,7 +751,9 @@ def _bracket(
 ) -> tuple[datetime, bool] | None:
     """(instant, is UTC) of a bracketed clock time in a stated zone, nearest the main reading.
     A bracketed window ("(0800-1200 GMT)") gives its first figure to a start, its last to an end."""
-    zone = _parse_zone(inner, place_tz, rules)
+    stated = rules.local.sub(" ", inner)  # "(local time, 0500 GMT)": the stated zone is the bracket's
+    zone = _parse_zone(stated, place_tz, rules) if rules.clock.search(stated) else None
+    zone = zone or _parse_zone(inner, place_tz, rules)
     if zone is None or zone[0] is None:
         return None
     figures = [m.group(0) for m in rules.clock.finditer(inner)]
@@ -883,6 +954,8 @@ def _day_words(words: str, rules: WhenRules) -> str:
     return ""
 
 
+# "will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday": the start's subject ends it
+_AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", I)
 _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+$", I)
 
 
@@ -902,8 +975,11 @@ def _end(
         between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
         # the pause's own end: its verb close after the trigger, or a sentence that opens with
         # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
-        if (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0) or m.start() <= 25 or _DUE.search(
-            sentence[max(0, m.start() - 30) : m.start()]
+        if (
+            (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0)
+            or m.start() <= 25
+            or _DUE.search(sentence[max(0, m.start() - 30) : m.start()])
+            or (start is not None and between is not None and _AND_END.search(between) and not rules.other_subject.search(between))
         ):
             candidates.append(m)
             break
