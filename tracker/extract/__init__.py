@@ -211,12 +211,14 @@ class Extractor:
             # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
             # same family at a compatible place.
             lead = next((j for j, w in enumerate(where) if w == 1), None)
-            if lead is not None and _FAMILY[out[lead].kind] == _FAMILY[out[0].kind] and (
-                not out[0].location
-                or not out[lead].location
-                or out[0].location == out[lead].location
-            ):
-                out[0] = _merge(out[0], out[lead])
+            head, body = out[0], out[lead] if lead is not None else None
+            if body is not None and _FAMILY[body.kind] == _FAMILY[head.kind]:
+                if not head.location or not body.location or head.location == body.location:
+                    out[0] = _merge(head, body)
+                elif head.location == head.country == body.country and _is_headline(sentences[0].text, v):
+                    # "Pause in Syria" over "... a pause in the assault on Ghouta": the headline
+                    # names the country, the lead the pause's own, local level
+                    out[0] = replace(_merge(head, body), location=body.location, country=body.country)
         # One side accepted while the other rejects, denies or has not answered: a proposal
         # (a unilateral declaration stays agreed).
         agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
@@ -509,6 +511,14 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
     return out
+
+
+_HEADLINE_WORDS = 14
+
+
+def _is_headline(sentence: str, vocab: Vocab) -> bool:
+    """A short first sentence with no dateline: a headline ("Putin orders daily 5-hour pause in Syria.")."""
+    return len(sentence.split()) <= _HEADLINE_WORDS and not vocab.dateline.match(sentence)
 
 
 def _merge(a: Mention, b: Mention) -> Mention:
