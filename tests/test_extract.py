@@ -959,3 +959,17 @@ def test_the_leads_local_place_refines_the_headlines_country():
         " The UN said the sides had agreed a daily four-hour pause in the assault on Sirte."
     )
     assert extract(text)[0].location == "Libya"
+
+
+def test_a_pair_of_states_named_by_their_adjectives_are_the_parties():
+    assert one("The envoy said Israeli and Lebanese leaders had agreed to a ceasefire on Monday.").location is None
+
+
+def test_the_possessive_country_counts_only_for_its_party_or_government():
+    assert one("Libya's army agreed to a truce on Friday.").location == "Libya"
+    assert one("Libya's Rapid Intervention Forces agreed to a truce on Friday.").location == "Libya"
+    assert one("Libya's Dbeibah ordered a truce on Friday.").location == "Libya"
+    assert one("Egypt's armed groups agreed to a truce on Friday.").location == "Egypt"
+    # the country's envoy is no place of the pause, neither as the fallback nor as a place of its own
+    assert one("Egypt's foreign minister said the rebels had agreed to a truce.").location is None
+    assert one("In a statement, Egypt's foreign minister Sameh Shoukry said the rebels would halt hostilities.").location is None

@@ -119,7 +119,7 @@ def duration_hours(
     m = None if extension else rules.before.search(head)
     if m:
         return _hours(m, rules)
-    m = None if extension else rules.of_before.search(head)
+    m = None if extension or " of " not in head[-80:] else rules.of_before.search(head, max(0, trigger_start - 80))
     if m and not rules.reject_before.search(head[: m.start()]):
         return _hours(m, rules)  # "at least 48 hours of humanitarian pause"; not "after two weeks of truce"
     tail = sentence[trigger_end:span_end]
