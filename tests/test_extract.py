@@ -973,3 +973,8 @@ def test_the_possessive_country_counts_only_for_its_party_or_government():
     # the country's envoy is no place of the pause, neither as the fallback nor as a place of its own
     assert one("Egypt's foreign minister said the rebels had agreed to a truce.").location is None
     assert one("In a statement, Egypt's foreign minister Sameh Shoukry said the rebels would halt hostilities.").location is None
+
+
+def test_the_crossing_named_again_in_the_sentence_is_the_access_events_level():
+    m = one("The first trucks carrying aid have arrived in the Gaza Strip through the newly opened Rafah crossing from Egypt.")
+    assert m.location == "Rafah crossing"

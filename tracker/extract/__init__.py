@@ -275,6 +275,7 @@ class Extractor:
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
         countries: frozenset[str] | None = None  # the countries the sentence names
+        placed_at: dict[int, Place | None] = {}  # the place of each mention in `mentions`
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
             status = _rules.status(hit, span, cues, text) or _rules.own_status(text, hit, v)
@@ -327,6 +328,10 @@ class Extractor:
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
                 mentions[i] = _merge(mentions[i], mention)
+                if place is not None and place.type in _OWN_LEVEL and (placed_at.get(i) is None or placed_at[i].type not in _OWN_LEVEL):
+                    # "trucks arrived in Darfur through the newly opened Adre crossing": the crossing is the pause's own level
+                    mentions[i] = replace(mentions[i], location=place.name, country=place.country)
+                    placed_at[i] = place
                 if explicit and i not in stated:  # its status from the naming that states one
                     mentions[i] = replace(mentions[i], status=mention.status)
                     stated.add(i)
@@ -340,6 +345,7 @@ class Extractor:
                 mentions[i] = replace(_merge(mentions[i], mention), status=later)
                 continue
             seen[hit.kind] = len(mentions)
+            placed_at[len(mentions)] = place
             if explicit:
                 stated.add(len(mentions))
             if by_default:
@@ -514,6 +520,7 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
 
 
 _HEADLINE_WORDS = 14
+_OWN_LEVEL = ("crossing", "site")  # a place of these types is the level of an access event itself
 
 
 def _is_headline(sentence: str, vocab: Vocab) -> bool:
