@@ -978,3 +978,11 @@ def test_the_possessive_country_counts_only_for_its_party_or_government():
 def test_the_crossing_named_again_in_the_sentence_is_the_access_events_level():
     m = one("The first trucks carrying aid have arrived in the Gaza Strip through the newly opened Rafah crossing from Egypt.")
     assert m.location == "Rafah crossing"
+
+
+def test_a_linked_length_after_a_long_subject():
+    text = (
+        "The bilateral ceasefire between the government of Libya and the Libyan National Army (LNA)"
+        " in the south will be nationwide and will last three months."
+    )
+    assert one(text).duration_hours == 2160

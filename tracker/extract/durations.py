@@ -53,9 +53,11 @@ def compile_rules(vocab: Vocab) -> DurationRules:
     mod = d["modifiers_between"]
     before = re.compile(r"(?<![\w-])" + dur + r"(?:\s+" + mod + r"){0,2}\s*$", I)
     of_before = re.compile(r"(?<![\w-])" + dur + r"\s+of\s+(?:(?:an?|the)\s+)?(?:" + mod + r"\s+){0,2}$", I)
-    # the dots of a clock time ("7.30", "7 a.m.") do not end the clause
+    # the dots of a clock time ("7.30", "7 a.m.") do not end the clause; up to 130 characters
+    # between, as a subject may be long ("The ceasefire between the government of Colombia and
+    # the National Liberation Army (ELN) will be nationwide and will last six months")
     after = re.compile(
-        r"^(?P<between>(?:[^.;:!?]|(?<=\d)[:.](?=\d)|(?<=\b[ap])\.(?=m\b)|(?<=\b[ap]\.m)\.){0,90}?)\b"
+        r"^(?P<between>(?:[^.;:!?]|(?<=\d)[:.](?=\d)|(?<=\b[ap])\.(?=m\b)|(?<=\b[ap]\.m)\.){0,130}?)\b"
         + fragment(d["link_after"]) + r"\s+" + dur + r"\b",
         I,
     )
