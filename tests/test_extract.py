@@ -930,3 +930,59 @@ def test_prefilter_trie_matches_what_the_alternation_matches():
         assert [m.start() for m in trie.finditer(text)] == [m.start() for m in plain.finditer(text)], text
     assert trie_source("aid(?<=\\baid)\\b|relief") == "aid(?<=\\baid)\\b|relief"  # assertions: left as written
     assert re.compile(trie_source("cease-fire|cease fire")).findall("a cease-fire, a cease fire") == ["cease-fire", "cease fire"]
+
+
+# --- issue 12, second round: rules about how news is written --------------------------
+
+
+def test_a_length_through_of_before_the_pause():
+    assert one("The UN called for at least 72 hours of humanitarian pause in Libya.").duration_hours == 72
+    # the time elapsed before a collapse is no length of the pause
+    assert all(m.duration_hours is None for m in extract("Clashes broke out in Sirte after two weeks of truce."))
+
+
+def test_a_contraction_ends_the_headline_so_the_dateline_is_blanked():
+    from tracker.extract import sentences
+    from tracker.extract.vocab import english
+
+    text = "Militia announces truce in row with gov't. Tripoli, May 3 (EFE).- The militia agreed a truce on Friday."
+    assert [s.text[:7] for s in sentences.split(text, english())] == ["Militia", "Tripoli"]
+    assert all(m.location != "Tripoli" for m in extract(text))
+
+
+def test_the_leads_local_place_refines_the_headlines_country():
+    text = "UN brokers daily 4-hour humanitarian pause in Libya. The UN said on Tuesday the sides had agreed a daily four-hour pause in the assault on Sirte."
+    assert extract(text)[0].location == "Sirte"
+    # a long first sentence is no headline: each sentence keeps its own place
+    text = (
+        "The UN said on Tuesday that the sides had agreed to a daily four-hour humanitarian pause in Libya to let aid in."
+        " The UN said the sides had agreed a daily four-hour pause in the assault on Sirte."
+    )
+    assert extract(text)[0].location == "Libya"
+
+
+def test_a_pair_of_states_named_by_their_adjectives_are_the_parties():
+    assert one("The envoy said Israeli and Lebanese leaders had agreed to a ceasefire on Monday.").location is None
+
+
+def test_the_possessive_country_counts_only_for_its_party_or_government():
+    assert one("Libya's army agreed to a truce on Friday.").location == "Libya"
+    assert one("Libya's Rapid Intervention Forces agreed to a truce on Friday.").location == "Libya"
+    assert one("Libya's Dbeibah ordered a truce on Friday.").location == "Libya"
+    assert one("Egypt's armed groups agreed to a truce on Friday.").location == "Egypt"
+    # the country's envoy is no place of the pause, neither as the fallback nor as a place of its own
+    assert one("Egypt's foreign minister said the rebels had agreed to a truce.").location is None
+    assert one("In a statement, Egypt's foreign minister Sameh Shoukry said the rebels would halt hostilities.").location is None
+
+
+def test_the_crossing_named_again_in_the_sentence_is_the_access_events_level():
+    m = one("The first trucks carrying aid have arrived in the Gaza Strip through the newly opened Rafah crossing from Egypt.")
+    assert m.location == "Rafah crossing"
+
+
+def test_a_linked_length_after_a_long_subject():
+    text = (
+        "The bilateral ceasefire between the government of Libya and the Libyan National Army (LNA)"
+        " in the south will be nationwide and will last three months."
+    )
+    assert one(text).duration_hours == 2160

@@ -214,12 +214,14 @@ class Extractor:
             # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
             # same family at a compatible place.
             lead = next((j for j, w in enumerate(where) if w == 1), None)
-            if lead is not None and _FAMILY[out[lead].kind] == _FAMILY[out[0].kind] and (
-                not out[0].location
-                or not out[lead].location
-                or out[0].location == out[lead].location
-            ):
-                out[0] = _merge(out[0], out[lead])
+            head, body = out[0], out[lead] if lead is not None else None
+            if body is not None and _FAMILY[body.kind] == _FAMILY[head.kind]:
+                if not head.location or not body.location or head.location == body.location:
+                    out[0] = _merge(head, body)
+                elif head.location == head.country == body.country and _is_headline(sentences[0].text, v):
+                    # "Pause in Syria" over "... a pause in the assault on Ghouta": the headline
+                    # names the country, the lead the pause's own, local level
+                    out[0] = replace(_merge(head, body), location=body.location, country=body.country)
         # One side accepted while the other rejects, denies or has not answered: a proposal
         # (a unilateral declaration stays agreed).
         agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
@@ -276,6 +278,7 @@ class Extractor:
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
         countries: frozenset[str] | None = None  # the countries the sentence names
+        placed_at: dict[int, Place | None] = {}  # the place of each mention in `mentions`
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
             status = _rules.status(hit, span, cues, text) or _rules.own_status(text, hit, v)
@@ -328,6 +331,10 @@ class Extractor:
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
                 mentions[i] = _merge(mentions[i], mention)
+                if place is not None and place.type in _OWN_LEVEL and (placed_at.get(i) is None or placed_at[i].type not in _OWN_LEVEL):
+                    # "trucks arrived in Darfur through the newly opened Adre crossing": the crossing is the pause's own level
+                    mentions[i] = replace(mentions[i], location=place.name, country=place.country)
+                    placed_at[i] = place
                 if explicit and i not in stated:  # its status from the naming that states one
                     mentions[i] = replace(mentions[i], status=mention.status)
                     stated.add(i)
@@ -341,6 +348,7 @@ class Extractor:
                 mentions[i] = replace(_merge(mentions[i], mention), status=later)
                 continue
             seen[hit.kind] = len(mentions)
+            placed_at[len(mentions)] = place
             if explicit:
                 stated.add(len(mentions))
             if by_default:
@@ -549,6 +557,15 @@ def _same_clock(a: Mention, b: Mention) -> bool:
     if not (za and zb and b.starts_at):
         return False
     return b.starts_at.astimezone(ZoneInfo(za)).utcoffset() == b.starts_at.astimezone(ZoneInfo(zb)).utcoffset()
+
+
+_HEADLINE_WORDS = 14
+_OWN_LEVEL = ("crossing", "site")  # a place of these types is the level of an access event itself
+
+
+def _is_headline(sentence: str, vocab: Vocab) -> bool:
+    """A short first sentence with no dateline: a headline ("Putin orders daily 5-hour pause in Syria.")."""
+    return len(sentence.split()) <= _HEADLINE_WORDS and not vocab.dateline.match(sentence)
 
 
 def _merge(a: Mention, b: Mention) -> Mention:

@@ -1,8 +1,9 @@
 """Durations of a pause: "48-hour ceasefire", "a truce of three days", "extended for two more months".
 
 Pure: no I/O. A number counts only when it is attached to the pause: right before the
-trigger (with at most two modifiers between, "four-hour daily humanitarian pauses"), or
-after it through a linking word ("for", "of", "lasting", "will last", "set for an initial
+trigger (with at most two modifiers between, "four-hour daily humanitarian pauses"; or
+through "of": "48 hours of humanitarian pause", unless an elapsed time: "after two weeks of
+truce"), or after it through a linking word ("for", "of", "lasting", "will last", "set for an initial
 period of"). Casualty windows ("in the past 48 hours"), notice periods, clock times
 ("24 hours local time"), ages ("6-month-old") and the lengths of talks or sieges are not
 attached to a trigger, or are rejected by the cues in the data.
@@ -24,6 +25,8 @@ class DurationRules:
     """Compiled duration grammar for one vocabulary."""
 
     before: re.Pattern[str]  # DUR MOD{0,2} at the end of the text before a trigger
+    of_before: re.Pattern[str]  # DUR of [a|the] MOD{0,2} at the end of the text before a trigger
+    reject_before: re.Pattern[str]  # words before "DUR of" that make it an elapsed time
     after: re.Pattern[str]  # [words] LINK DUR at the start of the text after a trigger
     expression: re.Pattern[str]
     reject_after: re.Pattern[str]
@@ -49,14 +52,19 @@ def compile_rules(vocab: Vocab) -> DurationRules:
     )
     mod = d["modifiers_between"]
     before = re.compile(r"(?<![\w-])" + dur + r"(?:\s+" + mod + r"){0,2}\s*$", I)
-    # the dots of a clock time ("7.30", "7 a.m.") do not end the clause
+    of_before = re.compile(r"(?<![\w-])" + dur + r"\s+of\s+(?:(?:an?|the)\s+)?(?:" + mod + r"\s+){0,2}$", I)
+    # the dots of a clock time ("7.30", "7 a.m.") do not end the clause; up to 130 characters
+    # between, as a subject may be long ("The ceasefire between the government of Colombia and
+    # the National Liberation Army (ELN) will be nationwide and will last six months")
     after = re.compile(
-        r"^(?P<between>(?:[^.;:!?]|(?<=\d)[:.](?=\d)|(?<=\b[ap])\.(?=m\b)|(?<=\b[ap]\.m)\.){0,90}?)\b"
+        r"^(?P<between>(?:[^.;:!?]|(?<=\d)[:.](?=\d)|(?<=\b[ap])\.(?=m\b)|(?<=\b[ap]\.m)\.){0,130}?)\b"
         + fragment(d["link_after"]) + r"\s+" + dur + r"\b",
         I,
     )
     return DurationRules(
         before=before,
+        of_before=of_before,
+        reject_before=re.compile(d["reject_before"], I),
         after=after,
         expression=re.compile(dur, I),
         reject_after=re.compile(fragment(d["reject_after"]), I),
@@ -109,9 +117,13 @@ def duration_hours(
     `extension` only a linked duration after the trigger counts ("extended the 60-day truce
     by two weeks"): the one before the trigger is the original length.
     """
-    m = None if extension else rules.before.search(sentence[:trigger_start])
+    head = sentence[:trigger_start]
+    m = None if extension else rules.before.search(head)
     if m:
         return _hours(m, rules)
+    m = None if extension or " of " not in head[-80:] else rules.of_before.search(head, max(0, trigger_start - 80))
+    if m and not rules.reject_before.search(head[: m.start()]):
+        return _hours(m, rules)  # "at least 48 hours of humanitarian pause"; not "after two weeks of truce"
     tail = sentence[trigger_end:span_end]
     if rules.not_after_trigger.match(tail):
         return None

@@ -127,6 +127,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # a party or broker: "between Israel and Hamas", "brokered by the United States"
     if h.place.type == "country" and _PARTY_PAIR.match(after) or _PAIR_PARTY.search(tail):
         return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
+    if h.place.type == "country" and after.startswith(("'s", "\u2019s")) and not vocab.place_possessive.match(after):
+        return None  # "Egypt's foreign minister", "Russia's energy infrastructure": an envoy, a target
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
     governed = bool(vocab.place_preposition.search(before))
     if governed:
@@ -155,9 +157,13 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
 
 @lru_cache(maxsize=1)
 def _state_names() -> frozenset[str]:
-    """Every country's name, alias and demonym, lower-cased: the words a pair of states is made of."""
+    """Every country's name, alias and demonym, lower-cased: the words a pair of states is made of.
+
+    The demonyms include the actors' ("Israeli"), which the gazetteer leaves out as places.
+    """
     data = _read("places.json")["countries"]
-    return frozenset(n.lower() for e in data for n in (e["name"], *e.get("aliases", ()), *e.get("demonyms", ())))
+    names = {n.lower() for e in data for n in (e["name"], *e.get("aliases", ()), *e.get("demonyms", ()))}
+    return frozenset(names | {e["demonym"].lower() for e in _read("en.json")["actors"]["entries"] if "demonym" in e})
 
 
 _PAIR_BEFORE = re.compile(r"(?:^|\W)((?:the\s+)?[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)\s*(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?$")

@@ -4,7 +4,7 @@ Pure: no I/O. Line breaks always end a sentence (headlines come on their own lin
 without a final period); inside a paragraph a sentence ends at . ! ? (optionally
 followed by closing quotes or brackets) before whitespace and a capital, digit or
 opening quote, unless the word before the period is a known abbreviation or an
-initial ("U.N.").
+initial ("U.N."); a contraction ("gov't.") is neither.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .vocab import Vocab
 
 _END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s+["'\u201c\u2018(\[]?[A-Z0-9])""")
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WORD_BEFORE = re.compile(r"([\w.'\u2019]+)$")
 _LOOKBACK = 40  # characters before a period searched for the abbreviation it may end
 
 
@@ -30,7 +30,9 @@ def _is_abbreviation(line: str, end: int, vocab: Vocab) -> bool:
     m = _WORD_BEFORE.search(line, max(0, end - _LOOKBACK), end)
     if not m:
         return False
-    word = m.group(1).lower().rstrip(".")
+    word = m.group(1).lower().rstrip(".").lstrip("'\u2019")
+    if "'" in word or "\u2019" in word:
+        return False  # a contraction ("gov't.", "don't."): no initial, the sentence ends
     if len(word) == 1 and word.isalpha():
         return True  # an initial
     return word in vocab.abbreviations or (("." in word) and len(word.replace(".", "")) <= 3)
