@@ -101,10 +101,10 @@ def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, tu
     try:
         with engine.connect() as c:
             insp = inspect(c)
-            for table in sorted(set(insp.get_table_names()) - {"alembic_version"}):
+            for table in sorted(columns or set(insp.get_table_names()) - {"alembic_version"}):
                 cols = columns[table] if columns else [x["name"] for x in insp.get_columns(table)]
                 listed = ", ".join(f'"{x}"' for x in cols)
-                out[table] = (cols, [tuple(r) for r in c.execute(text(f'SELECT {listed} FROM "{table}" ORDER BY id'))])
+                out[table] = (cols, [tuple(r) for r in c.execute(text(f'SELECT {listed} FROM "{table}" ORDER BY 1'))])
     finally:
         engine.dispose()
     return out
@@ -388,8 +388,8 @@ LATER = '''"""A later revision, for the test: ALTERs that SQLite can only do by 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9999"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -412,17 +412,17 @@ def test_a_later_revision_that_rebuilds_referenced_tables_keeps_every_row(fixtur
     fixture's rows: the foreign keys survive, nothing is lost. PostgreSQL ALTERs in place."""
     migrations = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0002_later.py").write_text(LATER, encoding="utf-8")
+    (migrations / "versions" / "9999_later.py").write_text(LATER.replace("{head}", migrate.HEAD), encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS", migrations)
-    monkeypatch.setattr(migrate, "HEAD", "0002")
+    monkeypatch.setattr(migrate, "HEAD", "9999")
     migrate._script.cache_clear()  # the revisions are read again from the copy (and again after)
     migrate._revisions.cache_clear()
     before = _rows(fixture_url)
     store = Store(fixture_url)
     try:
         done = store.upgrade()
-        assert (done.before.current, done.after) == (None, "0002")
-        assert done.line() == "database upgraded from before migrations (stamped as the baseline 0001) to 0002"
+        assert (done.before.current, done.after) == (None, "9999")
+        assert done.line() == "database upgraded from before migrations (stamped as the baseline 0001) to 9999"
         assert _rows(fixture_url, {t: cols for t, (cols, _) in before.items()}) == before
         assert {r[-1] for r in _rows(fixture_url)["feed"][1]} == {"en"}
         assert len(store.pauses()) == 5 and len(store.pause(4).evidence) == 2  # the Hodeidah truce's two mentions

@@ -41,20 +41,24 @@ class App:
 
 
 def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tuple[Store, Upgraded | None]:
-    """Open the database and sync the feed list from the config. Nothing that fetches or
-    sends is built; the caller closes the store.
+    """Open the database. Nothing that fetches or sends is built; the caller closes the store.
 
-    With `upgrade` the state folder and the schema are created or migrated to head first;
-    without, a database not at head is refused (StoreError naming `tracker db upgrade`)
-    and nothing is created."""
+    With `upgrade` (the commands that write: run, digest, feeds import, silence add and
+    remove) the state folder and the schema are created or migrated to head first, and
+    the feed list is synced from the config. Without (the commands that only read), the
+    store is opened read-only: nothing is written, no write lock is taken, a read-only
+    database file or folder works, and a database not at head is refused (StoreError
+    naming `tracker db upgrade`)."""
     if upgrade and settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.database)
+    store = Store(settings.database, readonly=not upgrade)
     try:
-        upgraded = store.upgrade() if upgrade else None
-        if upgraded is None:
+        if upgrade:
+            upgraded = store.upgrade()
+            store.sync_feeds(settings.feeds, now)
+        else:
+            upgraded = None
             store.require_current()
-        store.sync_feeds(settings.feeds, now)
     except BaseException:
         store.close()
         raise
@@ -85,6 +89,7 @@ def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
         digests=DigestRenderer(settings.templates),
         workers=settings.fetch.workers,
         processes=settings.processes,
+        claim_seconds=settings.lease_seconds,
     )
     return App(settings, store, session, channels, pipeline, upgraded)
 

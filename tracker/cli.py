@@ -236,7 +236,11 @@ def db_upgrade(ctx: click.Context) -> None:
 @click.option("--once", is_flag=True, help="Run one full cycle (poll every feed, tick, deliver), print what was found, exit.")
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
-    """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C."""
+    """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C.
+
+    One daemon per database: a second one is refused while the first renews its lease.
+    `--once` beside a running daemon is safe: it polls and ticks, and every alert is
+    claimed before it is sent, so none goes out twice."""
     from .config import FileSettings
     from .pipeline import PollSummary
 
@@ -249,6 +253,9 @@ def run(ctx: click.Context, once: bool) -> None:
 
         try:
             run_daemon(app)
+        except TrackerError as e:  # another daemon holds the lease, or took it over
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(1)
         finally:
             app.close()
         return
