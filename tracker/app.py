@@ -8,11 +8,13 @@ digest, test-alert). Tests build their own pieces and pass them to Pipeline dire
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
+from .errors import StoreError
 from .store.db import Store
 
 if TYPE_CHECKING:
@@ -51,6 +53,8 @@ def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tupl
     naming `tracker db upgrade`)."""
     if upgrade and settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
+        if not os.access(settings.state_dir, os.W_OK | os.X_OK):
+            raise StoreError(f"{settings.state_dir} ([tracker] state_dir) is not writable by this user (the database and outboxes live there)")
     store = Store(settings.database, readonly=not upgrade)
     try:
         if upgrade:

@@ -566,8 +566,8 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     state = state_dir(t["state_dir"], base, env)
     if state.exists() and not state.is_dir():
         p.add("tracker.state_dir", f"{state} is not a folder")
-    elif state.is_dir() and not os.access(state, os.W_OK | os.X_OK):
-        p.add("tracker.state_dir", f"{state} is not writable by this user (the database and outboxes live there)")
+    # (that it is writable is checked by the commands that write: tracker.app.open_store;
+    # the reading commands work on a read-only state folder)
     password = p.secret(t, "tracker", "database_password", required=False)
     database = database_url(t["database"], state, password) if t["database"] else ""
     templates = None
