@@ -3,7 +3,8 @@
 Two ways in: `open_store` for the commands that only read or edit the database (the
 board, feeds, alerts, silences: no HTTP session, fetcher, channels or renderers, and none
 of their imports), and `build` for those that poll or deliver (the daemon, run --once,
-digest, test-alert). Tests build their own pieces and pass them to Pipeline directly.
+digest, test-alert). Either opens the store read-only unless the command writes
+(`upgrade=True`). Tests build their own pieces and pass them to Pipeline directly.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class App:
         self.store.close()
 
 
-def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tuple[Store, Upgraded | None]:
+def open_store(settings: Settings, now: datetime, upgrade: bool = False, daemon_worker: str | None = None) -> tuple[Store, Upgraded | None]:
     """Open the database. Nothing that fetches or sends is built; the caller closes the store.
 
     With `upgrade` (the commands that write: run, digest, feeds import, silence add and
@@ -50,7 +51,11 @@ def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tupl
     the feed list is synced from the config. Without (the commands that only read), the
     store is opened read-only: nothing is written, no write lock is taken, a read-only
     database file or folder works, and a database not at head is refused (StoreError
-    naming `tracker db upgrade`)."""
+    naming `tracker db upgrade`).
+
+    `daemon_worker` (`tracker run`): the daemon lease is taken for it after the upgrade and
+    before anything else is written (TrackerError naming the daemon that holds it), so a
+    refused second daemon does not sync its config over the running one's."""
     if upgrade and settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         if not os.access(settings.state_dir, os.W_OK | os.X_OK):
@@ -59,6 +64,10 @@ def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tupl
     try:
         if upgrade:
             upgraded = store.upgrade()
+            if daemon_worker is not None:
+                from .daemon import take_lease
+
+                take_lease(store, settings, daemon_worker, now)
             store.sync_feeds(settings.feeds, now)
         else:
             upgraded = None
@@ -69,17 +78,19 @@ def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tupl
     return store, upgraded
 
 
-def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
-    """`open_store`, then the HTTP session, fetcher, channels, renderers and pipeline."""
+def build(settings: Settings, now: datetime, upgrade: bool = False, daemon: bool = False) -> App:
+    """`open_store`, then the HTTP session, fetcher, channels, renderers and pipeline.
+    `daemon`: for `tracker run`, which holds the daemon lease (see open_store)."""
     import requests  # imported here, not at the top: the reading commands never need them
 
     from .alerts.channels import build_channel
     from .alerts.digest import DigestRenderer
     from .extract import place_ancestors
     from .feeds.fetch import Fetcher, proxy_environment
-    from .pipeline import Outlet, Pipeline
+    from .pipeline import Outlet, Pipeline, new_worker_id
 
-    store, upgraded = open_store(settings, now, upgrade)
+    worker = new_worker_id()
+    store, upgraded = open_store(settings, now, upgrade, daemon_worker=worker if daemon else None)
     session = requests.Session()
     session.headers["User-Agent"] = settings.fetch.user_agent
     channels = {c.name: build_channel(c, session) for c in settings.channels}
@@ -93,6 +104,7 @@ def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
         digests=DigestRenderer(settings.templates),
         workers=settings.fetch.workers,
         processes=settings.processes,
+        worker=worker,
         claim_seconds=settings.lease_seconds,
     )
     return App(settings, store, session, channels, pipeline, upgraded)

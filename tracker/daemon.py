@@ -45,10 +45,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from . import cron
 from .app import App
 from .clock import utcnow
-from .config import mask_db
+from .config import Settings, mask_db
 from .errors import TrackerError
 from .pipeline import DeliveryReport, PollSummary
-from .store.db import Lease, Outlook
+from .store.db import Lease, Outlook, Store
 
 LEASE = "daemon"
 
@@ -120,11 +120,10 @@ def refusal(holder: Lease, database: str, now: datetime, lease_seconds: int) -> 
     )
 
 
-def take_lease(app: App) -> None:
-    """Take the daemon lease for this process, or raise TrackerError with the refusal."""
-    s, p = app.settings, app.pipeline
-    now = utcnow()
-    holder = app.store.acquire_lease(LEASE, p.worker, socket.gethostname(), os.getpid(), now, s.lease_seconds)
+def take_lease(store: Store, s: Settings, worker: str, now: datetime) -> None:
+    """Take the daemon lease for `worker`, or raise TrackerError with the refusal
+    (tracker.app.open_store calls it for `tracker run`, before the feed sync)."""
+    holder = store.acquire_lease(LEASE, worker, socket.gethostname(), os.getpid(), now, s.lease_seconds)
     if holder is not None:
         raise TrackerError(refusal(holder, mask_db(s.database), now, s.lease_seconds))
 
@@ -152,9 +151,8 @@ def _heartbeat(app: App, stop: threading.Event, lost: threading.Event, on_lost) 
 
 
 def run(app: App) -> None:
-    """Take the daemon lease (TrackerError when another daemon holds it), then run the
-    jobs until a signal; the lease is given up on the way out."""
-    take_lease(app)
+    """Run the jobs until a signal, with the daemon lease taken (tracker.app.build with
+    daemon=True) and renewed; it is given up on the way out."""
     try:
         _run(app)
     finally:
