@@ -309,3 +309,30 @@ def test_webhook_ids_and_message_ids_differ_between_installs_and_stay_the_same_a
     mids = [m.message["Message-ID"] for m in smtp_server.messages]
     assert len(mids) == 2 and mids[0] != mids[1]
     assert all(m.endswith("@desk.example.org>") for m in mids)  # the From address's domain
+
+
+def test_a_claimed_alert_is_sent_by_its_claimer_only_and_is_due_again_when_the_claim_runs_out(db_url, http_server):
+    http_server.serve("/feed", rss([story("Aleppo")], datetime(2024, 6, 10, 9, 0, tzinfo=UTC)))
+    p = _pipeline(db_url, http_server, "a")
+    try:
+        p.store.upgrade()
+        t0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+        p.store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], t0)
+        p.poll(t0)
+        [due] = p.store.due_alerts(t0)
+        s = p.store
+        assert s.claim(due.id, "a", t0, t0 + timedelta(seconds=30))
+        assert not s.claim(due.id, "b", t0, t0 + timedelta(seconds=30))  # claimed: nobody else gets it
+        assert s.due_alerts(t0 + timedelta(seconds=29)) == []
+        assert not s.mark_sent(due.id, t0, worker="b")  # only the claimer records the outcome
+        later = t0 + timedelta(seconds=31)  # "a" died: its claim ran out
+        assert [d.id for d in s.due_alerts(later)] == [due.id]
+        assert s.claim(due.id, "b", later, later + timedelta(seconds=30))
+        assert not s.mark_sent(due.id, later, worker="a")  # "a" woke up too late: b holds it now
+        assert s.mark_sent(due.id, later, worker="b")
+        [alert] = s.alerts()
+        assert (alert.status, alert.attempts) == ("sent", 1)
+        assert not s.claim(due.id, "c", later + timedelta(hours=1), later + timedelta(hours=2))  # sent: never again
+    finally:
+        p.store.close()
+        p.close()
