@@ -181,17 +181,21 @@ def run(mode: str, database: str, seconds: float, feeds: int, drain: float) -> d
                 refusal = "NOT REFUSED: both still running"
             while time.monotonic() - started < seconds:
                 time.sleep(0.5)
-            for d in pair:
-                if d is not daemon and d.poll() is None:
-                    d.send_signal(signal.SIGTERM)
-                    d.wait(30)
         else:
             while time.monotonic() - started < seconds:
-                onces.append(subprocess.Popen([*cmd, "run", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+                err = open(folder / f"once{len(onces)}.log", "w")  # noqa: SIM115 - a file, never a pipe that fills up
+                onces.append(subprocess.Popen([*cmd, "run", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=err))
+                err.close()
                 time.sleep(10)
+        once_hung = 0
         for p in onces:
-            p.wait(300)
-        once_crashes = sum("Traceback" in p.stderr.read() for p in onces)
+            try:
+                p.wait(max(1.0, started + seconds + drain - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                once_hung += 1
+                p.kill()
+                p.wait()
+        once_crashes = sum("Traceback" in (folder / f"once{i}.log").read_text() for i in range(len(onces)))
         deadline = time.monotonic() + drain
         left = None
         while time.monotonic() < deadline:
@@ -199,15 +203,21 @@ def run(mode: str, database: str, seconds: float, feeds: int, drain: float) -> d
             if left == 0:
                 break
             time.sleep(1)
-        daemon.send_signal(signal.SIGTERM)
-        daemon.wait(60)
+        for d in [daemon, *([second] if mode == "two-daemons" else [])]:
+            if d.poll() is None:
+                d.send_signal(signal.SIGTERM)
+                try:
+                    d.wait(60)
+                except subprocess.TimeoutExpired:
+                    d.kill()
+                    d.wait()
         for f in logs:
             f.close()
         sent, left = sent_by_channel(url)
         got = {"hook": list(farm.hooks), "slack": list(farm.slack), "mail": [m.message["Message-ID"] for m in smtp.messages]}
         rows = {ch: (len(ids), len(set(ids)), len(ids) - len(set(ids)), sent.get(ch, 0)) for ch, ids in got.items()}
         return {"mode": mode, "rows": rows, "refusal": refusal, "left": left, "onces": len(onces), "once_crashes": once_crashes,
-                "daemon_exit": daemon.returncode}  # fmt: skip
+                "once_hung": once_hung, "daemon_exit": daemon.returncode}  # fmt: skip
     finally:
         smtp.stop()
         farm.close()
@@ -233,7 +243,7 @@ def main() -> None:
         for ch, (received, unique, doubled, sent) in r["rows"].items():
             print(f"| {where} | {r['mode']} | {ch} | {received} | {unique} | {doubled} | {sent} |")
     for r in results:
-        extra = f"; {r['onces']} run --once, {r['once_crashes']} crashed" if r["mode"] == "daemon+once" else ""
+        extra = f"; {r['onces']} run --once, {r['once_crashes']} crashed, {r['once_hung']} killed after the drain" if r["mode"] == "daemon+once" else ""
         print(f"\n{r['mode']}: {r['left']} alert(s) still pending at the end; daemon exit {r['daemon_exit']}{extra}")
         if r["refusal"]:
             print(f"second daemon: {r['refusal']}")
