@@ -102,7 +102,7 @@ def test_email_arrives_with_text_and_html_parts(smtp_server):
     m = received.message
     assert m["Subject"] == "Ceasefire in Aleppo: agreed"
     assert m["From"] == "tracker@example.org"
-    assert m["Message-ID"] == "<" + hashlib.sha256(b"pause:7:status:agreed:desk").hexdigest()[:32] + "@pause-tracker>"
+    assert m["Message-ID"] == "<" + hashlib.sha256(b"/pause:7:status:agreed:desk").hexdigest()[:32] + ".pause-tracker@example.org>"
     assert m["Date"].datetime == CREATED
     assert m.get_content_type() == "multipart/alternative"
     assert m.get_body(("plain",)).get_content().replace("\r\n", "\n") == "A 72-hour ceasefire in Aleppo was agreed.\n"
@@ -248,7 +248,7 @@ def test_webhook_signature_verifies_by_hand_and_with_standardwebhooks(http_serve
     [post] = http_server.posts(HOOK_PATH)
     assert post.headers["content-type"] == "application/json"
     assert post.headers["webhook-timestamp"] == str(int(at.timestamp()))
-    assert post.headers["webhook-id"] == "msg_" + hashlib.sha256(b"pause:7:status:agreed:desk").hexdigest()[:24]
+    assert post.headers["webhook-id"] == "msg_" + hashlib.sha256(b"/pause:7:status:agreed:desk").hexdigest()[:24]  # install "" / key
     assert json.loads(post.body) == outgoing().rendered.webhook
     key = base64.b64decode(WHSEC.removeprefix("whsec_"))
     assert verify_by_hand(key, post.headers, post.body)

@@ -101,10 +101,10 @@ def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, tu
     try:
         with engine.connect() as c:
             insp = inspect(c)
-            for table in sorted(set(insp.get_table_names()) - {"alembic_version"}):
+            for table in sorted(columns or set(insp.get_table_names()) - {"alembic_version"}):
                 cols = columns[table] if columns else [x["name"] for x in insp.get_columns(table)]
                 listed = ", ".join(f'"{x}"' for x in cols)
-                out[table] = (cols, [tuple(r) for r in c.execute(text(f'SELECT {listed} FROM "{table}" ORDER BY id'))])
+                out[table] = (cols, [tuple(r) for r in c.execute(text(f'SELECT {listed} FROM "{table}" ORDER BY 1'))])
     finally:
         engine.dispose()
     return out

@@ -238,6 +238,7 @@ def _daemon_config(tmp_path: Path, http_url: str) -> Path:
 database = "tracker.db"
 poll_check = "1s"
 deliver_every = "1s"
+lease = "3s"
 
 [fetch]
 allow_private_networks = true
@@ -287,6 +288,7 @@ def test_kill_9_between_writing_and_sending_loses_nothing_and_doubles_nothing(tm
         first.send_signal(signal.SIGKILL)
         first.wait(10)
 
+    time.sleep(3.5)  # the killed daemon's lease (3 s) runs out: a new daemon takes over
     second = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

@@ -3,16 +3,19 @@
 Two ways in: `open_store` for the commands that only read or edit the database (the
 board, feeds, alerts, silences: no HTTP session, fetcher, channels or renderers, and none
 of their imports), and `build` for those that poll or deliver (the daemon, run --once,
-digest, test-alert). Tests build their own pieces and pass them to Pipeline directly.
+digest, test-alert). Either opens the store read-only unless the command writes
+(`upgrade=True`). Tests build their own pieces and pass them to Pipeline directly.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
+from .errors import StoreError
 from .store.db import Store
 
 if TYPE_CHECKING:
@@ -40,38 +43,54 @@ class App:
         self.store.close()
 
 
-def open_store(settings: Settings, now: datetime, upgrade: bool = False) -> tuple[Store, Upgraded | None]:
-    """Open the database and sync the feed list from the config. Nothing that fetches or
-    sends is built; the caller closes the store.
+def open_store(settings: Settings, now: datetime, upgrade: bool = False, daemon_worker: str | None = None) -> tuple[Store, Upgraded | None]:
+    """Open the database. Nothing that fetches or sends is built; the caller closes the store.
 
-    With `upgrade` the state folder and the schema are created or migrated to head first;
-    without, a database not at head is refused (StoreError naming `tracker db upgrade`)
-    and nothing is created."""
+    With `upgrade` (the commands that write: run, digest, feeds import, silence add and
+    remove) the state folder and the schema are created or migrated to head first, and
+    the feed list is synced from the config. Without (the commands that only read), the
+    store is opened read-only: nothing is written, no write lock is taken, a read-only
+    database file or folder works, and a database not at head is refused (StoreError
+    naming `tracker db upgrade`).
+
+    `daemon_worker` (`tracker run`): the daemon lease is taken for it after the upgrade and
+    before anything else is written (TrackerError naming the daemon that holds it), so a
+    refused second daemon does not sync its config over the running one's."""
     if upgrade and settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.database)
+        if not os.access(settings.state_dir, os.W_OK | os.X_OK):
+            raise StoreError(f"{settings.state_dir} ([tracker] state_dir) is not writable by this user (the database and outboxes live there)")
+    store = Store(settings.database, readonly=not upgrade)
     try:
-        upgraded = store.upgrade() if upgrade else None
-        if upgraded is None:
+        if upgrade:
+            upgraded = store.upgrade()
+            if daemon_worker is not None:
+                from .daemon import take_lease
+
+                take_lease(store, settings, daemon_worker, now)
+            store.sync_feeds(settings.feeds, now)
+        else:
+            upgraded = None
             store.require_current()
-        store.sync_feeds(settings.feeds, now)
     except BaseException:
         store.close()
         raise
     return store, upgraded
 
 
-def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
-    """`open_store`, then the HTTP session, fetcher, channels, renderers and pipeline."""
+def build(settings: Settings, now: datetime, upgrade: bool = False, daemon: bool = False) -> App:
+    """`open_store`, then the HTTP session, fetcher, channels, renderers and pipeline.
+    `daemon`: for `tracker run`, which holds the daemon lease (see open_store)."""
     import requests  # imported here, not at the top: the reading commands never need them
 
     from .alerts.channels import build_channel
     from .alerts.digest import DigestRenderer
     from .extract import place_ancestors, place_zone
     from .feeds.fetch import Fetcher, proxy_environment
-    from .pipeline import Outlet, Pipeline
+    from .pipeline import Outlet, Pipeline, new_worker_id
 
-    store, upgraded = open_store(settings, now, upgrade)
+    worker = new_worker_id()
+    store, upgraded = open_store(settings, now, upgrade, daemon_worker=worker if daemon else None)
     session = requests.Session()
     session.headers["User-Agent"] = settings.fetch.user_agent
     channels = {c.name: build_channel(c, session) for c in settings.channels}
@@ -86,6 +105,8 @@ def build(settings: Settings, now: datetime, upgrade: bool = False) -> App:
         digests=DigestRenderer(settings.templates),
         workers=settings.fetch.workers,
         processes=settings.processes,
+        worker=worker,
+        claim_seconds=settings.lease_seconds,
     )
     return App(settings, store, session, channels, pipeline, upgraded)
 

@@ -46,7 +46,7 @@ def _settings(ctx: click.Context) -> Settings:
     return settings
 
 
-def _app(ctx: click.Context, upgrade: bool = False) -> App:
+def _app(ctx: click.Context, upgrade: bool = False, daemon: bool = False) -> App:
     """Everything, for the commands that poll or send (tracker.app.build). `upgrade` for
     commands that write (they migrate the schema to head first); else a database not at
     head is refused with the command to run (see docs/design.md)."""
@@ -54,15 +54,15 @@ def _app(ctx: click.Context, upgrade: bool = False) -> App:
 
     settings = _settings(ctx)
     try:
-        return build(settings, utcnow(), upgrade=upgrade)
+        return build(settings, utcnow(), upgrade=upgrade, daemon=daemon)
     except TrackerError as e:
         click.echo(f"error: {e}", err=True)
         ctx.exit(1)
 
 
 def _store(ctx: click.Context, settings: Settings | None = None, upgrade: bool = False) -> Store:
-    """Only the database, for the commands that read or edit it (tracker.app.open_store);
-    `upgrade` as for _app."""
+    """Only the database, for the commands that read or edit it (tracker.app.open_store):
+    read-only, unless `upgrade` (the commands that write)."""
     from .app import open_store
 
     settings = settings or _settings(ctx)
@@ -257,6 +257,10 @@ def db_upgrade(ctx: click.Context) -> None:
 def run(ctx: click.Context, once: bool, as_json: bool, serve_too: bool) -> None:
     """Run the daemon (polling, countdown clock, delivery) until SIGTERM or Ctrl-C.
 
+    One daemon per database: a second one is refused while the first renews its lease.
+    `--once` beside a running daemon is safe: it polls and ticks, and every alert is
+    claimed before it is sent, so none goes out twice.
+
     Exit status of --once: 0 all well; 1 something in the cycle failed (a feed, or an alert
     that failed or must be retried); 2 a usage or configuration error."""
     from .config import FileSettings
@@ -266,7 +270,7 @@ def run(ctx: click.Context, once: bool, as_json: bool, serve_too: bool) -> None:
         raise click.UsageError("--serve goes with the daemon, not --once")
     if not once:
         logging.getLogger("tracker").setLevel(logging.INFO)
-        app = _app(ctx, upgrade=True)
+        app = _app(ctx, upgrade=True, daemon=True)  # refused while another daemon holds the lease
         if app.upgraded.changed:
             logging.getLogger("tracker.store").info("%s", app.upgraded.line())
         from .daemon import run as run_daemon
@@ -279,7 +283,7 @@ def run(ctx: click.Context, once: bool, as_json: bool, serve_too: bool) -> None:
                     run_daemon(app, on_poll=on_poll)
             else:
                 run_daemon(app)
-        except TrackerError as e:
+        except TrackerError as e:  # another process took the lease over
             click.echo(f"error: {e}", err=True)
             ctx.exit(1)
         finally:

@@ -148,6 +148,7 @@ class Settings:
     channels: tuple[ChannelSettings, ...]
     poll_check_seconds: int = 10
     deliver_every_seconds: int = 15
+    lease_seconds: int = 60  # the daemon lease, renewed every sixth of it; an alert's claim lasts this beyond its channel's timeout
     max_attempts: int = 10
     processes: int | None = None  # parse + extract worker processes; None: one per core
     state_dir: Path | None = None  # where the SQLite database and file outboxes live
@@ -248,6 +249,7 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
            "none (the built-in templates)"),
         _k("poll_check", str, "10s", "how often the daemon looks for feeds that are due (a duration)"),
         _k("deliver_every", str, "15s", "how often it sends due alerts from the outbox (a duration)"),
+        _k("lease", str, "60s", "a second `tracker run` daemon on the same database is refused while the first renews its lease (every sixth of this); a daemon killed without stopping is taken over once its lease runs out. An alert being sent is claimed for this long beyond its channel's timeout, then is due again if its sender died (a duration, at least 3s)"),
         _k("max_attempts", int, 10, "a failing alert is retried with backoff this many times in all, then marked failed"),
         _k("processes", int, None, "parse + extract worker processes; 0 parses in the fetching threads", "one per core"),
         _k("log_format", str, "text", "`text` for people, or `json`: one object per line on stderr (time, level, event, feed/channel/pause ids) for journald and log shippers; `--log-format` wins"),
@@ -580,8 +582,8 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
     state = state_dir(t["state_dir"], base, env)
     if state.exists() and not state.is_dir():
         p.add("tracker.state_dir", f"{state} is not a folder")
-    elif state.is_dir() and not os.access(state, os.W_OK | os.X_OK):
-        p.add("tracker.state_dir", f"{state} is not writable by this user (the database and outboxes live there)")
+    # (that it is writable is checked by the commands that write: tracker.app.open_store;
+    # the reading commands work on a read-only state folder)
     password = p.secret(t, "tracker", "database_password", required=False)
     database = database_url(t["database"], state, password) if t["database"] else ""
     templates = None
@@ -591,10 +593,12 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         if not templates.is_dir():
             p.add("tracker.templates", f"folder {templates} does not exist (it holds template overrides; leave the key out to use the built-in templates)")
     timing = {}
-    for key, default in (("poll_check", "10s"), ("deliver_every", "15s")):
+    for key, default in (("poll_check", "10s"), ("deliver_every", "15s"), ("lease", "60s")):
         seconds = parse_duration(t[key])
         if not seconds:
             p.add(f"tracker.{key}", f"must be a duration like '10s' or '1m', not {t[key]!r}")
+        elif key == "lease" and seconds < 3:
+            p.add("tracker.lease", f"must be at least 3s, not {t[key]!r}")
         timing[key] = seconds or parse_duration(default)
     processes = t["processes"]
     if processes is not None and not 0 <= processes <= 64:
@@ -761,6 +765,7 @@ def validate(data: dict, cfg_path: Path, env: dict[str, str]) -> Settings:
         channels=tuple(channels),
         poll_check_seconds=timing["poll_check"],
         deliver_every_seconds=timing["deliver_every"],
+        lease_seconds=max(3, timing["lease"]),
         max_attempts=max_attempts,
         processes=processes,
         state_dir=state,

@@ -8,6 +8,12 @@
              at once after a poll or tick that wrote new alerts
     digest   for each channel with mode = "digest": on its cron schedule, in its time zone
 
+One daemon per database: at start it takes the `daemon` lease (a row with its worker
+id, host, pid, start and heartbeat), renewed every sixth of [tracker] lease by its own
+thread; a second daemon is refused with a message naming the first, and takes over a
+lease that ran out (its holder was killed). Alerts are claimed one by one before they
+are sent (Pipeline.deliver), so `tracker run --once` beside the daemon is safe too.
+
 Scheduling state lives in our database, not in APScheduler's job store, so a restart
 loses nothing. Each job: max_instances=1 (never overlaps itself), coalesce=True (a run
 missed while the machine slept is run once, not many times) and a misfire_grace_time
@@ -25,7 +31,9 @@ delivery run that found nothing to do. Each line carries its counts as fields
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 import time
 from datetime import datetime
@@ -37,10 +45,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from . import cron
 from .app import App
 from .clock import utcnow
-from .config import mask_db
+from .config import Settings, mask_db
 from .errors import TrackerError
 from .pipeline import DeliveryReport, PollSummary
-from .store.db import Outlook
+from .store.db import Lease, Outlook, Store
+
+LEASE = "daemon"
 
 log = logging.getLogger("tracker")
 
@@ -120,10 +130,65 @@ class _Jobs:
             return self.running
 
 
+def refusal(holder: Lease, database: str, now: datetime, lease_seconds: int) -> str:
+    """Why a second daemon does not start, and what to do. Pure."""
+    ago = max(0, int((now - holder.heartbeat_at).total_seconds()))
+    left = max(0, int((holder.expires_at - now).total_seconds()))
+    return (
+        f"another tracker daemon is running on {database}: pid {holder.pid} on {holder.host} "
+        f"(worker {holder.worker}), started {holder.started_at:%Y-%m-%d %H:%M:%S} UTC, last heartbeat {ago} s ago. "
+        f"Two daemons on one database would poll and deliver twice over; stop that one first. "
+        f"If it was killed, its lease runs out in {left} s ([tracker] lease = {lease_seconds} s) and a new daemon takes over. "
+        f"`tracker run --once` beside it is safe."
+    )
+
+
+def take_lease(store: Store, s: Settings, worker: str, now: datetime) -> None:
+    """Take the daemon lease for `worker`, or raise TrackerError with the refusal
+    (tracker.app.open_store calls it for `tracker run`, before the feed sync)."""
+    holder = store.acquire_lease(LEASE, worker, socket.gethostname(), os.getpid(), now, s.lease_seconds)
+    if holder is not None:
+        raise TrackerError(refusal(holder, mask_db(s.database), now, s.lease_seconds))
+
+
+def _heartbeat(app: App, stop: threading.Event, lost: threading.Event, on_lost) -> None:
+    """Renew the lease every sixth of its time until `stop`; when another process holds it
+    (this one was stalled past its lease and taken over), set `lost` and stop the daemon."""
+    s, p = app.settings, app.pipeline
+    every = s.lease_seconds / 6
+    while not stop.wait(every):
+        try:
+            mine = app.store.renew_lease(LEASE, p.worker, utcnow(), s.lease_seconds)
+        except TrackerError as e:
+            log.warning("could not renew the daemon lease (will try again in %.0f s): %s", every, e)
+            continue
+        if not mine:
+            holder = app.store.lease(LEASE)
+            log.error(
+                "another process took over the daemon lease (%s); stopping",
+                f"pid {holder.pid} on {holder.host}" if holder else "nobody holds it now",
+            )
+            lost.set()
+            on_lost()
+            return
+
+
 def run(app: App, on_poll=None) -> None:
-    """`on_poll(seconds)` is told how long each poll that polled a feed took (the web
-    server's metrics under `run --serve`)."""
+    """Run the jobs until a signal, with the daemon lease taken (tracker.app.build with
+    daemon=True) and renewed; it is given up on the way out. `on_poll(seconds)` is told how
+    long each poll that polled a feed took (the web server's metrics under `run --serve`)."""
+    try:
+        _run(app, on_poll)
+    finally:
+        try:
+            app.store.release_lease(LEASE, app.pipeline.worker)
+        except TrackerError as e:
+            log.warning("could not give up the daemon lease (it runs out by itself): %s", e)
+
+
+def _run(app: App, on_poll=None) -> None:
     stop = threading.Event()
+    lost = threading.Event()
     p = app.pipeline
     s = app.settings
     guard = _Jobs()
@@ -197,6 +262,13 @@ def run(app: App, on_poll=None) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+
+    def on_lost() -> None:
+        stop.set()
+        scheduler.shutdown(wait=False)
+
+    beat = threading.Thread(target=_heartbeat, args=(app, stop, lost, on_lost), name="lease heartbeat", daemon=True)
+    beat.start()
     log.info(
         "tracker started: %d feed(s), %d channel(s), database %s",
         len(s.feeds), len(s.channels), mask_db(s.database),
@@ -210,5 +282,8 @@ def run(app: App, on_poll=None) -> None:
         if left:
             log.warning("%d job(s) still running after %d s; exiting anyway", left, STOP_WAIT_SECONDS)
     finally:
+        stop.set()
         p.close()  # the poller's digest processes
     log.info("tracker stopped")
+    if lost.is_set():
+        raise TrackerError("stopped: another process took over the daemon lease (this one did not renew it in time)")

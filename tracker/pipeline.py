@@ -6,7 +6,8 @@
                 alerts in ONE transaction (store), a batch of feeds per transaction
              (tracker.poller runs the stages concurrently; this module decides and saves)
     tick:    open pauses (store) -> countdown (pure) -> save changes and alerts
-    deliver: due alerts from the outbox -> silences (pure) -> channel.send (I/O)
+    deliver: due alerts from the outbox -> claim each (store: "sending", so no other
+             process sends it) -> silences (pure) -> channel.send (I/O)
              -> mark sent, or retry later with backoff, or failed for good
     digest:  pauses, changes since the last digest, stale feeds (store) -> render (pure)
              -> the outbox
@@ -19,7 +20,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import random
+import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -49,6 +53,13 @@ log = logging.getLogger("tracker")
 DELIVER_PAGE = 100  # due alerts read at once (a run delivers every due alert, page by page)
 RETRY_BASE = 60.0  # seconds before the first retry of a failed alert
 RETRY_CAP = 3600.0
+CLAIM_SECONDS = 60.0  # an alert's claim lasts this beyond its channel's timeout ([tracker] lease)
+
+
+def new_worker_id() -> str:
+    """This process's name in leases and claims: host, pid and a random part (a pid is
+    reused after a restart; the random part is not)."""
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
 
 
 @dataclass
@@ -178,8 +189,12 @@ class Pipeline:
         workers: int | None = None,
         processes: int | None = None,
         zones: Zones = no_zones,
+        worker: str | None = None,
+        claim_seconds: float = CLAIM_SECONDS,
     ):
         self.store = store
+        self.worker = worker or new_worker_id()
+        self.claim_seconds = claim_seconds
         self.fetcher = fetcher
         self.outlets = dict(outlets)
         self.max_attempts = max_attempts
@@ -435,11 +450,10 @@ class Pipeline:
     # countdown -----------------------------------------------------------
 
     def tick(self, now: datetime) -> list[SavedChange]:
-        """Run the countdown clock over open pauses; save what fired, with its alerts."""
-        updates = tick(self.store.pauses(open_only=True), now)
-        if not updates:
-            return []
-        changes = self.store.save(now, None, [], updates, self.route, self.render(now))
+        """Run the countdown clock over open pauses; save what fired, with its alerts. Read,
+        computed and saved in one transaction (Store.save_tick), so two processes ticking at
+        once fire each countdown event once."""
+        changes = self.store.save_tick(now, lambda pauses: tick(pauses, now), self.route, self.render(now))
         for c in changes:
             log.info("pause #%s %s", c.pause.id, c.change.summary, extra=_change_ids(c))
         return changes
@@ -447,7 +461,10 @@ class Pipeline:
     # delivery ------------------------------------------------------------
 
     def deliver(self, now: datetime, stop: threading.Event | None = None, flush: bool = False) -> DeliveryReport:
-        """Send the due alerts. Each is marked sent only after its channel accepted it.
+        """Send the due alerts. Each is claimed first (Store.claim: one that another process
+        claimed, sent or silenced meanwhile is skipped), and marked sent only after its
+        channel accepted it; a claim this process holds past its time (it died, or hung
+        longer than the channel's timeout) makes the alert due again for anyone.
 
         Silenced alerts are kept as silenced. A channel whose peer asked us to wait
         (Retry-After) holds all its alerts until then; a channel with a rate limit
@@ -470,54 +487,63 @@ class Pipeline:
             after = due[-1].id
             silences = self.store.silences(now) if silences is None else silences
             pauses = self.store.pauses_by_id(d.pause_id for d in due if d.pause_id) if silences else {}
-            self._deliver_page(due, now, clock, silences, pauses, report, stop)
+            self._deliver_page(due, now, clock, silences, pauses, report, stop, flush)
             if len(due) < DELIVER_PAGE:
                 break
         return report
 
-    def _deliver_page(self, due: list[DueAlert], now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, stop) -> None:
+    def _deliver_page(self, due: list[DueAlert], now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, stop, flush: bool) -> None:
         for d in due:
             if stop is not None and stop.is_set():
                 break
             try:
-                self._deliver_one(d, now, clock, silences, pauses, report)
+                self._deliver_one(d, now, clock, silences, pauses, report, flush)
             except Exception as e:  # one alert's odd answer, or a bug in a channel, never stops the others
                 log.exception("delivering alert %s to %s crashed", d.msg.key, d.msg.channel, extra=_alert_ids(d))
                 error = f"internal error while sending: {e.__class__.__name__}: {e}"
                 delay = min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
                 try:
-                    self.store.mark_failed(d.id, now, error, None if d.attempts + 1 >= self.max_attempts else clock() + timedelta(seconds=delay))
+                    self.store.mark_failed(d.id, now, error, None if d.attempts + 1 >= self.max_attempts else clock() + timedelta(seconds=delay), self.worker)
                 except TrackerError as e2:
                     log.error("could not record the failure of alert %s: %s", d.msg.key, e2)
                 report.retrying += 1
                 report.errors.append(f"{d.msg.channel}: {error}")
 
-    def _deliver_one(self, d: DueAlert, now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport) -> None:
-        """Send one due alert (or hold, silence or fail it) and record what happened."""
+    def _deliver_one(self, d: DueAlert, now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, flush: bool = False) -> None:
+        """Claim one due alert, then send (or hold, silence or fail) it and record what
+        happened, each record only while the claim is still ours."""
         msg = d.msg
         outlet = self.outlets.get(msg.channel)
+        # the claim outlasts the longest a send may take: the channel's timeout, plus the lease
+        timeout = getattr(getattr(outlet.channel, "settings", None), "timeout", 0.0) if outlet else 0.0
+        at = clock()
+        if not self.store.claim(d.id, self.worker, at, at + timedelta(seconds=self.claim_seconds + float(timeout or 0)), flush):
+            log.debug("alert %s was claimed by another process", msg.key, extra=_alert_ids(d))
+            return
+        w = self.worker
         if outlet is None:
             error = f"channel {msg.channel!r} is no longer configured"
-            self.store.mark_failed(d.id, now, error, None)
+            self.store.mark_failed(d.id, now, error, None, w)
             report.failed += 1
             report.errors.append(f"{msg.channel}: {error}")
             return
         pause = pauses.get(d.pause_id) if d.pause_id else None
         silence = silenced_by(silences, pause, msg.channel, now, self.ancestors) if pause else None
         if silence is not None:
-            self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}")
+            self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}", w)
             report.silenced += 1
             return
         hold = self._hold.get(msg.channel)
         if hold and clock() < hold:
-            self.store.postpone(d.id, hold)
+            self.store.postpone(d.id, hold, w)
             report.held += 1
             return
         self._throttle(msg.channel, getattr(outlet.channel, "min_interval", 0.0))
         result = outlet.channel.send(msg, now)
         self._last_send[msg.channel] = self.monotonic()
         if result.ok:
-            self.store.mark_sent(d.id, now, result.error)
+            if not self.store.mark_sent(d.id, now, result.error, w):
+                log.warning("alert %s was sent, but its claim had run out (the send took longer than the claim)", msg.key, extra=_alert_ids(d))
             report.sent += 1
             return
         # a channel's own figure is clamped too: a hold never overflows or lasts past a day
@@ -527,13 +553,13 @@ class Pipeline:
             # counted from the answer, not from the start of the run: a run can take seconds
             self._hold[msg.channel] = clock() + timedelta(seconds=wait)
         if not result.retry or d.attempts + 1 >= self.max_attempts:
-            self.store.mark_failed(d.id, now, result.error or "failed", None, result.rest)
+            self.store.mark_failed(d.id, now, result.error or "failed", None, w, result.rest)
             report.failed += 1
             log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error, extra=_alert_ids(d))
         else:
             # the peer's Retry-After when it gave one, else exponential backoff with jitter
             delay = wait if wait is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
-            self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay), result.rest)
+            self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay), w, result.rest)
             report.retrying += 1
             log.warning(
                 "alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error,

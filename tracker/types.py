@@ -220,13 +220,16 @@ class Rendered:
 class Outgoing:
     """One alert for one channel, as the outbox hands it to a channel.
 
-    `key` is stable across retries (pause, change, channel); receivers may dedupe on it.
+    `key` is stable across retries (pause, change, channel); `install` is the database's
+    install id (Store.install_id), so that ids made from the key (webhook-id, Message-ID)
+    differ between installs. Receivers may dedupe on those ids.
     """
 
     key: str
     channel: str
     rendered: Rendered
     created_at: datetime
+    install: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,19 +3,24 @@
 I/O. SQLite (WAL, busy timeout, write transactions taken with BEGIN IMMEDIATE so the
 poller and the sender queue for the write lock instead of deadlocking on an upgrade)
 or PostgreSQL, through the same code. Scheduling state lives here: each feed's next
-poll, each alert's attempts and next try.
+poll, each alert's attempts and next try, its claim while it is being sent, the daemon
+lease. A store opened `readonly` never writes and never takes the write lock (the
+reading commands).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import bindparam, delete, event, func, insert, tuple_, update
+from sqlalchemy import bindparam, delete, event, func, insert, or_, text, tuple_, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine, select
 
@@ -24,7 +29,7 @@ from ..errors import StoreError
 from ..lifecycle import Update, still_true
 from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence, guid_key
 from . import migrate
-from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, PauseRow, SilenceRow
+from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, InstallRow, LeaseRow, PauseRow, SilenceRow
 
 #: Closed pauses stay candidates for new evidence this many days (late news).
 CANDIDATE_DAYS = 30
@@ -113,6 +118,19 @@ class AlertState:
 
 
 @dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds a lease (Store.acquire_lease)."""
+
+    name: str
+    worker: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DueAlert:
     id: int
     attempts: int
@@ -167,17 +185,32 @@ class SavedChange:
     change: Change
 
 
+#: pg_advisory_xact_lock key taken by every Store.transaction on PostgreSQL ("pause-wr").
+WRITE_LOCK_KEY = 0x7061757365_7772
+
+
 class Store:
-    def __init__(self, url: str):
+    def __init__(self, url: str, readonly: bool = False):
+        """`readonly`: for commands that only look. SQLite is opened with mode=ro and
+        deferred transactions (no write lock, no WAL switch; in a read-only folder without
+        a -wal file, as immutable); PostgreSQL sessions are READ ONLY. Any write fails."""
         self.url = url
+        self.readonly = readonly
         self.is_sqlite = url.startswith("sqlite")
+        self._install_id: str | None = None
         try:
             if self.is_sqlite:
-                self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-                event.listen(self.engine, "connect", _sqlite_on_connect)
-                event.listen(self.engine, "begin", _sqlite_on_begin)
+                args = {"timeout": 30, "check_same_thread": False}
+                self.engine = create_engine(url, connect_args=args)
+                if readonly and self.engine.url.database and self.engine.url.database != ":memory:":
+                    self.engine.dispose()
+                    path = self.engine.url.database
+                    self.engine = create_engine(url, creator=lambda: _sqlite_readonly(path, args["timeout"]))
+                event.listen(self.engine, "connect", _sqlite_on_connect_ro if readonly else _sqlite_on_connect)
+                event.listen(self.engine, "begin", _sqlite_on_begin_ro if readonly else _sqlite_on_begin)
             else:
-                self.engine = create_engine(url, pool_pre_ping=True)
+                connect_args = {"options": "-c default_transaction_read_only=on"} if readonly else {}
+                self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         except (SQLAlchemyError, ImportError, ValueError) as e:
             raise StoreError(f"cannot use database {mask_db(url)}: {e}") from e
 
@@ -301,8 +334,14 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One write transaction for a batch of work (the poller's writer): everything done
-        through the Tx is committed together or not at all. Errors wrapped as in session()."""
+        through the Tx is committed together or not at all. Errors wrapped as in session().
+
+        Writers of pauses take turns, on both databases: SQLite's BEGIN IMMEDIATE, and on
+        PostgreSQL a transaction advisory lock, so that two processes (a daemon and `run
+        --once`) never reconcile or tick against pauses the other is saving."""
         with self.session() as s:
+            if not self.is_sqlite:
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
             yield Tx(s)
 
     # articles ------------------------------------------------------------
@@ -390,6 +429,25 @@ class Store:
                 raise StoreError(f"conflict while saving, will retry next cycle: {e}") from e
             raise
 
+    def save_tick(
+        self,
+        now: datetime,
+        countdown: Callable[[list[Pause]], Sequence[Update]],
+        route: Route = lambda pause, change: [],
+        render: RenderFn | None = None,
+    ) -> list[SavedChange]:
+        """The countdown clock in ONE transaction: read the open pauses, run `countdown`
+        (pure) over them, save what fired with its alerts. Read inside the writers' lock
+        (see transaction), so a second process ticking at the same time sees the events the
+        first saved and fires none of them again: no duplicate countdown key."""
+        with self.transaction() as tx:
+            rows = list(tx.s.exec(select(PauseRow).where(PauseRow.status.not_in(tuple(CLOSED_STATUSES))).order_by(PauseRow.id)))
+            fired = _fired(tx.s, [r.id for r in rows])
+            updates = countdown([_pause(r, fired.get(r.id, frozenset())) for r in rows])
+            if not updates:
+                return []
+            return tx.save_updates(now, {}, updates, route, render)[0]
+
     def queue_digest(self, now: datetime, channel: str, parts: Sequence[Rendered], summary: str) -> bool:
         """Write a digest (one alert per part) for `channel`, keyed by its time, so a digest
         run twice for the same time is written once. False when it was already there."""
@@ -443,6 +501,65 @@ class Store:
             cache = {pid: _pause(r, fired.get(pid, frozenset())) for pid, r in pauses.items()}
             return [(cache[c.pause_id], _saved_change(c)) for c in rows]
 
+    # install id, leases --------------------------------------------------
+
+    def install_id(self) -> str:
+        """This database's install id: 16 random hex characters, made on first use and kept
+        (two processes making it at once keep the first). Read once per Store."""
+        if self._install_id is None:
+            with self.session() as s:
+                row = s.get(InstallRow, 1)
+                if row is None:
+                    s.execute(_insert_ignore(self, InstallRow.__table__).values(id=1, install_id=secrets.token_hex(8), created_at=_db(datetime.now(UTC))))
+                    row = s.get(InstallRow, 1, populate_existing=True)
+                self._install_id = row.install_id
+        return self._install_id
+
+    def acquire_lease(self, name: str, worker: str, host: str, pid: int, now: datetime, seconds: float) -> Lease | None:
+        """Take the lease `name` for `worker` when nobody holds it or its holder's lease ran
+        out (a daemon killed without stopping); None when taken, else the live holder (and
+        nothing is changed). One short transaction: SQLite's write lock, on PostgreSQL the
+        row locked (or the insert raced: the loser reads the winner)."""
+        until = now + timedelta(seconds=seconds)
+        for _ in range(2):
+            try:
+                with self.session() as s:
+                    row = s.exec(select(LeaseRow).where(LeaseRow.name == name).with_for_update()).first()
+                    if row is not None and _utc(row.expires_at) > now and row.worker != worker:
+                        return _lease(row)
+                    if row is None:
+                        s.add(LeaseRow(name=name, worker=worker, host=host, pid=pid, started_at=_db(now), heartbeat_at=_db(now), expires_at=_db(until)))
+                    else:
+                        row.worker, row.host, row.pid = worker, host, pid
+                        row.started_at, row.heartbeat_at, row.expires_at = _db(now), _db(now), _db(until)
+                    return None
+            except StoreError as e:
+                if not isinstance(e.__cause__, IntegrityError):
+                    raise
+        raise StoreError(f"could not take the {name} lease")
+
+    def renew_lease(self, name: str, worker: str, now: datetime, seconds: float) -> bool:
+        """The heartbeat: extend `worker`'s lease. False when it is no longer its own
+        (another process took it over after it ran out)."""
+        t = LeaseRow.__table__
+        with self.session() as s:
+            done = s.execute(
+                update(t).where(t.c.name == name, t.c.worker == worker)
+                .values(heartbeat_at=_db(now), expires_at=_db(now + timedelta(seconds=seconds)))
+            )
+            return done.rowcount == 1
+
+    def release_lease(self, name: str, worker: str) -> None:
+        """Give the lease up (a clean stop), so the next daemon need not wait it out."""
+        t = LeaseRow.__table__
+        with self.session() as s:
+            s.execute(delete(t).where(t.c.name == name, t.c.worker == worker))
+
+    def lease(self, name: str) -> Lease | None:
+        with self.session() as s:
+            row = s.get(LeaseRow, name)
+            return _lease(row) if row is not None else None
+
     # silences ------------------------------------------------------------
 
     def add_silence(self, silence: Silence) -> int:
@@ -476,34 +593,72 @@ class Store:
 
     # outbox --------------------------------------------------------------
 
-    def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False, after_id: int = 0) -> list[DueAlert]:
-        """Pending alerts whose next try has come, oldest first, with ids above `after_id`
-        (the caller pages through them); with `flush`, also those still waiting out their
-        group window (never tried yet)."""
+    @staticmethod
+    def _due(now: datetime, flush: bool):
+        """Pending and due (with `flush`, also never tried: still in its group window), or
+        claimed by a sender whose claim ran out (it died mid-send): due again."""
         due = AlertRow.next_try_at <= _db(now)
         if flush:
             due = due | (AlertRow.attempts == 0)
-        with self.session() as s:
-            q = select(AlertRow).where(AlertRow.status == "pending", AlertRow.id > after_id, due)
-            rows = s.exec(q.order_by(AlertRow.id).limit(limit)).all()
-            return [
-                DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at)))
-                for r in rows
-            ]
+        return or_((AlertRow.status == "pending") & due, (AlertRow.status == "sending") & (AlertRow.claimed_until <= _db(now)))
 
-    def mark_sent(self, alert_id: int, now: datetime, note: str | None = None) -> None:
-        """Delivered. `note` keeps what the peer said beside success (refused recipients)."""
+    def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False, after_id: int = 0) -> list[DueAlert]:
+        """Alerts due at `now` (see _due), oldest first, with ids above `after_id` (the
+        caller pages through them). Reading claims nothing: `claim` before sending."""
         with self.session() as s:
-            row = s.get(AlertRow, alert_id)
+            q = select(AlertRow).where(AlertRow.id > after_id, self._due(now, flush))
+            rows = s.exec(q.order_by(AlertRow.id).limit(limit)).all()
+        install = self.install_id() if rows else ""  # outside the session: it may write
+        return [
+            DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at), install))
+            for r in rows
+        ]
+
+    def claim(self, alert_id: int, worker: str, now: datetime, until: datetime, flush: bool = False) -> bool:
+        """Claim a due alert for `worker` before sending it: status "sending", claimed_by,
+        claimed_until, in one conditional UPDATE (it must still be due, see _due). True
+        when this worker got it; False when another process claimed, sent or silenced it
+        first. Atomic on both databases: SQLite runs it under the write lock, PostgreSQL
+        re-checks the WHERE on the row it locks."""
+        t = AlertRow.__table__
+        with self.session() as s:
+            done = s.execute(
+                update(t).where(t.c.id == alert_id, self._due(now, flush))
+                .values(status="sending", claimed_by=worker, claimed_until=_db(until))
+            )
+            return done.rowcount == 1
+
+    def _claimed(self, s: Session, alert_id: int, worker: str | None) -> AlertRow | None:
+        """The alert row, when `worker` still holds its claim (any row when worker is None:
+        unit tests and the store's own callers). The claim is cleared."""
+        row = s.exec(select(AlertRow).where(AlertRow.id == alert_id).with_for_update()).first()
+        if row is None or (worker is not None and (row.status != "sending" or row.claimed_by != worker)):
+            return None
+        row.claimed_by, row.claimed_until = None, None
+        return row
+
+    def mark_sent(self, alert_id: int, now: datetime, note: str | None = None, worker: str | None = None) -> bool:
+        """Delivered. `note` keeps what the peer said beside success (refused recipients).
+        With `worker`, only while it holds the alert's claim; False otherwise."""
+        with self.session() as s:
+            row = self._claimed(s, alert_id, worker)
+            if row is None:
+                return False
             row.status, row.sent_at, row.attempts, row.last_error = "sent", _db(now), row.attempts + 1, None
             if note:
                 row.note = "; ".join(x for x in (row.note, note) if x)[:4000]
+            return True
 
-    def mark_failed(self, alert_id: int, now: datetime, error: str, next_try_at: datetime | None, slack_rest: dict | None = None) -> None:
-        """A failed attempt: tried again at `next_try_at`, or failed for good when it is None.
-        `slack_rest`: the Slack parts not yet sent (some were): a retry sends only these."""
+    def mark_failed(
+        self, alert_id: int, now: datetime, error: str, next_try_at: datetime | None, worker: str | None = None, slack_rest: dict | None = None
+    ) -> bool:
+        """A failed attempt: tried again at `next_try_at` (pending), or failed for good when
+        it is None. `worker` as for mark_sent. `slack_rest`: the Slack parts not yet sent
+        (some were): a retry sends only these."""
         with self.session() as s:
-            row = s.get(AlertRow, alert_id)
+            row = self._claimed(s, alert_id, worker)
+            if row is None:
+                return False
             row.attempts += 1
             row.last_error = error[:2000]
             if slack_rest is not None:
@@ -511,17 +666,26 @@ class Store:
             if next_try_at is None:
                 row.status = "failed"
             else:
-                row.next_try_at = _db(next_try_at)
+                row.status, row.next_try_at = "pending", _db(next_try_at)
+            return True
 
-    def postpone(self, alert_id: int, next_try_at: datetime) -> None:
-        """Not tried: its channel is holding (rate limit). Attempts are not counted."""
+    def postpone(self, alert_id: int, next_try_at: datetime, worker: str | None = None) -> bool:
+        """Not tried: its channel is holding (rate limit). Attempts are not counted; pending
+        again. `worker` as for mark_sent."""
         with self.session() as s:
-            s.get(AlertRow, alert_id).next_try_at = _db(next_try_at)
+            row = self._claimed(s, alert_id, worker)
+            if row is None:
+                return False
+            row.status, row.next_try_at = "pending", _db(next_try_at)
+            return True
 
-    def mark_silenced(self, alert_id: int, now: datetime, why: str) -> None:
+    def mark_silenced(self, alert_id: int, now: datetime, why: str, worker: str | None = None) -> bool:
         with self.session() as s:
-            row = s.get(AlertRow, alert_id)
+            row = self._claimed(s, alert_id, worker)
+            if row is None:
+                return False
             row.status, row.note = "silenced", why[:2000]
+            return True
 
     def alerts(self, limit: int = 200) -> list[AlertState]:
         with self.session() as s:
@@ -555,7 +719,7 @@ class Store:
             feed = s.exec(
                 select(FeedRow.name, FeedRow.next_poll_at).where(FeedRow.enabled == True).order_by(FeedRow.next_poll_at).limit(1)  # noqa: E712
             ).first()
-            pending, next_try = s.exec(select(func.count(), func.min(AlertRow.next_try_at)).where(AlertRow.status == "pending")).one()
+            pending, next_try = s.exec(select(func.count(), func.min(AlertRow.next_try_at)).where(AlertRow.status.in_(("pending", "sending")))).one()
         return Outlook(open_pauses, feed[0] if feed else None, _utc(feed[1]) if feed else None, pending, _utc(next_try))
 
 
@@ -950,6 +1114,44 @@ def _sqlite_on_begin(conn) -> None:
     # Take the write lock at the start: two writers then wait (busy_timeout) instead of
     # failing with "database is locked" when a reader tries to upgrade.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_readonly(path: str, timeout: float) -> sqlite3.Connection:
+    """A read-only connection (mode=ro). A WAL database in a folder we cannot write, with no
+    -wal file beside it (nobody is writing it: a writer would need that file), cannot be
+    opened so, since SQLite must create its -shm file: it is opened as immutable then."""
+    uri = Path(path).resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, check_same_thread=False)
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError:
+        if os.path.exists(f"{path}-wal") or os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
+            raise
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout, check_same_thread=False)
+
+
+def _sqlite_on_connect_ro(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute("PRAGMA busy_timeout=30000")
+
+
+def _sqlite_on_begin_ro(conn) -> None:
+    # A deferred transaction: it reads a snapshot and never waits for the write lock.
+    conn.exec_driver_sql("BEGIN")
+
+
+def _insert_ignore(store: Store, table):
+    """INSERT ... ON CONFLICT DO NOTHING for the store's database."""
+    if store.is_sqlite:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    return dialect_insert(table).on_conflict_do_nothing()
+
+
+def _lease(r: LeaseRow) -> Lease:
+    return Lease(r.name, r.worker, r.host, r.pid, _utc(r.started_at), _utc(r.heartbeat_at), _utc(r.expires_at))
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

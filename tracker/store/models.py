@@ -124,7 +124,7 @@ class AlertRow(SQLModel, table=True):
     pause_id: int | None = Field(default=None, foreign_key="pause.id", index=True)
     change_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     channel: str = Field(index=True)
-    status: str = Field(default="pending", index=True)  # pending | sent | failed | silenced | withdrawn
+    status: str = Field(default="pending", index=True)  # pending | sending | sent | failed | silenced | withdrawn
     attempts: int = 0
     next_try_at: datetime = Field(index=True)
     created_at: datetime
@@ -133,6 +133,8 @@ class AlertRow(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))  # template fallbacks, refused recipients, silence
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
     rendered: dict = Field(sa_column=Column(JSON, nullable=False))
+    claimed_by: str | None = None  # the worker sending it (status "sending"), until claimed_until
+    claimed_until: datetime | None = None  # past it, a claim whose sender died is due again
 
 
 class SilenceRow(SQLModel, table=True):
@@ -144,4 +146,30 @@ class SilenceRow(SQLModel, table=True):
     channel: str | None = None
     until: datetime = Field(index=True)
     reason: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class LeaseRow(SQLModel, table=True):
+    """Who holds a role on this database: `daemon` is the one `tracker run` daemon.
+    Held while its heartbeat is fresh; a lease not renewed within its time is taken over."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True)
+    worker: str  # random per process
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    expires_at: datetime
+
+
+class InstallRow(SQLModel, table=True):
+    """One row: this database's install id, random, made on first use. It goes into every
+    webhook-id and Message-ID, so two installs (or a reset database) never share ids."""
+
+    __tablename__ = "install"
+
+    id: int = Field(default=1, primary_key=True)
+    install_id: str
     created_at: datetime

@@ -241,7 +241,7 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], datetime] =
 def open_read_store(settings: Settings) -> Store:
     """The store for serving: the schema must be at head (nothing is created, migrated
     or synced: the server never writes)."""
-    store = Store(settings.database)
+    store = Store(settings.database, readonly=True)
     try:
         store.require_current()
     except BaseException:

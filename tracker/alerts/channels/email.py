@@ -18,7 +18,7 @@ import ssl
 import unicodedata
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 
 from ...config import EmailSettings
 from ...secrets import mask_text
@@ -44,9 +44,17 @@ def clean_subject(subject: str) -> str:
     return text or "(no subject)"
 
 
-def message_id(key: str) -> str:
-    """A Message-ID stable per alert key, so a retried alert is recognisably the same mail. Pure."""
-    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@pause-tracker>"
+def message_id(key: str, install: str, sender: str) -> str:
+    """A Message-ID stable per alert key and install, so a retried alert is recognisably
+    the same mail and another install's alert never looks like it; its right-hand side is
+    the From address's domain (RFC 5322 wants a domain the sender controls). Pure.
+
+    Built like `email.utils.make_msgid(idstring, domain)`, but without make_msgid's time,
+    pid and random part: those would change on every retry, and a receiver could no
+    longer tell a retry from a new mail."""
+    domain = parseaddr(sender)[1].rpartition("@")[2].strip().strip("[]") or "pause-tracker.invalid"
+    digest = hashlib.sha256(f"{install}/{key}".encode()).hexdigest()[:32]
+    return f"<{digest}.pause-tracker@{domain}>"
 
 
 def build_message(settings: EmailSettings, msg: Outgoing) -> EmailMessage:
@@ -60,7 +68,7 @@ def build_message(settings: EmailSettings, msg: Outgoing) -> EmailMessage:
     message["From"] = settings.sender
     message["To"] = ", ".join(settings.to)
     message["Date"] = format_datetime(msg.created_at)
-    message["Message-ID"] = message_id(msg.key)
+    message["Message-ID"] = message_id(msg.key, msg.install, settings.sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.set_content(msg.rendered.text)
     message.add_alternative(msg.rendered.html, subtype="html")

@@ -6,8 +6,8 @@ the one parser feeds use too (`feeds.policy.retry_after_seconds`, clamped to a d
 Does not decide whether to send, and does not retry: it makes one attempt and reports
 it as a Delivery; the outbox decides what to do next. Never raises into the caller.
 
-Signing (https://www.standardwebhooks.com/): `webhook-id` is stable per alert key (the
-same across retries, so receivers can dedupe), `webhook-timestamp` is `now` in integer
+Signing (https://www.standardwebhooks.com/): `webhook-id` is stable per alert key and
+install (the same across retries, so receivers can dedupe; other installs give others), `webhook-timestamp` is `now` in integer
 seconds, `webhook-signature` is "v1," + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}"))
 computed by the `standardwebhooks` package over exactly the bytes we send.
 """
@@ -121,9 +121,10 @@ def post(
 # --------------------------------------------------------------------------- the channel
 
 
-def webhook_id(key: str) -> str:
-    """Stable Standard Webhooks message id for an alert key (the same on every retry). Pure."""
-    return "msg_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+def webhook_id(key: str, install: str = "") -> str:
+    """Stable Standard Webhooks message id for an alert key on one install (the same on
+    every retry; another install, or a reset database, gives other ids). Pure."""
+    return "msg_" + hashlib.sha256(f"{install}/{key}".encode()).hexdigest()[:24]
 
 
 def signer(secret: str) -> Webhook:
@@ -143,9 +144,9 @@ def encode_body(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def signed_headers(key: str, body: bytes, now: datetime, secret: str | None) -> dict[str, str]:
+def signed_headers(key: str, body: bytes, now: datetime, secret: str | None, install: str = "") -> dict[str, str]:
     """Content-Type and the Standard Webhooks headers for one attempt. Pure."""
-    msg_id = webhook_id(key)
+    msg_id = webhook_id(key, install)
     timestamp = int(now.timestamp())
     headers = {
         "Content-Type": "application/json",
@@ -182,7 +183,7 @@ class WebhookChannel:
         s = self.settings
         try:
             body = encode_body(msg.rendered.webhook)
-            headers = signed_headers(msg.key, body, now, s.secret)
+            headers = signed_headers(msg.key, body, now, s.secret, msg.install)
         except ValueError as e:  # bad secret, or a payload json cannot encode (NaN is allowed)
             return Delivery(ok=False, error=scrub(str(e), s.url, s.secret), retry=False)
         except TypeError as e:

@@ -1,0 +1,338 @@
+"""Two processes on one database never send an alert twice (issue #13, item 8), ids differ
+between installs (item 9): real `tracker` processes, a real local HTTP receiver, real
+SQLite files, and the local PostgreSQL for the concurrent ticks when
+TRACKER_TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+import requests
+from dbtools import drop_all
+
+from tracker.alerts.channels import EmailChannel, WebhookChannel
+from tracker.alerts.render import Renderer
+from tracker.config import ChannelRules, EmailSettings, FeedSettings, FetchSettings, WebhookSettings, database_url
+from tracker.feeds.fetch import Fetcher
+from tracker.pipeline import Outlet, Pipeline
+from tracker.store.db import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("TRACKER_TEST_DATABASE_URL")
+PLACES = [p["name"] for p in json.loads((ROOT / "tracker/extract/data/places.json").read_text())["places"] if p["type"] == "city"]
+
+
+def rss(stories: list[str], when: datetime) -> bytes:
+    items = "".join(
+        f"<item><guid>{hashlib.sha1(s.encode()).hexdigest()}</guid><title>{escape(s[:60])}</title>"
+        f"<link>https://news.example/{i}</link><pubDate>{format_datetime(when)}</pubDate>"
+        f"<description>{escape(s)}</description></item>"
+        for i, s in enumerate(stories)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+
+
+def story(place: str) -> str:
+    return f"The warring parties agreed to a 72-hour ceasefire in {place} on Monday, officials said."
+
+
+def config(tmp_path: Path, feeds: list[str], lease: str = "3s", hook_timeout: int = 10) -> Path:
+    lines = ["[tracker]", 'database = "tracker.db"', 'poll_check = "1s"', 'deliver_every = "1s"', f'lease = "{lease}"', "processes = 0",
+             "[fetch]", "allow_private_networks = true"]  # fmt: skip
+    for i, url in enumerate(feeds):
+        lines += ["[[feeds]]", f'name = "feed {i}"', f'url = "{url}"', 'every = "1m"']
+    lines += ["[[channels]]", 'name = "hook"', 'type = "webhook"', 'url_env = "TWO_PROC_HOOK"', 'group_wait = "0s"', f"timeout = {hook_timeout}"]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def tracker(cfg: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "tracker.cli", "--config", str(cfg), *args]
+
+
+def env(http) -> dict:
+    return {**os.environ, "TWO_PROC_HOOK": http.url + "/hook", "PYTHONUNBUFFERED": "1"}
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db, timeout=30) as c:
+        try:
+            return c.execute(sql).fetchall()
+        except sqlite3.OperationalError:
+            return []
+
+
+def wait_for(condition, seconds: float, what: str, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the process exited early ({proc.returncode}) waiting for {what}")
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def stop(proc: subprocess.Popen) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+def test_a_second_daemon_is_refused_and_one_started_after_kill_9_takes_over_after_the_lease(tmp_path, http_server):
+    http_server.serve("/feed", rss([story("Aleppo")], datetime.now(UTC)))
+    cfg = config(tmp_path, [http_server.url + "/feed"])
+    db = tmp_path / "tracker.db"
+    first = subprocess.Popen(tracker(cfg, "run"), env=env(http_server), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: query(db, "select pid from lease") == [(first.pid,)], 30, "the first daemon's lease", first)
+        second = subprocess.run(tracker(cfg, "run"), env=env(http_server), capture_output=True, text=True, timeout=30)
+        assert second.returncode == 1
+        assert "another tracker daemon is running on" in second.stderr and f"pid {first.pid} on " in second.stderr
+        assert "its lease runs out in" in second.stderr
+        assert first.poll() is None  # the first goes on
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    assert query(db, "select pid from lease") == [(first.pid,)]  # killed: nobody gave the lease up
+    time.sleep(3.5)  # its lease (3 s) runs out
+    third = subprocess.Popen(tracker(cfg, "run"), env=env(http_server), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: query(db, "select pid from lease") == [(third.pid,)], 30, "the new daemon taking the lease over", third)
+        time.sleep(2)  # it renews its lease (every 0.5 s) and keeps running
+        assert third.poll() is None
+        beats = query(db, "select heartbeat_at, started_at from lease")[0]
+        assert beats[0] > beats[1]
+    finally:
+        code = stop(third)
+        err = third.stderr.read()
+        third.stderr.close()
+    assert code == 0, err
+    assert query(db, "select count(*) from lease") == [(0,)]  # a clean stop gives the lease up
+
+
+def _changing_feeds(http, n_feeds: int, versions: int) -> list[str]:
+    """Feeds whose every answer adds a story about a new place on top: each poll finds news."""
+    now = datetime.now(UTC)
+    urls = []
+    for f in range(n_feeds):
+        places = PLACES[f::n_feeds][:versions]
+        http.respond(f"/feed/{f}", *[(200, {"Content-Type": "application/rss+xml"}, rss([story(p) for p in places[: v + 1]], now)) for v in range(len(places))])
+        urls.append(f"{http.url}/feed/{f}")
+    return urls
+
+
+def test_run_once_beside_a_live_daemon_sends_every_alert_exactly_once(tmp_path, http_server):
+    urls = _changing_feeds(http_server, 6, 8)
+    http_server.delay("/hook", 0.15)  # each delivery is in flight a while: two senders would overlap
+    cfg = config(tmp_path, urls)
+    db = tmp_path / "tracker.db"
+    daemon = subprocess.Popen(tracker(cfg, "run"), env=env(http_server), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: query(db, "select count(*) from lease") == [(1,)], 30, "the daemon", daemon)
+        onces = []
+        for _ in range(4):  # cron's `run --once` beside it, overlapping each other too
+            onces.append(subprocess.Popen(tracker(cfg, "run", "--once"), env=env(http_server), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+            time.sleep(1.0)
+        for p in onces:
+            _, err = p.communicate(timeout=120)
+            assert "Traceback" not in err, err
+        wait_for(lambda: query(db, "select count(*) from alert where status != 'sent'") == [(0,)], 60, "every alert sent", daemon)
+    finally:
+        assert stop(daemon) == 0, daemon.stderr.read()
+        daemon.stderr.close()
+    ids = [r.headers["webhook-id"] for r in http_server.posts("/hook")]
+    sent = query(db, "select count(*) from alert where status = 'sent'")[0][0]
+    assert sent >= 12, "the feeds should have caused alerts"
+    doubled = {i: ids.count(i) for i in set(ids) if ids.count(i) > 1}
+    assert doubled == {}, f"{len(doubled)} alert(s) sent more than once"
+    assert len(ids) == sent
+
+
+def test_a_claim_whose_sender_was_killed_mid_send_is_sent_again_only_after_the_claim_runs_out(tmp_path, http_server):
+    http_server.serve("/feed", rss([story("Aleppo")], datetime.now(UTC)))
+    http_server.delay("/hook", 30)  # the first sender hangs in the send
+    cfg = config(tmp_path, [http_server.url + "/feed"], lease="10s", hook_timeout=20)
+    db = tmp_path / "tracker.db"
+    first = subprocess.Popen(tracker(cfg, "run", "--once"), env=env(http_server), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: http_server.posts("/hook"), 30, "the first send", first)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    [(status, claimed_by, claimed_until)] = query(db, "select status, claimed_by, claimed_until from alert")
+    assert status == "sending" and claimed_by
+    http_server.delay("/hook", 0)
+    # within the claim (10 s + the 20 s timeout), another process leaves it alone
+    again = subprocess.run(tracker(cfg, "run", "--once"), env=env(http_server), capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in again.stderr, again.stderr
+    assert len(http_server.posts("/hook")) == 1
+    assert query(db, "select status, claimed_by from alert") == [("sending", claimed_by)]
+    # once the claim ran out, the alert is due again and sent, with the same webhook-id
+    until = datetime.fromisoformat(claimed_until).replace(tzinfo=UTC)
+    time.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.5)
+    last = subprocess.run(tracker(cfg, "run", "--once"), env=env(http_server), capture_output=True, text=True, timeout=60)
+    assert "Alerts: 1 sent" in last.stdout, last.stdout + last.stderr
+    assert query(db, "select status, claimed_by from alert") == [("sent", None)]
+    ids = [r.headers["webhook-id"] for r in http_server.posts("/hook")]
+    assert len(ids) == 2 and ids[0] == ids[1]  # the one in flight at the kill, then the retry: a receiver dedupes it
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    if not PG:
+        pytest.skip("PostgreSQL: set TRACKER_TEST_DATABASE_URL")
+    url = database_url(PG, tmp_path)
+    s = Store(url)
+    drop_all(s.engine)
+    s.close()
+    yield url
+    s = Store(url)
+    drop_all(s.engine)
+    s.close()
+
+
+def _pipeline(url: str, http, worker: str) -> Pipeline:
+    store = Store(url)
+    hook = WebhookChannel(WebhookSettings("hook", http.url + "/hook", None, timeout=5), requests.Session())
+    return Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer())}, worker=worker)
+
+
+def test_concurrent_ticks_fire_each_countdown_event_once_and_never_crash(db_url, http_server):
+    published = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)  # a Monday
+    text = "The parties agreed to a 48-hour ceasefire in Aleppo starting at 6 a.m. on Wednesday, officials said."
+    http_server.serve("/feed", rss([text], published))
+    setup = _pipeline(db_url, http_server, "setup")
+    setup.store.upgrade()
+    setup.store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], published)
+    [report] = setup.poll(published, due_only=False)
+    assert report.status == "ok" and report.changes
+    [pause] = setup.store.pauses()
+    assert pause.starts_at is not None
+    before = setup.store.alerts()
+    now = pause.starts_at + timedelta(hours=47, minutes=30)  # started, and ending soon: several events due at once
+    pipelines = [_pipeline(db_url, http_server, f"w{i}") for i in range(4)]
+    barrier = threading.Barrier(len(pipelines))
+    results: dict[int, list] = {}
+    errors: list[BaseException] = []
+
+    def tick(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = pipelines[i].tick(now)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=tick, args=(i,)) for i in range(len(pipelines))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        assert errors == []
+        fired = [c.change.key for r in results.values() for c in r]
+        assert fired and len(fired) == len(set(fired))  # each event fired by one tick only
+        detail = setup.store.pause(pause.id)
+        assert sorted(c.key for c in detail.changes if c.key) == sorted(fired)  # saved once each
+        assert len(setup.store.alerts()) - len(before) == len(fired)  # one alert each, none twice
+        assert setup.tick(now) == []  # nothing left to fire at this time
+    finally:
+        for p in [setup, *pipelines]:
+            p.store.close()
+            p.close()
+
+
+def _one_alert_install(tmp_path: Path, http, smtp) -> tuple[list[str], list[str]]:
+    """A fresh install (its own database) sends one alert by webhook and email; the first
+    webhook attempt fails (503), so the ids of a retry are seen too."""
+    store = Store(f"sqlite:///{tmp_path / 'tracker.db'}")
+    store.upgrade()
+    session = requests.Session()
+    outlets = {
+        "hook": Outlet(WebhookChannel(WebhookSettings("hook", http.url + "/hook", None, timeout=5), session), ChannelRules(group_wait_seconds=0), Renderer()),
+        "mail": Outlet(EmailChannel(EmailSettings("mail", smtp.host, smtp.port, "alerts@desk.example.org", ("ops@example.org",), False, None, None)), ChannelRules(group_wait_seconds=0), Renderer()),
+    }
+    p = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), outlets, rng=lambda: 0.5)
+    t0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+    store.sync_feeds([FeedSettings(http.url + "/feed", "Feed", 900)], t0)
+    p.poll(t0)
+    http.respond("/hook", (503, {}, b"busy"), (204, {}, b""))
+    first = p.deliver(t0)
+    assert (first.sent, first.retrying) == (1, 1)
+    assert p.deliver(t0 + timedelta(hours=2)).sent == 1
+    keys = [a.key for a in store.alerts()]
+    store.close()
+    p.close()
+    session.close()
+    return keys, [r.headers["webhook-id"] for r in http.posts("/hook")]
+
+
+def test_webhook_ids_and_message_ids_differ_between_installs_and_stay_the_same_across_retries(tmp_path, http_server, smtp_server):
+    http_server.serve("/feed", rss([story("Aleppo")], datetime(2024, 6, 10, 9, 0, tzinfo=UTC)))
+    (tmp_path / "a").mkdir()
+    keys_a, ids_a = _one_alert_install(tmp_path / "a", http_server, smtp_server)
+    http_server.reset()
+    http_server.serve("/feed", rss([story("Aleppo")], datetime(2024, 6, 10, 9, 0, tzinfo=UTC)))
+    before = len(http_server.posts("/hook"))
+    (tmp_path / "b").mkdir()
+    keys_b, all_ids = _one_alert_install(tmp_path / "b", http_server, smtp_server)
+    ids_b = all_ids[before:]
+    assert sorted(keys_a) == sorted(keys_b)  # the same alert keys (pause-1/change-1/...) on both installs
+    assert len(ids_a) == 2 and ids_a[0] == ids_a[1]  # a retry keeps its webhook-id
+    assert len(ids_b) == 2 and ids_b[0] == ids_b[1]
+    assert ids_a[0] != ids_b[0]  # another install, other ids
+    mids = [m.message["Message-ID"] for m in smtp_server.messages]
+    assert len(mids) == 2 and mids[0] != mids[1]
+    assert all(m.endswith("@desk.example.org>") for m in mids)  # the From address's domain
+
+
+def test_a_claimed_alert_is_sent_by_its_claimer_only_and_is_due_again_when_the_claim_runs_out(db_url, http_server):
+    http_server.serve("/feed", rss([story("Aleppo")], datetime(2024, 6, 10, 9, 0, tzinfo=UTC)))
+    p = _pipeline(db_url, http_server, "a")
+    try:
+        p.store.upgrade()
+        t0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+        p.store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], t0)
+        p.poll(t0)
+        [due] = p.store.due_alerts(t0)
+        s = p.store
+        assert s.claim(due.id, "a", t0, t0 + timedelta(seconds=30))
+        assert not s.claim(due.id, "b", t0, t0 + timedelta(seconds=30))  # claimed: nobody else gets it
+        assert s.due_alerts(t0 + timedelta(seconds=29)) == []
+        assert not s.mark_sent(due.id, t0, worker="b")  # only the claimer records the outcome
+        later = t0 + timedelta(seconds=31)  # "a" died: its claim ran out
+        assert [d.id for d in s.due_alerts(later)] == [due.id]
+        assert s.claim(due.id, "b", later, later + timedelta(seconds=30))
+        assert not s.mark_sent(due.id, later, worker="a")  # "a" woke up too late: b holds it now
+        assert s.mark_sent(due.id, later, worker="b")
+        [alert] = s.alerts()
+        assert (alert.status, alert.attempts) == ("sent", 1)
+        assert not s.claim(due.id, "c", later + timedelta(hours=1), later + timedelta(hours=2))  # sent: never again
+    finally:
+        p.store.close()
+        p.close()
