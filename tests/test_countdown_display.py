@@ -50,3 +50,11 @@ def test_labels_for_each_precision():
 def test_a_pause_only_reported_in_effect_has_a_start_that_is_not_confirmed():
     p = _pause("The ceasefire in Aleppo took effect and is largely holding, residents said.")
     assert (p.starts_at, p.start_precision) == (T0, "range") and "not confirmed" in describe(p)
+
+
+def test_the_board_says_end_not_known_for_a_started_pause_without_an_end():
+    from tracker.cli import _human_left
+
+    p = _pause("The ceasefire in Aleppo took effect and is largely holding, residents said.")
+    later = T0 + timedelta(days=1)
+    assert p.ends_at is None and _human_left(p.seconds_left(later), p, later) == "end not known"

@@ -92,7 +92,7 @@ def _human_left(seconds: float | None, p: Pause, now: datetime) -> str:
     if not p.is_open:
         return "-"
     if seconds is None:
-        return "start not fixed" if not p.starts_at else "?"
+        return "start not fixed" if not p.starts_at else "end not known"
     h = int(seconds // 3600)
     text = f"{h // 24}d {h % 24}h" if h >= 24 else f"{h}h {int(seconds % 3600 // 60)}m"
     return f"{text} to start" if p.starts_at and now < p.starts_at else text
