@@ -396,3 +396,22 @@ def test_identity_dedupes_by_guid_and_by_link_within_a_feed():
     parsed = parse(body, "u")
     assert [a.key for a in parsed.articles] == ["g1", "https://x.example/2"]
     assert parsed.duplicates == 3
+
+
+def test_every_tracker_error_survives_pickling_with_its_attributes():
+    """The poller's worker processes send errors back to the parent."""
+    import pickle
+
+    from tracker.errors import ConfigError, FetchError, ParseError, StoreError
+    from tracker.feeds.fetch import AddressBlocked, FetchFailed
+
+    for error in (
+        ParseError("https://x.example/feed", "not a feed"),
+        FetchError("https://x.example/feed", "refused"),
+        ConfigError("/etc/config.toml", ["a: is required", "b: must be an integer"]),
+        StoreError("database error"),
+        FetchFailed("https://x.example/feed", "HTTP 503", status=503, retryable=True, retry_after=30.0, host="x.example"),
+        AddressBlocked("https://x.example/feed", "x.example", "127.0.0.1", "loopback", None),
+    ):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error) and back.__dict__ == error.__dict__

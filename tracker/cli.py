@@ -298,8 +298,10 @@ def run(ctx: click.Context, once: bool, as_json: bool, serve_too: bool) -> None:
     try:
         now = utcnow()
         reports = app.pipeline.poll(now, due_only=False)
-        ticked = app.pipeline.tick(now)
-        delivered = app.pipeline.deliver(now, flush=True)
+        # each step at its own time: a poll can take a while, and alert claims are stamped
+        # with the time they are taken (a claim dated back would look expired to a daemon)
+        ticked = app.pipeline.tick(utcnow())
+        delivered = app.pipeline.deliver(utcnow(), flush=True)
         polled = PollSummary.of(reports)
         changes = [c for r in reports for c in r.changes] + ticked
         failed = bool(polled.failed or delivered.failed or delivered.retrying)

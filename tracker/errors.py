@@ -15,7 +15,22 @@ from __future__ import annotations
 
 
 class TrackerError(Exception):
-    """Root of every error the tracker raises on purpose."""
+    """Root of every error the tracker raises on purpose.
+
+    Every one pickles, whatever its subclass's __init__ takes (the poller's worker
+    processes send ParseError back to the parent): it is rebuilt from its message and its
+    attributes, not by calling __init__ again.
+    """
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> TrackerError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(TrackerError):

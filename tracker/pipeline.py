@@ -4,7 +4,8 @@
              -> new or changed articles (store) -> reconcile with candidate pauses (pure)
              -> save articles, pauses, evidence, changes and their routed, rendered
                 alerts in ONE transaction (store), a batch of feeds per transaction
-             (tracker.poller runs the stages concurrently; this module decides and saves)
+             (tracker.poller runs the stages concurrently; this module calls the pure
+             decisions (feeds.policy, lifecycle, alerts.plan) and saves what they return)
     tick:    open pauses (store) -> countdown (pure) -> save changes and alerts
     deliver: due alerts from the outbox -> claim each (store: "sending", so no other
              process sends it) -> silences (pure) -> channel.send (I/O)

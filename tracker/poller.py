@@ -49,7 +49,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .errors import ParseError, TrackerError
+from .errors import TrackerError
 from .extract import extract
 from .feeds.parse import parse
 from .lifecycle import fill_place_from_context
@@ -134,15 +134,6 @@ def _exit_with(parent: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
-def _digest_job(body: bytes, url: str, content_type: str | None, now: datetime) -> Digested | tuple[str, str]:
-    """digest() in a worker process; a ParseError comes back as data (url, reason):
-    exceptions whose __init__ takes two arguments do not survive pickling."""
-    try:
-        return digest(body, url, content_type, now)
-    except ParseError as e:
-        return (e.url, e.reason)
 
 
 # --------------------------------------------------------------------------- records
@@ -330,7 +321,7 @@ class Poller:
         """Hand the body to a digest process; False when the pool cannot take it."""
         pool = self.pool()
         try:
-            fut = pool.submit(_digest_job, fetched.body, polled.feed.effective_url, fetched.content_type, now)
+            fut = pool.submit(digest, fetched.body, polled.feed.effective_url, fetched.content_type, now)
         except (BrokenProcessPool, RuntimeError) as e:
             log.warning("digest processes unavailable (%s); digesting in-process", e)
             self._discard_pool(pool)
@@ -338,11 +329,9 @@ class Poller:
 
         def done(f: Future) -> None:
             try:
-                result = f.result()
-                if isinstance(result, tuple):
-                    item = replace(polled, error=ParseError(*result))
-                else:
-                    item = replace(polled, digest=result)
+                item = replace(polled, digest=f.result())
+            except TrackerError as e:  # ParseError, raised in the worker (errors pickle)
+                item = replace(polled, error=e)
             except BrokenProcessPool as e:
                 self._discard_pool(pool)
                 item = replace(polled, error=TrackerError(f"the digest process died: {e}"))
