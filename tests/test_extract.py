@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tracker.extract import Extractor, english, extract
-from tracker.extract.evaluate import FLOORS, SET_FLOORS, below_floors, evaluate, floors_for, same_place
+from tracker.extract.evaluate import FLOORS, SET_FLOORS, below_floors, evaluate, floors_for, passage_prediction, same_place
 from tracker.types import KINDS, STANCES, STATUSES, Mention
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -986,3 +986,37 @@ def test_a_linked_length_after_a_long_subject():
         " in the south will be nationwide and will last three months."
     )
     assert one(text).duration_hours == 2160
+
+
+def test_one_pause_named_with_two_words_in_consecutive_sentences_keeps_the_first_term():
+    # the first term decides the kind; the later naming's stage then counts for the same pause
+    text = (
+        "The army offered a truce in Kassala on Monday. "
+        "A decision was made to introduce a humanitarian pause, and it took effect at dawn."
+    )
+    mentions = extract(text, THURSDAY)
+    assert [m.kind for m in mentions] == ["truce", "truce"]
+    assert [m.status for m in mentions][-1] == "in_effect"
+    assert passage_prediction(mentions)["status"] == "in_effect"
+
+
+def test_two_words_at_two_places_or_far_apart_stay_two_pauses():
+    other_place = "The army offered a truce in Kassala on Monday. A humanitarian pause in El Fasher took effect at dawn."
+    assert [m.kind for m in extract(other_place, THURSDAY)] == ["truce", "humanitarian_pause"]
+    apart = (
+        "The army offered a truce in Kassala on Monday. Markets reopened in the city. "
+        "A humanitarian pause took effect at dawn."
+    )
+    assert [m.kind for m in extract(apart, THURSDAY)][-1] == "humanitarian_pause"
+    other_family = "The army offered a truce in Kassala on Monday. A humanitarian corridor was opened to let civilians leave."
+    assert "aid_corridor" in [m.kind for m in extract(other_family, THURSDAY)]
+
+
+def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
+    text = (
+        "The militia agreed on Saturday to a truce around Kassala after the army accepted a ceasefire. "
+        "A spokesman said the truce had gone into effect at noon."
+    )
+    mentions = extract(text, THURSDAY)
+    assert mentions[-1].kind == "truce"
+    assert passage_prediction(mentions)["status"] == "in_effect"

@@ -26,7 +26,9 @@ after a sentence with a mention, and has no trigger of its own, speaks of the sa
 gives a mention of the same kind (for its status, duration or start).
 
 Across sentences of one paragraph (after each sentence is read): a pause named again with
-no status cue keeps the status just reported for it; a pause with no place takes the place
+no status cue keeps the status just reported for it; a pause of the same family named with
+another word in the very next sentence, at no other place, takes the first term's kind (one
+pause, as the labels read it: "offered a truce ... introduce a humanitarian pause"); a pause with no place takes the place
 the sentence before names in a place's position; the headline's pause takes the lead's
 length and place when they agree; and where a side rejects, denies or has not answered, a
 pause "agreed" is one side's acceptance, so "proposed" (a unilateral declaration excepted).
@@ -209,6 +211,7 @@ class Extractor:
         other = next((m.kind for m in out if m.kind in ("ceasefire", "truce")), None)
         if other and any(m.kind == "humanitarian_pause" for m in out) and not v.purpose.search(text):
             out = [replace(m, kind=other) if m.kind == "humanitarian_pause" else m for m in out]
+        out = _one_term(out, paras, where)  # after it: a generic pause's kind is the other term's
         if out and where[0] == 0:
             # The headline's pause is the lead's: "Truce in Gaza to begin shortly" / "... agreed to a
             # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
@@ -462,6 +465,25 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
             )
             if start.local and "T" in start.local:
                 out["end_local"] = (datetime.fromisoformat(start.local) + step).isoformat(timespec="minutes")
+    return out
+
+
+def _one_term(mentions: list[Mention], paras: list[int], where: list[int]) -> list[Mention]:
+    """One pause named with two words in consecutive sentences of a paragraph ("X offered a
+    truce. ... A decision was made to introduce a humanitarian pause"): the later mention of
+    the same family, at no other place, takes the kind of the first term used there, so that
+    the lifecycle joins the two and the later stage counts for the pause. When the sentence
+    before also used the later word ("agreed a truce ... accepted a ceasefire. The truce
+    took effect"), the later mention keeps it. A different place, another family, a gap of
+    a sentence or a new paragraph is another pause. It changes no status, place or length."""
+    out = list(mentions)
+    for j, b in enumerate(out):
+        before = [
+            a for a, p, w in zip(out, paras, where)
+            if w == where[j] - 1 and p == paras[j] and _FAMILY[a.kind] == _FAMILY[b.kind] and b.location in (None, a.location)
+        ]
+        if before and all(a.kind != b.kind for a in before):  # the sentence before used b's word: b is that pause
+            out[j] = replace(b, kind=before[0].kind)
     return out
 
 
