@@ -471,21 +471,6 @@ def show(ctx: click.Context, pause_id: int, as_json: bool) -> None:
         click.echo(f"{'':19}why this pause: {reason}")
 
 
-def _health(f, now: datetime) -> str:
-    """One word or phrase a person can act on."""
-    from .pipeline import UNHEALTHY_FAILURES
-
-    if not f.enabled:
-        return f"disabled: {f.disabled_reason or 'not in the config'}"
-    if f.consecutive_failures >= UNHEALTHY_FAILURES:
-        return f"unhealthy: {f.consecutive_failures} failures in a row"
-    if f.consecutive_failures:
-        return f"failing ({f.consecutive_failures})"
-    if f.last_article_at and (now - f.last_article_at).total_seconds() > f.silent_after_seconds:
-        return f"silent since {f.last_article_at:%Y-%m-%d}"
-    return "healthy" if f.last_polled_at else "not polled yet"
-
-
 @main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
 @click.option("--all", "show_all", is_flag=True, help="Include disabled feeds.")
@@ -496,6 +481,8 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     `tracker feeds import FILE.opml` adds feeds; `tracker feeds export` writes OPML."""
     if ctx.invoked_subcommand is not None:
         return
+    from .feeds.policy import feed_health
+
     store = _store(ctx)
     try:
         now = utcnow()
@@ -503,37 +490,13 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "url": f.url,
-                        "fetch_url": f.effective_url,
-                        "name": f.name,
-                        "origin": f.origin,
-                        "enabled": f.enabled,
-                        "health": _health(f, now),
-                        "every_seconds": f.every_seconds,
-                        "last_status": f.last_status,
-                        "last_error": f.last_error,
-                        "last_polled_at": _iso(f.last_polled_at),
-                        "last_success_at": _iso(f.last_success_at),
-                        "last_article_at": _iso(f.last_article_at),
-                        "next_poll_at": _iso(f.next_poll_at),
-                        "consecutive_failures": f.consecutive_failures,
-                        "articles": f.articles,
-                    }
-                    for f in items
-                ],
-                indent=2,
-            )
-        )
+        click.echo(json.dumps([f.to_json(now) for f in items], indent=2))
         return
     rows = [
         [
             f.name,
             f.effective_url if len(f.effective_url) < 50 else "…" + f.effective_url[-49:],
-            _health(f, now),
+            feed_health(f, now),
             f.last_status or "-",
             (f.last_error or "")[:50],
             str(f.articles),

@@ -45,7 +45,7 @@ from .poller import DEFAULT_WORKERS, Digested, Polled, Poller
 from .store.db import DueAlert, FeedState, PollOutcome, SavedChange, SavedChangeRow, Store, Tx, as_stored, is_candidate
 from .types import Article, Change, ChangeView, Evidence, Mention, Pause, Rendered
 
-UNHEALTHY_FAILURES = 3  # consecutive failed polls that raise a "source unhealthy" alert
+UNHEALTHY_FAILURES = policy.UNHEALTHY_FAILURES  # consecutive failed polls that raise a "source unhealthy" alert
 STALE_FAILURES = UNHEALTHY_FAILURES  # and make the feed stale in digests
 STALE_PERIODS = 4  # or no successful poll for this many of its intervals
 

@@ -26,6 +26,7 @@ from sqlmodel import Session, create_engine, select
 
 from ..config import FeedSettings, mask_db
 from ..errors import StoreError
+from ..feeds.policy import feed_health
 from ..lifecycle import Update, still_true
 from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence, guid_key
 from . import migrate
@@ -80,6 +81,27 @@ class FeedState:
     @property
     def effective_url(self) -> str:
         return self.fetch_url or self.url
+
+    def to_json(self, now: datetime) -> dict:
+        """The feed as `tracker feeds --json` and the web API show it."""
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {
+            "url": self.url,
+            "fetch_url": self.effective_url,
+            "name": self.name,
+            "origin": self.origin,
+            "enabled": self.enabled,
+            "health": feed_health(self, now),
+            "every_seconds": self.every_seconds,
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "last_polled_at": iso(self.last_polled_at),
+            "last_success_at": iso(self.last_success_at),
+            "last_article_at": iso(self.last_article_at),
+            "next_poll_at": iso(self.next_poll_at),
+            "consecutive_failures": self.consecutive_failures,
+            "articles": self.articles,
+        }
 
 
 @dataclass(frozen=True, slots=True)

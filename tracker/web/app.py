@@ -121,7 +121,6 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], datetime] =
     """The app over an open store. `clock` is the one place it reads the time (tests pass
     their own); `live` are prometheus collectors of this process (the daemon's poll
     durations under `run --serve`)."""
-    from ..pipeline import UNHEALTHY_FAILURES
 
     pages = views.Pages()
     channels = [c.name for c in settings.channels]
@@ -168,7 +167,7 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], datetime] =
     def api_feeds(request: Request) -> Response:
         now = clock()
         include = request.query_params.get("all", "").lower() in ("1", "true", "yes")
-        return JSONResponse([views.feed_api(f, now, UNHEALTHY_FAILURES) for f in store.feeds(include_disabled=include)])
+        return JSONResponse([f.to_json(now) for f in store.feeds(include_disabled=include)])
 
     def openapi(request: Request) -> Response:
         return JSONResponse(OPENAPI)

@@ -130,40 +130,6 @@ def detail_api(detail, now: datetime) -> dict:
     }
 
 
-def feed_health(f, now: datetime, unhealthy_after: int) -> str:
-    """One word or phrase a person can act on (as `tracker feeds`)."""
-    if not f.enabled:
-        return f"disabled: {f.disabled_reason or 'not in the config'}"
-    if f.consecutive_failures >= unhealthy_after:
-        return f"unhealthy: {f.consecutive_failures} failures in a row"
-    if f.consecutive_failures:
-        return f"failing ({f.consecutive_failures})"
-    if f.last_article_at and (now - f.last_article_at).total_seconds() > f.silent_after_seconds:
-        return f"silent since {f.last_article_at:%Y-%m-%d}"
-    return "healthy" if f.last_polled_at else "not polled yet"
-
-
-def feed_api(f, now: datetime, unhealthy_after: int) -> dict:
-    """A feed as `tracker feeds --json` prints it."""
-    return {
-        "url": f.url,
-        "fetch_url": f.effective_url,
-        "name": f.name,
-        "origin": f.origin,
-        "enabled": f.enabled,
-        "health": feed_health(f, now, unhealthy_after),
-        "every_seconds": f.every_seconds,
-        "last_status": f.last_status,
-        "last_error": f.last_error,
-        "last_polled_at": iso(f.last_polled_at),
-        "last_success_at": iso(f.last_success_at),
-        "last_article_at": iso(f.last_article_at),
-        "next_poll_at": iso(f.next_poll_at),
-        "consecutive_failures": f.consecutive_failures,
-        "articles": f.articles,
-    }
-
-
 def parse_since(value: str | None) -> datetime | None:
     """`?since=` as an aware datetime (a naive one is UTC); BadQuery when it is not ISO-8601."""
     if not value:
