@@ -588,6 +588,39 @@ def alerts(ctx: click.Context, as_json: bool, limit: int) -> None:
     click.echo(_table(rows, ["ID", "CHANNEL", "STATUS", "ATTEMPTS", "WHAT", "LAST ERROR / NOTE"]) if rows else "The outbox is empty.")
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON array for scripts.")
+@click.pass_context
+def workers(ctx: click.Context, as_json: bool) -> None:
+    """The workers sharing this database: heartbeats and what each holds (feeds it is polling,
+    alerts it is sending, jobs it is running), then any process holding claims without
+    registering (`run --once`)."""
+    from .store.coordination import Coordination
+
+    store = _store(ctx)
+    try:
+        now = utcnow()
+        items = Coordination(store.engine).workers(now)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([w.to_json(now) for w in items], indent=2))
+        return
+    rows = [
+        [
+            w.id,
+            str(w.pid or "-"),
+            f"{int((now - w.heartbeat_at).total_seconds())} s ago" if w.heartbeat_at else "-",
+            ("alive" if w.alive(now) else "lease ran out") if w.registered else "not registered",
+            str(w.feeds),
+            str(w.alerts),
+            ", ".join(w.jobs) or "-",
+        ]
+        for w in items
+    ]
+    click.echo(_table(rows, ["WORKER", "PID", "HEARTBEAT", "STATE", "FEEDS", "ALERTS", "JOBS"]) if rows else "No workers.")
+
+
 @main.group()
 def silence() -> None:
     """Hold back alerts for a place (and optionally a kind or channel) for a while."""

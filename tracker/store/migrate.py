@@ -41,7 +41,7 @@ BASELINE = "0001"
 #: The newest revision in migrations/versions/ (a test checks it against Alembic's view).
 #: Written here so that a command that only reads checks the schema without importing
 #: Alembic (it is imported only to upgrade, or when the database is not at HEAD).
-HEAD = "0003"
+HEAD = "0004"
 #: pg_advisory_lock key held while upgrading (any constant; "pause-tr" as a number).
 LOCK_KEY = 0x7061757365_7472
 UPGRADE_HINT = "run `tracker db upgrade` (back up the database first)"

@@ -34,6 +34,8 @@ class FeedRow(SQLModel, table=True):
     ttl_seconds: float | None = None  # RSS <ttl>, a floor on the next poll
     last_article_at: datetime | None = None  # when a new article was last stored from it
     disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
+    claimed_by: str | None = None  # the worker polling it (issue #16), until claimed_until
+    claimed_until: datetime | None = None  # past it, a claim whose worker died is free again
 
 
 class ArticleRow(SQLModel, table=True):
@@ -173,3 +175,43 @@ class InstallRow(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     install_id: str
     created_at: datetime
+
+
+class WorkerRow(SQLModel, table=True):
+    """A `tracker run` worker sharing this database (issue #16): alive while its heartbeat
+    renews `expires_at`. Its feed and alert claims are renewed with it (Coordination.heartbeat)."""
+
+    __tablename__ = "worker"
+
+    id: str = Field(primary_key=True)  # host/pid/random, as in leases and claims
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    expires_at: datetime
+
+
+class ChannelStateRow(SQLModel, table=True):
+    """What every worker must respect before sending on a channel (or to one webhook):
+    a peer's Retry-After (`hold_until`) and the last send slot taken (`last_send_at`, for a
+    rate such as Slack's one message a second)."""
+
+    __tablename__ = "channel_state"
+
+    key: str = Field(primary_key=True)  # the channel's name, or "slack:<hash of the webhook>"
+    hold_until: datetime | None = None
+    last_send_at: datetime | None = None
+
+
+class SingletonRow(SQLModel, table=True):
+    """A job that runs once per period across workers (the tick, each digest): the period
+    last taken, by whom, until when, and whether it finished (an unfinished one whose lease
+    ran out is taken over)."""
+
+    __tablename__ = "singleton"
+
+    name: str = Field(primary_key=True)  # "tick", "digest:<channel>"
+    period: datetime  # the start of the period (the minute, the digest's fire time)
+    worker: str
+    until: datetime
+    done: bool = False
