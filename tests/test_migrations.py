@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,9 @@ from tracker.cli import main
 from tracker.config import database_url
 from tracker.errors import StoreError
 from tracker.store import migrate
+from tracker.store.coordination import AlertListener
 from tracker.store.db import Store
+from tracker.types import Rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -444,3 +447,53 @@ def test_a_later_revision_that_rebuilds_referenced_tables_keeps_every_row(fixtur
     finally:
         engine.dispose()
     assert {fk["referred_table"] for t in fks for fk in fks[t]} == {"feed", "article", "pause"}
+
+
+def test_a_database_at_0003_upgrades_to_0004_with_every_row_kept_and_down_again(fixture_url):
+    """0004 (issue #16: workers, feed claims, channel state, singletons, the alert NOTIFY)
+    from the revision before it, with the fixture's rows: all kept, no feed claimed; on
+    PostgreSQL an alert insert NOTIFYs a listener. Its downgrade gives back 0003's tables."""
+    from alembic import command
+
+    def to(revision: str, down: bool = False) -> None:
+        engine = create_engine(fixture_url)
+        try:
+            with engine.connect() as conn, conn.begin():
+                cfg = migrate._config(conn)
+                if not down and not _has_version_table(fixture_url):
+                    command.stamp(cfg, migrate.BASELINE)
+                (command.downgrade if down else command.upgrade)(cfg, revision)
+        finally:
+            engine.dispose()
+
+    to("0003")
+    before = _rows(fixture_url)
+    store = Store(fixture_url)
+    try:
+        done = store.upgrade()
+        assert (done.before.current, done.after) == ("0003", "0004")
+        assert _rows(fixture_url, {t: cols for t, (cols, _) in before.items()}) == before
+        claims = _rows(fixture_url, {"feed": ["id", "claimed_by", "claimed_until"], "worker": ["id"], "singleton": ["name"], "channel_state": ["key"]})
+        assert {r[1:] for r in claims["feed"][1]} == {(None, None)} and len(claims["feed"][1]) == FIXTURE_COUNTS["feed"]
+        assert [rows for _, rows in (claims["worker"], claims["singleton"], claims["channel_state"])] == [[], [], []]
+        if not store.is_sqlite:
+            listener = AlertListener(store.engine)
+            try:
+                assert not listener.wait(0.1)
+                rendered = Rendered("subject", "text", "<p>html</p>", {"text": "slack"}, {"webhook": True})
+                assert store.queue_health(datetime.now(UTC), "health/test", "test", [("desk", rendered)])
+                assert listener.wait(2.0)
+            finally:
+                listener.close()
+    finally:
+        store.close()
+    assert _diff(fixture_url) == []
+    to("0003", down=True)
+    assert _rows(fixture_url, {"feed": before["feed"][0]})["feed"] == before["feed"]
+    engine = create_engine(fixture_url)
+    try:
+        names = set(inspect(engine).get_table_names())
+        assert not names & {"worker", "singleton", "channel_state"}
+        assert "claimed_by" not in {c["name"] for c in inspect(engine).get_columns("feed")}
+    finally:
+        engine.dispose()
