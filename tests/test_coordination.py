@@ -440,3 +440,54 @@ def test_the_listener_needs_postgresql(tmp_path):
 
     with pytest.raises(StoreError, match="needs PostgreSQL"):
         AlertListener(create_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+
+
+def _hold_and_beat(url: str, name: str, lease: float, ready) -> None:
+    """A worker process that claims every due feed and alert, then only heartbeats (it is
+    polling and sending, slowly) until it is killed."""
+    store = Store(url)
+    c = Coordination(store.engine)
+    now = datetime.now(UTC)
+    c.register(name, "vm", os.getpid(), now, lease)
+    c.claim_feeds(name, now, lease, limit=100, per_host=100)
+    c.claim_alerts(name, now, now + timedelta(seconds=lease), limit=100)
+    ready.set()
+    while True:
+        time.sleep(lease / 6)
+        c.heartbeat(name, datetime.now(UTC), lease)
+
+
+def test_a_worker_killed_mid_work_has_its_feeds_and_alerts_taken_over_within_the_lease(pg_url, workers):
+    lease = 2.0
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    feeds = add_feeds(pg_url, ["one.example", "two.example"], 5, due=start)
+    alerts = add_alerts(pg_url, 5, due=start)
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    proc = ctx.Process(target=_hold_and_beat, args=(pg_url, "vm/1/dies", lease, ready))
+    proc.start()
+    try:
+        assert ready.wait(30)
+        (b,) = workers(pg_url, 1)
+        time.sleep(lease * 1.5)  # its heartbeat keeps everything its own past its first lease
+        now = datetime.now(UTC)
+        assert b.c.expire(now) == []
+        assert b.c.claim_feeds(b.id, now, lease, limit=100, per_host=100) == []
+        assert b.c.claim_alerts(b.id, now, now + timedelta(seconds=lease), limit=100) == []
+        os.kill(proc.pid, 9)
+        killed = time.monotonic()
+        got_feeds: list[int] = []
+        got_alerts: list[int] = []
+        while (len(got_feeds), len(got_alerts)) != (len(feeds), len(alerts)) and time.monotonic() - killed < 10:
+            now = datetime.now(UTC)
+            b.c.expire(now)
+            got_feeds += b.c.claim_feeds(b.id, now, 60, limit=100, per_host=100)
+            got_alerts += b.c.claim_alerts(b.id, now, now + timedelta(seconds=60), limit=100)
+            time.sleep(0.05)
+        recovered = time.monotonic() - killed
+        print(f"taken over {recovered:.2f} s after kill -9 (lease {lease} s)")
+        assert sorted(got_feeds) == sorted(feeds) and got_alerts == alerts
+        assert recovered <= lease + 0.5  # within the lease (plus one loop)
+    finally:
+        proc.kill()
+        proc.join(10)
