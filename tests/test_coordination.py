@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, insert, update
 
 from tracker.cli import main
 from tracker.config import database_url
-from tracker.store.coordination import AlertListener, Coordination, feed_host, minute, several_workers
+from tracker.store.coordination import AlertListener, Coordination, feed_host, minute, send_key, several_workers
 from tracker.store.db import Store
 from tracker.store.models import AlertRow, FeedRow
 
@@ -138,6 +138,12 @@ def test_a_feed_host_is_its_lowercased_hostname_and_a_path_has_none():
     assert feed_host("/srv/feeds/a.xml") == ""
     assert feed_host("http://[::1") == ""  # a broken URL has no host rather than an error
     assert minute(datetime(2026, 12, 1, 13, 5, 59, 999, tzinfo=UTC)) == datetime(2026, 12, 1, 13, 5, tzinfo=UTC)
+
+
+def test_a_webhook_rate_is_kept_per_webhook_without_storing_its_url():
+    url = "https://hooks.slack.com/services/T000/B000/secret"
+    assert send_key("desk", url) == send_key("alerts", url) != send_key("desk", url + "x")
+    assert "secret" not in send_key("desk", url) and send_key("desk") == "desk"
 
 
 # on both databases ----------------------------------------------------

@@ -57,6 +57,15 @@ def feed_host(url: str) -> str:
         return ""
 
 
+def send_key(channel: str, webhook_url: str | None = None) -> str:
+    """The channel_state key of a channel: its name, or for a rate kept per webhook (Slack)
+    a hash of the webhook URL, so two channels posting to one webhook share its rate and the
+    URL (a secret) is never stored. Pure."""
+    if webhook_url:
+        return "webhook:" + hashlib.sha256(webhook_url.encode()).hexdigest()[:24]
+    return channel
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerInfo:
     """A worker and what it holds now. `registered` False: a process that claims without a
