@@ -497,3 +497,29 @@ def test_a_worker_killed_mid_work_has_its_feeds_and_alerts_taken_over_within_the
     finally:
         proc.kill()
         proc.join(10)
+
+
+def test_workers_starting_together_sync_the_feed_list_without_crashing(pg_url, workers):
+    """Every `tracker run` syncs the config's feeds at start; several workers starting at
+    once on a database without those feeds must each get through it."""
+    from tracker.config import FeedSettings
+
+    feeds = [FeedSettings(f"https://h{i}.example/feed.xml", f"feed {i}", 900) for i in range(50)]
+    crew = workers(pg_url, 4)
+    gate = threading.Barrier(len(crew))
+    errors: list[BaseException] = []
+
+    def run(w: Worker) -> None:
+        gate.wait()
+        try:
+            w.store.sync_feeds(feeds, NOW)
+        except BaseException as e:  # noqa: BLE001  (reported by the test)
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in crew]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(f.url for f in crew[0].store.feeds()) == sorted(f.url for f in feeds)

@@ -282,8 +282,10 @@ class Store:
         """Make the feed table follow the config: add new feeds (due now), update names and
         intervals, disable config feeds no longer listed (their articles stay). Imported
         feeds (`tracker feeds import`) are left alone; a feed the publisher removed (410)
-        stays disabled."""
-        with self.session() as s:
+        stays disabled. Under the writers' lock (see transaction): workers starting together
+        on PostgreSQL would otherwise each insert a new feed, and all but one fail on its url."""
+        with self.transaction() as tx:
+            s = tx.s
             rows = {r.url: r for r in s.exec(select(FeedRow))}
             for f in feeds:
                 row = rows.pop(f.url, None)
