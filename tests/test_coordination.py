@@ -68,7 +68,7 @@ class Worker:
 
     def __init__(self, url: str, name: str):
         self.store = Store(url)
-        self.c = Coordination(self.store.engine)
+        self.c = Coordination(self.store)
         self.id = name
 
     def close(self) -> None:
@@ -339,7 +339,7 @@ def test_racing_workers_poll_each_feed_once_and_keep_each_hosts_limit(pg_url, wo
 def _send_alerts(url: str, name: str, out, start) -> None:
     """A worker process: claim alerts in batches, 'send' them, mark them sent."""
     store = Store(url)
-    c = Coordination(store.engine)
+    c = Coordination(store)
     start.wait()
     sent = []
     while True:
@@ -452,7 +452,7 @@ def _hold_and_beat(url: str, name: str, lease: float, ready) -> None:
     """A worker process that claims every due feed and alert, then only heartbeats (it is
     polling and sending, slowly) until it is killed."""
     store = Store(url)
-    c = Coordination(store.engine)
+    c = Coordination(store)
     now = datetime.now(UTC)
     c.register(name, "vm", os.getpid(), now, lease)
     c.claim_feeds(name, now, lease, limit=100, per_host=100)

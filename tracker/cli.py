@@ -600,7 +600,7 @@ def workers(ctx: click.Context, as_json: bool) -> None:
     store = _store(ctx)
     try:
         now = utcnow()
-        items = Coordination(store.engine).workers(now)
+        items = Coordination(store).workers(now)
     finally:
         store.close()
     if as_json:

@@ -21,14 +21,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, and_, case, delete, func, or_, select, text, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from ..errors import StoreError
@@ -96,25 +95,15 @@ class WorkerInfo:
 
 
 class Coordination:
-    """The coordination calls, over the store's engine (Coordination(store.engine)).
-    Every method is one short transaction; `now` is passed in."""
+    """The coordination calls, over the store's connections and transactions
+    (Coordination(store)). Every method is one short transaction; `now` is passed in."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.is_pg = engine.dialect.name == "postgresql"
+    def __init__(self, store: Store):
+        self.store = store
+        self.is_pg = not store.is_sqlite
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        try:
-            with Session(self.engine, expire_on_commit=False) as s:
-                with s.begin():
-                    yield s
-        except SQLAlchemyError as e:
-            raise StoreError(f"database error: {e.__class__.__name__}: {getattr(e, 'orig', None) or e}") from e
-
-    @property
-    def is_sqlite(self) -> bool:  # for db._insert_ignore
-        return not self.is_pg
+    def _session(self) -> AbstractContextManager[Session]:
+        return self.store.session()
 
     # workers -------------------------------------------------------------
 
@@ -271,7 +260,7 @@ class Coordination:
     # channels ------------------------------------------------------------
 
     def _channel_row(self, s: Session, key: str) -> ChannelStateRow:
-        s.execute(_insert_ignore(self, ChannelStateRow.__table__).values(key=key))
+        s.execute(_insert_ignore(self.store, ChannelStateRow.__table__).values(key=key))
         return s.execute(select(ChannelStateRow).where(ChannelStateRow.key == key).with_for_update()).scalar_one()
 
     def hold(self, key: str, until: datetime) -> datetime:
@@ -314,7 +303,7 @@ class Coordination:
         until = _db(now + timedelta(seconds=seconds))
         with self._session() as s:
             row = dict(name=name, period=_db(period), worker=worker, until=until, done=False)
-            if s.execute(_insert_ignore(self, j).values(**row).returning(j.c.name)).first() is not None:
+            if s.execute(_insert_ignore(self.store, j).values(**row).returning(j.c.name)).first() is not None:
                 return True  # the first run of this job (rowcount is not reliable for an ignored insert)
             free = or_(j.c.period < _db(period), and_(j.c.period == _db(period), j.c.done == False, j.c.until <= _db(now)))  # noqa: E712
             return s.execute(update(j).where(j.c.name == name, free).values(period=_db(period), worker=worker, until=until, done=False)).rowcount == 1
