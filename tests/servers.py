@@ -11,6 +11,11 @@ Both bind to 127.0.0.1 on a free port, run in a background thread and stop when 
         ... requests.get(http.url + "/feed.xml") ...
         http.requests[0].headers["if-none-match"]   # header keys are lower-case
 
+    LocalHTTPServer(host="127.0.0.5")          # another loopback address: another "host" for per-host limits
+    LocalHTTPServer(identify=lambda peer: ...) # each Recorded.client = identify(the client's (ip, port)),
+                                               # asked while the client waits for the answer
+    LocalHTTPServer(answer=lambda rec: ...)    # a script chosen by the request itself (its body, headers)
+
     with LocalSMTPServer(rcpt_reply="450 4.2.0 try later") as smtp:
         ... smtplib.SMTP(smtp.host, smtp.port) ...
         smtp.messages[0].message["Subject"]
@@ -24,6 +29,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -76,6 +82,7 @@ class Recorded:
 
     `headers` is a plain dict whose keys are LOWER-CASE header names (a repeated
     header keeps its last value); `path` is the request target as sent, with query.
+    `peer` is the client's (ip, port); `client` what the server's `identify` made of it.
     """
 
     method: str
@@ -83,6 +90,8 @@ class Recorded:
     headers: dict[str, str]
     body: bytes
     at: float  # time.monotonic() when the request had been read
+    peer: tuple[str, int] = ("", 0)
+    client: Any = None
 
 
 @dataclass(slots=True)
@@ -96,8 +105,10 @@ class _Served:
 class _State:
     """Shared, lock-protected configuration and log of one LocalHTTPServer."""
 
-    def __init__(self) -> None:
+    def __init__(self, identify: Callable[[tuple[str, int]], Any] | None, answer: Callable[[Recorded], Any] | None) -> None:
         self.lock = threading.Lock()
+        self.identify = identify
+        self.answer = answer
         self.served: dict[str, _Served] = {}
         self.scripts: dict[str, list[Response | Stream | str]] = {}
         self.delays: dict[str, float] = {}
@@ -148,20 +159,25 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         state = self.server.state
         body = self._read_body()
+        at = time.monotonic()
+        peer = (self.client_address[0], self.client_address[1])
         record = Recorded(
             method=self.command,
             path=self.path,
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
-            at=time.monotonic(),
+            at=at,
+            peer=peer,
+            client=state.identify(peer) if state.identify else None,
         )
         path = self.path.split("?", 1)[0]
+        chosen = state.answer(record) if state.answer else None
         with state.lock:
             state.requests.append(record)
             delay = state.delays.get(self.path, state.delays.get(path, 0.0))
             script = state.scripts.get(self.path) or state.scripts.get(path)
-            response: Response | Stream | str | None = None
-            if script:
+            response: Response | Stream | str | None = chosen
+            if script and response is None:
                 response = script.pop(0) if len(script) > 1 else script[0]
             served = state.served.get(self.path) or state.served.get(path)
         if delay:
@@ -277,29 +293,40 @@ class _Server(ThreadingHTTPServer):
 class LocalHTTPServer:
     """A real HTTP/1.1 server on 127.0.0.1 with scripted answers. Context manager.
 
-    Precedence for a request to `path`: a `respond()` script, else `serve()` content
-    (GET/HEAD; other methods get 405), else POST gets 200 b"ok", else 404.
+    Precedence for a request to `path`: what `answer(request)` returns when it returns
+    something, else a `respond()` script, else `serve()` content (GET/HEAD; other methods
+    get 405), else POST gets 200 b"ok", else 404.
     Paths match exactly as requested, then without the query string.
     """
 
-    def __init__(self, ssl_context: Any = None) -> None:
-        """`ssl_context`: an ssl.SSLContext (server side) to serve HTTPS instead of HTTP."""
-        self._state = _State()
+    def __init__(
+        self,
+        ssl_context: Any = None,
+        host: str = "127.0.0.1",
+        identify: Callable[[tuple[str, int]], Any] | None = None,
+        answer: Callable[[Recorded], Response | Stream | str | None] | None = None,
+    ) -> None:
+        """`ssl_context`: an ssl.SSLContext (server side) to serve HTTPS instead of HTTP.
+        `host`: a loopback address to listen on (127.0.0.0/8: each address is another host).
+        `identify`: called with the client's (ip, port) while it waits; kept as Recorded.client.
+        `answer`: called with each request; a response (as for respond()) it returns wins."""
+        self._state = _State(identify, answer)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._ssl_context = ssl_context
+        self.host = host
         self.url = ""
         self.port = 0
 
     # lifecycle
     def start(self) -> LocalHTTPServer:
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = _Server((self.host, 0), _Handler)
         server.state = self._state
         if self._ssl_context is not None:
             server.socket = self._ssl_context.wrap_socket(server.socket, server_side=True)
         self._server = server
         self.port = server.server_address[1]
-        self.url = f"{'https' if self._ssl_context is not None else 'http'}://127.0.0.1:{self.port}"
+        self.url = f"{'https' if self._ssl_context is not None else 'http'}://{self.host}:{self.port}"
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
@@ -381,6 +408,9 @@ class Received:
     rcpt_tos: tuple[str, ...]
     message: EmailMessage  # parsed with email.policy.default
     raw: bytes
+    at: float = 0.0  # time.monotonic() when the message had been read
+    peer: tuple[str, int] = ("", 0)  # the client's (ip, port)
+    client: Any = None  # what the server's `identify` made of `peer`
 
 
 class _SMTPHandler:
@@ -403,9 +433,11 @@ class _SMTPHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        peer = tuple(session.peer[:2]) if session.peer else ("", 0)
+        client = self.owner.identify(peer) if self.owner.identify else None  # the client waits for our answer
         with self.owner._lock:
             self.owner._messages.append(
-                Received(envelope.mail_from, tuple(envelope.rcpt_tos), parsed, raw)  # type: ignore[arg-type]
+                Received(envelope.mail_from, tuple(envelope.rcpt_tos), parsed, raw, time.monotonic(), peer, client)  # type: ignore[arg-type]
             )
         return "250 Message accepted for delivery"
 
@@ -418,6 +450,7 @@ class LocalSMTPServer:
     data_reply:   answer DATA with this line instead of accepting, e.g. "554 5.7.1 Rejected".
     auth:         {username: password}; enables AUTH LOGIN/PLAIN without TLS (test only).
     port:         a fixed port (e.g. one a client already failed to reach); default: a free one.
+    identify:     called with the client's (ip, port) at DATA; kept as Received.client.
     The reply attributes may be changed while the server runs.
     """
 
@@ -428,7 +461,9 @@ class LocalSMTPServer:
         data_reply: str | None = None,
         auth: dict[str, str] | None = None,
         port: int = 0,
+        identify: Callable[[tuple[str, int]], Any] | None = None,
     ) -> None:
+        self.identify = identify
         self.rcpt_reply = rcpt_reply
         self.rcpt_replies = dict(rcpt_replies or {})
         self.data_reply = data_reply
