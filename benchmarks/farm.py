@@ -1,6 +1,6 @@
 """A feed farm for benchmarks: N feeds x M items of realistic news text, served locally.
 
-    python benchmarks/farm.py serve --feeds 1000 --items 20 [--latency 0.1] [--port 0]
+    python benchmarks/farm.py serve --feeds 1000 --items 20 [--latency 0.1] [--port 0] [--hosts 0]
     python benchmarks/farm.py sample --feeds 3 --items 5        # print a feed, to look at
 
 Text: the sentences of the real feeds in ../shared/data/feeds (English ones) when they
@@ -14,12 +14,14 @@ which adds one new item on top and drops the oldest, as a publisher does. Of the
 feeds, one in PAUSE_EVERY gets a new item announcing a pause (the benchmark's webhook
 measurement follows those).
 
-The server (127.0.0.1 only, one thread per connection, HTTP/1.1 keep-alive):
+The server (127.0.0.1 only, one thread per connection, HTTP/1.1 keep-alive; with
+`--hosts N` also on 127.0.0.2 ... 127.0.0.N+1, same port, same feeds and log, so that
+real processes, which cannot use the Fetcher's resolver seam, see N publisher hosts):
     GET  /feed/<i>          the feed; ETag per version, If-None-Match -> 304; optional
                             latency (seconds) slept before every answer
     POST /hook              a webhook receiver: records (monotonic time, body)
     POST /_control          JSON {"latency": s, "change": [ids], "reset_log": true,
-                            "reset_versions": true}
+                            "reset_versions": true (every feed back to version 1)}
     GET  /_log              JSON {"gets": {i: first GET time}, "hooks": [[t, body]], ...}
 Times are time.monotonic() of the server process (CLOCK_MONOTONIC: comparable between
 processes on one Linux machine).
@@ -177,8 +179,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024  # a listen backlog of 5 drops SYNs under 32 parallel clients
 
-    def __init__(self, farm: Farm, port: int, cache: bool):
-        super().__init__(("127.0.0.1", port), _Handler)
+    def __init__(self, farm: Farm, port: int, cache: bool, address: str = "127.0.0.1"):
+        super().__init__((address, port), _Handler)
+        self.main = self  # another host's server answers from the first one's state
         self.farm = farm
         self.latency = 0.0
         self.lock = threading.Lock()
@@ -207,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         now = time.monotonic()
-        srv = self.server
+        srv = self.server.main
         if self.path.startswith("/feed/"):
             try:
                 i = int(self.path[6:].split("?")[0])
@@ -242,7 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         now = time.monotonic()
-        srv = self.server
+        srv = self.server.main
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path == "/hook":
             with srv.lock:
@@ -255,18 +258,26 @@ class _Handler(BaseHTTPRequestHandler):
                     srv.latency = float(ctl["latency"])
                 if ctl.get("reset_log"):
                     srv.gets, srv.hooks, srv.requests, srv.not_modified = {}, [], 0, 0
+            if ctl.get("reset_versions"):
+                with srv.farm.lock:
+                    srv.farm.version = [1] * srv.farm.feeds
             if ctl.get("change"):
                 srv.farm.change(ctl["change"])
             return self._send(200, b"ok")
         self._send(404, b"not found")
 
 
-def serve(farm: Farm, port: int = 0, latency: float = 0.0, cache: bool = True, prebuild: float | None = None, ready=sys.stdout) -> None:
+def serve(farm: Farm, port: int = 0, latency: float = 0.0, cache: bool = True, prebuild: float | None = None, ready=sys.stdout, hosts: int = 0) -> None:
     """Serve until killed; prints "PORT <n>" on `ready` once listening. `prebuild` builds
     every body (version 1, and version 2 of changed_ids(prebuild)) before, so that serving
-    costs the benchmark's machine no more than copying bytes."""
+    costs the benchmark's machine no more than copying bytes. `hosts`: also listen on
+    127.0.0.2 ... 127.0.0.<hosts + 1>, same port (feed i's host: `host_address(i, hosts)`)."""
     srv = _Server(farm, port, cache)
     srv.latency = latency
+    for k in range(hosts):
+        extra = _Server(farm, srv.server_address[1], cache=False, address=f"127.0.0.{2 + k}")
+        extra.main = srv
+        threading.Thread(target=extra.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     if prebuild is not None and srv.cache is not None:
         for i in range(farm.feeds):
             srv.cache[(i, 1)] = farm.body(i, 1)
@@ -274,6 +285,11 @@ def serve(farm: Farm, port: int = 0, latency: float = 0.0, cache: bool = True, p
             srv.cache[(i, 2)] = farm.body(i, 2)
     print(f"PORT {srv.server_address[1]}", file=ready, flush=True)
     srv.serve_forever(poll_interval=0.2)
+
+
+def host_address(i: int, hosts: int) -> str:
+    """The address feed i is served on by `serve(hosts=...)`: 127.0.0.1 without hosts."""
+    return f"127.0.0.{2 + i % hosts}" if hosts else "127.0.0.1"
 
 
 def main() -> None:
@@ -285,13 +301,14 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--no-cache", action="store_true", help="build each body per request (saves the server's memory)")
     ap.add_argument("--prebuild", type=float, default=None, metavar="FRACTION", help="build every body first (and version 2 of this fraction)")
+    ap.add_argument("--hosts", type=int, default=0, help="also serve on 127.0.0.2 ... 127.0.0.<N+1> (N publisher hosts for real processes)")
     args = ap.parse_args()
     farm = Farm(args.feeds, args.items)
     if args.command == "sample":
         for i in range(args.feeds):
             sys.stdout.write(farm.body(i).decode())
         return
-    serve(farm, args.port, args.latency, cache=not args.no_cache, prebuild=args.prebuild)
+    serve(farm, args.port, args.latency, cache=not args.no_cache, prebuild=args.prebuild, hosts=args.hosts)
 
 
 if __name__ == "__main__":
