@@ -19,6 +19,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -34,7 +35,7 @@ from servers import LocalHTTPServer, LocalSMTPServer, Stream
 from tests_support import socket_owner
 
 ROOT = Path(__file__).resolve().parent.parent
-TRACKER = ROOT / ".venv" / "bin" / "tracker"
+TRACKER = [sys.executable, "-m", "tracker.cli"]  # `tracker` of the environment running the tests
 PG = os.environ.get("TRACKER_TEST_DATABASE_URL")
 
 pytestmark = pytest.mark.skipif(
@@ -137,7 +138,7 @@ class World:
         cfg = self.folder / "config.toml"
         for _ in range(n):
             log = open(self.folder / f"worker{len(self.procs)}.log", "w")  # noqa: SIM115 - a file, never a pipe that fills up
-            proc = subprocess.Popen([str(TRACKER), "--config", str(cfg), "run"], env=env, stdout=log, stderr=log)
+            proc = subprocess.Popen([*TRACKER, "--config", str(cfg), "run"], env=env, stdout=log, stderr=log)
             log.close()
             self.procs.append(proc)
             self.pids.append(proc.pid)
