@@ -22,7 +22,8 @@ CLOCK_MONOTONIC in the farm), throughput (feeds/s) and its ratio to one worker m
 in the same run; CPU per worker during the pass and with its start-up, peak RSS per
 worker (VmHWM, its children included), read from /proc; the alert delay: from the farm's
 GET of a changed feed to the farm receiving that alert's POST. A worker that exits early
-(a second daemon refused, as before the worker wiring) is reported as such.
+(a second daemon refused, as before the worker wiring) is reported in the row's note; the
+figures are then those of the workers that ran.
 `[tracker] processes = 0` in the daemons (nothing to parse but the changed feeds; a digest
 pool per worker would only add memory); the cold pass uses the default pool.
 """
@@ -245,24 +246,20 @@ def main() -> None:
 def report(results: list[dict], args) -> None:
     print(f"\nwarm: {args.feeds} feeds on {args.hosts} hosts, {args.latency * 1000:.0f} ms per answer, 304 but for {results[0]['changed']} new pauses; "
           f"fetch workers {FETCH_WORKERS} per worker (floor: {args.feeds} x {args.latency} s / ({FETCH_WORKERS} x workers))")  # fmt: skip
-    print(
-        "| workers | polled | wall | feeds/s | x 1 worker | floor | CPU per worker: pass / with start-up | peak RSS per worker | alert delay median / max (n) |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| workers | polled | wall | feeds/s | x 1 worker | floor | CPU per worker: pass / with start-up | peak RSS per worker | alert delay median / max (n) | note |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|")
     base = next((r["polled"] / r["wall"] for r in results if r["workers"] == 1 and not r["refused"] and r["wall"]), None)
     for r in results:
         n = r["workers"]
         floor = args.feeds * args.latency / (FETCH_WORKERS * n)
-        if r["refused"]:
-            print(f"| {n} | {r['polled']} | — | — | — | {floor:.2f} s | {len(r['refused'])} of {n} exited: {r['refused'][0]} | | |")
-            continue
         rate = r["polled"] / r["wall"] if r["wall"] else 0.0
         ratio = f"{rate / base:.2f}x" if base else "n/a"
         cpu = ", ".join(f"{a:.2f} / {b:.2f} s" for a, b in zip(r["cpu_pass"], r["cpu_all"], strict=True))
         rss = ", ".join(f"{m:.0f} MB" for m in r["rss"])
         d = r["delays"]
         delay = f"{statistics.median(d):.2f} s / {max(d):.2f} s ({len(d)})" if d else "none"
-        print(f"| {n} | {r['polled']} | {r['wall']:.2f} s | {rate:.0f} | {ratio} | {floor:.2f} s | {cpu} | {rss} | {delay} |")
+        note = f"{len(r['refused'])} of {n} exited at start, {n - len(r['refused'])} ran: {r['refused'][0]}" if r["refused"] else ""
+        print(f"| {n} | {r['polled']} | {r['wall']:.2f} s | {rate:.0f} | {ratio} | {floor:.2f} s | {cpu} | {rss} | {delay} | {note} |")
     colds = ", ".join(f"{r['cold_s']:.0f} s" for r in results)
     print(f"\n(cold passes, one `run --once` each, not measured: {colds})")
 
