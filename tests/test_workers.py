@@ -4,7 +4,8 @@ and SMTP receivers that record every delivery with its alert's id and the worker
 made it (the pid holding the client socket, read from /proc while the client waits).
 
     a) three workers: every alert arrives exactly once per channel and none is missing
-       against the database; every feed is polled once per period; each worker polls
+       against the database; every feed is polled once per period; each worker polls;
+       Slack gets one message a second and a 429's Retry-After holds, across workers
     b) kill -9 of the worker polling a stalled feed, then of the worker sending a stalled
        webhook: another worker takes each over within the lease; nothing is lost; only
        an alert in flight at a kill arrives twice, with the same id
@@ -121,6 +122,7 @@ class World:
     pids: list[int] = field(default_factory=list)  # every worker started, dead or alive
     procs: list[subprocess.Popen] = field(default_factory=list)
     killed: dict[int, float] = field(default_factory=dict)  # pid -> time.monotonic() of its kill -9
+    refused: list = field(default_factory=list)  # receiver requests answered with an error: no delivery
 
     # feeds ---------------------------------------------------------------
 
@@ -217,7 +219,7 @@ class World:
         slack_keys = {_canon(a["slack"]): a["key"] for a in alerts or self.alerts() if a["channel"] == "slack"}
         out = []
         for r in self.receiver.requests:
-            if r.method != "POST":
+            if r.method != "POST" or r in self.refused:
                 continue
             if r.path == "/hook":
                 out.append(Delivery("hook", r.headers.get("webhook-id", "?"), r.at, r.client))
@@ -325,7 +327,18 @@ def exactly_once(alerts: list[dict], deliveries: list[Delivery], every: int) -> 
 
 @WIRING
 def test_three_workers_poll_each_feed_once_per_period_and_deliver_each_alert_once_per_channel(tmp_path, pg):
-    with world(tmp_path, pg) as w:
+    hold = 3  # seconds of Retry-After on Slack's 5th message
+    limited: list = []
+
+    def answer(r):
+        """Slack refuses its 5th message (429, Retry-After): a hold for every worker."""
+        if r.path == "/slack" and len(limited) < 1 and sum(x.path == "/slack" for x in w.receiver.requests) == 4:
+            limited.append(r)
+            return (429, {"Retry-After": str(hold)}, b"rate_limited")
+        return None
+
+    with world(tmp_path, pg, answer=answer) as w:
+        w.refused = limited
         w.start(3)
         w.expect_running()
         # the first round (every feed new, due at once), then the second one period later
@@ -353,6 +366,13 @@ def test_three_workers_poll_each_feed_once_per_period_and_deliver_each_alert_onc
     print(f"GETs per worker: {dict(pollers)}; alerts per worker: {dict(Counter(d.pid for d in deliveries))}")
     assert set(pollers) == set(w.pids), f"GETs per worker pid: {dict(pollers)}; workers: {w.pids}"
 
+    # Slack, one webhook: one message a second, and a Retry-After held, across workers
+    slack = sorted(r.at for r in w.receiver.posts("/slack"))
+    gaps = [b - a for a, b in zip(slack, slack[1:], strict=False)]
+    assert limited and min(gaps) >= 0.9, f"Slack messages {min(gaps):.2f} s apart (at least 1 s per webhook)"
+    after = [t - limited[0].at for t in slack if t > limited[0].at]
+    print(f"Slack: {len(slack)} POSTs, at least {min(gaps):.2f} s apart; the next {after[0]:.1f} s after a {hold} s Retry-After")
+    assert after and after[0] >= hold - 0.2, f"a Slack message {after[0]:.1f} s after a {hold} s Retry-After"
     # every alert exactly once per channel, none missing, and one for every feed's pause
     twice = exactly_once(alerts, deliveries, every=1)
     assert twice == {"hook": Counter(), "slack": Counter(), "mail": Counter()}, twice
