@@ -225,7 +225,7 @@ def test_a_user_template_that_fails_falls_back_to_the_built_in_and_says_so(tmp_p
     # a template in the sandbox cannot reach Python's internals
     sneaky = tmp_path / "sneaky.json.j2"
     sneaky.write_text('{"text": {{ pause.__class__.__mro__[1].__subclasses__() | length | tojson }}}')
-    rendered, notes = Renderer(None, {"slack": sneaky}).render_noted(store.pauses()[0], [store.pause(1).changes[0].view()], T0)
+    rendered, notes = Renderer(None, {"slack": sneaky}).render_noted(store.pauses()[0], [store.pause(1).changes[0]], T0)
     assert notes and "SecurityError" in notes[0] and rendered.slack["blocks"]
     session.close()
 

@@ -481,7 +481,7 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     `tracker feeds import FILE.opml` adds feeds; `tracker feeds export` writes OPML."""
     if ctx.invoked_subcommand is not None:
         return
-    from .feeds.policy import feed_health
+    from .feeds.health import feed_health
 
     store = _store(ctx)
     try:

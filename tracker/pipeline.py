@@ -38,16 +38,12 @@ from .alerts.plan import admits, router, routes_health, silenced_by
 from .alerts.render import Renderer, health_alert
 from .config import ChannelRules
 from .errors import TrackerError
-from .feeds import policy
+from .feeds import health, policy
 from .feeds.fetch import Fetcher
 from .lifecycle import Ancestors, Update, Zones, country_only, no_zones, reconcile, source_of, tick
 from .poller import DEFAULT_WORKERS, Digested, Polled, Poller
-from .store.db import DueAlert, FeedState, PollOutcome, SavedChange, SavedChangeRow, Store, Tx, as_stored, is_candidate
-from .types import Article, Change, ChangeView, Evidence, Mention, Pause, Rendered
-
-UNHEALTHY_FAILURES = policy.UNHEALTHY_FAILURES  # consecutive failed polls that raise a "source unhealthy" alert
-STALE_FAILURES = UNHEALTHY_FAILURES  # and make the feed stale in digests
-STALE_PERIODS = 4  # or no successful poll for this many of its intervals
+from .store.db import Store, Tx, is_candidate
+from .types import Article, Change, ChangeView, DueAlert, Evidence, FeedState, Mention, Pause, PollOutcome, Rendered, SavedChange
 
 log = logging.getLogger("tracker")
 
@@ -118,7 +114,7 @@ class Outlet:
     renderer: Renderer
 
 
-def _as_change(p: Pause, c: SavedChangeRow) -> Change:
+def _as_change(p: Pause, c: ChangeView) -> Change:
     """A saved change with its quote, as the digest reads it."""
     ev = None
     if c.quote:
@@ -163,16 +159,8 @@ class PauseState:
                 self.candidates[by_id[p.id]] = p
             else:
                 self.candidates.append(p)
-            self.known.setdefault(p.id, []).extend(as_stored(ev) for ev in u.evidence)
+            self.known.setdefault(p.id, []).extend(ev.as_stored() for ev in u.evidence)
         self.candidates = [p for p in self.candidates if is_candidate(p, now)]
-
-
-def is_stale(f: FeedState, now: datetime) -> bool:
-    """A feed failing for STALE_FAILURES polls, or without success for STALE_PERIODS intervals."""
-    if f.consecutive_failures >= STALE_FAILURES:
-        return True
-    last = f.last_success_at
-    return last is not None and now - last > timedelta(seconds=f.every_seconds * STALE_PERIODS)
 
 
 class Pipeline:
@@ -288,7 +276,7 @@ class Pipeline:
         fresh = dict(zip((id(p) for p in digested), tx.new_or_changed_many([(p.feed.id, p.digest.articles) for p in digested]), strict=True))
         plain: list[tuple[int, Article]] = []  # articles without evidence: saved together
         pauses: PauseState | None = None
-        silent: list[int] = []  # feeds to check for silence once recorded
+        silent: list[tuple[FeedState, PollOutcome]] = []  # feeds to check for silence once recorded
         for p in batch:
             feed = p.feed
             if p.error is not None:
@@ -304,11 +292,12 @@ class Pipeline:
             if p.digest is None:  # 304, or the same body again
                 status = "not modified" if fetched.not_modified else "unchanged"
                 nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=feed.ttl_seconds, jitter=p.jitter)
-                outcomes.append((feed.id, PollOutcome(
+                outcome = PollOutcome(
                     status, nxt.at, etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
                     fetch_url=moved, moved_to=move.target, moved_count=move.count,
-                )))  # fmt: skip
-                silent.append(feed.id)
+                )  # fmt: skip
+                outcomes.append((feed.id, outcome))
+                silent.append((feed, outcome))
                 reports.append(PollReport(feed.name, "not modified"))
                 continue
             d = p.digest
@@ -338,13 +327,14 @@ class Pipeline:
                 plain += [(feed.id, a) for a in articles]
             nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=d.ttl_seconds, jitter=p.jitter)
             new_articles = len(articles) - len(replaced)
-            outcomes.append((feed.id, PollOutcome(
+            outcome = PollOutcome(
                 f"ok {fetched.status}", nxt.at, etag=fetched.etag, last_modified=fetched.last_modified,
                 body_sha256=fetched.sha256, ttl_seconds=d.ttl_seconds, fetch_url=moved, moved_to=move.target,
                 moved_count=move.count, new_articles=new_articles,
-            )))  # fmt: skip
+            )  # fmt: skip
+            outcomes.append((feed.id, outcome))
             if not new_articles:
-                silent.append(feed.id)
+                silent.append((feed, outcome))
             for c in changes:
                 after.append(lambda c=c, f=feed.name: log.info("pause #%s %s", c.pause.id, c.change.summary, extra=_change_ids(c, f)))
             reports.append(PollReport(feed.name, "ok", len(articles), None, changes))
@@ -353,7 +343,8 @@ class Pipeline:
         if pauses is not None:  # kept for the next batch while nobody else changes pauses
             self._pauses = (tx.pause_fingerprint(), pauses)
         states = tx.record_polls(now, outcomes)
-        after += [partial(self._check_silence, states.get(fid), now) for fid in silent]
+        quiet = [health.silent(f, o, now) for f, o in silent if f.id in states]
+        after += [partial(self._unhealthy, alert, now) for alert in quiet if alert is not None]
         return reports, after
 
     def _reconcile(self, feed: FeedState, pauses: PauseState, evidence: list[Evidence], replaced: frozenset[str], now: datetime) -> list[Update]:
@@ -411,14 +402,11 @@ class Pipeline:
         gone = nxt.at is None
         log.warning("feed %s failed (%d in a row): %s; %s", feed.name, failures, e, nxt.why, extra={"feed": feed.name, "failures": failures})
 
+        alert = health.failed(feed, failures, gone, str(e), now)
+
         def then() -> None:
-            if gone:
-                self._unhealthy(feed, now, f"health/feed-{feed.id}/gone", "the publisher removed it (HTTP 410); it is disabled", str(e))
-            elif failures == UNHEALTHY_FAILURES:
-                self._unhealthy(
-                    feed, now, f"health/feed-{feed.id}/failing/{(feed.failing_since or now).isoformat()}",
-                    f"{failures} polls in a row failed", f"last error: {e}",
-                )
+            if alert is not None:
+                self._unhealthy(alert, now)
 
         return PollOutcome("gone" if gone else "error", nxt.at, error=str(e)), then
 
@@ -432,21 +420,10 @@ class Pipeline:
             log.error("could not record the failure of feed %s: %s", feed.name, e2, extra={"feed": feed.name})
         return PollReport(feed.name, "error", error=str(e))
 
-    def _check_silence(self, feed: FeedState | None, now: datetime) -> None:
-        if feed is None or feed.last_article_at is None:
-            return
-        quiet = now - feed.last_article_at
-        if quiet.total_seconds() > feed.silent_after_seconds:
-            hours = quiet.total_seconds() / 3600
-            self._unhealthy(
-                feed, now, f"health/feed-{feed.id}/silent/{feed.last_article_at.isoformat()}",
-                f"no new article for {hours:.0f} hours", f"it answers, but has published nothing new since {feed.last_article_at:%Y-%m-%d %H:%M} UTC",
-            )
-
-    def _unhealthy(self, feed: FeedState, now: datetime, key: str, problem: str, detail: str) -> None:
-        outputs = [(name, health_alert(feed.name, feed.effective_url, problem, detail, now)) for name, o in self.outlets.items() if routes_health(o.rules)]
-        if self.store.queue_health(now, key, f"source unhealthy: {feed.name}: {problem}", outputs):
-            log.warning("source unhealthy: %s: %s", feed.name, problem, extra={"feed": feed.name})
+    def _unhealthy(self, alert: health.HealthAlert, now: datetime) -> None:
+        outputs = [(name, health_alert(alert.feed, alert.url, alert.problem, alert.detail, now)) for name, o in self.outlets.items() if routes_health(o.rules)]
+        if self.store.queue_health(now, alert.key, alert.summary, outputs):
+            log.warning("source unhealthy: %s: %s", alert.feed, alert.problem, extra={"feed": alert.feed})
 
     # countdown -----------------------------------------------------------
 
@@ -583,7 +560,7 @@ class Pipeline:
         stale = tuple(
             StaleFeed(f.name, f.url, f.last_success_at, f.last_error)
             for f in self.store.feeds()
-            if is_stale(f, now)
+            if health.is_stale(f, now)
         )
         d = self.digests.render(DigestInput(now, since, outlet.rules.timezone, pauses, changes, stale))
         if queue:

@@ -6,7 +6,9 @@ Pure: no I/O. Every datetime here is timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+
+from .feeds.health import feed_health
 
 #: Kinds of pause, in the order the extractor prefers them when a sentence mixes terms.
 KINDS = ("ceasefire", "truce", "humanitarian_pause", "aid_corridor", "aid_access")
@@ -122,6 +124,37 @@ class Mention:
             "end_local": self.end_local,
         }
 
+    @classmethod
+    def from_json(cls, m: dict) -> Mention:
+        """The inverse of to_json (confidence stays rounded): how the store reads a mention back."""
+        return cls(
+            kind=m["kind"],
+            status=m["status"],
+            duration_hours=m["duration_hours"],
+            location=m["location"],
+            country=m.get("country"),
+            actors=tuple(Actor(a["name"], a["stance"]) for a in m["actors"]),
+            start_text=m["start_text"],
+            starts_at=_when(m.get("starts_at")),
+            quote=m["quote"],
+            confidence=m["confidence"],
+            ends_at=_when(m.get("ends_at")),
+            start_range=tuple(_when(d) for d in m["start_range"]) if m.get("start_range") else None,
+            recurrence=m.get("recurrence"),
+            start_precision=m.get("start_precision"),
+            start_zone=m.get("start_zone"),
+            end_precision=m.get("end_precision"),
+            end_zone=m.get("end_zone"),
+            end_range=tuple(_when(d) for d in m["end_range"]) if m.get("end_range") else None,
+            time_notes=tuple(m.get("time_notes") or ()),
+            start_local=m.get("start_local"),
+            end_local=m.get("end_local"),
+        )
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -132,6 +165,11 @@ class Evidence:
     source: str  # feed name or publisher
     link: str | None
     published: datetime  # publication time, else the time it was first seen
+
+    def as_stored(self) -> Evidence:
+        """This evidence as the store hands it back once saved (its mention through JSON:
+        confidence rounded; the time in UTC), for a writer that keeps saved evidence in memory."""
+        return Evidence(Mention.from_json(self.mention.to_json()), self.article_key, self.source, self.link, self.published.astimezone(UTC))
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +283,8 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class ChangeView:
-    """What templates see of one change (from a Change, or from a saved change row)."""
+    """A change as templates, the digest and the reading commands see it: from a Change
+    being saved (ChangeView.of), or read back from the store (with its id, time and key)."""
 
     event: str
     summary: str
@@ -255,6 +294,9 @@ class ChangeView:
     source: str | None = None
     link: str | None = None
     published: datetime | None = None
+    id: int | None = None  # None until saved
+    at: datetime | None = None
+    key: str | None = None  # the countdown event's key (Change.key)
 
     @classmethod
     def of(cls, change: Change) -> ChangeView:
@@ -268,6 +310,8 @@ class ChangeView:
             ev.source if ev else None,
             ev.link if ev else None,
             ev.published if ev else None,
+            at=change.at,
+            key=change.key,
         )
 
 
@@ -283,3 +327,93 @@ class Silence:
 
     def active(self, now: datetime) -> bool:
         return now < self.until
+
+
+# -- the poll: a feed as the store holds it, what one poll of it records ------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    id: int
+    url: str  # as configured (or imported)
+    name: str
+    every_seconds: int
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    consecutive_failures: int
+    articles: int = 0
+    fetch_url: str | None = None  # where it moved, when a permanent redirect was accepted
+    moved_to: str | None = None
+    moved_count: int = 0
+    body_sha256: str | None = None
+    ttl_seconds: float | None = None
+    failing_since: datetime | None = None
+    last_article_at: datetime | None = None
+    silent_after_seconds: int = 172800
+    enabled: bool = True
+    disabled_reason: str | None = None
+    origin: str = "config"
+
+    @property
+    def effective_url(self) -> str:
+        return self.fetch_url or self.url
+
+    def to_json(self, now: datetime) -> dict:
+        """The feed as `tracker feeds --json` and the web API show it."""
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {
+            "url": self.url,
+            "fetch_url": self.effective_url,
+            "name": self.name,
+            "origin": self.origin,
+            "enabled": self.enabled,
+            "health": feed_health(self, now),
+            "every_seconds": self.every_seconds,
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "last_polled_at": iso(self.last_polled_at),
+            "last_success_at": iso(self.last_success_at),
+            "last_article_at": iso(self.last_article_at),
+            "next_poll_at": iso(self.next_poll_at),
+            "consecutive_failures": self.consecutive_failures,
+            "articles": self.articles,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of a feed found, to record. `next_poll_at` None disables the feed."""
+
+    status: str  # "ok 200", "not modified", "unchanged", "error", "gone"
+    next_poll_at: datetime | None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    ttl_seconds: float | None = None
+    fetch_url: str | None = None  # a permanent move accepted now
+    moved_to: str | None = None
+    moved_count: int = 0
+    new_articles: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DueAlert:
+    id: int
+    attempts: int
+    pause_id: int | None
+    msg: Outgoing
+
+
+@dataclass(frozen=True, slots=True)
+class SavedChange:
+    """A change as saved, with the pause it belongs to: what alert planning needs."""
+
+    id: int
+    pause: Pause
+    change: Change

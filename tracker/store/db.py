@@ -26,9 +26,25 @@ from sqlmodel import Session, create_engine, select
 
 from ..config import FeedSettings, mask_db
 from ..errors import StoreError
-from ..feeds.policy import feed_health
 from ..lifecycle import Update, still_true
-from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence, guid_key
+from ..types import (
+    CLOSED_STATUSES,
+    Actor,
+    Article,
+    Change,
+    ChangeView,
+    DueAlert,
+    Evidence,
+    FeedState,
+    Mention,
+    Outgoing,
+    Pause,
+    PollOutcome,
+    Rendered,
+    SavedChange,
+    Silence,
+    guid_key,
+)
 from . import migrate
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, InstallRow, LeaseRow, PauseRow, SilenceRow
 
@@ -49,76 +65,6 @@ def _utc(value: datetime | None) -> datetime | None:
 def _db(value: datetime | None) -> datetime | None:
     """Datetimes go to the database as aware UTC."""
     return value.astimezone(UTC) if value is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    id: int
-    url: str  # as configured (or imported)
-    name: str
-    every_seconds: int
-    etag: str | None
-    last_modified: str | None
-    next_poll_at: datetime
-    last_polled_at: datetime | None
-    last_success_at: datetime | None
-    last_status: str | None
-    last_error: str | None
-    consecutive_failures: int
-    articles: int = 0
-    fetch_url: str | None = None  # where it moved, when a permanent redirect was accepted
-    moved_to: str | None = None
-    moved_count: int = 0
-    body_sha256: str | None = None
-    ttl_seconds: float | None = None
-    failing_since: datetime | None = None
-    last_article_at: datetime | None = None
-    silent_after_seconds: int = 172800
-    enabled: bool = True
-    disabled_reason: str | None = None
-    origin: str = "config"
-
-    @property
-    def effective_url(self) -> str:
-        return self.fetch_url or self.url
-
-    def to_json(self, now: datetime) -> dict:
-        """The feed as `tracker feeds --json` and the web API show it."""
-        iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return {
-            "url": self.url,
-            "fetch_url": self.effective_url,
-            "name": self.name,
-            "origin": self.origin,
-            "enabled": self.enabled,
-            "health": feed_health(self, now),
-            "every_seconds": self.every_seconds,
-            "last_status": self.last_status,
-            "last_error": self.last_error,
-            "last_polled_at": iso(self.last_polled_at),
-            "last_success_at": iso(self.last_success_at),
-            "last_article_at": iso(self.last_article_at),
-            "next_poll_at": iso(self.next_poll_at),
-            "consecutive_failures": self.consecutive_failures,
-            "articles": self.articles,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PollOutcome:
-    """What one poll of a feed found, to record. `next_poll_at` None disables the feed."""
-
-    status: str  # "ok 200", "not modified", "unchanged", "error", "gone"
-    next_poll_at: datetime | None
-    error: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    body_sha256: str | None = None
-    ttl_seconds: float | None = None
-    fetch_url: str | None = None  # a permanent move accepted now
-    moved_to: str | None = None
-    moved_count: int = 0
-    new_articles: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +99,6 @@ class Lease:
 
 
 @dataclass(frozen=True, slots=True)
-class DueAlert:
-    id: int
-    attempts: int
-    pause_id: int | None
-    msg: Outgoing
-
-
-@dataclass(frozen=True, slots=True)
 class Outlook:
     """What is open and what is due next (Store.outlook)."""
 
@@ -172,39 +110,12 @@ class Outlook:
 
 
 @dataclass(frozen=True, slots=True)
-class SavedChangeRow:
-    id: int
-    event: str
-    at: datetime
-    summary: str
-    old_status: str | None
-    new_status: str | None
-    key: str | None
-    quote: str | None
-    source: str | None
-    link: str | None
-    published: datetime | None = None
-
-    def view(self) -> ChangeView:
-        return ChangeView(self.event, self.summary, self.old_status, self.new_status, self.quote, self.source, self.link, self.published)
-
-
-@dataclass(frozen=True, slots=True)
 class PauseDetail:
     """A pause with its evidence as (evidence, why it joined, article title) and its changes."""
 
     pause: Pause
     evidence: list[tuple[Evidence, str, str]]
-    changes: list[SavedChangeRow]
-
-
-@dataclass(frozen=True, slots=True)
-class SavedChange:
-    """A change as saved, with the pause it belongs to: what alert planning needs."""
-
-    id: int
-    pause: Pause
-    change: Change
+    changes: list[ChangeView]
 
 
 #: pg_advisory_xact_lock key taken by every Store.transaction on PostgreSQL ("pause-wr").
@@ -421,7 +332,7 @@ class Store:
             ]
             changes = list(s.exec(select(ChangeRow).where(ChangeRow.pause_id == pause_id).order_by(ChangeRow.id)))
             fired = _fired(s, [pause_id])
-            return PauseDetail(_pause(row, fired.get(pause_id, frozenset())), evidence, [_saved_change(c) for c in changes])
+            return PauseDetail(_pause(row, fired.get(pause_id, frozenset())), evidence, [_change_view(c) for c in changes])
 
     def save(
         self,
@@ -511,7 +422,7 @@ class Store:
             at = s.exec(select(func.max(AlertRow.created_at)).where(AlertRow.kind == "digest", AlertRow.channel == channel)).first()
             return _utc(at)
 
-    def changes_since(self, since: datetime | None, until: datetime) -> list[tuple[Pause, SavedChangeRow]]:
+    def changes_since(self, since: datetime | None, until: datetime) -> list[tuple[Pause, ChangeView]]:
         """Changes saved in (since, until], oldest first, with their pause as it is now."""
         with self.session() as s:
             q = select(ChangeRow).where(ChangeRow.at <= _db(until)).order_by(ChangeRow.id)
@@ -521,7 +432,7 @@ class Store:
             pauses = {r.id: r for r in s.exec(select(PauseRow).where(PauseRow.id.in_({c.pause_id for c in rows})))}
             fired = _fired(s, list(pauses))
             cache = {pid: _pause(r, fired.get(pid, frozenset())) for pid, r in pauses.items()}
-            return [(cache[c.pause_id], _saved_change(c)) for c in rows]
+            return [(cache[c.pause_id], _change_view(c)) for c in rows]
 
     # install id, leases --------------------------------------------------
 
@@ -918,7 +829,7 @@ class Tx:
                 .order_by(e.published_at, e.id)
             )
             for pid, mention, key, source, link, published in self.s.execute(q):
-                out[pid].append(Evidence(_mention(mention), key, source, link, _utc(published)))
+                out[pid].append(Evidence(Mention.from_json(mention), key, source, link, _utc(published)))
         return out
 
     def pauses_citing(self, article_keys: Collection[str]) -> list[Pause]:
@@ -1223,26 +1134,12 @@ def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
     )
 
 
-def _saved_change(c: ChangeRow) -> SavedChangeRow:
-    return SavedChangeRow(c.id, c.event, _utc(c.at), c.summary, c.old_status, c.new_status, c.key, c.quote, c.source, c.link, _utc(c.published))
-
-
 def _change_view(c: ChangeRow) -> ChangeView:
-    return _saved_change(c).view()
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return ChangeView(c.event, c.summary, c.old_status, c.new_status, c.quote, c.source, c.link, _utc(c.published), c.id, _utc(c.at), c.key)
 
 
 def _evidence(e: EvidenceRow, article_key: str) -> Evidence:
-    return Evidence(_mention(e.mention), article_key, e.source, e.link, _utc(e.published_at))
-
-
-def as_stored(ev: Evidence) -> Evidence:
-    """The evidence as the store hands it back once saved (its mention through JSON:
-    confidence rounded). For a writer that keeps saved evidence in memory. Pure."""
-    return Evidence(_mention(ev.mention.to_json()), ev.article_key, ev.source, ev.link, _utc(_db(ev.published)))
+    return Evidence(Mention.from_json(e.mention), article_key, e.source, e.link, _utc(e.published_at))
 
 
 def is_candidate(p: Pause, now: datetime) -> bool:
@@ -1251,29 +1148,3 @@ def is_candidate(p: Pause, now: datetime) -> bool:
         return True
     end = p.ends_at or p.last_seen
     return end is not None and end >= now - timedelta(days=CANDIDATE_DAYS)
-
-
-def _mention(m: dict) -> Mention:
-    return Mention(
-        kind=m["kind"],
-        status=m["status"],
-        duration_hours=m["duration_hours"],
-        location=m["location"],
-        country=m.get("country"),
-        actors=tuple(Actor(a["name"], a["stance"]) for a in m["actors"]),
-        start_text=m["start_text"],
-        starts_at=_when(m.get("starts_at")),
-        quote=m["quote"],
-        confidence=m["confidence"],
-        ends_at=_when(m.get("ends_at")),
-        start_range=tuple(_when(d) for d in m["start_range"]) if m.get("start_range") else None,
-        recurrence=m.get("recurrence"),
-        start_precision=m.get("start_precision"),
-        start_zone=m.get("start_zone"),
-        end_precision=m.get("end_precision"),
-        end_zone=m.get("end_zone"),
-        end_range=tuple(_when(d) for d in m["end_range"]) if m.get("end_range") else None,
-        time_notes=tuple(m.get("time_notes") or ()),
-        start_local=m.get("start_local"),
-        end_local=m.get("end_local"),
-    )
