@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 import requests
 from click.testing import CliRunner
+from dbtools import save
 
 from tracker.alerts.channels import EmailChannel, SlackChannel, WebhookChannel
 from tracker.alerts.render import Renderer
@@ -348,7 +349,7 @@ def test_a_digest_of_200_pauses_goes_out_within_slack_limits_and_as_a_two_part_e
     from tracker.types import Article
 
     articles = [Article(f"a{i}", "t", None, now, "x", content_hash("t", str(i))) for i in range(200)]
-    store.save(now, store.feeds()[0].id, articles, reconcile([], mentions, now))
+    save(store, now, store.feeds()[0].id, articles, reconcile([], mentions, now))
     assert len(store.pauses()) == 200
 
     runner_now = datetime.now(UTC)

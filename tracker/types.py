@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .feeds.health import feed_health
-
 #: Kinds of pause, in the order the extractor prefers them when a sentence mixes terms.
 KINDS = ("ceasefire", "truce", "humanitarian_pause", "aid_corridor", "aid_access")
 
@@ -330,6 +328,11 @@ class Silence:
 
 
 # -- the poll: a feed as the store holds it, what one poll of it records ------------
+#
+# By direction: the store hands out FeedState, PendingAlert, DueAlert; the decider
+# (tracker.decide) returns a FeedIntent (its outcome, articles, pause Updates, health
+# alert), alerts.plan returns AlertWrites; the store writes those and hands back
+# SavedChanges.
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,27 +366,6 @@ class FeedState:
     def effective_url(self) -> str:
         return self.fetch_url or self.url
 
-    def to_json(self, now: datetime) -> dict:
-        """The feed as `tracker feeds --json` and the web API show it."""
-        iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return {
-            "url": self.url,
-            "fetch_url": self.effective_url,
-            "name": self.name,
-            "origin": self.origin,
-            "enabled": self.enabled,
-            "health": feed_health(self, now),
-            "every_seconds": self.every_seconds,
-            "last_status": self.last_status,
-            "last_error": self.last_error,
-            "last_polled_at": iso(self.last_polled_at),
-            "last_success_at": iso(self.last_success_at),
-            "last_article_at": iso(self.last_article_at),
-            "next_poll_at": iso(self.next_poll_at),
-            "consecutive_failures": self.consecutive_failures,
-            "articles": self.articles,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
@@ -412,8 +394,94 @@ class DueAlert:
 
 @dataclass(frozen=True, slots=True)
 class SavedChange:
-    """A change as saved, with the pause it belongs to: what alert planning needs."""
+    """A change as saved (out of the store), with the pause it belongs to: what alert
+    planning needs. `view` is the change as the store reads it back."""
 
     id: int
     pause: Pause
     change: Change
+    view: ChangeView
+
+
+@dataclass(frozen=True, slots=True)
+class HealthAlert:
+    """A "source unhealthy" alert to queue: `key` is one per streak of failures (or one
+    silence), so a feed failing for a week raises it once."""
+
+    key: str
+    feed: str  # its name
+    url: str
+    problem: str  # "3 polls in a row failed"
+    detail: str
+
+    @property
+    def summary(self) -> str:
+        return f"source unhealthy: {self.feed}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A pause after a batch: `before` is None for a new pause.
+
+    `evidence` is the new evidence to attach, `reasons` why each joined this pause.
+    """
+
+    before: Pause | None
+    after: Pause
+    evidence: tuple[Evidence, ...]
+    reasons: tuple[str, ...]
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedIntent:
+    """What one poll of one feed means, decided (tracker.decide) and not yet written.
+
+    `articles` are the new or edited articles to upsert, `updates` the pauses their
+    evidence changes (with that evidence and the changes it causes), `outcome` what the
+    feed records (its next poll), `health` the "source unhealthy" alert to raise once
+    written. `warnings` are what the writer logs: the parser's warning, reused guids,
+    entries skipped; for a failed poll, when it is tried again."""
+
+    feed: FeedState
+    status: str  # "ok", "not modified", "error" (PollReport's)
+    outcome: PollOutcome
+    articles: tuple[Article, ...] = ()
+    updates: tuple[Update, ...] = ()
+    health: HealthAlert | None = None
+    moved: str | None = None  # a permanent move accepted by this poll
+    warnings: tuple[str, ...] = ()  # the parser's, reused guids', reconcile's: logged
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAlert:
+    """An alert of a pause not sent yet, as the store holds it (what grouping and
+    withdrawal look at): `changes` are the changes it carries, oldest first."""
+
+    id: int
+    pause_id: int
+    channel: str
+    attempts: int
+    next_try_at: datetime
+    note: str | None
+    changes: tuple[ChangeView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertWrite:
+    """An alert to write into the outbox (alerts.plan decides it, the store writes it):
+    a new one (`id` None: `key`, `next_try_at`), or a pending one rewritten with other
+    changes (grouped or withdrawn ones), or withdrawn (`status` "withdrawn": only `note`
+    is written)."""
+
+    id: int | None
+    pause_id: int
+    channel: str
+    change_ids: tuple[int, ...]
+    rendered: Rendered | None
+    note: str | None
+    summary: str
+    status: str = "pending"  # or "withdrawn"
+    key: str | None = None
+    next_try_at: datetime | None = None

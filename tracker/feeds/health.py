@@ -11,33 +11,13 @@ names the problem; alerts.render words it per channel, the store writes it once 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from ..types import FeedState, HealthAlert, PollOutcome
 from .policy import UNHEALTHY_FAILURES
-
-if TYPE_CHECKING:
-    from ..types import FeedState, PollOutcome
 
 STALE_FAILURES = UNHEALTHY_FAILURES  # consecutive failed polls that make a feed stale in digests
 STALE_PERIODS = 4  # or no successful poll for this many of its intervals
-
-
-@dataclass(frozen=True, slots=True)
-class HealthAlert:
-    """A "source unhealthy" alert to queue: `key` is one per streak of failures (or one
-    silence), so a feed failing for a week raises it once."""
-
-    key: str
-    feed: str  # its name
-    url: str
-    problem: str  # "3 polls in a row failed"
-    detail: str
-
-    @property
-    def summary(self) -> str:
-        return f"source unhealthy: {self.feed}: {self.problem}"
 
 
 def failed(f: FeedState, failures: int, gone: bool, error: str, now: datetime) -> HealthAlert | None:
@@ -85,3 +65,25 @@ def feed_health(f: FeedState, now: datetime) -> str:
     if f.last_article_at and (now - f.last_article_at).total_seconds() > f.silent_after_seconds:
         return f"silent since {f.last_article_at:%Y-%m-%d}"
     return "healthy" if f.last_polled_at else "not polled yet"
+
+
+def feed_json(f: FeedState, now: datetime) -> dict:
+    """The feed as `tracker feeds --json` and the web API show it."""
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "url": f.url,
+        "fetch_url": f.effective_url,
+        "name": f.name,
+        "origin": f.origin,
+        "enabled": f.enabled,
+        "health": feed_health(f, now),
+        "every_seconds": f.every_seconds,
+        "last_status": f.last_status,
+        "last_error": f.last_error,
+        "last_polled_at": iso(f.last_polled_at),
+        "last_success_at": iso(f.last_success_at),
+        "last_article_at": iso(f.last_article_at),
+        "next_poll_at": iso(f.next_poll_at),
+        "consecutive_failures": f.consecutive_failures,
+        "articles": f.articles,
+    }
