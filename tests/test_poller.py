@@ -171,6 +171,8 @@ def _pipeline(tmp_path, name, fetcher, renderer=None, **kw) -> tuple[Store, Pipe
 
 class _Null:
     type = "webhook"
+    min_interval = 0.0
+    timeout = 0.0
 
     def send(self, msg, now):  # pragma: no cover - delivery is not exercised here
         raise AssertionError("not sent in these tests")
@@ -192,8 +194,8 @@ def test_a_batch_saves_what_polling_the_feeds_one_by_one_saves(tmp_path):
     for store in (batched, single):
         store.sync_feeds([FeedSettings(url, f"feed {i}", 900) for i, url in enumerate(bodies)], T0)
     reports = pipeline.poll(T0, due_only=False)
-    for f in single.feeds():
-        one_by_one.poll_feed(f, T0)
+    one_by_one.poller.batch = 1  # each feed in its own transaction
+    one_by_one.poll(T0, due_only=False)
     assert [r.status for r in reports] == ["ok"] * 12
     assert _world(batched) == _world(single)
     assert any(p[1] == "Hodeidah" and p[2] == "agreed" for p in _world(batched)[0])
@@ -261,3 +263,10 @@ def test_one_transaction_sees_an_article_saved_by_an_earlier_feed_of_its_batch(t
         ids = tx.upsert_articles(T0, [(1, a), (2, edited)])
     assert list(ids) == ["wire-1"]
     assert new_or_changed(store, [edited]) == ([], frozenset())  # the later content won
+
+
+def test_the_fake_and_the_real_fetcher_are_what_the_engine_asks_for():
+    from tracker.feeds.fetch import Fetcher, FetcherType
+
+    for f in (FakeFetcher(), Fetcher(FetchSettings())):
+        assert isinstance(f, FetcherType) and f.hosts.limit >= 1 and f.total_timeout > 0

@@ -237,3 +237,11 @@ def test_imported_feeds_survive_a_config_sync_and_a_gone_feed_stays_disabled(sto
     assert [f.name for f in store.feeds()] == ["B"]
     [gone] = [f for f in store.feeds(include_disabled=True) if f.name == "A"]
     assert not gone.enabled and gone.disabled_reason == "HTTP 410 Gone"
+
+
+def test_the_store_and_its_transaction_are_what_the_pipeline_asks_for(store):
+    from tracker.store.api import PollStore, WriteTx
+
+    assert isinstance(store, PollStore)
+    with store.transaction() as tx:
+        assert isinstance(tx, WriteTx)

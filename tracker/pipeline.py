@@ -1,20 +1,37 @@
-"""The I/O flow of one cycle, calling the pure core at each step.
+"""The I/O flow of one cycle: read, decide (pure), write, once each per feed.
 
-    poll:    fetch (I/O, many feeds at once) -> parse + extract (pure, on every core)
-             -> new or changed articles (store) -> reconcile with candidate pauses (pure)
-             -> save articles, pauses, evidence, changes and their routed, rendered
-                alerts in ONE transaction (store), a batch of feeds per transaction
-             (tracker.poller runs the stages concurrently; this module calls the pure
-             decisions (feeds.policy, lifecycle, alerts.plan) and saves what they return)
-    tick:    open pauses (store) -> countdown (pure) -> save changes and alerts
-    deliver: due alerts from the outbox -> claim each (store: "sending", so no other
-             process sends it) -> silences (pure) -> channel.send (I/O)
-             -> mark sent, or retry later with backoff, or failed for good
-    digest:  pauses, changes since the last digest, stale feeds (store) -> render (pure)
-             -> the outbox
+    poll(now):
+        for each batch of due feeds (tracker.poller: fetch on threads, parse + extract on
+        every core, handed here in dispatch order):
+            in ONE transaction (store.api.WriteTx):
+                fresh = tx.new_or_changed(the batch's articles)                 read
+                for each feed:
+                    failed     -> decide.failed(feed, error)                     decide
+                    304, same  -> decide.unchanged(feed, fetched)
+                    new body   -> evidence = decide.evidence(...); when any (or an
+                                  edit): the candidate pauses (read once per batch,
+                                  kept in memory while nobody else writes pauses)
+                                  decide.fetched(feed, ..., evidence, pauses) -> FeedIntent
+                    write the intent: articles, then save_updates():               write
+                        tx.save_updates (pauses, evidence, changes: ids given)
+                        alerts.plan.plan_alerts over tx.pending_alerts  (pure: route,
+                        group, withdraw, render)  -> tx.write_alerts
+                tx.record_polls(each feed's outcome: its next poll)
+            after commit: log; queue the intents' health alerts; on_changes(changes)
+        a batch that fails is saved again one feed per transaction: only the feed at fault
+        is recorded as failed
+    tick(now):    in ONE transaction: tx.open_pauses -> lifecycle.tick (pure)
+                  -> save_updates (as above)
+    deliver(now): due alerts (store) -> claim each ("sending": no other process sends it)
+                  -> silences (alerts.plan, pure) -> channel.send (I/O) -> mark sent, or
+                  retry (alerts.plan.retry_delay / peer_wait) or failed for good
+    digest(ch):   pauses, changes since the last digest, stale feeds (feeds.health) (store)
+                  -> render (pure) -> the outbox
 
 Failures are per item: a bad feed or a dead channel is recorded and logged, the cycle
-goes on. Takes `now` from its caller (the daemon or the CLI).
+goes on. Takes `now` from its caller (the daemon or the CLI). Decides nothing itself:
+what a poll means is tracker.decide's, how alerts group alerts.plan's, when to poll
+feeds.policy's, whether a feed is healthy feeds.health's.
 """
 
 from __future__ import annotations
@@ -39,10 +56,10 @@ from .alerts.render import Renderer, health_alert
 from .config import ChannelRules
 from .errors import TrackerError
 from .feeds import health
-from .feeds.fetch import Fetcher
+from .feeds.fetch import FetcherType
 from .lifecycle import Ancestors, Zones, country_only, is_candidate, no_zones, tick
 from .poller import DEFAULT_WORKERS, Polled, Poller
-from .store.db import Store, Tx
+from .store.api import PollStore, WriteTx
 from .types import (
     Article,
     Change,
@@ -147,11 +164,11 @@ class PauseState:
     known: dict[int, list[Evidence]]
 
     @classmethod
-    def load(cls, tx: Tx, now: datetime) -> PauseState:
+    def load(cls, tx: WriteTx, now: datetime) -> PauseState:
         candidates = tx.candidates(now)
         return cls(now, candidates, tx.evidence([c.id for c in candidates]))
 
-    def cite(self, tx: Tx, replaced: frozenset[str]) -> None:
+    def cite(self, tx: WriteTx, replaced: frozenset[str]) -> None:
         """Add the pauses that edited articles spoke of and are not candidates (closed long
         ago), so that they too are refolded without the old evidence."""
         have = {p.id for p in self.candidates}
@@ -176,7 +193,7 @@ class PauseState:
 
 
 def save_updates(
-    tx: Tx, now: datetime, article_ids: dict[str, int], updates: Sequence[Update], route: Route, render: RenderFn | None
+    tx: WriteTx, now: datetime, article_ids: dict[str, int], updates: Sequence[Update], route: Route, render: RenderFn | None
 ) -> list[tuple[Pause, list[SavedChange]]]:
     """Write pause updates and the alerts they cause, in `tx`: the pauses, evidence and
     changes (store), then the alerts, their grouping decided by alerts.plan (pure) over
@@ -194,8 +211,8 @@ def save_updates(
 class Pipeline:
     def __init__(
         self,
-        store: Store,
-        fetcher: Fetcher,
+        store: PollStore,
+        fetcher: FetcherType,
         outlets: Mapping[str, Outlet],
         max_attempts: int = 10,
         rng: Callable[[], float] = random.random,
@@ -262,15 +279,6 @@ class Pipeline:
         reports.sort(key=lambda r: r[0])
         return [r for _, r in reports]
 
-    def poll_feed(self, feed: FeedState, now: datetime) -> PollReport:
-        """Fetch, parse, extract, reconcile and save one feed; schedule its next poll
-        (tracker.feeds.policy) and raise a "source unhealthy" alert when it keeps failing,
-        is gone, or has gone silent."""
-        try:
-            return self._settle([self.poller.poll_one(feed, now, self.rng())], now)[0]
-        finally:
-            self._pauses = None
-
     def close(self) -> None:
         """Stop the poller's digest processes (the fetcher and store are closed by their owner)."""
         self.poller.close()
@@ -293,7 +301,7 @@ class Pipeline:
             fn()
         return reports
 
-    def _write(self, tx: Tx, batch: Sequence[Polled], now: datetime) -> tuple[list[PollReport], list[Callable[[], None]]]:
+    def _write(self, tx: WriteTx, batch: Sequence[Polled], now: datetime) -> tuple[list[PollReport], list[Callable[[], None]]]:
         """The body of _settle: for each feed, read what the decider needs (new or changed
         articles; the candidate pauses when there is evidence), decide (tracker.decide,
         pure), write the intent through `tx`. Returns the reports, and what to do once
@@ -366,7 +374,7 @@ class Pipeline:
         for w in intent.warnings:
             log.warning("feed %s: %s", feed.name, w, extra={"feed": feed.name})
 
-    def _pause_state(self, tx: Tx, now: datetime) -> PauseState:
+    def _pause_state(self, tx: WriteTx, now: datetime) -> PauseState:
         """The candidate pauses and their evidence: kept from the last batch when no pause or
         evidence changed since (the fingerprint), else read."""
         kept, self._pauses = self._pauses, None  # a batch that fails must not leave it half-applied
@@ -463,9 +471,9 @@ class Pipeline:
         msg = d.msg
         outlet = self.outlets.get(msg.channel)
         # the claim outlasts the longest a send may take: the channel's timeout, plus the lease
-        timeout = getattr(getattr(outlet.channel, "settings", None), "timeout", 0.0) if outlet else 0.0
+        timeout = outlet.channel.timeout if outlet else 0.0
         at = clock()
-        if not self.store.claim(d.id, self.worker, at, at + timedelta(seconds=self.claim_seconds + float(timeout or 0)), flush):
+        if not self.store.claim(d.id, self.worker, at, at + timedelta(seconds=self.claim_seconds + timeout), flush):
             log.debug("alert %s was claimed by another process", msg.key, extra=_alert_ids(d))
             return
         w = self.worker
@@ -486,7 +494,7 @@ class Pipeline:
             self.store.postpone(d.id, hold, w)
             report.held += 1
             return
-        self._throttle(msg.channel, getattr(outlet.channel, "min_interval", 0.0))
+        self._throttle(msg.channel, outlet.channel.min_interval)
         result = outlet.channel.send(msg, now)
         self._last_send[msg.channel] = self.monotonic()
         if result.ok:
@@ -533,7 +541,7 @@ class Pipeline:
         d = self.digests.render(DigestInput(now, since, outlet.rules.timezone, pauses, changes, stale))
         if queue:
             parts = [Rendered(d.subject, d.text, d.html, part, d.webhook) for part in d.slack_parts]
-            if getattr(outlet.channel, "type", "") != "slack":
+            if outlet.channel.type != "slack":
                 parts = parts[:1]  # one email, one webhook body; Slack gets every part
             summary = f"digest: {len(pauses)} pause(s), {len(changes)} change(s), {len(stale)} stale source(s)"
             if self.store.queue_digest(now, channel, parts, summary):

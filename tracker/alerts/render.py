@@ -1,6 +1,8 @@
 """Jinja2 over the built-in templates (the package tracker.templates, from the top-level
-templates/ folder): a pause and one change -> email (subject, text, HTML), Slack Block
-Kit payload and the generic webhook's JSON body.
+templates/ folder) and a user's overrides (sandboxed; the built-in one is used when one
+fails, and render_noted says so): a pause and its changes (one, or several grouped into
+one alert) -> email (subject, text, HTML), Slack Block Kit payload and the generic
+webhook's JSON body.
 
 Pure once built: the Renderer reads its templates when constructed (tracker.app does
 that); render() does no I/O and reads no clock (`now` is passed in). Does not decide

@@ -97,6 +97,7 @@ class EmailChannel:
     """
 
     type = "email"
+    min_interval = 0.0
 
     def __init__(self, settings: EmailSettings) -> None:
         self.settings = settings
@@ -104,6 +105,10 @@ class EmailChannel:
 
     def __repr__(self) -> str:
         return f"EmailChannel({self.settings!r})"
+
+    @property
+    def timeout(self) -> float:
+        return self.settings.timeout
 
     def send(self, msg: Outgoing, now: datetime) -> Delivery:
         try:

@@ -66,6 +66,10 @@ class SlackChannel:
     def __repr__(self) -> str:
         return f"SlackChannel({self.settings!r})"
 
+    @property
+    def timeout(self) -> float:
+        return self.settings.timeout
+
     def send(self, msg: Outgoing, now: datetime) -> Delivery:
         pending = deque(parts_of(msg.rendered.slack))
         budget, sent = MAX_MESSAGE_CHARS, 0

@@ -169,6 +169,7 @@ class WebhookChannel:
     """
 
     type = "webhook"
+    min_interval = 0.0
     retry_statuses = frozenset({408, 425, 429})
 
     def __init__(self, settings: WebhookSettings, session: requests.Session) -> None:
@@ -178,6 +179,10 @@ class WebhookChannel:
 
     def __repr__(self) -> str:
         return f"WebhookChannel({self.settings!r})"
+
+    @property
+    def timeout(self) -> float:
+        return self.settings.timeout
 
     def send(self, msg: Outgoing, now: datetime) -> Delivery:
         s = self.settings
