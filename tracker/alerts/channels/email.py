@@ -101,14 +101,11 @@ class EmailChannel:
 
     def __init__(self, settings: EmailSettings) -> None:
         self.settings = settings
+        self.timeout = settings.timeout  # the claim on an alert outlasts it
         self.name = settings.name
 
     def __repr__(self) -> str:
         return f"EmailChannel({self.settings!r})"
-
-    @property
-    def timeout(self) -> float:
-        return self.settings.timeout
 
     def send(self, msg: Outgoing, now: datetime) -> Delivery:
         try:

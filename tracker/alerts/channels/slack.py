@@ -59,16 +59,13 @@ class SlackChannel:
 
     def __init__(self, settings: SlackSettings, session: requests.Session, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
+        self.timeout = settings.timeout  # the claim on an alert outlasts it
         self.name = settings.name
         self._session = session
         self._sleep = sleep
 
     def __repr__(self) -> str:
         return f"SlackChannel({self.settings!r})"
-
-    @property
-    def timeout(self) -> float:
-        return self.settings.timeout
 
     def send(self, msg: Outgoing, now: datetime) -> Delivery:
         pending = deque(parts_of(msg.rendered.slack))

@@ -174,15 +174,12 @@ class WebhookChannel:
 
     def __init__(self, settings: WebhookSettings, session: requests.Session) -> None:
         self.settings = settings
+        self.timeout = settings.timeout  # the claim on an alert outlasts it
         self.name = settings.name
         self._session = session
 
     def __repr__(self) -> str:
         return f"WebhookChannel({self.settings!r})"
-
-    @property
-    def timeout(self) -> float:
-        return self.settings.timeout
 
     def send(self, msg: Outgoing, now: datetime) -> Delivery:
         s = self.settings
