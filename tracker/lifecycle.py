@@ -42,15 +42,9 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .types import CLOSED_STATUSES, Actor, Change, Evidence, Mention, Pause, Update
+from .types import CLOSED_STATUSES, KIND_FAMILY, Actor, Change, Evidence, Mention, Pause, Update
 
-FAMILY = {
-    "ceasefire": "pause",
-    "truce": "pause",
-    "humanitarian_pause": "pause",
-    "aid_corridor": "access",
-    "aid_access": "access",
-}
+FAMILY = KIND_FAMILY
 
 RANK = {
     "proposed": 1,

@@ -11,6 +11,10 @@ from datetime import UTC, datetime
 #: Kinds of pause, in the order the extractor prefers them when a sentence mixes terms.
 KINDS = ("ceasefire", "truce", "humanitarian_pause", "aid_corridor", "aid_access")
 
+#: Families of kinds: a truce and a ceasefire can be one pause, an aid corridor and a
+#: ceasefire cannot (the lifecycle's merging, the extractor's carry-overs, the evaluation).
+KIND_FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
+
 #: Statuses a mention can assert.
 STATUSES = (
     "proposed",
