@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 import requests
-from dbtools import drop_all
+from dbtools import candidates, drop_all
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,7 +177,7 @@ def test_an_edit_retracts_a_pause_closed_long_ago_too(world, http_server):
     http_server.serve("/feed", rss(item("g1", "Aleppo ceasefire collapses", "The ceasefire in Aleppo collapsed on Wednesday, residents said.")))
     pipeline.poll(WED, due_only=False)
     [p] = store.pauses()
-    assert p.status == "collapsed" and store.candidates(WED + timedelta(days=40)) == []
+    assert p.status == "collapsed" and candidates(store, WED + timedelta(days=40)) == []
     later = WED + timedelta(days=40)  # no longer a candidate for new evidence, but still the article's pause
     http_server.serve("/feed", rss(item("g1", "Hospitals reopen in Aleppo", "Two hospitals in the city's east reopened, the health ministry said.")))
     pipeline.poll(later, due_only=False)

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 import requests
 from click.testing import CliRunner
+from dbtools import save
 
 from tracker.alerts.channels import EmailChannel, SlackChannel, WebhookChannel
 from tracker.alerts.render import Renderer
@@ -225,7 +226,7 @@ def test_a_user_template_that_fails_falls_back_to_the_built_in_and_says_so(tmp_p
     # a template in the sandbox cannot reach Python's internals
     sneaky = tmp_path / "sneaky.json.j2"
     sneaky.write_text('{"text": {{ pause.__class__.__mro__[1].__subclasses__() | length | tojson }}}')
-    rendered, notes = Renderer(None, {"slack": sneaky}).render_noted(store.pauses()[0], [store.pause(1).changes[0].view()], T0)
+    rendered, notes = Renderer(None, {"slack": sneaky}).render_noted(store.pauses()[0], [store.pause(1).changes[0]], T0)
     assert notes and "SecurityError" in notes[0] and rendered.slack["blocks"]
     session.close()
 
@@ -348,7 +349,7 @@ def test_a_digest_of_200_pauses_goes_out_within_slack_limits_and_as_a_two_part_e
     from tracker.types import Article
 
     articles = [Article(f"a{i}", "t", None, now, "x", content_hash("t", str(i))) for i in range(200)]
-    store.save(now, store.feeds()[0].id, articles, reconcile([], mentions, now))
+    save(store, now, store.feeds()[0].id, articles, reconcile([], mentions, now))
     assert len(store.pauses()) == 200
 
     runner_now = datetime.now(UTC)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dbtools import new_or_changed, record_poll
 
 from tracker.alerts.render import Renderer
 from tracker.config import ChannelRules, FeedSettings, FetchSettings
@@ -170,6 +171,8 @@ def _pipeline(tmp_path, name, fetcher, renderer=None, **kw) -> tuple[Store, Pipe
 
 class _Null:
     type = "webhook"
+    min_interval = 0.0
+    timeout = 0.0
 
     def send(self, msg, now):  # pragma: no cover - delivery is not exercised here
         raise AssertionError("not sent in these tests")
@@ -191,8 +194,8 @@ def test_a_batch_saves_what_polling_the_feeds_one_by_one_saves(tmp_path):
     for store in (batched, single):
         store.sync_feeds([FeedSettings(url, f"feed {i}", 900) for i, url in enumerate(bodies)], T0)
     reports = pipeline.poll(T0, due_only=False)
-    for f in single.feeds():
-        one_by_one.poll_feed(f, T0)
+    one_by_one.poller.batch = 1  # each feed in its own transaction
+    one_by_one.poll(T0, due_only=False)
     assert [r.status for r in reports] == ["ok"] * 12
     assert _world(batched) == _world(single)
     assert any(p[1] == "Hodeidah" and p[2] == "agreed" for p in _world(batched)[0])
@@ -236,12 +239,12 @@ def test_due_feeds_are_read_a_page_at_a_time_most_overdue_first(tmp_path):
     from tracker.store.db import PollOutcome
 
     ids = {f.name: f.id for f in store.feeds()}
-    store.record_poll(ids["feed 2"], T0, PollOutcome("ok 200", T0 - timedelta(minutes=5)))  # most overdue
-    store.record_poll(ids["feed 4"], T0, PollOutcome("ok 200", T0 + timedelta(minutes=5)))  # not due
+    record_poll(store, ids["feed 2"], T0, PollOutcome("ok 200", T0 - timedelta(minutes=5)))  # most overdue
+    record_poll(store, ids["feed 4"], T0, PollOutcome("ok 200", T0 + timedelta(minutes=5)))  # not due
     seen = []
     for f in store.due_feeds(T0, page=2):
         seen.append(f.name)
-        store.record_poll(f.id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15)))  # as a poll would
+        record_poll(store, f.id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15)))  # as a poll would
     assert seen == ["feed 2", "feed 0", "feed 1", "feed 3"]
     assert [f.name for f in store.due_feeds(None, page=2)] == [f"feed {i}" for i in range(5)]  # all, by id
     assert [f.name for f in store.due_feeds(T0 + timedelta(minutes=10))] == ["feed 4"]
@@ -254,9 +257,16 @@ def test_one_transaction_sees_an_article_saved_by_an_earlier_feed_of_its_batch(t
     a = Article("wire-1", "Truce", "https://wire.example/1", T0, "A truce.", "h1")
     edited = Article("wire-1", "Truce", "https://wire.example/1", T0, "A truce, now agreed.", "h2")
     with store.transaction() as tx:
-        (fresh_a, _), (fresh_b, replaced_b), (fresh_c, _) = tx.new_or_changed_many([(1, [a]), (2, [edited]), (2, [a])])
+        (fresh_a, _), (fresh_b, replaced_b), (fresh_c, _) = tx.new_or_changed([(1, [a]), (2, [edited]), (2, [a])])
         assert (fresh_a, fresh_b, replaced_b) == ([a], [edited], frozenset({"wire-1"}))
         assert fresh_c == [a]  # the same content again: changed back
         ids = tx.upsert_articles(T0, [(1, a), (2, edited)])
     assert list(ids) == ["wire-1"]
-    assert store.new_or_changed([edited]) == ([], frozenset())  # the later content won
+    assert new_or_changed(store, [edited]) == ([], frozenset())  # the later content won
+
+
+def test_the_fake_and_the_real_fetcher_are_what_the_engine_asks_for():
+    from tracker.feeds.fetch import Fetcher, FetcherType
+
+    for f in (FakeFetcher(), Fetcher(FetchSettings())):
+        assert isinstance(f, FetcherType) and f.hosts.limit >= 1 and f.total_timeout > 0

@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from dbtools import drop_all
+from dbtools import candidates, drop_all, new_or_changed, record_poll, save
 
 from tracker.config import FeedSettings, database_url
 from tracker.lifecycle import reconcile, tick
@@ -56,11 +56,11 @@ def test_feeds_follow_the_config_and_remember_validators(store):
     store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900), FeedSettings("/tmp/b.xml", "B", 60)], T0)
     feeds = store.feeds(due_at=T0)
     assert [f.name for f in feeds] == ["A", "B"]
-    store.record_poll(feeds[0].id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15), etag='W/"abc"', last_modified="Thu, 18 Aug 2016 12:00:00 GMT"))
+    record_poll(store, feeds[0].id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15), etag='W/"abc"', last_modified="Thu, 18 Aug 2016 12:00:00 GMT"))
     assert [f.name for f in store.feeds(due_at=T0 + timedelta(minutes=1))] == ["B"]
     a = store.feeds()[0]
     assert (a.etag, a.last_modified, a.last_status, a.consecutive_failures) == ('W/"abc"', "Thu, 18 Aug 2016 12:00:00 GMT", "ok 200", 0)
-    store.record_poll(a.id, T0, PollOutcome("error", T0, error="HTTP 500"))
+    record_poll(store, a.id, T0, PollOutcome("error", T0, error="HTTP 500"))
     a = store.feeds()[0]
     assert (a.etag, a.last_error, a.consecutive_failures) == ('W/"abc"', "HTTP 500", 1)
     store.sync_feeds([FeedSettings("/tmp/b.xml", "B", 60)], T0)
@@ -71,11 +71,11 @@ def test_one_transaction_saves_articles_pauses_changes_and_their_alerts(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     feed = store.feeds()[0]
     a = article()
-    assert store.new_or_changed([a]) == ([a], frozenset())
+    assert new_or_changed(store, [a]) == ([a], frozenset())
     updates = reconcile([], [Evidence(mention(), a.key, "wire.example.org", a.link, T0)], T0)
-    saved = store.save(T0, feed.id, [a], updates, two_channels, render)
+    saved = save(store, T0, feed.id, [a], updates, two_channels, render)
     assert len(saved) == 1 and saved[0].pause.id is not None
-    assert store.new_or_changed([a]) == ([], frozenset())
+    assert new_or_changed(store, [a]) == ([], frozenset())
     assert store.feeds()[0].articles == 1
     due = store.due_alerts(T0)
     assert sorted(d.msg.channel for d in due) == ["email", "slack"]
@@ -94,10 +94,10 @@ def test_the_outlook_counts_open_pauses_and_says_what_is_due_next(store):
     assert store.outlook() == Outlook(0, None, None, 0, None)
     store.sync_feeds([FeedSettings("/tmp/a.xml", "A", 900), FeedSettings("/tmp/b.xml", "B", 60)], T0)
     a_id = store.feeds()[0].id
-    store.record_poll(a_id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15)))
+    record_poll(store, a_id, T0, PollOutcome("ok 200", T0 + timedelta(minutes=15)))
     a = article()
     updates = reconcile([], [Evidence(mention(), a.key, "wire.example.org", a.link, T0)], T0)
-    store.save(T0, a_id, [a], updates, two_channels, render)
+    save(store, T0, a_id, [a], updates, two_channels, render)
     o = store.outlook()
     assert (o.open_pauses, o.next_feed, o.pending_alerts) == (1, "B", 2)
     assert o.next_poll_at is not None and o.next_poll_at.tzinfo is not None and o.next_poll_at <= T0 + timedelta(minutes=15)
@@ -116,22 +116,22 @@ def test_a_plan_that_fails_rolls_back_everything(store):
         raise RuntimeError("template exploded")
 
     with pytest.raises(RuntimeError):
-        store.save(T0, store.feeds()[0].id, [a], updates, two_channels, broken)
-    assert store.pauses() == [] and store.due_alerts(T0) == [] and store.new_or_changed([a]) == ([a], frozenset())
+        save(store, T0, store.feeds()[0].id, [a], updates, two_channels, broken)
+    assert store.pauses() == [] and store.due_alerts(T0) == [] and new_or_changed(store, [a]) == ([a], frozenset())
 
 
 def test_an_edited_article_replaces_its_own_evidence(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     fid = store.feeds()[0].id
     a = article()
-    store.save(T0, fid, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0))
+    save(store, T0, fid, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0))
     edited = article(text="Russia and the rebels agreed a 48-hour ceasefire in Aleppo.")
-    fresh, replaced = store.new_or_changed([edited])
+    fresh, replaced = new_or_changed(store, [edited])
     assert fresh == [edited] and replaced == frozenset({"a1"})
-    pauses = store.candidates(T0)
+    pauses = candidates(store, T0)
     known = store.evidence([p.id for p in pauses])
     updates = reconcile(pauses, [Evidence(mention("agreed"), a.key, "w", a.link, T0)], T0, known, replaced)
-    store.save(T0, fid, [edited], updates)
+    save(store, T0, fid, [edited], updates)
     detail = store.pause(pauses[0].id)
     assert [e.mention.status for e, _, _ in detail.evidence] == ["agreed"]
     assert detail.pause.status == "agreed" and [c.event for c in detail.changes] == ["new", "status"]
@@ -141,19 +141,19 @@ def test_closed_pauses_stay_candidates_for_late_news_for_30_days(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     a = article()
     start = T0 + timedelta(hours=1)
-    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0))
+    save(store, T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0))
     end = start + timedelta(hours=48)
-    store.save(end, None, [], tick(store.pauses(), end))
+    save(store, end, None, [], tick(store.pauses(), end))
     assert [p.status for p in store.pauses()] == ["expired"]
     assert store.pauses(open_only=True) == []
-    assert [p.status for p in store.candidates(end + timedelta(days=29))] == ["expired"]
-    assert store.candidates(end + timedelta(days=31)) == []
+    assert [p.status for p in candidates(store, end + timedelta(days=29))] == ["expired"]
+    assert candidates(store, end + timedelta(days=31)) == []
 
 
 def test_delivery_state_sent_retry_and_failed(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     a = article()
-    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), two_channels, render)
+    save(store, T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention(), a.key, "w", a.link, T0)], T0), two_channels, render)
     first, second = store.due_alerts(T0)
     id1, id2 = first.id, second.id
     assert first.attempts == second.attempts == 0
@@ -172,16 +172,16 @@ def test_countdown_events_are_saved_once_even_if_planned_twice(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     a = article()
     start = T0 + timedelta(minutes=30)
-    store.save(T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0))
+    save(store, T0, store.feeds()[0].id, [a], reconcile([], [Evidence(mention("agreed", start), a.key, "w", a.link, T0)], T0))
     first = tick(store.pauses(open_only=True), T0)
     stale = tick(store.pauses(open_only=True), T0)  # a second worker computed the same event
     assert [c.event for u in first for c in u.changes] == ["starts_soon"]
-    store.save(T0, None, [], first, two_channels, render)
+    save(store, T0, None, [], first, two_channels, render)
     assert tick(store.pauses(open_only=True), T0) == []
     from tracker.errors import StoreError
 
     with pytest.raises(StoreError):
-        store.save(T0, None, [], stale, two_channels, render)
+        save(store, T0, None, [], stale, two_channels, render)
     assert len(store.due_alerts(T0)) == 2
 
 
@@ -195,14 +195,14 @@ def test_concurrent_writers_do_not_deadlock(store):
         try:
             for i in range(30):
                 a = article(key=f"k{i}", text=f"text {i}")
-                store.save(T0, fid, [a], [])
+                save(store, T0, fid, [a], [])
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
     def sender():
         try:
             for i in range(30):
-                store.record_poll(fid, T0, PollOutcome("ok 200", T0 + timedelta(seconds=i)))
+                record_poll(store, fid, T0, PollOutcome("ok 200", T0 + timedelta(seconds=i)))
         except Exception as e:  # pragma: no cover
             errors.append(e)
 
@@ -218,11 +218,11 @@ def test_a_new_guid_for_a_stored_link_is_the_same_article(store):
     store.sync_feeds([FeedSettings("/tmp/feed.xml", "F", 900)], T0)
     fid = store.feeds()[0].id
     a = article()
-    store.save(T0, fid, [a], [])
+    save(store, T0, fid, [a], [])
     reissued = Article("new-guid-for-same-story", a.title, a.link, a.published, a.text, a.content_hash)
-    assert store.new_or_changed([reissued], fid) == ([], frozenset())
+    assert new_or_changed(store, [reissued], fid) == ([], frozenset())
     edited = Article("newer-guid", a.title, a.link, a.published, "edited text", "other-hash")
-    fresh, replaced = store.new_or_changed([edited], fid)
+    fresh, replaced = new_or_changed(store, [edited], fid)
     assert [x.key for x in fresh] == ["a1"] and replaced == frozenset({"a1"})
 
 
@@ -232,8 +232,16 @@ def test_imported_feeds_survive_a_config_sync_and_a_gone_feed_stays_disabled(sto
     store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900)], T0)
     assert [(f.name, f.origin) for f in store.feeds()] == [("A", "config"), ("B", "import")]
     a = store.feeds()[0]
-    store.record_poll(a.id, T0, PollOutcome("gone", None, error="HTTP 410 Gone"))
+    record_poll(store, a.id, T0, PollOutcome("gone", None, error="HTTP 410 Gone"))
     store.sync_feeds([FeedSettings("https://a.example/feed", "A", 900)], T0)
     assert [f.name for f in store.feeds()] == ["B"]
     [gone] = [f for f in store.feeds(include_disabled=True) if f.name == "A"]
     assert not gone.enabled and gone.disabled_reason == "HTTP 410 Gone"
+
+
+def test_the_store_and_its_transaction_are_what_the_pipeline_asks_for(store):
+    from tracker.store.api import PollStore, WriteTx
+
+    assert isinstance(store, PollStore)
+    with store.transaction() as tx:
+        assert isinstance(tx, WriteTx)

@@ -161,10 +161,10 @@ def test_date_only_publication_reads_a_bare_clock_time_on_its_date_and_flags_it(
 
 
 def test_mention_json_round_trips_the_time_fields():
-    from tracker.store.db import _mention
+    from tracker.types import Mention
 
     m = timed("The two sides agreed to a ceasefire that begins at 6 a.m. on Wednesday.")
-    back = _mention(m.to_json())
+    back = Mention.from_json(m.to_json())
     assert back == m
 
 

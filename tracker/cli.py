@@ -481,7 +481,7 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     `tracker feeds import FILE.opml` adds feeds; `tracker feeds export` writes OPML."""
     if ctx.invoked_subcommand is not None:
         return
-    from .feeds.policy import feed_health
+    from .feeds.health import feed_health, feed_json
 
     store = _store(ctx)
     try:
@@ -490,7 +490,7 @@ def feeds(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps([f.to_json(now) for f in items], indent=2))
+        click.echo(json.dumps([feed_json(f, now) for f in items], indent=2))
         return
     rows = [
         [

@@ -38,19 +38,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .types import CLOSED_STATUSES, Actor, Change, Evidence, Mention, Pause
+from .types import CLOSED_STATUSES, KIND_FAMILY, Actor, Change, Evidence, Mention, Pause, Update
 
-FAMILY = {
-    "ceasefire": "pause",
-    "truce": "pause",
-    "humanitarian_pause": "pause",
-    "aid_corridor": "access",
-    "aid_access": "access",
-}
+FAMILY = KIND_FAMILY
 
 RANK = {
     "proposed": 1,
@@ -84,20 +78,6 @@ Ancestors = Callable[[str | None, str | None], tuple[str, ...]]
 def country_only(location: str | None, country: str | None) -> tuple[str, ...]:
     """The default hierarchy: a place is inside its country."""
     return (country,) if country and country != location else ()
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    """A pause after a batch: `before` is None for a new pause.
-
-    `evidence` is the new evidence to attach, `reasons` why each joined this pause.
-    """
-
-    before: Pause | None
-    after: Pause
-    evidence: tuple[Evidence, ...]
-    reasons: tuple[str, ...]
-    changes: tuple[Change, ...]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -491,6 +471,20 @@ def tick(pauses: Iterable[Pause], now: datetime) -> list[Update]:
         change = Change(event, now, summary, p.status, after.status, None, key)
         updates.append(Update(p, after, (), (), (change,)))
     return updates
+
+
+#: Closed pauses stay candidates for new evidence this many days (late news).
+CANDIDATE_DAYS = 30
+
+
+def is_candidate(p: Pause, now: datetime) -> bool:
+    """May new evidence join this pause? When it is open, or closed within the last
+    CANDIDATE_DAYS days (late news of a pause still belongs to it). The store's candidate
+    query narrows to these; a writer keeping pauses in memory filters with it too."""
+    if p.status not in CLOSED_STATUSES:
+        return True
+    end = p.ends_at or p.last_seen
+    return end is not None and end >= now - timedelta(days=CANDIDATE_DAYS)
 
 
 def still_true(p: Pause, key: str) -> bool:

@@ -1,26 +1,42 @@
-"""The I/O flow of one cycle, calling the pure core at each step.
+"""The I/O flow of one cycle: read, decide (pure), write, once each per feed.
 
-    poll:    fetch (I/O, many feeds at once) -> parse + extract (pure, on every core)
-             -> new or changed articles (store) -> reconcile with candidate pauses (pure)
-             -> save articles, pauses, evidence, changes and their routed, rendered
-                alerts in ONE transaction (store), a batch of feeds per transaction
-             (tracker.poller runs the stages concurrently; this module calls the pure
-             decisions (feeds.policy, lifecycle, alerts.plan) and saves what they return)
-    tick:    open pauses (store) -> countdown (pure) -> save changes and alerts
-    deliver: due alerts from the outbox -> claim each (store: "sending", so no other
-             process sends it) -> silences (pure) -> channel.send (I/O)
-             -> mark sent, or retry later with backoff, or failed for good
-    digest:  pauses, changes since the last digest, stale feeds (store) -> render (pure)
-             -> the outbox
+    poll(now):
+        for each batch of due feeds (tracker.poller: fetch on threads, parse + extract on
+        every core, handed here in dispatch order):
+            in ONE transaction (store.api.WriteTx):
+                fresh = tx.new_or_changed(the batch's articles)                 read
+                for each feed:
+                    failed     -> decide.failed(feed, error)                     decide
+                    304, same  -> decide.unchanged(feed, fetched)
+                    new body   -> evidence = decide.evidence(...); when any (or an
+                                  edit): the candidate pauses (read once per batch,
+                                  kept in memory while nobody else writes pauses)
+                                  decide.fetched(feed, ..., evidence, pauses) -> FeedIntent
+                    write the intent: articles, then save_updates():               write
+                        tx.save_updates (pauses, evidence, changes: ids given)
+                        alerts.plan.plan_alerts over tx.pending_alerts  (pure: route,
+                        group, withdraw, render)  -> tx.write_alerts
+                tx.record_polls(each feed's outcome: its next poll)
+            after commit: log; queue the intents' health alerts; on_changes(changes)
+        a batch that fails is saved again one feed per transaction: only the feed at fault
+        is recorded as failed
+    tick(now):    in ONE transaction: tx.open_pauses -> lifecycle.tick (pure)
+                  -> save_updates (as above)
+    deliver(now): due alerts (store) -> claim each ("sending": no other process sends it)
+                  -> silences (alerts.plan, pure) -> channel.send (I/O) -> mark sent, or
+                  retry (alerts.plan.retry_delay / peer_wait) or failed for good
+    digest(ch):   pauses, changes since the last digest, stale feeds (feeds.health) (store)
+                  -> render (pure) -> the outbox
 
 Failures are per item: a bad feed or a dead channel is recorded and logged, the cycle
-goes on. Takes `now` from its caller (the daemon or the CLI).
+goes on. Takes `now` from its caller (the daemon or the CLI). Decides nothing itself:
+what a poll means is tracker.decide's, how alerts group alerts.plan's, when to poll
+feeds.policy's, whether a feed is healthy feeds.health's.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import random
 import secrets
@@ -32,28 +48,37 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from . import decide
 from .alerts.channels import Channel
 from .alerts.digest import Digest, DigestInput, DigestRenderer, StaleFeed
-from .alerts.plan import admits, router, routes_health, silenced_by
+from .alerts.plan import RenderFn, Route, admits, involved, peer_wait, plan_alerts, retry_delay, router, routes_health, silenced_by
 from .alerts.render import Renderer, health_alert
 from .config import ChannelRules
 from .errors import TrackerError
-from .feeds import policy
-from .feeds.fetch import Fetcher
-from .lifecycle import Ancestors, Update, Zones, country_only, no_zones, reconcile, source_of, tick
-from .poller import DEFAULT_WORKERS, Digested, Polled, Poller
-from .store.db import DueAlert, FeedState, PollOutcome, SavedChange, SavedChangeRow, Store, Tx, as_stored, is_candidate
-from .types import Article, Change, ChangeView, Evidence, Mention, Pause, Rendered
-
-UNHEALTHY_FAILURES = policy.UNHEALTHY_FAILURES  # consecutive failed polls that raise a "source unhealthy" alert
-STALE_FAILURES = UNHEALTHY_FAILURES  # and make the feed stale in digests
-STALE_PERIODS = 4  # or no successful poll for this many of its intervals
+from .feeds import health
+from .feeds.fetch import FetcherType
+from .lifecycle import Ancestors, Zones, country_only, is_candidate, no_zones, tick
+from .poller import DEFAULT_WORKERS, Polled, Poller
+from .store.api import PollStore, WriteTx
+from .types import (
+    Article,
+    Change,
+    ChangeView,
+    DueAlert,
+    Evidence,
+    FeedIntent,
+    FeedState,
+    Mention,
+    Pause,
+    PollOutcome,
+    Rendered,
+    SavedChange,
+    Update,
+)
 
 log = logging.getLogger("tracker")
 
 DELIVER_PAGE = 100  # due alerts read at once (a run delivers every due alert, page by page)
-RETRY_BASE = 60.0  # seconds before the first retry of a failed alert
-RETRY_CAP = 3600.0
 CLAIM_SECONDS = 60.0  # an alert's claim lasts this beyond its channel's timeout ([tracker] lease)
 
 
@@ -118,7 +143,7 @@ class Outlet:
     renderer: Renderer
 
 
-def _as_change(p: Pause, c: SavedChangeRow) -> Change:
+def _as_change(p: Pause, c: ChangeView) -> Change:
     """A saved change with its quote, as the digest reads it."""
     ev = None
     if c.quote:
@@ -139,11 +164,11 @@ class PauseState:
     known: dict[int, list[Evidence]]
 
     @classmethod
-    def load(cls, tx: Tx, now: datetime) -> PauseState:
+    def load(cls, tx: WriteTx, now: datetime) -> PauseState:
         candidates = tx.candidates(now)
         return cls(now, candidates, tx.evidence([c.id for c in candidates]))
 
-    def cite(self, tx: Tx, replaced: frozenset[str]) -> None:
+    def cite(self, tx: WriteTx, replaced: frozenset[str]) -> None:
         """Add the pauses that edited articles spoke of and are not candidates (closed long
         ago), so that they too are refolded without the old evidence."""
         have = {p.id for p in self.candidates}
@@ -163,23 +188,31 @@ class PauseState:
                 self.candidates[by_id[p.id]] = p
             else:
                 self.candidates.append(p)
-            self.known.setdefault(p.id, []).extend(as_stored(ev) for ev in u.evidence)
+            self.known.setdefault(p.id, []).extend(ev.as_stored() for ev in u.evidence)
         self.candidates = [p for p in self.candidates if is_candidate(p, now)]
 
 
-def is_stale(f: FeedState, now: datetime) -> bool:
-    """A feed failing for STALE_FAILURES polls, or without success for STALE_PERIODS intervals."""
-    if f.consecutive_failures >= STALE_FAILURES:
-        return True
-    last = f.last_success_at
-    return last is not None and now - last > timedelta(seconds=f.every_seconds * STALE_PERIODS)
+def save_updates(
+    tx: WriteTx, now: datetime, article_ids: dict[str, int], updates: Sequence[Update], route: Route, render: RenderFn | None
+) -> list[tuple[Pause, list[SavedChange]]]:
+    """Write pause updates and the alerts they cause, in `tx`: the pauses, evidence and
+    changes (store), then the alerts, their grouping decided by alerts.plan (pure) over
+    the pending alerts of the pauses involved (store). Returns each pause as saved with
+    its saved changes."""
+    saved = tx.save_updates(article_ids, updates)
+    done = [(u, pause, changes) for u, (pause, changes) in zip(updates, saved, strict=True)]
+    ids = involved(done, route)
+    writes = plan_alerts(done, tx.pending_alerts(ids) if ids else [], route, render, now)
+    if writes:
+        tx.write_alerts(now, writes)
+    return saved
 
 
 class Pipeline:
     def __init__(
         self,
-        store: Store,
-        fetcher: Fetcher,
+        store: PollStore,
+        fetcher: FetcherType,
         outlets: Mapping[str, Outlet],
         max_attempts: int = 10,
         rng: Callable[[], float] = random.random,
@@ -246,15 +279,6 @@ class Pipeline:
         reports.sort(key=lambda r: r[0])
         return [r for _, r in reports]
 
-    def poll_feed(self, feed: FeedState, now: datetime) -> PollReport:
-        """Fetch, parse, extract, reconcile and save one feed; schedule its next poll
-        (tracker.feeds.policy) and raise a "source unhealthy" alert when it keeps failing,
-        is gone, or has gone silent."""
-        try:
-            return self._settle([self.poller.poll_one(feed, now, self.rng())], now)[0]
-        finally:
-            self._pauses = None
-
     def close(self) -> None:
         """Stop the poller's digest processes (the fetcher and store are closed by their owner)."""
         self.poller.close()
@@ -277,112 +301,80 @@ class Pipeline:
             fn()
         return reports
 
-    def _write(self, tx: Tx, batch: Sequence[Polled], now: datetime) -> tuple[list[PollReport], list[Callable[[], None]]]:
-        """The body of _settle: what each feed's poll found, decided (tracker.feeds.policy,
-        tracker.lifecycle) and saved through `tx`. Returns the reports, and what to do once
+    def _write(self, tx: WriteTx, batch: Sequence[Polled], now: datetime) -> tuple[list[PollReport], list[Callable[[], None]]]:
+        """The body of _settle: for each feed, read what the decider needs (new or changed
+        articles; the candidate pauses when there is evidence), decide (tracker.decide,
+        pure), write the intent through `tx`. Returns the reports, and what to do once
         committed (logs, health alerts)."""
         reports: list[PollReport] = []
         after: list[Callable[[], None]] = []
+        quiet: list[Callable[[], None]] = []  # silence alerts: raised after the rest
         outcomes: list[tuple[int, PollOutcome]] = []
         digested = [p for p in batch if p.error is None and p.digest is not None]
-        fresh = dict(zip((id(p) for p in digested), tx.new_or_changed_many([(p.feed.id, p.digest.articles) for p in digested]), strict=True))
+        fresh = dict(zip((id(p) for p in digested), tx.new_or_changed([(p.feed.id, p.digest.articles) for p in digested]), strict=True))
         plain: list[tuple[int, Article]] = []  # articles without evidence: saved together
         pauses: PauseState | None = None
-        silent: list[int] = []  # feeds to check for silence once recorded
         for p in batch:
             feed = p.feed
-            if p.error is not None:
-                outcome, then = self._error_outcome(feed, now, p.jitter, p.error)
-                outcomes.append((feed.id, outcome))
-                after.append(then)
-                reports.append(PollReport(feed.name, "error", error=str(p.error)))
-                continue
-            fetched = p.fetched
-            moved, move = policy.decide_move(feed.effective_url, fetched.permanent_url, policy.MoveState(feed.moved_to, feed.moved_count))
-            if moved:
-                log.warning("feed %s moved permanently: %s -> %s", feed.name, feed.effective_url, moved, extra={"feed": feed.name, "url": moved})
-            if p.digest is None:  # 304, or the same body again
-                status = "not modified" if fetched.not_modified else "unchanged"
-                nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=feed.ttl_seconds, jitter=p.jitter)
-                outcomes.append((feed.id, PollOutcome(
-                    status, nxt.at, etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
-                    fetch_url=moved, moved_to=move.target, moved_count=move.count,
-                )))  # fmt: skip
-                silent.append(feed.id)
-                reports.append(PollReport(feed.name, "not modified"))
-                continue
-            d = p.digest
-            if d.warning:
-                log.warning("feed %s: %s", feed.name, d.warning, extra={"feed": feed.name})
-            articles, replaced = fresh[id(p)]
-            if tx.reused_guids.get(feed.id):
-                log.warning(
-                    "feed %s: guid reused: %d entries carry the guid of a stored entry with another link and title; kept apart by guid and link",
-                    feed.name, tx.reused_guids.pop(feed.id), extra={"feed": feed.name},
-                )  # fmt: skip
-            evidence = self._evidence(feed, d, articles, now)
             changes: list[SavedChange] = []
-            if evidence or replaced:
-                if plain:  # saved first: this feed's reconcile must see them stored
-                    tx.upsert_articles(now, plain, want=())
-                    plain = []
-                if pauses is None:
-                    pauses = self._pause_state(tx, now)
-                if replaced:
-                    pauses.cite(tx, replaced)
-                updates = self._reconcile(feed, pauses, evidence, replaced, now)
-                ids = tx.upsert_articles(now, [(feed.id, a) for a in articles], {ev.article_key for u in updates for ev in u.evidence})
-                changes, saved = tx.save_updates(now, ids, updates, self.route, self.render(now))
-                pauses.saved(updates, saved, replaced, now)
+            if p.error is not None:
+                intent = decide.failed(feed, p.error, p.jitter, now)
+            elif p.digest is None:  # 304, or the same body again
+                intent = decide.unchanged(feed, p.fetched, p.jitter, now)
             else:
-                plain += [(feed.id, a) for a in articles]
-            nxt = policy.next_poll_after_success(now, feed.every_seconds, fresh_for=fetched.fresh_for, ttl_seconds=d.ttl_seconds, jitter=p.jitter)
-            new_articles = len(articles) - len(replaced)
-            outcomes.append((feed.id, PollOutcome(
-                f"ok {fetched.status}", nxt.at, etag=fetched.etag, last_modified=fetched.last_modified,
-                body_sha256=fetched.sha256, ttl_seconds=d.ttl_seconds, fetch_url=moved, moved_to=move.target,
-                moved_count=move.count, new_articles=new_articles,
-            )))  # fmt: skip
-            if not new_articles:
-                silent.append(feed.id)
+                articles, replaced = fresh[id(p)]
+                evidence = decide.evidence(feed, p.digest, articles, now)
+                candidates = decide.NO_CANDIDATES
+                if evidence or replaced:
+                    if plain:  # saved first: this feed's reconcile must see them stored
+                        tx.upsert_articles(now, plain, want=())
+                        plain = []
+                    if pauses is None:
+                        pauses = self._pause_state(tx, now)
+                    if replaced:
+                        pauses.cite(tx, replaced)
+                    candidates = decide.Candidates(pauses.candidates, pauses.known)
+                intent = decide.fetched(
+                    feed, p.fetched, p.digest, articles, replaced, evidence, candidates, now, p.jitter,
+                    tx.reused_guids.pop(feed.id, 0), self.ancestors, self.zones,
+                )  # fmt: skip
+                if evidence or replaced:
+                    ids = tx.upsert_articles(now, [(feed.id, a) for a in intent.articles], {ev.article_key for u in intent.updates for ev in u.evidence})
+                    saved = save_updates(tx, now, ids, intent.updates, self.route, self.render(now))
+                    pauses.saved(intent.updates, [pause for pause, _ in saved], replaced, now)
+                    changes = [c for _, cs in saved for c in cs]
+                else:
+                    plain += [(feed.id, a) for a in intent.articles]
+            self._log(intent)
+            outcomes.append((feed.id, intent.outcome))
+            if intent.health is not None:
+                (after if p.error is not None else quiet).append(partial(self._unhealthy, intent.health, now))
             for c in changes:
                 after.append(lambda c=c, f=feed.name: log.info("pause #%s %s", c.pause.id, c.change.summary, extra=_change_ids(c, f)))
-            reports.append(PollReport(feed.name, "ok", len(articles), None, changes))
+            reports.append(PollReport(feed.name, intent.status, len(intent.articles), intent.error, changes))
         if plain:
             tx.upsert_articles(now, plain, want=())
         if pauses is not None:  # kept for the next batch while nobody else changes pauses
             self._pauses = (tx.pause_fingerprint(), pauses)
-        states = tx.record_polls(now, outcomes)
-        after += [partial(self._check_silence, states.get(fid), now) for fid in silent]
-        return reports, after
+        tx.record_polls(now, outcomes)
+        return reports, after + quiet
 
-    def _reconcile(self, feed: FeedState, pauses: PauseState, evidence: list[Evidence], replaced: frozenset[str], now: datetime) -> list[Update]:
-        """lifecycle.reconcile, guarded: when it raises (a bug, or numbers past what a
-        datetime holds, such as a 99,999,999-day ceasefire), each article's mentions are
-        tried alone and those that raise are skipped with a warning, so one item never fails
-        its feed. Raises TrackerError only when the rest fails together too."""
-        run = partial(reconcile, pauses.candidates, now=now, known=pauses.known, replaced=replaced, ancestors=self.ancestors, zones=self.zones)
-        try:
-            return run(evidence=evidence)
-        except Exception as e:  # noqa: BLE001 - isolate the article at fault
-            first = e
-        bad: dict[str, str] = {}
-        for key in dict.fromkeys(ev.article_key for ev in evidence):
-            try:
-                run(evidence=[ev for ev in evidence if ev.article_key == key])
-            except Exception as e:  # noqa: BLE001
-                bad[key] = f"{e.__class__.__name__}: {e}"
-        log.warning(
-            "feed %s: the mentions of %d entries could not be reconciled, skipped: %s", feed.name, len(bad),
-            ", ".join(f"{k!r} ({why})" for k, why in list(bad.items())[:3]) or f"none alone ({first.__class__.__name__}: {first})",
-            extra={"feed": feed.name},
-        )
-        try:
-            return run(evidence=[ev for ev in evidence if ev.article_key not in bad])
-        except Exception as e:  # noqa: BLE001
-            raise TrackerError(f"internal error reconciling its mentions: {e.__class__.__name__}: {e}") from e
+    @staticmethod
+    def _log(intent: FeedIntent) -> None:
+        feed = intent.feed
+        if intent.error is not None:
+            failures = feed.consecutive_failures + 1
+            log.warning(
+                "feed %s failed (%d in a row): %s; %s", feed.name, failures, intent.error, intent.warnings[0],
+                extra={"feed": feed.name, "failures": failures},
+            )  # fmt: skip
+            return
+        if intent.moved:
+            log.warning("feed %s moved permanently: %s -> %s", feed.name, feed.effective_url, intent.moved, extra={"feed": feed.name, "url": intent.moved})
+        for w in intent.warnings:
+            log.warning("feed %s: %s", feed.name, w, extra={"feed": feed.name})
 
-    def _pause_state(self, tx: Tx, now: datetime) -> PauseState:
+    def _pause_state(self, tx: WriteTx, now: datetime) -> PauseState:
         """The candidate pauses and their evidence: kept from the last batch when no pause or
         evidence changed since (the fingerprint), else read."""
         kept, self._pauses = self._pauses, None  # a batch that fails must not leave it half-applied
@@ -390,71 +382,34 @@ class Pipeline:
             return kept[1]
         return PauseState.load(tx, now)
 
-    def _evidence(self, feed: FeedState, d: Digested, articles: Sequence[Article], now: datetime) -> list[Evidence]:
-        """The mentions of the new or changed `articles` (their keys as the store knows
-        them), as evidence."""
-        if not any(d.mentions):
-            return []
-        read = {(a.content_hash, a.published): m for a, m in zip(d.articles, d.mentions, strict=True) if m}
-        out = []
-        for a in articles:
-            mentions = read.get((a.content_hash, a.published), ())
-            if mentions:
-                src = source_of(a.link, feed.name, a.text)
-                out += [Evidence(m, a.key, src, a.link, a.published or now) for m in mentions]
-        return out
-
-    def _error_outcome(self, feed: FeedState, now: datetime, jitter: float, e: TrackerError) -> tuple[PollOutcome, Callable[[], None]]:
-        """What a failed poll records, and the health alert it may raise once recorded."""
-        failures = feed.consecutive_failures + 1
-        nxt = policy.next_poll_after_error(now, feed.every_seconds, failures, e, jitter=jitter)
-        gone = nxt.at is None
-        log.warning("feed %s failed (%d in a row): %s; %s", feed.name, failures, e, nxt.why, extra={"feed": feed.name, "failures": failures})
-
-        def then() -> None:
-            if gone:
-                self._unhealthy(feed, now, f"health/feed-{feed.id}/gone", "the publisher removed it (HTTP 410); it is disabled", str(e))
-            elif failures == UNHEALTHY_FAILURES:
-                self._unhealthy(
-                    feed, now, f"health/feed-{feed.id}/failing/{(feed.failing_since or now).isoformat()}",
-                    f"{failures} polls in a row failed", f"last error: {e}",
-                )
-
-        return PollOutcome("gone" if gone else "error", nxt.at, error=str(e)), then
-
     def _failed(self, feed: FeedState, now: datetime, jitter: float, e: TrackerError) -> PollReport:
         """Record a failed poll on its own (its batch could not be saved)."""
-        outcome, then = self._error_outcome(feed, now, jitter, e)
+        intent = decide.failed(feed, e, jitter, now)
+        self._log(intent)
         try:
-            self.store.record_poll(feed.id, now, outcome)
-            then()
+            with self.store.transaction() as tx:
+                tx.record_polls(now, [(feed.id, intent.outcome)])
+            if intent.health is not None:
+                self._unhealthy(intent.health, now)
         except TrackerError as e2:
             log.error("could not record the failure of feed %s: %s", feed.name, e2, extra={"feed": feed.name})
         return PollReport(feed.name, "error", error=str(e))
 
-    def _check_silence(self, feed: FeedState | None, now: datetime) -> None:
-        if feed is None or feed.last_article_at is None:
-            return
-        quiet = now - feed.last_article_at
-        if quiet.total_seconds() > feed.silent_after_seconds:
-            hours = quiet.total_seconds() / 3600
-            self._unhealthy(
-                feed, now, f"health/feed-{feed.id}/silent/{feed.last_article_at.isoformat()}",
-                f"no new article for {hours:.0f} hours", f"it answers, but has published nothing new since {feed.last_article_at:%Y-%m-%d %H:%M} UTC",
-            )
-
-    def _unhealthy(self, feed: FeedState, now: datetime, key: str, problem: str, detail: str) -> None:
-        outputs = [(name, health_alert(feed.name, feed.effective_url, problem, detail, now)) for name, o in self.outlets.items() if routes_health(o.rules)]
-        if self.store.queue_health(now, key, f"source unhealthy: {feed.name}: {problem}", outputs):
-            log.warning("source unhealthy: %s: %s", feed.name, problem, extra={"feed": feed.name})
+    def _unhealthy(self, alert: health.HealthAlert, now: datetime) -> None:
+        outputs = [(name, health_alert(alert.feed, alert.url, alert.problem, alert.detail, now)) for name, o in self.outlets.items() if routes_health(o.rules)]
+        if self.store.queue_health(now, alert.key, alert.summary, outputs):
+            log.warning("source unhealthy: %s: %s", alert.feed, alert.problem, extra={"feed": alert.feed})
 
     # countdown -----------------------------------------------------------
 
     def tick(self, now: datetime) -> list[SavedChange]:
         """Run the countdown clock over open pauses; save what fired, with its alerts. Read,
-        computed and saved in one transaction (Store.save_tick), so two processes ticking at
-        once fire each countdown event once."""
-        changes = self.store.save_tick(now, lambda pauses: tick(pauses, now), self.route, self.render(now))
+        computed and saved in one transaction (under the writers' lock), so two processes
+        ticking at once fire each countdown event once."""
+        with self.store.transaction() as tx:
+            updates = tick(tx.open_pauses(), now)
+            saved = save_updates(tx, now, {}, updates, self.route, self.render(now)) if updates else []
+        changes = [c for _, cs in saved for c in cs]
         for c in changes:
             log.info("pause #%s %s", c.pause.id, c.change.summary, extra=_change_ids(c))
         return changes
@@ -502,7 +457,7 @@ class Pipeline:
             except Exception as e:  # one alert's odd answer, or a bug in a channel, never stops the others
                 log.exception("delivering alert %s to %s crashed", d.msg.key, d.msg.channel, extra=_alert_ids(d))
                 error = f"internal error while sending: {e.__class__.__name__}: {e}"
-                delay = min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
+                delay = retry_delay(d.attempts, self.rng())
                 try:
                     self.store.mark_failed(d.id, now, error, None if d.attempts + 1 >= self.max_attempts else clock() + timedelta(seconds=delay), self.worker)
                 except TrackerError as e2:
@@ -516,9 +471,9 @@ class Pipeline:
         msg = d.msg
         outlet = self.outlets.get(msg.channel)
         # the claim outlasts the longest a send may take: the channel's timeout, plus the lease
-        timeout = getattr(getattr(outlet.channel, "settings", None), "timeout", 0.0) if outlet else 0.0
+        timeout = outlet.channel.timeout if outlet else 0.0
         at = clock()
-        if not self.store.claim(d.id, self.worker, at, at + timedelta(seconds=self.claim_seconds + float(timeout or 0)), flush):
+        if not self.store.claim(d.id, self.worker, at, at + timedelta(seconds=self.claim_seconds + timeout), flush):
             log.debug("alert %s was claimed by another process", msg.key, extra=_alert_ids(d))
             return
         w = self.worker
@@ -539,7 +494,7 @@ class Pipeline:
             self.store.postpone(d.id, hold, w)
             report.held += 1
             return
-        self._throttle(msg.channel, getattr(outlet.channel, "min_interval", 0.0))
+        self._throttle(msg.channel, outlet.channel.min_interval)
         result = outlet.channel.send(msg, now)
         self._last_send[msg.channel] = self.monotonic()
         if result.ok:
@@ -547,9 +502,7 @@ class Pipeline:
                 log.warning("alert %s was sent, but its claim had run out (the send took longer than the claim)", msg.key, extra=_alert_ids(d))
             report.sent += 1
             return
-        # a channel's own figure is clamped too: a hold never overflows or lasts past a day
-        wait = result.retry_after
-        wait = None if wait is None or not math.isfinite(wait) else min(max(0.0, wait), policy.MAX_RETRY_AFTER_SECONDS)
+        wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
         if wait:
             # counted from the answer, not from the start of the run: a run can take seconds
             self._hold[msg.channel] = clock() + timedelta(seconds=wait)
@@ -559,7 +512,7 @@ class Pipeline:
             log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error, extra=_alert_ids(d))
         else:
             # the peer's Retry-After when it gave one, else exponential backoff with jitter
-            delay = wait if wait is not None else min(RETRY_BASE * 2**d.attempts, RETRY_CAP) * (0.5 + self.rng())
+            delay = wait if wait is not None else retry_delay(d.attempts, self.rng())
             self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay), w, result.rest)
             report.retrying += 1
             log.warning(
@@ -583,12 +536,12 @@ class Pipeline:
         stale = tuple(
             StaleFeed(f.name, f.url, f.last_success_at, f.last_error)
             for f in self.store.feeds()
-            if is_stale(f, now)
+            if health.is_stale(f, now)
         )
         d = self.digests.render(DigestInput(now, since, outlet.rules.timezone, pauses, changes, stale))
         if queue:
             parts = [Rendered(d.subject, d.text, d.html, part, d.webhook) for part in d.slack_parts]
-            if getattr(outlet.channel, "type", "") != "slack":
+            if outlet.channel.type != "slack":
                 parts = parts[:1]  # one email, one webhook body; Slack gets every part
             summary = f"digest: {len(pauses)} pause(s), {len(changes)} change(s), {len(stale)} stale source(s)"
             if self.store.queue_digest(now, channel, parts, summary):

@@ -56,7 +56,7 @@ from .lifecycle import fill_place_from_context
 from .types import Article, Mention
 
 if TYPE_CHECKING:  # the worker processes import this module: keep requests and SQL out of them
-    from .feeds.fetch import Fetched, Fetcher
+    from .feeds.fetch import Fetched, FetcherType
     from .store.db import FeedState
 
 log = logging.getLogger("tracker")
@@ -183,7 +183,7 @@ class Poller:
 
     def __init__(
         self,
-        fetcher: Fetcher,
+        fetcher: FetcherType,
         *,
         workers: int = DEFAULT_WORKERS,
         processes: int | None = None,
@@ -202,7 +202,7 @@ class Poller:
         self.pool_after = pool_after
         self.batch = batch
         self.window = window or (2 * workers + 4 * self.processes + 8)
-        self.per_host = max(1, getattr(getattr(fetcher, "hosts", None), "limit", 2))
+        self.per_host = max(1, fetcher.hosts.limit)
         self.reorder_wait = reorder_wait
         self.linger = linger
         self.monotonic = monotonic
@@ -244,12 +244,6 @@ class Poller:
         """Process ids of the digest workers (for benchmarks that measure them)."""
         pool = self._pool
         return list(getattr(pool, "_processes", None) or {}) if pool else []
-
-    # one feed, inline ------------------------------------------------------
-
-    def poll_one(self, feed: FeedState, now: datetime, jitter: float, order: int = 0) -> Polled:
-        """Fetch and digest one feed in this thread."""
-        return self._work(order, feed, now, jitter, None, None)
 
     # a run -----------------------------------------------------------------
 
@@ -458,7 +452,7 @@ class _Run:
         written = 0
         total: int | None = None
         error: BaseException | None = None
-        stall = STALL_SECONDS + getattr(p.fetcher, "total_timeout", 30.0)
+        stall = STALL_SECONDS + p.fetcher.total_timeout
         last_progress = p.monotonic()
         while total is None or written < total:
             ready = self._ready(held)

@@ -6,10 +6,14 @@ Pure: no I/O. Every datetime here is timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 #: Kinds of pause, in the order the extractor prefers them when a sentence mixes terms.
 KINDS = ("ceasefire", "truce", "humanitarian_pause", "aid_corridor", "aid_access")
+
+#: Families of kinds: a truce and a ceasefire can be one pause, an aid corridor and a
+#: ceasefire cannot (the lifecycle's merging, the extractor's carry-overs, the evaluation).
+KIND_FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
 
 #: Statuses a mention can assert.
 STATUSES = (
@@ -122,6 +126,37 @@ class Mention:
             "end_local": self.end_local,
         }
 
+    @classmethod
+    def from_json(cls, m: dict) -> Mention:
+        """The inverse of to_json (confidence stays rounded): how the store reads a mention back."""
+        return cls(
+            kind=m["kind"],
+            status=m["status"],
+            duration_hours=m["duration_hours"],
+            location=m["location"],
+            country=m.get("country"),
+            actors=tuple(Actor(a["name"], a["stance"]) for a in m["actors"]),
+            start_text=m["start_text"],
+            starts_at=_when(m.get("starts_at")),
+            quote=m["quote"],
+            confidence=m["confidence"],
+            ends_at=_when(m.get("ends_at")),
+            start_range=tuple(_when(d) for d in m["start_range"]) if m.get("start_range") else None,
+            recurrence=m.get("recurrence"),
+            start_precision=m.get("start_precision"),
+            start_zone=m.get("start_zone"),
+            end_precision=m.get("end_precision"),
+            end_zone=m.get("end_zone"),
+            end_range=tuple(_when(d) for d in m["end_range"]) if m.get("end_range") else None,
+            time_notes=tuple(m.get("time_notes") or ()),
+            start_local=m.get("start_local"),
+            end_local=m.get("end_local"),
+        )
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -132,6 +167,11 @@ class Evidence:
     source: str  # feed name or publisher
     link: str | None
     published: datetime  # publication time, else the time it was first seen
+
+    def as_stored(self) -> Evidence:
+        """This evidence as the store hands it back once saved (its mention through JSON:
+        confidence rounded; the time in UTC), for a writer that keeps saved evidence in memory."""
+        return Evidence(Mention.from_json(self.mention.to_json()), self.article_key, self.source, self.link, self.published.astimezone(UTC))
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +285,8 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class ChangeView:
-    """What templates see of one change (from a Change, or from a saved change row)."""
+    """A change as templates, the digest and the reading commands see it: from a Change
+    being saved (ChangeView.of), or read back from the store (with its id, time and key)."""
 
     event: str
     summary: str
@@ -255,6 +296,9 @@ class ChangeView:
     source: str | None = None
     link: str | None = None
     published: datetime | None = None
+    id: int | None = None  # None until saved
+    at: datetime | None = None
+    key: str | None = None  # the countdown event's key (Change.key)
 
     @classmethod
     def of(cls, change: Change) -> ChangeView:
@@ -268,6 +312,8 @@ class ChangeView:
             ev.source if ev else None,
             ev.link if ev else None,
             ev.published if ev else None,
+            at=change.at,
+            key=change.key,
         )
 
 
@@ -283,3 +329,163 @@ class Silence:
 
     def active(self, now: datetime) -> bool:
         return now < self.until
+
+
+# -- the poll: a feed as the store holds it, what one poll of it records ------------
+#
+# By direction: the store hands out FeedState, PendingAlert, DueAlert; the decider
+# (tracker.decide) returns a FeedIntent (its outcome, articles, pause Updates, health
+# alert), alerts.plan returns AlertWrites; the store writes those and hands back
+# SavedChanges.
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    id: int
+    url: str  # as configured (or imported)
+    name: str
+    every_seconds: int
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    consecutive_failures: int
+    articles: int = 0
+    fetch_url: str | None = None  # where it moved, when a permanent redirect was accepted
+    moved_to: str | None = None
+    moved_count: int = 0
+    body_sha256: str | None = None
+    ttl_seconds: float | None = None
+    failing_since: datetime | None = None
+    last_article_at: datetime | None = None
+    silent_after_seconds: int = 172800
+    enabled: bool = True
+    disabled_reason: str | None = None
+    origin: str = "config"
+
+    @property
+    def effective_url(self) -> str:
+        return self.fetch_url or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of a feed found, to record. `next_poll_at` None disables the feed."""
+
+    status: str  # "ok 200", "not modified", "unchanged", "error", "gone"
+    next_poll_at: datetime | None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    ttl_seconds: float | None = None
+    fetch_url: str | None = None  # a permanent move accepted now
+    moved_to: str | None = None
+    moved_count: int = 0
+    new_articles: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DueAlert:
+    id: int
+    attempts: int
+    pause_id: int | None
+    msg: Outgoing
+
+
+@dataclass(frozen=True, slots=True)
+class SavedChange:
+    """A change as saved (out of the store), with the pause it belongs to: what alert
+    planning needs. `view` is the change as the store reads it back."""
+
+    id: int
+    pause: Pause
+    change: Change
+    view: ChangeView
+
+
+@dataclass(frozen=True, slots=True)
+class HealthAlert:
+    """A "source unhealthy" alert to queue: `key` is one per streak of failures (or one
+    silence), so a feed failing for a week raises it once."""
+
+    key: str
+    feed: str  # its name
+    url: str
+    problem: str  # "3 polls in a row failed"
+    detail: str
+
+    @property
+    def summary(self) -> str:
+        return f"source unhealthy: {self.feed}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A pause after a batch: `before` is None for a new pause.
+
+    `evidence` is the new evidence to attach, `reasons` why each joined this pause.
+    """
+
+    before: Pause | None
+    after: Pause
+    evidence: tuple[Evidence, ...]
+    reasons: tuple[str, ...]
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedIntent:
+    """What one poll of one feed means, decided (tracker.decide) and not yet written.
+
+    `articles` are the new or edited articles to upsert, `updates` the pauses their
+    evidence changes (with that evidence and the changes it causes), `outcome` what the
+    feed records (its next poll), `health` the "source unhealthy" alert to raise once
+    written. `warnings` are what the writer logs: the parser's warning, reused guids,
+    entries skipped; for a failed poll, when it is tried again."""
+
+    feed: FeedState
+    status: str  # "ok", "not modified", "error" (PollReport's)
+    outcome: PollOutcome
+    articles: tuple[Article, ...] = ()
+    updates: tuple[Update, ...] = ()
+    health: HealthAlert | None = None
+    moved: str | None = None  # a permanent move accepted by this poll
+    warnings: tuple[str, ...] = ()  # the parser's, reused guids', reconcile's: logged
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAlert:
+    """An alert of a pause not sent yet, as the store holds it (what grouping and
+    withdrawal look at): `changes` are the changes it carries, oldest first."""
+
+    id: int
+    pause_id: int
+    channel: str
+    attempts: int
+    next_try_at: datetime
+    note: str | None
+    changes: tuple[ChangeView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertWrite:
+    """An alert to write into the outbox (alerts.plan decides it, the store writes it):
+    a new one (`id` None: `key`, `next_try_at`), or a pending one rewritten with other
+    changes (grouped or withdrawn ones), or withdrawn (`status` "withdrawn": only `note`
+    is written)."""
+
+    id: int | None
+    pause_id: int
+    channel: str
+    change_ids: tuple[int, ...]
+    rendered: Rendered | None
+    note: str | None
+    summary: str
+    status: str = "pending"  # or "withdrawn"
+    key: str | None = None
+    next_try_at: datetime | None = None

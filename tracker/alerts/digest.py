@@ -54,6 +54,7 @@ from .render import (
     _capped,
     _environment,
     builtin_templates,
+    duration_words,
     http_link,
     one_line,
     overrides_in,
@@ -148,14 +149,6 @@ def _sure(label: str, precision: str | None) -> str:
     if precision == "day":
         return f"about {label} (hour not given)"
     return f"not confirmed: around {label}" if precision == "range" else label
-
-
-def duration_words(seconds: float) -> str:
-    """'1 d 23 h', '5 h 10 min', 'under a minute' (as render.time_left words it)."""
-    minutes = int(max(0.0, seconds) // 60)
-    d, h, m = minutes // 1440, minutes % 1440 // 60, minutes % 60
-    parts = (f"{d} d" if d else "", f"{h} h" if h else "", f"{m} min" if m and not d else "")
-    return " ".join(p for p in parts if p) or "under a minute"
 
 
 def url_label(url: str) -> str:

@@ -1,6 +1,8 @@
 """Jinja2 over the built-in templates (the package tracker.templates, from the top-level
-templates/ folder): a pause and one change -> email (subject, text, HTML), Slack Block
-Kit payload and the generic webhook's JSON body.
+templates/ folder) and a user's overrides (sandboxed; the built-in one is used when one
+fails, and render_noted says so): a pause and its changes (one, or several grouped into
+one alert) -> email (subject, text, HTML), Slack Block Kit payload and the generic
+webhook's JSON body.
 
 Pure once built: the Renderer reads its templates when constructed (tracker.app does
 that); render() does no I/O and reads no clock (`now` is passed in). Does not decide
@@ -63,10 +65,16 @@ def time_left(p: Pause, now: datetime) -> str:
     seconds = p.seconds_left(now)
     if seconds is None:
         return "start not fixed" if not p.starts_at else "end not known"
-    minutes = int(seconds // 60)
-    d, h, m = minutes // 1440, minutes % 1440 // 60, minutes % 60
-    text = " ".join(part for part in (f"{d} d" if d else "", f"{h} h" if h else "", f"{m} min" if m and not d else "") if part) or "under a minute"
+    text = duration_words(seconds)
     return f"{text} to start" if p.starts_at and now < p.starts_at else f"{text} left"
+
+
+def duration_words(seconds: float) -> str:
+    """'1 d 23 h', '5 h 10 min', 'under a minute' (time_left and the digest word spans so)."""
+    minutes = int(max(0.0, seconds) // 60)
+    d, h, m = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    parts = (f"{d} d" if d else "", f"{h} h" if h else "", f"{m} min" if m and not d else "")
+    return " ".join(p for p in parts if p) or "under a minute"
 
 
 def when_label(at: datetime, precision: str | None, zone: str | None, place: str | None) -> str:

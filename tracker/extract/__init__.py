@@ -51,7 +51,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from ..types import Mention
+from ..types import KIND_FAMILY, Mention
 from . import actors as _actors
 from . import durations as _durations
 from . import places as _places
@@ -67,7 +67,7 @@ from .zones import place_zone
 __all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors", "place_zone"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
-_FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
+_FAMILY = KIND_FAMILY
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..types import STATUSES, Mention
+from ..types import KIND_FAMILY, STATUSES, Mention
 from . import extract
 from .vocab import english
 from .world import ascii_name, same_town
@@ -55,7 +55,7 @@ TIME_CEILINGS: dict[str, float] = {"confidently_wrong": 0.03}  # issue 11; its o
 TIME_FIELDS = ("start_exact", "start_day", "end", "confidently_wrong")
 _EXACT = timedelta(minutes=15)
 _WRONG = timedelta(hours=1)
-FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
+FAMILY = KIND_FAMILY
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 assert set(_STAGE) == set(STATUSES)
 

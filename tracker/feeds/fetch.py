@@ -53,6 +53,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
@@ -515,6 +516,19 @@ def _pool_classes(local: threading.local, new_conn: Callable[[HTTPConnection], s
 
 
 # --------------------------------------------------------------------------- the fetcher
+
+
+@runtime_checkable
+class FetcherType(Protocol):
+    """What the poll engine (tracker.poller) needs of a fetcher: the one HTTP seam.
+    Fetcher is the real one; tests pass fakes with these three members."""
+
+    hosts: HostLimits  # .limit: how many feeds of one host are fetched at once
+    total_timeout: float  # the longest one fetch takes, redirects included
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """Thread-safe. Raises FetchError (FetchFailed, ssrf.Blocked), never requests' own."""
+        ...
 
 
 class Fetcher:

@@ -210,17 +210,3 @@ def decide_move(
     if count >= confirmations:
         return permanent_url, MoveState()
     return None, MoveState(permanent_url, count)
-
-
-def feed_health(f, now: datetime) -> str:
-    """One word or phrase a person can act on, for a feed's state (store.db.FeedState):
-    what `tracker feeds`, its JSON and the web API show. Pure."""
-    if not f.enabled:
-        return f"disabled: {f.disabled_reason or 'not in the config'}"
-    if f.consecutive_failures >= UNHEALTHY_FAILURES:
-        return f"unhealthy: {f.consecutive_failures} failures in a row"
-    if f.consecutive_failures:
-        return f"failing ({f.consecutive_failures})"
-    if f.last_article_at and (now - f.last_article_at).total_seconds() > f.silent_after_seconds:
-        return f"silent since {f.last_article_at:%Y-%m-%d}"
-    return "healthy" if f.last_polled_at else "not polled yet"

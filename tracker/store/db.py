@@ -14,7 +14,7 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -26,17 +26,28 @@ from sqlmodel import Session, create_engine, select
 
 from ..config import FeedSettings, mask_db
 from ..errors import StoreError
-from ..feeds.policy import feed_health
-from ..lifecycle import Update, still_true
-from ..types import CLOSED_STATUSES, Actor, Article, Change, ChangeView, Evidence, Mention, Outgoing, Pause, Rendered, Silence, guid_key
+from ..lifecycle import CANDIDATE_DAYS, Update, is_candidate
+from ..types import (
+    CLOSED_STATUSES,
+    Actor,
+    AlertWrite,
+    Article,
+    ChangeView,
+    DueAlert,
+    Evidence,
+    FeedState,
+    Mention,
+    Outgoing,
+    Pause,
+    PendingAlert,
+    PollOutcome,
+    Rendered,
+    SavedChange,
+    Silence,
+    guid_key,
+)
 from . import migrate
 from .models import AlertRow, ArticleRow, ChangeRow, EvidenceRow, FeedRow, InstallRow, LeaseRow, PauseRow, SilenceRow
-
-#: Closed pauses stay candidates for new evidence this many days (late news).
-CANDIDATE_DAYS = 30
-
-RenderFn = Callable[[Pause, list[ChangeView], str], tuple[Rendered, list[str]]]
-Route = Callable[[Pause, Change], list[tuple[str, int]]]
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -49,76 +60,6 @@ def _utc(value: datetime | None) -> datetime | None:
 def _db(value: datetime | None) -> datetime | None:
     """Datetimes go to the database as aware UTC."""
     return value.astimezone(UTC) if value is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    id: int
-    url: str  # as configured (or imported)
-    name: str
-    every_seconds: int
-    etag: str | None
-    last_modified: str | None
-    next_poll_at: datetime
-    last_polled_at: datetime | None
-    last_success_at: datetime | None
-    last_status: str | None
-    last_error: str | None
-    consecutive_failures: int
-    articles: int = 0
-    fetch_url: str | None = None  # where it moved, when a permanent redirect was accepted
-    moved_to: str | None = None
-    moved_count: int = 0
-    body_sha256: str | None = None
-    ttl_seconds: float | None = None
-    failing_since: datetime | None = None
-    last_article_at: datetime | None = None
-    silent_after_seconds: int = 172800
-    enabled: bool = True
-    disabled_reason: str | None = None
-    origin: str = "config"
-
-    @property
-    def effective_url(self) -> str:
-        return self.fetch_url or self.url
-
-    def to_json(self, now: datetime) -> dict:
-        """The feed as `tracker feeds --json` and the web API show it."""
-        iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return {
-            "url": self.url,
-            "fetch_url": self.effective_url,
-            "name": self.name,
-            "origin": self.origin,
-            "enabled": self.enabled,
-            "health": feed_health(self, now),
-            "every_seconds": self.every_seconds,
-            "last_status": self.last_status,
-            "last_error": self.last_error,
-            "last_polled_at": iso(self.last_polled_at),
-            "last_success_at": iso(self.last_success_at),
-            "last_article_at": iso(self.last_article_at),
-            "next_poll_at": iso(self.next_poll_at),
-            "consecutive_failures": self.consecutive_failures,
-            "articles": self.articles,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PollOutcome:
-    """What one poll of a feed found, to record. `next_poll_at` None disables the feed."""
-
-    status: str  # "ok 200", "not modified", "unchanged", "error", "gone"
-    next_poll_at: datetime | None
-    error: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    body_sha256: str | None = None
-    ttl_seconds: float | None = None
-    fetch_url: str | None = None  # a permanent move accepted now
-    moved_to: str | None = None
-    moved_count: int = 0
-    new_articles: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +94,6 @@ class Lease:
 
 
 @dataclass(frozen=True, slots=True)
-class DueAlert:
-    id: int
-    attempts: int
-    pause_id: int | None
-    msg: Outgoing
-
-
-@dataclass(frozen=True, slots=True)
 class Outlook:
     """What is open and what is due next (Store.outlook)."""
 
@@ -172,39 +105,12 @@ class Outlook:
 
 
 @dataclass(frozen=True, slots=True)
-class SavedChangeRow:
-    id: int
-    event: str
-    at: datetime
-    summary: str
-    old_status: str | None
-    new_status: str | None
-    key: str | None
-    quote: str | None
-    source: str | None
-    link: str | None
-    published: datetime | None = None
-
-    def view(self) -> ChangeView:
-        return ChangeView(self.event, self.summary, self.old_status, self.new_status, self.quote, self.source, self.link, self.published)
-
-
-@dataclass(frozen=True, slots=True)
 class PauseDetail:
     """A pause with its evidence as (evidence, why it joined, article title) and its changes."""
 
     pause: Pause
     evidence: list[tuple[Evidence, str, str]]
-    changes: list[SavedChangeRow]
-
-
-@dataclass(frozen=True, slots=True)
-class SavedChange:
-    """A change as saved, with the pause it belongs to: what alert planning needs."""
-
-    id: int
-    pause: Pause
-    change: Change
+    changes: list[ChangeView]
 
 
 #: pg_advisory_xact_lock key taken by every Store.transaction on PostgreSQL ("pause-wr").
@@ -349,12 +255,6 @@ class Store:
             if len(rows) < page:
                 return
 
-    def record_poll(self, feed_id: int, now: datetime, o: PollOutcome) -> FeedState | None:
-        """Save the outcome of one poll; returns the feed as it is now. On error the
-        validators and body hash are kept as they were; `next_poll_at` None disables it."""
-        with self.transaction() as tx:
-            return tx.record_polls(now, [(feed_id, o)]).get(feed_id)
-
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One write transaction for a batch of work (the poller's writer): everything done
@@ -370,20 +270,6 @@ class Store:
 
     # articles ------------------------------------------------------------
 
-    def new_or_changed(self, articles: Sequence[Article], feed_id: int | None = None) -> tuple[list[Article], frozenset[str]]:
-        """The articles not stored yet or stored with other content (by content hash), and
-        the keys of the latter: their old evidence is to be replaced.
-
-        An entry with a new guid but a link already stored for the same feed is the same
-        article (it keeps its stored key), so a publisher re-issuing guids causes no
-        duplicate. Keys are never pruned: an entry that leaves the window and comes back
-        is not new.
-        """
-        if not articles:
-            return [], frozenset()
-        with self.session() as s:
-            return Tx(s).new_or_changed_many([(feed_id, articles)])[0]
-
     # pauses --------------------------------------------------------------
 
     def pauses(self, open_only: bool = False) -> list[Pause]:
@@ -394,12 +280,6 @@ class Store:
             rows = list(s.exec(q))
             fired = _fired(s, [r.id for r in rows])
             return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
-
-    def candidates(self, now: datetime) -> list[Pause]:
-        """The pauses new evidence may join: open ones, and closed ones that ended within
-        the last 30 days (late news of a pause still belongs to it)."""
-        with self.session() as s:
-            return Tx(s).candidates(now)
 
     def evidence(self, pause_ids: Sequence[int]) -> dict[int, list[Evidence]]:
         """The evidence attached to each pause."""
@@ -423,54 +303,7 @@ class Store:
             ]
             changes = list(s.exec(select(ChangeRow).where(ChangeRow.pause_id == pause_id).order_by(ChangeRow.id)))
             fired = _fired(s, [pause_id])
-            return PauseDetail(_pause(row, fired.get(pause_id, frozenset())), evidence, [_saved_change(c) for c in changes])
-
-    def save(
-        self,
-        now: datetime,
-        feed_id: int | None,
-        articles: Sequence[Article],
-        updates: Sequence[Update],
-        route: Route = lambda pause, change: [],
-        render: RenderFn | None = None,
-    ) -> list[SavedChange]:
-        """In ONE transaction: upsert the articles (replacing the evidence of a changed one),
-        save each updated pause with its new evidence and changes, and write into the outbox
-        an alert for each channel that `route` (pure) names, rendered by `render` (pure).
-
-        Grouping: a change joins the alert still waiting out its channel's group_wait for
-        the same pause (that alert is rendered again with all its changes), else a new alert
-        waits `group_wait` seconds before it is due. Returns the saved changes.
-        """
-        try:
-            with self.transaction() as tx:
-                want = {ev.article_key for u in updates for ev in u.evidence}
-                article_ids = tx.upsert_articles(now, [(feed_id, a) for a in articles], want)
-                return tx.save_updates(now, article_ids, updates, route, render)[0]
-        except StoreError as e:
-            if isinstance(e.__cause__, IntegrityError):
-                # another worker saved the same countdown event first: nothing is lost
-                raise StoreError(f"conflict while saving, will retry next cycle: {e}") from e
-            raise
-
-    def save_tick(
-        self,
-        now: datetime,
-        countdown: Callable[[list[Pause]], Sequence[Update]],
-        route: Route = lambda pause, change: [],
-        render: RenderFn | None = None,
-    ) -> list[SavedChange]:
-        """The countdown clock in ONE transaction: read the open pauses, run `countdown`
-        (pure) over them, save what fired with its alerts. Read inside the writers' lock
-        (see transaction), so a second process ticking at the same time sees the events the
-        first saved and fires none of them again: no duplicate countdown key."""
-        with self.transaction() as tx:
-            rows = list(tx.s.exec(select(PauseRow).where(PauseRow.status.not_in(tuple(CLOSED_STATUSES))).order_by(PauseRow.id)))
-            fired = _fired(tx.s, [r.id for r in rows])
-            updates = countdown([_pause(r, fired.get(r.id, frozenset())) for r in rows])
-            if not updates:
-                return []
-            return tx.save_updates(now, {}, updates, route, render)[0]
+            return PauseDetail(_pause(row, fired.get(pause_id, frozenset())), evidence, [_change_view(c) for c in changes])
 
     def queue_digest(self, now: datetime, channel: str, parts: Sequence[Rendered], summary: str) -> bool:
         """Write a digest (one alert per part) for `channel`, keyed by its time, so a digest
@@ -513,7 +346,7 @@ class Store:
             at = s.exec(select(func.max(AlertRow.created_at)).where(AlertRow.kind == "digest", AlertRow.channel == channel)).first()
             return _utc(at)
 
-    def changes_since(self, since: datetime | None, until: datetime) -> list[tuple[Pause, SavedChangeRow]]:
+    def changes_since(self, since: datetime | None, until: datetime) -> list[tuple[Pause, ChangeView]]:
         """Changes saved in (since, until], oldest first, with their pause as it is now."""
         with self.session() as s:
             q = select(ChangeRow).where(ChangeRow.at <= _db(until)).order_by(ChangeRow.id)
@@ -523,7 +356,7 @@ class Store:
             pauses = {r.id: r for r in s.exec(select(PauseRow).where(PauseRow.id.in_({c.pause_id for c in rows})))}
             fired = _fired(s, list(pauses))
             cache = {pid: _pause(r, fired.get(pid, frozenset())) for pid, r in pauses.items()}
-            return [(cache[c.pause_id], _saved_change(c)) for c in rows]
+            return [(cache[c.pause_id], _change_view(c)) for c in rows]
 
     # install id, leases --------------------------------------------------
 
@@ -759,7 +592,7 @@ class Tx:
         # key -> (row id or None when inserted without RETURNING, content hash): what this
         # transaction has read or written, so upsert_articles need not look keys up again
         self._stored: dict[str, tuple[int | None, str]] = {}
-        self.reused_guids: dict[int | None, int] = {}  # feed id -> entries rekeyed (new_or_changed_many)
+        self.reused_guids: dict[int | None, int] = {}  # feed id -> entries rekeyed (new_or_changed)
 
     def _lookup(self, keys: Iterable[str]) -> dict[str, tuple[int | None, str]]:
         """(id, hash) of the stored keys among `keys`: from what this Tx knows, else one
@@ -787,11 +620,17 @@ class Tx:
 
     # articles ------------------------------------------------------------
 
-    def new_or_changed_many(
+    def new_or_changed(
         self, batches: Sequence[tuple[int | None, Sequence[Article]]]
     ) -> list[tuple[list[Article], frozenset[str]]]:
-        """Store.new_or_changed for several feeds at once, in order: one query for all the
-        keys, one for the links of the unknown ones. An article new in an earlier feed of
+        """For each feed's articles, in order: those not stored yet or stored with other
+        content (by content hash), and the keys of the latter (their old evidence is to be
+        replaced). One query for all the keys, one for the links of the unknown ones.
+
+        An entry with a new guid but a link already stored for the same feed is the same
+        article (it keeps its stored key), so a publisher re-issuing guids causes no
+        duplicate. Keys are never pruned: an entry that leaves the window and comes back
+        is not new. An article new in an earlier feed of
         the batch counts as stored for the later ones (it will be, in this transaction).
 
         A guid reused across polls: an entry whose key is stored with other content, another
@@ -898,7 +737,9 @@ class Tx:
     # pauses --------------------------------------------------------------
 
     def candidates(self, now: datetime) -> list[Pause]:
-        """Store.candidates, inside this transaction (it sees what the batch saved so far)."""
+        """The pauses new evidence may join (lifecycle.is_candidate), inside this transaction
+        (it sees what the batch saved so far). The query only narrows (by index) to the
+        open ones and those closed within CANDIDATE_DAYS; the rule is is_candidate's."""
         since = _db(now - timedelta(days=CANDIDATE_DAYS))
         q = select(PauseRow).where(
             PauseRow.status.not_in(tuple(CLOSED_STATUSES))
@@ -906,10 +747,11 @@ class Tx:
         ).order_by(PauseRow.id)
         rows = list(self.s.exec(q))
         fired = _fired(self.s, [r.id for r in rows])
-        return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+        return [p for p in (_pause(r, fired.get(r.id, frozenset())) for r in rows) if is_candidate(p, now)]
 
     def evidence(self, pause_ids: Sequence[int]) -> dict[int, list[Evidence]]:
-        """Store.evidence, inside this transaction."""
+        """The evidence attached to each pause, inside this transaction (Store.evidence
+        outside one)."""
         out: dict[int, list[Evidence]] = {pid: [] for pid in pause_ids}
         e = EvidenceRow
         for chunk in _chunks(list(pause_ids), 500):
@@ -920,7 +762,7 @@ class Tx:
                 .order_by(e.published_at, e.id)
             )
             for pid, mention, key, source, link, published in self.s.execute(q):
-                out[pid].append(Evidence(_mention(mention), key, source, link, _utc(published)))
+                out[pid].append(Evidence(Mention.from_json(mention), key, source, link, _utc(published)))
         return out
 
     def pauses_citing(self, article_keys: Collection[str]) -> list[Pause]:
@@ -934,27 +776,23 @@ class Tx:
         fired = _fired(self.s, [r.id for r in rows])
         return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
 
-    def save_updates(
-        self,
-        now: datetime,
-        article_ids: dict[str, int],
-        updates: Sequence[Update],
-        route: Route = lambda pause, change: [],
-        render: RenderFn | None = None,
-    ) -> tuple[list[SavedChange], list[Pause]]:
+    def open_pauses(self) -> list[Pause]:
+        """The open pauses, inside this transaction (the clock's tick reads them under the
+        writers' lock, so two processes ticking at once fire each countdown event once)."""
+        rows = list(self.s.exec(select(PauseRow).where(PauseRow.status.not_in(tuple(CLOSED_STATUSES))).order_by(PauseRow.id)))
+        fired = _fired(self.s, [r.id for r in rows])
+        return [_pause(r, fired.get(r.id, frozenset())) for r in rows]
+
+    def save_updates(self, article_ids: dict[str, int], updates: Sequence[Update]) -> list[tuple[Pause, list[SavedChange]]]:
         """Save each updated pause with its new evidence (its articles already upserted:
-        `article_ids`) and changes, and queue their alerts (see Store.save). Returns the
-        saved changes, and each update's pause as saved (with its id)."""
+        `article_ids`) and its changes. Returns each update's pause as saved (with its id)
+        and its changes as saved. Queues no alert: see write_alerts."""
         s = self.s
-        saved: list[SavedChange] = []
-        pauses: list[Pause] = []
+        out: list[tuple[Pause, list[SavedChange]]] = []
         for u in updates:
             row = self._save_pause(u.after)
             pause = _pause(row, u.after.fired)
-            pauses.append(pause)
-            b = u.before
-            if b is not None and (b.status, b.starts_at, b.ends_at) != (pause.status, pause.starts_at, pause.ends_at):
-                self._withdraw_stale(pause, render)
+            saved: list[SavedChange] = []
             for ev, reason in zip(u.evidence, u.reasons, strict=True):
                 s.add(
                     EvidenceRow(
@@ -983,35 +821,55 @@ class Tx:
                 )
                 s.add(crow)
                 s.flush()
-                sc = SavedChange(crow.id, pause, ch)
-                saved.append(sc)
-                for channel, wait in route(pause, ch):
-                    self._queue(now, pause, crow, channel, wait, render)
-        return saved, pauses
+                saved.append(SavedChange(crow.id, pause, ch, _change_view(crow)))
+            out.append((pause, saved))
+        return out
 
-    def _withdraw_stale(self, pause: Pause, render: RenderFn | None) -> None:
-        """Countdown changes of `pause` that no longer hold (lifecycle.still_true: "starts
-        within the hour" of a pause that collapsed, "ends soon" of one retracted) are taken
-        out of its alerts not sent yet; an alert left with none is marked `withdrawn`, one
-        with other changes is rendered again without them. In the transaction that changes
-        the pause, so a sender sees either the old alert or none of its stale part."""
-        rows = list(self.s.exec(select(AlertRow).where(AlertRow.pause_id == pause.id, AlertRow.status == "pending", AlertRow.kind == "change")))
-        if not rows:
-            return
-        changes = {c.id: c for c in self.s.exec(select(ChangeRow).where(ChangeRow.id.in_({i for r in rows for i in r.change_ids})))}
-        stale = {i for i, c in changes.items() if c.key is not None and not still_true(pause, c.key)}
-        for alert in rows:
-            keep = [i for i in alert.change_ids if i not in stale]
-            if len(keep) == len(alert.change_ids):
+    def pending_alerts(self, pause_ids: Collection[int]) -> list[PendingAlert]:
+        """The change alerts of these pauses not sent yet (pending), oldest first, with the
+        changes each carries: what alerts.plan groups into or withdraws from."""
+        rows: list[AlertRow] = []
+        for chunk in _chunks(list(pause_ids), 500):
+            q = select(AlertRow).where(AlertRow.pause_id.in_(chunk), AlertRow.status == "pending", AlertRow.kind == "change")
+            rows += self.s.exec(q)
+        rows.sort(key=lambda r: r.id)
+        ids = list({i for r in rows for i in r.change_ids})
+        changes: dict[int, ChangeView] = {}
+        for chunk in _chunks(ids, 500):
+            changes.update({c.id: _change_view(c) for c in self.s.exec(select(ChangeRow).where(ChangeRow.id.in_(chunk)))})
+        return [
+            PendingAlert(r.id, r.pause_id, r.channel, r.attempts, _utc(r.next_try_at), r.note, tuple(changes[i] for i in r.change_ids))
+            for r in rows
+        ]
+
+    def write_alerts(self, now: datetime, writes: Sequence[AlertWrite]) -> None:
+        """Write what alerts.plan decided into the outbox: new alerts inserted, pending ones
+        rewritten (their changes, text and summary; a withdrawn one only its status and note)."""
+        for w in writes:
+            if w.id is None:
+                self.s.add(
+                    AlertRow(
+                        key=w.key,
+                        kind="change",
+                        status=w.status,
+                        pause_id=w.pause_id,
+                        change_ids=list(w.change_ids),
+                        channel=w.channel,
+                        next_try_at=_db(w.next_try_at),
+                        created_at=_db(now),
+                        rendered=w.rendered.to_json(),
+                        note=w.note,
+                        summary=w.summary,
+                    )
+                )
                 continue
-            if not keep:
-                why = f"withdrawn before sending: no longer true, the pause is now {pause.status.replace('_', ' ')}"
-                alert.status, alert.note = "withdrawn", "; ".join(x for x in (alert.note, why) if x)[:4000]
+            row = self.s.get(AlertRow, w.id)
+            if w.status == "withdrawn":
+                row.status, row.note = w.status, w.note
                 continue
-            views = [_change_view(changes[i]) for i in keep]
-            rendered, notes = render(pause, views, alert.channel) if render else (Rendered("", "", "", {}, {}), [])
-            alert.change_ids, alert.rendered, alert.note = keep, rendered.to_json(), "; ".join(notes) or None
-            alert.summary = " / ".join(v.summary for v in views)[:2000]
+            row.change_ids = list(w.change_ids)  # a new list, so the JSON column is marked dirty
+            row.rendered, row.note, row.summary = w.rendered.to_json(), w.note, w.summary
+        self.s.flush()
 
     def _save_pause(self, p: Pause) -> PauseRow:
         s = self.s
@@ -1030,48 +888,13 @@ class Tx:
         s.flush()
         return row
 
-    def _queue(self, now: datetime, pause: Pause, crow: ChangeRow, channel: str, wait: int, render: RenderFn | None) -> None:
-        waiting = None
-        if wait > 0:
-            waiting = self.s.exec(
-                select(AlertRow).where(
-                    AlertRow.pause_id == pause.id,
-                    AlertRow.channel == channel,
-                    AlertRow.status == "pending",
-                    AlertRow.attempts == 0,
-                    AlertRow.next_try_at > _db(now),
-                )
-            ).first()
-        ids = (waiting.change_ids if waiting else []) + [crow.id]
-        rows = {r.id: r for r in self.s.exec(select(ChangeRow).where(ChangeRow.id.in_(ids)))}
-        views = [_change_view(rows[i]) for i in ids]
-        rendered, notes = render(pause, views, channel) if render else (Rendered("", "", "", {}, {}), [])
-        if waiting is not None:
-            waiting.change_ids = ids  # a new list, so the JSON column is marked dirty
-            waiting.rendered, waiting.note = rendered.to_json(), "; ".join(notes) or None
-            waiting.summary = " / ".join(v.summary for v in views)[:2000]
-            return
-        self.s.add(
-            AlertRow(
-                key=f"pause-{pause.id}/change-{crow.id}/{channel}",
-                kind="change",
-                pause_id=pause.id,
-                change_ids=ids,
-                channel=channel,
-                next_try_at=_db(now + timedelta(seconds=wait)),
-                created_at=_db(now),
-                rendered=rendered.to_json(),
-                note="; ".join(notes) or None,
-                summary=crow.summary[:2000],
-            )
-        )
-
-
     # feeds ---------------------------------------------------------------
 
     def record_polls(self, now: datetime, outcomes: Sequence[tuple[int, PollOutcome]]) -> dict[int, FeedState]:
-        """Store.record_poll for several feeds: one query loads them, one UPDATE per set of
-        changed columns saves them. Returns each feed as it is now (articles counted 0)."""
+        """Save the outcome of each feed's poll: one query loads them, one UPDATE per set of
+        changed columns saves them. On error the validators and body hash are kept as they
+        were; `next_poll_at` None disables the feed. Returns each feed as it is now
+        (articles counted 0)."""
         rows: dict[int, FeedRow] = {}
         ids = list({fid for fid, _ in outcomes})
         for chunk in _chunks(ids, 500):
@@ -1225,57 +1048,9 @@ def _pause(r: PauseRow, fired: frozenset[str]) -> Pause:
     )
 
 
-def _saved_change(c: ChangeRow) -> SavedChangeRow:
-    return SavedChangeRow(c.id, c.event, _utc(c.at), c.summary, c.old_status, c.new_status, c.key, c.quote, c.source, c.link, _utc(c.published))
-
-
 def _change_view(c: ChangeRow) -> ChangeView:
-    return _saved_change(c).view()
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return ChangeView(c.event, c.summary, c.old_status, c.new_status, c.quote, c.source, c.link, _utc(c.published), c.id, _utc(c.at), c.key)
 
 
 def _evidence(e: EvidenceRow, article_key: str) -> Evidence:
-    return Evidence(_mention(e.mention), article_key, e.source, e.link, _utc(e.published_at))
-
-
-def as_stored(ev: Evidence) -> Evidence:
-    """The evidence as the store hands it back once saved (its mention through JSON:
-    confidence rounded). For a writer that keeps saved evidence in memory. Pure."""
-    return Evidence(_mention(ev.mention.to_json()), ev.article_key, ev.source, ev.link, _utc(_db(ev.published)))
-
-
-def is_candidate(p: Pause, now: datetime) -> bool:
-    """Store.candidates' filter, for pauses held in memory: open, or closed within 30 days."""
-    if p.status not in CLOSED_STATUSES:
-        return True
-    end = p.ends_at or p.last_seen
-    return end is not None and end >= now - timedelta(days=CANDIDATE_DAYS)
-
-
-def _mention(m: dict) -> Mention:
-    return Mention(
-        kind=m["kind"],
-        status=m["status"],
-        duration_hours=m["duration_hours"],
-        location=m["location"],
-        country=m.get("country"),
-        actors=tuple(Actor(a["name"], a["stance"]) for a in m["actors"]),
-        start_text=m["start_text"],
-        starts_at=_when(m.get("starts_at")),
-        quote=m["quote"],
-        confidence=m["confidence"],
-        ends_at=_when(m.get("ends_at")),
-        start_range=tuple(_when(d) for d in m["start_range"]) if m.get("start_range") else None,
-        recurrence=m.get("recurrence"),
-        start_precision=m.get("start_precision"),
-        start_zone=m.get("start_zone"),
-        end_precision=m.get("end_precision"),
-        end_zone=m.get("end_zone"),
-        end_range=tuple(_when(d) for d in m["end_range"]) if m.get("end_range") else None,
-        time_notes=tuple(m.get("time_notes") or ()),
-        start_local=m.get("start_local"),
-        end_local=m.get("end_local"),
-    )
+    return Evidence(Mention.from_json(e.mention), article_key, e.source, e.link, _utc(e.published_at))

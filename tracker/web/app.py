@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from ..clock import utcnow
 from ..config import ServeSettings, Settings
 from ..errors import TrackerError
+from ..feeds.health import feed_json
 from ..store.db import Store
 from . import views
 from .openapi import OPENAPI
@@ -167,7 +168,7 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], datetime] =
     def api_feeds(request: Request) -> Response:
         now = clock()
         include = request.query_params.get("all", "").lower() in ("1", "true", "yes")
-        return JSONResponse([f.to_json(now) for f in store.feeds(include_disabled=include)])
+        return JSONResponse([feed_json(f, now) for f in store.feeds(include_disabled=include)])
 
     def openapi(request: Request) -> Response:
         return JSONResponse(OPENAPI)

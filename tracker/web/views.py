@@ -102,7 +102,7 @@ def iso(d: datetime | None) -> str | None:
 
 
 def change_api(p: Pause, c) -> dict:
-    """One saved change (store.SavedChangeRow) with its pause id, for /api/changes."""
+    """One saved change (types.ChangeView) with its pause id, for /api/changes."""
     return {
         "id": c.id,
         "pause": p.id,
@@ -414,7 +414,7 @@ def atom(changes: Sequence[tuple[Pause, object]], now: datetime, base_url: str) 
     for p, c in sorted(changes, key=lambda pc: pc[1].id):  # feedgen puts the last added first
         e = fg.add_entry()
         e.id(f"tag:pause-tracker,2026:pause-{p.id}/change-{c.id}")
-        e.title(_xml_text(headline(p, c.view())))
+        e.title(_xml_text(headline(p, c)))
         e.updated(c.at)
         e.published(c.at)
         e.link(href=f"{base_url}/pauses/{p.id}", rel="alternate")

@@ -41,6 +41,8 @@ class Channel(Protocol):
 
     name: str  # the configured channel name
     type: str  # "email", "slack", "webhook" or "file"
+    min_interval: float  # seconds between two messages to it (0: no limit); the outbox never sends faster
+    timeout: float  # the longest one send waits for its peer (an alert's claim outlasts it)
 
     def send(self, msg: Outgoing, now: datetime) -> Delivery:
         """One delivery attempt. Never raises; failures come back as Delivery(ok=False)."""

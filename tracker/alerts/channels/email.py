@@ -97,9 +97,11 @@ class EmailChannel:
     """
 
     type = "email"
+    min_interval = 0.0
 
     def __init__(self, settings: EmailSettings) -> None:
         self.settings = settings
+        self.timeout = settings.timeout  # the claim on an alert outlasts it
         self.name = settings.name
 
     def __repr__(self) -> str:

@@ -66,6 +66,8 @@ class FileChannel:
     """Write alerts into settings.path (created if missing). I/O."""
 
     type = "file"
+    min_interval = 0.0
+    timeout = 0.0  # a local file: no peer to wait for
 
     def __init__(self, settings: FileSettings) -> None:
         self.settings = settings

@@ -59,6 +59,7 @@ class SlackChannel:
 
     def __init__(self, settings: SlackSettings, session: requests.Session, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
+        self.timeout = settings.timeout  # the claim on an alert outlasts it
         self.name = settings.name
         self._session = session
         self._sleep = sleep

@@ -169,10 +169,12 @@ class WebhookChannel:
     """
 
     type = "webhook"
+    min_interval = 0.0
     retry_statuses = frozenset({408, 425, 429})
 
     def __init__(self, settings: WebhookSettings, session: requests.Session) -> None:
         self.settings = settings
+        self.timeout = settings.timeout  # the claim on an alert outlasts it
         self.name = settings.name
         self._session = session
 
