@@ -42,14 +42,17 @@ def test_labels_for_each_precision():
     assert when_label(at, "minute", "Asia/Gaza", "Gaza") == "Sat 09 Mar 2024 13:00 Gaza time (11:00 UTC)"
     assert when_label(at, "day", "Asia/Gaza", "Gaza") == "about Sat 09 Mar 2024 (Gaza time), hour not given"
     assert when_label(at, "range", "Asia/Gaza", "Gaza") == "not confirmed: around Sat 09 Mar 2024 13:00 Gaza time (11:00 UTC)"
+    assert when_label(at, "before", "Asia/Gaza", "Gaza") == "by Sat 09 Mar 2024 13:00 Gaza time (11:00 UTC), its first report in effect"
     assert when_label(at, None, None, None) == "Sat 09 Mar 2024 11:00 UTC"  # stored before precision: as before
     assert when_label(at, "minute", "Europe/London", "London") == "Sat 09 Mar 2024 11:00 UTC"  # local is UTC: once
     assert local_iso(at, "Asia/Kolkata") == "2024-03-09T16:30:00+05:30" and local_iso(at, None) is None
 
 
-def test_a_pause_only_reported_in_effect_has_a_start_that_is_not_confirmed():
+def test_a_pause_only_reported_in_effect_started_by_that_report_not_around_it():
+    # it began at the first report or earlier: a bound, never "starts around <the report>"
     p = _pause("The ceasefire in Aleppo took effect and is largely holding, residents said.")
-    assert (p.starts_at, p.start_precision) == (T0, "range") and "not confirmed" in describe(p)
+    assert (p.starts_at, p.start_precision) == (T0, "before")
+    assert f"started by {T0:%Y-%m-%d %H:%M} UTC" in describe(p) and "around" not in describe(p)
 
 
 def test_the_board_says_end_not_known_for_a_started_pause_without_an_end():

@@ -120,7 +120,7 @@ def _board(items: list[Pause], now: datetime) -> str:
 
 def _cell(at: datetime | None, precision: str | None, zone: str | None) -> str:
     """'2016-08-20 03:00 (06:00 local)'; 'about 2016-08-20' (a day); '~2016-08-20 03:00?'
-    (not confirmed); '-' when unknown."""
+    (not confirmed); 'by 2016-08-20 03:00' (a bound: it began then or before); '-' when unknown."""
     if at is None:
         return "-"
     if precision == "day":
@@ -132,6 +132,8 @@ def _cell(at: datetime | None, precision: str | None, zone: str | None) -> str:
         local = at.astimezone(ZoneInfo(zone))
         if local.utcoffset():
             text += f" ({local:%H:%M} local)"
+    if precision == "before":
+        return f"by {text}"
     return f"~{text}?" if precision == "range" else text
 
 

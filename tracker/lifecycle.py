@@ -226,8 +226,8 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
     if status is None:  # only parties rejecting or denying it: it is what they reject
         status, status_since = first.mention.status, first.published
     if starts_at is None and in_effect_since is not None:
-        # the first report of it in effect: it began then or before (not confirmed)
-        starts_at, start_text, start_precision = in_effect_since, start_text or "reported in effect", "range"
+        # the first report of it in effect: it began then or before ("before": a bound, not a reading)
+        starts_at, start_text, start_precision = in_effect_since, start_text or "reported in effect", "before"
     ends_at = end_precision = None
     if starts_at and duration:
         ends_at = starts_at + timedelta(hours=duration + sum(h for h, _ in extensions))
@@ -522,7 +522,8 @@ def describe(p: Pause) -> str:
     if p.country and p.country != p.location:
         place += f" ({p.country})"
     if p.starts_at:
-        when = f"starts {_when(p.starts_at, p.start_precision, p.zone)}"
+        verb = "started" if p.start_precision == "before" else "starts"
+        when = f"{verb} {_when(p.starts_at, p.start_precision, p.zone)}"
         if p.ends_at:
             when += f", ends {_when(p.ends_at, p.end_precision, p.zone)}"
     else:
@@ -532,10 +533,12 @@ def describe(p: Pause) -> str:
 
 def _when(at: datetime, precision: str | None, zone: str | None) -> str:
     """'2016-08-20 03:00 UTC'; 'about 2016-08-20' for a day (the place's date when its zone
-    is known); '... (not confirmed)' for a range."""
+    is known); '... (not confirmed)' for a range; 'by ...' for a bound (it began then or before)."""
     if precision == "day":
         return f"about {at.astimezone(ZoneInfo(zone)) if zone else at:%Y-%m-%d}"
     exact = f"{at:%Y-%m-%d %H:%M} UTC"
+    if precision == "before":
+        return f"by {exact}"
     return f"around {exact} (not confirmed)" if precision == "range" else exact
 
 

@@ -194,7 +194,7 @@ class Pause:
     fired: frozenset[str] = frozenset()  # keys of countdown events already fired
     status_since: datetime | None = None  # when the status was last reported or reached
     extended_hours: float | None = None  # the extensions counted in ends_at
-    start_precision: str | None = None  # "minute", "day" or "range" (not confirmed): how sure starts_at is
+    start_precision: str | None = None  # "minute", "day", "range" (not confirmed) or "before" (it began then or earlier): how sure starts_at is
     end_precision: str | None = None  # the same for ends_at
     zone: str | None = None  # IANA zone of the pause's place, to show its local times (None: not known)
 

@@ -145,9 +145,11 @@ def local_label(at: datetime, zone: tzinfo, now: datetime | None = None, *, week
 
 def _sure(label: str, precision: str | None) -> str:
     """A time label marked with how sure it is: 'about' (a day, hour not given), 'not
-    confirmed' (a range); a minute as it is."""
+    confirmed' (a range), 'by' (a bound: the first report of it in effect); a minute as it is."""
     if precision == "day":
         return f"about {label} (hour not given)"
+    if precision == "before":
+        return f"by {label} (first report in effect)"
     return f"not confirmed: around {label}" if precision == "range" else label
 
 

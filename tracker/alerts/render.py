@@ -84,6 +84,7 @@ def when_label(at: datetime, precision: str | None, zone: str | None, place: str
         minute  'Sat 20 Aug 06:00 Aleppo time (03:00 UTC)'
         day     'about Sat 20 Aug (Aleppo time), hour not given'
         range   'not confirmed: around Sat 20 Aug 06:00 Aleppo time (03:00 UTC)'
+        before  'by Sat 20 Aug 06:00 Aleppo time (03:00 UTC), its first report in effect'
 
     Without a zone the time is shown in UTC only; without a precision (stored before times
     carried one) as a minute."""
@@ -103,6 +104,8 @@ def when_label(at: datetime, precision: str | None, zone: str | None, place: str
         exact = f"{local:%a %d %b %Y %H:%M} {where} ({utc:%H:%M} UTC)"
     else:
         exact = f"{utc:%a %d %b %Y %H:%M} UTC"
+    if precision == "before":
+        return f"by {exact}, its first report in effect"
     return f"not confirmed: around {exact}" if precision == "range" else exact
 
 

@@ -146,14 +146,15 @@ def parse_since(value: str | None) -> datetime | None:
 _CLOCK = re.compile(r"\d{1,2}[:.h]\d{2}|\d\s*(?:a\.?m|p\.?m)\b|midnight|noon|\d{4}\s*(?:gmt|utc|local|hrs)", re.I)
 
 
-#: The record's precision ("minute", "day", "range") as the board and the calendar say it,
-#: the same words as the alerts (`alerts.render.when_label`).
-PRECISION_LABELS = {"minute": None, "day": "about", "range": "not confirmed"}
+#: The record's precision ("minute", "day", "range", "before") as the board and the calendar
+#: say it, the same words as the alerts (`alerts.render.when_label`).
+PRECISION_LABELS = {"minute": None, "day": "about", "range": "not confirmed", "before": "by"}
 
 
 def start_precision(p: Pause, evidence: Sequence[Evidence] = ()) -> str | None:
     """How far the start can be trusted: None (a stated time), "about" (a day, no hour),
-    "not confirmed" (a range of readings), or "not fixed" (no start). From the pause's own
+    "not confirmed" (a range of readings), "by" (a bound: its first report in effect), or
+    "not fixed" (no start). From the pause's own
     `start_precision`; for a record stored before pauses carried one, from the mentions
     that carry its start, else from the start's words (no clock time: "about")."""
     if p.starts_at is None:
@@ -161,7 +162,7 @@ def start_precision(p: Pause, evidence: Sequence[Evidence] = ()) -> str | None:
     if p.start_precision:
         return PRECISION_LABELS.get(p.start_precision)
     if p.start_text == "reported in effect":
-        return "about"
+        return "by"
     stated = {e.mention.start_precision for e in evidence if e.mention.starts_at == p.starts_at and e.mention.start_precision}
     if stated:
         return PRECISION_LABELS.get(min(stated, key=list(PRECISION_LABELS).index))
@@ -373,6 +374,7 @@ def calendar(pauses: Sequence[Pause], changes: Mapping[int, Sequence], evidence:
             None: "Start and end as reported.",
             "about": "The start is approximate (shown over the whole day" + ("s" if p.ends_at else "") + " in local time); " + (f"reported as {p.start_text!r}." if p.start_text else "no time given."),
             "not confirmed": "The start is not confirmed: the reports give a range of times; this is one reading of them.",
+            "by": "The start is not reported: the first report of it in effect is shown; it began then or earlier.",
         }[precision]
         lines = [when]
         if not p.ends_at:
