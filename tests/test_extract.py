@@ -1020,3 +1020,36 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
     mentions = extract(text, THURSDAY)
     assert mentions[-1].kind == "truce"
     assert passage_prediction(mentions)["status"] == "in_effect"
+
+
+# --- issue 12, third round: whose place, which level --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # a later clause about another, older story: not the pause's place
+        ("Egypt said it had brokered the ceasefire, a shift in policy since the onset of the war in Sirte.", None),
+        ("The truce is holding, part of a wider conflict sparked by the war in Sirte.", None),
+        ("A truce between Libya's government and the rebels lapsed, raising fears of fresh fighting in the central province of Fezzan.", "Libya"),
+        # a nationality before a person or a side's stance names who acts
+        ("Mozambican President Ali Mansour on Thursday announced a weeklong ceasefire with the rebels.", None),
+        ("It was not clear whether the order depended on a Libyan agreement to halt the ceasefire violations.", None),
+        # a dateline in capitals that the sentence splitter left in place
+        ("Ras Ajdir post, LIBYA, 27 Dec. - (ANA) - Libya and Tunisia agreed an immediate ceasefire on Saturday.", None),
+        # the owner of a party: a fallback place, and no place of its own against a town
+        ("On behalf of the people of Libya, we once again call on the rebels to respond to the demand of the people for a permanent ceasefire.", "Libya"),
+        ("The administration of the breakaway region of Fezzan has announced an unconditional ceasefire, to put an end to clashes in the city of Sirte.", "Sirte"),
+        # the owner of one side's forces, with the other side named too: the two sides, not the place
+        ("On Monday the armed forces of Armenia, violating the humanitarian ceasefire, shelled units of the Azerbaijani Army.", None),
+        ("He said no truce had been signed and that Libya's military operations would continue.", None),
+    ],
+)
+def test_whose_place_it_is(text, place):
+    assert extract(text, THURSDAY)[-1].location == place
+
+
+def test_a_neighbouring_sentence_lends_its_place_only_where_it_names_fighting_or_flight():
+    assert extract("Hostages were held in Sirte for months. The two sides agreed a ceasefire on Friday.", THURSDAY)[-1].location is None
+    text = "Officials began evacuating civilians from the eastern city of Sirte on Tuesday. Both sides had agreed to open humanitarian corridors."
+    assert extract(text, THURSDAY)[-1].location == "Sirte"

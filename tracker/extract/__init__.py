@@ -71,6 +71,7 @@ _FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause"
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
+_THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
 
 #: Mentions below this confidence are not returned (see `Extractor._sentence`).
@@ -269,8 +270,9 @@ class Extractor:
         spans = _rules.spans(text, hits)
         cues = _rules.cues(text, hits, v, probe)
         actor_hits = _actors.find(text, v, probe)
+        stances = _actors.stances(text, actor_hits, v)
         acting = tuple(  # names used as actors are not places: "Russia's proposal", "Kyiv rejected"
-            (a.start, a.end) for a, s in zip(actor_hits, _actors.stances(text, actor_hits, v)) if s != "mentioned"
+            (a.start, a.end) for a, s in zip(actor_hits, stances) if s != "mentioned"
         )
         place_hits = _places.find(text, v, tuple((a.start, a.end) for a in actor_hits), acting, probe)
         actors = _actors.actors(text, v, actor_hits)
@@ -305,7 +307,8 @@ class Extractor:
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)
-                place = owners[0].place if owners else None
+                sides = frozenset(a.name for a, s in zip(actor_hits, stances) if s not in _THIRD_PARTY) & _places.country_names()
+                place = _places.owner(owners, text, hit.end, v, sides)
             placed = place is not None  # confidence counts only a place of the sentence's own
             if place is None and before:
                 place = self._context_place(before, hit.kind)
@@ -363,13 +366,16 @@ class Extractor:
         return [mentions[i] for i in kept]
 
     def _context_place(self, sentence: str, kind: str) -> Place | None:
-        """The place a neighbouring sentence names in a place's position ("in X", "for X"), or None."""
+        """The place a neighbouring sentence names in a place's position ("in X", "for X") as where
+        fighting is ("the war in X", "struck a depot in X"), or None."""
         v = self.vocab
         text = self._blank_dateline(sentence)
         for h in _places.find(text, v):
             before = text[: h.start]
             if h.place.demonym or not v.place_preposition.search(before):
                 continue
+            if not v.place_fighting_before.search(before, max(0, h.start - 90)):
+                continue  # where hostages were held or roads are to reopen: not where the fighting paused is
             if _places._score(h, text, len(text), len(text), v, kind) is None:
                 continue  # a venue, a zone, a party
             return h.place

@@ -34,15 +34,29 @@ Span = tuple[int, int]
 
 
 def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[PlaceHit, ...]:
-    """Countries named as the owner of a party ("Sudan's army", "Colombia's government"): a fallback place."""
+    """Countries named as the owner of a party ("Sudan's army", "the government of Colombia",
+    "the people of Afghanistan"): a fallback place."""
     probe = Probe(sentence) if probe is None else probe
     return tuple(
         PlaceHit(place, m.start(), m.end())
         for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(probe))
         if place.type == "country" and not place.demonym
         for m in pattern.finditer(sentence)
-        if vocab.place_possessive.match(sentence[m.end() :]) and not vocab.venue_before.search(sentence[: m.start()])
+        if (vocab.place_possessive.match(sentence[m.end() :]) or vocab.place_owner_of_before.search(sentence[max(0, m.start() - 80) : m.start()]))
+        and not vocab.venue_before.search(sentence[: m.start()])
     )
+
+
+def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab, states: frozenset[str] = frozenset()) -> Place | None:
+    """The first of `possessive_countries` that is not in a background clause after the trigger
+    ending at `t_end` ("brokered the ceasefire ... since the onset of Israel's war in Gaza"), or
+    None when the sentence names another state as well (`states`, the countries among its
+    actors): "the armed forces of Armenia ... the Azerbaijani Army", "Netanyahu and Lebanon's
+    prime minister" name the two sides, not the place."""
+    for h in owners:
+        if h.start < t_end or not vocab.place_background_between.search(sentence, t_end, h.start):
+            return None if states - {h.place.country} else h.place
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -129,6 +143,12 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
     if h.place.type == "country" and after.startswith(("'s", "\u2019s")) and not vocab.place_possessive.match(after):
         return None  # "Egypt's foreign minister", "Russia's energy infrastructure": an envoy, a target
+    if h.place.demonym and vocab.place_demonym_not_after.match(after):
+        return None  # "Afghan President Ashraf Ghani", "a Ukrainian agreement": who acts
+    if h.start >= t_end and vocab.place_background_between.search(sentence, t_end, h.start):
+        return None  # "... since the onset of the war in Gaza": another, older story
+    if sentence[h.start : h.end].isupper() and sentence[h.start : h.end] not in _caps_names() and not sentence.isupper():
+        return None  # "Chanthaburi province, THAILAND, 27 Dec. -": a dateline the caller did not blank
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
     governed = bool(vocab.place_preposition.search(before))
     if governed:
@@ -141,6 +161,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score -= 5.0  # "Kyiv said", "Pakistan resumed hostilities"
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"
+    if vocab.place_owner_of_before.search(tail):
+        score -= 2.0  # "the administration of the region of Somaliland": a party's ground, not where the pause is
     if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave
         if vocab.corridor_origin_before.search(before):
             score += 1.5
@@ -153,6 +175,19 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if h.start >= t_end and _EARLIER_CLAUSE.search(sentence, t_end, h.start):
         score -= 2.0  # "... since the onset of the war in Gaza": background, older than the pause
     return score
+
+
+@lru_cache(maxsize=1)
+def country_names() -> frozenset[str]:
+    """The gazetteer's country names ("Sudan", "DR Congo")."""
+    return frozenset(e["name"] for e in _read("places.json")["countries"])
+
+
+@lru_cache(maxsize=1)
+def _caps_names() -> frozenset[str]:
+    """The gazetteer's names written in capitals ("DRC", "UAE"): acronyms, not a dateline's shouting."""
+    data = _read("places.json")
+    return frozenset(n for e in data["places"] + data["countries"] for n in (e["name"], *e.get("aliases", ())) if n.isupper())
 
 
 @lru_cache(maxsize=1)
