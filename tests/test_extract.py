@@ -1053,3 +1053,22 @@ def test_a_neighbouring_sentence_lends_its_place_only_where_it_names_fighting_or
     assert extract("Hostages were held in Sirte for months. The two sides agreed a ceasefire on Friday.", THURSDAY)[-1].location is None
     text = "Officials began evacuating civilians from the eastern city of Sirte on Tuesday. Both sides had agreed to open humanitarian corridors."
     assert extract(text, THURSDAY)[-1].location == "Sirte"
+
+
+def test_the_level_of_the_pause_itself():
+    # a pause on the border of the two states the sentence names: that border
+    m = one("Representatives of Libya and Tunisia, mediated by Qatar, have agreed on an immediate ceasefire on the border.")
+    assert (m.location, m.country) == ("Libya\u2013Tunisia border", "Libya")
+    # an unnamed crossing named in the next sentence: the crossing, not the region the aid goes to
+    text = (
+        "Aid has resumed in Gaza after Israel reopened a key border crossing. "
+        "The first convoy of trucks carrying food has arrived in the territory through the Kerem Shalom crossing."
+    )
+    assert [m.location for m in extract(text, THURSDAY)] == ["Kerem Shalom", "Kerem Shalom"]
+    # "the east of the country": that part of the country the sentence names
+    text = "The government of Libya and the rebels agreed to a permanent ceasefire to end the war in the east of the country."
+    assert one(text).location == "eastern Libya"
+    # the alliance of a region: the country as the fallback place
+    assert one("The Brotherhood Alliance of northern Libya announced on Friday that it would extend its ceasefire.").location == "Libya"
+    # a region of the country is no actor, even before a verb
+    assert one("Officials and the rebels in eastern Libya have agreed to a ceasefire, as the group met in Tunis.").location == "Libya"

@@ -213,6 +213,7 @@ class Extractor:
         if other and any(m.kind == "humanitarian_pause" for m in out) and not v.purpose.search(text):
             out = [replace(m, kind=other) if m.kind == "humanitarian_pause" else m for m in out]
         out = _one_term(out, paras, where)  # after it: a generic pause's kind is the other term's
+        out = _named_crossing(out, paras, where, v)
         if out and where[0] == 0:
             # The headline's pause is the lead's: "Truce in Gaza to begin shortly" / "... agreed to a
             # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
@@ -491,6 +492,28 @@ def _one_term(mentions: list[Mention], paras: list[int], where: list[int]) -> li
         if before and all(a.kind != b.kind for a in before):  # the sentence before used b's word: b is that pause
             out[j] = replace(b, kind=before[0].kind)
     return out
+
+
+def _named_crossing(mentions: list[Mention], paras: list[int], where: list[int], vocab: Vocab) -> list[Mention]:
+    """An access event at a crossing its sentence does not name ("authorities reopened a key
+    border crossing with Chad") takes the crossing or site that the next sentence of the
+    paragraph names for an access event ("the first convoy arrived through the Adre border"):
+    the event's own level, not the region it serves."""
+    out = list(mentions)
+    for i, a in enumerate(out):
+        if _FAMILY[a.kind] != "access" or _place_type(a.location, vocab) in _OWN_LEVEL or not vocab.place_unnamed_crossing.search(a.quote):
+            continue
+        for b, p, w in zip(out, paras, where):
+            if p == paras[i] and w == where[i] + 1 and _FAMILY[b.kind] == "access" and _place_type(b.location, vocab) in _OWN_LEVEL:
+                out[i] = replace(a, location=b.location, country=b.country)
+                break
+    return out
+
+
+def _place_type(name: str | None, vocab: Vocab) -> str | None:
+    """The curated gazetteer's type for a place name ("crossing", "city", ...), or None."""
+    found = vocab.places_by_name.get(name.lower(), ()) if name else ()
+    return found[0][1].type if found else None
 
 
 def _carry_times(mentions: list[Mention]) -> list[Mention]:

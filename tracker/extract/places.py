@@ -85,9 +85,10 @@ def find(
     scan = _scan(tuple(sources[i] for i in names))
 
     def excluded(s: int, e: int) -> bool:
-        return any(a <= s and e <= b and b - a > e - s for a, b in actor_names) or any(
-            s < b and a < e for a, b in acting
-        )
+        if any(a <= s and e <= b and b - a > e - s for a, b in actor_names):
+            return True
+        # "the republics in southeastern Ukraine have agreed": a region of the country, not the actor
+        return any(s < b and a < e for a, b in acting) and not vocab.place_region_before.search(sentence, max(0, s - 40), s)
 
     hits = []
     for candidate in scan.finditer(sentence):  # one scan, then the exact patterns of the names found
@@ -97,6 +98,8 @@ def find(
                     hits.append(PlaceHit(place, m.start(), m.end()))
     if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
         hits += _capital_hits(sentence, vocab, hits)
+    if "country" in sentence:  # "in the east of the country": that part of the country the sentence names
+        hits += _country_part_hits(sentence, vocab, hits)
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[PlaceHit] = []
     for h in hits:
@@ -124,6 +127,29 @@ def _capital_hits(sentence: str, vocab: Vocab, hits: list[PlaceHit]) -> list[Pla
         place = town if isinstance(town, Place) else (town.place if town else None)
         if place is not None:
             out.append(PlaceHit(place, m.start(), m.end()))
+    return out
+
+
+_COUNTRY_PART = re.compile(
+    r"\bthe (north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?(?: part)? of the country\b"
+    r"|\bthe country(?:'s|\u2019s) (north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\b",
+    re.IGNORECASE,
+)
+
+
+def _country_part_hits(sentence: str, vocab: Vocab, hits: list[PlaceHit]) -> list[PlaceHit]:
+    """A hit for "the east of the country" / "the country's north": that part of the first
+    country the sentence names ("eastern DR Congo"), the gazetteer's entry when it has one."""
+    country = next((h.place for h in sorted(hits, key=lambda h: h.start) if h.place.type == "country" and not h.place.demonym), None)
+    if country is None:
+        return []
+    out = []
+    for m in _COUNTRY_PART.finditer(sentence):
+        side = (m.group(1) or m.group(2)).lower().replace("-", "")
+        name = f"{side}ern {country.name}"
+        known = [p for _, p in vocab.places_by_name.get(name.lower(), ()) if not p.demonym]
+        place = known[0] if known else Place(name, "region", country.country, country.tz)
+        out.append(PlaceHit(place, m.start(), m.end()))
     return out
 
 
@@ -231,4 +257,19 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
         s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
+    if best is None and vocab.place_border_after.match(sentence[t_end:]):
+        return _border(sentence, hits)
     return best[1] if best else None
+
+
+def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
+    """The border of the two states the sentence names as a pair ("Afghanistan and Pakistan
+    agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None."""
+    pair: list[Place] = []
+    for h in hits:
+        if h.place.type == "country" and _paired(sentence, h) and all(p.name != h.place.name for p in pair):
+            pair.append(h.place)
+    if len(pair) != 2:
+        return None
+    a, b = pair
+    return Place(f"{a.name}\u2013{b.name} border", "site", a.country, a.tz)

@@ -101,6 +101,8 @@ class Vocab:
     place_owner_of_before: re.Pattern[str]  # "the government of Colombia": a party's country
     place_border_after: re.Pattern[str]  # "... a ceasefire on the border": the two states' border
     place_fighting_before: re.Pattern[str]  # "the war in ...": a place a neighbouring sentence may lend
+    place_unnamed_crossing: re.Pattern[str]  # "reopened a key border crossing": the next sentence may name it
+    place_region_before: re.Pattern[str]  # "in southeastern ": a part of the place named next, never an actor
     actors: tuple[ActorPattern, ...]
     stance_after: tuple[tuple[str, re.Pattern[str]], ...]
     stance_before: tuple[tuple[str, re.Pattern[str]], ...]
@@ -267,6 +269,8 @@ def load(language: str = "en") -> Vocab:
         place_owner_of_before=re.compile(fragment(pl["owner_of_before"]), I),
         place_border_after=re.compile(fragment(pl["border_after"]), I),
         place_fighting_before=re.compile(fragment(pl["fighting_before"]), I),
+        place_unnamed_crossing=re.compile(fragment(pl["unnamed_crossing"]), I),
+        place_region_before=re.compile(r"(?:^|\s)(?:in|across|throughout|into|for)\s+(?:the\s+)?" + pl["direction"] + r"\s+$", I),
         actors=actors,
         stance_after=tuple(
             (k, re.compile(r"(?<![\w])" + alternation(v) + r"(?![\w])", I))
