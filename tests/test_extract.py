@@ -17,7 +17,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -1072,3 +1072,20 @@ def test_the_level_of_the_pause_itself():
     assert one("The Brotherhood Alliance of northern Libya announced on Friday that it would extend its ceasefire.").location == "Libya"
     # a region of the country is no actor, even before a verb
     assert one("Officials and the rebels in eastern Libya have agreed to a ceasefire, as the group met in Tunis.").location == "Libya"
+
+
+def test_a_length_given_in_the_next_sentence_by_reference():
+    text = "A humanitarian pause took effect in Sirte at 6 a.m. on Friday. The army has said it will last three days."
+    m = extract(text, THURSDAY)[0]
+    assert m.duration_hours == 72 and m.ends_at == m.starts_at + timedelta(hours=72)
+    text = 'A moratorium on strikes in Libya was agreed on Monday. According to the ministry, "the temporary ban is effective for 30 days."'
+    assert extract(text, THURSDAY)[0].duration_hours == 720
+    text = "Militia announces truce in Sirte. The militia leader said his group will halt for one week its campaign against the government."
+    assert extract(text, THURSDAY)[0].duration_hours == 168
+    # an elapsed time is no length, nor a length of something else
+    text = "A truce took effect in Sirte on Monday. It had lasted for two weeks before, residents said."
+    assert extract(text, THURSDAY)[0].duration_hours is None
+    # "another hour", "another three days": the extension's length
+    assert one("The army said the humanitarian corridor in Sirte was extended and would be safe for another hour.").duration_hours == 1
+    assert one("The truce in Sirte was extended for another three days.").duration_hours == 72
+    assert one("Jets halted the bombing of Sirte, paving the way for an eight-hour break in the fighting on Thursday.").duration_hours == 8

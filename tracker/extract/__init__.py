@@ -203,6 +203,11 @@ class Extractor:
                 if not found and out and out[-1] is previous[-1]:
                     # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
                     out[-1] = self._later_time(sentence.text, out[-1], published, zone, year)
+                    if out[-1].duration_hours is None and out[-1].status != "extended":
+                        # "The army has said it will last three days": its length
+                        hours = _durations.later_duration(self._blank_dateline(sentence.text), self.durations)
+                        if hours is not None:
+                            out[-1] = _with_length(out[-1], hours)
             out.extend(found)
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
@@ -492,6 +497,13 @@ def _one_term(mentions: list[Mention], paras: list[int], where: list[int]) -> li
         if before and all(a.kind != b.kind for a in before):  # the sentence before used b's word: b is that pause
             out[j] = replace(b, kind=before[0].kind)
     return out
+
+
+def _with_length(m: Mention, hours: float) -> Mention:
+    """`m` with the length a later sentence gave it, and the end that makes when its start is to the minute."""
+    if m.starts_at is not None and m.start_precision == "minute" and m.ends_at is None and m.end_range is None:
+        return replace(m, duration_hours=hours, ends_at=m.starts_at + timedelta(hours=hours), end_precision="minute", end_zone=m.start_zone)
+    return replace(m, duration_hours=hours)
 
 
 def _named_crossing(mentions: list[Mention], paras: list[int], where: list[int], vocab: Vocab) -> list[Mention]:
