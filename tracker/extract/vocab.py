@@ -25,8 +25,9 @@ I = re.IGNORECASE
 
 
 def fragment(text: str) -> str:
-    """A data fragment as regex source: a literal space matches any run of whitespace."""
-    return text.replace(" ", r"\s+")
+    """A data fragment as regex source: a literal space matches any run of whitespace, and an
+    optional space (" ?", "air ?strikes") any run or none."""
+    return text.replace(" ?", r"\s*").replace(" ", r"\s+")
 
 
 def alternation(items: list[str] | tuple[str, ...]) -> str:
@@ -102,6 +103,7 @@ class Vocab:
     place_border_after: re.Pattern[str]  # "... a ceasefire on the border": the two states' border
     place_fighting_before: re.Pattern[str]  # "the war in ...": a place a neighbouring sentence may lend
     place_unnamed_crossing: re.Pattern[str]  # "reopened a key border crossing": the next sentence may name it
+    place_incident_between: re.Pattern[str]  # "violating the truce with airstrikes in X": a breach's place
     place_region_before: re.Pattern[str]  # "in southeastern ": a part of the place named next, never an actor
     actors: tuple[ActorPattern, ...]
     stance_after: tuple[tuple[str, re.Pattern[str]], ...]
@@ -270,6 +272,7 @@ def load(language: str = "en") -> Vocab:
         place_border_after=re.compile(fragment(pl["border_after"]), I),
         place_fighting_before=re.compile(fragment(pl["fighting_before"]), I),
         place_unnamed_crossing=re.compile(fragment(pl["unnamed_crossing"]), I),
+        place_incident_between=re.compile(fragment(pl["incident_between"]), I),
         place_region_before=re.compile(r"(?:^|\s)(?:in|across|throughout|into|for)\s+(?:the\s+)?" + pl["direction"] + r"\s+$", I),
         actors=actors,
         stance_after=tuple(
