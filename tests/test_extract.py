@@ -1106,3 +1106,9 @@ def test_the_world_gazetteer_knows_subdivisions_of_a_country_named_or_called_so(
     # a breach's place, named behind an attack after the pause, is not the pause's
     text = "Nigeria accused the rebels of violating the truce with airstrikes in Kebbi state on Friday."
     assert one(text).location is None
+
+
+def test_a_mediators_name_before_its_role_and_the_headline_above_the_lead():
+    assert one("A Qatar-mediated ceasefire took effect on Monday.").location is None
+    text = "Fighting rages in Sirte as talks drag on\nThe two sides agreed to a ceasefire on Friday, the envoy said."
+    assert extract(text, THURSDAY)[-1].location == "Sirte"

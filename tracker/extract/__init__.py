@@ -187,7 +187,8 @@ class Extractor:
                     continue
             note(sentence)
             unstated: list[bool] = []
-            before = sentences[index - 1].text if index and sentences[index - 1].paragraph == sentence.paragraph else None
+            # the sentence before in the paragraph, or the headline above the lead: it may lend a place
+            before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
             found = self._sentence(sentence.text, published, probes, zone, year, unstated, before)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
