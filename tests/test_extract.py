@@ -1112,3 +1112,9 @@ def test_a_mediators_name_before_its_role_and_the_headline_above_the_lead():
     assert one("A Qatar-mediated ceasefire took effect on Monday.").location is None
     text = "Fighting rages in Sirte as talks drag on\nThe two sides agreed to a ceasefire on Friday, the envoy said."
     assert extract(text, THURSDAY)[-1].location == "Sirte"
+
+
+def test_a_pause_held_to_mark_a_war_day_is_news():
+    m = one("The president declared a unilateral 72-hour ceasefire in Libya to mark Victory Day in World War II.")
+    assert (m.duration_hours, m.location) == (72, "Libya")
+    assert extract("Soldiers held an informal truce on Christmas Day during World War I.", THURSDAY) == []
