@@ -1083,6 +1083,12 @@ def test_a_length_given_in_the_next_sentence_by_reference():
     assert extract(text, THURSDAY)[0].duration_hours == 720
     text = "Militia announces truce in Sirte. The militia leader said his group will halt for one week its campaign against the government."
     assert extract(text, THURSDAY)[0].duration_hours == 168
+    # a sentence in between that speaks of the pause without naming it keeps the story going
+    text = (
+        "A humanitarian pause went into effect in Sirte on Thursday. The army said the pause will continue until"
+        " at least 1600 GMT and could be extended. The militia has said it will last three days."
+    )
+    assert extract(text, THURSDAY)[0].duration_hours == 72
     # an elapsed time is no length, nor a length of something else
     text = "A truce took effect in Sirte on Monday. It had lasted for two weeks before, residents said."
     assert extract(text, THURSDAY)[0].duration_hours is None

@@ -209,10 +209,14 @@ class Extractor:
                         hours = _durations.later_duration(self._blank_dateline(sentence.text), self.durations)
                         if hours is not None:
                             out[-1] = _with_length(out[-1], hours)
+                    previous = previous[:-1] + [out[-1]]  # the same pause, now with what this sentence gave it
             out.extend(found)
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
-            previous, previous_para = found, sentence.paragraph
+            if found or not goes_on or not self.durations.later.search(sentence.text):
+                # a sentence that speaks of the pause without naming it anew ("the pause will
+                # continue until 1600 GMT") keeps the story going: the next may still give its length
+                previous, previous_para = found, sentence.paragraph
         v = self.vocab
         # A pause in fighting with no humanitarian purpose stated in the text takes its other term.
         other = next((m.kind for m in out if m.kind in ("ceasefire", "truce")), None)
