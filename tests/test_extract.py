@@ -1124,3 +1124,10 @@ def test_a_pause_held_to_mark_a_war_day_is_news():
     m = one("The president declared a unilateral 72-hour ceasefire in Libya to mark Victory Day in World War II.")
     assert (m.duration_hours, m.location) == (72, "Libya")
     assert extract("Soldiers held an informal truce on Christmas Day during World War I.", THURSDAY) == []
+
+
+def test_a_state_named_as_a_party_is_not_the_place_where_named_again():
+    text = "A four-day truce between Libya and the rebels took hold, setting the ground for the release of 150 prisoners in Libya."
+    assert one(text).location is None
+    # the owner of a party after "between" stays a place
+    assert one("A truce between Libya's army and the rebels took hold on Friday.").location == "Libya"

@@ -251,15 +251,27 @@ def _paired(sentence: str, h: PlaceHit) -> bool:
 def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> Place | None:
     """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
+    between = {h.place.name for h in hits if h.place.type == "country" and _between(sentence, h)}
     for h in hits:
         if h.place.type == "country" and _paired(sentence, h):
             continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
+        if h.place.name in between:
+            continue  # a party to the pause, here or where the sentence names it again ("... prisoners in Israel")
         s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
     if best is None and vocab.place_border_after.match(sentence[t_end:]):
         return _border(sentence, hits)
     return best[1] if best else None
+
+
+def _between(sentence: str, h: PlaceHit) -> bool:
+    """True when the state at `h` is named as a party after "between" ("a truce between Israel
+    and Hamas"), not as the owner of one ("between Sudan's army and the RSF")."""
+    return not h.place.demonym and bool(_BETWEEN.search(sentence, 0, h.start)) and not sentence.startswith(("'s", "\u2019s"), h.end)
+
+
+_BETWEEN = re.compile(r"\bbetween(?: the)?\s*$", re.IGNORECASE)
 
 
 def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
