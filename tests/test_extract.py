@@ -1131,3 +1131,10 @@ def test_a_state_named_as_a_party_is_not_the_place_where_named_again():
     assert one(text).location is None
     # the owner of a party after "between" stays a place
     assert one("A truce between Libya's army and the rebels took hold on Friday.").location == "Libya"
+
+
+def test_a_small_town_counts_in_a_country_the_article_names():
+    lead = "A ceasefire took hold in Umm Ruwaba on Monday, residents said."
+    assert one(lead).location is None  # under 100,000 people and no country named: not taken
+    text = "Fighting between Sudan's army and the rebels went on for weeks.\n\n" + lead
+    assert extract(text, THURSDAY)[-1].location == "Umm Ruwaba"

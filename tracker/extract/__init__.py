@@ -163,6 +163,16 @@ class Extractor:
             return other_para == para
 
         sentences = _sentences.split(text, self.vocab)
+        named: list[frozenset[str]] = []
+
+        def article_countries() -> frozenset[str]:
+            """The countries the article names anywhere (found once, when a town is first looked up)."""
+            if not named:
+                named.append(frozenset(
+                    h.place.country for s in sentences for h in _places.find(self._blank_dateline(s.text), self.vocab) if h.place.country
+                ))
+            return named[0]
+
         if prefilter:
             ends = [s.start + len(s.text) for s in sentences]
             marked = [False] * len(sentences)
@@ -189,7 +199,7 @@ class Extractor:
             unstated: list[bool] = []
             # the sentence before in the paragraph, or the headline above the lead: it may lend a place
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
-            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before)
+            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
                 # cue of its own, the pause named again keeps the status just reported for it
@@ -261,8 +271,13 @@ class Extractor:
         year: int | None = None,
         unstated: list[bool] | None = None,
         before: str | None = None,
+        article_countries=None,
     ) -> list[Mention]:
         """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own.
+
+        `article_countries()`, when given, names the countries of the whole article: a town the
+        curated gazetteer does not know is looked up among those too ("Bor" in an article about
+        South Sudan), not only among the sentence's.
 
         `zone` is the article's zone for times read without one, `year` the year of an undated
         article (see `Extractor.extract`). `before` is the sentence before it in the paragraph:
@@ -311,6 +326,8 @@ class Extractor:
             if place is None:  # a town the curated gazetteer does not know: "in Kupiansk"
                 if countries is None:
                     countries = frozenset(h.place.country for h in place_hits if h.place.country)
+                    if article_countries is not None:
+                        countries |= article_countries()
                 towns = _world.candidates(text, hit.start, hit.end, v, countries)
                 place = _places.choose(
                     text, tuple(_places.PlaceHit(t.place, t.start, t.end) for t in towns), hit.start, hit.end, v, hit.kind

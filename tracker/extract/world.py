@@ -12,8 +12,10 @@ Names match through a transliteration key: accents dropped, the Arabic article (
 "el-", "ad-", ...) and every space, hyphen and apostrophe removed, case folded; so
 "El-Fasher", "El Fasher" and "al-Fashir" meet when GeoNames lists either spelling, and
 "Zaporozhye" finds Zaporizhzhia through its alternate names. Of several towns with one
-name, the one in a country the sentence names wins, then the most populous; towns of
-fewer than `MIN_POPULATION` people count only in a country the sentence names.
+name, the one in a country the article names wins (the caller passes the countries of the
+sentence and of the article), then the most populous; towns of fewer than `MIN_POPULATION`
+people count only in such a country. ISO 3166-2 subdivisions (`pycountry`) share the table
+with no population, so they count only there or when called so ("Kebbi state").
 
 Does not decide the place of a pause (that is `places.choose`); only proposes candidates.
 """
