@@ -223,7 +223,7 @@ class Extractor:
             out.extend(found)
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
-            if found or not goes_on or not self.durations.later.search(sentence.text):
+            if found or not goes_on or not self.durations.reference.search(sentence.text):
                 # a sentence that speaks of the pause without naming it anew ("the pause will
                 # continue until 1600 GMT") keeps the story going: the next may still give its length
                 previous, previous_para = found, sentence.paragraph

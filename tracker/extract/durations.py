@@ -33,6 +33,7 @@ class DurationRules:
     not_after_trigger: re.Pattern[str]
     elapsed_between: re.Pattern[str]
     later: re.Pattern[str]  # a reference to the pause in the sentence after it ("it", "the ban", "will halt")
+    reference: re.Pattern[str]  # a definite reference to it ("the pause", "the ban")
     units: dict
     numbers: dict
 
@@ -71,7 +72,8 @@ def compile_rules(vocab: Vocab) -> DurationRules:
         reject_after=re.compile(fragment(d["reject_after"]), I),
         not_after_trigger=re.compile(fragment(d["not_after_trigger"]), I),
         elapsed_between=re.compile(fragment(d["elapsed_between"]), I),
-        later=re.compile(fragment(d["later_length"]), I),
+        later=re.compile(fragment(d["pause_reference"]) + "|" + fragment(d["later_length"]), I),
+        reference=re.compile(fragment(d["pause_reference"]), I),
         units=dict(d["units"]),
         numbers=dict(d["number_words"]),
     )
