@@ -1095,7 +1095,7 @@ def test_a_length_given_in_the_next_sentence_by_reference():
     # "another hour", "another three days": the extension's length
     assert one("The army said the humanitarian corridor in Sirte was extended and would be safe for another hour.").duration_hours == 1
     assert one("The truce in Sirte was extended for another three days.").duration_hours == 72
-    assert one("Jets halted the bombing of Sirte, paving the way for an eight-hour break in the fighting on Thursday.").duration_hours == 8
+    assert one("Jets stopped the bombing of Sirte, paving the way for an eight-hour break in the fighting on Thursday.").duration_hours == 8
 
 
 def test_an_optional_space_in_the_data_matches_none():
