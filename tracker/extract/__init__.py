@@ -71,6 +71,7 @@ _FAMILY = KIND_FAMILY
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
+_THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
 
 #: Mentions below this confidence are not returned (see `Extractor._sentence`).
@@ -162,6 +163,16 @@ class Extractor:
             return other_para == para
 
         sentences = _sentences.split(text, self.vocab)
+        named: list[frozenset[str]] = []
+
+        def article_countries() -> frozenset[str]:
+            """The countries the article names anywhere (found once, when a town is first looked up)."""
+            if not named:
+                named.append(frozenset(
+                    h.place.country for s in sentences for h in _places.find(self._blank_dateline(s.text), self.vocab) if h.place.country
+                ))
+            return named[0]
+
         if prefilter:
             ends = [s.start + len(s.text) for s in sentences]
             marked = [False] * len(sentences)
@@ -186,8 +197,9 @@ class Extractor:
                     continue
             note(sentence)
             unstated: list[bool] = []
-            before = sentences[index - 1].text if index and sentences[index - 1].paragraph == sentence.paragraph else None
-            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before)
+            # the sentence before in the paragraph, or the headline above the lead: it may lend a place
+            before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
+            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
                 # cue of its own, the pause named again keeps the status just reported for it
@@ -202,16 +214,26 @@ class Extractor:
                 if not found and out and out[-1] is previous[-1]:
                     # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
                     out[-1] = self._later_time(sentence.text, out[-1], published, zone, year)
+                    if out[-1].duration_hours is None and out[-1].status != "extended":
+                        # "The army has said it will last three days": its length
+                        hours = _durations.later_duration(self._blank_dateline(sentence.text), self.durations)
+                        if hours is not None:
+                            out[-1] = _with_length(out[-1], hours)
+                    previous = previous[:-1] + [out[-1]]  # the same pause, now with what this sentence gave it
             out.extend(found)
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
-            previous, previous_para = found, sentence.paragraph
+            if found or not goes_on or not self.durations.reference.search(sentence.text):
+                # a sentence that speaks of the pause without naming it anew ("the pause will
+                # continue until 1600 GMT") keeps the story going: the next may still give its length
+                previous, previous_para = found, sentence.paragraph
         v = self.vocab
         # A pause in fighting with no humanitarian purpose stated in the text takes its other term.
         other = next((m.kind for m in out if m.kind in ("ceasefire", "truce")), None)
         if other and any(m.kind == "humanitarian_pause" for m in out) and not v.purpose.search(text):
             out = [replace(m, kind=other) if m.kind == "humanitarian_pause" else m for m in out]
         out = _one_term(out, paras, where)  # after it: a generic pause's kind is the other term's
+        out = _named_crossing(out, paras, where, v)
         if out and where[0] == 0:
             # The headline's pause is the lead's: "Truce in Gaza to begin shortly" / "... agreed to a
             # 72-hour humanitarian ceasefire". Its gaps are filled from the lead's first mention of the
@@ -249,8 +271,13 @@ class Extractor:
         year: int | None = None,
         unstated: list[bool] | None = None,
         before: str | None = None,
+        article_countries=None,
     ) -> list[Mention]:
         """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own.
+
+        `article_countries()`, when given, names the countries of the whole article: a town the
+        curated gazetteer does not know is looked up among those too ("Bor" in an article about
+        South Sudan), not only among the sentence's.
 
         `zone` is the article's zone for times read without one, `year` the year of an undated
         article (see `Extractor.extract`). `before` is the sentence before it in the paragraph:
@@ -269,8 +296,9 @@ class Extractor:
         spans = _rules.spans(text, hits)
         cues = _rules.cues(text, hits, v, probe)
         actor_hits = _actors.find(text, v, probe)
+        stances = _actors.stances(text, actor_hits, v)
         acting = tuple(  # names used as actors are not places: "Russia's proposal", "Kyiv rejected"
-            (a.start, a.end) for a, s in zip(actor_hits, _actors.stances(text, actor_hits, v)) if s != "mentioned"
+            (a.start, a.end) for a, s in zip(actor_hits, stances) if s != "mentioned"
         )
         place_hits = _places.find(text, v, tuple((a.start, a.end) for a in actor_hits), acting, probe)
         actors = _actors.actors(text, v, actor_hits)
@@ -298,6 +326,8 @@ class Extractor:
             if place is None:  # a town the curated gazetteer does not know: "in Kupiansk"
                 if countries is None:
                     countries = frozenset(h.place.country for h in place_hits if h.place.country)
+                    if article_countries is not None:
+                        countries |= article_countries()
                 towns = _world.candidates(text, hit.start, hit.end, v, countries)
                 place = _places.choose(
                     text, tuple(_places.PlaceHit(t.place, t.start, t.end) for t in towns), hit.start, hit.end, v, hit.kind
@@ -305,7 +335,8 @@ class Extractor:
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)
-                place = owners[0].place if owners else None
+                sides = frozenset(a.name for a, s in zip(actor_hits, stances) if s not in _THIRD_PARTY) & _places.country_names()
+                place = _places.owner(owners, text, hit.end, v, sides)
             placed = place is not None  # confidence counts only a place of the sentence's own
             if place is None and before:
                 place = self._context_place(before, hit.kind)
@@ -363,13 +394,16 @@ class Extractor:
         return [mentions[i] for i in kept]
 
     def _context_place(self, sentence: str, kind: str) -> Place | None:
-        """The place a neighbouring sentence names in a place's position ("in X", "for X"), or None."""
+        """The place a neighbouring sentence names in a place's position ("in X", "for X") as where
+        fighting is ("the war in X", "struck a depot in X"), or None."""
         v = self.vocab
         text = self._blank_dateline(sentence)
         for h in _places.find(text, v):
             before = text[: h.start]
             if h.place.demonym or not v.place_preposition.search(before):
                 continue
+            if not v.place_fighting_before.search(before, max(0, h.start - 90)):
+                continue  # where hostages were held or roads are to reopen: not where the fighting paused is
             if _places._score(h, text, len(text), len(text), v, kind) is None:
                 continue  # a venue, a zone, a party
             return h.place
@@ -485,6 +519,35 @@ def _one_term(mentions: list[Mention], paras: list[int], where: list[int]) -> li
         if before and all(a.kind != b.kind for a in before):  # the sentence before used b's word: b is that pause
             out[j] = replace(b, kind=before[0].kind)
     return out
+
+
+def _with_length(m: Mention, hours: float) -> Mention:
+    """`m` with the length a later sentence gave it, and the end that makes when its start is to the minute."""
+    if m.starts_at is not None and m.start_precision == "minute" and m.ends_at is None and m.end_range is None:
+        return replace(m, duration_hours=hours, ends_at=m.starts_at + timedelta(hours=hours), end_precision="minute", end_zone=m.start_zone)
+    return replace(m, duration_hours=hours)
+
+
+def _named_crossing(mentions: list[Mention], paras: list[int], where: list[int], vocab: Vocab) -> list[Mention]:
+    """An access event at a crossing its sentence does not name ("authorities reopened a key
+    border crossing with Chad") takes the crossing or site that the next sentence of the
+    paragraph names for an access event ("the first convoy arrived through the Adre border"):
+    the event's own level, not the region it serves."""
+    out = list(mentions)
+    for i, a in enumerate(out):
+        if _FAMILY[a.kind] != "access" or _place_type(a.location, vocab) in _OWN_LEVEL or not vocab.place_unnamed_crossing.search(a.quote):
+            continue
+        for b, p, w in zip(out, paras, where):
+            if p == paras[i] and w == where[i] + 1 and _FAMILY[b.kind] == "access" and _place_type(b.location, vocab) in _OWN_LEVEL:
+                out[i] = replace(a, location=b.location, country=b.country)
+                break
+    return out
+
+
+def _place_type(name: str | None, vocab: Vocab) -> str | None:
+    """The curated gazetteer's type for a place name ("crossing", "city", ...), or None."""
+    found = vocab.places_by_name.get(name.lower(), ()) if name else ()
+    return found[0][1].type if found else None
 
 
 def _carry_times(mentions: list[Mention]) -> list[Mention]:

@@ -32,6 +32,8 @@ class DurationRules:
     reject_after: re.Pattern[str]
     not_after_trigger: re.Pattern[str]
     elapsed_between: re.Pattern[str]
+    later: re.Pattern[str]  # a reference to the pause in the sentence after it ("it", "the ban", "will halt")
+    reference: re.Pattern[str]  # a definite reference to it ("the pause", "the ban")
     units: dict
     numbers: dict
 
@@ -70,6 +72,8 @@ def compile_rules(vocab: Vocab) -> DurationRules:
         reject_after=re.compile(fragment(d["reject_after"]), I),
         not_after_trigger=re.compile(fragment(d["not_after_trigger"]), I),
         elapsed_between=re.compile(fragment(d["elapsed_between"]), I),
+        later=re.compile(fragment(d["pause_reference"]) + "|" + fragment(d["later_length"]), I),
+        reference=re.compile(fragment(d["pause_reference"]), I),
         units=dict(d["units"]),
         numbers=dict(d["number_words"]),
     )
@@ -82,8 +86,8 @@ def _number(text: str, numbers: dict) -> float | None:
     except ValueError:
         pass
     parts = re.split(r"[\s-]+", text)
-    if len(parts) > 1 and parts[0] in ("a", "an"):
-        parts = parts[1:]  # "a two-month truce"
+    if len(parts) > 1 and parts[0] in ("a", "an", "another"):
+        parts = parts[1:]  # "a two-month truce", "another three days"
     total, current = 0.0, 0.0
     for part in parts:
         if part == "and" or not part:
@@ -133,6 +137,17 @@ def duration_hours(
     if rules.reject_after.match(tail[m.end():]):
         return None
     return _hours(m, rules)
+
+
+def later_duration(sentence: str, rules: DurationRules) -> float | None:
+    """The length a sentence without a pause noun gives the pause named just before, through a
+    reference to it ("The army has said it will last three days", "the temporary ban is
+    effective for 30 days", "will halt for one week its campaign"), or None."""
+    for ref in rules.later.finditer(sentence):
+        hours = leading_duration(sentence[ref.end() :], rules)
+        if hours is not None:
+            return hours
+    return None
 
 
 def leading_duration(sentence: str, rules: DurationRules) -> float | None:

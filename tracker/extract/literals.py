@@ -237,6 +237,7 @@ def needs(pattern: re.Pattern[str] | tuple[str, int]) -> Need:
     folded: set[tuple[str, ...]] = set()
     exact: set[tuple[str, ...]] = set()
     initial: set[str] = set()
+    inside: set[str] = set()  # stems found somewhere not at a word's start ("strikes" in "air\s*strikes")
     for g in groups:
         if all(f for _, f, _ in g):
             folded.add(tuple(t for t, _, _ in g))
@@ -246,7 +247,8 @@ def needs(pattern: re.Pattern[str] | tuple[str, int]) -> Need:
             folded.add(tuple(t.lower() for t, _, _ in g))
             continue
         initial.update(t for t, f, start in g if f and start and _STARTS.match(t))
-    return _ordered(Need(tuple(sorted(folded)), tuple(sorted(exact)), frozenset(initial)))
+        inside.update(t for t, f, start in g if f and not start)
+    return _ordered(Need(tuple(sorted(folded)), tuple(sorted(exact)), frozenset(initial - inside)))
 
 
 def _ordered(need: Need) -> Need:

@@ -34,15 +34,29 @@ Span = tuple[int, int]
 
 
 def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None) -> tuple[PlaceHit, ...]:
-    """Countries named as the owner of a party ("Sudan's army", "Colombia's government"): a fallback place."""
+    """Countries named as the owner of a party ("Sudan's army", "the government of Colombia",
+    "the people of Afghanistan"): a fallback place."""
     probe = Probe(sentence) if probe is None else probe
     return tuple(
         PlaceHit(place, m.start(), m.end())
         for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(probe))
         if place.type == "country" and not place.demonym
         for m in pattern.finditer(sentence)
-        if vocab.place_possessive.match(sentence[m.end() :]) and not vocab.venue_before.search(sentence[: m.start()])
+        if (vocab.place_possessive.match(sentence[m.end() :]) or vocab.place_owner_of_before.search(sentence[max(0, m.start() - 80) : m.start()]))
+        and not vocab.venue_before.search(sentence[: m.start()])
     )
+
+
+def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab, states: frozenset[str] = frozenset()) -> Place | None:
+    """The first of `possessive_countries` that is not in a background clause after the trigger
+    ending at `t_end` ("brokered the ceasefire ... since the onset of Israel's war in Gaza"), or
+    None when the sentence names another state as well (`states`, the countries among its
+    actors): "the armed forces of Armenia ... the Azerbaijani Army", "Netanyahu and Lebanon's
+    prime minister" name the two sides, not the place."""
+    for h in owners:
+        if h.start < t_end or not vocab.place_background_between.search(sentence, t_end, h.start):
+            return None if states - {h.place.country} else h.place
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -71,9 +85,10 @@ def find(
     scan = _scan(tuple(sources[i] for i in names))
 
     def excluded(s: int, e: int) -> bool:
-        return any(a <= s and e <= b and b - a > e - s for a, b in actor_names) or any(
-            s < b and a < e for a, b in acting
-        )
+        if any(a <= s and e <= b and b - a > e - s for a, b in actor_names):
+            return True
+        # "the republics in southeastern Ukraine have agreed": a region of the country, not the actor
+        return any(s < b and a < e for a, b in acting) and not vocab.place_region_before.search(sentence, max(0, s - 40), s)
 
     hits = []
     for candidate in scan.finditer(sentence):  # one scan, then the exact patterns of the names found
@@ -83,6 +98,8 @@ def find(
                     hits.append(PlaceHit(place, m.start(), m.end()))
     if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
         hits += _capital_hits(sentence, vocab, hits)
+    if "country" in sentence:  # "in the east of the country": that part of the country the sentence names
+        hits += _country_part_hits(sentence, vocab, hits)
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[PlaceHit] = []
     for h in hits:
@@ -113,6 +130,29 @@ def _capital_hits(sentence: str, vocab: Vocab, hits: list[PlaceHit]) -> list[Pla
     return out
 
 
+_COUNTRY_PART = re.compile(
+    r"\bthe (north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?(?: part)? of the country\b"
+    r"|\bthe country(?:'s|\u2019s) (north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\b",
+    re.IGNORECASE,
+)
+
+
+def _country_part_hits(sentence: str, vocab: Vocab, hits: list[PlaceHit]) -> list[PlaceHit]:
+    """A hit for "the east of the country" / "the country's north": that part of the first
+    country the sentence names ("eastern DR Congo"), the gazetteer's entry when it has one."""
+    country = next((h.place for h in sorted(hits, key=lambda h: h.start) if h.place.type == "country" and not h.place.demonym), None)
+    if country is None:
+        return []
+    out = []
+    for m in _COUNTRY_PART.finditer(sentence):
+        side = (m.group(1) or m.group(2)).lower().replace("-", "")
+        name = f"{side}ern {country.name}"
+        known = [p for _, p in vocab.places_by_name.get(name.lower(), ()) if not p.demonym]
+        place = known[0] if known else Place(name, "region", country.country, country.tz)
+        out.append(PlaceHit(place, m.start(), m.end()))
+    return out
+
+
 def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> float | None:
     before, after = sentence[: h.start], sentence[h.end :]
     venue = vocab.venue_before.search(before)
@@ -129,6 +169,12 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
     if h.place.type == "country" and after.startswith(("'s", "\u2019s")) and not vocab.place_possessive.match(after):
         return None  # "Egypt's foreign minister", "Russia's energy infrastructure": an envoy, a target
+    if h.place.demonym and vocab.place_demonym_not_after.match(after):
+        return None  # "Afghan President Ashraf Ghani", "a Ukrainian agreement": who acts
+    if h.start >= t_end and vocab.place_background_between.search(sentence, t_end, h.start):
+        return None  # "... since the onset of the war in Gaza": another, older story
+    if sentence[h.start : h.end].isupper() and sentence[h.start : h.end] not in _caps_names() and not sentence.isupper():
+        return None  # "Chanthaburi province, THAILAND, 27 Dec. -": a dateline the caller did not blank
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
     governed = bool(vocab.place_preposition.search(before))
     if governed:
@@ -141,6 +187,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score -= 5.0  # "Kyiv said", "Pakistan resumed hostilities"
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"
+    if vocab.place_owner_of_before.search(tail):
+        score -= 2.0  # "the administration of the region of Somaliland": a party's ground, not where the pause is
     if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave
         if vocab.corridor_origin_before.search(before):
             score += 1.5
@@ -153,6 +201,19 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if h.start >= t_end and _EARLIER_CLAUSE.search(sentence, t_end, h.start):
         score -= 2.0  # "... since the onset of the war in Gaza": background, older than the pause
     return score
+
+
+@lru_cache(maxsize=1)
+def country_names() -> frozenset[str]:
+    """The gazetteer's country names ("Sudan", "DR Congo")."""
+    return frozenset(e["name"] for e in _read("places.json")["countries"])
+
+
+@lru_cache(maxsize=1)
+def _caps_names() -> frozenset[str]:
+    """The gazetteer's names written in capitals ("DRC", "UAE"): acronyms, not a dateline's shouting."""
+    data = _read("places.json")
+    return frozenset(n for e in data["places"] + data["countries"] for n in (e["name"], *e.get("aliases", ())) if n.isupper())
 
 
 @lru_cache(maxsize=1)
@@ -190,10 +251,37 @@ def _paired(sentence: str, h: PlaceHit) -> bool:
 def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, vocab: Vocab, kind: str | None = None) -> Place | None:
     """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
+    between = {h.place.name for h in hits if h.place.type == "country" and _between(sentence, h)}
     for h in hits:
         if h.place.type == "country" and _paired(sentence, h):
             continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
+        if h.place.name in between:
+            continue  # a party to the pause, here or where the sentence names it again ("... prisoners in Israel")
         s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
+    if best is None and vocab.place_border_after.match(sentence[t_end:]):
+        return _border(sentence, hits)
     return best[1] if best else None
+
+
+def _between(sentence: str, h: PlaceHit) -> bool:
+    """True when the state at `h` is named as a party after "between" ("a truce between Israel
+    and Hamas"), not as the owner of one ("between Sudan's army and the RSF")."""
+    return not h.place.demonym and bool(_BETWEEN.search(sentence, 0, h.start)) and not sentence.startswith(("'s", "\u2019s"), h.end)
+
+
+_BETWEEN = re.compile(r"\bbetween(?: the)?\s*$", re.IGNORECASE)
+
+
+def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
+    """The border of the two states the sentence names as a pair ("Afghanistan and Pakistan
+    agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None."""
+    pair: list[Place] = []
+    for h in hits:
+        if h.place.type == "country" and _paired(sentence, h) and all(p.name != h.place.name for p in pair):
+            pair.append(h.place)
+    if len(pair) != 2:
+        return None
+    a, b = pair
+    return Place(f"{a.name}\u2013{b.name} border", "site", a.country, a.tz)

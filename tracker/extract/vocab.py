@@ -25,8 +25,9 @@ I = re.IGNORECASE
 
 
 def fragment(text: str) -> str:
-    """A data fragment as regex source: a literal space matches any run of whitespace."""
-    return text.replace(" ", r"\s+")
+    """A data fragment as regex source: a literal space matches any run of whitespace, and an
+    optional space (" ?", "air ?strikes") any run or none."""
+    return text.replace(" ?", r"\s*").replace(" ", r"\s+")
 
 
 def alternation(items: list[str] | tuple[str, ...]) -> str:
@@ -96,6 +97,14 @@ class Vocab:
     place_possessive_after: re.Pattern[str]
     place_party_before: re.Pattern[str]
     place_possessive: re.Pattern[str]
+    place_background_between: re.Pattern[str]  # "since the onset of the war in Gaza": another story's place
+    place_demonym_not_after: re.Pattern[str]  # "Afghan President ...": a nationality, not a place
+    place_owner_of_before: re.Pattern[str]  # "the government of Colombia": a party's country
+    place_border_after: re.Pattern[str]  # "... a ceasefire on the border": the two states' border
+    place_fighting_before: re.Pattern[str]  # "the war in ...": a place a neighbouring sentence may lend
+    place_unnamed_crossing: re.Pattern[str]  # "reopened a key border crossing": the next sentence may name it
+    place_incident_between: re.Pattern[str]  # "violating the truce with airstrikes in X": a breach's place
+    place_region_before: re.Pattern[str]  # "in southeastern ": a part of the place named next, never an actor
     actors: tuple[ActorPattern, ...]
     stance_after: tuple[tuple[str, re.Pattern[str]], ...]
     stance_before: tuple[tuple[str, re.Pattern[str]], ...]
@@ -242,7 +251,7 @@ def load(language: str = "en") -> Vocab:
         places=places,
         place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib", "in the north-west of the"
             r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?(?:\s+" + pl["direction"] + r")?"
-            + r"(?:\s+" + fragment(pl["part_of"]) + r")?\s*$",
+            + r"(?:\s+" + fragment(pl["part_of"]) + r"|\s+" + fragment(pl["settlement_of"]) + r")?\s*$",
             I,
         ),
         venue_before=re.compile(fragment(pl["venue_before"]), I),
@@ -257,6 +266,14 @@ def load(language: str = "en") -> Vocab:
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
         place_party_before=re.compile(fragment(pl["party_before"]), I),
         place_possessive=re.compile(r"^" + pl["possessive_fallback"]),
+        place_background_between=re.compile(fragment(pl["background_between"]), I),
+        place_demonym_not_after=re.compile(fragment(pl["demonym_not_place_after"]), I),
+        place_owner_of_before=re.compile(fragment(pl["owner_of_before"]), I),
+        place_border_after=re.compile(fragment(pl["border_after"]), I),
+        place_fighting_before=re.compile(fragment(pl["fighting_before"]), I),
+        place_unnamed_crossing=re.compile(fragment(pl["unnamed_crossing"]), I),
+        place_incident_between=re.compile(fragment(pl["incident_between"]), I),
+        place_region_before=re.compile(r"(?:^|\s)(?:in|across|throughout|into|for)\s+(?:the\s+)?" + pl["direction"] + r"\s+$", I),
         actors=actors,
         stance_after=tuple(
             (k, re.compile(r"(?<![\w])" + alternation(v) + r"(?![\w])", I))

@@ -12,8 +12,10 @@ Names match through a transliteration key: accents dropped, the Arabic article (
 "el-", "ad-", ...) and every space, hyphen and apostrophe removed, case folded; so
 "El-Fasher", "El Fasher" and "al-Fashir" meet when GeoNames lists either spelling, and
 "Zaporozhye" finds Zaporizhzhia through its alternate names. Of several towns with one
-name, the one in a country the sentence names wins, then the most populous; towns of
-fewer than `MIN_POPULATION` people count only in a country the sentence names.
+name, the one in a country the article names wins (the caller passes the countries of the
+sentence and of the article), then the most populous; towns of fewer than `MIN_POPULATION`
+people count only in such a country. ISO 3166-2 subdivisions (`pycountry`) share the table
+with no population, so they count only there or when called so ("Kebbi state").
 
 Does not decide the place of a pause (that is `places.choose`); only proposes candidates.
 """
@@ -38,6 +40,10 @@ _NAME_RUN = re.compile(
     r"(?<![\w\u2019'-])(?:(?:al|el|as|ad|an|ash|at|ar|az)[-\s])?[A-Z][\w\u2019'.-]*"
     r"(?:[\s-](?:(?:al|el|de|del|la|le|sur|am|an|bin|ibn|on|upon)[\s-])?[A-Z][\w\u2019'.-]*)*"
 )
+
+
+#: The word after a subdivision's name that says it is one ("Cabo Delgado province").
+_REGION_WORD = re.compile(r"\s+(?:province|state|region|governorate|oblast|department|district|county|prefecture)\b", re.IGNORECASE)
 
 
 def key(name: str) -> str:
@@ -90,11 +96,33 @@ def towns() -> dict[str, tuple[Town, ...]]:
             k = key(name)
             if len(k) >= 4:
                 by_key.setdefault(k, {})[city["geonameid"]] = (k == primary, town)
+    for sub, country, tz in _subdivisions():
+        town = Town(Place(ascii_name(sub), "region", country, tz), 0)  # no population: only in a country named
+        k = key(sub)
+        if len(k) >= 4:
+            by_key.setdefault(k, {})[sub + "/" + country] = (True, town)
     # a town known by this very name before one that has it as an alternate ("Pokrovsk"), then the bigger
     return {
         k: tuple(t for _, t in sorted(v.values(), key=lambda pt: (not pt[0], -pt[1].population)))
         for k, v in by_key.items()
     }
+
+
+def _subdivisions() -> list[tuple[str, str, str]]:
+    """(name, country, zone) of every ISO 3166-2 subdivision (`pycountry`), its zone the country's
+    in the curated gazetteer. Names in square brackets ("[city]") and after a comma are trimmed."""
+    import pycountry
+
+    names = _country_names()
+    zones = {e["name"]: e["tz"] for e in _read("places.json")["countries"]}
+    out = []
+    for sub in pycountry.subdivisions:
+        country = names.get(sub.country_code)
+        tz = zones.get(country) if country else None
+        name = re.sub(r"\s*\[.*?\]|,.*$", "", sub.name).strip()
+        if tz and name and _LATIN.match(ascii_name(name)):
+            out.append((name, country, tz))
+    return out
 
 
 @cache
@@ -146,6 +174,8 @@ def find(sentence: str, lo: int, hi: int, countries: frozenset[str], where=None)
             if not found:
                 continue
             local = [t for t in found if t.place.country in countries]
+            if not local and _REGION_WORD.match(sentence, run.start() + len(text.rstrip("."))):
+                local = [t for t in found if t.place.type == "region"]  # "in Cabo Delgado province"
             best = local[0] if local else (found[0] if found[0].population >= MIN_POPULATION else None)
             if best:
                 out.append(WorldHit(best.place, run.start(), run.start() + len(text.rstrip("."))))
@@ -157,12 +187,15 @@ def candidates(sentence: str, t_start: int, t_end: int, vocab: Vocab, countries:
     """Towns that may be the place of the trigger at sentence[t_start:t_end], for `places.choose`.
 
     Only a town near the trigger and right after a place preposition, or right before the
-    trigger, and never one of the usual venues of talks (`data/en.json` places.venue_cities).
+    trigger, and never one of the usual venues of talks (`data/en.json` places.venue_cities)
+    nor one named after the trigger behind an attack (places.incident_between).
     """
     lo, hi = max(0, t_start - 80), min(len(sentence), t_end + 80)
 
     def in_place_position(start: int, end: int) -> bool:
         adjacent = end <= t_start and not sentence[end:t_start].strip()
+        if start >= t_end and vocab.place_incident_between.search(sentence, t_end, start):
+            return False  # "violating the truce with airstrikes in Paktika province": where a breach happened
         return adjacent or bool(vocab.place_preposition.search(sentence[:start]))
 
     venues = _venues(vocab)
