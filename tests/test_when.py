@@ -464,3 +464,40 @@ def test_a_year_before_local_is_not_a_clock_time():
 def test_a_four_digit_figure_after_at_before_a_word_is_not_a_clock_time():
     for text in ("The ceasefire in Gaza was agreed at 2024 talks.", "The ceasefire in Gaza held at 1500 metres on the ridge."):
         assert all(m.start_text is None for m in extract(text, PUB)), text
+
+
+MONDAY_NOON = at(3, 11, 12)  # a page that gives only its date: Monday 11 March 2024
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "precision"),
+    [
+        # the day the news was told on anchors a clock time without a day, not the publication
+        ("The rebels announced on Sunday a ceasefire in Colombia starting at midnight.", MONDAY_NOON, at(3, 11, 5), "minute"),
+        ("The ceasefire in Gaza will start at midnight, the army said on Sunday.", at(3, 11, 10), at(3, 10, 22), "minute"),
+        # another clock time: that day's, or the next (flagged)
+        ("The army said on Sunday the truce in Gaza would begin at 6 p.m.", at(3, 11, 10), at(3, 10, 16), "range"),
+        # "had proposed" is the proposal's tense; the truce it proposed lies ahead
+        ("Earlier, the patriarch had proposed a truce in Ukraine from noon on Friday.", PUB, at(3, 8, 10), "minute"),
+    ],
+)
+def test_a_reported_day_and_the_tense_of_the_time_itself(text, published, starts_at, precision):
+    m = timed(text, published)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_the_end_of_a_pause_in_effect_lies_ahead():
+    # in effect since Monday: its start looks back, its end (no end verb in the past) ahead
+    m = timed("The truce in Gaza, in effect since Monday, is to continue until at least 1600 GMT on Saturday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 3, 22), at(3, 9, 16))
+    # a clock time alone after a start day gone by counts from publication, not from that day
+    m = timed("The truce in Aleppo, in effect since Monday, is to continue until at least 1600 GMT.", DATE_ONLY)
+    assert m.ends_at == at(3, 7, 16)
+
+
+def test_start_and_duration_in_two_namings_give_the_end():
+    ms = extract("The ceasefire in Gaza was to begin at 8 a.m. local time [1 a.m. New York time] Friday. It was to last for 72 hours.", PUB)
+    assert (ms[0].starts_at, ms[0].ends_at) == (at(3, 8, 6), at(3, 11, 6))
+    # a collapse ended the pause before its term: no end from its length
+    m = timed("The 72-hour truce in Gaza, which began at 6 a.m. on Monday, collapsed.")
+    assert m.ends_at is None

@@ -69,6 +69,10 @@ __all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancest
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
 _FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
+# A collapse ends a pause before its term; an extension's length counts from the extension's
+# own start, stated in its sentence ("extended for six months starting from 6 February"), not
+# from a start read elsewhere: no end from start + duration across sentences for these.
+_NO_TERM = frozenset({"extended", "collapsed"})
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
@@ -103,7 +107,7 @@ class Extractor:
         zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
         if zone is not None or year is not None:
             out = self._pass(text, published, prefilter, zone, year)
-        return _party_readings(_carry_times(out))
+        return _party_readings(_derive_ends(_carry_times(out)))
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
         v = self.vocab
@@ -329,7 +333,7 @@ class Extractor:
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
-                **_time_fields(start, end, hours, recurrence),
+                **_time_fields(start, end, hours, recurrence, status != "collapsed"),
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -401,7 +405,7 @@ class Extractor:
                 actors=_actors.actors(text, v),
                 quote=quote,
                 confidence=0.5,
-                **_time_fields(start, end, hours, None),
+                **_time_fields(start, end, hours, None, status != "collapsed"),
             )
         ]
 
@@ -433,7 +437,7 @@ class Extractor:
                 return before
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
             return before
-        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status != "extended"))
+        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status not in _NO_TERM))
 
 
 def _time_fields(start, end, hours: float | None, recurrence: str | None, derive: bool = True) -> dict:
@@ -531,7 +535,7 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                 fields.update(
                     ends_at=b.ends_at, end_range=b.end_range, end_precision=b.end_precision, end_zone=b.end_zone, end_local=b.end_local
                 )
-            elif "starts_at" in fields and a.duration_hours and a.status != "extended" and a.end_precision in (None, "range"):
+            elif "starts_at" in fields and a.duration_hours and a.status not in _NO_TERM and a.end_precision in (None, "range"):
                 step = timedelta(hours=a.duration_hours)  # the end derived from the start now known
                 if fields.get("start_precision") == "minute":
                     fields.update(ends_at=fields["starts_at"] + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
@@ -541,6 +545,21 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
+    return out
+
+
+def _derive_ends(mentions: list[Mention]) -> list[Mention]:
+    """Start + duration gives the end of a mention that got its start and its length from
+    different namings ("The ceasefire was to begin at 8 a.m. Friday. It was to last for 72
+    hours"), as `_time_fields` does within one; an extension's length is not the pause's, and
+    a collapse ended the pause before its term."""
+    out = []
+    for m in mentions:
+        if m.ends_at is None and m.end_range is None and m.duration_hours and m.status not in _NO_TERM and m.start_text:
+            start = _when.Start(m.start_text, m.starts_at, m.start_range, m.start_precision, m.start_zone, (), m.start_local)
+            derived = _time_fields(start, None, m.duration_hours, m.recurrence)
+            m = replace(m, **{k: v for k, v in derived.items() if k.startswith("end")})
+        out.append(m)
     return out
 
 

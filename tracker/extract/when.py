@@ -308,7 +308,10 @@ def _find(
         if (
             (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before))
             or _near_cue(before, rules, trigger_end)
-            or (m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end))
+            or (
+                m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
+                and not rules.reporting_before.search(before)  # "said on Sunday the truce ...": when it was said
+            )
         ):
             found.append((0, m.start(), "precise", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
@@ -582,9 +585,14 @@ def _resolve_words(
     anchor_words: _Words | None = None,
     next_year: bool = False,
     year_hint: int | None = None,
+    reported_on: date | None = None,
 ) -> tuple[Start | None, _Words | None]:
     """A precise phrase as a Start (or an end when role == "end"); `anchor`: the window's
-    first figure, whose day and zone a second figure without them takes."""
+    first figure, whose day and zone a second figure without them takes. `reported_on`: the
+    local day the news was told on (before publication), read like a date-only stamp of that
+    day, except that midnight after it is certain (the end of that day)."""
+    if reported_on is not None:
+        published = datetime.combine(reported_on, time(12, 0), tzinfo=UTC)
     place_tz = ZoneInfo(tz_name) if tz_name else None
     main, brackets = _split_brackets(words, rules)
     probe_zone = _parse_zone(main, place_tz, rules)
@@ -636,7 +644,7 @@ def _resolve_words(
             # a date-only stamp: its date, read as written in the news day's hours (06:00-18:00
             # local): a time ahead before 06:00 is the next day's ("will start at 2 a.m."), a time
             # gone by from 18:00 on the day before's ("began at 6 p.m."); always flagged
-            date_guess = clock is not None
+            date_guess = clock is not None and not (reported_on is not None and w.clock_kind in ("midnight", "midnight24"))
             if w.clock_kind in ("midnight", "midnight24") and (w.end_of_day or not past):
                 day += timedelta(days=1)
             elif w.clock_kind == "clock":
@@ -859,7 +867,7 @@ def _times(
 ) -> tuple[Start | None, Start | None]:
     found = _find(sentence, lo, hi, trigger_end, rules, probe)
     if found:
-        before = sentence[max(0, sentence.find(found[1], lo) - 60) : max(0, sentence.find(found[1], lo))]
+        before = _tense_window(sentence, sentence.find(found[1], lo), trigger_end)
         if rules.future_before.search(before):
             past = False
         elif rules.past_before.search(before):
@@ -875,10 +883,13 @@ def _times(
             start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
             if start_words is not None and not start_words.day_stated and start_words.clock is not None:
                 day = _clause_day(sentence, lo, hi, sentence.find(words, lo), stop, rules)
+                reported = None if day else _reported_day(sentence, published, tz_name, rules)
                 if day:  # "introduced on Thursday and will last eight hours, between 8 a.m. and 4 p.m."
                     words_day = words + " on " + day
                     start, start_words = _resolve_words(words_day, published, tz_name, past, rules, year_hint=year_hint)
                     words = words_day
+                elif reported:  # "announced on Sunday a ceasefire starting at midnight": Sunday's midnight
+                    start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint, reported_on=reported)
             start = start or Start(words, None)
             j = rules.join.match(sentence, stop)
             if j and j.end() < hi:
@@ -912,19 +923,31 @@ def _times(
         else:
             start = _resolve(kind, words, published, tz_name, past, rules, year_hint=year_hint)
     if end is None:
-        end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
-        if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found:
+        end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
+        if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found and (
+            start_words.clock is not None  # a day alone ("since Monday") is the place's local day
+        ):
             z = rules.zone.search(rules.bracket.sub(" ", end.text))
             zone = _zone_of(z.group(0), None, rules) if z else None
             if zone is not None and zone[1]:  # "from noon on Friday until midnight on Saturday, Moscow time"
                 start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
                 start = start or Start(found[1], None)
-                end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
+                end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
     if start is not None and shown and start.text != shown:
         start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
         end = Start(end.text, None, None, None, None, end.notes + ("the end read is not after the start: it is dropped",))
     return start, end
+
+
+def _tense_window(sentence: str, at: int, trigger_end: int) -> str:
+    """The words before a time phrase whose verb says whether it looks ahead or back: up to 60
+    characters, but none before the trigger when the trigger comes first ("had proposed a
+    truce from noon on Friday": "had proposed" is the proposal's tense, not the truce's)."""
+    cut = max(0, at - 60)
+    if 0 <= trigger_end <= at:
+        cut = max(cut, trigger_end)
+    return sentence[cut : max(0, at)]
 
 
 def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: WhenRules) -> str | None:
@@ -940,6 +963,32 @@ def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: When
                 continue
             found.add(fold(m.group(0)))
     return found.pop() if len(found) == 1 else None
+
+
+_REPORTING_AFTER = re.compile(r"\s+(?:said|says|announced|declared|told|reported|stated|confirmed|added)\b", I)
+
+
+def _reported_day(sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules) -> date | None:
+    """The one day before publication on which the sentence says the news was told ("announced
+    on Sunday", "said on March 3", "on Sunday announced"), when it is not the publication's own
+    local date: a clock time without a day is then read from that day, not from publication."""
+    if published is None:
+        return None
+    tz = ZoneInfo(tz_name) if tz_name else UTC
+    base = published.astimezone(UTC if _date_only(published) else tz).date()
+    found = set()
+    for pattern in (rules.date_dm, rules.date_md, rules.weekday):
+        for m in pattern.finditer(sentence):
+            before = re.sub(r"\s+(?:on|last)\s*$", " ", sentence[max(0, m.start() - 40) : m.start()])
+            if not (rules.reporting_before.search(before) or _REPORTING_AFTER.match(sentence, m.end())):
+                continue
+            day = _read(m.group(0), base, True, tz, rules).day
+            if day is not None:
+                found.add(day)
+    if len(found) != 1:
+        return None
+    day = found.pop()
+    return day if base - timedelta(days=7) <= day < base else None
 
 
 def _has_day(words: str, rules: WhenRules) -> bool:
@@ -987,12 +1036,17 @@ def _end(
         return None
     m = min(candidates, key=lambda c: c.start())
     words = m.group("when")
-    before = sentence[max(0, m.start("when") - 60) : m.start("when")]
+    before = _tense_window(sentence, m.start("when"), trigger_end)
     if rules.future_before.search(before):  # "expires at midnight on Sunday": ahead, whatever the status
         past = False
     elif rules.past_before.search(before):
         past = True
     anchor = start if start is not None and start.at is not None else None
+    if (
+        anchor is not None and published is not None and anchor.precision == "day" and anchor.range is not None
+        and anchor.range[1] <= published and not (_has_day(words, rules) or rules.relative_day.search(words))
+    ):  # "in effect since Monday, will continue until 1600 GMT": a clock alone counts from publication
+        anchor = None
     got, w = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None, year_hint=year_hint)
     if got is None or got.at is None or w is None:
         return got
