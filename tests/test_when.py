@@ -501,3 +501,30 @@ def test_start_and_duration_in_two_namings_give_the_end():
     # a collapse ended the pause before its term: no end from its length
     m = timed("The 72-hour truce in Gaza, which began at 6 a.m. on Monday, collapsed.")
     assert m.ends_at is None
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "precision"),
+    [
+        # "had come into effect" looks back, though "come into" alone looks ahead
+        ("The army said the ceasefire in Gaza had come into effect at 7 a.m. on Tuesday.", at(3, 5, 5), "minute"),
+        # the day of the deal, right before publication: that day's 10 a.m. or the next (flagged)
+        ("Hamas and Israel agreed on Wednesday to a four-day truce in Gaza that begins at 10 a.m.", at(3, 6, 8), "range"),
+        # a deal days before publication: from that day's reading to the publication's, flagged
+        ("Israel and Hamas on Monday agreed to a ceasefire in Gaza starting at 8 a.m.", at(3, 4, 6), "range"),
+        # a clock time opening the sentence, with a start cue after the trigger
+        ("At 6 a.m. on Friday, a ceasefire in Gaza will take effect.", at(3, 8, 4), "minute"),
+    ],
+)
+def test_which_day_a_clock_time_belongs_to(text, starts_at, precision):
+    m = timed(text, DATE_ONLY)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_an_opening_clock_time_is_not_a_start_when_the_sentence_tells_the_deal():
+    assert timed("At 2 a.m. on Friday, negotiators agreed to a ceasefire in Gaza.", DATE_ONLY).start_text is None
+
+
+def test_an_end_after_will_and_an_adverb_is_the_pause_end():
+    m = timed("The pause in Gaza was extended by 48 hours and will now end at 7 a.m. (0500 GMT) on Saturday.")
+    assert m.ends_at == at(3, 9, 5)

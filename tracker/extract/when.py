@@ -92,7 +92,10 @@ class WhenRules:
     immediate: re.Pattern[str]
     relative_start: re.Pattern[str]
     cue_before: re.Pattern[str]
+    cue: re.Pattern[str]  # a start cue anywhere ("will take effect")
     reporting_before: re.Pattern[str]
+    told_before: re.Pattern[str]  # "agreed on", "said on" right before a day: when the news was told
+    told_after: re.Pattern[str]  # "on Monday agreed": the same after the day
     lead_is_cue: re.Pattern[str]
     weekday: re.Pattern[str]
     date_dm: re.Pattern[str]
@@ -202,8 +205,11 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         vague=vague,
         immediate=immediate,
         relative_start=relative_start,
+        cue=re.compile(r"(?<![\w])" + fragment(w["start_cue"]) + r"(?![\w])", I),
         cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
         reporting_before=re.compile(fragment(w["reporting_before"]), I),
+        told_before=re.compile(r"(?<![\w])(?:" + w["told_verbs"] + r")(?:\s+(?:on|last))?\s*$", I),
+        told_after=re.compile(r"\s+(?:" + w["told_verbs"] + r")\b", I),
         lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
         date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
@@ -312,6 +318,7 @@ def _find(
                 m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
                 and not rules.reporting_before.search(before)  # "said on Sunday the truce ...": when it was said
             )
+            or _opens_sentence(sentence, m, trigger_end, rules)
         ):
             found.append((0, m.start(), "precise", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
@@ -324,6 +331,17 @@ def _find(
         return None
     _, _, kind, words, end = min(found)
     return kind, words, end
+
+
+def _opens_sentence(sentence: str, m: re.Match[str], trigger_end: int, rules: WhenRules) -> bool:
+    """"At 6 a.m. on Friday, a ceasefire in Gaza will take effect": a clock time opening the
+    sentence, set off by a comma, is the start of the pause named after it when a start cue
+    follows the trigger ("On Friday, the sides agreed a truce" is when it was agreed)."""
+    if sentence[: m.start()].strip() or not sentence.startswith(",", m.end()) or trigger_end <= m.end():
+        return False
+    if _clock(rules.bracket.sub(" ", m.group(0)), rules)[1] in (None, "part"):
+        return False
+    return bool(rules.cue.search(sentence, trigger_end, trigger_end + 50))
 
 
 # --------------------------------------------------------------------------- reading words
@@ -889,7 +907,13 @@ def _times(
                     start, start_words = _resolve_words(words_day, published, tz_name, past, rules, year_hint=year_hint)
                     words = words_day
                 elif reported:  # "announced on Sunday a ceasefire starting at midnight": Sunday's midnight
-                    start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint, reported_on=reported)
+                    told, got = reported[0], start
+                    start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint, reported_on=told)
+                    if start is not None and start.at is not None and told < reported[1] - timedelta(days=1) and got and got.at:
+                        # told days before publication: from that day's reading to the publication's
+                        lo_at = start.range[0] if start.range else start.at
+                        hi_at = max(got.range[1] if got.range else got.at, start.range[1] if start.range else start.at)
+                        start = replace(start, precision="range", range=(lo_at, hi_at))
             start = start or Start(words, None)
             j = rules.join.match(sentence, stop)
             if j and j.end() < hi:
@@ -959,19 +983,22 @@ def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: When
             if m.start() >= at:
                 continue  # only a day stated before the time: later ones are other events' ("talks on May 12")
             before = sentence[max(0, m.start() - 40) : m.start()]
-            if rules.reporting_before.search(re.sub(r"\s+(?:on|last|this)\s*$", " ", before)) or rules.until_before.search(before):
+            if _told(sentence, m, rules) or rules.until_before.search(before):
                 continue
             found.add(fold(m.group(0)))
     return found.pop() if len(found) == 1 else None
 
 
-_REPORTING_AFTER = re.compile(r"\s+(?:said|says|announced|declared|told|reported|stated|confirmed|added)\b", I)
+def _told(sentence: str, m: re.Match[str], rules: WhenRules) -> bool:
+    """Whether the day matched is the one the news was told or agreed on ("said on Monday",
+    "agreed on Wednesday", "on Sunday announced"), not the pause's."""
+    return bool(rules.told_before.search(sentence, max(0, m.start() - 40), m.start()) or rules.told_after.match(sentence, m.end()))
 
 
-def _reported_day(sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules) -> date | None:
-    """The one day before publication on which the sentence says the news was told ("announced
-    on Sunday", "said on March 3", "on Sunday announced"), when it is not the publication's own
-    local date: a clock time without a day is then read from that day, not from publication."""
+def _reported_day(sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules) -> tuple[date, date] | None:
+    """(the day, the publication's local date) when the sentence names one day before
+    publication on which the news was told or agreed ("announced on Sunday", "agreed on March
+    3", "on Sunday announced"): a clock time without a day is read from that day."""
     if published is None:
         return None
     tz = ZoneInfo(tz_name) if tz_name else UTC
@@ -979,16 +1006,14 @@ def _reported_day(sentence: str, published: datetime | None, tz_name: str | None
     found = set()
     for pattern in (rules.date_dm, rules.date_md, rules.weekday):
         for m in pattern.finditer(sentence):
-            before = re.sub(r"\s+(?:on|last)\s*$", " ", sentence[max(0, m.start() - 40) : m.start()])
-            if not (rules.reporting_before.search(before) or _REPORTING_AFTER.match(sentence, m.end())):
-                continue
-            day = _read(m.group(0), base, True, tz, rules).day
-            if day is not None:
-                found.add(day)
+            if _told(sentence, m, rules):
+                day = _read(m.group(0), base, True, tz, rules).day
+                if day is not None:
+                    found.add(day)
     if len(found) != 1:
         return None
     day = found.pop()
-    return day if base - timedelta(days=7) <= day < base else None
+    return (day, base) if base - timedelta(days=7) <= day < base else None
 
 
 def _has_day(words: str, rules: WhenRules) -> bool:
@@ -1005,7 +1030,7 @@ def _day_words(words: str, rules: WhenRules) -> str:
 
 # "will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday": the start's subject ends it
 _AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", I)
-_DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+$", I)
+_DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+(?:now\s+|then\s+|also\s+)?$", I)
 
 
 def _end(
