@@ -528,3 +528,9 @@ def test_an_opening_clock_time_is_not_a_start_when_the_sentence_tells_the_deal()
 def test_an_end_after_will_and_an_adverb_is_the_pause_end():
     m = timed("The pause in Gaza was extended by 48 hours and will now end at 7 a.m. (0500 GMT) on Saturday.")
     assert m.ends_at == at(3, 9, 5)
+
+
+def test_a_bracketed_weekday_is_the_one_nearest_the_main_reading():
+    # midnight at the start of Thursday in Syria; the bracket names the UTC day, Wednesday
+    m = timed("Syria's government and rebels agreed a ceasefire starting at midnight Thursday (2200 GMT Wednesday).", DATE_ONLY)
+    assert (m.starts_at, m.start_zone) == (at(3, 6, 22), "stated")

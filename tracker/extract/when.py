@@ -795,6 +795,13 @@ def _bracket(
     base = published.astimezone(tz).date() if published else None
     own = _read(rules.bracket.sub(" ", inner), base, past, place_tz, rules)
     near = at if at is not None else (span[0] + (span[1] - span[0]) / 2 if span else None)
+    if own.day_kind == "weekday" and own.day is not None and near is not None:
+        # "midnight Thursday (2200 GMT Wednesday)": the bracket's weekday is the one nearest the main reading
+        local = near.astimezone(tz).date()
+        own = replace(own, day=min(
+            (local + timedelta(days=k) for k in range(-3, 4) if (local + timedelta(days=k)).weekday() == own.day.weekday()),
+            key=lambda d: abs(d - local),
+        ))
     if own.day is not None:
         return _local(own.day + timedelta(days=1 if kind == "midnight24" else 0), clock, tz), is_utc
     if near is None:
