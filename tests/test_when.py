@@ -534,3 +534,15 @@ def test_a_bracketed_weekday_is_the_one_nearest_the_main_reading():
     # midnight at the start of Thursday in Syria; the bracket names the UTC day, Wednesday
     m = timed("Syria's government and rebels agreed a ceasefire starting at midnight Thursday (2200 GMT Wednesday).", DATE_ONLY)
     assert (m.starts_at, m.start_zone) == (at(3, 6, 22), "stated")
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "precision"),
+    [
+        ("The truce in Gaza will begin at 12:00 midnight on Saturday.", at(3, 8, 22), "range"),  # midnight, not noon
+        ("The truce in Gaza will begin at midnight Saturday night.", at(3, 9, 22), "minute"),  # the end of Saturday
+    ],
+)
+def test_midnight_said_with_twelve_or_with_the_night(text, starts_at, precision):
+    m = timed(text)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)

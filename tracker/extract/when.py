@@ -227,7 +227,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         local=re.compile(fragment(w["local_time"]), I),
         bracket=re.compile(r"[\(\[]([^\)\]\n]{1,80})[\)\]]"),
         night_between=re.compile(r"\b(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+(" + wd + r")\b|\bnight\s+of\b", I),
-        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b", I),
+        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b|\b" + wd + r"\s+night\b", I),  # "midnight Saturday night"
         first_hour=re.compile(r"\bfirst\s+hour\s+of\b", I),
         weekdays=dict(w["weekdays"]),
         months=dict(w["months"]),
@@ -423,6 +423,8 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
     m = rules.clock.search(words)
     mid = rules.midnight.search(words)
     noon = rules.noon.search(words)
+    if m and mid and re.fullmatch(r"12(?::00)?\s*", words[m.start() : mid.start()]):
+        return time(0, 0), "midnight", None  # "12 midnight", "12:00 midnight"
     if m and not (mid and mid.start() < m.start()) and not (noon and noon.start() < m.start()):
         if m.group(8):
             return time(0, 0), "midnight", None
