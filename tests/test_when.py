@@ -546,3 +546,15 @@ def test_a_bracketed_weekday_is_the_one_nearest_the_main_reading():
 def test_midnight_said_with_twelve_or_with_the_night(text, starts_at, precision):
     m = timed(text)
     assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_a_first_place_zone_is_doubted_when_the_text_names_places_on_other_clocks():
+    # no pause place: the first place named gives the best reading; Kyiv keeps another clock in March
+    m = timed("Russia and Ukraine agreed a ceasefire that begins at 6 a.m. on Monday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 11, 3), "range", (at(3, 11, 3), at(3, 11, 4)))
+    assert timed("Russia agreed a ceasefire that begins at 6 a.m. on Monday.").start_precision == "minute"
+
+
+def test_parties_on_one_clock_give_the_best_reading_of_a_zoneless_time():
+    m = timed("Truce declared\nArmenia and Azerbaijan agreed a truce from 18:00 on Saturday.")
+    assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 9, 14), "range", "unknown")  # Yerevan and Baku: both UTC+4

@@ -107,6 +107,8 @@ class Extractor:
         zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
         if zone is not None or year is not None:
             out = self._pass(text, published, prefilter, zone, year)
+        if zone is not None and not any(m.location for m in out):
+            out = _doubt_zone(out, zone, {h.place.tz for h in _places.find(text, self.vocab) if h.place.tz})
         return _party_readings(_derive_ends(_carry_times(out)))
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
@@ -548,6 +550,32 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _doubt_zone(mentions: list[Mention], zone: str, named: set[str]) -> list[Mention]:
+    """A wall time read in the zone of the first place a text names, no mention having a place
+    of its own, is only the best reading when the text names places on other clocks then
+    ("Russia and Ukraine agreed a truce from 6 a.m."): its precision becomes "range", over the
+    readings in every zone named."""
+    tz = ZoneInfo(zone)
+    others = [ZoneInfo(z) for z in sorted(named | {zone})]
+
+    def span(at: datetime | None, precision: str | None, where: str | None):
+        if at is None or precision != "minute" or where != "place":
+            return None
+        wall = at.astimezone(tz).replace(tzinfo=None)
+        readings = sorted({wall.replace(tzinfo=z).astimezone(timezone.utc) for z in others})
+        return (readings[0], readings[-1]) if len(readings) > 1 else None
+
+    out = []
+    for m in mentions:
+        fields: dict = {}
+        if m.location is None and (r := span(m.starts_at, m.start_precision, m.start_zone)):
+            fields.update(start_range=r, start_precision="range")
+        if m.location is None and (r := span(m.ends_at, m.end_precision, m.end_zone)):
+            fields.update(end_range=r, end_precision="range")
+        out.append(replace(m, **fields) if fields else m)
+    return out
+
+
 def _derive_ends(mentions: list[Mention]) -> list[Mention]:
     """Start + duration gives the end of a mention that got its start and its length from
     different namings ("The ceasefire was to begin at 8 a.m. Friday. It was to last for 72
@@ -565,19 +593,24 @@ def _derive_ends(mentions: list[Mention]) -> list[Mention]:
 
 def _party_readings(mentions: list[Mention]) -> list[Mention]:
     """A wall time read in no zone (none stated, no place in the article) gets as its best
-    reading that time in the zone of the one country every party named is in ("the Kremlin
-    declared a truce from 18:00": Moscow time). It stays flagged: precision "range", zone
-    "unknown", the range of every reading, and the lifecycle still reads it again in the
-    zone of the pause it joins. Parties in several zones give no reading."""
+    reading that time in the zone of the countries every party named is in, when they keep
+    one clock then ("the Kremlin declared a truce from 18:00": Moscow time; Thailand and
+    Cambodia: UTC+7). It stays flagged: precision "range", zone "unknown", the range of every
+    reading, and the lifecycle still reads it again in the zone of the pause it joins.
+    Parties on different clocks give no reading."""
     zones = {place_zone(a.name) for m in mentions for a in m.actors} - {None}
-    if len(zones) != 1:
+    if not zones:
         return mentions
-    tz = ZoneInfo(zones.pop())
+    tzs = [ZoneInfo(z) for z in sorted(zones)]
 
     def reading(local: str | None, span) -> datetime | None:
         if not local or "T" not in local:
             return None  # a day, not a wall time
-        at = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(timezone.utc)
+        wall = datetime.fromisoformat(local)
+        readings = {wall.replace(tzinfo=tz).astimezone(timezone.utc) for tz in tzs}
+        if len(readings) != 1:
+            return None  # the parties' clocks differ then
+        at = readings.pop()
         return at if span is None or span[0] <= at <= span[1] else None
 
     out = []
