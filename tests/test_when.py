@@ -558,3 +558,12 @@ def test_a_first_place_zone_is_doubted_when_the_text_names_places_on_other_clock
 def test_parties_on_one_clock_give_the_best_reading_of_a_zoneless_time():
     m = timed("Truce declared\nArmenia and Azerbaijan agreed a truce from 18:00 on Saturday.")
     assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 9, 14), "range", "unknown")  # Yerevan and Baku: both UTC+4
+
+
+def test_the_same_open_reading_named_twice_stays_open():
+    text = "Armenia and Azerbaijan agreed to a humanitarian ceasefire. The truce will begin at midnight on Sunday, the ministers said."
+    ms = extract(text, PUB)
+    assert ms and all(m.start_precision == "range" for m in ms if m.start_text)
+    # a day named in one sentence settles which reading of a clock time in the next is meant
+    m = extract("A truce in Gaza will begin on Saturday. It takes effect at 7 a.m. (0500 GMT).", DATE_ONLY)[0]
+    assert (m.starts_at, m.start_precision) == (at(3, 9, 5), "minute")

@@ -521,12 +521,13 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     start_zone=b.start_zone, start_local=b.start_local,
                 )
             elif (
-                inside and b.start_precision == "range" and b.start_range[1] - b.start_range[0] <= timedelta(days=1)
-                and a.start_range[1] - a.start_range[0] <= timedelta(days=1)
+                inside and b.start_precision == "range" and len(settled := _settled(a.start_range, b.start_range, hour)) == 1
+                and b.start_range[1] - b.start_range[0] <= timedelta(days=1) and a.start_range[1] - a.start_range[0] <= timedelta(days=1)
             ):
-                # "on Friday" here, "at 7 a.m. (0500 GMT)" there: the day settles which 7 a.m.
+                # "on Friday" here, "at 7 a.m. (0500 GMT)" there: the day settles which 7 a.m. (the
+                # one of b's two readings inside a's day; the same open reading twice settles nothing)
                 fields.update(
-                    start_text=b.start_text, starts_at=b.starts_at, start_range=None, start_precision="minute", start_zone=b.start_zone,
+                    start_text=b.start_text, starts_at=settled[0], start_range=None, start_precision="minute", start_zone=b.start_zone,
                 )
             elif a.starts_at is None and a.start_range is None and b.start_range and b.start_precision != "range":
                 fields.update(
@@ -574,6 +575,11 @@ def _doubt_zone(mentions: list[Mention], zone: str, named: set[str]) -> list[Men
             fields.update(end_range=r, end_precision="range")
         out.append(replace(m, **fields) if fields else m)
     return out
+
+
+def _settled(day: tuple[datetime, datetime], readings: tuple[datetime, datetime], slack: timedelta) -> list[datetime]:
+    """Which of a clock time's two readings (the ends of its range) fall within `day`."""
+    return sorted({r for r in readings if day[0] - slack <= r <= day[1] + slack})
 
 
 def _derive_ends(mentions: list[Mention]) -> list[Mention]:
