@@ -567,3 +567,9 @@ def test_the_same_open_reading_named_twice_stays_open():
     # a day named in one sentence settles which reading of a clock time in the next is meant
     m = extract("A truce in Gaza will begin on Saturday. It takes effect at 7 a.m. (0500 GMT).", DATE_ONLY)[0]
     assert (m.starts_at, m.start_precision) == (at(3, 9, 5), "minute")
+
+
+def test_a_start_cue_and_its_time_around_a_list_of_places():
+    text = "Russia announced a humanitarian ceasefire in Ukraine. Corridors will be set up for Kharkiv, Sumy and Mariupol at 10:00 Moscow time (0700 GMT)."
+    m = extract(text, DATE_ONLY)[0]
+    assert (m.starts_at, m.start_zone) == (at(3, 7, 7), "stated")

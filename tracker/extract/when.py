@@ -148,6 +148,8 @@ _FOUR = (
 _SPOKEN = (
     r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s+(?:o['\u2019]clock\s+)?in\s+the\s+(morning|afternoon|evening)(?![\w])"
 )
+# "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
+_NAMES = r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8})?"
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 
 
@@ -206,7 +208,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         immediate=immediate,
         relative_start=relative_start,
         cue=re.compile(r"(?<![\w])" + fragment(w["start_cue"]) + r"(?![\w])", I),
-        cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
+        cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + _NAMES + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
         reporting_before=re.compile(fragment(w["reporting_before"]), I),
         told_before=re.compile(r"(?<![\w])(?:" + w["told_verbs"] + r")(?:\s+(?:on|last))?\s*$", I),
         told_after=re.compile(r"\s+(?:" + w["told_verbs"] + r")\b", I),
