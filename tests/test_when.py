@@ -573,3 +573,12 @@ def test_a_start_cue_and_its_time_around_a_list_of_places():
     text = "Russia announced a humanitarian ceasefire in Ukraine. Corridors will be set up for Kharkiv, Sumy and Mariupol at 10:00 Moscow time (0700 GMT)."
     m = extract(text, DATE_ONLY)[0]
     assert (m.starts_at, m.start_zone) == (at(3, 7, 7), "stated")
+
+
+def test_an_extension_end_lies_ahead_of_publication_not_after_the_old_start():
+    # published Thursday 7 March: the truce began on Friday 1 March; "was extended until" is not an end gone by
+    m = timed("The truce in Gaza, which began on Friday at 7 a.m., was extended until 7 a.m. on Tuesday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 1, 5), at(3, 12, 5))
+    # an end verb in the past keeps the first Tuesday after the start
+    m = timed("The truce in Gaza, which began on Friday at 7 a.m., lasted until 7 a.m. on Tuesday.")
+    assert m.ends_at == at(3, 5, 5)

@@ -626,7 +626,11 @@ def _resolve_words(
     read_past = past
     if role == "end" and anchor is not None and anchor.at is not None:
         # an end's day or date is the first after its start ("from Dec. 23 until Jan. 2")
-        base, read_past = anchor.at.astimezone(tz0 or UTC).date(), False
+        start_day = anchor.at.astimezone(tz0 or UTC).date()
+        # ... and, unless the end is reported gone by, not before publication ("which began on
+        # Friday, was extended until Tuesday" read the next Thursday: the coming Tuesday)
+        base = start_day if past or base is None else max(start_day, base)
+        read_past = False
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
     w = _read(main, base, read_past, place_tz, rules, year_hint)
@@ -1044,6 +1048,12 @@ _AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", 
 _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+(?:now\s+|then\s+|also\s+)?$", I)
 
 
+# the verb before an end phrase that puts it in the past ("ended at", "lasted until", "held until")
+_END_PAST = re.compile(
+    r"(?<![\w])(?:ended|expired|lasted|held|closed|ran|remained|stayed|continued|was over|were over)(?:\s+\w+){0,3}\s*$", I
+)
+
+
 def _end(
     sentence: str, lo: int, hi: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
     probe: Probe | None, start: Start | None, start_words: _Words | None, year_hint: int | None = None, trigger_end: int = -1,
@@ -1075,7 +1085,7 @@ def _end(
     before = _tense_window(sentence, m.start("when"), trigger_end)
     if rules.future_before.search(before):  # "expires at midnight on Sunday": ahead, whatever the status
         past = False
-    elif rules.past_before.search(before):
+    elif _END_PAST.search(before):  # "ended at 7 a.m.", "lasted until"; not "was extended until"
         past = True
     anchor = start if start is not None and start.at is not None else None
     if (
