@@ -582,3 +582,9 @@ def test_an_extension_end_lies_ahead_of_publication_not_after_the_old_start():
     # an end verb in the past keeps the first Tuesday after the start
     m = timed("The truce in Gaza, which began on Friday at 7 a.m., lasted until 7 a.m. on Tuesday.")
     assert m.ends_at == at(3, 5, 5)
+
+
+def test_a_country_on_several_clocks_gives_a_range():
+    m = timed("The ceasefire in DR Congo takes effect at 6 a.m. on Friday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 8, 5), "range", (at(3, 8, 4), at(3, 8, 5)))  # Kinshasa .. Goma
+    assert timed("The ceasefire in Goma takes effect at 6 a.m. on Friday.").start_precision == "minute"

@@ -109,6 +109,8 @@ class Extractor:
             out = self._pass(text, published, prefilter, zone, year)
         if zone is not None and not any(m.location for m in out):
             out = _doubt_zone(out, zone, {h.place.tz for h in _places.find(text, self.vocab) if h.place.tz})
+        wide = self.when.wide_countries
+        out = [_spread(m, place_zone(m.location), wide[m.location]) if m.location in wide else m for m in out]
         return _party_readings(_derive_ends(_carry_times(out)))
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
@@ -556,25 +558,30 @@ def _doubt_zone(mentions: list[Mention], zone: str, named: set[str]) -> list[Men
     of its own, is only the best reading when the text names places on other clocks then
     ("Russia and Ukraine agreed a truce from 6 a.m."): its precision becomes "range", over the
     readings in every zone named."""
-    tz = ZoneInfo(zone)
-    others = [ZoneInfo(z) for z in sorted(named | {zone})]
+    zones = tuple(sorted(named | {zone}))
+    return [_spread(m, zone, zones) if m.location is None else m for m in mentions]
+
+
+def _spread(m: Mention, zone: str | None, zones: tuple[str, ...]) -> Mention:
+    """`m` with each minute-precise time read in `zone` (the place's) made a range over the
+    readings of the same wall time in `zones`, when they differ ("DR Congo": Kinshasa to Goma)."""
+    if zone is None:
+        return m
+    tz, others = ZoneInfo(zone), [ZoneInfo(z) for z in zones]
 
     def span(at: datetime | None, precision: str | None, where: str | None):
         if at is None or precision != "minute" or where != "place":
             return None
         wall = at.astimezone(tz).replace(tzinfo=None)
-        readings = sorted({wall.replace(tzinfo=z).astimezone(timezone.utc) for z in others})
+        readings = sorted({wall.replace(tzinfo=z).astimezone(timezone.utc) for z in others} | {at})
         return (readings[0], readings[-1]) if len(readings) > 1 else None
 
-    out = []
-    for m in mentions:
-        fields: dict = {}
-        if m.location is None and (r := span(m.starts_at, m.start_precision, m.start_zone)):
-            fields.update(start_range=r, start_precision="range")
-        if m.location is None and (r := span(m.ends_at, m.end_precision, m.end_zone)):
-            fields.update(end_range=r, end_precision="range")
-        out.append(replace(m, **fields) if fields else m)
-    return out
+    fields: dict = {}
+    if r := span(m.starts_at, m.start_precision, m.start_zone):
+        fields.update(start_range=r, start_precision="range")
+    if r := span(m.ends_at, m.end_precision, m.end_zone):
+        fields.update(end_range=r, end_precision="range")
+    return replace(m, **fields) if fields else m
 
 
 def _settled(day: tuple[datetime, datetime], readings: tuple[datetime, datetime], slack: timedelta) -> list[datetime]:

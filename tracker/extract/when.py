@@ -130,6 +130,7 @@ class WhenRules:
     end_cue: re.Pattern[str]  # "ended at <time>": group "when"
     join: re.Pattern[str]  # "-" / "to" / "and" between the two figures of a window
     vague_ranges: tuple[tuple[re.Pattern[str], str, str], ...]  # (phrase, earliest, latest)
+    wide_countries: dict  # country name -> the zones it spans (westmost, eastmost)
 
 
 # A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
@@ -256,6 +257,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         vague_ranges=tuple(
             (re.compile(r"^" + fragment(k) + r"$", I), v[0], v[1]) for k, v in w["vague_ranges"].items() if not k.startswith("_")
         ),
+        wide_countries={k: tuple(v) for k, v in w["wide_countries"].items() if not k.startswith("_")},
     )
 
 
