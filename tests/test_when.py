@@ -588,3 +588,10 @@ def test_a_country_on_several_clocks_gives_a_range():
     m = timed("The ceasefire in DR Congo takes effect at 6 a.m. on Friday.")
     assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 8, 5), "range", (at(3, 8, 4), at(3, 8, 5)))  # Kinshasa .. Goma
     assert timed("The ceasefire in Goma takes effect at 6 a.m. on Friday.").start_precision == "minute"
+
+
+def test_tonight_and_tomorrow_count_from_the_day_told():
+    m = timed("The army said on Sunday the truce in Gaza would begin tomorrow at 6 a.m.", at(3, 11, 10))
+    assert (m.starts_at, m.start_precision) == (at(3, 11, 4), "minute")
+    m = timed("The rebels announced on Sunday a ceasefire in Colombia starting at midnight tonight.", MONDAY_NOON)
+    assert m.starts_at == at(3, 11, 5)

@@ -767,7 +767,7 @@ def _resolve_words(
             # (the other reading is the stamp's date when the day was moved, else the day beyond it)
             other = at + timedelta(days=-date_shift if date_shift else (-1 if past else 1))
             precision, span = "range", (min(at, other), max(at, other))
-        elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start":
+        elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start" and not reported_on:
             # "at 2400 hours tonight" on a page that gives only its date: that date may be the UTC
             # one or the outlet's, a day off the writer's "tonight"
             precision, span = "range", (at - timedelta(days=1), at + timedelta(days=1))
@@ -916,8 +916,10 @@ def _times(
         shown = words
         if kind == "precise":
             start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
-            if start_words is not None and not start_words.day_stated and start_words.clock is not None:
-                day = _clause_day(sentence, lo, hi, sentence.find(words, lo), stop, rules)
+            relative = start_words is not None and start_words.day_kind == "relative" and start_words.clock is not None
+            if start_words is not None and (not start_words.day_stated or relative) and start_words.clock is not None:
+                # a clock time without a day, or with "tonight"/"tomorrow" (relative to the day told)
+                day = None if relative else _clause_day(sentence, lo, hi, sentence.find(words, lo), stop, rules)
                 reported = None if day else _reported_day(sentence, published, tz_name, rules)
                 if day:  # "introduced on Thursday and will last eight hours, between 8 a.m. and 4 p.m."
                     words_day = words + " on " + day
