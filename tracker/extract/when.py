@@ -38,7 +38,15 @@ How news states time, and how each way is read (the conventions, documented once
   are a range of a day either side (the stamp's date may be the UTC one or the outlet's;
   "minutes after" a time also looks back). A clock
   time without a day takes the one day named before it in the pause's text ("introduced
-  on Thursday ..., between 8 a.m. and 4 p.m."). "June 3-4" is its first day, except for
+  on Thursday ..., between 8 a.m. and 4 p.m."), but a day the news was told or the deal
+  struck on ("said on Sunday", "agreed on Wednesday", "on Monday announced") is not the
+  pause's: a clock time without a day, "tonight" and "tomorrow" count from it as from a
+  date-only stamp of that day ("announced on Sunday a ceasefire starting at midnight": the
+  end of Sunday, certain; another clock time that day's or the next, flagged; a day told
+  further back than the day before publication, a range up to the publication's reading).
+  The tense of a time is that of the verb between the trigger and it ("had proposed a truce
+  from noon on Friday" looks ahead; "had come into effect" and "since Monday" look back).
+  "June 3-4" is its first day, except for
   midnight ("midnight on June 3-4" is the night between). Without `published`, only a
   date resolves: with its year, or the year of the article's first full date
   (`article_year`); a weekday does not.
@@ -51,7 +59,10 @@ How news states time, and how each way is read (the conventions, documented once
 * **Ends.** "until 8 p.m. on Thursday", "until February 3" (a bare day ends with that local
   day), "from 6 a.m. of April 10 to 6 a.m. of April 13", "between 8 a.m. and 4 p.m. on
   Thursday", "9 a.m.-9 p.m.", "ended at 7am": the second figure of a window takes the day
-  and zone of the first when it has none (and the next day when it is not later). The end
+  and zone of the first when it has none (and the next day when it is not later). An end's
+  day is the first after its start and, unless an end verb puts it in the past ("ended",
+  "lasted until"; not "was extended until") or the pause is over, not before publication;
+  the end of a pause in effect lies ahead. The end
   from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
