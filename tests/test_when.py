@@ -595,3 +595,20 @@ def test_tonight_and_tomorrow_count_from_the_day_told():
     assert (m.starts_at, m.start_precision) == (at(3, 11, 4), "minute")
     m = timed("The rebels announced on Sunday a ceasefire in Colombia starting at midnight tonight.", MONDAY_NOON)
     assert m.starts_at == at(3, 11, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "precision"),
+    [
+        # a weekday in a sentence told on Tuesday, read on Thursday: Wednesday after the telling (a late page), flagged
+        ("A ceasefire in Lebanon will take effect at 4 a.m. on Wednesday (0200 GMT), the envoy said on Tuesday.", DATE_ONLY, at(3, 6, 2), "range"),
+        # a plan told in the past: the weekday nearest publication, either side
+        ("The ceasefire in Gaza was due to take effect at 8:30 a.m. Sunday (0630 GMT).", at(3, 11, 12), at(3, 10, 6, 30), "minute"),
+        ("The ceasefire in Gaza was due to take effect at 8:30 a.m. Sunday (0630 GMT).", at(3, 9, 12), at(3, 10, 6, 30), "minute"),
+        # four-digit figures: the second makes the first a clock time
+        ("The pause in Gaza will hold from 0800 to 1600 local time daily.", DATE_ONLY, at(3, 7, 6), "range"),
+    ],
+)
+def test_more_days_and_figures(text, published, starts_at, precision):
+    m = timed(text, published)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)

@@ -474,8 +474,11 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
     return None, None, None
 
 
-def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None) -> _Words:
-    """The parts of a time phrase (outside its brackets); `base`: the publication date in the zone."""
+def _read(
+    words: str, base: date | None, past: bool | None, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None
+) -> _Words:
+    """The parts of a time phrase (outside its brackets); `base`: the publication date in the
+    zone; `past` None: a weekday is the one nearest `base`, either side (read as ahead otherwise)."""
     clock, clock_kind, part = _clock(words, rules)
     notes: list[str] = []
     next_week = False
@@ -525,6 +528,10 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
             qualifier = re.search(r"\b(next|last)\s+$", words[: m.start()], I)
             if qualifier and qualifier.group(1).lower() == "last":
                 day = base - timedelta(days=(base.weekday() - target) % 7 or 7)
+            elif past is None:  # a plan told in the past: the occurrence nearest publication
+                back = base - timedelta(days=(base.weekday() - target) % 7)
+                ahead = base + timedelta(days=(target - base.weekday()) % 7)
+                day = back if base - back <= ahead - base else ahead
             elif past:
                 day = base - timedelta(days=(base.weekday() - target) % 7)
             else:
@@ -640,9 +647,10 @@ def _resolve_words(
     if role == "end" and anchor is not None and anchor.at is not None:
         # an end's day or date is the first after its start ("from Dec. 23 until Jan. 2")
         start_day = anchor.at.astimezone(tz0 or UTC).date()
-        # ... and, unless the end is reported gone by, not before publication ("which began on
-        # Friday, was extended until Tuesday" read the next Thursday: the coming Tuesday)
-        base = start_day if past or base is None else max(start_day, base)
+        # ... and a weekday, unless the end is reported gone by, not before publication ("which
+        # began on Friday, was extended until Tuesday" read the next Thursday: the coming Tuesday)
+        weekday = rules.weekday.search(main) and not (rules.date_dm.search(main) or rules.date_md.search(main))
+        base = max(start_day, base) if weekday and not past and base is not None else start_day
         read_past = False
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
@@ -914,7 +922,9 @@ def _times(
     found = _find(sentence, lo, hi, trigger_end, rules, probe)
     if found:
         before = _tense_window(sentence, sentence.find(found[1], lo), trigger_end)
-        if rules.future_before.search(before):
+        if _PLANNED.search(before):
+            past = None  # "was due to take effect on Sunday": a plan told in the past, either side of publication
+        elif rules.future_before.search(before):
             past = False
         elif rules.past_before.search(before):
             past = True
@@ -944,6 +954,10 @@ def _times(
                         lo_at = start.range[0] if start.range else start.at
                         hi_at = max(got.range[1] if got.range else got.at, start.range[1] if start.range else start.at)
                         start = replace(start, precision="range", range=(lo_at, hi_at))
+            elif start is not None and start.at is not None and start_words is not None and start_words.day_kind == "weekday" and not (
+                start_words.next_week or re.search(r"\blast\s+\w+day\b", words, I)  # "last Friday" is fixed
+            ):
+                start = _told_weekday(sentence, words, start, published, tz_name, past, rules, year_hint)
             start = start or Start(words, None)
             j = rules.join.match(sentence, stop)
             if j and j.end() < hi:
@@ -970,6 +984,8 @@ def _times(
                             extra += " " + z.group(0) if z else ""
                         if (start_words is None or not start_words.day_stated) and end_words.day_stated:
                             extra += " " + _day_words(w2, rules)
+                        if start_words is None and re.search(r"(?<![\w:.])[0-2]\d[0-5]\d\s*$", words):
+                            extra += " hrs"  # "from 0800 to 1600 local time": the second figure made the first a clock time
                         if extra.strip():
                             start, start_words = _resolve_words(words + extra, published, tz_name, past, rules, year_hint=year_hint)
                             start = start or Start(words, None)
@@ -994,6 +1010,13 @@ def _times(
     return start, end
 
 
+# "was due to", "were set to", "had been scheduled to": a plan told in the past, for a day
+# that may be before or after publication
+_PLANNED = re.compile(
+    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)\s+to(?:\s+\w+){0,3}\s*$", I
+)
+
+
 def _tense_window(sentence: str, at: int, trigger_end: int) -> str:
     """The words before a time phrase whose verb says whether it looks ahead or back: up to 60
     characters, but none before the trigger when the trigger comes first ("had proposed a
@@ -1002,6 +1025,23 @@ def _tense_window(sentence: str, at: int, trigger_end: int) -> str:
     if 0 <= trigger_end <= at:
         cut = max(cut, trigger_end)
     return sentence[cut : max(0, at)]
+
+
+def _told_weekday(
+    sentence: str, words: str, start: Start, published: datetime | None, tz_name: str | None, past: bool | None,
+    rules: WhenRules, year_hint: int | None,
+) -> Start:
+    """A weekday in a sentence that says on which day it was told ("will take effect on
+    Wednesday, Biden said on Tuesday") is the one after (or before) that day; when that differs
+    from the reading from publication (a late page), both are kept: a range, the told one best."""
+    reported = _reported_day(sentence, published, tz_name, rules)
+    if reported is None:
+        return start
+    alt, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint, reported_on=reported[0])
+    if alt is None or alt.at is None or abs(alt.at - start.at) <= _EXACT:
+        return start
+    ends = [t for s_ in (start, alt) for t in ((s_.range[0], s_.range[1]) if s_.range else (s_.at,))]
+    return replace(alt, precision="range", range=(min(ends), max(ends)))
 
 
 def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: WhenRules) -> str | None:
