@@ -612,3 +612,8 @@ def test_tonight_and_tomorrow_count_from_the_day_told():
 def test_more_days_and_figures(text, published, starts_at, precision):
     m = timed(text, published)
     assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_an_opening_clock_time_before_a_pause_said_as_a_verb():
+    m = timed("At 6 a.m. on Monday, Armenia and Azerbaijan will stop fighting in Nagorno-Karabakh.")
+    assert (m.start_text, m.starts_at) == ("At 6 a.m. on Monday", at(3, 11, 2))

@@ -356,7 +356,11 @@ def _opens_sentence(sentence: str, m: re.Match[str], trigger_end: int, rules: Wh
         return False
     if _clock(rules.bracket.sub(" ", m.group(0)), rules)[1] in (None, "part"):
         return False
-    return bool(rules.cue.search(sentence, trigger_end, trigger_end + 50))
+    # a start cue after the trigger, or a trigger that is the verb ("X and Y will formally stop fighting")
+    return bool(rules.cue.search(sentence, trigger_end, trigger_end + 50) or _WILL_VERB.search(sentence, m.end(), trigger_end))
+
+
+_WILL_VERB = re.compile(r"\b(?:will|would|shall|are\s+to|is\s+to)\s+(?:\w+ly\s+)?[\w'\u2019-]+(?:\s+[\w'\u2019-]+)?$", I)
 
 
 # --------------------------------------------------------------------------- reading words
