@@ -617,3 +617,8 @@ def test_more_days_and_figures(text, published, starts_at, precision):
 def test_an_opening_clock_time_before_a_pause_said_as_a_verb():
     m = timed("At 6 a.m. on Monday, Armenia and Azerbaijan will stop fighting in Nagorno-Karabakh.")
     assert (m.start_text, m.starts_at) == ("At 6 a.m. on Monday", at(3, 11, 2))
+
+
+def test_a_day_after_is_not_a_daily_window():
+    assert timed("The truce in Gaza expires at 0400 GMT on Sunday, a day after it was extended.").recurrence is None
+    assert timed("The humanitarian pause in Gaza will last four hours a day from 10 a.m.").recurrence == "daily"
