@@ -107,6 +107,7 @@ class WhenRules:
     reporting_before: re.Pattern[str]
     told_before: re.Pattern[str]  # "agreed on", "said on" right before a day: when the news was told
     told_after: re.Pattern[str]  # "on Monday agreed": the same after the day
+    told_words: tuple[str, ...]  # those verbs, lower-cased, for a cheap test
     lead_is_cue: re.Pattern[str]
     weekday: re.Pattern[str]
     date_dm: re.Pattern[str]
@@ -224,6 +225,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         reporting_before=re.compile(fragment(w["reporting_before"]), I),
         told_before=re.compile(r"(?<![\w])(?:" + w["told_verbs"] + r")(?:\s+(?:on|last))?\s*$", I),
         told_after=re.compile(r"\s+(?:" + w["told_verbs"] + r")\b", I),
+        told_words=tuple(v.lower() for v in w["told_verbs"].split("|")),
         lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
         date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
@@ -352,7 +354,7 @@ def _opens_sentence(sentence: str, m: re.Match[str], trigger_end: int, rules: Wh
     """"At 6 a.m. on Friday, a ceasefire in Gaza will take effect": a clock time opening the
     sentence, set off by a comma, is the start of the pause named after it when a start cue
     follows the trigger ("On Friday, the sides agreed a truce" is when it was agreed)."""
-    if sentence[: m.start()].strip() or not sentence.startswith(",", m.end()) or trigger_end <= m.end():
+    if not sentence.startswith(",", m.end()) or trigger_end <= m.end() or sentence[: m.start()].strip():
         return False
     if _clock(rules.bracket.sub(" ", m.group(0)), rules)[1] in (None, "part"):
         return False
@@ -1075,6 +1077,9 @@ def _reported_day(sentence: str, published: datetime | None, tz_name: str | None
     3", "on Sunday announced"): a clock time without a day is read from that day."""
     if published is None:
         return None
+    low = sentence.lower()
+    if not any(v in low for v in rules.told_words):
+        return None  # no verb that dates the news: the date patterns need not run
     tz = ZoneInfo(tz_name) if tz_name else UTC
     base = published.astimezone(UTC if _date_only(published) else tz).date()
     found = set()
