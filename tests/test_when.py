@@ -464,3 +464,161 @@ def test_a_year_before_local_is_not_a_clock_time():
 def test_a_four_digit_figure_after_at_before_a_word_is_not_a_clock_time():
     for text in ("The ceasefire in Gaza was agreed at 2024 talks.", "The ceasefire in Gaza held at 1500 metres on the ridge."):
         assert all(m.start_text is None for m in extract(text, PUB)), text
+
+
+MONDAY_NOON = at(3, 11, 12)  # a page that gives only its date: Monday 11 March 2024
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "precision"),
+    [
+        # the day the news was told on anchors a clock time without a day, not the publication
+        ("The rebels announced on Sunday a ceasefire in Colombia starting at midnight.", MONDAY_NOON, at(3, 11, 5), "minute"),
+        ("The ceasefire in Gaza will start at midnight, the army said on Sunday.", at(3, 11, 10), at(3, 10, 22), "minute"),
+        # another clock time: that day's, or the next (flagged)
+        ("The army said on Sunday the truce in Gaza would begin at 6 p.m.", at(3, 11, 10), at(3, 10, 16), "range"),
+        # "had proposed" is the proposal's tense; the truce it proposed lies ahead
+        ("Earlier, the patriarch had proposed a truce in Ukraine from noon on Friday.", PUB, at(3, 8, 10), "minute"),
+    ],
+)
+def test_a_reported_day_and_the_tense_of_the_time_itself(text, published, starts_at, precision):
+    m = timed(text, published)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_the_end_of_a_pause_in_effect_lies_ahead():
+    # in effect since Monday: its start looks back, its end (no end verb in the past) ahead
+    m = timed("The truce in Gaza, in effect since Monday, is to continue until at least 1600 GMT on Saturday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 3, 22), at(3, 9, 16))
+    # a clock time alone after a start day gone by counts from publication, not from that day
+    m = timed("The truce in Aleppo, in effect since Monday, is to continue until at least 1600 GMT.", DATE_ONLY)
+    assert m.ends_at == at(3, 7, 16)
+
+
+def test_start_and_duration_in_two_namings_give_the_end():
+    ms = extract("The ceasefire in Gaza was to begin at 8 a.m. local time [1 a.m. New York time] Friday. It was to last for 72 hours.", PUB)
+    assert (ms[0].starts_at, ms[0].ends_at) == (at(3, 8, 6), at(3, 11, 6))
+    # a collapse ended the pause before its term: no end from its length
+    m = timed("The 72-hour truce in Gaza, which began at 6 a.m. on Monday, collapsed.")
+    assert m.ends_at is None
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "precision"),
+    [
+        # "had come into effect" looks back, though "come into" alone looks ahead
+        ("The army said the ceasefire in Gaza had come into effect at 7 a.m. on Tuesday.", at(3, 5, 5), "minute"),
+        # the day of the deal, right before publication: that day's 10 a.m. or the next (flagged)
+        ("Hamas and Israel agreed on Wednesday to a four-day truce in Gaza that begins at 10 a.m.", at(3, 6, 8), "range"),
+        # a deal days before publication: from that day's reading to the publication's, flagged
+        ("Israel and Hamas on Monday agreed to a ceasefire in Gaza starting at 8 a.m.", at(3, 4, 6), "range"),
+        # a clock time opening the sentence, with a start cue after the trigger
+        ("At 6 a.m. on Friday, a ceasefire in Gaza will take effect.", at(3, 8, 4), "minute"),
+    ],
+)
+def test_which_day_a_clock_time_belongs_to(text, starts_at, precision):
+    m = timed(text, DATE_ONLY)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_an_opening_clock_time_is_not_a_start_when_the_sentence_tells_the_deal():
+    assert timed("At 2 a.m. on Friday, negotiators agreed to a ceasefire in Gaza.", DATE_ONLY).start_text is None
+
+
+def test_an_end_after_will_and_an_adverb_is_the_pause_end():
+    m = timed("The pause in Gaza was extended by 48 hours and will now end at 7 a.m. (0500 GMT) on Saturday.")
+    assert m.ends_at == at(3, 9, 5)
+
+
+def test_a_bracketed_weekday_is_the_one_nearest_the_main_reading():
+    # midnight at the start of Thursday in Syria; the bracket names the UTC day, Wednesday
+    m = timed("Syria's government and rebels agreed a ceasefire starting at midnight Thursday (2200 GMT Wednesday).", DATE_ONLY)
+    assert (m.starts_at, m.start_zone) == (at(3, 6, 22), "stated")
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "precision"),
+    [
+        ("The truce in Gaza will begin at 12:00 midnight on Saturday.", at(3, 8, 22), "range"),  # midnight, not noon
+        ("The truce in Gaza will begin at midnight Saturday night.", at(3, 9, 22), "minute"),  # the end of Saturday
+    ],
+)
+def test_midnight_said_with_twelve_or_with_the_night(text, starts_at, precision):
+    m = timed(text)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_a_first_place_zone_is_doubted_when_the_text_names_places_on_other_clocks():
+    # no pause place: the first place named gives the best reading; Kyiv keeps another clock in March
+    m = timed("Russia and Ukraine agreed a ceasefire that begins at 6 a.m. on Monday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 11, 3), "range", (at(3, 11, 3), at(3, 11, 4)))
+    assert timed("Russia agreed a ceasefire that begins at 6 a.m. on Monday.").start_precision == "minute"
+
+
+def test_parties_on_one_clock_give_the_best_reading_of_a_zoneless_time():
+    m = timed("Truce declared\nArmenia and Azerbaijan agreed a truce from 18:00 on Saturday.")
+    assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 9, 14), "range", "unknown")  # Yerevan and Baku: both UTC+4
+
+
+def test_the_same_open_reading_named_twice_stays_open():
+    text = "Armenia and Azerbaijan agreed to a humanitarian ceasefire. The truce will begin at midnight on Sunday, the ministers said."
+    ms = extract(text, PUB)
+    assert ms and all(m.start_precision == "range" for m in ms if m.start_text)
+    # a day named in one sentence settles which reading of a clock time in the next is meant
+    m = extract("A truce in Gaza will begin on Saturday. It takes effect at 7 a.m. (0500 GMT).", DATE_ONLY)[0]
+    assert (m.starts_at, m.start_precision) == (at(3, 9, 5), "minute")
+
+
+def test_a_start_cue_and_its_time_around_a_list_of_places():
+    text = "Russia announced a humanitarian ceasefire in Ukraine. Corridors will be set up for Kharkiv, Sumy and Mariupol at 10:00 Moscow time (0700 GMT)."
+    m = extract(text, DATE_ONLY)[0]
+    assert (m.starts_at, m.start_zone) == (at(3, 7, 7), "stated")
+
+
+def test_an_extension_end_lies_ahead_of_publication_not_after_the_old_start():
+    # published Thursday 7 March: the truce began on Friday 1 March; "was extended until" is not an end gone by
+    m = timed("The truce in Gaza, which began on Friday at 7 a.m., was extended until 7 a.m. on Tuesday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 1, 5), at(3, 12, 5))
+    # an end verb in the past keeps the first Tuesday after the start
+    m = timed("The truce in Gaza, which began on Friday at 7 a.m., lasted until 7 a.m. on Tuesday.")
+    assert m.ends_at == at(3, 5, 5)
+
+
+def test_a_country_on_several_clocks_gives_a_range():
+    m = timed("The ceasefire in DR Congo takes effect at 6 a.m. on Friday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 8, 5), "range", (at(3, 8, 4), at(3, 8, 5)))  # Kinshasa .. Goma
+    assert timed("The ceasefire in Goma takes effect at 6 a.m. on Friday.").start_precision == "minute"
+
+
+def test_tonight_and_tomorrow_count_from_the_day_told():
+    m = timed("The army said on Sunday the truce in Gaza would begin tomorrow at 6 a.m.", at(3, 11, 10))
+    assert (m.starts_at, m.start_precision) == (at(3, 11, 4), "minute")
+    m = timed("The rebels announced on Sunday a ceasefire in Colombia starting at midnight tonight.", MONDAY_NOON)
+    assert m.starts_at == at(3, 11, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "precision"),
+    [
+        # a weekday in a sentence told on Tuesday, read on Thursday: Wednesday after the telling (a late page), flagged
+        ("A ceasefire in Lebanon will take effect at 4 a.m. on Wednesday (0200 GMT), the envoy said on Tuesday.", DATE_ONLY, at(3, 6, 2), "range"),
+        # a plan told in the past: the weekday nearest publication, either side
+        ("The ceasefire in Gaza was due to take effect at 8:30 a.m. Sunday (0630 GMT).", at(3, 11, 12), at(3, 10, 6, 30), "minute"),
+        ("The ceasefire in Gaza was due to take effect at 8:30 a.m. Sunday (0630 GMT).", at(3, 9, 12), at(3, 10, 6, 30), "minute"),
+        # four-digit figures: the second makes the first a clock time
+        ("The pause in Gaza will hold from 0800 to 1600 local time daily.", DATE_ONLY, at(3, 7, 6), "range"),
+    ],
+)
+def test_more_days_and_figures(text, published, starts_at, precision):
+    m = timed(text, published)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+def test_an_opening_clock_time_before_a_pause_said_as_a_verb():
+    m = timed("At 6 a.m. on Monday, Armenia and Azerbaijan will stop fighting in Nagorno-Karabakh.")
+    assert (m.start_text, m.starts_at) == ("At 6 a.m. on Monday", at(3, 11, 2))
+
+
+def test_a_day_after_is_not_a_daily_window():
+    assert timed("The truce in Gaza expires at 0400 GMT on Sunday, a day after it was extended.").recurrence is None
+    assert timed("The humanitarian pause in Gaza will last four hours a day from 10 a.m.").recurrence == "daily"

@@ -69,6 +69,10 @@ __all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancest
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
 _FAMILY = KIND_FAMILY
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
+# A collapse ends a pause before its term; an extension's length counts from the extension's
+# own start, stated in its sentence ("extended for six months starting from 6 February"), not
+# from a start read elsewhere: no end from start + duration across sentences for these.
+_NO_TERM = frozenset({"extended", "collapsed"})
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
@@ -104,7 +108,11 @@ class Extractor:
         zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
         if zone is not None or year is not None:
             out = self._pass(text, published, prefilter, zone, year)
-        return _party_readings(_carry_times(out))
+        if zone is not None and not any(m.location for m in out):
+            out = _doubt_zone(out, zone, {h.place.tz for h in _places.find(text, self.vocab) if h.place.tz})
+        wide = self.when.wide_countries
+        out = [_spread(m, place_zone(m.location), wide[m.location]) if m.location in wide else m for m in out]
+        return _party_readings(_derive_ends(_carry_times(out)))
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
         v = self.vocab
@@ -360,7 +368,7 @@ class Extractor:
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
-                **_time_fields(start, end, hours, recurrence),
+                **_time_fields(start, end, hours, recurrence, status != "collapsed"),
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -435,7 +443,7 @@ class Extractor:
                 actors=_actors.actors(text, v),
                 quote=quote,
                 confidence=0.5,
-                **_time_fields(start, end, hours, None),
+                **_time_fields(start, end, hours, None, status != "collapsed"),
             )
         ]
 
@@ -467,7 +475,7 @@ class Extractor:
                 return before
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
             return before
-        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status != "extended"))
+        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status not in _NO_TERM))
 
 
 def _time_fields(start, end, hours: float | None, recurrence: str | None, derive: bool = True) -> dict:
@@ -578,12 +586,13 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     start_zone=b.start_zone, start_local=b.start_local,
                 )
             elif (
-                inside and b.start_precision == "range" and b.start_range[1] - b.start_range[0] <= timedelta(days=1)
-                and a.start_range[1] - a.start_range[0] <= timedelta(days=1)
+                inside and b.start_precision == "range" and len(settled := _settled(a.start_range, b.start_range, hour)) == 1
+                and b.start_range[1] - b.start_range[0] <= timedelta(days=1) and a.start_range[1] - a.start_range[0] <= timedelta(days=1)
             ):
-                # "on Friday" here, "at 7 a.m. (0500 GMT)" there: the day settles which 7 a.m.
+                # "on Friday" here, "at 7 a.m. (0500 GMT)" there: the day settles which 7 a.m. (the
+                # one of b's two readings inside a's day; the same open reading twice settles nothing)
                 fields.update(
-                    start_text=b.start_text, starts_at=b.starts_at, start_range=None, start_precision="minute", start_zone=b.start_zone,
+                    start_text=b.start_text, starts_at=settled[0], start_range=None, start_precision="minute", start_zone=b.start_zone,
                 )
             elif a.starts_at is None and a.start_range is None and b.start_range and b.start_precision != "range":
                 fields.update(
@@ -594,7 +603,7 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                 fields.update(
                     ends_at=b.ends_at, end_range=b.end_range, end_precision=b.end_precision, end_zone=b.end_zone, end_local=b.end_local
                 )
-            elif "starts_at" in fields and a.duration_hours and a.status != "extended" and a.end_precision in (None, "range"):
+            elif "starts_at" in fields and a.duration_hours and a.status not in _NO_TERM and a.end_precision in (None, "range"):
                 step = timedelta(hours=a.duration_hours)  # the end derived from the start now known
                 if fields.get("start_precision") == "minute":
                     fields.update(ends_at=fields["starts_at"] + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
@@ -607,21 +616,77 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _doubt_zone(mentions: list[Mention], zone: str, named: set[str]) -> list[Mention]:
+    """A wall time read in the zone of the first place a text names, no mention having a place
+    of its own, is only the best reading when the text names places on other clocks then
+    ("Russia and Ukraine agreed a truce from 6 a.m."): its precision becomes "range", over the
+    readings in every zone named."""
+    zones = tuple(sorted(named | {zone}))
+    return [_spread(m, zone, zones) if m.location is None else m for m in mentions]
+
+
+def _spread(m: Mention, zone: str | None, zones: tuple[str, ...]) -> Mention:
+    """`m` with each minute-precise time read in `zone` (the place's) made a range over the
+    readings of the same wall time in `zones`, when they differ ("DR Congo": Kinshasa to Goma)."""
+    if zone is None:
+        return m
+    tz, others = ZoneInfo(zone), [ZoneInfo(z) for z in zones]
+
+    def span(at: datetime | None, precision: str | None, where: str | None):
+        if at is None or precision != "minute" or where != "place":
+            return None
+        wall = at.astimezone(tz).replace(tzinfo=None)
+        readings = sorted({wall.replace(tzinfo=z).astimezone(timezone.utc) for z in others} | {at})
+        return (readings[0], readings[-1]) if len(readings) > 1 else None
+
+    fields: dict = {}
+    if r := span(m.starts_at, m.start_precision, m.start_zone):
+        fields.update(start_range=r, start_precision="range")
+    if r := span(m.ends_at, m.end_precision, m.end_zone):
+        fields.update(end_range=r, end_precision="range")
+    return replace(m, **fields) if fields else m
+
+
+def _settled(day: tuple[datetime, datetime], readings: tuple[datetime, datetime], slack: timedelta) -> list[datetime]:
+    """Which of a clock time's two readings (the ends of its range) fall within `day`."""
+    return sorted({r for r in readings if day[0] - slack <= r <= day[1] + slack})
+
+
+def _derive_ends(mentions: list[Mention]) -> list[Mention]:
+    """Start + duration gives the end of a mention that got its start and its length from
+    different namings ("The ceasefire was to begin at 8 a.m. Friday. It was to last for 72
+    hours"), as `_time_fields` does within one; an extension's length is not the pause's, and
+    a collapse ended the pause before its term."""
+    out = []
+    for m in mentions:
+        if m.ends_at is None and m.end_range is None and m.duration_hours and m.status not in _NO_TERM and m.start_text:
+            start = _when.Start(m.start_text, m.starts_at, m.start_range, m.start_precision, m.start_zone, (), m.start_local)
+            derived = _time_fields(start, None, m.duration_hours, m.recurrence)
+            m = replace(m, **{k: v for k, v in derived.items() if k.startswith("end")})
+        out.append(m)
+    return out
+
+
 def _party_readings(mentions: list[Mention]) -> list[Mention]:
     """A wall time read in no zone (none stated, no place in the article) gets as its best
-    reading that time in the zone of the one country every party named is in ("the Kremlin
-    declared a truce from 18:00": Moscow time). It stays flagged: precision "range", zone
-    "unknown", the range of every reading, and the lifecycle still reads it again in the
-    zone of the pause it joins. Parties in several zones give no reading."""
+    reading that time in the zone of the countries every party named is in, when they keep
+    one clock then ("the Kremlin declared a truce from 18:00": Moscow time; Thailand and
+    Cambodia: UTC+7). It stays flagged: precision "range", zone "unknown", the range of every
+    reading, and the lifecycle still reads it again in the zone of the pause it joins.
+    Parties on different clocks give no reading."""
     zones = {place_zone(a.name) for m in mentions for a in m.actors} - {None}
-    if len(zones) != 1:
+    if not zones:
         return mentions
-    tz = ZoneInfo(zones.pop())
+    tzs = [ZoneInfo(z) for z in sorted(zones)]
 
     def reading(local: str | None, span) -> datetime | None:
         if not local or "T" not in local:
             return None  # a day, not a wall time
-        at = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(timezone.utc)
+        wall = datetime.fromisoformat(local)
+        readings = {wall.replace(tzinfo=tz).astimezone(timezone.utc) for tz in tzs}
+        if len(readings) != 1:
+            return None  # the parties' clocks differ then
+        at = readings.pop()
         return at if span is None or span[0] <= at <= span[1] else None
 
     out = []

@@ -38,7 +38,15 @@ How news states time, and how each way is read (the conventions, documented once
   are a range of a day either side (the stamp's date may be the UTC one or the outlet's;
   "minutes after" a time also looks back). A clock
   time without a day takes the one day named before it in the pause's text ("introduced
-  on Thursday ..., between 8 a.m. and 4 p.m."). "June 3-4" is its first day, except for
+  on Thursday ..., between 8 a.m. and 4 p.m."), but a day the news was told or the deal
+  struck on ("said on Sunday", "agreed on Wednesday", "on Monday announced") is not the
+  pause's: a clock time without a day, "tonight" and "tomorrow" count from it as from a
+  date-only stamp of that day ("announced on Sunday a ceasefire starting at midnight": the
+  end of Sunday, certain; another clock time that day's or the next, flagged; a day told
+  further back than the day before publication, a range up to the publication's reading).
+  The tense of a time is that of the verb between the trigger and it ("had proposed a truce
+  from noon on Friday" looks ahead; "had come into effect" and "since Monday" look back).
+  "June 3-4" is its first day, except for
   midnight ("midnight on June 3-4" is the night between). Without `published`, only a
   date resolves: with its year, or the year of the article's first full date
   (`article_year`); a weekday does not.
@@ -51,7 +59,10 @@ How news states time, and how each way is read (the conventions, documented once
 * **Ends.** "until 8 p.m. on Thursday", "until February 3" (a bare day ends with that local
   day), "from 6 a.m. of April 10 to 6 a.m. of April 13", "between 8 a.m. and 4 p.m. on
   Thursday", "9 a.m.-9 p.m.", "ended at 7am": the second figure of a window takes the day
-  and zone of the first when it has none (and the next day when it is not later). The end
+  and zone of the first when it has none (and the next day when it is not later). An end's
+  day is the first after its start and, unless an end verb puts it in the past ("ended",
+  "lasted until"; not "was extended until") or the pause is over, not before publication;
+  the end of a pause in effect lies ahead. The end
   from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
@@ -92,7 +103,11 @@ class WhenRules:
     immediate: re.Pattern[str]
     relative_start: re.Pattern[str]
     cue_before: re.Pattern[str]
+    cue: re.Pattern[str]  # a start cue anywhere ("will take effect")
     reporting_before: re.Pattern[str]
+    told_before: re.Pattern[str]  # "agreed on", "said on" right before a day: when the news was told
+    told_after: re.Pattern[str]  # "on Monday agreed": the same after the day
+    told_words: tuple[str, ...]  # those verbs, lower-cased, for a cheap test
     lead_is_cue: re.Pattern[str]
     weekday: re.Pattern[str]
     date_dm: re.Pattern[str]
@@ -127,6 +142,7 @@ class WhenRules:
     end_cue: re.Pattern[str]  # "ended at <time>": group "when"
     join: re.Pattern[str]  # "-" / "to" / "and" between the two figures of a window
     vague_ranges: tuple[tuple[re.Pattern[str], str, str], ...]  # (phrase, earliest, latest)
+    wide_countries: dict  # country name -> the zones it spans (westmost, eastmost)
 
 
 # A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
@@ -145,6 +161,8 @@ _FOUR = (
 _SPOKEN = (
     r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s+(?:o['\u2019]clock\s+)?in\s+the\s+(morning|afternoon|evening)(?![\w])"
 )
+# "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
+_NAMES = r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8})?"
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 
 
@@ -202,8 +220,12 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         vague=vague,
         immediate=immediate,
         relative_start=relative_start,
-        cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
+        cue=re.compile(r"(?<![\w])" + fragment(w["start_cue"]) + r"(?![\w])", I),
+        cue_before=re.compile(r"\b" + fragment(w["start_cue"]) + _NAMES + r"(?:\s+[\w'\u2019-]+){0,4}\s*$", I),
         reporting_before=re.compile(fragment(w["reporting_before"]), I),
+        told_before=re.compile(r"(?<![\w])(?:" + w["told_verbs"] + r")(?:\s+(?:on|last))?\s*$", I),
+        told_after=re.compile(r"\s+(?:" + w["told_verbs"] + r")\b", I),
+        told_words=tuple(v.lower() for v in w["told_verbs"].split("|")),
         lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
         date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
@@ -221,7 +243,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         local=re.compile(fragment(w["local_time"]), I),
         bracket=re.compile(r"[\(\[]([^\)\]\n]{1,80})[\)\]]"),
         night_between=re.compile(r"\b(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+(" + wd + r")\b|\bnight\s+of\b", I),
-        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b", I),
+        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b|\b" + wd + r"\s+night\b", I),  # "midnight Saturday night"
         first_hour=re.compile(r"\bfirst\s+hour\s+of\b", I),
         weekdays=dict(w["weekdays"]),
         months=dict(w["months"]),
@@ -248,6 +270,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         vague_ranges=tuple(
             (re.compile(r"^" + fragment(k) + r"$", I), v[0], v[1]) for k, v in w["vague_ranges"].items() if not k.startswith("_")
         ),
+        wide_countries={k: tuple(v) for k, v in w["wide_countries"].items() if not k.startswith("_")},
     )
 
 
@@ -308,7 +331,11 @@ def _find(
         if (
             (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before))
             or _near_cue(before, rules, trigger_end)
-            or (m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end))
+            or (
+                m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
+                and not rules.reporting_before.search(before)  # "said on Sunday the truce ...": when it was said
+            )
+            or _opens_sentence(sentence, m, trigger_end, rules)
         ):
             found.append((0, m.start(), "precise", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
@@ -321,6 +348,21 @@ def _find(
         return None
     _, _, kind, words, end = min(found)
     return kind, words, end
+
+
+def _opens_sentence(sentence: str, m: re.Match[str], trigger_end: int, rules: WhenRules) -> bool:
+    """"At 6 a.m. on Friday, a ceasefire in Gaza will take effect": a clock time opening the
+    sentence, set off by a comma, is the start of the pause named after it when a start cue
+    follows the trigger ("On Friday, the sides agreed a truce" is when it was agreed)."""
+    if not sentence.startswith(",", m.end()) or trigger_end <= m.end() or sentence[: m.start()].strip():
+        return False
+    if _clock(rules.bracket.sub(" ", m.group(0)), rules)[1] in (None, "part"):
+        return False
+    # a start cue after the trigger, or a trigger that is the verb ("X and Y will formally stop fighting")
+    return bool(rules.cue.search(sentence, trigger_end, trigger_end + 50) or _WILL_VERB.search(sentence, m.end(), trigger_end))
+
+
+_WILL_VERB = re.compile(r"\b(?:will|would|shall|are\s+to|is\s+to)\s+(?:\w+ly\s+)?[\w'\u2019-]+(?:\s+[\w'\u2019-]+)?$", I)
 
 
 # --------------------------------------------------------------------------- reading words
@@ -402,6 +444,8 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
     m = rules.clock.search(words)
     mid = rules.midnight.search(words)
     noon = rules.noon.search(words)
+    if m and mid and re.fullmatch(r"12(?::00)?\s*", words[m.start() : mid.start()]):
+        return time(0, 0), "midnight", None  # "12 midnight", "12:00 midnight"
     if m and not (mid and mid.start() < m.start()) and not (noon and noon.start() < m.start()):
         if m.group(8):
             return time(0, 0), "midnight", None
@@ -436,8 +480,11 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
     return None, None, None
 
 
-def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None) -> _Words:
-    """The parts of a time phrase (outside its brackets); `base`: the publication date in the zone."""
+def _read(
+    words: str, base: date | None, past: bool | None, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None
+) -> _Words:
+    """The parts of a time phrase (outside its brackets); `base`: the publication date in the
+    zone; `past` None: a weekday is the one nearest `base`, either side (read as ahead otherwise)."""
     clock, clock_kind, part = _clock(words, rules)
     notes: list[str] = []
     next_week = False
@@ -487,6 +534,10 @@ def _read(words: str, base: date | None, past: bool, place_tz: tzinfo | None, ru
             qualifier = re.search(r"\b(next|last)\s+$", words[: m.start()], I)
             if qualifier and qualifier.group(1).lower() == "last":
                 day = base - timedelta(days=(base.weekday() - target) % 7 or 7)
+            elif past is None:  # a plan told in the past: the occurrence nearest publication
+                back = base - timedelta(days=(base.weekday() - target) % 7)
+                ahead = base + timedelta(days=(target - base.weekday()) % 7)
+                day = back if base - back <= ahead - base else ahead
             elif past:
                 day = base - timedelta(days=(base.weekday() - target) % 7)
             else:
@@ -582,9 +633,14 @@ def _resolve_words(
     anchor_words: _Words | None = None,
     next_year: bool = False,
     year_hint: int | None = None,
+    reported_on: date | None = None,
 ) -> tuple[Start | None, _Words | None]:
     """A precise phrase as a Start (or an end when role == "end"); `anchor`: the window's
-    first figure, whose day and zone a second figure without them takes."""
+    first figure, whose day and zone a second figure without them takes. `reported_on`: the
+    local day the news was told on (before publication), read like a date-only stamp of that
+    day, except that midnight after it is certain (the end of that day)."""
+    if reported_on is not None:
+        published = datetime.combine(reported_on, time(12, 0), tzinfo=UTC)
     place_tz = ZoneInfo(tz_name) if tz_name else None
     main, brackets = _split_brackets(words, rules)
     probe_zone = _parse_zone(main, place_tz, rules)
@@ -596,7 +652,12 @@ def _resolve_words(
     read_past = past
     if role == "end" and anchor is not None and anchor.at is not None:
         # an end's day or date is the first after its start ("from Dec. 23 until Jan. 2")
-        base, read_past = anchor.at.astimezone(tz0 or UTC).date(), False
+        start_day = anchor.at.astimezone(tz0 or UTC).date()
+        # ... and a weekday, unless the end is reported gone by, not before publication ("which
+        # began on Friday, was extended until Tuesday" read the next Thursday: the coming Tuesday)
+        weekday = rules.weekday.search(main) and not (rules.date_dm.search(main) or rules.date_md.search(main))
+        base = max(start_day, base) if weekday and not past and base is not None else start_day
+        read_past = False
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
     w = _read(main, base, read_past, place_tz, rules, year_hint)
@@ -636,7 +697,7 @@ def _resolve_words(
             # a date-only stamp: its date, read as written in the news day's hours (06:00-18:00
             # local): a time ahead before 06:00 is the next day's ("will start at 2 a.m."), a time
             # gone by from 18:00 on the day before's ("began at 6 p.m."); always flagged
-            date_guess = clock is not None
+            date_guess = clock is not None and not (reported_on is not None and w.clock_kind in ("midnight", "midnight24"))
             if w.clock_kind in ("midnight", "midnight24") and (w.end_of_day or not past):
                 day += timedelta(days=1)
             elif w.clock_kind == "clock":
@@ -731,7 +792,7 @@ def _resolve_words(
             # (the other reading is the stamp's date when the day was moved, else the day beyond it)
             other = at + timedelta(days=-date_shift if date_shift else (-1 if past else 1))
             precision, span = "range", (min(at, other), max(at, other))
-        elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start":
+        elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start" and not reported_on:
             # "at 2400 hours tonight" on a page that gives only its date: that date may be the UTC
             # one or the outlet's, a day off the writer's "tonight"
             precision, span = "range", (at - timedelta(days=1), at + timedelta(days=1))
@@ -769,6 +830,13 @@ def _bracket(
     base = published.astimezone(tz).date() if published else None
     own = _read(rules.bracket.sub(" ", inner), base, past, place_tz, rules)
     near = at if at is not None else (span[0] + (span[1] - span[0]) / 2 if span else None)
+    if own.day_kind == "weekday" and own.day is not None and near is not None:
+        # "midnight Thursday (2200 GMT Wednesday)": the bracket's weekday is the one nearest the main reading
+        local = near.astimezone(tz).date()
+        own = replace(own, day=min(
+            (local + timedelta(days=k) for k in range(-3, 4) if (local + timedelta(days=k)).weekday() == own.day.weekday()),
+            key=lambda d: abs(d - local),
+        ))
     if own.day is not None:
         return _local(own.day + timedelta(days=1 if kind == "midnight24" else 0), clock, tz), is_utc
     if near is None:
@@ -859,8 +927,10 @@ def _times(
 ) -> tuple[Start | None, Start | None]:
     found = _find(sentence, lo, hi, trigger_end, rules, probe)
     if found:
-        before = sentence[max(0, sentence.find(found[1], lo) - 60) : max(0, sentence.find(found[1], lo))]
-        if rules.future_before.search(before):
+        before = _tense_window(sentence, sentence.find(found[1], lo), trigger_end)
+        if _PLANNED.search(before):
+            past = None  # "was due to take effect on Sunday": a plan told in the past, either side of publication
+        elif rules.future_before.search(before):
             past = False
         elif rules.past_before.search(before):
             past = True
@@ -873,12 +943,27 @@ def _times(
         shown = words
         if kind == "precise":
             start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
-            if start_words is not None and not start_words.day_stated and start_words.clock is not None:
-                day = _clause_day(sentence, lo, hi, sentence.find(words, lo), stop, rules)
+            relative = start_words is not None and start_words.day_kind == "relative" and start_words.clock is not None
+            if start_words is not None and (not start_words.day_stated or relative) and start_words.clock is not None:
+                # a clock time without a day, or with "tonight"/"tomorrow" (relative to the day told)
+                day = None if relative else _clause_day(sentence, lo, hi, sentence.find(words, lo), stop, rules)
+                reported = None if day else _reported_day(sentence, published, tz_name, rules)
                 if day:  # "introduced on Thursday and will last eight hours, between 8 a.m. and 4 p.m."
                     words_day = words + " on " + day
                     start, start_words = _resolve_words(words_day, published, tz_name, past, rules, year_hint=year_hint)
                     words = words_day
+                elif reported:  # "announced on Sunday a ceasefire starting at midnight": Sunday's midnight
+                    told, got = reported[0], start
+                    start, start_words = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint, reported_on=told)
+                    if start is not None and start.at is not None and told < reported[1] - timedelta(days=1) and got and got.at:
+                        # told days before publication: from that day's reading to the publication's
+                        lo_at = start.range[0] if start.range else start.at
+                        hi_at = max(got.range[1] if got.range else got.at, start.range[1] if start.range else start.at)
+                        start = replace(start, precision="range", range=(lo_at, hi_at))
+            elif start is not None and start.at is not None and start_words is not None and start_words.day_kind == "weekday" and not (
+                start_words.next_week or re.search(r"\blast\s+\w+day\b", words, I)  # "last Friday" is fixed
+            ):
+                start = _told_weekday(sentence, words, start, published, tz_name, past, rules, year_hint)
             start = start or Start(words, None)
             j = rules.join.match(sentence, stop)
             if j and j.end() < hi:
@@ -905,6 +990,8 @@ def _times(
                             extra += " " + z.group(0) if z else ""
                         if (start_words is None or not start_words.day_stated) and end_words.day_stated:
                             extra += " " + _day_words(w2, rules)
+                        if start_words is None and re.search(r"(?<![\w:.])[0-2]\d[0-5]\d\s*$", words):
+                            extra += " hrs"  # "from 0800 to 1600 local time": the second figure made the first a clock time
                         if extra.strip():
                             start, start_words = _resolve_words(words + extra, published, tz_name, past, rules, year_hint=year_hint)
                             start = start or Start(words, None)
@@ -912,19 +999,55 @@ def _times(
         else:
             start = _resolve(kind, words, published, tz_name, past, rules, year_hint=year_hint)
     if end is None:
-        end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
-        if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found:
+        end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
+        if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found and (
+            start_words.clock is not None  # a day alone ("since Monday") is the place's local day
+        ):
             z = rules.zone.search(rules.bracket.sub(" ", end.text))
             zone = _zone_of(z.group(0), None, rules) if z else None
             if zone is not None and zone[1]:  # "from noon on Friday until midnight on Saturday, Moscow time"
                 start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
                 start = start or Start(found[1], None)
-                end = _end(sentence, lo, hi, published, tz_name, past or ended, rules, probe, start, start_words, year_hint, trigger_end)
+                end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
     if start is not None and shown and start.text != shown:
         start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
         end = Start(end.text, None, None, None, None, end.notes + ("the end read is not after the start: it is dropped",))
     return start, end
+
+
+# "was due to", "were set to", "had been scheduled to": a plan told in the past, for a day
+# that may be before or after publication
+_PLANNED = re.compile(
+    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)\s+to(?:\s+\w+){0,3}\s*$", I
+)
+
+
+def _tense_window(sentence: str, at: int, trigger_end: int) -> str:
+    """The words before a time phrase whose verb says whether it looks ahead or back: up to 60
+    characters, but none before the trigger when the trigger comes first ("had proposed a
+    truce from noon on Friday": "had proposed" is the proposal's tense, not the truce's)."""
+    cut = max(0, at - 60)
+    if 0 <= trigger_end <= at:
+        cut = max(cut, trigger_end)
+    return sentence[cut : max(0, at)]
+
+
+def _told_weekday(
+    sentence: str, words: str, start: Start, published: datetime | None, tz_name: str | None, past: bool | None,
+    rules: WhenRules, year_hint: int | None,
+) -> Start:
+    """A weekday in a sentence that says on which day it was told ("will take effect on
+    Wednesday, Biden said on Tuesday") is the one after (or before) that day; when that differs
+    from the reading from publication (a late page), both are kept: a range, the told one best."""
+    reported = _reported_day(sentence, published, tz_name, rules)
+    if reported is None:
+        return start
+    alt, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint, reported_on=reported[0])
+    if alt is None or alt.at is None or abs(alt.at - start.at) <= _EXACT:
+        return start
+    ends = [t for s_ in (start, alt) for t in ((s_.range[0], s_.range[1]) if s_.range else (s_.at,))]
+    return replace(alt, precision="range", range=(min(ends), max(ends)))
 
 
 def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: WhenRules) -> str | None:
@@ -936,10 +1059,40 @@ def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: When
             if m.start() >= at:
                 continue  # only a day stated before the time: later ones are other events' ("talks on May 12")
             before = sentence[max(0, m.start() - 40) : m.start()]
-            if rules.reporting_before.search(re.sub(r"\s+(?:on|last|this)\s*$", " ", before)) or rules.until_before.search(before):
+            if _told(sentence, m, rules) or rules.until_before.search(before):
                 continue
             found.add(fold(m.group(0)))
     return found.pop() if len(found) == 1 else None
+
+
+def _told(sentence: str, m: re.Match[str], rules: WhenRules) -> bool:
+    """Whether the day matched is the one the news was told or agreed on ("said on Monday",
+    "agreed on Wednesday", "on Sunday announced"), not the pause's."""
+    return bool(rules.told_before.search(sentence, max(0, m.start() - 40), m.start()) or rules.told_after.match(sentence, m.end()))
+
+
+def _reported_day(sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules) -> tuple[date, date] | None:
+    """(the day, the publication's local date) when the sentence names one day before
+    publication on which the news was told or agreed ("announced on Sunday", "agreed on March
+    3", "on Sunday announced"): a clock time without a day is read from that day."""
+    if published is None:
+        return None
+    low = sentence.lower()
+    if not any(v in low for v in rules.told_words):
+        return None  # no verb that dates the news: the date patterns need not run
+    tz = ZoneInfo(tz_name) if tz_name else UTC
+    base = published.astimezone(UTC if _date_only(published) else tz).date()
+    found = set()
+    for pattern in (rules.date_dm, rules.date_md, rules.weekday):
+        for m in pattern.finditer(sentence):
+            if _told(sentence, m, rules):
+                day = _read(m.group(0), base, True, tz, rules).day
+                if day is not None:
+                    found.add(day)
+    if len(found) != 1:
+        return None
+    day = found.pop()
+    return (day, base) if base - timedelta(days=7) <= day < base else None
 
 
 def _has_day(words: str, rules: WhenRules) -> bool:
@@ -956,7 +1109,13 @@ def _day_words(words: str, rules: WhenRules) -> str:
 
 # "will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday": the start's subject ends it
 _AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", I)
-_DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+$", I)
+_DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+(?:now\s+|then\s+|also\s+)?$", I)
+
+
+# the verb before an end phrase that puts it in the past ("ended at", "lasted until", "held until")
+_END_PAST = re.compile(
+    r"(?<![\w])(?:ended|expired|lasted|held|closed|ran|remained|stayed|continued|was over|were over)(?:\s+\w+){0,3}\s*$", I
+)
 
 
 def _end(
@@ -987,12 +1146,17 @@ def _end(
         return None
     m = min(candidates, key=lambda c: c.start())
     words = m.group("when")
-    before = sentence[max(0, m.start("when") - 60) : m.start("when")]
+    before = _tense_window(sentence, m.start("when"), trigger_end)
     if rules.future_before.search(before):  # "expires at midnight on Sunday": ahead, whatever the status
         past = False
-    elif rules.past_before.search(before):
+    elif _END_PAST.search(before):  # "ended at 7 a.m.", "lasted until"; not "was extended until"
         past = True
     anchor = start if start is not None and start.at is not None else None
+    if (
+        anchor is not None and published is not None and anchor.precision == "day" and anchor.range is not None
+        and anchor.range[1] <= published and not (_has_day(words, rules) or rules.relative_day.search(words))
+    ):  # "in effect since Monday, will continue until 1600 GMT": a clock alone counts from publication
+        anchor = None
     got, w = _resolve_words(words, published, tz_name, past, rules, "end", anchor, start_words if anchor else None, year_hint=year_hint)
     if got is None or got.at is None or w is None:
         return got
