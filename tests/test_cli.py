@@ -184,3 +184,15 @@ def test_extract_shows_times_with_precision_zone_and_notes():
     assert "note: local 06:00 and the bracketed figure (03:00 GMT) disagree: the UTC figure is used" in result.output
     alone = CliRunner().invoke(main, ["extract", "--published", "2024-03-07T09:30:00Z", "-"], input=zoneless)
     assert "starts: not known (somewhere in 2024-03-10 16:00 .. 2024-03-11 18:00 UTC); precision range, zone unknown" in alone.output
+
+
+def test_eval_lists_misses_unless_asked_for_the_summary(tmp_path):
+    row = {"id": "made-1", "text": "Rebels in Sirte agreed to a 24-hour truce on Monday.", "is_pause_event": True,
+           "kind": "truce", "status": "agreed", "duration_hours": 48, "location": "Sirte"}  # 48: a deliberate miss
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_text(json.dumps(row) + "\n")
+    full = CliRunner().invoke(main, ["eval", str(labelled)])
+    summary = CliRunner().invoke(main, ["eval", "--summary", str(labelled)])
+    assert full.exit_code == summary.exit_code == 0, full.output + summary.output
+    assert "made-1: duration: expected 48.0, got 24.0" in full.output
+    assert "made-1" not in summary.output and "On true positives: status 1.000, duration 0.000" in summary.output

@@ -821,7 +821,8 @@ def extract(source, published: str | None, as_json: bool, jsonl: bool) -> None:
 @click.argument("source", type=click.File("r", encoding="utf-8"))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures and misses as JSON.")
 @click.option("--check", is_flag=True, help="Exit 1 when a figure is below its floor (for CI).")
-def eval_(source, as_json: bool, check: bool) -> None:
+@click.option("--summary", is_flag=True, help="The figures only, no misses (for a held-out set you must not read).")
+def eval_(source, as_json: bool, check: bool, summary: bool) -> None:
     """Score the extractor on labelled passages (JSON lines, the dev_passages.jsonl format)."""
     from .extract.evaluate import below_floors, evaluate, floors_for
 
@@ -854,7 +855,7 @@ def eval_(source, as_json: bool, check: bool) -> None:
             )
         else:
             click.echo("Times: no passage has starts_at / ends_at labels")
-        for miss in result["misses"]:
+        for miss in () if summary else result["misses"]:
             what = "; ".join(f"{k}: expected {v['expected']!r}, got {v['got']!r}" for k, v in miss["differs"].items())
             click.echo(f"  {miss['id']}: {what}")
         click.echo("Floors: " + ("all met" if not failing else "BELOW: " + "; ".join(failing)))
