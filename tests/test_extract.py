@@ -1020,3 +1020,29 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
     mentions = extract(text, THURSDAY)
     assert mentions[-1].kind == "truce"
     assert passage_prediction(mentions)["status"] == "in_effect"
+
+
+# --- issue 12, status: the pause's own predicate, who agreed (sentences written for the project) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # the pause's own predicate carries its auxiliary inside the cue; a start in another clause is not the pause's
+        ("When the meeting in Sirte began, it was clear a truce was about to be signed.", "agreed"),
+        # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
+        (
+            "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",
+            "agreed",
+        ),
+    ],
+)
+def test_status_from_the_pause_predicate(text, status):
+    assert one(text).status == status
+
+
+def test_both_sides_agreed_stands_when_a_third_party_disowns_it():
+    text = "The mediator said the sides agreed to an immediate ceasefire in Sirte. The militia said it had nothing to do with the agreement."
+    assert [m.status for m in extract(text, THURSDAY)][0] == "agreed"
+    one_side = "The militia said it had agreed to a ceasefire in Sirte. The army said it had nothing to do with the agreement."
+    assert extract(one_side, THURSDAY)[0].status == "proposed"

@@ -31,7 +31,8 @@ another word in the very next sentence, at no other place, takes the first term'
 pause, as the labels read it: "offered a truce ... introduce a humanitarian pause"); a pause with no place takes the place
 the sentence before names in a place's position; the headline's pause takes the lead's
 length and place when they agree; and where a side rejects, denies or has not answered, a
-pause "agreed" is one side's acceptance, so "proposed" (a unilateral declaration excepted).
+pause "agreed" is one side's acceptance, so "proposed" (a unilateral declaration, or one the
+sentence says both sides agreed, excepted).
 A town the curated gazetteer does not know comes from `world` (GeoNames).
 
 Times (see `when` for how each phrase is read): a sentence that gives no mention but a cued
@@ -226,12 +227,12 @@ class Extractor:
                     # names the country, the lead the pause's own, local level
                     out[0] = replace(_merge(head, body), location=body.location, country=body.country)
         # One side accepted while the other rejects, denies or has not answered: a proposal
-        # (a unilateral declaration stays agreed).
+        # (a unilateral declaration, or "the sides agreed", stays agreed).
         agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
         disputed = {p for p in agreed if v.disputed.search(" ".join(s.text for s in sentences if s.paragraph == p))}
         if disputed:
             out = [
-                replace(m, status="proposed") if m.status == "agreed" and p in disputed and not v.unilateral.search(m.quote) else m
+                replace(m, status="proposed") if m.status == "agreed" and p in disputed and not v.settled.search(m.quote) else m
                 for m, p in zip(out, paras)
             ]
         return out

@@ -230,7 +230,8 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
       own relative clause), else the latest stage; a breach with renewed fighting is a collapse;
     - then the pause's own predicate with its auxiliary ("a truce was about to be signed");
     - then "in effect" (not a present tense inside a when-clause: "is set to end when the
-      truce enters into force"), the governing cue first;
+      truce enters into force"), the governing cue first; such a start still to come makes
+      the pause agreed unless a proposal or call governs it;
     - else the governing cue, else the nearest (cues after the trigger count as a little
       farther).
     A cue governs when only a noun phrase's words stand between it and the trigger ("called
@@ -291,16 +292,21 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         return found
     if calls:
         return "called_for"
-    now = [c for c in inside if c.status == "in_effect" and not (sentence and _FUTURE_NOW.search(sentence, max(0, c.start - 80), c.start) and _PRESENT.match(sentence, c.start))]
+    def to_come(c: Cue) -> bool:  # "when the truce enters into force": a present tense of a start still to come
+        lo = max(0, min(c.start - 80, h.start - 30))
+        return bool(sentence and _FUTURE_NOW.search(sentence, lo, c.start) and _PRESENT.match(sentence, c.start))
+
+    now = [c for c in inside if c.status == "in_effect" and not to_come(c)]
     own = [  # the pause's own predicate, with its auxiliary: "a truce was about to be signed"
         c for c in inside
-        if c.status != "in_effect" and c.start >= h.end and governs(c) and _AUX.search(sentence or "", h.end, c.start)
+        if c.status != "in_effect" and c.start >= h.end and governs(c) and _AUX.search(sentence or "", h.end, c.end)
     ]
     if own and not any(governs(c) for c in now):
         return min(own, key=distance).status
     if now:
         return best(now)
-    if sentence and len(inside) > 0 and all(c.status == "in_effect" for c in inside):
+    asks = [c for c in inside if c.status in ("proposed", "called_for") and c.end <= h.start and governs(c)]
+    if sentence and any(c.status == "in_effect" for c in inside) and not asks:
         return "agreed"  # "is set to end when the truce enters into force": a start still to come
     return best([c for c in inside if c.status != "in_effect"])
 

@@ -113,7 +113,7 @@ class Vocab:
     disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
     talks_after: re.Pattern[str]  # "ceasefire talks": the pause only as the subject of talks
     talks_before: re.Pattern[str]  # "efforts to broker a truce"
-    unilateral: re.Pattern[str]  # a pause declared by one side alone: never "disputed"
+    settled: re.Pattern[str]  # a pause declared by one side alone, or agreed by both: never "disputed"
     # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
     # cues and actor aliases may match a sentence, so that only those are run.
     trigger_index: StemIndex
@@ -281,7 +281,7 @@ def load(language: str = "en") -> Vocab:
         disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
         talks_after=re.compile(fragment(raw["talks"]["after"]), I),
         talks_before=re.compile(fragment(raw["talks"]["before"]), I),
-        unilateral=re.compile(fragment(raw["disputed"]["unilateral"]), I),
+        settled=re.compile(fragment(raw["disputed"]["settled"]), I),
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
         actor_index=StemIndex([a.pattern for a in actors]),
