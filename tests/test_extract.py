@@ -1030,6 +1030,26 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
     [
         # the pause's own predicate carries its auxiliary inside the cue; a start in another clause is not the pause's
         ("When the meeting in Sirte began, it was clear a truce was about to be signed.", "agreed"),
+        # a plan that calls for the pause: the plan's status
+        ("The plan asks both sides to agree on a ceasefire zone around the dam in Sirte.", "proposed"),
+        ("The Egyptian proposal calls for a six-week truce in Sirte.", "proposed"),
+        # "accepted" alone is one side's answer to an offer; both sides accepting is an agreement
+        ("Elders in Sirte have accepted a ceasefire request from the mediators.", "proposed"),
+        ("The militia said the ceasefire in Sirte was accepted after a meeting of its commanders.", "proposed"),
+        ("Both sides accepted a ceasefire in Sirte on Monday.", "agreed"),
+        # a plan named in the noun phrase, with a hope for its future: still a plan
+        ("Aid groups are hopeful that a proposed truce in Sirte will hold.", "proposed"),
+        ("A proposed truce in Sirte was signed on Monday.", "agreed"),
+        # violated: said to be alive, or an attack since it began
+        ('The envoy insisted that the ceasefire in Sirte "is not dead" after a week of shelling.', "violated"),
+        ("Rockets were fired at Sirte for the first time since the truce took effect on Monday.", "violated"),
+        ("Militias shelled Sirte hours after the ceasefire was announced.", "agreed"),  # before its start: no breach
+        # collapsed: a return to fighting; a clock time's colon is no clause break
+        ("The truce in Sirte ended at 7am (05:00 GMT), marked by the army's return to combat operations.", "collapsed"),
+        # fighting that came after a pause that ran its course: ended
+        ("After a 24-hour ceasefire that was largely observed, clashes have resumed in Sirte.", "ended"),
+        ("Clashes resume in Sirte following truce", "ended"),
+        ("Fighting resumed in Sirte after the truce collapsed.", "collapsed"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
             "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",

@@ -172,8 +172,8 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
 #: Where the stretch that reports on a pause ends. Before the pause: a strong break. After
 #: it, also a clause of what came earlier ("reopened the crossing four days after closing
 #: it", "calm since the truce was agreed"): its cues are older news than the pause's own.
-_BREAK = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]")
-_EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
+_BREAK = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]")  # not the colon of a clock time
+_EARLIER = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
 #: Words that may not stand between a governing verb and the pause it governs: a verb or a
 #: clause word means the verb governs something else ("agreed that the truce", "said a truce").
 _GAP_STOP = frozenset(
@@ -192,11 +192,12 @@ def _gap_before(gap: str) -> bool:
 
 
 #: Words that may stand between the pause (the subject) and its predicate ("the truce has
-#: largely held", "the ceasefire, which took effect").
+#: largely held", "the ceasefire, which took effect", "the truce in Sirte was signed").
 _GAP_AFTER = re.compile(
     r"^(?:[\s,\"'\u201c\u201d\u2018\u2019]+|(?:s|has|have|had|was|were|is|are|been|being|be|will|would|which|that|now|finally|"
     r"largely|mostly|broadly|officially|formally|reportedly|apparently|already|also|still|then|agreement|deal|accord|"
-    r"itself|appears|appeared|seems|seemed|to|just|quickly|effectively|initially|later|again)\b)*$",
+    r"itself|appears|appeared|seems|seemed|to|just|quickly|effectively|initially|later|again)\b|"
+    r"(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+(?:and\s+)?[A-Z][\w'\u2019.-]*)*)*$",
     re.IGNORECASE,
 )
 #: A cue in a hypothesis or condition is no report: "could be extended", "unless it is violated".
@@ -285,6 +286,11 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         # relative clause about it
         ruling = [c for c in ruling if c.end <= h.start] or ruling
         found = best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
+        if (
+            found == "collapsed" and _AFTER_PAUSE.search(sentence or "", max(0, h.start - 40), h.start)
+            and not any(c.status == "collapsed" and c.start >= h.end and governs(c) for c in later)
+        ):
+            return "ended"  # "clashes resumed after a 24-hour truce": the fighting came after the pause had run its course
         if found in ("violated", "ended") and any(c.status == "collapsed" for c in later):
             expired = found == "ended" and any(_EXPIRY.match(sentence or "", c.start) for c in later if c.status == "ended")
             if not expired:  # "resumed hostilities, blaming each other for breaking the truce"; "ended when fighting erupted"
@@ -302,6 +308,9 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         if c.status != "in_effect" and c.start >= h.end and governs(c) and _AUX.search(sentence or "", h.end, c.end)
     ]
     if own and not any(governs(c) for c in now):
+        named = [c for c in inside if c.status == "proposed" and c.end <= h.start and governs(c) and _ATTRIBUTE.fullmatch(sentence or "", c.start, c.end)]
+        if named and all(_AUX_FUTURE.search(sentence or "", h.end, c.end) for c in own):
+            return "proposed"  # "a proposed truce will hold": a hope for a plan, not an agreement
         return min(own, key=distance).status
     if now:
         return best(now)
@@ -324,6 +333,10 @@ _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
 _EXPIRY = re.compile(r"(?:expir|laps|not (?:be )?(?:extended|renewed)|fail\w* to (?:extend|renew))", re.IGNORECASE)
+#: Words that name a pause as a plan inside its noun phrase ("a proposed truce", "a possible ceasefire").
+_ATTRIBUTE = re.compile(r"proposed|possible|potential|planned|hoped-for|mooted|draft", re.IGNORECASE)
+#: The pause as the object of "after" / "following" ("after a 24-hour ceasefire"): something that came after it.
+_AFTER_PAUSE = re.compile(r"\b(?:after|following)\s+(?:[\w'\u2019-]+\s+){0,3}$", re.IGNORECASE)
 _AUX_FUTURE = re.compile(r"\b(?:will|would|shall|is to|was to)\b", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
