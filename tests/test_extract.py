@@ -1050,6 +1050,18 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
         ("After a 24-hour ceasefire that was largely observed, clashes have resumed in Sirte.", "ended"),
         ("Clashes resume in Sirte following truce", "ended"),
         ("Fighting resumed in Sirte after the truce collapsed.", "collapsed"),
+        # in effect: a headline's "holds", a pause into its second week, a predicate after an aside in dashes
+        ("Ceasefire holds in Sirte", "in_effect"),
+        ("The truce in Sirte entered its second week on Saturday.", "in_effect"),
+        ("The ceasefire in Sirte \u2014 brokered by Qatar \u2014 took effect at dawn.", "in_effect"),
+        ("Libya said it would reopen the Ras Ajdir crossing for aid.", "agreed"),
+        # violated: strain, a corridor shelled
+        ("Sirte ceasefire under strain as militias trade fire", "violated"),
+        ("The sides agreed to a humanitarian corridor from Sirte, but it was shelled.", "violated"),
+        # ended and collapsed by their own verbs
+        ("The army said it was ending the humanitarian pause in Sirte.", "ended"),
+        ("The army resumed military operations in Sirte after the truce expired.", "ended"),
+        ("Marking the end of the truce, the army resumed military operations in Sirte.", "collapsed"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
             "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",

@@ -176,6 +176,7 @@ _BREAK = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]")  # not t
 _EARLIER = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
 #: Words that may not stand between a governing verb and the pause it governs: a verb or a
 #: clause word means the verb governs something else ("agreed that the truce", "said a truce").
+_DASHES = ("\u2014", "\u2013")
 _GAP_STOP = frozenset(
     "that which who whom whose while but because if was were is are has have had be been being will would "
     "said says told after before since when where as than not".split()
@@ -213,6 +214,8 @@ def clause(sentence: str, h: Hit) -> tuple[int, int]:
     for m in _BREAK.finditer(sentence, 0, h.start):
         lo = m.end()
     m = _EARLIER.search(sentence, h.end)
+    while m and m.group() in _DASHES and (close := sentence.find(m.group(), m.end())) != -1:
+        m = _EARLIER.search(sentence, close + 1)  # "the truce — brokered by Qatar — took effect": an aside
     return lo, (m.start() if m else len(sentence))
 
 
