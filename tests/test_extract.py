@@ -1062,6 +1062,14 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
         ("The army said it was ending the humanitarian pause in Sirte.", "ended"),
         ("The army resumed military operations in Sirte after the truce expired.", "ended"),
         ("Marking the end of the truce, the army resumed military operations in Sirte.", "collapsed"),
+        # more ways news says a pause stands, fails, or runs out
+        ("Russia says it is open to a ceasefire in Sirte.", "proposed"),
+        ("The ceasefire in Sirte is in its second phase.", "in_effect"),
+        ("The truce in Sirte has brought months of calm.", "in_effect"),
+        ("The Sirte ceasefire remains fragile.", "in_effect"),
+        ("The truce in Sirte has failed to halt the violence.", "violated"),
+        ("The truce in Sirte ran out on Sunday.", "ended"),
+        ("The militia refused to renew the truce in Sirte, which expired on Sunday.", "ended"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
             "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",
@@ -1078,3 +1086,11 @@ def test_both_sides_agreed_stands_when_a_third_party_disowns_it():
     assert [m.status for m in extract(text, THURSDAY)][0] == "agreed"
     one_side = "The militia said it had agreed to a ceasefire in Sirte. The army said it had nothing to do with the agreement."
     assert extract(one_side, THURSDAY)[0].status == "proposed"
+
+
+def test_the_pause_as_it_in_the_next_sentence():
+    text = "The ceasefire in Sirte took effect on Wednesday. The army has since accused the militia of violating it."
+    assert [m.status for m in extract(text, THURSDAY)] == ["in_effect", "violated"]
+    assert extract(text, THURSDAY)[1].location == "Sirte"
+    call = "The truce in Sirte expired on Sunday. The UN urged the parties to renew it."
+    assert [m.status for m in extract(call, THURSDAY)] == ["ended"]

@@ -23,7 +23,9 @@ duration: "the chances of a truce") are dropped.
 
 A sentence that opens with "The deal ...", "The agreement ..." or "It was/will ..." right
 after a sentence with a mention, and has no trigger of its own, speaks of the same pause and
-gives a mention of the same kind (for its status, duration or start).
+gives a mention of the same kind (for its status, duration or start); so does one where "it"
+is the object of a verb of what happens to a pause once begun ("... accused Hezbollah of
+violating it"), when that verb is its status.
 
 Across sentences of one paragraph (after each sentence is read): a pause named again with
 no status cue keeps the status just reported for it; a pause of the same family named with
@@ -68,6 +70,7 @@ from .zones import place_zone
 __all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors", "place_zone"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
+_AFTER_START = frozenset({"extended", "violated", "collapsed", "ended"})
 _FAMILY = {"ceasefire": "pause", "truce": "pause", "humanitarian_pause": "pause", "aid_corridor": "access", "aid_access": "access"}
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
@@ -382,16 +385,27 @@ class Extractor:
         v = self.vocab
         text = self._blank_dateline(quote)
         m = v.anaphora.match(text.strip())
-        if not m:
-            return []
+        if m:
+            hit = _rules.Hit(before.kind, 0, m.end(), True)
+        else:  # "Kyiv accused Moscow of violating it": the pause as the object of what happened to it
+            o = v.anaphora_object.search(text)
+            if not o:
+                return []
+            hit = _rules.Hit(before.kind, o.start("it"), o.end("it"), True)
         cues = _rules.cues(text, (), v)
-        status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues, text) or before.status
-        hours = _durations.leading_duration(text[m.end() :], self.durations)
-        place = _places.choose(text, _places.find(text, v), 0, m.end(), v, before.kind)
-        tz = place.tz if place else zone
-        start, end = _when.times(
-            text, 0, len(text), m.end(), published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, None, year
-        )
+        status = _rules.status(hit, (0, len(text)), cues, text)
+        if not m and status not in _AFTER_START:
+            return []  # "urged the parties to renew it": a call, no news of the pause
+        status = status or before.status
+        if m:
+            hours = _durations.leading_duration(text[hit.end :], self.durations)
+            place = _places.choose(text, _places.find(text, v), 0, hit.end, v, before.kind)
+            tz = place.tz if place else zone
+            start, end = _when.times(
+                text, 0, len(text), hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, None, year
+            )
+        else:  # only its status: a place or a time here is the breach's, not the pause's
+            hours, place, start, end = None, None, None, None
         return [
             Mention(
                 kind=before.kind,

@@ -243,7 +243,7 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
     has largely held"); a compound name ("ceasefire agreement") governs nothing.
     """
     lo, hi = span
-    inside = [c for c in all_cues if c.start >= lo and c.end <= hi]
+    inside = [c for c in all_cues if lo <= c.start < hi]  # a cue across the cut belongs where it starts
     if sentence is not None:
         inside = [
             c for c in inside if c.status in ("proposed", "called_for", "agreed") or not _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)

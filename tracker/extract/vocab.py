@@ -82,6 +82,7 @@ class Vocab:
     status_cues: tuple[tuple[str, re.Pattern[str]], ...]
     status_default: str
     anaphora: re.Pattern[str]
+    anaphora_object: re.Pattern[str]  # "violating it": the pause just named, as an object
     places: tuple[tuple[re.Pattern[str], Place], ...]
     place_preposition: re.Pattern[str]
     venue_before: re.Pattern[str]
@@ -239,6 +240,7 @@ def load(language: str = "en") -> Vocab:
         status_cues=status,
         status_default=raw["status_default"],
         anaphora=re.compile(fragment(raw["anaphora"]["pattern"])),
+        anaphora_object=re.compile(fragment(raw["anaphora"]["object"]), I),
         places=places,
         place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib", "in the north-west of the"
             r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?(?:\s+" + pl["direction"] + r")?"
