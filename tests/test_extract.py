@@ -1070,6 +1070,14 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
         ("The truce in Sirte has failed to halt the violence.", "violated"),
         ("The truce in Sirte ran out on Sunday.", "ended"),
         ("The militia refused to renew the truce in Sirte, which expired on Sunday.", "ended"),
+        # headlines in the present tense: a start is news unless a time follows
+        ("Ceasefire begins in Sirte", "in_effect"),
+        ("Ceasefire enters into force in Sirte", "in_effect"),
+        ("Sirte ceasefire takes hold", "in_effect"),
+        ("Ceasefire brings calm to Sirte", "in_effect"),
+        ("Sirte truce to begin Friday", "agreed"),
+        ("Sirte truce begins at midnight", "agreed"),
+        ("Sirte truce comes into effect in two hours", "agreed"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
             "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",
