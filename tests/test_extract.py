@@ -1078,6 +1078,15 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
         ("Sirte truce to begin Friday", "agreed"),
         ("Sirte truce begins at midnight", "agreed"),
         ("Sirte truce comes into effect in two hours", "agreed"),
+        # what a deal provides for, aims at or expects is no report of it
+        ("The two sides agreed a ceasefire in Goma that includes a mechanism to monitor violations.", "agreed"),
+        ("The ceasefire in Goma took effect on Monday, and both sides vowed to prevent violations.", "in_effect"),
+        ("The truce in Goma, which took effect on Monday, is expected to be extended.", "in_effect"),
+        ("The ceasefire in Goma would collapse if the prisoners were not released, officials warned.", "proposed"),
+        # failing to hold, not respected, on the brink
+        ("The ceasefire in Goma did not hold.", "collapsed"),
+        ("The ceasefire announced on Monday by the army has not been respected by the militia.", "violated"),
+        ("The ceasefire in Goma is on the brink of collapse, diplomats warned.", "violated"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
             "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",

@@ -198,14 +198,21 @@ _GAP_AFTER = re.compile(
     r"^(?:[\s,\"'\u201c\u201d\u2018\u2019]+|(?:s|has|have|had|was|were|is|are|been|being|be|will|would|which|that|now|finally|"
     r"largely|mostly|broadly|officially|formally|reportedly|apparently|already|also|still|then|agreement|deal|accord|"
     r"itself|appears|appeared|seems|seemed|to|just|quickly|effectively|initially|later|again)\b|"
-    r"(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+(?:and\s+)?[A-Z][\w'\u2019.-]*)*)*$",
+    r"(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?(?-i:[A-Z])[\w'\u2019.-]*(?:\s+(?:and\s+)?(?-i:[A-Z])[\w'\u2019.-]*)*)*$",
     re.IGNORECASE,
 )
-#: A cue in a hypothesis or condition is no report: "could be extended", "unless it is violated".
+#: A cue in a hypothesis, condition, aim or expectation is no report: "could be extended", "unless it
+#: is violated", "is expected to be extended", "a mechanism to monitor violations".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$",
+    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$"
+    r"|\b(?:expected|likely|hop(?:e|es|ed|ing)|aim(?:s|ed|ing)?|seek(?:s|ing)?|plan(?:s|ned|ning)?|wants?|wanted|efforts?|bids?|talks|moves?) to\s+(?:be\s+)?$"
+    r"|\bto (?:monitor|report|prevent|avoid|investigate|punish|deter|verify|document|address|track) (?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
+
+#: "would collapse if ...": a condition after the cue.
+_WOULD = re.compile(r"\bwould\s+(?:\w+\s+)?$", re.IGNORECASE)
+_IF_AFTER = re.compile(r"(?:\s+[\w'\u2019-]+){0,3}?\s+(?:if|unless)\b", re.IGNORECASE)
 
 
 def clause(sentence: str, h: Hit) -> tuple[int, int]:
@@ -246,7 +253,12 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
     inside = [c for c in all_cues if lo <= c.start < hi]  # a cue across the cut belongs where it starts
     if sentence is not None:
         inside = [
-            c for c in inside if c.status in ("proposed", "called_for", "agreed") or not _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)
+            c for c in inside
+            if c.status in ("proposed", "called_for", "agreed")
+            or not (
+                _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)
+                or (_WOULD.search(sentence, max(0, c.start - 20), c.start) and _IF_AFTER.match(sentence, c.end))
+            )
         ]
         clo, chi = clause(sentence, h)
         own = [c for c in inside if c.start >= clo and c.end <= chi]
