@@ -1087,6 +1087,9 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
         ("The ceasefire in Goma did not hold.", "collapsed"),
         ("The ceasefire announced on Monday by the army has not been respected by the militia.", "violated"),
         ("The ceasefire in Goma is on the brink of collapse, diplomats warned.", "violated"),
+        # an offer on a condition is a proposal; a cue inside the condition is no report
+        ("The militia said it was ready for a ceasefire in Goma if the army agreed.", "proposed"),
+        ("The militia said it would agree to a ceasefire in Goma if the army withdrew.", "proposed"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
             "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",

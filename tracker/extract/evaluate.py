@@ -47,7 +47,7 @@ FLOORS = {"f1": 0.95, "status": 0.90, "duration": 0.95, "place": 0.92, "kind_fam
 #: Floors for a labelled set that does not reach `FLOORS` yet, by file name: the figures it
 #: reached, so that CI catches a step back (issue #12's target is `FLOORS` on every set).
 SET_FLOORS = {
-    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.85, "duration": 0.94, "place": 0.82, "kind_family": 0.99},
+    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.89, "duration": 0.94, "place": 0.82, "kind_family": 0.99},
 }
 #: Time figures: each a floor (>=) except the ceilings (<=); applied only where labels have times.
 TIME_FLOORS: dict[str, float] = {}

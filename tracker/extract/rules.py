@@ -210,6 +210,8 @@ _HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 
+#: "... if Russia agreed": any cue in a condition is no report.
+_CONDITION = re.compile(r"\b(?:if|unless|whether)\b[\w\s]{0,14}$", re.IGNORECASE)
 #: "would collapse if ...": a condition after the cue.
 _WOULD = re.compile(r"\bwould\s+(?:\w+\s+)?$", re.IGNORECASE)
 _IF_AFTER = re.compile(r"(?:\s+[\w'\u2019-]+){0,3}?\s+(?:if|unless)\b", re.IGNORECASE)
@@ -254,7 +256,7 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
     if sentence is not None:
         inside = [
             c for c in inside
-            if c.status in ("proposed", "called_for", "agreed")
+            if (c.status in ("proposed", "called_for", "agreed") and not _CONDITION.search(sentence, max(0, c.start - 30), c.start))
             or not (
                 _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)
                 or (_WOULD.search(sentence, max(0, c.start - 20), c.start) and _IF_AFTER.match(sentence, c.end))
