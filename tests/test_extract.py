@@ -1090,6 +1090,9 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
         # an offer on a condition is a proposal; a cue inside the condition is no report
         ("The militia said it was ready for a ceasefire in Goma if the army agreed.", "proposed"),
         ("The militia said it would agree to a ceasefire in Goma if the army withdrew.", "proposed"),
+        # past an aside in commas, the main predicate rules
+        ("The two-month truce in Goma, renewed twice since April, expired on Sunday.", "ended"),
+        ("The Easter truce in Goma ended at midnight with renewed shelling.", "collapsed"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
             "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",

@@ -177,6 +177,8 @@ _EARLIER = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|\s(?:aft
 #: Words that may not stand between a governing verb and the pause it governs: a verb or a
 #: clause word means the verb governs something else ("agreed that the truce", "said a truce").
 _DASHES = ("\u2014", "\u2013")
+#: An aside in commas right after the pause, before its predicate ("the truce, renewed twice, expired").
+_ASIDE = re.compile(r"\s*,[^,;.]{1,80},\s*")
 _GAP_STOP = frozenset(
     "that which who whom whose while but because if was were is are has have had be been being will would "
     "said says told after before since when where as than not".split()
@@ -222,7 +224,8 @@ def clause(sentence: str, h: Hit) -> tuple[int, int]:
     lo = 0
     for m in _BREAK.finditer(sentence, 0, h.start):
         lo = m.end()
-    m = _EARLIER.search(sentence, h.end)
+    aside = _ASIDE.match(sentence, h.end)  # "the truce, renewed twice since April, expired": its predicate is past the aside
+    m = _EARLIER.search(sentence, aside.end() if aside else h.end)
     while m and m.group() in _DASHES and (close := sentence.find(m.group(), m.end())) != -1:
         m = _EARLIER.search(sentence, close + 1)  # "the truce — brokered by Qatar — took effect": an aside
     return lo, (m.start() if m else len(sentence))
@@ -280,7 +283,9 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
             gap = sentence[h.end : c.start]
             if not gap.strip() and _COMPOUND.match(sentence, c.start):
                 return False  # "ceasefire agreement", "truce deal": a name, not a predicate
-            return c.start - h.end <= 40 and bool(_GAP_AFTER.match(gap))
+            aside = _ASIDE.match(gap)  # "the truce, renewed twice since April, expired": past the aside
+            rest = gap[aside.end() :] if aside else gap
+            return c.start - h.end - len(gap) + len(rest) <= 40 and bool(_GAP_AFTER.match(rest))
         return False
 
     def best(cues: list[Cue]) -> str:
@@ -300,8 +305,8 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
     if later:
         ruling = [c for c in later if governs(c)]
         # the verb whose object the pause is ("extended a ceasefire that expired") before a
-        # relative clause about it
-        ruling = [c for c in ruling if c.end <= h.start] or ruling
+        # relative clause about it; past an aside, the main predicate
+        ruling = [c for c in ruling if c.end <= h.start] or [c for c in ruling if _ASIDE.match(sentence or "", h.end, c.start)] or ruling
         found = best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
         if (
             found == "collapsed" and _AFTER_PAUSE.search(sentence or "", max(0, h.start - 40), h.start)
