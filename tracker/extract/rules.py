@@ -177,8 +177,11 @@ _EARLIER = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|\s(?:aft
 #: Words that may not stand between a governing verb and the pause it governs: a verb or a
 #: clause word means the verb governs something else ("agreed that the truce", "said a truce").
 _DASHES = ("\u2014", "\u2013")
-#: An aside in commas right after the pause, before its predicate ("the truce, renewed twice, expired").
-_ASIDE = re.compile(r"\s*,[^,;.]{1,80},\s*")
+#: An aside in commas right after the pause (and its place), before its predicate ("the truce in Goma, renewed twice, expired").
+_ASIDE = re.compile(
+    r"(?:\s+(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+(?:and\s+)?[A-Z][\w'\u2019.-]*)*)?"
+    r"\s*,[^,;.]{1,80},\s*"
+)
 _GAP_STOP = frozenset(
     "that which who whom whose while but because if was were is are has have had be been being will would "
     "said says told after before since when where as than not".split()
