@@ -1138,3 +1138,99 @@ def test_a_small_town_counts_in_a_country_the_article_names():
     assert one(lead).location is None  # under 100,000 people and no country named: not taken
     text = "Fighting between Sudan's army and the rebels went on for weeks.\n\n" + lead
     assert extract(text, THURSDAY)[-1].location == "Umm Ruwaba"
+
+# --- issue 12, status: the pause's own predicate, who agreed (sentences written for the project) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # the pause's own predicate carries its auxiliary inside the cue; a start in another clause is not the pause's
+        ("When the meeting in Sirte began, it was clear a truce was about to be signed.", "agreed"),
+        # a plan that calls for the pause: the plan's status
+        ("The plan asks both sides to agree on a ceasefire zone around the dam in Sirte.", "proposed"),
+        ("The Egyptian proposal calls for a six-week truce in Sirte.", "proposed"),
+        # "accepted" alone is one side's answer to an offer; both sides accepting is an agreement
+        ("Elders in Sirte have accepted a ceasefire request from the mediators.", "proposed"),
+        ("The militia said the ceasefire in Sirte was accepted after a meeting of its commanders.", "proposed"),
+        ("Both sides accepted a ceasefire in Sirte on Monday.", "agreed"),
+        # a plan named in the noun phrase, with a hope for its future: still a plan
+        ("Aid groups are hopeful that a proposed truce in Sirte will hold.", "proposed"),
+        ("A proposed truce in Sirte was signed on Monday.", "agreed"),
+        # violated: said to be alive, or an attack since it began
+        ('The envoy insisted that the ceasefire in Sirte "is not dead" after a week of shelling.', "violated"),
+        ("Rockets were fired at Sirte for the first time since the truce took effect on Monday.", "violated"),
+        ("Militias shelled Sirte hours after the ceasefire was announced.", "agreed"),  # before its start: no breach
+        # collapsed: a return to fighting; a clock time's colon is no clause break
+        ("The truce in Sirte ended at 7am (05:00 GMT), marked by the army's return to combat operations.", "collapsed"),
+        # fighting that came after a pause that ran its course: ended
+        ("After a 24-hour ceasefire that was largely observed, clashes have resumed in Sirte.", "ended"),
+        ("Clashes resume in Sirte following truce", "ended"),
+        ("Fighting resumed in Sirte after the truce collapsed.", "collapsed"),
+        # in effect: a headline's "holds", a pause into its second week, a predicate after an aside in dashes
+        ("Ceasefire holds in Sirte", "in_effect"),
+        ("The truce in Sirte entered its second week on Saturday.", "in_effect"),
+        ("The ceasefire in Sirte \u2014 brokered by Qatar \u2014 took effect at dawn.", "in_effect"),
+        ("Libya said it would reopen the Ras Ajdir crossing for aid.", "agreed"),
+        # violated: strain, a corridor shelled
+        ("Sirte ceasefire under strain as militias trade fire", "violated"),
+        ("The sides agreed to a humanitarian corridor from Sirte, but it was shelled.", "violated"),
+        # ended and collapsed by their own verbs
+        ("The army said it was ending the humanitarian pause in Sirte.", "ended"),
+        ("The army resumed military operations in Sirte after the truce expired.", "ended"),
+        ("Marking the end of the truce, the army resumed military operations in Sirte.", "collapsed"),
+        # more ways news says a pause stands, fails, or runs out
+        ("Russia says it is open to a ceasefire in Sirte.", "proposed"),
+        ("The ceasefire in Sirte is in its second phase.", "in_effect"),
+        ("The truce in Sirte has brought months of calm.", "in_effect"),
+        ("The Sirte ceasefire remains fragile.", "in_effect"),
+        ("The truce in Sirte has failed to halt the violence.", "violated"),
+        ("The truce in Sirte ran out on Sunday.", "ended"),
+        ("The militia refused to renew the truce in Sirte, which expired on Sunday.", "ended"),
+        # headlines in the present tense: a start is news unless a time follows
+        ("Ceasefire begins in Sirte", "in_effect"),
+        ("Ceasefire enters into force in Sirte", "in_effect"),
+        ("Sirte ceasefire takes hold", "in_effect"),
+        ("Ceasefire brings calm to Sirte", "in_effect"),
+        ("Sirte truce to begin Friday", "agreed"),
+        ("Sirte truce begins at midnight", "agreed"),
+        ("Sirte truce comes into effect in two hours", "agreed"),
+        # what a deal provides for, aims at or expects is no report of it
+        ("The two sides agreed a ceasefire in Goma that includes a mechanism to monitor violations.", "agreed"),
+        ("The ceasefire in Goma took effect on Monday, and both sides vowed to prevent violations.", "in_effect"),
+        ("The truce in Goma, which took effect on Monday, is expected to be extended.", "in_effect"),
+        ("The ceasefire in Goma would collapse if the prisoners were not released, officials warned.", "proposed"),
+        # failing to hold, not respected, on the brink
+        ("The ceasefire in Goma did not hold.", "collapsed"),
+        ("The ceasefire announced on Monday by the army has not been respected by the militia.", "violated"),
+        ("The ceasefire in Goma is on the brink of collapse, diplomats warned.", "violated"),
+        # an offer on a condition is a proposal; a cue inside the condition is no report
+        ("The militia said it was ready for a ceasefire in Goma if the army agreed.", "proposed"),
+        ("The militia said it would agree to a ceasefire in Goma if the army withdrew.", "proposed"),
+        # past an aside in commas, the main predicate rules
+        ("The two-month truce in Goma, renewed twice since April, expired on Sunday.", "ended"),
+        ("The Easter truce in Goma ended at midnight with renewed shelling.", "collapsed"),
+        # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
+        (
+            "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",
+            "agreed",
+        ),
+    ],
+)
+def test_status_from_the_pause_predicate(text, status):
+    assert one(text).status == status
+
+
+def test_both_sides_agreed_stands_when_a_third_party_disowns_it():
+    text = "The mediator said the sides agreed to an immediate ceasefire in Sirte. The militia said it had nothing to do with the agreement."
+    assert [m.status for m in extract(text, THURSDAY)][0] == "agreed"
+    one_side = "The militia said it had agreed to a ceasefire in Sirte. The army said it had nothing to do with the agreement."
+    assert extract(one_side, THURSDAY)[0].status == "proposed"
+
+
+def test_the_pause_as_it_in_the_next_sentence():
+    text = "The ceasefire in Sirte took effect on Wednesday. The army has since accused the militia of violating it."
+    assert [m.status for m in extract(text, THURSDAY)] == ["in_effect", "violated"]
+    assert extract(text, THURSDAY)[1].location == "Sirte"
+    call = "The truce in Sirte expired on Sunday. The UN urged the parties to renew it."
+    assert [m.status for m in extract(call, THURSDAY)] == ["ended"]

@@ -23,7 +23,9 @@ duration: "the chances of a truce") are dropped.
 
 A sentence that opens with "The deal ...", "The agreement ..." or "It was/will ..." right
 after a sentence with a mention, and has no trigger of its own, speaks of the same pause and
-gives a mention of the same kind (for its status, duration or start).
+gives a mention of the same kind (for its status, duration or start); so does one where "it"
+is the object of a verb of what happens to a pause once begun ("... accused Hezbollah of
+violating it"), when that verb is its status.
 
 Across sentences of one paragraph (after each sentence is read): a pause named again with
 no status cue keeps the status just reported for it; a pause of the same family named with
@@ -31,7 +33,8 @@ another word in the very next sentence, at no other place, takes the first term'
 pause, as the labels read it: "offered a truce ... introduce a humanitarian pause"); a pause with no place takes the place
 the sentence before names in a place's position; the headline's pause takes the lead's
 length and place when they agree; and where a side rejects, denies or has not answered, a
-pause "agreed" is one side's acceptance, so "proposed" (a unilateral declaration excepted).
+pause "agreed" is one side's acceptance, so "proposed" (a unilateral declaration, or one the
+sentence says both sides agreed, excepted).
 A town the curated gazetteer does not know comes from `world` (GeoNames).
 
 Times (see `when` for how each phrase is read): a sentence that gives no mention but a cued
@@ -67,6 +70,7 @@ from .zones import place_zone
 __all__ = ["extract", "Extractor", "default_extractor", "english", "place_ancestors", "place_zone"]
 
 _PAST = frozenset({"in_effect", "violated", "collapsed", "ended"})
+_AFTER_START = frozenset({"extended", "violated", "collapsed", "ended"})
 _FAMILY = KIND_FAMILY
 _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_effect", "extended", "violated", "collapsed", "ended"))}
 # A collapse ends a pause before its term; an extension's length counts from the extension's
@@ -256,12 +260,12 @@ class Extractor:
                     # names the country, the lead the pause's own, local level
                     out[0] = replace(_merge(head, body), location=body.location, country=body.country)
         # One side accepted while the other rejects, denies or has not answered: a proposal
-        # (a unilateral declaration stays agreed).
+        # (a unilateral declaration, or "the sides agreed", stays agreed).
         agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
         disputed = {p for p in agreed if v.disputed.search(" ".join(s.text for s in sentences if s.paragraph == p))}
         if disputed:
             out = [
-                replace(m, status="proposed") if m.status == "agreed" and p in disputed and not v.unilateral.search(m.quote) else m
+                replace(m, status="proposed") if m.status == "agreed" and p in disputed and not v.settled.search(m.quote) else m
                 for m, p in zip(out, paras)
             ]
         return out
@@ -423,16 +427,27 @@ class Extractor:
         v = self.vocab
         text = self._blank_dateline(quote)
         m = v.anaphora.match(text.strip())
-        if not m:
-            return []
+        if m:
+            hit = _rules.Hit(before.kind, 0, m.end(), True)
+        else:  # "Kyiv accused Moscow of violating it": the pause as the object of what happened to it
+            o = v.anaphora_object.search(text)
+            if not o:
+                return []
+            hit = _rules.Hit(before.kind, o.start("it"), o.end("it"), True)
         cues = _rules.cues(text, (), v)
-        status = _rules.status(_rules.Hit(before.kind, 0, m.end(), True), (0, len(text)), cues, text) or before.status
-        hours = _durations.leading_duration(text[m.end() :], self.durations)
-        place = _places.choose(text, _places.find(text, v), 0, m.end(), v, before.kind)
-        tz = place.tz if place else zone
-        start, end = _when.times(
-            text, 0, len(text), m.end(), published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, None, year
-        )
+        status = _rules.status(hit, (0, len(text)), cues, text)
+        if not m and status not in _AFTER_START:
+            return []  # "urged the parties to renew it": a call, no news of the pause
+        status = status or before.status
+        if m:
+            hours = _durations.leading_duration(text[hit.end :], self.durations)
+            place = _places.choose(text, _places.find(text, v), 0, hit.end, v, before.kind)
+            tz = place.tz if place else zone
+            start, end = _when.times(
+                text, 0, len(text), hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, None, year
+            )
+        else:  # only its status: a place or a time here is the breach's, not the pause's
+            hours, place, start, end = None, None, None, None
         return [
             Mention(
                 kind=before.kind,

@@ -172,10 +172,16 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
 #: Where the stretch that reports on a pause ends. Before the pause: a strong break. After
 #: it, also a clause of what came earlier ("reopened the crossing four days after closing
 #: it", "calm since the truce was agreed"): its cues are older news than the pause's own.
-_BREAK = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]")
-_EARLIER = re.compile(r"[;:\u2014\u2013]|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
+_BREAK = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]")  # not the colon of a clock time
+_EARLIER = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
 #: Words that may not stand between a governing verb and the pause it governs: a verb or a
 #: clause word means the verb governs something else ("agreed that the truce", "said a truce").
+_DASHES = ("\u2014", "\u2013")
+#: An aside in commas right after the pause (and its place), before its predicate ("the truce in Goma, renewed twice, expired").
+_ASIDE = re.compile(
+    r"(?:\s+(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+(?:and\s+)?[A-Z][\w'\u2019.-]*)*)?"
+    r"\s*,[^,;.]{1,80},\s*"
+)
 _GAP_STOP = frozenset(
     "that which who whom whose while but because if was were is are has have had be been being will would "
     "said says told after before since when where as than not".split()
@@ -192,18 +198,28 @@ def _gap_before(gap: str) -> bool:
 
 
 #: Words that may stand between the pause (the subject) and its predicate ("the truce has
-#: largely held", "the ceasefire, which took effect").
+#: largely held", "the ceasefire, which took effect", "the truce in Sirte was signed").
 _GAP_AFTER = re.compile(
     r"^(?:[\s,\"'\u201c\u201d\u2018\u2019]+|(?:s|has|have|had|was|were|is|are|been|being|be|will|would|which|that|now|finally|"
     r"largely|mostly|broadly|officially|formally|reportedly|apparently|already|also|still|then|agreement|deal|accord|"
-    r"itself|appears|appeared|seems|seemed|to|just|quickly|effectively|initially|later|again)\b)*$",
+    r"itself|appears|appeared|seems|seemed|to|just|quickly|effectively|initially|later|again)\b|"
+    r"(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?(?-i:[A-Z])[\w'\u2019.-]*(?:\s+(?:and\s+)?(?-i:[A-Z])[\w'\u2019.-]*)*)*$",
     re.IGNORECASE,
 )
-#: A cue in a hypothesis or condition is no report: "could be extended", "unless it is violated".
+#: A cue in a hypothesis, condition, aim or expectation is no report: "could be extended", "unless it
+#: is violated", "is expected to be extended", "a mechanism to monitor violations".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$",
+    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$"
+    r"|\b(?:expected|likely|hop(?:e|es|ed|ing)|aim(?:s|ed|ing)?|seek(?:s|ing)?|plan(?:s|ned|ning)?|wants?|wanted|efforts?|bids?|talks|moves?) to\s+(?:be\s+)?$"
+    r"|\bto (?:monitor|report|prevent|avoid|investigate|punish|deter|verify|document|address|track) (?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
+
+#: "... if Russia agreed": any cue in a condition is no report.
+_CONDITION = re.compile(r"\b(?:if|unless|whether)\b[\w\s]{0,14}$", re.IGNORECASE)
+#: "would collapse if ...": a condition after the cue.
+_WOULD = re.compile(r"\bwould\s+(?:\w+\s+)?$", re.IGNORECASE)
+_IF_AFTER = re.compile(r"(?:\s+[\w'\u2019-]+){0,3}?\s+(?:if|unless)\b", re.IGNORECASE)
 
 
 def clause(sentence: str, h: Hit) -> tuple[int, int]:
@@ -211,7 +227,10 @@ def clause(sentence: str, h: Hit) -> tuple[int, int]:
     lo = 0
     for m in _BREAK.finditer(sentence, 0, h.start):
         lo = m.end()
-    m = _EARLIER.search(sentence, h.end)
+    aside = _ASIDE.match(sentence, h.end)  # "the truce, renewed twice since April, expired": its predicate is past the aside
+    m = _EARLIER.search(sentence, aside.end() if aside else h.end)
+    while m and m.group() in _DASHES and (close := sentence.find(m.group(), m.end())) != -1:
+        m = _EARLIER.search(sentence, close + 1)  # "the truce — brokered by Qatar — took effect": an aside
     return lo, (m.start() if m else len(sentence))
 
 
@@ -230,7 +249,8 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
       own relative clause), else the latest stage; a breach with renewed fighting is a collapse;
     - then the pause's own predicate with its auxiliary ("a truce was about to be signed");
     - then "in effect" (not a present tense inside a when-clause: "is set to end when the
-      truce enters into force"), the governing cue first;
+      truce enters into force"), the governing cue first; such a start still to come makes
+      the pause agreed unless a proposal or call governs it;
     - else the governing cue, else the nearest (cues after the trigger count as a little
       farther).
     A cue governs when only a noun phrase's words stand between it and the trigger ("called
@@ -238,10 +258,15 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
     has largely held"); a compound name ("ceasefire agreement") governs nothing.
     """
     lo, hi = span
-    inside = [c for c in all_cues if c.start >= lo and c.end <= hi]
+    inside = [c for c in all_cues if lo <= c.start < hi]  # a cue across the cut belongs where it starts
     if sentence is not None:
         inside = [
-            c for c in inside if c.status in ("proposed", "called_for", "agreed") or not _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)
+            c for c in inside
+            if (c.status in ("proposed", "called_for", "agreed") and not _CONDITION.search(sentence, max(0, c.start - 30), c.start))
+            or not (
+                _HYPOTHETICAL.search(sentence, max(0, c.start - 30), c.start)
+                or (_WOULD.search(sentence, max(0, c.start - 20), c.start) and _IF_AFTER.match(sentence, c.end))
+            )
         ]
         clo, chi = clause(sentence, h)
         own = [c for c in inside if c.start >= clo and c.end <= chi]
@@ -261,7 +286,9 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
             gap = sentence[h.end : c.start]
             if not gap.strip() and _COMPOUND.match(sentence, c.start):
                 return False  # "ceasefire agreement", "truce deal": a name, not a predicate
-            return c.start - h.end <= 40 and bool(_GAP_AFTER.match(gap))
+            aside = _ASIDE.match(gap)  # "the truce, renewed twice since April, expired": past the aside
+            rest = gap[aside.end() :] if aside else gap
+            return c.start - h.end - len(gap) + len(rest) <= 40 and bool(_GAP_AFTER.match(rest))
         return False
 
     def best(cues: list[Cue]) -> str:
@@ -281,9 +308,14 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
     if later:
         ruling = [c for c in later if governs(c)]
         # the verb whose object the pause is ("extended a ceasefire that expired") before a
-        # relative clause about it
-        ruling = [c for c in ruling if c.end <= h.start] or ruling
+        # relative clause about it; past an aside, the main predicate
+        ruling = [c for c in ruling if c.end <= h.start] or [c for c in ruling if _ASIDE.match(sentence or "", h.end, c.start)] or ruling
         found = best(ruling) if ruling else max(later, key=lambda c: _ORDER[c.status]).status
+        if (
+            found == "collapsed" and _AFTER_PAUSE.search(sentence or "", max(0, h.start - 40), h.start)
+            and not any(c.status == "collapsed" and c.start >= h.end and governs(c) for c in later)
+        ):
+            return "ended"  # "clashes resumed after a 24-hour truce": the fighting came after the pause had run its course
         if found in ("violated", "ended") and any(c.status == "collapsed" for c in later):
             expired = found == "ended" and any(_EXPIRY.match(sentence or "", c.start) for c in later if c.status == "ended")
             if not expired:  # "resumed hostilities, blaming each other for breaking the truce"; "ended when fighting erupted"
@@ -291,16 +323,24 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         return found
     if calls:
         return "called_for"
-    now = [c for c in inside if c.status == "in_effect" and not (sentence and _FUTURE_NOW.search(sentence, max(0, c.start - 80), c.start) and _PRESENT.match(sentence, c.start))]
+    def to_come(c: Cue) -> bool:  # "when the truce enters into force": a present tense of a start still to come
+        lo = max(0, min(c.start - 80, h.start - 30))
+        return bool(sentence and _FUTURE_NOW.search(sentence, lo, c.start) and _PRESENT.match(sentence, c.start))
+
+    now = [c for c in inside if c.status == "in_effect" and not to_come(c)]
     own = [  # the pause's own predicate, with its auxiliary: "a truce was about to be signed"
         c for c in inside
-        if c.status != "in_effect" and c.start >= h.end and governs(c) and _AUX.search(sentence or "", h.end, c.start)
+        if c.status != "in_effect" and c.start >= h.end and governs(c) and _AUX.search(sentence or "", h.end, c.end)
     ]
     if own and not any(governs(c) for c in now):
+        named = [c for c in inside if c.status == "proposed" and c.end <= h.start and governs(c) and _ATTRIBUTE.fullmatch(sentence or "", c.start, c.end)]
+        if named and all(_AUX_FUTURE.search(sentence or "", h.end, c.end) for c in own):
+            return "proposed"  # "a proposed truce will hold": a hope for a plan, not an agreement
         return min(own, key=distance).status
     if now:
         return best(now)
-    if sentence and len(inside) > 0 and all(c.status == "in_effect" for c in inside):
+    asks = [c for c in inside if c.status in ("proposed", "called_for") and c.end <= h.start and governs(c)]
+    if sentence and any(c.status == "in_effect" for c in inside) and not asks:
         return "agreed"  # "is set to end when the truce enters into force": a start still to come
     return best([c for c in inside if c.status != "in_effect"])
 
@@ -318,6 +358,10 @@ _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
 _EXPIRY = re.compile(r"(?:expir|laps|not (?:be )?(?:extended|renewed)|fail\w* to (?:extend|renew))", re.IGNORECASE)
+#: Words that name a pause as a plan inside its noun phrase ("a proposed truce", "a possible ceasefire").
+_ATTRIBUTE = re.compile(r"proposed|possible|potential|planned|hoped-for|mooted|draft", re.IGNORECASE)
+#: The pause as the object of "after" / "following" ("after a 24-hour ceasefire"): something that came after it.
+_AFTER_PAUSE = re.compile(r"\b(?:after|following)\s+(?:[\w'\u2019-]+\s+){0,3}$", re.IGNORECASE)
 _AUX_FUTURE = re.compile(r"\b(?:will|would|shall|is to|was to)\b", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)

@@ -83,6 +83,7 @@ class Vocab:
     status_cues: tuple[tuple[str, re.Pattern[str]], ...]
     status_default: str
     anaphora: re.Pattern[str]
+    anaphora_object: re.Pattern[str]  # "violating it": the pause just named, as an object
     places: tuple[tuple[re.Pattern[str], Place], ...]
     place_preposition: re.Pattern[str]
     venue_before: re.Pattern[str]
@@ -122,7 +123,7 @@ class Vocab:
     disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
     talks_after: re.Pattern[str]  # "ceasefire talks": the pause only as the subject of talks
     talks_before: re.Pattern[str]  # "efforts to broker a truce"
-    unilateral: re.Pattern[str]  # a pause declared by one side alone: never "disputed"
+    settled: re.Pattern[str]  # a pause declared by one side alone, or agreed by both: never "disputed"
     # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
     # cues and actor aliases may match a sentence, so that only those are run.
     trigger_index: StemIndex
@@ -248,6 +249,7 @@ def load(language: str = "en") -> Vocab:
         status_cues=status,
         status_default=raw["status_default"],
         anaphora=re.compile(fragment(raw["anaphora"]["pattern"])),
+        anaphora_object=re.compile(fragment(raw["anaphora"]["object"]), I),
         places=places,
         place_preposition=re.compile(  # "in Aleppo", "into the Tigray region", "for Syria's Idlib", "in the north-west of the"
             r"(?:^|\s)" + alternation(pl["prepositions"]) + r"(?:\s+the)?(?:\s+[A-Z][\w-]+(?:'s|\u2019s))?(?:\s+" + pl["direction"] + r")?"
@@ -298,7 +300,7 @@ def load(language: str = "en") -> Vocab:
         disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
         talks_after=re.compile(fragment(raw["talks"]["after"]), I),
         talks_before=re.compile(fragment(raw["talks"]["before"]), I),
-        unilateral=re.compile(fragment(raw["disputed"]["unilateral"]), I),
+        settled=re.compile(fragment(raw["disputed"]["settled"]), I),
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
         actor_index=StemIndex([a.pattern for a in actors]),
