@@ -124,7 +124,8 @@ def child_ours(args) -> dict:
     from tracker.clock import utcnow
     from tracker.config import ChannelRules, FeedSettings, FetchSettings, WebhookSettings
     from tracker.feeds.fetch import Fetcher
-    from tracker.pipeline import Outlet, Pipeline
+    from tracker.outbox import Outlet
+    from tracker.pipeline import Pipeline
     from tracker.store.db import Store
 
     tmp = tempfile.mkdtemp(prefix="pollbench-")

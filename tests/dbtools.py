@@ -20,7 +20,7 @@ def save(store, now, feed_id, articles, updates, route=lambda pause, change: [],
     """Upsert `articles` and write pause `updates` with the alerts they cause, in ONE
     transaction, as the poll engine does (tracker.pipeline.save_updates). Returns the
     saved changes."""
-    from tracker.pipeline import save_updates
+    from tracker.poll import save_updates
 
     with store.transaction() as tx:
         want = {ev.article_key for u in updates for ev in u.evidence}

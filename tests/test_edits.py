@@ -23,7 +23,8 @@ from tracker.alerts.render import Renderer
 from tracker.config import ChannelRules, FeedSettings, FetchSettings, WebhookSettings, database_url
 from tracker.feeds.fetch import Fetcher
 from tracker.lifecycle import fold, reconcile
-from tracker.pipeline import Outlet, Pipeline
+from tracker.outbox import Outlet
+from tracker.pipeline import Pipeline
 from tracker.store.db import Store
 from tracker.types import Evidence, Mention
 

@@ -25,7 +25,8 @@ from tracker.alerts.render import Renderer
 from tracker.cli import main
 from tracker.config import ChannelRules, EmailSettings, FeedSettings, FetchSettings, SlackSettings, WebhookSettings
 from tracker.feeds.fetch import Fetcher
-from tracker.pipeline import Outlet, Pipeline
+from tracker.outbox import Outlet
+from tracker.pipeline import Pipeline
 from tracker.store.db import Store
 from tracker.types import Silence
 
@@ -338,7 +339,7 @@ def test_a_digest_of_200_pauses_goes_out_within_slack_limits_and_as_a_two_part_e
     )
     from tracker.alerts.digest import DigestRenderer
 
-    pipeline.digests = DigestRenderer()
+    pipeline.outbox.digests = DigestRenderer()  # the outbox renders digests
     now = datetime.now(UTC)
     mentions = [
         Evidence(Mention("ceasefire", "agreed", 48.0, f"Town {i}", "Syria", (), "from noon", now + timedelta(hours=i % 30), f"A ceasefire in Town {i} <b>&</b> was agreed.", 0.9), f"a{i}", "wire.example", None, now)

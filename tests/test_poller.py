@@ -19,7 +19,8 @@ from tracker.alerts.render import Renderer
 from tracker.config import ChannelRules, FeedSettings, FetchSettings
 from tracker.errors import FetchError, ParseError, TemplateError
 from tracker.feeds.fetch import Fetched, Fetcher, HostLimits
-from tracker.pipeline import Outlet, Pipeline
+from tracker.outbox import Outlet
+from tracker.pipeline import Pipeline
 from tracker.poller import Poller, digest
 from tracker.store.db import FeedState, Store
 from tracker.types import Article

@@ -22,7 +22,8 @@ from tracker.alerts.channels import WebhookChannel
 from tracker.alerts.render import Renderer
 from tracker.config import ChannelRules, FeedSettings, FetchSettings, WebhookSettings
 from tracker.feeds.fetch import Fetcher
-from tracker.pipeline import Outlet, Pipeline
+from tracker.outbox import Outlet
+from tracker.pipeline import Pipeline
 from tracker.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,8 @@ from tracker.alerts.render import Renderer
 from tracker.alerts.slack_limits import block_chars
 from tracker.config import ChannelRules, FeedSettings, FetchSettings, SlackSettings, WebhookSettings
 from tracker.feeds.fetch import Fetcher
-from tracker.pipeline import Outlet, Pipeline
+from tracker.outbox import Outlet
+from tracker.pipeline import Pipeline
 from tracker.store.db import Store
 
 T0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)

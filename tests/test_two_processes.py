@@ -28,7 +28,8 @@ from tracker.alerts.channels import EmailChannel, WebhookChannel
 from tracker.alerts.render import Renderer
 from tracker.config import ChannelRules, EmailSettings, FeedSettings, FetchSettings, WebhookSettings, database_url
 from tracker.feeds.fetch import Fetcher
-from tracker.pipeline import Outlet, Pipeline
+from tracker.outbox import Outlet
+from tracker.pipeline import Pipeline
 from tracker.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,8 @@ from tracker.config import ChannelRules, FeedSettings, FetchSettings, FileSettin
 from tracker.extract import place_ancestors
 from tracker.extract.zones import place_zone
 from tracker.feeds.fetch import Fetcher
-from tracker.pipeline import Outlet, Pipeline
+from tracker.outbox import Outlet
+from tracker.pipeline import Pipeline
 from tracker.store.db import Store
 from tracker.web.app import Background, create_app
 

@@ -87,7 +87,8 @@ def build(settings: Settings, now: datetime, upgrade: bool = False, daemon: bool
     from .alerts.digest import DigestRenderer
     from .extract import place_ancestors, place_zone
     from .feeds.fetch import Fetcher, proxy_environment
-    from .pipeline import Outlet, Pipeline, new_worker_id
+    from .outbox import Outlet
+    from .pipeline import Pipeline, new_worker_id
 
     worker = new_worker_id()
     store, upgraded = open_store(settings, now, upgrade, daemon_worker=worker if daemon else None)

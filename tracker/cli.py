@@ -266,7 +266,7 @@ def run(ctx: click.Context, once: bool, as_json: bool, serve_too: bool) -> None:
     Exit status of --once: 0 all well; 1 something in the cycle failed (a feed, or an alert
     that failed or must be retried); 2 a usage or configuration error."""
     from .config import FileSettings
-    from .pipeline import PollSummary
+    from .poll import PollSummary
 
     if serve_too and once:
         raise click.UsageError("--serve goes with the daemon, not --once")

@@ -47,7 +47,8 @@ from .app import App
 from .clock import utcnow
 from .config import Settings, mask_db
 from .errors import TrackerError
-from .pipeline import DeliveryReport, PollSummary
+from .outbox import DeliveryReport
+from .poll import PollSummary
 from .store.db import Lease, Outlook, Store
 
 LEASE = "daemon"

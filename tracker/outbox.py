@@ -1,0 +1,234 @@
+"""The outbox: due alerts claimed, silenced, held (a peer's Retry-After), throttled (a
+channel's min_interval) and sent, each outcome recorded; digests rendered into it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .alerts.channels import Channel
+from .alerts.digest import Digest, DigestInput, DigestRenderer, StaleFeed
+from .alerts.plan import RenderFn, admits, peer_wait, retry_delay, silenced_by
+from .alerts.render import Renderer
+from .config import ChannelRules
+from .errors import TrackerError
+from .feeds import health
+from .lifecycle import Ancestors
+from .store.api import PollStore
+from .types import Change, ChangeView, DueAlert, Evidence, Mention, Pause, Rendered
+
+log = logging.getLogger("tracker")
+
+DELIVER_PAGE = 100  # due alerts read at once (a run delivers every due alert, page by page)
+CLAIM_SECONDS = 60.0  # an alert's claim lasts this beyond its channel's timeout ([tracker] lease)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A configured channel: how to send, what it takes, how to render for it."""
+
+    channel: Channel
+    rules: ChannelRules
+    renderer: Renderer
+
+
+def render_with(outlets: Mapping[str, Outlet], now: datetime) -> RenderFn:
+    """How a pause's changes read on each channel at `now` (its outlet's renderer)."""
+
+    def render(pause: Pause, views: list[ChangeView], channel: str) -> tuple[Rendered, list[str]]:
+        return outlets[channel].renderer.render_noted(pause, views, now)
+
+    return render
+
+
+def _alert_ids(d: DueAlert) -> dict:
+    return {"alert": d.msg.key, "channel": d.msg.channel, **({"pause": d.pause_id} if d.pause_id else {})}
+
+
+def _as_change(p: Pause, c: ChangeView) -> Change:
+    """A saved change with its quote, as the digest reads it."""
+    ev = None
+    if c.quote:
+        m = Mention(p.kind, c.new_status or p.status, None, p.location, p.country, (), None, None, c.quote, 1.0)
+        ev = Evidence(m, "", c.source or "", c.link, c.published or c.at)
+    return Change(c.event, c.at, c.summary, c.old_status, c.new_status, ev, c.key)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    silenced: int = 0
+    held: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Outbox:
+    """Delivers the outbox and queues digests; see the module docstring."""
+
+    def __init__(
+        self,
+        store: PollStore,
+        outlets: Mapping[str, Outlet],
+        worker: str,
+        ancestors: Ancestors,
+        digests: DigestRenderer | None,
+        max_attempts: int,
+        rng: Callable[[], float],
+        sleep: Callable[[float], None],
+        monotonic: Callable[[], float],
+        claim_seconds: float = CLAIM_SECONDS,
+    ):
+        self.store = store
+        self.outlets = outlets
+        self.worker = worker
+        self.ancestors = ancestors
+        self.digests = digests
+        self.max_attempts = max_attempts
+        self.rng = rng
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self.claim_seconds = claim_seconds
+        self._hold: dict[str, datetime] = {}  # channel -> no sends before (a peer's Retry-After)
+        self._last_send: dict[str, float] = {}  # channel -> monotonic time of its last send
+
+    def deliver(self, now: datetime, stop: threading.Event | None = None, flush: bool = False) -> DeliveryReport:
+        """Send the due alerts. Each is claimed first (Store.claim: one that another process
+        claimed, sent or silenced meanwhile is skipped), and marked sent only after its
+        channel accepted it; a claim this process holds past its time (it died, or hung
+        longer than the channel's timeout) makes the alert due again for anyone.
+
+        Silenced alerts are kept as silenced. A channel whose peer asked us to wait
+        (Retry-After) holds all its alerts until then; a channel with a rate limit
+        (`min_interval` seconds between messages) is never sent to faster. `flush` also
+        sends alerts still waiting out their group window (`run --once`: the cycle is over).
+        """
+        report = DeliveryReport()
+        started = self.monotonic()
+
+        def clock() -> datetime:
+            """`now` moved on by the time this run has taken (sends are throttled)."""
+            return now + timedelta(seconds=self.monotonic() - started)
+
+        silences: list | None = None
+        after = 0  # every due alert, a page at a time (by id: a held or failed one is not read twice)
+        while stop is None or not stop.is_set():
+            due = self.store.due_alerts(now, limit=DELIVER_PAGE, flush=flush, after_id=after)
+            if not due:
+                break
+            after = due[-1].id
+            silences = self.store.silences(now) if silences is None else silences
+            pauses = self.store.pauses_by_id(d.pause_id for d in due if d.pause_id) if silences else {}
+            self._deliver_page(due, now, clock, silences, pauses, report, stop, flush)
+            if len(due) < DELIVER_PAGE:
+                break
+        return report
+
+    def _deliver_page(self, due: list[DueAlert], now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, stop, flush: bool) -> None:
+        for d in due:
+            if stop is not None and stop.is_set():
+                break
+            try:
+                self._deliver_one(d, now, clock, silences, pauses, report, flush)
+            except Exception as e:  # one alert's odd answer, or a bug in a channel, never stops the others
+                log.exception("delivering alert %s to %s crashed", d.msg.key, d.msg.channel, extra=_alert_ids(d))
+                error = f"internal error while sending: {e.__class__.__name__}: {e}"
+                delay = retry_delay(d.attempts, self.rng())
+                try:
+                    self.store.mark_failed(d.id, now, error, None if d.attempts + 1 >= self.max_attempts else clock() + timedelta(seconds=delay), self.worker)
+                except TrackerError as e2:
+                    log.error("could not record the failure of alert %s: %s", d.msg.key, e2)
+                report.retrying += 1
+                report.errors.append(f"{d.msg.channel}: {error}")
+
+    def _deliver_one(self, d: DueAlert, now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, flush: bool = False) -> None:
+        """Claim one due alert, then send (or hold, silence or fail) it and record what
+        happened, each record only while the claim is still ours."""
+        msg = d.msg
+        outlet = self.outlets.get(msg.channel)
+        # the claim outlasts the longest a send may take: the channel's timeout, plus the lease
+        timeout = outlet.channel.timeout if outlet else 0.0
+        at = clock()
+        if not self.store.claim(d.id, self.worker, at, at + timedelta(seconds=self.claim_seconds + timeout), flush):
+            log.debug("alert %s was claimed by another process", msg.key, extra=_alert_ids(d))
+            return
+        w = self.worker
+        if outlet is None:
+            error = f"channel {msg.channel!r} is no longer configured"
+            self.store.mark_failed(d.id, now, error, None, w)
+            report.failed += 1
+            report.errors.append(f"{msg.channel}: {error}")
+            return
+        pause = pauses.get(d.pause_id) if d.pause_id else None
+        silence = silenced_by(silences, pause, msg.channel, now, self.ancestors) if pause else None
+        if silence is not None:
+            self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}", w)
+            report.silenced += 1
+            return
+        hold = self._hold.get(msg.channel)
+        if hold and clock() < hold:
+            self.store.postpone(d.id, hold, w)
+            report.held += 1
+            return
+        self._throttle(msg.channel, outlet.channel.min_interval)
+        result = outlet.channel.send(msg, now)
+        self._last_send[msg.channel] = self.monotonic()
+        if result.ok:
+            if not self.store.mark_sent(d.id, now, result.error, w):
+                log.warning("alert %s was sent, but its claim had run out (the send took longer than the claim)", msg.key, extra=_alert_ids(d))
+            report.sent += 1
+            return
+        wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
+        if wait:
+            # counted from the answer, not from the start of the run: a run can take seconds
+            self._hold[msg.channel] = clock() + timedelta(seconds=wait)
+        if not result.retry or d.attempts + 1 >= self.max_attempts:
+            self.store.mark_failed(d.id, now, result.error or "failed", None, w, result.rest)
+            report.failed += 1
+            log.error("alert %s to %s failed for good: %s", msg.key, msg.channel, result.error, extra=_alert_ids(d))
+        else:
+            # the peer's Retry-After when it gave one, else exponential backoff with jitter
+            delay = wait if wait is not None else retry_delay(d.attempts, self.rng())
+            self.store.mark_failed(d.id, now, result.error or "failed", clock() + timedelta(seconds=delay), w, result.rest)
+            report.retrying += 1
+            log.warning(
+                "alert %s to %s failed, retry in %.0f s: %s", msg.key, msg.channel, delay, result.error,
+                extra={**_alert_ids(d), "retry_in_s": round(delay, 1)},
+            )
+        report.errors.append(f"{msg.channel}: {result.error}")
+
+    def digest(self, channel: str, now: datetime, queue: bool = True) -> Digest:
+        """Render the digest for a channel (what its rules admit) and, with `queue`, write
+        it into the outbox (once per channel and minute) for the next delivery."""
+        outlet = self.outlets[channel]
+        if self.digests is None:
+            raise TrackerError("digests need the digest templates (tracker.app builds them)")
+        since = self.store.last_digest(channel)
+        admitted = lambda p: admits(outlet.rules, p, self.ancestors)  # noqa: E731
+        pauses = tuple(p for p in self.store.pauses() if admitted(p))
+        changes = tuple((p, _as_change(p, c)) for p, c in self.store.changes_since(since, now) if admitted(p))
+        stale = tuple(
+            StaleFeed(f.name, f.url, f.last_success_at, f.last_error)
+            for f in self.store.feeds()
+            if health.is_stale(f, now)
+        )
+        d = self.digests.render(DigestInput(now, since, outlet.rules.timezone, pauses, changes, stale))
+        if queue:
+            parts = [Rendered(d.subject, d.text, d.html, part, d.webhook) for part in d.slack_parts]
+            if outlet.channel.type != "slack":
+                parts = parts[:1]  # one email, one webhook body; Slack gets every part
+            summary = f"digest: {len(pauses)} pause(s), {len(changes)} change(s), {len(stale)} stale source(s)"
+            if self.store.queue_digest(now, channel, parts, summary):
+                log.info("digest for %s queued: %s", channel, summary, extra={"channel": channel})
+        return d
+
+    def _throttle(self, channel: str, min_interval: float) -> None:
+        last = self._last_send.get(channel)
+        if min_interval and last is not None:
+            wait = last + min_interval - self.monotonic()
+            if wait > 0:
+                self.sleep(wait)
