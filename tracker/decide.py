@@ -2,7 +2,7 @@
 
 Pure: no I/O, no clock, no logging. It only processes data: the feed's state, what its
 poll found, the candidate pauses and `now` in; a FeedIntent out, which the poll engine
-(tracker.pipeline) writes and logs. Does not fetch, parse, store, route or render.
+(tracker.poll) writes and logs. Does not fetch, parse, store, route or render.
 
     failed poll       failed(feed, error, jitter, now)            -> FeedIntent
     304, same body    unchanged(feed, fetched, jitter, now)       -> FeedIntent
