@@ -1,6 +1,6 @@
-"""The concurrent poll engine: many feeds fetched at once, parsed and read on every core,
-handed to one writer in batches. What a poll *means* (policy, reconcile, alerts, health)
-is tracker.pipeline's; this module only moves feeds through the stages.
+"""Concurrency for polls: many feeds fetched at once, parsed and read on every core,
+handed to one writer (tracker.poll) in batches. What a poll *means* (policy, reconcile,
+alerts, health) is tracker.decide's; this module only moves feeds through the stages.
 
     feeds (an iterator: the store reads them a page at a time)
       -> fetch    `workers` threads (the Fetcher is thread-safe), fed by a dispatching
