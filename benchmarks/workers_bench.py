@@ -48,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import farm as farm_mod  # noqa: E402
 from poll_bench import control, cpu_of, farm_log, peak_rss_mb  # noqa: E402
+from two_processes import drop_everything  # noqa: E402
 
 TRACKER = [sys.executable, "-m", "tracker.cli"]
 FETCH_WORKERS = 16  # [fetch] workers, the default
@@ -99,16 +100,6 @@ def sql(url: str, statement: str, **params):
         value = result.scalar() if result.returns_rows else None
     engine.dispose()
     return value
-
-
-def drop_everything(url: str) -> None:
-    from sqlalchemy import MetaData, create_engine
-
-    engine = create_engine(url)
-    md = MetaData()
-    md.reflect(engine)
-    md.drop_all(engine)
-    engine.dispose()
 
 
 class Sampler:
