@@ -116,6 +116,13 @@ def test_a_place_and_its_country_can_be_one_pause_and_why_is_explained():
     assert w.pauses[1] and "Aleppo is in Syria" in why_same(replace(p, location="Syria"), ev(mention()))
 
 
+def test_a_breach_in_a_city_does_not_make_a_national_truce_local():
+    w = World()
+    w.feed([ev(mention(status="agreed", location="Syria", country="Syria")), ev(mention(status="violated", location="Damascus"), T0 + H, "a2")], T0)
+    [p] = w.pauses.values()
+    assert (p.location, p.status) == ("Syria", "violated")
+
+
 def test_syndicated_copies_of_one_wire_story_count_once():
     quote = "Russia proposed a 48-hour ceasefire in Aleppo, the defence ministry said."
     copies = [ev(mention(quote=quote), T0 + i * H, f"copy{i}", f"paper{i}.example.com") for i in range(10)]

@@ -195,8 +195,11 @@ def fold(evidence: Iterable[Evidence], pid: int | None = None, fired: frozenset[
                 status, status_since = m.status, ev.published
             if m.status in AFTER_START and in_effect_since is None:
                 in_effect_since = ev.published
-        if m.location and (not location or (location == country and m.country == country)):
-            location, country = m.location, m.country  # refine a country to a place in it
+        # refine a country to a place in it, but not to where a breach of it was reported
+        # ("clashes near Damascus despite the truce" does not make a Syrian truce a Damascus one)
+        refines = location == country and m.country == country and m.status != "violated"
+        if m.location and (not location or refines):
+            location, country = m.location, m.country
         if m.status == "extended" and m.duration_hours:
             if not any(h == m.duration_hours and ev.published - t <= SAME_EXTENSION for h, t in extensions):
                 extensions.append((m.duration_hours, ev.published))
