@@ -622,3 +622,48 @@ def test_an_opening_clock_time_before_a_pause_said_as_a_verb():
 def test_a_day_after_is_not_a_daily_window():
     assert timed("The truce in Gaza expires at 0400 GMT on Sunday, a day after it was extended.").recurrence is None
     assert timed("The humanitarian pause in Gaza will last four hours a day from 10 a.m.").recurrence == "daily"
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        # the end of the fighting is the pause's start, not its end
+        ("Israel and Hezbollah agreed to a truce in Lebanon. The envoy said fighting would end at 4 a.m. on Friday.", at(3, 8, 2)),
+        ("The two armies agreed a ceasefire in Sudan. The guns will fall silent at 6 p.m. on Friday.", at(3, 8, 16)),
+        ("Fighting in Gaza stopped at 7 a.m. on Thursday as the truce took hold.", at(3, 7, 5)),
+        ("A truce was agreed for Yemen: hostilities along the border are to cease at 0900 GMT on Saturday.", at(3, 9, 9)),
+    ],
+)
+def test_fighting_that_ends_at_a_time_starts_the_pause(text, starts_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, None)
+
+
+def test_the_pause_ending_at_a_time_is_still_its_end():
+    m = timed("The truce in Yemen will end at 6 a.m. on Saturday.")
+    assert (m.starts_at, m.ends_at) == (None, at(3, 9, 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        # no publication date: a weekday or a bare clock time counts from the text's own full date, flagged
+        ("On Tuesday, March 12, 2024, the ceasefire in Gaza collapsed. The truce ended at 6 a.m. local time (04:00 GMT).", "end", at(3, 12, 4)),
+        ("The envoy spoke in Muscat on Monday, 11 March 2024. The sides agreed a truce in Yemen that will take effect at 9 p.m. on Wednesday.", "start", at(3, 13, 18)),
+    ],
+)
+def test_an_undated_article_counts_from_its_own_full_date(text, field, expected):
+    m = timed(text, None)
+    point, precision = (m.starts_at, m.start_precision) if field == "start" else (m.ends_at, m.end_precision)
+    assert (point, precision) == (expected, "range")  # flagged: the text's date may not be the news day
+    assert any("no publication date" in n for n in m.time_notes)
+
+
+def test_an_undated_article_keeps_a_start_with_its_own_date():
+    m = timed("On Friday, August 1, 2014, a 72-hour truce in Gaza will begin at 8 a.m. local time on Friday, August 1, 2014.", None)
+    assert (m.starts_at, m.start_precision) == (at(8, 1, 5, year=2014), "minute")
+
+
+def test_an_undated_article_without_a_full_date_still_resolves_no_weekday():
+    m = timed("A truce in Yemen will take effect at 9 p.m. on Wednesday.", None)
+    assert (m.starts_at, m.start_range) == (None, None)

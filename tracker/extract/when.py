@@ -303,6 +303,18 @@ _BEFORE_TRIGGER = re.compile(
     I,
 )
 _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
+# "fighting would end at 4 a.m.", "the guns will fall silent at noon", "hostilities are to
+# cease from midnight": the end of the fighting is the pause's start, not its end
+_FIGHTING = (  # "fighting in Gaza", "hostilities along the border" may name where
+    r"(?<![\w])(?:fighting|hostilities|combat|shelling|bombardments?|attacks|guns|war)\s+"
+    r"(?:(?:in|on|across|along|around|between)\s+(?:the\s+)?[\w'\u2019-]+(?:\s+(?-i:[A-Z])[\w'\u2019-]+){0,2}\s+)?"
+)
+_FIGHTING_STOPS = re.compile(
+    _FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?"
+    r"(?:end(?:s|ed)?|stop(?:s|ped)?|cease[sd]?|halt(?:s|ed)?|f[ae]ll\s+silent|falls\s+silent)\s+(?:at\s+|on\s+|from\s+|as\s+of\s+)?$",
+    I,
+)
+_FIGHTING_SUBJECT = re.compile(_FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?$", I)
 
 
 def _find(
@@ -323,6 +335,9 @@ def _find(
             found.append((0, m.start(), "immediate", words, m.end()))
     for m in rules.phrase.finditer(sentence, lo, hi):
         before = sentence[: m.start()]
+        if _FIGHTING_STOPS.search(sentence, max(0, m.start() - 80), m.start()):
+            found.append((0, m.start(), "precise", m.group(0), m.end()))  # "fighting would end at 4 a.m."
+            continue
         if rules.until_before.search(before) and not _NOT_UNTIL.search(before):
             continue  # "until Sunday", "ended at 7am": an end, not the start ("not ... until" is a start)
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
@@ -1131,6 +1146,8 @@ def _end(
     for m in rules.end_cue.finditer(sentence, lo, hi):
         if not (rules.clock.search(m.group("when")) or rules.midnight.search(m.group("when")) or rules.noon.search(m.group("when"))):
             continue
+        if _FIGHTING_SUBJECT.search(sentence, max(0, m.start() - 60), m.start()):
+            continue  # "fighting would end at 4 a.m.": the pause's start (see `_find`)
         between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
         # the pause's own end: its verb close after the trigger, or a sentence that opens with
         # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
@@ -1181,6 +1198,29 @@ def article_year(text: str, rules: WhenRules) -> int | None:
     return None
 
 
+def article_date(text: str, rules: WhenRules) -> datetime | None:
+    """For an article with no publication date: the first full date in its text ("As of
+    Friday, December 1, 2023", "On Monday, July 28, 2025"), as a date-only stamp (12:00 UTC)
+    that weekdays and bare clock times count from. The caller flags what it anchors (the date
+    may be a background one, not the news day)."""
+    for m in _FULL_DATE_YEAR.finditer(text):
+        words = m.group(0)
+        for pattern, order in ((rules.date_dm, "dm"), (rules.date_md, "md")):
+            d = pattern.search(words)
+            if not d:
+                continue
+            day_s, month_s = (d.group(1), d.group(3)) if order == "dm" else (d.group(2), d.group(1))
+            month = rules.months.get(fold(month_s).rstrip("."))
+            year = int(m.group(1) or m.group(2))
+            if month is None or not MIN_YEAR <= year <= MAX_YEAR:
+                continue
+            try:
+                return datetime(year, month, int(day_s), 12, 0, tzinfo=UTC)
+            except ValueError:  # "February 30, 2024"
+                continue
+    return None
+
+
 def clock_only(words: str, rules: WhenRules) -> bool:
     """A clock time with no day of its own ("set for 8:30 a.m. local time")."""
     clock = _clock(rules.bracket.sub(" ", words), rules)[1]
@@ -1205,4 +1245,7 @@ def cued(sentence: str, words: str, rules: WhenRules) -> bool:
     before = sentence[:at]
     m = rules.phrase.match(sentence, at)
     lead = (m.group("lead") or "") if m else ""
-    return bool(rules.cue_before.search(before) or rules.until_before.search(before) or rules.lead_is_cue.match(lead))
+    return bool(
+        rules.cue_before.search(before) or rules.until_before.search(before) or rules.lead_is_cue.match(lead)
+        or _FIGHTING_STOPS.search(before[-80:])
+    )
