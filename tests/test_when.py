@@ -667,3 +667,40 @@ def test_an_undated_article_keeps_a_start_with_its_own_date():
 def test_an_undated_article_without_a_full_date_still_resolves_no_weekday():
     m = timed("A truce in Yemen will take effect at 9 p.m. on Wednesday.", None)
     assert (m.starts_at, m.start_range) == (None, None)
+
+
+def test_a_day_after_a_deal_verb_and_its_object_is_the_deal_day():
+    # "agreed a ceasefire on Wednesday": when it was agreed, not when it starts
+    m = timed("Pakistan and Afghanistan agreed a 48-hour ceasefire on Tuesday.")
+    assert (m.start_text, m.starts_at, m.start_range) == (None, None, None)
+    # a start cue or "from" still makes the day the start
+    m = timed("Pakistan and Afghanistan agreed a ceasefire to take effect on Saturday.")
+    assert m.start_text == "on Saturday"
+    m = timed("Pakistan declared a ceasefire in Kurram from Saturday.")
+    assert m.start_text == "from Saturday"
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_at"),
+    [
+        # an end with a clock time and no day, in the sentence after the start, lies after that start
+        ("A humanitarian pause in Rafah will begin at 10 a.m. on Saturday. The pause will last until 2 p.m., the army said.", at(3, 9, 12)),
+        ("A truce in Yemen will begin at 10 p.m. on Saturday. It will last until 6 a.m., the envoy said.", at(3, 10, 3)),
+    ],
+)
+def test_an_end_in_the_next_sentence_counts_from_the_start(text, ends_at):
+    m = timed(text)
+    assert m.ends_at == ends_at
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "ends_at"),
+    [
+        # a four-digit figure with a leading zero before "on" is a clock time, not a year
+        ("The truce in Ukraine will last from 0000 on March 8 to 0000 on March 11, Moscow time.", at(3, 7, 21), at(3, 10, 21)),
+        ("The truce in Yemen takes effect from 0700 on Friday.", at(3, 8, 4), None),
+    ],
+)
+def test_a_leading_zero_figure_before_a_day_is_a_clock_time(text, starts_at, ends_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, ends_at)

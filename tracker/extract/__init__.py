@@ -243,6 +243,8 @@ class Extractor:
                         if hours is not None:
                             out[-1] = _with_length(out[-1], hours)
                     previous = previous[:-1] + [out[-1]]  # the same pause, now with what this sentence gave it
+            if found and previous and sentence.paragraph == previous_para:
+                found = [self._end_after(sentence.text, previous[-1], m, told, zone, year) for m in found]
             out.extend(found)
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
@@ -474,6 +476,30 @@ class Extractor:
             )
         ]
 
+
+    def _end_after(
+        self, quote: str, before: Mention, m: Mention, published: datetime | None, zone: str | None, year: int | None
+    ) -> Mention:
+        """`m`, a later naming of the pause `before` that gives only an end with a clock time and
+        no day ("... will begin at 10 a.m. on Saturday. The pause will last until 2 p.m."), with
+        that end read after `before`'s start rather than from publication."""
+        if not (
+            m.ends_at and m.starts_at is None and m.start_range is None and before.ends_at is None and before.end_range is None
+            and before.starts_at and before.start_precision == "minute" and before.start_text
+            and _FAMILY[m.kind] == _FAMILY[before.kind] and m.location in (None, before.location)
+        ):
+            return m
+        text = self._blank_dateline(quote)
+        tz = (self._article_zone("", [before]) if before.location else None) or zone
+        _, end = _when.times(
+            text, 0, len(text), -100, published, tz, m.status in _PAST, m.status in ("collapsed", "ended"), self.when, None, year
+        )
+        if end is None or not _when.clock_only(end.text, self.when):
+            return m
+        after = _when.end_after(end.text, before.start_text, before.starts_at, published, tz, before.status in _PAST, self.when, year)
+        if after is None:
+            return m
+        return replace(m, ends_at=after.at, end_range=after.range, end_precision=after.precision, end_zone=after.zone, end_local=after.local)
 
     def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None, year: int | None) -> Mention:
         """`before`, with the start or end a following sentence without a trigger gives it

@@ -157,6 +157,11 @@ _FOUR = (
     + r"|(?<=\bat\s[0-2]\d[0-5]\d)(?!\w|[,.]\d|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)[a-z]))"  # "at 0700"
     # (not "at 2024 talks", "at 1500 metres": a lower-case word after it other than a time word)
 )
+# "from 0000 on May 8 to 0000 on May 11", "until 0600 on Sunday": before "on", a figure with a
+# leading zero is no year
+_FOUR = _FOUR[:-1] + (
+    r"|(?<=0\d[0-5]\d)(?=\s+on\s))"
+)
 # "7 in the morning", "10 o'clock in the evening": a clock time said in words (groups 9-11)
 _SPOKEN = (
     r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s+(?:o['\u2019]clock\s+)?in\s+the\s+(morning|afternoon|evening)(?![\w])"
@@ -343,6 +348,8 @@ def _find(
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
+        if lead.lower() in ("", "on") and _told_object(sentence, m.start(), trigger_end, rules) and not _has_clock(m.group(0), rules):
+            continue  # "agreed a 48-hour ceasefire on Wednesday": the day of the deal, not the pause's start
         if (
             (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before))
             or _near_cue(before, rules, trigger_end)
@@ -1080,10 +1087,35 @@ def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: When
     return found.pop() if len(found) == 1 else None
 
 
-def _told(sentence: str, m: re.Match[str], rules: WhenRules) -> bool:
+# "agreed a 48-hour ceasefire on Wednesday", "declared a truce on Friday": a deal verb in the
+# past, its object, then a day: the day the deal was struck (not "agreed a truce from Friday",
+# "agreed a truce to take effect on Friday")
+_TOLD_OBJECT = re.compile(
+    r"(?<![\w])(?:agreed|signed|reached|brokered|struck|approved|accepted|proposed|offered|announced|declared|ordered|unveiled)"
+    r"\s+(?:to\s+|on\s+|upon\s+)?(?:[\w'\u2019-]+\s+){1,5}(?:on\s+)?$",
+    I,
+)
+_NOT_TOLD = re.compile(r"(?<![\w])(?:from|until|till|through|between|as\s+of|effective|by|for|will|would|to\s+\w+)\s", I)
+
+
+def _told_object(sentence: str, at: int, trigger_end: int, rules: WhenRules) -> bool:
+    """Whether a day at `at`, right after the trigger, is the day a deal verb before the trigger
+    was done on ("agreed a 48-hour ceasefire on Wednesday")."""
+    window = sentence[max(0, at - 70) : at]
+    m = _TOLD_OBJECT.search(window)
+    if not m or "," in window[m.start() :] or not 0 <= trigger_end <= at or trigger_end < at - len(window) + m.end(0) - 60:
+        return False
+    rest = window[m.start() :]
+    return not (_NOT_TOLD.search(rest) or rules.cue.search(rest))
+
+
+def _told(sentence: str, m: re.Match[str], rules: WhenRules, trigger_end: int = -1) -> bool:
     """Whether the day matched is the one the news was told or agreed on ("said on Monday",
     "agreed on Wednesday", "on Sunday announced"), not the pause's."""
-    return bool(rules.told_before.search(sentence, max(0, m.start() - 40), m.start()) or rules.told_after.match(sentence, m.end()))
+    return bool(
+        rules.told_before.search(sentence, max(0, m.start() - 40), m.start()) or rules.told_after.match(sentence, m.end())
+        or (trigger_end >= 0 and _told_object(sentence, m.start(), trigger_end, rules))
+    )
 
 
 def _reported_day(sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules) -> tuple[date, date] | None:
@@ -1108,6 +1140,10 @@ def _reported_day(sentence: str, published: datetime | None, tz_name: str | None
         return None
     day = found.pop()
     return (day, base) if base - timedelta(days=7) <= day < base else None
+
+
+def _has_clock(words: str, rules: WhenRules) -> bool:
+    return bool(rules.clock.search(words) or rules.midnight.search(words) or rules.noon.search(words))
 
 
 def _has_day(words: str, rules: WhenRules) -> bool:
@@ -1234,6 +1270,20 @@ def on_day(
     """A clock time read on the day another phrase named ("8:30 a.m." on "Sunday")."""
     got, _ = _resolve_words(words + " on " + _day_words(day_words, rules).removeprefix("on "), published, tz_name, past, rules, year_hint=year_hint)
     return got
+
+
+def end_after(
+    words: str, start_text: str, starts_at: datetime, published: datetime | None, tz_name: str | None, past: bool,
+    rules: WhenRules, year_hint: int | None = None,
+) -> Start | None:
+    """An end phrase read after a start told in an earlier sentence ("... will begin at 10 a.m.
+    on Saturday. It will last until 2 p.m."): the end takes the start's day and zone when it
+    has none, and lies after it. None when the start's words no longer give `starts_at`."""
+    start, start_words = _resolve_words(start_text, published, tz_name, past, rules, year_hint=year_hint)
+    if start is None or start.at is None or start_words is None or abs(start.at - starts_at) > _EXACT:
+        return None
+    end, _ = _resolve_words(words, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
+    return end if end is not None and end.at is not None and end.at > start.at else None
 
 
 def cued(sentence: str, words: str, rules: WhenRules) -> bool:
