@@ -704,3 +704,9 @@ def test_an_end_in_the_next_sentence_counts_from_the_start(text, ends_at):
 def test_a_leading_zero_figure_before_a_day_is_a_clock_time(text, starts_at, ends_at):
     m = timed(text)
     assert (m.starts_at, m.ends_at) == (starts_at, ends_at)
+
+
+def test_a_plan_set_for_a_weekday_is_the_one_nearest_publication():
+    # "was set for" is a plan told in the past, like "was due to": either side of publication
+    m = timed("A ceasefire in Ukraine was set for 8 a.m. Kyiv time Friday.", DATE_ONLY)
+    assert m.starts_at == at(3, 8, 6)

@@ -1038,10 +1038,12 @@ def _times(
     return start, end
 
 
-# "was due to", "were set to", "had been scheduled to": a plan told in the past, for a day
-# that may be before or after publication
-_PLANNED = re.compile(
-    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)\s+to(?:\s+\w+){0,3}\s*$", I
+# "was due to", "were set to", "had been scheduled to", "was set for": a plan told in the
+# past, for a day that may be before or after publication
+_PLANNED = re.compile(  # also "was set for 8 a.m.", "was due at noon" (the phrase's "at" is its own)
+    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)"
+    r"(?:\s+to(?:\s+\w+){0,3}|\s+for)?\s*$",
+    I,
 )
 
 
