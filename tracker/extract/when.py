@@ -49,7 +49,10 @@ How news states time, and how each way is read (the conventions, documented once
   "June 3-4" is its first day, except for
   midnight ("midnight on June 3-4" is the night between). Without `published`, only a
   date resolves: with its year, or the year of the article's first full date
-  (`article_year`); a weekday does not.
+  (`article_year`); a weekday does not, unless the text gives a full date: the extractor
+  then reads it as a date-only stamp of that day (`article_date`) and flags what it anchors.
+  A day right after a deal verb and its object ("agreed a 48-hour ceasefire on Wednesday")
+  is the deal's day, not the start.
 * **Midnight and noon.** Noon is 12:00. "midnight on D" and "00:00 on D" are the start of D
   (00:00); "midnight" alone is the next midnight after publication; "midnight tonight",
   "24:00", "2400 hours", "zero hours from Sunday to Monday", "the night of June 9" are the
@@ -66,11 +69,16 @@ How news states time, and how each way is read (the conventions, documented once
   from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
+* **The fighting's end.** "fighting would end at 4 a.m.", "the guns will fall silent at 6
+  p.m.", "hostilities are to cease from midnight": the end of the fighting is the pause's
+  start, not its end. An end with a clock time and no day in a later sentence ("It will last
+  until 2 p.m.") lies after the start told before (`end_after`).
 * **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
 * **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
   "local" before punctuation or a time word: "0700 local on Friday"),
   in a window whose second figure has one, before a bracketed zoned figure ("0700
-  (0500 GMT)"), or after "at" unless a word follows ("at 0700", not "at 2024 talks").
+  (0500 GMT)"), after "at" unless a word follows ("at 0700", not "at 2024 talks"), or with a
+  leading zero before "on" ("from 0000 on May 8").
 * **Implausible dates** (a year before 1900 or after 2100) are ignored with a note; no date
   arithmetic here can raise.
 
