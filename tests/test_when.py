@@ -710,3 +710,17 @@ def test_a_plan_set_for_a_weekday_is_the_one_nearest_publication():
     # "was set for" is a plan told in the past, like "was due to": either side of publication
     m = timed("A ceasefire in Ukraine was set for 8 a.m. Kyiv time Friday.", DATE_ONLY)
     assert m.starts_at == at(3, 8, 6)
+
+
+def test_a_start_clock_takes_the_day_of_the_end_joined_to_it():
+    # one clause, both within a day: the end's day is the start's too
+    m = timed("The pause in Gaza began at 9 a.m. and lasted until 3 p.m. on Tuesday.", DATE_ONLY)
+    assert (m.starts_at, m.ends_at) == (at(3, 5, 7), at(3, 5, 13))
+    # a longer pause: the day is the end's only
+    m = timed("The truce in Gaza began at 9 a.m. and will last until 6 p.m. on Friday.", DATE_ONLY)
+    assert m.ends_at == at(3, 8, 16) and m.start_precision == "range"
+
+
+def test_an_end_verb_after_a_relative_clause_is_the_pause_end():
+    m = timed("The energy truce in Ukraine, which began on March 1, ended at 00:00 on March 5, Moscow time.")
+    assert m.ends_at == at(3, 4, 21)

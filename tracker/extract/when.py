@@ -1039,11 +1039,38 @@ def _times(
                 start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
                 start = start or Start(found[1], None)
                 end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
+        if (
+            end is not None and end.at is not None and start is not None and start_words is not None and found
+            and start_words.clock is not None and not start_words.day_stated and _has_clock(end.text, rules) and _has_day(end.text, rules)
+        ):
+            start, end = _day_from_end(sentence, found[1], stop, start, start_words, end, published, tz_name, past, ended, rules,
+                                       probe, lo, hi, year_hint, trigger_end)
     if start is not None and shown and start.text != shown:
         start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
         end = Start(end.text, None, None, None, None, end.notes + ("the end read is not after the start: it is dropped",))
     return start, end
+
+
+def _day_from_end(
+    sentence: str, words: str, stop: int, start: Start, start_words: _Words, end: Start, published: datetime | None,
+    tz_name: str | None, past: bool | None, ended: bool, rules: WhenRules, probe: Probe | None, lo: int, hi: int,
+    year_hint: int | None, trigger_end: int,
+) -> tuple[Start, Start]:
+    """"began at 9 a.m. and lasted until 3 p.m. on Tuesday": a start clock without a day takes
+    the day of the end joined to it in the same clause, when both then fall within one day
+    (not "began at 9 a.m. and will last until 6 p.m. on Friday", a longer pause)."""
+    at_end = sentence.find(end.text, stop)
+    gap = sentence[stop:at_end] if at_end >= stop else ","
+    if len(gap) > 40 or re.search(r"[,;:]", gap) or _reported_day(sentence, published, tz_name, rules) is not None:
+        return start, end
+    new_start, new_words = _resolve_words(words + " " + _day_words(end.text, rules), published, tz_name, past, rules, year_hint=year_hint)
+    if new_start is None or new_start.at is None:
+        return start, end
+    new_end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, new_start, new_words, year_hint, trigger_end)
+    if new_end is None or new_end.at is None or not timedelta(0) < new_end.at - new_start.at <= timedelta(days=1):
+        return start, end
+    return new_start, new_end
 
 
 # "was due to", "were set to", "had been scheduled to", "was set for": a plan told in the
@@ -1173,6 +1200,10 @@ _AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", 
 _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+(?:now\s+|then\s+|also\s+)?$", I)
 
 
+# a relative clause between a trigger and its verb ("the truce, which began on March 18, ended")
+_RELATIVE = re.compile(r",\s*(?:which|that|who)\s[^,;]{1,80},\s*", I)
+
+
 # the verb before an end phrase that puts it in the past ("ended at", "lasted until", "held until")
 _END_PAST = re.compile(
     r"(?<![\w])(?:ended|expired|lasted|held|closed|ran|remained|stayed|continued|was over|were over)(?:\s+\w+){0,3}\s*$", I
@@ -1195,6 +1226,8 @@ def _end(
         if _FIGHTING_SUBJECT.search(sentence, max(0, m.start() - 60), m.start()):
             continue  # "fighting would end at 4 a.m.": the pause's start (see `_find`)
         between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
+        if between is not None and "," in between:  # "the truce, which began on March 18, ended at ...": its own verb
+            between = _RELATIVE.sub(" ", between)
         # the pause's own end: its verb close after the trigger, or a sentence that opens with
         # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
         if (
