@@ -65,7 +65,10 @@ How news states time, and how each way is read (the conventions, documented once
   and zone of the first when it has none (and the next day when it is not later). An end's
   day is the first after its start and, unless an end verb puts it in the past ("ended",
   "lasted until"; not "was extended until") or the pause is over, not before publication;
-  the end of a pause in effect lies ahead. The end
+  the end of a pause in effect lies ahead. A start clock without a day takes the day of the
+  end joined to it in one clause when both then fall within a day ("began at 9 a.m. and
+  lasted until 3 p.m. on Tuesday"); a relative clause between the trigger and its end verb
+  ("the truce, which began on March 18, ended at ...") does not part them. The end
   from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
