@@ -622,3 +622,105 @@ def test_an_opening_clock_time_before_a_pause_said_as_a_verb():
 def test_a_day_after_is_not_a_daily_window():
     assert timed("The truce in Gaza expires at 0400 GMT on Sunday, a day after it was extended.").recurrence is None
     assert timed("The humanitarian pause in Gaza will last four hours a day from 10 a.m.").recurrence == "daily"
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        # the end of the fighting is the pause's start, not its end
+        ("Israel and Hezbollah agreed to a truce in Lebanon. The envoy said fighting would end at 4 a.m. on Friday.", at(3, 8, 2)),
+        ("The two armies agreed a ceasefire in Sudan. The guns will fall silent at 6 p.m. on Friday.", at(3, 8, 16)),
+        ("Fighting in Gaza stopped at 7 a.m. on Thursday as the truce took hold.", at(3, 7, 5)),
+        ("A truce was agreed for Yemen: hostilities along the border are to cease at 0900 GMT on Saturday.", at(3, 9, 9)),
+    ],
+)
+def test_fighting_that_ends_at_a_time_starts_the_pause(text, starts_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, None)
+
+
+def test_the_pause_ending_at_a_time_is_still_its_end():
+    m = timed("The truce in Yemen will end at 6 a.m. on Saturday.")
+    assert (m.starts_at, m.ends_at) == (None, at(3, 9, 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        # no publication date: a weekday or a bare clock time counts from the text's own full date, flagged
+        ("On Tuesday, March 12, 2024, the ceasefire in Gaza collapsed. The truce ended at 6 a.m. local time (04:00 GMT).", "end", at(3, 12, 4)),
+        ("The envoy spoke in Muscat on Monday, 11 March 2024. The sides agreed a truce in Yemen that will take effect at 9 p.m. on Wednesday.", "start", at(3, 13, 18)),
+    ],
+)
+def test_an_undated_article_counts_from_its_own_full_date(text, field, expected):
+    m = timed(text, None)
+    point, precision = (m.starts_at, m.start_precision) if field == "start" else (m.ends_at, m.end_precision)
+    assert (point, precision) == (expected, "range")  # flagged: the text's date may not be the news day
+    assert any("no publication date" in n for n in m.time_notes)
+
+
+def test_an_undated_article_keeps_a_start_with_its_own_date():
+    m = timed("On Friday, August 1, 2014, a 72-hour truce in Gaza will begin at 8 a.m. local time on Friday, August 1, 2014.", None)
+    assert (m.starts_at, m.start_precision) == (at(8, 1, 5, year=2014), "minute")
+
+
+def test_an_undated_article_without_a_full_date_still_resolves_no_weekday():
+    m = timed("A truce in Yemen will take effect at 9 p.m. on Wednesday.", None)
+    assert (m.starts_at, m.start_range) == (None, None)
+
+
+def test_a_day_after_a_deal_verb_and_its_object_is_the_deal_day():
+    # "agreed a ceasefire on Wednesday": when it was agreed, not when it starts
+    m = timed("Pakistan and Afghanistan agreed a 48-hour ceasefire on Tuesday.")
+    assert (m.start_text, m.starts_at, m.start_range) == (None, None, None)
+    # a start cue or "from" still makes the day the start
+    m = timed("Pakistan and Afghanistan agreed a ceasefire to take effect on Saturday.")
+    assert m.start_text == "on Saturday"
+    m = timed("Pakistan declared a ceasefire in Kurram from Saturday.")
+    assert m.start_text == "from Saturday"
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_at"),
+    [
+        # an end with a clock time and no day, in the sentence after the start, lies after that start
+        ("A humanitarian pause in Rafah will begin at 10 a.m. on Saturday. The pause will last until 2 p.m., the army said.", at(3, 9, 12)),
+        ("A truce in Yemen will begin at 10 p.m. on Saturday. It will last until 6 a.m., the envoy said.", at(3, 10, 3)),
+    ],
+)
+def test_an_end_in_the_next_sentence_counts_from_the_start(text, ends_at):
+    m = timed(text)
+    assert m.ends_at == ends_at
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "ends_at"),
+    [
+        # a four-digit figure with a leading zero before "on" is a clock time, not a year
+        ("The truce in Ukraine will last from 0000 on March 8 to 0000 on March 11, Moscow time.", at(3, 7, 21), at(3, 10, 21)),
+        ("The truce in Yemen takes effect from 0700 on Friday.", at(3, 8, 4), None),
+    ],
+)
+def test_a_leading_zero_figure_before_a_day_is_a_clock_time(text, starts_at, ends_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, ends_at)
+
+
+def test_a_plan_set_for_a_weekday_is_the_one_nearest_publication():
+    # "was set for" is a plan told in the past, like "was due to": either side of publication
+    m = timed("A ceasefire in Ukraine was set for 8 a.m. Kyiv time Friday.", DATE_ONLY)
+    assert m.starts_at == at(3, 8, 6)
+
+
+def test_a_start_clock_takes_the_day_of_the_end_joined_to_it():
+    # one clause, both within a day: the end's day is the start's too
+    m = timed("The pause in Gaza began at 9 a.m. and lasted until 3 p.m. on Tuesday.", DATE_ONLY)
+    assert (m.starts_at, m.ends_at) == (at(3, 5, 7), at(3, 5, 13))
+    # a longer pause: the day is the end's only
+    m = timed("The truce in Gaza began at 9 a.m. and will last until 6 p.m. on Friday.", DATE_ONLY)
+    assert m.ends_at == at(3, 8, 16) and m.start_precision == "range"
+
+
+def test_an_end_verb_after_a_relative_clause_is_the_pause_end():
+    m = timed("The energy truce in Ukraine, which began on March 1, ended at 00:00 on March 5, Moscow time.")
+    assert m.ends_at == at(3, 4, 21)

@@ -109,9 +109,14 @@ class Extractor:
         year = None
         if published is None and any(m.start_text and m.starts_at is None and m.start_range is None for m in out):
             year = _when.article_year(text, self.when)  # dates without a year take the article's
+        # no publication date: weekdays and bare clock times count from the text's first full
+        # date ("As of Friday, December 1, 2023"), flagged (`_doubt_anchor`)
+        anchor = _when.article_date(text, self.when) if published is None and out else None
         zone = self._article_zone(text, out) if any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out) else None
-        if zone is not None or year is not None:
-            out = self._pass(text, published, prefilter, zone, year)
+        if zone is not None or year is not None or anchor is not None:
+            out = self._pass(text, published, prefilter, zone, year, anchor)
+        if anchor is not None:
+            out = [_doubt_anchor(m, anchor, self.when) for m in out]
         if zone is not None and not any(m.location for m in out):
             out = _doubt_zone(out, zone, {h.place.tz for h in _places.find(text, self.vocab) if h.place.tz})
         wide = self.when.wide_countries
@@ -130,7 +135,13 @@ class Extractor:
         hits = _places.find(headline, v)
         return hits[0].place.tz if hits else None
 
-    def _pass(self, text: str, published: datetime | None, prefilter: bool, zone: str | None, year: int | None) -> list[Mention]:
+    def _pass(
+        self, text: str, published: datetime | None, prefilter: bool, zone: str | None, year: int | None,
+        anchor: datetime | None = None,
+    ) -> list[Mention]:
+        """One reading of the text; `anchor`, for an article without `published`, is what its
+        times count from (the status rules still see no publication date)."""
+        told = published or anchor
         if prefilter:
             lower = text.lower()
             v = self.vocab
@@ -211,7 +222,7 @@ class Extractor:
             unstated: list[bool] = []
             # the sentence before in the paragraph, or the headline above the lead: it may lend a place
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
-            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries)
+            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, anchor)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
                 # cue of its own, the pause named again keeps the status just reported for it
@@ -222,16 +233,18 @@ class Extractor:
             if found and other_sense(sentence.paragraph):
                 found = [m for m in found if m.location or m.actors]
             if not found and goes_on:
-                found = self._anaphora(sentence.text, previous[0], published, zone, year) if sentence.paragraph == previous_para else []
+                found = self._anaphora(sentence.text, previous[0], told, zone, year) if sentence.paragraph == previous_para else []
                 if not found and out and out[-1] is previous[-1]:
                     # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
-                    out[-1] = self._later_time(sentence.text, out[-1], published, zone, year)
+                    out[-1] = self._later_time(sentence.text, out[-1], told, zone, year)
                     if out[-1].duration_hours is None and out[-1].status != "extended":
                         # "The army has said it will last three days": its length
                         hours = _durations.later_duration(self._blank_dateline(sentence.text), self.durations)
                         if hours is not None:
                             out[-1] = _with_length(out[-1], hours)
                     previous = previous[:-1] + [out[-1]]  # the same pause, now with what this sentence gave it
+            if found and previous and sentence.paragraph == previous_para:
+                found = [self._end_after(sentence.text, previous[-1], m, told, zone, year) for m in found]
             out.extend(found)
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
@@ -284,6 +297,7 @@ class Extractor:
         unstated: list[bool] | None = None,
         before: str | None = None,
         article_countries=None,
+        anchor: datetime | None = None,
     ) -> list[Mention]:
         """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own.
 
@@ -358,7 +372,7 @@ class Extractor:
             recurrence = next((name for name, p in v.recurrence if p.search(text, span[0], span[1])), None)
             tz = place.tz if place else zone
             start, end = _when.times(
-                text, span[0], reach, hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
+                text, span[0], reach, hit.end, published or anchor, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
             )
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * placed
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
@@ -462,6 +476,30 @@ class Extractor:
             )
         ]
 
+
+    def _end_after(
+        self, quote: str, before: Mention, m: Mention, published: datetime | None, zone: str | None, year: int | None
+    ) -> Mention:
+        """`m`, a later naming of the pause `before` that gives only an end with a clock time and
+        no day ("... will begin at 10 a.m. on Saturday. The pause will last until 2 p.m."), with
+        that end read after `before`'s start rather than from publication."""
+        if not (
+            m.ends_at and m.starts_at is None and m.start_range is None and before.ends_at is None and before.end_range is None
+            and before.starts_at and before.start_precision == "minute" and before.start_text
+            and _FAMILY[m.kind] == _FAMILY[before.kind] and m.location in (None, before.location)
+        ):
+            return m
+        text = self._blank_dateline(quote)
+        tz = (self._article_zone("", [before]) if before.location else None) or zone
+        _, end = _when.times(
+            text, 0, len(text), -100, published, tz, m.status in _PAST, m.status in ("collapsed", "ended"), self.when, None, year
+        )
+        if end is None or not _when.clock_only(end.text, self.when):
+            return m
+        after = _when.end_after(end.text, before.start_text, before.starts_at, published, tz, before.status in _PAST, self.when, year)
+        if after is None:
+            return m
+        return replace(m, ends_at=after.at, end_range=after.range, end_precision=after.precision, end_zone=after.zone, end_local=after.local)
 
     def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None, year: int | None) -> Mention:
         """`before`, with the start or end a following sentence without a trigger gives it
@@ -629,6 +667,26 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
     return out
+
+
+def _doubt_anchor(m: Mention, anchor: datetime, rules: _when.WhenRules) -> Mention:
+    """A time counted from the text's own date (no publication date: `Extractor.extract`) is
+    only the best reading, since that date may be a background one rather than the news day:
+    a minute-precise start without a date of its own, and then its minute-precise end, become
+    ranges of a day either side, with a note."""
+    dated = bool(m.start_text and (rules.date_dm.search(m.start_text) or rules.date_md.search(m.start_text)))
+    if dated:
+        return m
+    fields: dict = {}
+    day = timedelta(days=1)
+    if m.starts_at is not None and m.start_precision == "minute":
+        fields.update(start_range=(m.starts_at - day, m.starts_at + day), start_precision="range")
+    if m.ends_at is not None and m.end_precision == "minute":
+        fields.update(end_range=(m.ends_at - day, m.ends_at + day), end_precision="range")
+    if not fields and not (m.starts_at or m.ends_at or m.start_range or m.end_range):
+        return m
+    note = f"no publication date: the day is counted from the text's date {anchor.date().isoformat()}"
+    return replace(m, time_notes=m.time_notes + (note,), **fields)
 
 
 def _doubt_zone(mentions: list[Mention], zone: str, named: set[str]) -> list[Mention]:

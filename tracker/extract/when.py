@@ -49,7 +49,10 @@ How news states time, and how each way is read (the conventions, documented once
   "June 3-4" is its first day, except for
   midnight ("midnight on June 3-4" is the night between). Without `published`, only a
   date resolves: with its year, or the year of the article's first full date
-  (`article_year`); a weekday does not.
+  (`article_year`); a weekday does not, unless the text gives a full date: the extractor
+  then reads it as a date-only stamp of that day (`article_date`) and flags what it anchors.
+  A day right after a deal verb and its object ("agreed a 48-hour ceasefire on Wednesday")
+  is the deal's day, not the start.
 * **Midnight and noon.** Noon is 12:00. "midnight on D" and "00:00 on D" are the start of D
   (00:00); "midnight" alone is the next midnight after publication; "midnight tonight",
   "24:00", "2400 hours", "zero hours from Sunday to Monday", "the night of June 9" are the
@@ -62,15 +65,23 @@ How news states time, and how each way is read (the conventions, documented once
   and zone of the first when it has none (and the next day when it is not later). An end's
   day is the first after its start and, unless an end verb puts it in the past ("ended",
   "lasted until"; not "was extended until") or the pause is over, not before publication;
-  the end of a pause in effect lies ahead. The end
+  the end of a pause in effect lies ahead. A start clock without a day takes the day of the
+  end joined to it in one clause when both then fall within a day ("began at 9 a.m. and
+  lasted until 3 p.m. on Tuesday"); a relative clause between the trigger and its end verb
+  ("the truce, which began on March 18, ended at ...") does not part them. The end
   from a duration ("for 72 hours from noon") is the caller's: start + duration. An end
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
+* **The fighting's end.** "fighting would end at 4 a.m.", "the guns will fall silent at 6
+  p.m.", "hostilities are to cease from midnight": the end of the fighting is the pause's
+  start, not its end. An end with a clock time and no day in a later sentence ("It will last
+  until 2 p.m.") lies after the start told before (`end_after`).
 * **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
 * **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
   "local" before punctuation or a time word: "0700 local on Friday"),
   in a window whose second figure has one, before a bracketed zoned figure ("0700
-  (0500 GMT)"), or after "at" unless a word follows ("at 0700", not "at 2024 talks").
+  (0500 GMT)"), after "at" unless a word follows ("at 0700", not "at 2024 talks"), or with a
+  leading zero before "on" ("from 0000 on May 8").
 * **Implausible dates** (a year before 1900 or after 2100) are ignored with a note; no date
   arithmetic here can raise.
 
@@ -156,6 +167,11 @@ _FOUR = (
     + r"|\s*[\(\[]\s*(?:[0-2]\d[0-5]\d|\d{1,2}[:.]\d{2})\s*" + _MARK + r")"  # "0700 (0500 GMT)"
     + r"|(?<=\bat\s[0-2]\d[0-5]\d)(?!\w|[,.]\d|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)[a-z]))"  # "at 0700"
     # (not "at 2024 talks", "at 1500 metres": a lower-case word after it other than a time word)
+)
+# "from 0000 on May 8 to 0000 on May 11", "until 0600 on Sunday": before "on", a figure with a
+# leading zero is no year
+_FOUR = _FOUR[:-1] + (
+    r"|(?<=0\d[0-5]\d)(?=\s+on\s))"
 )
 # "7 in the morning", "10 o'clock in the evening": a clock time said in words (groups 9-11)
 _SPOKEN = (
@@ -303,6 +319,18 @@ _BEFORE_TRIGGER = re.compile(
     I,
 )
 _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
+# "fighting would end at 4 a.m.", "the guns will fall silent at noon", "hostilities are to
+# cease from midnight": the end of the fighting is the pause's start, not its end
+_FIGHTING = (  # "fighting in Gaza", "hostilities along the border" may name where
+    r"(?<![\w])(?:fighting|hostilities|combat|shelling|bombardments?|attacks|guns|war)\s+"
+    r"(?:(?:in|on|across|along|around|between)\s+(?:the\s+)?[\w'\u2019-]+(?:\s+(?-i:[A-Z])[\w'\u2019-]+){0,2}\s+)?"
+)
+_FIGHTING_STOPS = re.compile(
+    _FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?"
+    r"(?:end(?:s|ed)?|stop(?:s|ped)?|cease[sd]?|halt(?:s|ed)?|f[ae]ll\s+silent|falls\s+silent)\s+(?:at\s+|on\s+|from\s+|as\s+of\s+)?$",
+    I,
+)
+_FIGHTING_SUBJECT = re.compile(_FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?$", I)
 
 
 def _find(
@@ -323,11 +351,16 @@ def _find(
             found.append((0, m.start(), "immediate", words, m.end()))
     for m in rules.phrase.finditer(sentence, lo, hi):
         before = sentence[: m.start()]
+        if _FIGHTING_STOPS.search(sentence, max(0, m.start() - 80), m.start()):
+            found.append((0, m.start(), "precise", m.group(0), m.end()))  # "fighting would end at 4 a.m."
+            continue
         if rules.until_before.search(before) and not _NOT_UNTIL.search(before):
             continue  # "until Sunday", "ended at 7am": an end, not the start ("not ... until" is a start)
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
+        if lead.lower() in ("", "on") and _told_object(sentence, m.start(), trigger_end, rules) and not _has_clock(m.group(0), rules):
+            continue  # "agreed a 48-hour ceasefire on Wednesday": the day of the deal, not the pause's start
         if (
             (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before))
             or _near_cue(before, rules, trigger_end)
@@ -1009,6 +1042,12 @@ def _times(
                 start, start_words = _resolve_words(found[1] + " " + z.group(0), published, tz_name, past, rules, year_hint=year_hint)
                 start = start or Start(found[1], None)
                 end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
+        if (
+            end is not None and end.at is not None and start is not None and start_words is not None and found
+            and start_words.clock is not None and not start_words.day_stated and _has_clock(end.text, rules) and _has_day(end.text, rules)
+        ):
+            start, end = _day_from_end(sentence, found[1], stop, start, start_words, end, published, tz_name, past, ended, rules,
+                                       probe, lo, hi, year_hint, trigger_end)
     if start is not None and shown and start.text != shown:
         start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
@@ -1016,10 +1055,33 @@ def _times(
     return start, end
 
 
-# "was due to", "were set to", "had been scheduled to": a plan told in the past, for a day
-# that may be before or after publication
-_PLANNED = re.compile(
-    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)\s+to(?:\s+\w+){0,3}\s*$", I
+def _day_from_end(
+    sentence: str, words: str, stop: int, start: Start, start_words: _Words, end: Start, published: datetime | None,
+    tz_name: str | None, past: bool | None, ended: bool, rules: WhenRules, probe: Probe | None, lo: int, hi: int,
+    year_hint: int | None, trigger_end: int,
+) -> tuple[Start, Start]:
+    """"began at 9 a.m. and lasted until 3 p.m. on Tuesday": a start clock without a day takes
+    the day of the end joined to it in the same clause, when both then fall within one day
+    (not "began at 9 a.m. and will last until 6 p.m. on Friday", a longer pause)."""
+    at_end = sentence.find(end.text, stop)
+    gap = sentence[stop:at_end] if at_end >= stop else ","
+    if len(gap) > 40 or re.search(r"[,;:]", gap) or _reported_day(sentence, published, tz_name, rules) is not None:
+        return start, end
+    new_start, new_words = _resolve_words(words + " " + _day_words(end.text, rules), published, tz_name, past, rules, year_hint=year_hint)
+    if new_start is None or new_start.at is None:
+        return start, end
+    new_end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, new_start, new_words, year_hint, trigger_end)
+    if new_end is None or new_end.at is None or not timedelta(0) < new_end.at - new_start.at <= timedelta(days=1):
+        return start, end
+    return new_start, new_end
+
+
+# "was due to", "were set to", "had been scheduled to", "was set for": a plan told in the
+# past, for a day that may be before or after publication
+_PLANNED = re.compile(  # also "was set for 8 a.m.", "was due at noon" (the phrase's "at" is its own)
+    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)"
+    r"(?:\s+to(?:\s+\w+){0,3}|\s+for)?\s*$",
+    I,
 )
 
 
@@ -1065,10 +1127,35 @@ def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: When
     return found.pop() if len(found) == 1 else None
 
 
-def _told(sentence: str, m: re.Match[str], rules: WhenRules) -> bool:
+# "agreed a 48-hour ceasefire on Wednesday", "declared a truce on Friday": a deal verb in the
+# past, its object, then a day: the day the deal was struck (not "agreed a truce from Friday",
+# "agreed a truce to take effect on Friday")
+_TOLD_OBJECT = re.compile(
+    r"(?<![\w])(?:agreed|signed|reached|brokered|struck|approved|accepted|proposed|offered|announced|declared|ordered|unveiled)"
+    r"\s+(?:to\s+|on\s+|upon\s+)?(?:[\w'\u2019-]+\s+){1,5}(?:on\s+)?$",
+    I,
+)
+_NOT_TOLD = re.compile(r"(?<![\w])(?:from|until|till|through|between|as\s+of|effective|by|for|will|would|to\s+\w+)\s", I)
+
+
+def _told_object(sentence: str, at: int, trigger_end: int, rules: WhenRules) -> bool:
+    """Whether a day at `at`, right after the trigger, is the day a deal verb before the trigger
+    was done on ("agreed a 48-hour ceasefire on Wednesday")."""
+    window = sentence[max(0, at - 70) : at]
+    m = _TOLD_OBJECT.search(window)
+    if not m or "," in window[m.start() :] or not 0 <= trigger_end <= at or trigger_end < at - len(window) + m.end(0) - 60:
+        return False
+    rest = window[m.start() :]
+    return not (_NOT_TOLD.search(rest) or rules.cue.search(rest))
+
+
+def _told(sentence: str, m: re.Match[str], rules: WhenRules, trigger_end: int = -1) -> bool:
     """Whether the day matched is the one the news was told or agreed on ("said on Monday",
     "agreed on Wednesday", "on Sunday announced"), not the pause's."""
-    return bool(rules.told_before.search(sentence, max(0, m.start() - 40), m.start()) or rules.told_after.match(sentence, m.end()))
+    return bool(
+        rules.told_before.search(sentence, max(0, m.start() - 40), m.start()) or rules.told_after.match(sentence, m.end())
+        or (trigger_end >= 0 and _told_object(sentence, m.start(), trigger_end, rules))
+    )
 
 
 def _reported_day(sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules) -> tuple[date, date] | None:
@@ -1095,6 +1182,10 @@ def _reported_day(sentence: str, published: datetime | None, tz_name: str | None
     return (day, base) if base - timedelta(days=7) <= day < base else None
 
 
+def _has_clock(words: str, rules: WhenRules) -> bool:
+    return bool(rules.clock.search(words) or rules.midnight.search(words) or rules.noon.search(words))
+
+
 def _has_day(words: str, rules: WhenRules) -> bool:
     return bool(rules.date_dm.search(words) or rules.date_md.search(words) or rules.weekday.search(words))
 
@@ -1110,6 +1201,10 @@ def _day_words(words: str, rules: WhenRules) -> str:
 # "will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday": the start's subject ends it
 _AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", I)
 _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+(?:now\s+|then\s+|also\s+)?$", I)
+
+
+# a relative clause between a trigger and its verb ("the truce, which began on March 18, ended")
+_RELATIVE = re.compile(r",\s*(?:which|that|who)\s[^,;]{1,80},\s*", I)
 
 
 # the verb before an end phrase that puts it in the past ("ended at", "lasted until", "held until")
@@ -1131,7 +1226,11 @@ def _end(
     for m in rules.end_cue.finditer(sentence, lo, hi):
         if not (rules.clock.search(m.group("when")) or rules.midnight.search(m.group("when")) or rules.noon.search(m.group("when"))):
             continue
+        if _FIGHTING_SUBJECT.search(sentence, max(0, m.start() - 60), m.start()):
+            continue  # "fighting would end at 4 a.m.": the pause's start (see `_find`)
         between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
+        if between is not None and "," in between:  # "the truce, which began on March 18, ended at ...": its own verb
+            between = _RELATIVE.sub(" ", between)
         # the pause's own end: its verb close after the trigger, or a sentence that opens with
         # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
         if (
@@ -1181,6 +1280,29 @@ def article_year(text: str, rules: WhenRules) -> int | None:
     return None
 
 
+def article_date(text: str, rules: WhenRules) -> datetime | None:
+    """For an article with no publication date: the first full date in its text ("As of
+    Friday, December 1, 2023", "On Monday, July 28, 2025"), as a date-only stamp (12:00 UTC)
+    that weekdays and bare clock times count from. The caller flags what it anchors (the date
+    may be a background one, not the news day)."""
+    for m in _FULL_DATE_YEAR.finditer(text):
+        words = m.group(0)
+        for pattern, order in ((rules.date_dm, "dm"), (rules.date_md, "md")):
+            d = pattern.search(words)
+            if not d:
+                continue
+            day_s, month_s = (d.group(1), d.group(3)) if order == "dm" else (d.group(2), d.group(1))
+            month = rules.months.get(fold(month_s).rstrip("."))
+            year = int(m.group(1) or m.group(2))
+            if month is None or not MIN_YEAR <= year <= MAX_YEAR:
+                continue
+            try:
+                return datetime(year, month, int(day_s), 12, 0, tzinfo=UTC)
+            except ValueError:  # "February 30, 2024"
+                continue
+    return None
+
+
 def clock_only(words: str, rules: WhenRules) -> bool:
     """A clock time with no day of its own ("set for 8:30 a.m. local time")."""
     clock = _clock(rules.bracket.sub(" ", words), rules)[1]
@@ -1196,6 +1318,20 @@ def on_day(
     return got
 
 
+def end_after(
+    words: str, start_text: str, starts_at: datetime, published: datetime | None, tz_name: str | None, past: bool,
+    rules: WhenRules, year_hint: int | None = None,
+) -> Start | None:
+    """An end phrase read after a start told in an earlier sentence ("... will begin at 10 a.m.
+    on Saturday. It will last until 2 p.m."): the end takes the start's day and zone when it
+    has none, and lies after it. None when the start's words no longer give `starts_at`."""
+    start, start_words = _resolve_words(start_text, published, tz_name, past, rules, year_hint=year_hint)
+    if start is None or start.at is None or start_words is None or abs(start.at - starts_at) > _EXACT:
+        return None
+    end, _ = _resolve_words(words, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
+    return end if end is not None and end.at is not None and end.at > start.at else None
+
+
 def cued(sentence: str, words: str, rules: WhenRules) -> bool:
     """Whether the time phrase `words` in a sentence without a trigger is a pause's start or end:
     a start cue ("takes effect", "begins") or "until" right before it, or a lead such as "from"."""
@@ -1205,4 +1341,7 @@ def cued(sentence: str, words: str, rules: WhenRules) -> bool:
     before = sentence[:at]
     m = rules.phrase.match(sentence, at)
     lead = (m.group("lead") or "") if m else ""
-    return bool(rules.cue_before.search(before) or rules.until_before.search(before) or rules.lead_is_cue.match(lead))
+    return bool(
+        rules.cue_before.search(before) or rules.until_before.search(before) or rules.lead_is_cue.match(lead)
+        or _FIGHTING_STOPS.search(before[-80:])
+    )
