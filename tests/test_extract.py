@@ -581,6 +581,9 @@ def test_holdout_lessons_statuses(text, kind, status):
         ("Doctors begged for a ceasefire in Goma.", "called_for"),
         ("France is lobbying for a humanitarian pause in Idlib.", "called_for"),
         ("Calls grow for a ceasefire in Sennar", "called_for"),
+        ("Army and rebel delegations initialled a ceasefire for Kadugli.", "agreed"),
+        ("The truce in Taiz has survived its first week.", "in_effect"),
+        ("The Hodeidah truce is now a dead letter after the offensive.", "collapsed"),
     ],
 )
 def test_status_lexicon(text, status):
@@ -596,10 +599,18 @@ def test_status_lexicon(text, status):
         ("The army tested new rockets before a ceasefire in Goma was agreed.", "agreed"),
         # a truce "is over" with fighting is still a collapse, as the labels read it
         ("The army declared that the week-long ceasefire in Aleppo was over as air strikes resumed.", "collapsed"),
+        # shaking hands on a truce is agreeing to it, not shaking it
+        ("Rival commanders in Sennar shook hands on a truce late on Thursday.", "agreed"),
     ],
 )
 def test_status_lexicon_limits(text, status):
     assert passage_prediction(extract(text, THURSDAY))["status"] == status
+
+
+def test_during_ceasefire_talks_is_still_talk():
+    # "during"/"under" a pause put it in effect, but not "during ceasefire talks": no event
+    assert extract("Envoys met in Doha during ceasefire talks on Gaza.", THURSDAY) == []
+    assert extract("Envoys met in Cairo during truce negotiations on Gaza.", THURSDAY) == []
 
 
 @pytest.mark.parametrize(
