@@ -543,6 +543,76 @@ def test_holdout_lessons_statuses(text, kind, status):
     assert (m.kind, m.status) == (kind, status)
 
 
+# --- the status lexicon: the many words news uses for each stage (issue #12) ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Negotiators clinched a truce for Kassala late on Friday.", "agreed"),
+        ("The two sides inked a ceasefire for Idlib in Ankara.", "agreed"),
+        ("Envoys hammered out a ceasefire for Hodeidah overnight.", "agreed"),
+        ("The army and the rebels consented to a truce in Kadugli.", "agreed"),
+        ("Rebels pledged to observe a ceasefire in Goma from Monday.", "agreed"),
+        ("Yemen's warring parties accept truce in Hodeidah", "agreed"),
+        ("Idlib ceasefire set for Friday", "agreed"),
+        ("A ceasefire in Sennar kicked off at noon.", "in_effect"),
+        ("The truce in Taiz has been in place since Sunday.", "in_effect"),
+        ("Aid trucks reached Kassala during the humanitarian pause.", "in_effect"),
+        ("Under the ceasefire in Goma, both armies pulled back from the front.", "in_effect"),
+        ("Shops reopened in Idlib on the second day of the truce.", "in_effect"),
+        ("Kadugli truce holding, residents say", "in_effect"),
+        ("Militias flouted the truce in Taiz on Sunday.", "violated"),
+        ("Mortar fire marred the ceasefire in Goma on its first day.", "violated"),
+        ("The truce in Kassala was rocked by two explosions.", "violated"),
+        ("Fighting went on in Sennar in defiance of the ceasefire.", "violated"),
+        ("The ceasefire in Taiz crumbled on Wednesday.", "collapsed"),
+        ("The truce in Hodeidah disintegrated as shelling resumed.", "collapsed"),
+        ("The ceasefire in Goma failed within hours.", "collapsed"),
+        ("The truce in Kadugli came apart on Tuesday.", "collapsed"),
+        ("The truce in Kassala elapsed on Friday.", "ended"),
+        ("The army lifted the ceasefire in Sennar on Sunday.", "ended"),
+        ("The rebels revoked their truce in Taiz.", "ended"),
+        ("The government cancelled the ceasefire in Goma on Friday.", "ended"),
+        ("The rebels pulled out of the truce in Kadugli.", "ended"),
+        ("The end of the humanitarian pause in Idlib came at 6 p.m.", "ended"),
+        ("The ceasefire in Sennar was lengthened by a week.", "extended"),
+        ("The Red Cross implored both sides to agree a truce in Kassala.", "called_for"),
+        ("Doctors begged for a ceasefire in Goma.", "called_for"),
+        ("France is lobbying for a humanitarian pause in Idlib.", "called_for"),
+        ("Calls grow for a ceasefire in Sennar", "called_for"),
+        ("Army and rebel delegations initialled a ceasefire for Kadugli.", "agreed"),
+        ("The truce in Taiz has survived its first week.", "in_effect"),
+        ("The Hodeidah truce is now a dead letter after the offensive.", "collapsed"),
+    ],
+)
+def test_status_lexicon(text, status):
+    assert passage_prediction(extract(text, THURSDAY))["status"] == status
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # "began" is no plea ("beg ... to establish"): the evacuation under way is the news
+        ("Evacuations began in Sumy after both sides agreed to establish a humanitarian corridor.", "in_effect"),
+        # "ignored" and "tested" only of the pause itself
+        ("The army tested new rockets before a ceasefire in Goma was agreed.", "agreed"),
+        # a truce "is over" with fighting is still a collapse, as the labels read it
+        ("The army declared that the week-long ceasefire in Aleppo was over as air strikes resumed.", "collapsed"),
+        # shaking hands on a truce is agreeing to it, not shaking it
+        ("Rival commanders in Sennar shook hands on a truce late on Thursday.", "agreed"),
+    ],
+)
+def test_status_lexicon_limits(text, status):
+    assert passage_prediction(extract(text, THURSDAY))["status"] == status
+
+
+def test_during_ceasefire_talks_is_still_talk():
+    # "during"/"under" a pause put it in effect, but not "during ceasefire talks": no event
+    assert extract("Envoys met in Doha during ceasefire talks on Gaza.", THURSDAY) == []
+    assert extract("Envoys met in Cairo during truce negotiations on Gaza.", THURSDAY) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

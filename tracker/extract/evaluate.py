@@ -47,7 +47,7 @@ FLOORS = {"f1": 0.95, "status": 0.90, "duration": 0.95, "place": 0.92, "kind_fam
 #: Floors for a labelled set that does not reach `FLOORS` yet, by file name: the figures it
 #: reached, so that CI catches a step back (issue #12's target is `FLOORS` on every set).
 SET_FLOORS = {
-    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.89, "duration": 0.96, "place": 0.88, "kind_family": 0.99},
+    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.895, "duration": 0.96, "place": 0.88, "kind_family": 0.99},
 }
 #: Time figures: each a floor (>=) except the ceilings (<=); applied only where labels have times.
 #: The floors are what dev 2 reached (start_exact 0.649, start_day 0.662, end 0.704), less about
@@ -258,7 +258,10 @@ def below_floors(result: dict, floors: dict[str, float] | None = None) -> list[s
         text = f"{x:.3f}".rstrip("0")
         return text + "0" if text.endswith(".") else text
 
-    low = [f"{name} {figure(result[name])} < {floor:.2f}" for name, floor in floors.items() if result[name] < floor]
+    def bound(x: float) -> str:  # two decimals, or three where a floor has them (0.895)
+        return f"{x:.3f}" if round(x, 2) != x else f"{x:.2f}"
+
+    low = [f"{name} {figure(result[name])} < {bound(floor)}" for name, floor in floors.items() if result[name] < floor]
     low += [
         f"{name} {figure(result[name])} < {floor:.2f}"
         for name, floor in TIME_FLOORS.items()
