@@ -173,6 +173,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "Afghan President Ashraf Ghani", "a Ukrainian agreement": who acts
     if h.start >= t_end and vocab.place_background_between.search(sentence, t_end, h.start):
         return None  # "... since the onset of the war in Gaza": another, older story
+    if _incident_clause(h, sentence, t_start, t_end, vocab):
+        return None  # "gunfire could be heard across Beirut after the ceasefire took effect"
     if sentence[h.start : h.end].isupper() and sentence[h.start : h.end] not in _caps_names() and not sentence.isupper():
         return None  # "Chanthaburi province, THAILAND, 27 Dec. -": a dateline the caller did not blank
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
@@ -201,6 +203,33 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if h.start >= t_end and _EARLIER_CLAUSE.search(sentence, t_end, h.start):
         score -= 2.0  # "... since the onset of the war in Gaza": background, older than the pause
     return score
+
+
+_CLAUSE: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _incident_clause(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab) -> bool:
+    """True when the place at `h` is in another clause than the trigger (a `clause_boundary`
+    between them) and its own clause reports an incident (`incident_clause`): the place of a
+    shot, a strike or a casualty, not of the pause (`data/en.json` places._incident_clause)."""
+    found = _CLAUSE.get(id(vocab))
+    if found is None:
+        pl = vocab.raw["places"]
+        found = _CLAUSE[id(vocab)] = (re.compile(pl["clause_boundary"], re.IGNORECASE), re.compile(pl["incident_clause"], re.IGNORECASE))
+    boundary, incident = found
+    if h.end <= t_start:
+        cut = boundary.search(sentence, h.end, t_start)
+        if cut is None:
+            return False
+        lo = max((m.end() for m in boundary.finditer(sentence, 0, h.start)), default=0)
+        return bool(incident.search(sentence, lo, cut.start()))
+    if h.start >= t_end:
+        cuts = list(boundary.finditer(sentence, t_end, h.start))
+        if not cuts:
+            return False
+        after = boundary.search(sentence, h.end)
+        return bool(incident.search(sentence, cuts[-1].end(), after.start() if after else len(sentence)))
+    return False
 
 
 @lru_cache(maxsize=1)
