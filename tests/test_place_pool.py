@@ -41,3 +41,10 @@ def test_a_place_of_casualties_after_a_clause_boundary_is_not_the_pause_place():
 def test_the_war_itself_is_no_incident():
     # "shelling" names the war the pause stops, not a single incident
     assert place("After weeks of shelling in Tyre, the ceasefire took effect.") == "Tyre"
+
+
+def test_a_named_crossing_the_gazetteer_lacks_is_the_access_events_own_level():
+    [m] = extract("Israel reopened the Qantara crossing for aid trucks on Sunday.")
+    assert (m.kind, m.location, m.country) == ("aid_access", "Qantara crossing", "Israel")
+    # with no country named the zone would be a guess: no crossing of its own
+    assert extract("Officials agreed to open the Qantara crossing for aid convoys.")[0].location is None

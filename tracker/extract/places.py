@@ -96,6 +96,8 @@ def find(
             for m in pattern.finditer(sentence, candidate.start(), candidate.end()):
                 if not excluded(m.start(), m.end()):
                     hits.append(PlaceHit(place, m.start(), m.end()))
+    if "rossing" in sentence:  # "the Adre border crossing": a crossing the gazetteer lacks
+        hits += _crossing_hits(sentence, hits)
     if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
         hits += _capital_hits(sentence, vocab, hits)
     if "country" in sentence:  # "in the east of the country": that part of the country the sentence names
@@ -106,6 +108,36 @@ def find(
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
             chosen.append(h)
     return tuple(sorted(chosen, key=lambda h: h.start))
+
+
+_NAMED_CROSSING = re.compile(
+    r"(?<![\w'\u2019-])((?:(?:al|el|Bab|Abu|Beit|Kerem|Ras)[- ])?[A-Z][\w\u00c0-\u024f'\u2019-]+(?: (?:al-|el-)?[A-Z][\w\u00c0-\u024f'\u2019-]+){0,2})"
+    r"((?: border)? crossing(?: point)?)\b"
+)
+_NOT_A_CROSSING_NAME = frozenset(
+    "the a an this that its their key main border only another one new first second last land sea "
+    "humanitarian commercial southern northern eastern western".split()
+)
+
+
+def _crossing_hits(sentence: str, hits: list[PlaceHit]) -> list[PlaceHit]:
+    """A crossing hit for a capitalised name before "crossing" that the gazetteer lacks ("the
+    Adre border crossing", "the Zikim crossing"): the crossing is an access event's own level.
+    Its country and zone are those of the first country the sentence names; with none named,
+    no hit (the zone would be a guess). A country's own name ("the Egypt crossing") is not
+    taken for a crossing's."""
+    country = next((h.place for h in hits if h.place.type == "country" and not h.place.demonym), None)
+    if country is None:
+        return []
+    out = []
+    for m in _NAMED_CROSSING.finditer(sentence):
+        name = m.group(1)
+        if name.split()[0].lower() in _NOT_A_CROSSING_NAME or not sentence[: m.start()].strip():
+            continue
+        if any(h.start <= m.start(1) and m.end(1) <= h.end and h.place.type in ("country", "region") for h in hits):
+            continue  # "the Gaza crossing", "the Sudan border crossing": no crossing's own name
+        out.append(PlaceHit(Place(name + m.group(2), "crossing", country.country, country.tz), m.start(1), m.end(2)))
+    return out
 
 
 _CAPITAL = re.compile(r"\bthe ([A-Z][\w-]+) capital\b(?!,?\s+[A-Z])|\b([A-Z][\w-]+)(?:'s|\u2019s) capital\b(?!,?\s+[A-Z])")
