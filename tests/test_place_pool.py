@@ -48,3 +48,11 @@ def test_a_named_crossing_the_gazetteer_lacks_is_the_access_events_own_level():
     assert (m.kind, m.location, m.country) == ("aid_access", "Qantara crossing", "Israel")
     # with no country named the zone would be a guess: no crossing of its own
     assert extract("Officials agreed to open the Qantara crossing for aid convoys.")[0].location is None
+
+
+def test_a_border_of_two_states_is_named_in_alphabetical_order_and_compared_in_either():
+    from tracker.extract.evaluate import same_place
+
+    assert place("Thailand and Cambodia agreed to a ceasefire along their border.") == "Cambodia\u2013Thailand border"
+    assert same_place("Thailand\u2013Cambodia border", "Cambodia\u2013Thailand border")
+    assert not same_place("Thailand\u2013Cambodia border", "Laos\u2013Thailand border")

@@ -336,7 +336,7 @@ _BETWEEN = re.compile(r"\bbetween(?: the)?\s*$", re.IGNORECASE)
 
 
 def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
-    """The border of the two states the sentence names as a pair ("Afghanistan and Pakistan
+    """The border of the two states the sentence names as a pair ("Pakistan and Afghanistan
     agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None."""
     pair: list[Place] = []
     for h in hits:
@@ -344,5 +344,7 @@ def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
             pair.append(h.place)
     if len(pair) != 2:
         return None
-    a, b = pair
-    return Place(f"{a.name}\u2013{b.name} border", "site", a.country, a.tz)
+    a, b = pair  # the zone is the first-named state's; the name lists both in alphabetical
+    # order, as borders are usually named ("Cambodia\u2013Thailand border" whichever comes first)
+    first, second = sorted((a.name, b.name))
+    return Place(f"{first}\u2013{second} border", "site", a.country, a.tz)
