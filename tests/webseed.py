@@ -62,10 +62,20 @@ class World:
         self.pipeline.deliver(now, flush=True)
 
 
+def seed_time(wall: datetime | None = None) -> datetime:
+    """The latest 09:00 UTC at or before the wall clock: seeded then, every pause's start is
+    more than an hour away (El Fasher's 18:00 is 16:00 UTC; Gaza's is tomorrow), so seeding
+    makes three `new` changes and no countdown event, whatever the hour the tests run at
+    (seeded at the wall-clock minute they failed from 15:00 to 18:00 and 21:00 to 23:00 UTC)."""
+    wall = (wall or datetime.now(UTC)).replace(second=0, microsecond=0)
+    at = wall.replace(hour=9, minute=0)
+    return at if at <= wall else at - timedelta(days=1)
+
+
 def seed(folder: Path, now: datetime | None = None) -> World:
     """Three pauses (El Fasher agreed with a start, Aleppo proposed, Gaza truce under a
-    hostile title), polled and delivered to a file channel at `now` (default: the minute)."""
-    now = now or datetime.now(UTC).replace(second=0, microsecond=0)
+    hostile title), polled and delivered to a file channel at `now` (default: `seed_time()`)."""
+    now = now or seed_time()
     db = f"sqlite:///{folder / 'web.db'}"
     store = Store(db)
     store.upgrade()
