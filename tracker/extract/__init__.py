@@ -348,16 +348,23 @@ class Extractor:
             if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
                 continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
-            place = _places.choose(text, place_hits, hit.start, hit.end, v, hit.kind)
-            if place is None:  # a town the curated gazetteer does not know: "in Kupiansk"
+            # one pool: the curated names and the world's towns in a place's position ("in Kupiansk"),
+            # scored alike, so that a town the curated list lacks still beats its country
+            def sentence_countries() -> frozenset[str]:  # asked only once a town is found
+                nonlocal countries
                 if countries is None:
                     countries = frozenset(h.place.country for h in place_hits if h.place.country)
                     if article_countries is not None:
                         countries |= article_countries()
-                towns = _world.candidates(text, hit.start, hit.end, v, countries)
-                place = _places.choose(
-                    text, tuple(_places.PlaceHit(t.place, t.start, t.end) for t in towns), hit.start, hit.end, v, hit.kind
-                )
+                return countries
+
+            towns = [
+                _places.PlaceHit(t.place, t.start, t.end)
+                for t in _world.candidates(text, hit.start, hit.end, v, sentence_countries)
+                if all(t.end <= h.start or t.start >= h.end for h in place_hits)
+                and all(t.end <= a.start or t.start >= a.end for a in actor_hits)  # "on Hamas": a party
+            ]
+            place = _places.choose(text, place_hits + tuple(towns), hit.start, hit.end, v, hit.kind)
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country
                 if owners is None:
                     owners = _places.possessive_countries(text, v, probe)

@@ -11,7 +11,8 @@ Fields are scored over true positives: status and kind exactly, kind family (pau
 ceasefire/truce/humanitarian_pause; access: aid_corridor/aid_access), duration exactly
 (null equals null), place case-insensitively after mapping both names through the
 gazetteer's aliases ("Gaza Strip" == "Gaza", "Kiev" == "Kyiv") or as spellings of one
-GeoNames town ("Zaporozhye" == "Zaporizhzhia", see `world.same_town`); a place also matches
+GeoNames town ("Zaporozhye" == "Zaporizhzhia", see `world.same_town`), a two-state border
+in either order ("Thailand\u2013Cambodia border" == "Cambodia\u2013Thailand border"); a place also matches
 when one name contains the other as whole words ("northern Gaza" / "Gaza").
 
 Times are scored wherever a label carries `starts_at` / `ends_at` (UTC, filled only when
@@ -47,7 +48,7 @@ FLOORS = {"f1": 0.95, "status": 0.90, "duration": 0.95, "place": 0.92, "kind_fam
 #: Floors for a labelled set that does not reach `FLOORS` yet, by file name: the figures it
 #: reached, so that CI catches a step back (issue #12's target is `FLOORS` on every set).
 SET_FLOORS = {
-    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.895, "duration": 0.96, "place": 0.88, "kind_family": 0.99},
+    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.895, "duration": 0.96, "place": 0.883, "kind_family": 0.99},
 }
 #: Time figures: each a floor (>=) except the ceilings (<=); applied only where labels have times.
 #: The floors are what dev 2 reached (start_exact 0.649, start_day 0.662, end 0.704), less about
@@ -92,11 +93,21 @@ def canonical_place(name: str) -> str:
 def same_place(expected: str | None, got: str | None) -> bool:
     if expected is None or got is None:
         return expected is got
-    a, b = ascii_name(canonical_place(expected)), ascii_name(canonical_place(got))
+    a, b = _border_key(ascii_name(canonical_place(expected))), _border_key(ascii_name(canonical_place(got)))
     if a == b or same_town(expected, got):
         return True
     short, long_ = sorted((a, b), key=len)
     return re.search(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", long_) is not None
+
+
+_BORDER = re.compile(r"^(.+?)\s*[\u2013\u2014/-]\s*(.+?) border$")
+
+
+def _border_key(name: str) -> str:
+    """A two-state border's name with the states in alphabetical order: "Thailand\u2013Cambodia
+    border" and "Cambodia\u2013Thailand border" are one place."""
+    m = _BORDER.match(name)
+    return f"{min(m.group(1), m.group(2))}\u2013{max(m.group(1), m.group(2))} border" if m else name
 
 
 def _place_zone(name: str | None):

@@ -96,6 +96,8 @@ def find(
             for m in pattern.finditer(sentence, candidate.start(), candidate.end()):
                 if not excluded(m.start(), m.end()):
                     hits.append(PlaceHit(place, m.start(), m.end()))
+    if "rossing" in sentence:  # "the Adre border crossing": a crossing the gazetteer lacks
+        hits += _crossing_hits(sentence, hits)
     if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
         hits += _capital_hits(sentence, vocab, hits)
     if "country" in sentence:  # "in the east of the country": that part of the country the sentence names
@@ -106,6 +108,36 @@ def find(
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
             chosen.append(h)
     return tuple(sorted(chosen, key=lambda h: h.start))
+
+
+_NAMED_CROSSING = re.compile(
+    r"(?<![\w'\u2019-])((?:(?:al|el|Bab|Abu|Beit|Kerem|Ras)[- ])?[A-Z][\w\u00c0-\u024f'\u2019-]+(?: (?:al-|el-)?[A-Z][\w\u00c0-\u024f'\u2019-]+){0,2})"
+    r"((?: border)? crossing(?: point)?)\b"
+)
+_NOT_A_CROSSING_NAME = frozenset(
+    "the a an this that its their key main border only another one new first second last land sea "
+    "humanitarian commercial southern northern eastern western".split()
+)
+
+
+def _crossing_hits(sentence: str, hits: list[PlaceHit]) -> list[PlaceHit]:
+    """A crossing hit for a capitalised name before "crossing" that the gazetteer lacks ("the
+    Adre border crossing", "the Zikim crossing"): the crossing is an access event's own level.
+    Its country and zone are those of the first country the sentence names; with none named,
+    no hit (the zone would be a guess). A country's own name ("the Egypt crossing") is not
+    taken for a crossing's."""
+    country = next((h.place for h in hits if h.place.type == "country" and not h.place.demonym), None)
+    if country is None:
+        return []
+    out = []
+    for m in _NAMED_CROSSING.finditer(sentence):
+        name = m.group(1)
+        if name.split()[0].lower() in _NOT_A_CROSSING_NAME or not sentence[: m.start()].strip():
+            continue
+        if any(h.start <= m.start(1) and m.end(1) <= h.end and h.place.type in ("country", "region") for h in hits):
+            continue  # "the Gaza crossing", "the Sudan border crossing": no crossing's own name
+        out.append(PlaceHit(Place(name + m.group(2), "crossing", country.country, country.tz), m.start(1), m.end(2)))
+    return out
 
 
 _CAPITAL = re.compile(r"\bthe ([A-Z][\w-]+) capital\b(?!,?\s+[A-Z])|\b([A-Z][\w-]+)(?:'s|\u2019s) capital\b(?!,?\s+[A-Z])")
@@ -173,6 +205,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "Afghan President Ashraf Ghani", "a Ukrainian agreement": who acts
     if h.start >= t_end and vocab.place_background_between.search(sentence, t_end, h.start):
         return None  # "... since the onset of the war in Gaza": another, older story
+    if _incident_clause(h, sentence, t_start, t_end, vocab):
+        return None  # "gunfire could be heard across Beirut after the ceasefire took effect"
     if sentence[h.start : h.end].isupper() and sentence[h.start : h.end] not in _caps_names() and not sentence.isupper():
         return None  # "Chanthaburi province, THAILAND, 27 Dec. -": a dateline the caller did not blank
     score = 0.0 if h.place.demonym else _TYPE_SCORE.get(h.place.type, 1.0)
@@ -201,6 +235,33 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if h.start >= t_end and _EARLIER_CLAUSE.search(sentence, t_end, h.start):
         score -= 2.0  # "... since the onset of the war in Gaza": background, older than the pause
     return score
+
+
+_CLAUSE: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _incident_clause(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab) -> bool:
+    """True when the place at `h` is in another clause than the trigger (a `clause_boundary`
+    between them) and its own clause reports an incident (`incident_clause`): the place of a
+    shot, a strike or a casualty, not of the pause (`data/en.json` places._incident_clause)."""
+    found = _CLAUSE.get(id(vocab))
+    if found is None:
+        pl = vocab.raw["places"]
+        found = _CLAUSE[id(vocab)] = (re.compile(pl["clause_boundary"], re.IGNORECASE), re.compile(pl["incident_clause"], re.IGNORECASE))
+    boundary, incident = found
+    if h.end <= t_start:
+        cut = boundary.search(sentence, h.end, t_start)
+        if cut is None:
+            return False
+        lo = max((m.end() for m in boundary.finditer(sentence, 0, h.start)), default=0)
+        return bool(incident.search(sentence, lo, cut.start()))
+    if h.start >= t_end:
+        cuts = list(boundary.finditer(sentence, t_end, h.start))
+        if not cuts:
+            return False
+        after = boundary.search(sentence, h.end)
+        return bool(incident.search(sentence, cuts[-1].end(), after.start() if after else len(sentence)))
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -275,7 +336,7 @@ _BETWEEN = re.compile(r"\bbetween(?: the)?\s*$", re.IGNORECASE)
 
 
 def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
-    """The border of the two states the sentence names as a pair ("Afghanistan and Pakistan
+    """The border of the two states the sentence names as a pair ("Pakistan and Afghanistan
     agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None."""
     pair: list[Place] = []
     for h in hits:
@@ -283,5 +344,7 @@ def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
             pair.append(h.place)
     if len(pair) != 2:
         return None
-    a, b = pair
-    return Place(f"{a.name}\u2013{b.name} border", "site", a.country, a.tz)
+    a, b = pair  # the zone is the first-named state's; the name lists both in alphabetical
+    # order, as borders are usually named ("Cambodia\u2013Thailand border" whichever comes first)
+    first, second = sorted((a.name, b.name))
+    return Place(f"{first}\u2013{second} border", "site", a.country, a.tz)

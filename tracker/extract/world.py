@@ -150,19 +150,17 @@ def same_town(a: str, b: str) -> bool:
     return bool({t.place for t in table.get(ka, ())} & {t.place for t in table.get(kb, ())})
 
 
-def find(sentence: str, lo: int, hi: int, countries: frozenset[str], where=None) -> list[WorldHit]:
+def find(sentence: str, lo: int, hi: int, countries, where=None) -> list[WorldHit]:
     """Towns named in sentence[lo:hi] (longest name first at each place), never at the sentence's start.
 
-    `countries` are the countries the sentence names: a town there beats a bigger namesake
+    `countries` are the countries the sentence names (or a function returning them, called
+    only once a name is found): a town there beats a bigger namesake
     elsewhere, and small towns count only there. `where(start, end)`, when given, says whether
-    a name run at sentence[start:end] stands in a place's position; the others are not looked
-    up (and the table is not even loaded when no run qualifies).
+    a name the table knows at sentence[start:end] stands in a place's position; the others
+    are left out.
     """
-    runs = [
-        run for run in _NAME_RUN.finditer(sentence, lo, hi)
-        if sentence[: run.start()].strip() and (where is None or where(run.start(), run.end()))
-    ]  # the sentence's first word is capitalised anyway (or a dateline)
-    if not runs:
+    runs = [run for run in _NAME_RUN.finditer(sentence, lo, hi) if sentence[: run.start()].strip()]
+    if not runs:  # the sentence's first word is capitalised anyway (or a dateline)
         return []
     table = towns()
     out: list[WorldHit] = []
@@ -173,6 +171,10 @@ def find(sentence: str, lo: int, hi: int, countries: frozenset[str], where=None)
             found = table.get(key(text.rstrip(".")))
             if not found:
                 continue
+            if where is not None and not where(run.start(), run.start() + len(text.rstrip("."))):
+                break  # the name is not in a place's position (asked only of names the table knows)
+            if callable(countries):
+                countries = countries()  # found lazily: only once a name is known
             local = [t for t in found if t.place.country in countries]
             if not local and _REGION_WORD.match(sentence, run.start() + len(text.rstrip("."))):
                 local = [t for t in found if t.place.type == "region"]  # "in Cabo Delgado province"
@@ -183,26 +185,42 @@ def find(sentence: str, lo: int, hi: int, countries: frozenset[str], where=None)
     return out
 
 
-def candidates(sentence: str, t_start: int, t_end: int, vocab: Vocab, countries: frozenset[str]) -> list[WorldHit]:
+def candidates(sentence: str, t_start: int, t_end: int, vocab: Vocab, countries) -> list[WorldHit]:
     """Towns that may be the place of the trigger at sentence[t_start:t_end], for `places.choose`.
 
     Only a town near the trigger and right after a place preposition, or right before the
     trigger, and never one of the usual venues of talks (`data/en.json` places.venue_cities)
     nor one named after the trigger behind an attack (places.incident_between).
     """
-    lo, hi = max(0, t_start - 80), min(len(sentence), t_end + 80)
+    lo, hi = 0, len(sentence)  # the whole sentence: `places.choose` weighs the distance
+    before = _town_before(vocab)
 
     def in_place_position(start: int, end: int) -> bool:
         adjacent = end <= t_start and not sentence[end:t_start].strip()
         if start >= t_end and vocab.place_incident_between.search(sentence, t_end, start):
             return False  # "violating the truce with airstrikes in Paktika province": where a breach happened
-        return adjacent or bool(vocab.place_preposition.search(sentence[:start]))
+        return (
+            adjacent
+            or bool(vocab.place_preposition.search(sentence[max(0, start - 80) : start]))
+            or bool(before.search(sentence, max(0, start - 60), start))  # "the towns of Mariupol", "to leave Aleppo"
+            or bool(_REGION_WORD.match(sentence, end))  # "the southern Sweida province"
+        )
 
     venues = _venues(vocab)
     return [h for h in find(sentence, lo, hi, countries, in_place_position) if key(h.place.name) not in venues]
 
 
 _VENUES: dict[int, frozenset[str]] = {}
+_TOWN_BEFORE: dict[int, re.Pattern[str]] = {}
+
+
+def _town_before(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.town_before: the words before a town's name that make it a place
+    ("the towns of", "the embattled Syrian city of", "to leave"), besides the prepositions."""
+    found = _TOWN_BEFORE.get(id(vocab))
+    if found is None:
+        found = _TOWN_BEFORE[id(vocab)] = re.compile(vocab.raw["places"]["town_before"] + r"\s*$", re.IGNORECASE)
+    return found
 
 
 def _venues(vocab: Vocab) -> frozenset[str]:
