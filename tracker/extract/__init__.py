@@ -63,7 +63,7 @@ from . import sentences as _sentences
 from . import when as _when
 from . import world as _world
 from .gazetteer import place_ancestors
-from .literals import Probe
+from .literals import Probe, with_leads
 from .vocab import Place, Vocab, english, once
 from .zones import place_zone
 
@@ -96,7 +96,11 @@ class Extractor:
 
     @classmethod
     def for_vocab(cls, vocab: Vocab) -> Extractor:
-        return cls(vocab, _durations.compile_rules(vocab), _when.compile_rules(vocab))
+        """The extractor for `vocab`; every pattern that opens with an assertion gets a
+        look-ahead for its first character (`literals.lead`: the same matches, found faster)."""
+        rules = (vocab, _durations.compile_rules(vocab), _when.compile_rules(vocab))
+        memo: dict = {}  # one led copy of a pattern the three share
+        return cls(*(with_leads(r, memo) for r in rules))
 
     def extract(self, text: str, published: datetime | None = None, prefilter: bool = True) -> list[Mention]:
         """Mentions in `text`; `prefilter=False` analyses every sentence (for tests of the prefilter).
