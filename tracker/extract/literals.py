@@ -390,7 +390,7 @@ _CATEGORY_SOURCE = {
     _c.CATEGORY_WORD: r"\w",
     _c.CATEGORY_NOT_WORD: r"\W",
 }
-_ZERO_WIDTH = (_c.ASSERT, _c.ASSERT_NOT, _c.AT)
+_ZERO_WIDTH = (_c.ASSERT, _c.ASSERT_NOT)  # look-arounds; anchors and \\b are left to the engine
 
 
 class _Unknown(Exception):
@@ -424,6 +424,8 @@ def _firsts(items, ignore: bool, out: list[tuple[bool, str, bool]]) -> bool:
     for op, av in items:
         if op in _ZERO_WIDTH:
             continue  # consumes nothing: the first character comes after it
+        if op is _c.AT:  # ^, $, \\b: the engine anchors or skips on these itself, a look-ahead
+            raise _Unknown(op)  # in front only slows it (measured)
         if op is _c.LITERAL:
             out.append((False, _char(av), ignore))
             return False
@@ -499,7 +501,7 @@ LEAD_MIN_LENGTH = 200
 
 def lead(pattern: re.Pattern[str], min_length: int = LEAD_MIN_LENGTH) -> re.Pattern[str]:
     """`pattern`, or the same pattern behind a look-ahead for its first character when it
-    opens with an assertion or an optional part (`(?<![\\w])...`, `(?:the\\s+)?...`) and its
+    opens with a look-around or an optional part (`(?<![\\w])...`, `(?:the\\s+)?...`) and its
     source has at least `min_length` characters.
 
     Python's regex engine skips ahead to the next possible first character only when it
