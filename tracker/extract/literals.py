@@ -270,7 +270,7 @@ class StemIndex:
     found is checked against all its groups. Indices come back in the patterns' order.
     """
 
-    __slots__ = ("always", "by_start", "loose", "exact", "needs", "size")
+    __slots__ = ("always", "by_start", "start_keys", "loose", "exact", "needs", "size")
 
     def __init__(self, patterns: Sequence[re.Pattern[str] | tuple[str, int]]) -> None:
         self.size = len(patterns)
@@ -295,6 +295,7 @@ class StemIndex:
                     loose.setdefault(stem, []).append(i)
         self.always = tuple(always)
         self.by_start = {k: tuple(v) for k, v in by_start.items()}
+        self.start_keys = frozenset(self.by_start)
         self.loose = tuple((s, tuple(ix)) for s, ix in loose.items())
         self.exact = tuple((s, tuple(ix)) for s, ix in exact.items())
 
@@ -305,12 +306,10 @@ class StemIndex:
         found = set(self.always)
         by_start = self.by_start
         if by_start:
-            for start in p.starts:
-                bucket = by_start.get(start)
-                if bucket:
-                    for stem, i in bucket:
-                        if i not in found and stem in folded:
-                            found.add(i)
+            for start in p.starts & self.start_keys:  # a long sentence has hundreds of word starts
+                for stem, i in by_start[start]:
+                    if i not in found and stem in folded:
+                        found.add(i)
         for stem, ix in self.loose:
             if stem in folded:
                 found.update(ix)
