@@ -81,3 +81,22 @@ def test_every_led_rule_of_the_extractor_matches_as_before():
 def test_the_extractor_uses_the_led_rules():
     ex = Extractor.for_vocab(english())
     assert ex.when.phrase.pattern.startswith("(?=") and ex.when.phrase.pattern.endswith(_when.compile_rules(ex.vocab).phrase.pattern)
+
+
+def test_a_sentence_with_triggers_has_no_other_sense():
+    """`Extractor._pass` does not ask `is_other_sense` again of a sentence `triggers` kept hits in."""
+    from tracker.extract import rules, sentences
+
+    vocab = english()
+    texts = [SEED.read_text(encoding="utf-8")]
+    for name in ("project_passages.jsonl", "holdout_passages.jsonl"):
+        path = DATA / name
+        if path.exists():
+            texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = 0
+    for text in texts:
+        for s in sentences.split(text, vocab):
+            if rules.triggers(s.text, vocab):
+                kept += 1
+                assert not rules.is_other_sense(s.text, vocab), s.text
+    assert kept > 50

@@ -167,11 +167,12 @@ class Extractor:
             pending.append(sentence.text)
 
         probes: dict[str, Probe] = {}  # the sentences analysed, as the stem indexes test them
+        plain: set[str] = set()  # sentences whose triggers were kept: `triggers` found no other sense in them
 
         def other_sense(para: int) -> bool:
             nonlocal pending, other_para
             if other_para != para and pending_para == para and any(
-                _rules.is_other_sense(t, self.vocab, probes.get(t)) for t in pending
+                t not in plain and _rules.is_other_sense(t, self.vocab, probes.get(t)) for t in pending
             ):
                 other_para = para
             if pending_para == para:
@@ -215,7 +216,7 @@ class Extractor:
             unstated: list[bool] = []
             # the sentence before in the paragraph, or the headline above the lead: it may lend a place
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
-            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries)
+            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, plain)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
                 # cue of its own, the pause named again keeps the status just reported for it
@@ -288,6 +289,7 @@ class Extractor:
         unstated: list[bool] | None = None,
         before: str | None = None,
         article_countries=None,
+        plain: set[str] | None = None,
     ) -> list[Mention]:
         """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own.
 
@@ -309,6 +311,8 @@ class Extractor:
         hits = _rules.triggers(text, v, probe, published.year if published else None)
         if not hits:
             return []
+        if plain is not None:
+            plain.add(text)  # triggers kept: no other sense (`rules.triggers` tests it), not asked again
         spans = _rules.spans(text, hits)
         cues = _rules.cues(text, hits, v, probe)
         actor_hits = _actors.find(text, v, probe)
