@@ -1,4 +1,6 @@
-"""literals.lead: a look-ahead for a pattern's first character changes no match, only how fast one is found."""
+"""The extractor's fast paths give what the plain ones give: a look-ahead for a pattern's first
+character (literals.lead), the word before a period read backwards (sentences), and the
+other-sense test not asked twice of a sentence (Extractor._pass)."""
 
 from __future__ import annotations
 
@@ -100,3 +102,15 @@ def test_a_sentence_with_triggers_has_no_other_sense():
                 kept += 1
                 assert not rules.is_other_sense(s.text, vocab), s.text
     assert kept > 50
+
+
+def test_the_word_before_a_period_is_what_the_pattern_finds():
+    from tracker.extract import sentences
+
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    assert [c for c in every if bool(re.fullmatch(r"[\w.'\u2019]", c)) != (c.isalnum() or c in sentences._WORD_MARKS)] == []
+    texts = [ODD, SEED.read_text(encoding="utf-8"), "U.S. Sen. J.R.R. gov\u2019t. x_y.z 12.5. " * 3, "a.", ".", ""]
+    for text in texts:
+        for end in range(len(text) + 1):
+            m = sentences._WORD_BEFORE.search(text, max(0, end - sentences._LOOKBACK), end)
+            assert sentences._word_before(text, end) == (m.group(1) if m else ""), (text, end)
