@@ -34,7 +34,7 @@ TOKEN = "s3cret-token-for-tests-0123456789"
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    w = seed(tmp_path_factory.mktemp("web"))
+    w = seed(tmp_path_factory.mktemp("web"))  # at `webseed.seed_time()`: no start within the hour
     yield w
     w.feed.stop()
     w.store.close()

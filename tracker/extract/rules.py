@@ -97,7 +97,8 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int 
 
     Only the trigger patterns whose literal stems occur in the sentence are run (`probe` is
     the sentence as `literals.StemIndex` tests it, made here when not given); a sentence
-    with none of them costs a few substring tests.
+    with none of them costs a few substring tests. A sentence that gets hits back has no
+    other sense (`is_other_sense` is False): the extractor does not ask it again.
     """
     probe = Probe(sentence) if probe is None else probe
     candidates = vocab.trigger_index.candidates(probe)
