@@ -42,8 +42,6 @@ PG = os.environ.get("TRACKER_TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(
     not PG, reason="needs PostgreSQL: set TRACKER_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test_NAME (its tables are dropped)"
 )
-#: What cannot pass before the workers share the work (today a second daemon is refused).
-WIRING = pytest.mark.xfail(reason="waits on the worker wiring (issue 16)", strict=False)
 
 FEEDS = 200
 HOSTS = 20  # feeds spread over 127.0.0.2 ... 127.0.0.21, so per-host limits or host hashing can still split them
@@ -325,7 +323,6 @@ def exactly_once(alerts: list[dict], deliveries: list[Delivery], every: int) -> 
 # --------------------------------------------------------------------------- a) three workers
 
 
-@WIRING
 def test_three_workers_poll_each_feed_once_per_period_and_deliver_each_alert_once_per_channel(tmp_path, pg):
     hold = 3  # seconds of Retry-After on Slack's 5th message
     limited: list = []
@@ -383,7 +380,6 @@ def test_three_workers_poll_each_feed_once_per_period_and_deliver_each_alert_onc
 # --------------------------------------------------------------------------- b) kill -9
 
 
-@WIRING
 def test_workers_killed_mid_poll_and_mid_delivery_are_taken_over_within_the_lease_and_lose_nothing(tmp_path, pg):
     every = 10  # 20 pauses, so that the outbox is empty when the slow feed's pause comes: its resend waits on nothing else
     slow = every  # its first answer stalls: its pause is made only after the takeover

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -20,6 +20,7 @@ from .lifecycle import Ancestors, Zones, is_candidate
 from .outbox import Outlet, render_with
 from .poller import Polled, Poller
 from .store.api import PollStore, WriteTx
+from .store.coordination import Coordination
 from .types import Article, Evidence, FeedIntent, FeedState, Pause, PollOutcome, SavedChange, Update
 
 log = logging.getLogger("tracker")
@@ -126,8 +127,16 @@ class PollEngine:
         ancestors: Ancestors,
         zones: Zones,
         rng: Callable[[], float],
+        coord: Coordination,
+        worker: str,
+        claim_seconds: float,
+        monotonic: Callable[[], float],
     ):
         self.store = store
+        self.coord = coord  # feed claims, shared by every worker
+        self.worker = worker
+        self.claim_seconds = claim_seconds
+        self.monotonic = monotonic
         self.poller = poller
         self.outlets = outlets
         self.route = route
@@ -150,21 +159,46 @@ class PollEngine:
         report per feed in the order they were due. One feed's failure does not stop the
         others. `on_changes` is called (in this thread) as soon as a batch with changes is
         committed, so alerts can go out while the rest of the feeds are still polled."""
-        reports: list[tuple[int, PollReport]] = []
+        reports: list[tuple[tuple[int, int], PollReport]] = []
+        runs = 0
 
         def write(batch: Sequence[Polled]) -> None:
             done = self._settle(batch, now)
-            reports.extend(zip((p.order for p in batch), done, strict=True))
+            reports.extend(zip(((runs, p.order) for p in batch), done, strict=True))
             changes = [c for r in done for c in r.changes]
             if changes and on_changes is not None:
                 on_changes(changes)
 
         try:
-            self.poller.run(self.store.due_feeds(now if due_only else None), now, write, stop=stop, jitter=self.rng)
+            if not due_only:  # every feed, now (`run --once`): not claimed
+                self.poller.run(self.store.due_feeds(None), now, write, stop=stop, jitter=self.rng)
+            while due_only and (stop is None or not stop.is_set()):
+                claimed: list[int] = []
+                written = self.poller.run(self._claimed(now, claimed), now, write, stop=stop, jitter=self.rng)
+                if claimed:  # those not written (stopped before their fetch) go back now
+                    self.coord.release_feeds(self.worker, claimed)
+                if not claimed or written < len(claimed):
+                    break
+                runs += 1  # more came due for us meanwhile (hosts were full): another round
         finally:
             self._pauses = None  # not kept between polls (memory; and `now` moves on)
         reports.sort(key=lambda r: r[0])
         return [r for _, r in reports]
+
+    def _claimed(self, now: datetime, claimed: list[int]) -> Iterator[FeedState]:
+        """The due feeds this worker claims (Coordination.claim_feeds: each feed by one worker,
+        at most the fetcher's per-host limit of one host in flight across workers), a window
+        at a time until none is left to claim; their ids added to `claimed`. A claim lasts
+        `claim_seconds` from when it is made (the heartbeat renews it); recording the feed's
+        poll ends it."""
+        started = self.monotonic()
+        while True:
+            seconds = self.claim_seconds + (self.monotonic() - started)
+            ids = self.coord.claim_feeds(self.worker, now, seconds, limit=self.poller.window, per_host=self.poller.per_host)
+            if not ids:
+                return
+            claimed += ids
+            yield from self.store.feeds_by_id(ids)
 
     def close(self) -> None:
         """Stop the poller's digest processes (the fetcher and store are closed by their owner)."""

@@ -255,6 +255,15 @@ class Store:
             if len(rows) < page:
                 return
 
+    def feeds_by_id(self, ids: Sequence[int]) -> list[FeedState]:
+        """The feeds with these ids (claimed for polling), in the order given. Does not count
+        articles (FeedState.articles is 0)."""
+        if not ids:
+            return []
+        with self.session() as s:
+            rows = {r.id: r for r in s.exec(select(FeedRow).where(FeedRow.id.in_(list(ids))))}
+            return [_feed_state(rows[i], 0) for i in ids if i in rows]
+
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One write transaction for a batch of work (the poller's writer): everything done
@@ -465,6 +474,18 @@ class Store:
         with self.session() as s:
             q = select(AlertRow).where(AlertRow.id > after_id, self._due(now, flush))
             rows = s.exec(q.order_by(AlertRow.id).limit(limit)).all()
+        install = self.install_id() if rows else ""  # outside the session: it may write
+        return [
+            DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at), install))
+            for r in rows
+        ]
+
+    def alerts_by_id(self, ids: Sequence[int]) -> list[DueAlert]:
+        """The alerts with these ids (claimed for sending), oldest first."""
+        if not ids:
+            return []
+        with self.session() as s:
+            rows = s.exec(select(AlertRow).where(AlertRow.id.in_(list(ids))).order_by(AlertRow.id)).all()
         install = self.install_id() if rows else ""  # outside the session: it may write
         return [
             DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at), install))
@@ -913,6 +934,7 @@ class Tx:
 
 def _apply_outcome(row: FeedRow, now: datetime, o: PollOutcome) -> None:
     row.last_polled_at = _db(now)
+    row.claimed_by, row.claimed_until = None, None  # polled: its claim (issue #16) ends with the record
     row.last_status = o.status
     row.last_error = o.error
     if o.next_poll_at is None:
