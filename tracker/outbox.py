@@ -27,6 +27,9 @@ CLAIM_BATCH = 10  # due alerts claimed at once (a run claims batch after batch u
 #: Seconds added to a channel's min_interval between two send slots: a slot is counted from
 #: when it is taken, a receiver counts arrivals (a few ms of jitter must not make 0.999 s).
 SLOT_MARGIN = 0.02
+#: Seconds late for a send slot after which a worker takes the next one instead (at most SLOT_TRIES times).
+SLOT_LATE = 0.1
+SLOT_TRIES = 5
 CLAIM_SECONDS = 60.0  # an alert's claim lasts this beyond its channel's timeout ([tracker] lease)
 
 
@@ -177,15 +180,10 @@ class Outbox:
             self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}", w)
             report.silenced += 1
             return
-        hold = self.coord.held_until(msg.channel, clock())
-        if hold is not None:
-            self.store.postpone(d.id, hold, w)
-            report.held += 1
+        if self._held(d, clock, report):
             return
-        if outlet.channel.min_interval:  # a slot shared by every worker sending to this channel
-            wait = self.coord.reserve_send(msg.channel, outlet.channel.min_interval + SLOT_MARGIN, clock())
-            if wait > 0:
-                self.sleep(wait)
+        if outlet.channel.min_interval and not self._wait_for_slot(d, outlet.channel.min_interval, clock, report):
+            return
         result = outlet.channel.send(msg, now)
         if result.ok:
             if not self.store.mark_sent(d.id, now, result.error, w):
@@ -210,6 +208,33 @@ class Outbox:
                 extra={**_alert_ids(d), "retry_in_s": round(delay, 1)},
             )
         report.errors.append(f"{msg.channel}: {result.error}")
+
+    def _wait_for_slot(self, d: DueAlert, interval: float, clock: Callable[[], datetime], report: DeliveryReport) -> bool:
+        """Wait for a send slot shared by every worker sending to this channel (False: the
+        channel got held meanwhile, the alert postponed). A worker that wakes late for its
+        slot (a busy machine) takes the next one, so that its send does not crowd the one
+        after it."""
+        for _ in range(SLOT_TRIES):
+            start = clock()
+            wait = self.coord.reserve_send(d.msg.channel, interval + SLOT_MARGIN, start)
+            if wait <= 0:
+                return True
+            self.sleep(wait)
+            # the send before this slot (maybe another worker's) may have been told to wait
+            if self._held(d, clock, report):
+                return False
+            if (clock() - start).total_seconds() - wait <= SLOT_LATE:
+                return True
+        return True
+
+    def _held(self, d: DueAlert, clock: Callable[[], datetime], report: DeliveryReport) -> bool:
+        """Whether the channel is held (a peer's Retry-After, for every worker): the alert is
+        then postponed to the hold's end."""
+        hold = self.coord.held_until(d.msg.channel, clock())
+        if hold is not None:
+            self.store.postpone(d.id, hold, self.worker)
+            report.held += 1
+        return hold is not None
 
     def digest(self, channel: str, now: datetime, queue: bool = True) -> Digest:
         """Render the digest for a channel (what its rules admit) and, with `queue`, write
