@@ -337,3 +337,110 @@ def test_a_claimed_alert_is_sent_by_its_claimer_only_and_is_due_again_when_the_c
     finally:
         p.store.close()
         p.close()
+
+
+class _Stall:
+    """A monotonic clock for one worker that jumps `seconds` ahead the first time it is read
+    after the worker claimed its batch, running `meanwhile(now)` at that point: the worker
+    was descheduled (a busy machine, a database lock) between its claim and its sends."""
+
+    def __init__(self, start: datetime, seconds: float, meanwhile):
+        self.t, self.start, self.seconds, self.meanwhile, self.reads = 0.0, start, seconds, meanwhile, 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        if self.reads == 3:  # 1: the run's start, 2: the claim's time, 3: the first alert's hold check
+            self.t += self.seconds
+            self.meanwhile(self.start + timedelta(seconds=self.t))
+        return self.t
+
+
+def test_a_worker_whose_batch_claim_ran_out_before_its_sends_leaves_the_batch_to_the_one_that_took_it(db_url, http_server):
+    """The double send of `run --once` beside a daemon (4 alerts twice, one CI run): a batch
+    of alerts is claimed at once and sent one by one; a sender stalled past its claim must
+    not send what another took over meanwhile (Coordination.own_alert, right before each send)."""
+    http_server.serve("/feed", rss([story("Aleppo"), story("Homs"), story("Hama")], datetime(2024, 6, 10, 9, 0, tzinfo=UTC)))
+    t0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+    b = _pipeline(db_url, http_server, "b")
+    b.store.upgrade()
+    b.store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], t0)
+    b.poll(t0)
+    taken = []
+    stall = _Stall(t0, 600, lambda now: taken.append(b.deliver(now)))
+    store = Store(db_url)
+    hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None, timeout=5), requests.Session())
+    a = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer())},
+                 worker="a", claim_seconds=30, monotonic=stall)  # fmt: skip
+    try:
+        report = a.deliver(t0)
+        [by_b] = taken
+        assert by_b.sent == 3  # b found a's claims run out (30 s + the 5 s timeout; a stalled 600 s) and sent them
+        assert report.sent == 0  # a, awake again, sends none of them: they are b's now
+        ids = [r.headers["webhook-id"] for r in http_server.posts("/hook")]
+        assert len(ids) == 3 and len(set(ids)) == 3
+        assert [(x.status, x.attempts) for x in b.store.alerts()] == [("sent", 1)] * 3
+    finally:
+        for p in (a, b):
+            p.store.close()
+            p.close()
+
+
+class _LateChannel:
+    """A rated channel (one message a second, like Slack's webhook) whose first send reaches
+    the receiver `late` seconds after its turn began: the worker was descheduled between
+    taking its turn and its request leaving."""
+
+    def __init__(self, inner: WebhookChannel, late: float, started: threading.Event):
+        self.inner, self.late, self.started, self.sends = inner, late, started, 0
+        self.name, self.type, self.timeout, self.min_interval = inner.name, inner.type, inner.timeout, 1.0
+
+    def send(self, msg, now):
+        self.sends += 1
+        if self.sends == 1:
+            self.started.set()
+            time.sleep(self.late)
+        return self.inner.send(msg, now)
+
+
+def test_a_rated_channel_is_sent_to_a_second_after_the_last_send_arrived_across_workers(tmp_path, http_server, monkeypatch):
+    """Slack's one message a second held across workers although a worker's request leaves
+    late (0.18 s apart under load with send slots counted from when they were taken): the
+    next worker's turn starts a second after the last send was answered."""
+    if not PG:
+        pytest.skip("PostgreSQL: set TRACKER_TEST_DATABASE_URL (SQLite runs one daemon: its turns are slots)")
+    import tracker.outbox
+
+    monkeypatch.setattr(tracker.outbox, "CLAIM_BATCH", 1)  # one alert each
+    url = database_url(PG, tmp_path)
+    setup = Store(url)
+    drop_all(setup.engine)
+    setup.upgrade()
+    t0 = datetime.now(UTC)
+    http_server.serve("/feed", rss([story("Aleppo"), story("Homs")], t0))
+    setup.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], t0)
+    first_sending = threading.Event()
+    pipelines = []
+    for name in ("a", "b"):
+        inner = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None, timeout=5), requests.Session())
+        channel = _LateChannel(inner, 0.8 if name == "a" else 0.0, first_sending)
+        pipelines.append(Pipeline(Store(url), Fetcher(FetchSettings(allow_private_networks=True)),
+                                  {"hook": Outlet(channel, ChannelRules(group_wait_seconds=0), Renderer())}, worker=name))  # fmt: skip
+    a, b = pipelines
+    try:
+        a.poll(t0)
+        reports = {}
+        ta = threading.Thread(target=lambda: reports.update(a=a.deliver(datetime.now(UTC))))
+        ta.start()
+        assert first_sending.wait(30)  # a is in its turn, its request not yet out
+        reports["b"] = b.deliver(datetime.now(UTC))
+        ta.join(30)
+        assert reports["a"].sent + reports["b"].sent == 2 and reports["b"].sent >= 1
+        arrivals = sorted(r.at for r in http_server.posts("/hook"))
+        assert len(arrivals) == 2
+        assert arrivals[1] - arrivals[0] >= 1.0, f"two sends {arrivals[1] - arrivals[0]:.2f} s apart on a one-a-second channel"
+    finally:
+        for p in pipelines:
+            p.store.close()
+            p.close()
+        drop_all(setup.engine)
+        setup.close()

@@ -24,12 +24,9 @@ from .types import Change, ChangeView, DueAlert, Evidence, Mention, Pause, Rende
 log = logging.getLogger("tracker")
 
 CLAIM_BATCH = 10  # due alerts claimed at once (a run claims batch after batch until none is due)
-#: Seconds added to a channel's min_interval between two send slots: a slot is counted from
-#: when it is taken, a receiver counts arrivals (a few ms of jitter must not make 0.999 s).
+#: Seconds added to a channel's min_interval between two sends (Coordination.send_turn counts
+#: from the last send's answer; a receiver counts arrivals: a few ms of jitter must not make 0.999 s).
 SLOT_MARGIN = 0.02
-#: Seconds late for a send slot after which a worker takes the next one instead (at most SLOT_TRIES times).
-SLOT_LATE = 0.1
-SLOT_TRIES = 5
 CLAIM_SECONDS = 60.0  # an alert's claim lasts this beyond its channel's timeout ([tracker] lease)
 
 
@@ -182,18 +179,33 @@ class Outbox:
             return
         if self._held(d, clock, report):
             return
-        if outlet.channel.min_interval and not self._wait_for_slot(d, outlet.channel.min_interval, clock, report):
-            return
-        result = outlet.channel.send(msg, now)
+        if outlet.channel.min_interval:
+            # one send at a time on this channel across workers, a min_interval after the last was answered
+            with self.coord.send_turn(msg.channel, outlet.channel.min_interval + SLOT_MARGIN, clock, self.sleep) as turn:
+                if turn.held is not None:  # the send before this turn (maybe another worker's) was told to wait
+                    self.store.postpone(d.id, turn.held, w)
+                    report.held += 1
+                    return
+                if not self._own(d, clock):
+                    return
+                turn.sent = True
+                result = outlet.channel.send(msg, now)
+                wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
+                if wait:
+                    turn.hold(clock() + timedelta(seconds=wait))  # written with the turn's end, before the next turn
+        else:
+            if not self._own(d, clock):
+                return
+            result = outlet.channel.send(msg, now)
+            wait = peer_wait(result.retry_after)
+            if wait:
+                # counted from the answer, not from the start of the run: a run can take seconds
+                self.coord.hold(msg.channel, clock() + timedelta(seconds=wait))
         if result.ok:
             if not self.store.mark_sent(d.id, now, result.error, w):
                 log.warning("alert %s was sent, but its claim had run out (the send took longer than the claim)", msg.key, extra=_alert_ids(d))
             report.sent += 1
             return
-        wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
-        if wait:
-            # counted from the answer, not from the start of the run: a run can take seconds
-            self.coord.hold(msg.channel, clock() + timedelta(seconds=wait))
         if not result.retry or d.attempts + 1 >= self.max_attempts:
             self.store.mark_failed(d.id, now, result.error or "failed", None, w, result.rest)
             report.failed += 1
@@ -209,23 +221,17 @@ class Outbox:
             )
         report.errors.append(f"{msg.channel}: {result.error}")
 
-    def _wait_for_slot(self, d: DueAlert, interval: float, clock: Callable[[], datetime], report: DeliveryReport) -> bool:
-        """Wait for a send slot shared by every worker sending to this channel (False: the
-        channel got held meanwhile, the alert postponed). A worker that wakes late for its
-        slot (a busy machine) takes the next one, so that its send does not crowd the one
-        after it."""
-        for _ in range(SLOT_TRIES):
-            start = clock()
-            wait = self.coord.reserve_send(d.msg.channel, interval + SLOT_MARGIN, start)
-            if wait <= 0:
-                return True
-            self.sleep(wait)
-            # the send before this slot (maybe another worker's) may have been told to wait
-            if self._held(d, clock, report):
-                return False
-            if (clock() - start).total_seconds() - wait <= SLOT_LATE:
-                return True
-        return True
+    def _own(self, d: DueAlert, clock: Callable[[], datetime]) -> bool:
+        """Whether the alert is still ours to send, right before its send (Coordination.own_alert):
+        its claim renewed to cover the send, however long it waited in its batch. False:
+        this worker was slower than its claim and another took the alert over."""
+        if self.coord.own_alert(self.worker, d.id, clock() + timedelta(seconds=self.claim_for)):
+            return True
+        log.warning(
+            "alert %s not sent by this worker: its claim ran out before its turn came and another worker took it over",
+            d.msg.key, extra=_alert_ids(d),
+        )  # fmt: skip
+        return False
 
     def _held(self, d: DueAlert, clock: Callable[[], datetime], report: DeliveryReport) -> bool:
         """Whether the channel is held (a peer's Retry-After, for every worker): the alert is
