@@ -99,8 +99,9 @@ class Outbox:
         self.monotonic = monotonic
         self.coord = coord  # claims, holds and send slots, shared by every worker
         self.claim_seconds = claim_seconds
-        # a claim outlasts the longest a send may take: the lease, plus the slowest channel's timeout
-        self.claim_for = claim_seconds + max((o.channel.timeout for o in outlets.values()), default=0.0)
+        # a claim, renewed right before each send, outlasts the send and its record: the lease,
+        # plus the slowest channel's timeout, plus the longest a write may wait (SQLite's lock)
+        self.claim_for = claim_seconds + max((o.channel.timeout for o in outlets.values()), default=0.0) + coord.write_wait
 
     def deliver(self, now: datetime, stop: threading.Event | None = None, flush: bool = False) -> DeliveryReport:
         """Send the due alerts, claimed a batch at a time (Coordination.claim_alerts: each
@@ -225,7 +226,7 @@ class Outbox:
         """Whether the alert is still ours to send, right before its send (Coordination.own_alert):
         its claim renewed to cover the send, however long it waited in its batch. False:
         this worker was slower than its claim and another took the alert over."""
-        if self.coord.own_alert(self.worker, d.id, clock() + timedelta(seconds=self.claim_for)):
+        if self.coord.own_alert(self.worker, d.id, clock, self.claim_for):
             return True
         log.warning(
             "alert %s not sent by this worker: its claim ran out before its turn came and another worker took it over",

@@ -31,7 +31,7 @@ from sqlalchemy import Engine, and_, case, delete, func, or_, select, text, upda
 from sqlmodel import Session
 
 from ..errors import StoreError
-from .db import Store, _db, _insert_ignore, _utc
+from .db import SQLITE_BUSY_SECONDS, Store, _db, _insert_ignore, _utc
 from .models import AlertRow, ChannelStateRow, FeedRow, SingletonRow, WorkerRow
 
 #: The NOTIFY channel the alert trigger (migration 0004) signals on.
@@ -257,19 +257,30 @@ class Coordination:
                 s.execute(update(a).where(a.c.id.in_(ids)).values(status="sending", claimed_by=worker, claimed_until=_db(until)))
             return ids
 
-    def own_alert(self, worker: str, alert_id: int, until: datetime) -> bool:
+    def own_alert(self, worker: str, alert_id: int, clock: Callable[[], datetime], seconds: float) -> bool:
         """Right before its send: whether `worker` still holds the alert (status "sending",
-        claimed by it), its claim then renewed to `until`, in one conditional UPDATE. A batch
-        is claimed at once and sent one by one, and the last waits behind the others' sends,
-        send slots and holds (and, on SQLite, the write lock): its claim may have run out
-        meanwhile and another worker claimed it. False then: the alert is not ours to send.
-        An alert whose claim ran out and that nobody took is still ours (claimed_by is only
-        changed by a claim or a record), so renewing it is safe: the UPDATE is atomic (the
-        row lock on PostgreSQL, the write lock on SQLite)."""
+        claimed by it), its claim then renewed to `seconds` from now, in one conditional
+        UPDATE. A batch is claimed at once and sent one by one, and the last waits behind
+        the others' sends, send slots and holds (and, on SQLite, the write lock): its claim
+        may have run out meanwhile and another worker claimed it. False then: the alert is
+        not ours to send. An alert whose claim ran out and that nobody took is still ours
+        (claimed_by is only changed by a claim or a record), so renewing it is safe: the
+        UPDATE is atomic (the row lock on PostgreSQL, the write lock on SQLite). `now` is
+        read from `clock` once the transaction holds the write lock (SQLite: BEGIN
+        IMMEDIATE may wait for it), so the renewed claim is not dated back by that wait."""
         a = AlertRow.__table__
         with self._session() as s:
+            s.connection()  # begin: on SQLite, the write lock is ours from here
+            until = clock() + timedelta(seconds=seconds)
             mine = and_(a.c.id == alert_id, a.c.status == "sending", a.c.claimed_by == worker)
             return s.execute(update(a).where(mine).values(claimed_until=_db(until))).rowcount == 1
+
+    @property
+    def write_wait(self) -> float:
+        """The longest a write may wait for the database before it fails: SQLite's busy
+        timeout (0 on PostgreSQL, where writers do not take one lock). A claim outlasts it,
+        so that a sender waiting to record a send is not taken over meanwhile."""
+        return 0.0 if self.is_pg else float(SQLITE_BUSY_SECONDS)
 
     # channels ------------------------------------------------------------
 

@@ -117,6 +117,11 @@ class PauseDetail:
 WRITE_LOCK_KEY = 0x7061757365_7772
 
 
+#: How long a SQLite write waits for the write lock (busy_timeout) before it fails. A claim
+#: (an alert being sent) must outlast it: its holder may wait this long to record the send.
+SQLITE_BUSY_SECONDS = 30
+
+
 class Store:
     def __init__(self, url: str, readonly: bool = False):
         """`readonly`: for commands that only look. SQLite is opened with mode=ro and
@@ -128,7 +133,7 @@ class Store:
         self._install_id: str | None = None
         try:
             if self.is_sqlite:
-                args = {"timeout": 30, "check_same_thread": False}
+                args = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
                 self.engine = create_engine(url, connect_args=args)
                 if readonly and self.engine.url.database and self.engine.url.database != ":memory:":
                     self.engine.dispose()
@@ -963,7 +968,7 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     # Let SQLAlchemy, not the driver, issue BEGIN (see _sqlite_on_begin).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     for attempt in range(100):
         # Two connections switching a new file to WAL at once can deadlock; SQLite then
         # fails one at once (no busy wait): it tries again when the other is through.
@@ -1002,7 +1007,7 @@ def _sqlite_readonly(path: str, timeout: float) -> sqlite3.Connection:
 
 def _sqlite_on_connect_ro(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None
-    dbapi_conn.execute("PRAGMA busy_timeout=30000")
+    dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
 
 
 def _sqlite_on_begin_ro(conn) -> None:
