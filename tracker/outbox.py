@@ -97,7 +97,7 @@ class Outbox:
         self.rng = rng
         self.sleep = sleep
         self.monotonic = monotonic
-        self.coord = coord  # claims, holds and send slots, shared by every worker
+        self.coord = coord  # claims, holds and send turns, shared by every worker
         self.claim_seconds = claim_seconds
         # a claim, renewed right before each send, outlasts the send and its record: the lease,
         # plus the slowest channel's timeout, plus the longest a write may wait (SQLite's lock)
@@ -112,7 +112,8 @@ class Outbox:
         Silenced alerts are kept as silenced. A channel whose peer asked us to wait
         (Retry-After) holds all its alerts until then, for every worker; a channel with a
         rate limit (`min_interval` seconds between messages) is never sent to faster by all
-        workers together (shared send slots). `flush` also sends alerts still waiting out
+        workers together (send turns). Each alert is owned again right before its send
+        (Coordination.own_alert). `flush` also sends alerts still waiting out
         their group window (`run --once`: the cycle is over).
         """
         report = DeliveryReport()

@@ -30,8 +30,8 @@ only holds the jobs together; each lives in its own module:
     tick(now):    (tracker.countdown) in ONE transaction: tx.open_pauses -> lifecycle.tick (pure)
                   -> save_updates (as above)
     deliver(now): (tracker.outbox) claim due alerts, ten at a time (store.coordination: "sending",
-                  no other worker sends them) -> the channel's shared hold and send slot
-                  -> silences (alerts.plan, pure) -> channel.send (I/O) -> mark sent, or
+                  no other worker sends them) -> silences (alerts.plan, pure) -> the channel's shared
+                  hold and send turn -> owned again (still this worker's claim) -> channel.send (I/O) -> mark sent, or
                   retry (alerts.plan.retry_delay / peer_wait) or failed for good
     digest(ch):   (tracker.outbox) pauses, changes since the last digest, stale feeds (feeds.health) (store)
                   -> render (pure) -> the outbox

@@ -261,7 +261,7 @@ class Coordination:
         """Right before its send: whether `worker` still holds the alert (status "sending",
         claimed by it), its claim then renewed to `seconds` from now, in one conditional
         UPDATE. A batch is claimed at once and sent one by one, and the last waits behind
-        the others' sends, send slots and holds (and, on SQLite, the write lock): its claim
+        the others' sends, send turns and holds (and, on SQLite, the write lock): its claim
         may have run out meanwhile and another worker claimed it. False then: the alert is
         not ours to send. An alert whose claim ran out and that nobody took is still ours
         (claimed_by is only changed by a claim or a record), so renewing it is safe: the
