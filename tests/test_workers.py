@@ -347,14 +347,15 @@ def test_three_workers_poll_each_feed_once_per_period_and_deliver_each_alert_onc
         gets = {i: w.gets(i) for i in range(FEEDS)}
     assert set(codes.values()) == {0}, codes
 
-    # every feed polled once per period: consecutive GETs one period apart, give or take the
-    # jitter and how long a round takes (a feed's next poll counts from its round's start)
+    # every feed polled once per period: consecutive GETs at least 0.9 of a period apart (a
+    # feed's next poll counts from its fetch; SLOW for the rounding to seconds and a loaded
+    # machine's latency), at most 1.1 of it plus how long the first round took
     firsts = [g[0].at for g in gets.values()]
     spread = max(firsts) - min(firsts)
     print(f"first round: {FEEDS} feeds in {spread:.1f} s")
-    assert spread < 20, f"the first round took {spread:.1f} s"
+    assert spread < 40, f"the first round took {spread:.1f} s"  # 23-25 s seen at a load average of 19 on 2 cores
     gaps = {i: [b.at - a.at for a, b in zip(g, g[1:], strict=False)] for i, g in gets.items()}
-    too_soon = {i: round(min(x), 1) for i, x in gaps.items() if min(x) < PERIOD * (1 - JITTER) - spread - 1}
+    too_soon = {i: round(min(x), 1) for i, x in gaps.items() if min(x) < PERIOD * (1 - JITTER) - SLOW}
     too_late = {i: round(max(x), 1) for i, x in gaps.items() if max(x) > PERIOD * (1 + JITTER) + spread + 3}
     assert not too_soon, f"{len(too_soon)} feed(s) polled twice within a period (gap in s): {dict(list(too_soon.items())[:5])}"
     assert not too_late, f"{len(too_late)} feed(s) left unpolled for more than a period: {dict(list(too_late.items())[:5])}"
