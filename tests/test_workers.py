@@ -339,7 +339,7 @@ def test_three_workers_poll_each_feed_once_per_period_and_deliver_each_alert_onc
         w.start(3)
         w.expect_running()
         # the first round (every feed new, due at once), then the second one period later
-        wait_for(lambda: all(len(w.gets(i)) >= 2 for i in range(FEEDS)), PERIOD * (1 + JITTER) + 40, "every feed's second poll")
+        wait_for(lambda: all(len(w.gets(i)) >= 2 for i in range(FEEDS)), PERIOD * (1 + JITTER) + 60, "every feed's second poll")
         wait_for(w.settled, 90, "every alert sent and received")
         alerts, deliveries = w.alerts(), w.deliveries()
         assert all(p.poll() is None for p in w.procs), "a worker died"
