@@ -30,6 +30,7 @@ from tracker.config import ChannelRules, EmailSettings, FeedSettings, FetchSetti
 from tracker.feeds.fetch import Fetcher
 from tracker.outbox import Outlet
 from tracker.pipeline import Pipeline
+from tracker.store.coordination import Coordination
 from tracker.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -444,3 +445,41 @@ def test_a_rated_channel_is_sent_to_a_second_after_the_last_send_arrived_across_
             p.close()
         drop_all(setup.engine)
         setup.close()
+
+
+def test_a_later_round_of_a_poll_claims_its_feeds_for_the_lease_from_when_it_claims_them(db_url, http_server):
+    """A poll runs round after round while a host's slots free up, all at the poll's `now`;
+    each claim must still last the lease from the moment it is made. Counted from the
+    round's start, a round begun 15 s into a poll claimed feeds already run out, and another
+    worker polled them too (test_workers: 29 feeds polled twice, 0.5 s apart)."""
+    t0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+    for i in range(3):
+        http_server.serve(f"/feed/{i}", rss([story(PLACES[i])], t0))
+    clock = {"t": 0.0}
+
+    def monotonic() -> float:
+        clock["t"] += 7.0  # every read, 7 s later: a slow, loaded poll
+        return clock["t"]
+
+    class Recording(Coordination):
+        def claim_feeds(self, worker, now, seconds, limit, per_host):
+            ids = super().claim_feeds(worker, now, seconds, limit, per_host)
+            if ids:
+                claims.append((now + timedelta(seconds=seconds), clock["t"]))
+            return ids
+
+    claims: list[tuple[datetime, float]] = []
+    store = Store(db_url)
+    store.upgrade()
+    p = Pipeline(store, Fetcher(FetchSettings(per_host_limit=1, allow_private_networks=True)), {}, worker="a",
+                 claim_seconds=30, monotonic=monotonic, coord=Recording(store))  # fmt: skip
+    try:
+        store.sync_feeds([FeedSettings(f"{http_server.url}/feed/{i}", f"feed {i}", 900) for i in range(3)], t0)
+        began = clock["t"] + 7.0  # the poll's first read of the clock, at t0
+        assert len(p.poll(t0)) == 3
+        assert len(claims) == 3  # one feed of the one host at a time: three rounds
+        for until, at in claims:
+            assert until >= t0 + timedelta(seconds=at - began + 30), "a claim that ran out before the lease"
+    finally:
+        store.close()
+        p.close()

@@ -163,6 +163,7 @@ class PollEngine:
         reports: list[tuple[tuple[int, int], PollReport]] = []
         runs = 0
         self._began = self.poller.monotonic()
+        began = self.monotonic()  # `now`, on this engine's clock: claims count from it
 
         def write(batch: Sequence[Polled]) -> None:
             done = self._settle(batch, now)
@@ -176,7 +177,7 @@ class PollEngine:
                 self.poller.run(self.store.due_feeds(None), now, write, stop=stop, jitter=self.rng)
             while due_only and (stop is None or not stop.is_set()):
                 claimed: list[int] = []
-                written = self.poller.run(self._claimed(now, claimed), now, write, stop=stop, jitter=self.rng)
+                written = self.poller.run(self._claimed(now, began, claimed), now, write, stop=stop, jitter=self.rng)
                 if claimed:  # those not written (stopped before their fetch) go back now
                     self.coord.release_feeds(self.worker, claimed)
                 if not claimed or written < len(claimed):
@@ -187,15 +188,17 @@ class PollEngine:
         reports.sort(key=lambda r: r[0])
         return [r for _, r in reports]
 
-    def _claimed(self, now: datetime, claimed: list[int]) -> Iterator[FeedState]:
+    def _claimed(self, now: datetime, began: float, claimed: list[int]) -> Iterator[FeedState]:
         """The due feeds this worker claims (Coordination.claim_feeds: each feed by one worker,
         at most the fetcher's per-host limit of one host in flight across workers), a window
         at a time until none is left to claim; their ids added to `claimed`. A claim lasts
         `claim_seconds` from when it is made (the heartbeat renews it); recording the feed's
-        poll ends it."""
-        started = self.monotonic()
+        poll ends it. `began`: the engine's monotonic time at `now` (the poll's start), which
+        the claim's end is counted from, however many rounds ago the poll began: counted from
+        the round's start instead, a later round's claims ran out as they were made, and
+        another worker polled the same feeds (test_workers: 29 feeds 0.5 s apart)."""
         while True:
-            seconds = self.claim_seconds + (self.monotonic() - started)
+            seconds = self.claim_seconds + (self.monotonic() - began)
             ids = self.coord.claim_feeds(self.worker, now, seconds, limit=self.poller.window, per_host=self.poller.per_host)
             if not ids:
                 return
