@@ -196,3 +196,25 @@ def test_an_unchanged_200_is_not_parsed_again_and_a_permanent_redirect_on_the_sa
     assert again.status == "not modified"
     assert [r.path for r in http_server.requests] == ["/old", "/new", "/new"]
     assert store.feeds()[0].last_status == "unchanged"
+
+
+def test_a_feed_fetched_late_in_a_round_is_next_due_a_period_after_its_fetch_not_after_the_round_began(tmp_path, http_server):
+    """A round of many feeds takes a while (a worker's first round: every feed due at once);
+    counted from the round's `now`, a feed fetched late in it came due again less than a
+    period after its fetch (test_workers: "a feed polled twice within a period")."""
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    store.upgrade()
+    body = RSS.format(title="City budget", body="The council met on Thursday.").encode()
+    http_server.serve("/slow", body)
+    http_server.serve("/late", body)
+    http_server.delay("/slow", 2.5)
+    pipeline = Pipeline(store, Fetcher(FetchSettings(read_timeout=10, allow_private_networks=True)), {}, rng=lambda: 0.5, workers=1)
+    try:
+        store.sync_feeds([FeedSettings(http_server.url + "/slow", "slow", 900), FeedSettings(http_server.url + "/late", "late", 900)], T0)
+        assert [r.status for r in pipeline.poll(T0)] == ["ok", "ok"]  # one fetch at a time: /late begins 2.5 s in
+        due = {f.name: (f.next_poll_at - T0).total_seconds() for f in store.feeds()}
+        assert due["slow"] == 900  # fetched at once: a period after `now` (no jitter)
+        assert 902 <= due["late"] <= 905  # a period after its fetch began, in whole seconds
+    finally:
+        pipeline.close()
+        store.close()

@@ -30,6 +30,7 @@ from tracker.config import ChannelRules, EmailSettings, FeedSettings, FetchSetti
 from tracker.feeds.fetch import Fetcher
 from tracker.outbox import Outlet
 from tracker.pipeline import Pipeline
+from tracker.store.coordination import Coordination
 from tracker.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,7 +180,7 @@ def test_a_claim_whose_sender_was_killed_mid_send_is_sent_again_only_after_the_c
     db = tmp_path / "tracker.db"
     first = subprocess.Popen(tracker(cfg, "run", "--once"), env=env(http_server), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(lambda: http_server.posts("/hook"), 30, "the first send", first)
+        wait_for(lambda: http_server.posts("/hook"), 60, "the first send", first)  # a cold start: 30 s was not enough at a load average of 20
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -336,4 +337,149 @@ def test_a_claimed_alert_is_sent_by_its_claimer_only_and_is_due_again_when_the_c
         assert not s.claim(due.id, "c", later + timedelta(hours=1), later + timedelta(hours=2))  # sent: never again
     finally:
         p.store.close()
+        p.close()
+
+
+class _Stall:
+    """A monotonic clock for one worker that jumps `seconds` ahead the first time it is read
+    after the worker claimed its batch, running `meanwhile(now)` at that point: the worker
+    was descheduled (a busy machine, a database lock) between its claim and its sends."""
+
+    def __init__(self, start: datetime, seconds: float, meanwhile):
+        self.t, self.start, self.seconds, self.meanwhile, self.reads = 0.0, start, seconds, meanwhile, 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        if self.reads == 3:  # 1: the run's start, 2: the claim's time, 3: the first alert's hold check
+            self.t += self.seconds
+            self.meanwhile(self.start + timedelta(seconds=self.t))
+        return self.t
+
+
+def test_a_worker_whose_batch_claim_ran_out_before_its_sends_leaves_the_batch_to_the_one_that_took_it(db_url, http_server):
+    """The double send of `run --once` beside a daemon (4 alerts twice, one CI run): a batch
+    of alerts is claimed at once and sent one by one; a sender stalled past its claim must
+    not send what another took over meanwhile (Coordination.own_alert, right before each send)."""
+    http_server.serve("/feed", rss([story("Aleppo"), story("Homs"), story("Hama")], datetime(2024, 6, 10, 9, 0, tzinfo=UTC)))
+    t0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+    b = _pipeline(db_url, http_server, "b")
+    b.store.upgrade()
+    b.store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], t0)
+    b.poll(t0)
+    taken = []
+    stall = _Stall(t0, 600, lambda now: taken.append(b.deliver(now)))
+    store = Store(db_url)
+    hook = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None, timeout=5), requests.Session())
+    a = Pipeline(store, Fetcher(FetchSettings(allow_private_networks=True)), {"hook": Outlet(hook, ChannelRules(group_wait_seconds=0), Renderer())},
+                 worker="a", claim_seconds=30, monotonic=stall)  # fmt: skip
+    try:
+        report = a.deliver(t0)
+        [by_b] = taken
+        assert by_b.sent == 3  # b found a's claims run out (30 s + the 5 s timeout; a stalled 600 s) and sent them
+        assert report.sent == 0  # a, awake again, sends none of them: they are b's now
+        ids = [r.headers["webhook-id"] for r in http_server.posts("/hook")]
+        assert len(ids) == 3 and len(set(ids)) == 3
+        assert [(x.status, x.attempts) for x in b.store.alerts()] == [("sent", 1)] * 3
+    finally:
+        for p in (a, b):
+            p.store.close()
+            p.close()
+
+
+class _LateChannel:
+    """A rated channel (one message a second, like Slack's webhook) whose first send reaches
+    the receiver `late` seconds after its turn began: the worker was descheduled between
+    taking its turn and its request leaving."""
+
+    def __init__(self, inner: WebhookChannel, late: float, started: threading.Event):
+        self.inner, self.late, self.started, self.sends = inner, late, started, 0
+        self.name, self.type, self.timeout, self.min_interval = inner.name, inner.type, inner.timeout, 1.0
+
+    def send(self, msg, now):
+        self.sends += 1
+        if self.sends == 1:
+            self.started.set()
+            time.sleep(self.late)
+        return self.inner.send(msg, now)
+
+
+def test_a_rated_channel_is_sent_to_a_second_after_the_last_send_arrived_across_workers(tmp_path, http_server, monkeypatch):
+    """Slack's one message a second held across workers although a worker's request leaves
+    late (0.18 s apart under load with send slots counted from when they were taken): the
+    next worker's turn starts a second after the last send was answered."""
+    if not PG:
+        pytest.skip("PostgreSQL: set TRACKER_TEST_DATABASE_URL (SQLite runs one daemon: its turns are slots)")
+    import tracker.outbox
+
+    monkeypatch.setattr(tracker.outbox, "CLAIM_BATCH", 1)  # one alert each
+    url = database_url(PG, tmp_path)
+    setup = Store(url)
+    drop_all(setup.engine)
+    setup.upgrade()
+    t0 = datetime.now(UTC)
+    http_server.serve("/feed", rss([story("Aleppo"), story("Homs")], t0))
+    setup.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], t0)
+    first_sending = threading.Event()
+    pipelines = []
+    for name in ("a", "b"):
+        inner = WebhookChannel(WebhookSettings("hook", http_server.url + "/hook", None, timeout=5), requests.Session())
+        channel = _LateChannel(inner, 0.8 if name == "a" else 0.0, first_sending)
+        pipelines.append(Pipeline(Store(url), Fetcher(FetchSettings(allow_private_networks=True)),
+                                  {"hook": Outlet(channel, ChannelRules(group_wait_seconds=0), Renderer())}, worker=name))  # fmt: skip
+    a, b = pipelines
+    try:
+        a.poll(t0)
+        reports = {}
+        ta = threading.Thread(target=lambda: reports.update(a=a.deliver(datetime.now(UTC))))
+        ta.start()
+        assert first_sending.wait(30)  # a is in its turn, its request not yet out
+        reports["b"] = b.deliver(datetime.now(UTC))
+        ta.join(30)
+        assert reports["a"].sent + reports["b"].sent == 2 and reports["b"].sent >= 1
+        arrivals = sorted(r.at for r in http_server.posts("/hook"))
+        assert len(arrivals) == 2
+        assert arrivals[1] - arrivals[0] >= 1.0, f"two sends {arrivals[1] - arrivals[0]:.2f} s apart on a one-a-second channel"
+    finally:
+        for p in pipelines:
+            p.store.close()
+            p.close()
+        drop_all(setup.engine)
+        setup.close()
+
+
+def test_a_later_round_of_a_poll_claims_its_feeds_for_the_lease_from_when_it_claims_them(db_url, http_server):
+    """A poll runs round after round while a host's slots free up, all at the poll's `now`;
+    each claim must still last the lease from the moment it is made. Counted from the
+    round's start, a round begun 15 s into a poll claimed feeds already run out, and another
+    worker polled them too (test_workers: 29 feeds polled twice, 0.5 s apart)."""
+    t0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+    for i in range(3):
+        http_server.serve(f"/feed/{i}", rss([story(PLACES[i])], t0))
+    clock = {"t": 0.0}
+
+    def monotonic() -> float:
+        clock["t"] += 7.0  # every read, 7 s later: a slow, loaded poll
+        return clock["t"]
+
+    class Recording(Coordination):
+        def claim_feeds(self, worker, now, seconds, limit, per_host):
+            ids = super().claim_feeds(worker, now, seconds, limit, per_host)
+            if ids:
+                claims.append((now + timedelta(seconds=seconds), clock["t"]))
+            return ids
+
+    claims: list[tuple[datetime, float]] = []
+    store = Store(db_url)
+    store.upgrade()
+    p = Pipeline(store, Fetcher(FetchSettings(per_host_limit=1, allow_private_networks=True)), {}, worker="a",
+                 claim_seconds=30, monotonic=monotonic, coord=Recording(store))  # fmt: skip
+    try:
+        store.sync_feeds([FeedSettings(f"{http_server.url}/feed/{i}", f"feed {i}", 900) for i in range(3)], t0)
+        began = clock["t"] + 7.0  # the poll's first read of the clock, at t0
+        assert len(p.poll(t0)) == 3
+        assert len(claims) == 3  # one feed of the one host at a time: three rounds
+        for until, at in claims:
+            assert until >= t0 + timedelta(seconds=at - began + 30), "a claim that ran out before the lease"
+    finally:
+        store.close()
         p.close()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .config import ChannelSettings, EmailSettings, FileSettings, Settings, SlackSettings, WebhookSettings
 from .errors import StoreError
+from .store.coordination import several_workers
 from .store.db import Store
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ def open_store(settings: Settings, now: datetime, upgrade: bool = False, daemon_
 
     `daemon_worker` (`tracker run`): the daemon lease is taken for it after the upgrade and
     before anything else is written (TrackerError naming the daemon that holds it), so a
-    refused second daemon does not sync its config over the running one's."""
+    refused second daemon does not sync its config over the running one's. On PostgreSQL
+    there is no daemon lease: several workers share the work (tracker.daemon registers it)."""
     if upgrade and settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         if not os.access(settings.state_dir, os.W_OK | os.X_OK):
@@ -64,7 +66,7 @@ def open_store(settings: Settings, now: datetime, upgrade: bool = False, daemon_
     try:
         if upgrade:
             upgraded = store.upgrade()
-            if daemon_worker is not None:
+            if daemon_worker is not None and not several_workers(settings.database):
                 from .daemon import take_lease
 
                 take_lease(store, settings, daemon_worker, now)

@@ -8,11 +8,16 @@
              at once after a poll or tick that wrote new alerts
     digest   for each channel with mode = "digest": on its cron schedule, in its time zone
 
-One daemon per database: at start it takes the `daemon` lease (a row with its worker
-id, host, pid, start and heartbeat), renewed every sixth of [tracker] lease by its own
-thread; a second daemon is refused with a message naming the first, and takes over a
-lease that ran out (its holder was killed). Alerts are claimed one by one before they
-are sent (Pipeline.deliver), so `tracker run --once` beside the daemon is safe too.
+On PostgreSQL, several daemons (workers) share one database (issue #16,
+tracker.store.coordination): each registers a worker row renewed with everything it
+holds every sixth of [tracker] lease by its own thread (and expires dead workers, whose
+claims are then free); feeds and alerts are claimed by one worker each; the tick and each
+digest run once per period across workers; a listener thread (LISTEN/NOTIFY) starts a
+delivery as soon as any worker writes alerts. On SQLite, one daemon per database: it
+takes the `daemon` lease (a row with its worker id, host, pid, start and heartbeat),
+renewed the same way; a second daemon is refused with a message naming the first (and
+PostgreSQL), and takes over a lease that ran out (its holder was killed). Feeds and
+alerts are claimed there too, so `tracker run --once` beside the daemon is safe.
 
 Scheduling state lives in our database, not in APScheduler's job store, so a restart
 loses nothing. Each job: max_instances=1 (never overlaps itself), coalesce=True (a run
@@ -49,6 +54,7 @@ from .config import Settings, mask_db
 from .errors import TrackerError
 from .outbox import DeliveryReport
 from .poll import PollSummary
+from .store.coordination import AlertListener, Coordination, minute, several_workers
 from .store.db import Lease, Outlook, Store
 
 LEASE = "daemon"
@@ -140,7 +146,8 @@ def refusal(holder: Lease, database: str, now: datetime, lease_seconds: int) -> 
         f"(worker {holder.worker}), started {holder.started_at:%Y-%m-%d %H:%M:%S} UTC, last heartbeat {ago} s ago. "
         f"Two daemons on one database would poll and deliver twice over; stop that one first. "
         f"If it was killed, its lease runs out in {left} s ([tracker] lease = {lease_seconds} s) and a new daemon takes over. "
-        f"`tracker run --once` beside it is safe."
+        f"`tracker run --once` beside it is safe. SQLite keeps one worker; several workers share the work on PostgreSQL "
+        f"([tracker] database = \"postgresql://...\")."
     )
 
 
@@ -152,16 +159,27 @@ def take_lease(store: Store, s: Settings, worker: str, now: datetime) -> None:
         raise TrackerError(refusal(holder, mask_db(s.database), now, s.lease_seconds))
 
 
-def _heartbeat(app: App, stop: threading.Event, lost: threading.Event, on_lost) -> None:
-    """Renew the lease every sixth of its time until `stop`; when another process holds it
-    (this one was stalled past its lease and taken over), set `lost` and stop the daemon."""
+def _heartbeat(app: App, stop: threading.Event, lost: threading.Event, on_lost, coord: Coordination | None) -> None:
+    """Every sixth of the lease until `stop`: renew this worker and all it holds, and expire
+    the dead (PostgreSQL, `coord`), or renew the daemon lease (SQLite). A worker found
+    expired (it stalled past its lease: others took what it held) registers again; a
+    daemon whose lease another took (SQLite) sets `lost` and stops."""
     s, p = app.settings, app.pipeline
     every = s.lease_seconds / 6
     while not stop.wait(every):
+        now = utcnow()
         try:
-            mine = app.store.renew_lease(LEASE, p.worker, utcnow(), s.lease_seconds)
+            if coord is not None:
+                if not coord.heartbeat(p.worker, now, s.lease_seconds):
+                    log.error("this worker's lease ran out (it stalled); what it held was taken over; registering again")
+                    coord.register(p.worker, socket.gethostname(), os.getpid(), now, s.lease_seconds)
+                dead = coord.expire(now)
+                if dead:
+                    log.warning("worker(s) %s stopped renewing their lease; their feeds and alerts are free", ", ".join(dead), extra={"workers": dead})
+                continue
+            mine = app.store.renew_lease(LEASE, p.worker, now, s.lease_seconds)
         except TrackerError as e:
-            log.warning("could not renew the daemon lease (will try again in %.0f s): %s", every, e)
+            log.warning("could not renew the lease (will try again in %.0f s): %s", every, e)
             continue
         if not mine:
             holder = app.store.lease(LEASE)
@@ -174,20 +192,43 @@ def _heartbeat(app: App, stop: threading.Event, lost: threading.Event, on_lost) 
             return
 
 
-def run(app: App, on_poll=None) -> None:
-    """Run the jobs until a signal, with the daemon lease taken (tracker.app.build with
-    daemon=True) and renewed; it is given up on the way out. `on_poll(seconds)` is told how
-    long each poll that polled a feed took (the web server's metrics under `run --serve`)."""
+def _listen(app: App, stop: threading.Event, wake) -> None:
+    """PostgreSQL: wake the delivery job as soon as any worker commits alerts (LISTEN)."""
     try:
-        _run(app, on_poll)
+        listener = AlertListener(app.store.engine)
+    except TrackerError as e:
+        log.warning("new alerts will wait for the next delivery run: %s", e)
+        return
+    try:
+        while not stop.is_set():
+            if listener.wait(1.0):
+                wake()
+    finally:
+        listener.close()
+
+
+def run(app: App, on_poll=None) -> None:
+    """Run the jobs until a signal: as one of several workers (PostgreSQL: registered, and
+    unregistered on the way out), or with the daemon lease taken (SQLite: tracker.app.build
+    with daemon=True) and renewed, given up on the way out. `on_poll(seconds)` is told how
+    long each poll that polled a feed took (the web server's metrics under `run --serve`)."""
+    shared = several_workers(app.settings.database)
+    if shared:
+        coord = app.pipeline.coord
+        coord.register(app.pipeline.worker, socket.gethostname(), os.getpid(), utcnow(), app.settings.lease_seconds)
+    try:
+        _run(app, on_poll, app.pipeline.coord if shared else None)
     finally:
         try:
-            app.store.release_lease(LEASE, app.pipeline.worker)
+            if shared:
+                app.pipeline.coord.unregister(app.pipeline.worker, utcnow())
+            else:
+                app.store.release_lease(LEASE, app.pipeline.worker)
         except TrackerError as e:
-            log.warning("could not give up the daemon lease (it runs out by itself): %s", e)
+            log.warning("could not give up the lease (it runs out by itself): %s", e)
 
 
-def _run(app: App, on_poll=None) -> None:
+def _run(app: App, on_poll=None, coord: Coordination | None = None) -> None:
     stop = threading.Event()
     lost = threading.Event()
     p = app.pipeline
@@ -201,7 +242,10 @@ def _run(app: App, on_poll=None) -> None:
 
     def deliver_now_if(changed: bool) -> None:
         if changed and not stop.is_set():
-            scheduler.modify_job("deliver", next_run_time=utcnow())  # alerts go out now, not in 15 s
+            try:
+                scheduler.modify_job("deliver", next_run_time=utcnow())  # alerts go out now, not in 15 s
+            except Exception:  # noqa: BLE001 - the scheduler is shutting down (JobLookupError, SchedulerNotRunning)
+                pass
 
     def poll() -> None:
         started = time.monotonic()
@@ -213,9 +257,22 @@ def _run(app: App, on_poll=None) -> None:
             if on_poll is not None:
                 on_poll(time.monotonic() - started)
 
+    def once(name: str, now: datetime, fn) -> bool:
+        """Run `fn` if this worker is the one that runs job `name` this minute (every
+        worker asks; one gets it, or another once that one's lease ran out)."""
+        period = minute(now)
+        if not p.coord.begin_once(name, period, p.worker, now, s.lease_seconds):
+            return False
+        try:
+            fn()
+        finally:
+            p.coord.finish_once(name, period, p.worker)
+        return True
+
     def tick() -> None:
         now = utcnow()
-        changes = p.tick(now)
+        changes: list = []
+        once("tick", now, lambda: changes.extend(p.tick(now)))
         deliver_now_if(bool(changes))
         log_tick(len(changes), p.store.outlook(), now)
 
@@ -243,8 +300,8 @@ def _run(app: App, on_poll=None) -> None:
         if c.rules.mode == "digest" and c.rules.schedule:
 
             def digest(name=c.name) -> None:
-                p.digest(name, utcnow())
-                deliver_now_if(True)
+                now = utcnow()
+                deliver_now_if(once(f"digest:{name}", now, lambda: p.digest(name, now)))
 
             scheduler.add_job(
                 guard.guarded(f"digest {c.name}", digest),
@@ -268,8 +325,10 @@ def _run(app: App, on_poll=None) -> None:
         stop.set()
         scheduler.shutdown(wait=False)
 
-    beat = threading.Thread(target=_heartbeat, args=(app, stop, lost, on_lost), name="lease heartbeat", daemon=True)
+    beat = threading.Thread(target=_heartbeat, args=(app, stop, lost, on_lost, coord), name="lease heartbeat", daemon=True)
     beat.start()
+    if coord is not None:
+        threading.Thread(target=_listen, args=(app, stop, lambda: deliver_now_if(True)), name="alert listener", daemon=True).start()
     log.info(
         "tracker started: %d feed(s), %d channel(s), database %s",
         len(s.feeds), len(s.channels), mask_db(s.database),

@@ -18,11 +18,15 @@ from .errors import TrackerError
 from .feeds import health
 from .lifecycle import Ancestors
 from .store.api import PollStore
+from .store.coordination import Coordination
 from .types import Change, ChangeView, DueAlert, Evidence, Mention, Pause, Rendered
 
 log = logging.getLogger("tracker")
 
-DELIVER_PAGE = 100  # due alerts read at once (a run delivers every due alert, page by page)
+CLAIM_BATCH = 10  # due alerts claimed at once (a run claims batch after batch until none is due)
+#: Seconds added to a channel's min_interval between two sends (Coordination.send_turn counts
+#: from the last send's answer; a receiver counts arrivals: a few ms of jitter must not make 0.999 s).
+SLOT_MARGIN = 0.02
 CLAIM_SECONDS = 60.0  # an alert's claim lasts this beyond its channel's timeout ([tracker] lease)
 
 
@@ -81,6 +85,7 @@ class Outbox:
         rng: Callable[[], float],
         sleep: Callable[[float], None],
         monotonic: Callable[[], float],
+        coord: Coordination,
         claim_seconds: float = CLAIM_SECONDS,
     ):
         self.store = store
@@ -92,20 +97,24 @@ class Outbox:
         self.rng = rng
         self.sleep = sleep
         self.monotonic = monotonic
+        self.coord = coord  # claims, holds and send turns, shared by every worker
         self.claim_seconds = claim_seconds
-        self._hold: dict[str, datetime] = {}  # channel -> no sends before (a peer's Retry-After)
-        self._last_send: dict[str, float] = {}  # channel -> monotonic time of its last send
+        # a claim, renewed right before each send, outlasts the send and its record: the lease,
+        # plus the slowest channel's timeout, plus the longest a write may wait (SQLite's lock)
+        self.claim_for = claim_seconds + max((o.channel.timeout for o in outlets.values()), default=0.0) + coord.write_wait
 
     def deliver(self, now: datetime, stop: threading.Event | None = None, flush: bool = False) -> DeliveryReport:
-        """Send the due alerts. Each is claimed first (Store.claim: one that another process
-        claimed, sent or silenced meanwhile is skipped), and marked sent only after its
-        channel accepted it; a claim this process holds past its time (it died, or hung
-        longer than the channel's timeout) makes the alert due again for anyone.
+        """Send the due alerts, claimed a batch at a time (Coordination.claim_alerts: each
+        alert by one worker of all those sharing the database), each marked sent only after
+        its channel accepted it; a claim held past its time (its worker died, or hung longer
+        than the claim) makes the alert due again for anyone.
 
         Silenced alerts are kept as silenced. A channel whose peer asked us to wait
-        (Retry-After) holds all its alerts until then; a channel with a rate limit
-        (`min_interval` seconds between messages) is never sent to faster. `flush` also
-        sends alerts still waiting out their group window (`run --once`: the cycle is over).
+        (Retry-After) holds all its alerts until then, for every worker; a channel with a
+        rate limit (`min_interval` seconds between messages) is never sent to faster by all
+        workers together (send turns). Each alert is owned again right before its send
+        (Coordination.own_alert). `flush` also sends alerts still waiting out
+        their group window (`run --once`: the cycle is over).
         """
         report = DeliveryReport()
         started = self.monotonic()
@@ -115,25 +124,32 @@ class Outbox:
             return now + timedelta(seconds=self.monotonic() - started)
 
         silences: list | None = None
-        after = 0  # every due alert, a page at a time (by id: a held or failed one is not read twice)
+        seen: set[int] = set()  # an alert comes once per run: one due again at once (a retry in 0 s) waits for the next
         while stop is None or not stop.is_set():
-            due = self.store.due_alerts(now, limit=DELIVER_PAGE, flush=flush, after_id=after)
+            at = clock()
+            ids = self.coord.claim_alerts(self.worker, at, at + timedelta(seconds=self.claim_for), CLAIM_BATCH, flush)
+            again = [i for i in ids if i in seen]
+            for i in again:
+                self.store.postpone(i, at, self.worker)
+            due = self.store.alerts_by_id([i for i in ids if i not in seen])
             if not due:
                 break
-            after = due[-1].id
+            seen.update(d.id for d in due)
             silences = self.store.silences(now) if silences is None else silences
             pauses = self.store.pauses_by_id(d.pause_id for d in due if d.pause_id) if silences else {}
-            self._deliver_page(due, now, clock, silences, pauses, report, stop, flush)
-            if len(due) < DELIVER_PAGE:
+            self._deliver_page(due, now, clock, silences, pauses, report, stop)
+            if len(ids) < CLAIM_BATCH:
                 break
         return report
 
-    def _deliver_page(self, due: list[DueAlert], now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, stop, flush: bool) -> None:
-        for d in due:
+    def _deliver_page(self, due: list[DueAlert], now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, stop) -> None:
+        for k, d in enumerate(due):
             if stop is not None and stop.is_set():
+                for rest in due[k:]:  # claimed, not tried: due again now, for anyone
+                    self.store.postpone(rest.id, clock(), self.worker)
                 break
             try:
-                self._deliver_one(d, now, clock, silences, pauses, report, flush)
+                self._deliver_one(d, now, clock, silences, pauses, report)
             except Exception as e:  # one alert's odd answer, or a bug in a channel, never stops the others
                 log.exception("delivering alert %s to %s crashed", d.msg.key, d.msg.channel, extra=_alert_ids(d))
                 error = f"internal error while sending: {e.__class__.__name__}: {e}"
@@ -145,17 +161,11 @@ class Outbox:
                 report.retrying += 1
                 report.errors.append(f"{d.msg.channel}: {error}")
 
-    def _deliver_one(self, d: DueAlert, now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport, flush: bool = False) -> None:
-        """Claim one due alert, then send (or hold, silence or fail) it and record what
-        happened, each record only while the claim is still ours."""
+    def _deliver_one(self, d: DueAlert, now: datetime, clock: Callable[[], datetime], silences, pauses, report: DeliveryReport) -> None:
+        """Send (or hold, silence or fail) one claimed alert and record what happened, each
+        record only while the claim is still ours."""
         msg = d.msg
         outlet = self.outlets.get(msg.channel)
-        # the claim outlasts the longest a send may take: the channel's timeout, plus the lease
-        timeout = outlet.channel.timeout if outlet else 0.0
-        at = clock()
-        if not self.store.claim(d.id, self.worker, at, at + timedelta(seconds=self.claim_seconds + timeout), flush):
-            log.debug("alert %s was claimed by another process", msg.key, extra=_alert_ids(d))
-            return
         w = self.worker
         if outlet is None:
             error = f"channel {msg.channel!r} is no longer configured"
@@ -169,23 +179,35 @@ class Outbox:
             self.store.mark_silenced(d.id, now, f"silenced by #{silence.id} until {silence.until:%Y-%m-%d %H:%M} UTC: {silence.reason}", w)
             report.silenced += 1
             return
-        hold = self._hold.get(msg.channel)
-        if hold and clock() < hold:
-            self.store.postpone(d.id, hold, w)
-            report.held += 1
+        if self._held(d, clock, report):
             return
-        self._throttle(msg.channel, outlet.channel.min_interval)
-        result = outlet.channel.send(msg, now)
-        self._last_send[msg.channel] = self.monotonic()
+        if outlet.channel.min_interval:
+            # one send at a time on this channel across workers, a min_interval after the last was answered
+            with self.coord.send_turn(msg.channel, outlet.channel.min_interval + SLOT_MARGIN, clock, self.sleep) as turn:
+                if turn.held is not None:  # the send before this turn (maybe another worker's) was told to wait
+                    self.store.postpone(d.id, turn.held, w)
+                    report.held += 1
+                    return
+                if not self._own(d, clock):
+                    return
+                turn.sent = True
+                result = outlet.channel.send(msg, now)
+                wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
+                if wait:
+                    turn.hold(clock() + timedelta(seconds=wait))  # written with the turn's end, before the next turn
+        else:
+            if not self._own(d, clock):
+                return
+            result = outlet.channel.send(msg, now)
+            wait = peer_wait(result.retry_after)
+            if wait:
+                # counted from the answer, not from the start of the run: a run can take seconds
+                self.coord.hold(msg.channel, clock() + timedelta(seconds=wait))
         if result.ok:
             if not self.store.mark_sent(d.id, now, result.error, w):
                 log.warning("alert %s was sent, but its claim had run out (the send took longer than the claim)", msg.key, extra=_alert_ids(d))
             report.sent += 1
             return
-        wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
-        if wait:
-            # counted from the answer, not from the start of the run: a run can take seconds
-            self._hold[msg.channel] = clock() + timedelta(seconds=wait)
         if not result.retry or d.attempts + 1 >= self.max_attempts:
             self.store.mark_failed(d.id, now, result.error or "failed", None, w, result.rest)
             report.failed += 1
@@ -200,6 +222,27 @@ class Outbox:
                 extra={**_alert_ids(d), "retry_in_s": round(delay, 1)},
             )
         report.errors.append(f"{msg.channel}: {result.error}")
+
+    def _own(self, d: DueAlert, clock: Callable[[], datetime]) -> bool:
+        """Whether the alert is still ours to send, right before its send (Coordination.own_alert):
+        its claim renewed to cover the send, however long it waited in its batch. False:
+        this worker was slower than its claim and another took the alert over."""
+        if self.coord.own_alert(self.worker, d.id, clock, self.claim_for):
+            return True
+        log.warning(
+            "alert %s not sent by this worker: its claim ran out before its turn came and another worker took it over",
+            d.msg.key, extra=_alert_ids(d),
+        )  # fmt: skip
+        return False
+
+    def _held(self, d: DueAlert, clock: Callable[[], datetime], report: DeliveryReport) -> bool:
+        """Whether the channel is held (a peer's Retry-After, for every worker): the alert is
+        then postponed to the hold's end."""
+        hold = self.coord.held_until(d.msg.channel, clock())
+        if hold is not None:
+            self.store.postpone(d.id, hold, self.worker)
+            report.held += 1
+        return hold is not None
 
     def digest(self, channel: str, now: datetime, queue: bool = True) -> Digest:
         """Render the digest for a channel (what its rules admit) and, with `queue`, write
@@ -225,10 +268,3 @@ class Outbox:
             if self.store.queue_digest(now, channel, parts, summary):
                 log.info("digest for %s queued: %s", channel, summary, extra={"channel": channel})
         return d
-
-    def _throttle(self, channel: str, min_interval: float) -> None:
-        last = self._last_send.get(channel)
-        if min_interval and last is not None:
-            wait = last + min_interval - self.monotonic()
-            if wait > 0:
-                self.sleep(wait)

@@ -7,7 +7,8 @@ only holds the jobs together; each lives in its own module:
     tracker.outbox     deliver (claim, silence, hold, throttle, send) and digests
 
     poll(now):                                                       tracker.poll
-        for each batch of due feeds (tracker.poller: fetch on threads, parse + extract on
+        for each batch of due feeds, claimed a window at a time (store.coordination:
+        no other worker polls them; the poll's record ends the claim) (tracker.poller: fetch on threads, parse + extract on
         every core, handed here in dispatch order):
             in ONE transaction (store.api.WriteTx):
                 fresh = tx.new_or_changed(the batch's articles)                 read
@@ -28,8 +29,9 @@ only holds the jobs together; each lives in its own module:
         is recorded as failed
     tick(now):    (tracker.countdown) in ONE transaction: tx.open_pauses -> lifecycle.tick (pure)
                   -> save_updates (as above)
-    deliver(now): (tracker.outbox) due alerts (store) -> claim each ("sending": no other process sends it)
-                  -> silences (alerts.plan, pure) -> channel.send (I/O) -> mark sent, or
+    deliver(now): (tracker.outbox) claim due alerts, ten at a time (store.coordination: "sending",
+                  no other worker sends them) -> silences (alerts.plan, pure) -> the channel's shared
+                  hold and send turn -> owned again (still this worker's claim) -> channel.send (I/O) -> mark sent, or
                   retry (alerts.plan.retry_delay / peer_wait) or failed for good
     digest(ch):   (tracker.outbox) pauses, changes since the last digest, stale feeds (feeds.health) (store)
                   -> render (pure) -> the outbox
@@ -60,6 +62,7 @@ from .outbox import CLAIM_SECONDS, DeliveryReport, Outbox, Outlet, render_with
 from .poll import PollEngine, PollReport
 from .poller import DEFAULT_WORKERS, Poller
 from .store.api import PollStore
+from .store.coordination import Coordination
 from .types import SavedChange
 
 
@@ -88,6 +91,7 @@ class Pipeline:
         zones: Zones = no_zones,
         worker: str | None = None,
         claim_seconds: float = CLAIM_SECONDS,
+        coord: Coordination | None = None,
     ):
         self.store = store
         self.worker = worker or new_worker_id()
@@ -95,8 +99,9 @@ class Pipeline:
         self.outlets = dict(outlets)
         self.route = router([(name, o.rules) for name, o in self.outlets.items()], ancestors)
         self.poller = Poller(fetcher, workers=workers or DEFAULT_WORKERS, processes=processes)
-        self.polls = PollEngine(store, self.poller, self.outlets, self.route, ancestors, zones, rng)
-        self.outbox = Outbox(store, self.outlets, self.worker, ancestors, digests, max_attempts, rng, sleep, monotonic, claim_seconds)
+        self.coord = coord or Coordination(store)  # what several workers on one database share
+        self.polls = PollEngine(store, self.poller, self.outlets, self.route, ancestors, zones, rng, self.coord, self.worker, claim_seconds, monotonic)
+        self.outbox = Outbox(store, self.outlets, self.worker, ancestors, digests, max_attempts, rng, sleep, monotonic, self.coord, claim_seconds)
 
     def poll(
         self,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import partial
 
 from . import decide
@@ -20,6 +20,7 @@ from .lifecycle import Ancestors, Zones, is_candidate
 from .outbox import Outlet, render_with
 from .poller import Polled, Poller
 from .store.api import PollStore, WriteTx
+from .store.coordination import Coordination
 from .types import Article, Evidence, FeedIntent, FeedState, Pause, PollOutcome, SavedChange, Update
 
 log = logging.getLogger("tracker")
@@ -126,8 +127,16 @@ class PollEngine:
         ancestors: Ancestors,
         zones: Zones,
         rng: Callable[[], float],
+        coord: Coordination,
+        worker: str,
+        claim_seconds: float,
+        monotonic: Callable[[], float],
     ):
         self.store = store
+        self.coord = coord  # feed claims, shared by every worker
+        self.worker = worker
+        self.claim_seconds = claim_seconds
+        self.monotonic = monotonic
         self.poller = poller
         self.outlets = outlets
         self.route = route
@@ -135,6 +144,7 @@ class PollEngine:
         self.zones = zones
         self.rng = rng
         self._pauses: tuple[tuple, PauseState] | None = None  # (fingerprint, state) after the last batch
+        self._began = 0.0  # the poller's monotonic time at the start of this poll (see _from_fetch)
 
     def render(self, now: datetime) -> RenderFn:
         return render_with(self.outlets, now)
@@ -150,21 +160,50 @@ class PollEngine:
         report per feed in the order they were due. One feed's failure does not stop the
         others. `on_changes` is called (in this thread) as soon as a batch with changes is
         committed, so alerts can go out while the rest of the feeds are still polled."""
-        reports: list[tuple[int, PollReport]] = []
+        reports: list[tuple[tuple[int, int], PollReport]] = []
+        runs = 0
+        self._began = self.poller.monotonic()
+        began = self.monotonic()  # `now`, on this engine's clock: claims count from it
 
         def write(batch: Sequence[Polled]) -> None:
             done = self._settle(batch, now)
-            reports.extend(zip((p.order for p in batch), done, strict=True))
+            reports.extend(zip(((runs, p.order) for p in batch), done, strict=True))
             changes = [c for r in done for c in r.changes]
             if changes and on_changes is not None:
                 on_changes(changes)
 
         try:
-            self.poller.run(self.store.due_feeds(now if due_only else None), now, write, stop=stop, jitter=self.rng)
+            if not due_only:  # every feed, now (`run --once`): not claimed
+                self.poller.run(self.store.due_feeds(None), now, write, stop=stop, jitter=self.rng)
+            while due_only and (stop is None or not stop.is_set()):
+                claimed: list[int] = []
+                written = self.poller.run(self._claimed(now, began, claimed), now, write, stop=stop, jitter=self.rng)
+                if claimed:  # those not written (stopped before their fetch) go back now
+                    self.coord.release_feeds(self.worker, claimed)
+                if not claimed or written < len(claimed):
+                    break
+                runs += 1  # more came due for us meanwhile (hosts were full): another round
         finally:
             self._pauses = None  # not kept between polls (memory; and `now` moves on)
         reports.sort(key=lambda r: r[0])
         return [r for _, r in reports]
+
+    def _claimed(self, now: datetime, began: float, claimed: list[int]) -> Iterator[FeedState]:
+        """The due feeds this worker claims (Coordination.claim_feeds: each feed by one worker,
+        at most the fetcher's per-host limit of one host in flight across workers), a window
+        at a time until none is left to claim; their ids added to `claimed`. A claim lasts
+        `claim_seconds` from when it is made (the heartbeat renews it); recording the feed's
+        poll ends it. `began`: the engine's monotonic time at `now` (the poll's start), which
+        the claim's end is counted from, however many rounds ago the poll began: counted from
+        the round's start instead, a later round's claims ran out as they were made, and
+        another worker polled the same feeds (test_workers: 29 feeds 0.5 s apart)."""
+        while True:
+            seconds = self.claim_seconds + (self.monotonic() - began)
+            ids = self.coord.claim_feeds(self.worker, now, seconds, limit=self.poller.window, per_host=self.poller.per_host)
+            if not ids:
+                return
+            claimed += ids
+            yield from self.store.feeds_by_id(ids)
 
     def close(self) -> None:
         """Stop the poller's digest processes (the fetcher and store are closed by their owner)."""
@@ -183,7 +222,7 @@ class PollEngine:
             if len(batch) > 1:
                 log.warning("saving a batch of %d feeds failed (%s); saving them one by one", len(batch), e, extra={"feeds": len(batch)})
                 return [r for p in batch for r in self._settle([p], now)]
-            return [self._failed(batch[0].feed, now, batch[0].jitter, e)]
+            return [self._failed(batch[0], now, e)]
         for fn in after:
             fn()
         return reports
@@ -233,7 +272,7 @@ class PollEngine:
                 else:
                     plain += [(feed.id, a) for a in intent.articles]
             self._log(intent)
-            outcomes.append((feed.id, intent.outcome))
+            outcomes.append((feed.id, self._from_fetch(intent.outcome, p)))
             if intent.health is not None:
                 (after if p.error is not None else quiet).append(partial(self._unhealthy, intent.health, now))
             for c in changes:
@@ -269,13 +308,25 @@ class PollEngine:
             return kept[1]
         return PauseState.load(tx, now)
 
-    def _failed(self, feed: FeedState, now: datetime, jitter: float, e: TrackerError) -> PollReport:
+    def _from_fetch(self, outcome: PollOutcome, p: Polled) -> PollOutcome:
+        """The next poll counted from when the feed's fetch began, in whole seconds, not from
+        the poll's `now`: a round of many feeds (a worker's first, every feed due) takes a
+        while, and a feed fetched late in it was polled again less than a period after
+        (test_workers: "a feed polled twice within a period"). The decider stays pure: it
+        counts from the `now` it is given; this shifts what it decided."""
+        late = int(p.started - self._began)
+        if outcome.next_poll_at is None or late <= 0:
+            return outcome
+        return replace(outcome, next_poll_at=outcome.next_poll_at + timedelta(seconds=late))
+
+    def _failed(self, p: Polled, now: datetime, e: TrackerError) -> PollReport:
         """Record a failed poll on its own (its batch could not be saved)."""
-        intent = decide.failed(feed, e, jitter, now)
+        feed = p.feed
+        intent = decide.failed(feed, e, p.jitter, now)
         self._log(intent)
         try:
             with self.store.transaction() as tx:
-                tx.record_polls(now, [(feed.id, intent.outcome)])
+                tx.record_polls(now, [(feed.id, self._from_fetch(intent.outcome, p))])
             if intent.health is not None:
                 self._unhealthy(intent.health, now)
         except TrackerError as e2:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -31,7 +31,7 @@ from sqlalchemy import Engine, and_, case, delete, func, or_, select, text, upda
 from sqlmodel import Session
 
 from ..errors import StoreError
-from .db import Store, _db, _insert_ignore, _utc
+from .db import SQLITE_BUSY_SECONDS, Store, _db, _insert_ignore, _utc
 from .models import AlertRow, ChannelStateRow, FeedRow, SingletonRow, WorkerRow
 
 #: The NOTIFY channel the alert trigger (migration 0004) signals on.
@@ -257,6 +257,31 @@ class Coordination:
                 s.execute(update(a).where(a.c.id.in_(ids)).values(status="sending", claimed_by=worker, claimed_until=_db(until)))
             return ids
 
+    def own_alert(self, worker: str, alert_id: int, clock: Callable[[], datetime], seconds: float) -> bool:
+        """Right before its send: whether `worker` still holds the alert (status "sending",
+        claimed by it), its claim then renewed to `seconds` from now, in one conditional
+        UPDATE. A batch is claimed at once and sent one by one, and the last waits behind
+        the others' sends, send turns and holds (and, on SQLite, the write lock): its claim
+        may have run out meanwhile and another worker claimed it. False then: the alert is
+        not ours to send. An alert whose claim ran out and that nobody took is still ours
+        (claimed_by is only changed by a claim or a record), so renewing it is safe: the
+        UPDATE is atomic (the row lock on PostgreSQL, the write lock on SQLite). `now` is
+        read from `clock` once the transaction holds the write lock (SQLite: BEGIN
+        IMMEDIATE may wait for it), so the renewed claim is not dated back by that wait."""
+        a = AlertRow.__table__
+        with self._session() as s:
+            s.connection()  # begin: on SQLite, the write lock is ours from here
+            until = clock() + timedelta(seconds=seconds)
+            mine = and_(a.c.id == alert_id, a.c.status == "sending", a.c.claimed_by == worker)
+            return s.execute(update(a).where(mine).values(claimed_until=_db(until))).rowcount == 1
+
+    @property
+    def write_wait(self) -> float:
+        """The longest a write may wait for the database before it fails: SQLite's busy
+        timeout (0 on PostgreSQL, where writers do not take one lock). A claim outlasts it,
+        so that a sender waiting to record a send is not taken over meanwhile."""
+        return 0.0 if self.is_pg else float(SQLITE_BUSY_SECONDS)
+
     # channels ------------------------------------------------------------
 
     def _channel_row(self, s: Session, key: str) -> ChannelStateRow:
@@ -292,6 +317,60 @@ class Coordination:
             row.last_send_at = _db(slot)
             return (slot - now).total_seconds()
 
+    @contextmanager
+    def send_turn(self, key: str, min_interval: float, clock: Callable[[], datetime], sleep: Callable[[float], None]) -> Iterator[SendTurn]:
+        """A turn to send on `key`, a channel with a rate (Slack: one message a second per
+        webhook), for every worker together: the turn starts `min_interval` seconds after
+        the last send on `key` was ANSWERED (its arrival was before that), and its own end
+        (when the body of the `with` leaves, having sent) is what the next turn counts
+        from. The turn tells whether a hold (Retry-After) is in force when it starts; a hold
+        the send earns is set with SendTurn.hold and written with the turn's end.
+
+        PostgreSQL: the channel_state row is locked (FOR UPDATE) from before the wait until
+        after the send, so workers take turns in line, and one that dies mid-send frees the
+        row with its connection. Counting from the slot taken instead of from the answer is
+        what let two workers' messages arrive 0.18 s apart: a worker descheduled between its
+        slot and its request arrived late, the next one on time. SQLite cannot hold its write
+        lock across a send (it would stop every writer): there the slot is reserved as
+        before (reserve_send) and its end written after the send; SQLite runs one daemon,
+        so that only a `run --once` beside it shares the channel."""
+        if self.is_pg:
+            with self._session() as s:
+                row = self._channel_row(s, key)  # waits for the worker whose turn it is
+                last = _utc(row.last_send_at)
+                wait = 0.0 if last is None else (last + timedelta(seconds=min_interval) - clock()).total_seconds()
+                if wait > 0:
+                    sleep(wait)
+                held = _utc(row.hold_until)
+                turn = SendTurn(held if held is not None and held > clock() else None)
+                failed: BaseException | None = None
+                try:
+                    yield turn
+                except BaseException as e:  # noqa: BLE001 - recorded all the same (the send may have gone out), raised below
+                    failed = e
+                self._end_turn(row, turn, clock())
+            if failed is not None:
+                raise failed
+            return
+        wait = self.reserve_send(key, min_interval, clock())
+        if wait > 0:
+            sleep(wait)
+        turn = SendTurn(self.held_until(key, clock()))
+        try:
+            yield turn
+        finally:
+            with self._session() as s:
+                self._end_turn(self._channel_row(s, key), turn, clock())
+
+    @staticmethod
+    def _end_turn(row: ChannelStateRow, turn: SendTurn, now: datetime) -> None:
+        if turn.sent:
+            last = _utc(row.last_send_at)
+            row.last_send_at = _db(now if last is None else max(last, now))  # a slot reserved later is kept (SQLite)
+        held = _utc(row.hold_until)
+        if turn.hold_until is not None and (held is None or held < turn.hold_until):
+            row.hold_until = _db(turn.hold_until)
+
     # singletons ----------------------------------------------------------
 
     def begin_once(self, name: str, period: datetime, worker: str, now: datetime, seconds: float) -> bool:
@@ -315,6 +394,20 @@ class Coordination:
         with self._session() as s:
             done = s.execute(update(j).where(j.c.name == name, j.c.period == _db(period), j.c.worker == worker).values(done=True))
             return done.rowcount == 1
+
+
+@dataclass(slots=True)
+class SendTurn:
+    """One send's turn on a rated channel (Coordination.send_turn). `held`: a hold in force
+    when the turn came (do not send; postpone to it). The sender sets `sent` when it
+    sends, and `hold` when the peer asked it to wait."""
+
+    held: datetime | None
+    sent: bool = False
+    hold_until: datetime | None = None
+
+    def hold(self, until: datetime) -> None:
+        self.hold_until = until if self.hold_until is None else max(self.hold_until, until)
 
 
 class AlertListener:

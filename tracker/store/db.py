@@ -117,6 +117,11 @@ class PauseDetail:
 WRITE_LOCK_KEY = 0x7061757365_7772
 
 
+#: How long a SQLite write waits for the write lock (busy_timeout) before it fails. A claim
+#: (an alert being sent) must outlast it: its holder may wait this long to record the send.
+SQLITE_BUSY_SECONDS = 30
+
+
 class Store:
     def __init__(self, url: str, readonly: bool = False):
         """`readonly`: for commands that only look. SQLite is opened with mode=ro and
@@ -128,7 +133,7 @@ class Store:
         self._install_id: str | None = None
         try:
             if self.is_sqlite:
-                args = {"timeout": 30, "check_same_thread": False}
+                args = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
                 self.engine = create_engine(url, connect_args=args)
                 if readonly and self.engine.url.database and self.engine.url.database != ":memory:":
                     self.engine.dispose()
@@ -254,6 +259,15 @@ class Store:
             yield from states
             if len(rows) < page:
                 return
+
+    def feeds_by_id(self, ids: Sequence[int]) -> list[FeedState]:
+        """The feeds with these ids (claimed for polling), in the order given. Does not count
+        articles (FeedState.articles is 0)."""
+        if not ids:
+            return []
+        with self.session() as s:
+            rows = {r.id: r for r in s.exec(select(FeedRow).where(FeedRow.id.in_(list(ids))))}
+            return [_feed_state(rows[i], 0) for i in ids if i in rows]
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -465,6 +479,18 @@ class Store:
         with self.session() as s:
             q = select(AlertRow).where(AlertRow.id > after_id, self._due(now, flush))
             rows = s.exec(q.order_by(AlertRow.id).limit(limit)).all()
+        install = self.install_id() if rows else ""  # outside the session: it may write
+        return [
+            DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at), install))
+            for r in rows
+        ]
+
+    def alerts_by_id(self, ids: Sequence[int]) -> list[DueAlert]:
+        """The alerts with these ids (claimed for sending), oldest first."""
+        if not ids:
+            return []
+        with self.session() as s:
+            rows = s.exec(select(AlertRow).where(AlertRow.id.in_(list(ids))).order_by(AlertRow.id)).all()
         install = self.install_id() if rows else ""  # outside the session: it may write
         return [
             DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at), install))
@@ -913,6 +939,7 @@ class Tx:
 
 def _apply_outcome(row: FeedRow, now: datetime, o: PollOutcome) -> None:
     row.last_polled_at = _db(now)
+    row.claimed_by, row.claimed_until = None, None  # polled: its claim (issue #16) ends with the record
     row.last_status = o.status
     row.last_error = o.error
     if o.next_poll_at is None:
@@ -941,7 +968,7 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     # Let SQLAlchemy, not the driver, issue BEGIN (see _sqlite_on_begin).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     for attempt in range(100):
         # Two connections switching a new file to WAL at once can deadlock; SQLite then
         # fails one at once (no busy wait): it tries again when the other is through.
@@ -980,7 +1007,7 @@ def _sqlite_readonly(path: str, timeout: float) -> sqlite3.Connection:
 
 def _sqlite_on_connect_ro(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None
-    dbapi_conn.execute("PRAGMA busy_timeout=30000")
+    dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
 
 
 def _sqlite_on_begin_ro(conn) -> None:

@@ -193,7 +193,7 @@ class WorkerRow(SQLModel, table=True):
 
 class ChannelStateRow(SQLModel, table=True):
     """What every worker must respect before sending on a channel (or to one webhook):
-    a peer's Retry-After (`hold_until`) and the last send slot taken (`last_send_at`, for a
+    a peer's Retry-After (`hold_until`) and when the last send ended (`last_send_at`, for a
     rate such as Slack's one message a second)."""
 
     __tablename__ = "channel_state"
