@@ -56,3 +56,15 @@ def test_a_border_of_two_states_is_named_in_alphabetical_order_and_compared_in_e
     assert place("Thailand and Cambodia agreed to a ceasefire along their border.") == "Cambodia\u2013Thailand border"
     assert same_place("Thailand\u2013Cambodia border", "Cambodia\u2013Thailand border")
     assert not same_place("Thailand\u2013Cambodia border", "Laos\u2013Thailand border")
+
+
+def test_a_sentence_whose_places_are_all_curated_does_not_build_the_town_table(monkeypatch):
+    # the table costs seconds and ~100 MB to build: it is the fallback for names the curated list lacks
+    from tracker.extract import world
+
+    def no_table():
+        raise AssertionError("the town table was built")
+
+    monkeypatch.setattr(world, "towns", no_table)
+    [m] = extract("Israel and Hamas agreed a ceasefire in Gaza, mediators in Doha said.")
+    assert m.location == "Gaza"

@@ -36,6 +36,7 @@ _ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ad|ed|es)[-\s\u2019']
 _JOINERS = re.compile(r"[\s\-\u2010\u2011\u2013'\u2019`.]+")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff][A-Za-z\u00c0-\u024f\u1e00-\u1eff\s\-'\u2019.]*$")
 #: A run of capitalised words (with the small words place names hold) in running text.
+_WORD = re.compile(r"\S+")
 _NAME_RUN = re.compile(
     r"(?<![\w\u2019'-])(?:(?:al|el|as|ad|an|ash|at|ar|az)[-\s])?[A-Z][\w\u2019'.-]*"
     r"(?:[\s-](?:(?:al|el|de|del|la|le|sur|am|an|bin|ibn|on|upon)[\s-])?[A-Z][\w\u2019'.-]*)*"
@@ -159,15 +160,20 @@ def find(sentence: str, lo: int, hi: int, countries, where=None) -> list[WorldHi
     a name the table knows at sentence[start:end] stands in a place's position; the others
     are left out.
     """
-    runs = [run for run in _NAME_RUN.finditer(sentence, lo, hi) if sentence[: run.start()].strip()]
-    if not runs:  # the sentence's first word is capitalised anyway (or a dateline)
-        return []
+    runs = []
+    for run in _NAME_RUN.finditer(sentence, lo, hi):
+        if not sentence[: run.start()].strip():
+            continue  # the sentence's first word is capitalised anyway (or a dateline)
+        names = [run.group(0)[: m.end()] for m in _WORD.finditer(run.group(0))][:4]
+        if where is None or any(where(run.start(), run.start() + len(n.rstrip("."))) for n in names):
+            runs.append((run, names))  # else no town the table may hold there could be kept
+    if not runs:
+        return []  # and the table is not even built (3 s, 100 MB): most sentences stop here
     table = towns()
     out: list[WorldHit] = []
-    for run in runs:
-        words = [m for m in re.finditer(r"\S+", run.group(0))]
-        for n in range(min(len(words), 4), 0, -1):
-            text = run.group(0)[: words[n - 1].end()]
+    for run, names in runs:
+        for n in range(len(names), 0, -1):
+            text = names[n - 1]
             found = table.get(key(text.rstrip(".")))
             if not found:
                 continue
@@ -185,17 +191,24 @@ def find(sentence: str, lo: int, hi: int, countries, where=None) -> list[WorldHi
     return out
 
 
-def candidates(sentence: str, t_start: int, t_end: int, vocab: Vocab, countries) -> list[WorldHit]:
+def candidates(
+    sentence: str, t_start: int, t_end: int, vocab: Vocab, countries, taken: tuple[tuple[int, int], ...] = ()
+) -> list[WorldHit]:
     """Towns that may be the place of the trigger at sentence[t_start:t_end], for `places.choose`.
 
     Only a town near the trigger and right after a place preposition, or right before the
     trigger, and never one of the usual venues of talks (`data/en.json` places.venue_cities)
-    nor one named after the trigger behind an attack (places.incident_between).
+    nor one named after the trigger behind an attack (places.incident_between), nor one that
+    overlaps a span in `taken` (the curated gazetteer's names and the actors' the caller
+    found: "in Gaza", "on Hamas"). Those are settled before the table is asked, so a sentence
+    whose capitalised names in a place's position are all curated never builds it.
     """
     lo, hi = 0, len(sentence)  # the whole sentence: `places.choose` weighs the distance
     before = _town_before(vocab)
 
     def in_place_position(start: int, end: int) -> bool:
+        if any(start < b and a < end for a, b in taken):
+            return False  # a curated place or an actor: the curated list has it
         adjacent = end <= t_start and not sentence[end:t_start].strip()
         if start >= t_end and vocab.place_incident_between.search(sentence, t_end, start):
             return False  # "violating the truce with airstrikes in Paktika province": where a breach happened
