@@ -1304,3 +1304,60 @@ def test_the_pause_as_it_in_the_next_sentence():
     assert extract(text, THURSDAY)[1].location == "Sirte"
     call = "The truce in Sirte expired on Sunday. The UN urged the parties to renew it."
     assert [m.status for m in extract(call, THURSDAY)] == ["ended"]
+
+
+# --- detection: pauses without the usual noun, other senses, retrospectives (issue 12) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a vaccination pause in a war zone is a humanitarian pause (a vaccine's own pause is not)
+        ("The health ministry said polio vaccination pauses would take place in central Gaza from Sunday.", "humanitarian_pause"),
+        ("A vaccination pause in the fighting will allow teams to reach 640,000 children in Gaza, the WHO said.", "humanitarian_pause"),
+        # a verb of stopping over the fighting, the firing, hostile acts or strikes on a target
+        ("The Israeli military said it would suspend fighting in three areas of Gaza for polio vaccinations.", "ceasefire"),
+        ("India and Pakistan agreed to stop all firing and military action on land, air and sea from 5 p.m.", "ceasefire"),
+        ("The two Koreas agreed to cease all hostile acts along the border from November 1.", "ceasefire"),
+        ("Israeli forces paused strikes on Beirut's southern suburbs for a few hours on Friday.", "ceasefire"),
+        # a longer weak reading ("corridor would be open") over a strong one keeps the strong one's weight
+        ("Russia said an evacuation corridor would be open from 9 a.m. until 4 p.m. for civilians leaving Mariupol.", "aid_corridor"),
+        # a current event about an old pause
+        ("The truce agreed in 2019 is still holding in Idlib, monitors said on Thursday.", "truce"),
+    ],
+)
+def test_pause_forms_detected(text, kind):
+    assert one(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # retrospectives: a year well before the publication in the trigger's clause, past tense
+        "The ceasefire between Iran and Iraq in 1988 ended eight years of war.",
+        "Back in 2008, a truce between Russia and Georgia was brokered by France.",
+        "Over the years, dozens of ceasefires have been agreed and broken in eastern Congo.",
+        # opinion on a hypothetical pause
+        "Critics argue that a ceasefire would only let Hamas regroup.",
+        # other senses: celebrities, sport, refugee resettlement, markets
+        "Taylor and Kim appear to have reached a truce, sources close to the singers said.",
+        "Team captains agreed to a truce after the brawl in the second half.",
+        "Church groups run humanitarian corridors that bring refugees from Lebanon to Italy.",
+        "Shares in defence companies fell on hopes of a ceasefire in Ukraine.",
+    ],
+)
+def test_not_pause_events(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_stopping_verb_is_the_pause_not_its_end():
+    # the verb that makes the pause carries no "ended" status; in the past tense the pause happened
+    assert one("The Israeli military said it would suspend fighting in three areas of Gaza.").status == "proposed"
+    assert one("Israeli forces paused strikes on Beirut's southern suburbs for a few hours on Wednesday.").status == "in_effect"
+    assert one("The army had not halted attacks on Kharkiv by Monday.").status == "proposed"
+
+
+def test_a_year_in_the_clause_is_history_only_when_told_as_past():
+    # the publication's own year is news; an old year with a present predicate about the pause too
+    assert one("The truce agreed in 2024 is holding in Idlib, monitors said.").kind == "truce"
+    assert extract("The truce agreed in 2019 collapsed within weeks in Idlib.", THURSDAY) == []

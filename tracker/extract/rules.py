@@ -59,6 +59,15 @@ def is_denial(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
     return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(probe))
 
 
+def _current_after(rest: str, hist, year: int | None, told: str) -> bool:
+    """After a year in the pause's clause, a present or current predicate ("... is still holding",
+    "... was violated on Monday"), or a year that is the publication's own: news of the pause, not its history."""
+    if year is not None and int(told) >= year:
+        return True
+    clause = hist["clause_rest"].match(rest)
+    return bool(hist["year_late_current"].search(clause.group() if clause else rest))
+
+
 def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) -> bool:
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
@@ -67,12 +76,21 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
         return True  # "In December 2014 the FARC announced a ceasefire": a retrospective
     if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
-    if hist["year_before"].search(before) or hist["year_after"].match(after) or hist["background_after"].match(after):
+    if hist["year_before"].search(before) or hist["background_after"].match(after):
         return True
+    if (y := hist["year_after"].match(after)) and not _current_after(after[y.end() :], hist, year, y.group("year")):
+        return True  # "the truce agreed in 2019", "the armistice of 1953" (but "the truce agreed in 2019 is still holding")
     if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before[-120:]):
         return True  # "earlier truces", "the anniversary of the 1953 armistice"
     if hist["historic_words"].search(sentence) and not hist["current_anniversary"].search(sentence):
         return True
+    late = hist["year_late"].match(after)
+    if late and (year is None or int(late.group("year")) < year - 1) and not hist["current_before"].search(before[-80:]):
+        # "The ceasefire between Iran and Iraq in 1988 ended eight years of war": a year well before
+        # the publication's in the trigger's clause, told in the past tense, is a retrospective
+        # ("the truce agreed in 2022 is still holding" is news about an old pause)
+        if not hist["year_late_current"].search(late.group("rest")) and not hist["future"].search(sentence):
+            return True
     plural = sentence[h.end - 1 : h.end].lower() == "s"
     return plural and bool(hist["since_year"].search(sentence))
 
@@ -121,6 +139,9 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int 
     chosen: list[Hit] = []
     for h in hits:
         if not any(_overlaps(h.start, h.end, c.start, c.end) for c in chosen):
+            if h.weak and any(not o.weak and o.kind == h.kind and _overlaps(h.start, h.end, o.start, o.end) for o in hits):
+                # "an evacuation corridor would be open": the longer weak reading holds a strong one
+                h = Hit(h.kind, h.start, h.end, False)
             chosen.append(h)
     out = []
     for h in sorted(chosen, key=lambda h: h.start):
@@ -348,12 +369,20 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
 def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
     """A status the trigger's own words carry ("fighting would end", "agreed not to target"), or None."""
     words = sentence[h.start : h.end]
+    if _STOPPED.match(words) and not _NOT_DONE.search(sentence, 0, h.start):
+        return "in_effect"  # the stopping verb in the past tense: reported as done ("paused strikes on Beirut on Friday")
     for name, pattern in vocab.status_cues:
-        if pattern.search(words):
+        if m := pattern.search(words):
+            if name == "ended" and m.start() == 0:
+                continue  # "suspend fighting", "halted strikes on X": the stopping verb makes the pause, it does not end one
             return "agreed" if name == "in_effect" and _AUX_FUTURE.search(words) else name
     return None
 
 
+#: A trigger opening with a stopping verb in the past tense: the pause happened.
+_STOPPED = re.compile(r"(?:halt|paus|suspend|stopp|ceas)ed\b", re.IGNORECASE)
+#: ... unless negated, conditional or reported as a plan just before it ("had not halted", "would have paused").
+_NOT_DONE = re.compile(r"\b(?:not|never|if|unless|whether|would have|could have|should have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
