@@ -1322,6 +1322,8 @@ def test_the_pause_as_it_in_the_next_sentence():
         ("Israeli forces paused strikes on Beirut's southern suburbs for a few hours on Friday.", "ceasefire"),
         # a longer weak reading ("corridor would be open") over a strong one keeps the strong one's weight
         ("Russia said an evacuation corridor would be open from 9 a.m. until 4 p.m. for civilians leaving Mariupol.", "aid_corridor"),
+        ("Israel and Hezbollah agreed to end hostilities in Lebanon from 4 a.m. on Wednesday.", "ceasefire"),
+        ("The army ordered troops to hold their fire in Rakhine state for two weeks.", "ceasefire"),
         # a current event about an old pause
         ("The truce agreed in 2019 is still holding in Idlib, monitors said on Thursday.", "truce"),
     ],
@@ -1344,6 +1346,15 @@ def test_pause_forms_detected(text, kind):
         "Team captains agreed to a truce after the brawl in the second half.",
         "Church groups run humanitarian corridors that bring refugees from Lebanon to Italy.",
         "Shares in defence companies fell on hopes of a ceasefire in Ukraine.",
+        # more retrospectives: "last year", "years ago", "in June this year", an old year before the pause
+        "The war resumed after a two-month truce collapsed in March last year.",
+        "Two years ago, the rebels declared a truce in Goma.",
+        "In June this year, the president announced an unconditional ceasefire with the Taliban.",
+        "The Minsk agreements of 2014 and 2015 established a ceasefire that was repeatedly violated.",
+        # a generic plural subject
+        "Ceasefire agreements have a poor record in South Sudan, where at least a dozen have collapsed.",
+        # a paragraph that dismisses a pause: the one named in it with no status of its own is talk
+        "Diplomats in Kyiv spoke of a truce between Russia and Ukraine. There is no truce in sight, one of them said.",
     ],
 )
 def test_not_pause_events(text):
@@ -1361,3 +1372,8 @@ def test_a_year_in_the_clause_is_history_only_when_told_as_past():
     # the publication's own year is news; an old year with a present predicate about the pause too
     assert one("The truce agreed in 2024 is holding in Idlib, monitors said.").kind == "truce"
     assert extract("The truce agreed in 2019 collapsed within weeks in Idlib.", THURSDAY) == []
+
+
+def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
+    text = "Israel and Hamas agreed a truce in Gaza on Monday. There is no truce in sight for Lebanon, one diplomat said."
+    assert [m.status for m in extract(text, THURSDAY)] == ["agreed"]

@@ -84,6 +84,18 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
         return True  # "earlier truces", "the anniversary of the 1953 armistice"
     if hist["historic_words"].search(sentence) and not hist["current_anniversary"].search(sentence):
         return True
+    if hist["ago_before"].search(before, max(0, len(before) - 200)) and not hist["future"].search(sentence):
+        return True  # "Two years ago, the rebels declared a truce": a retrospective
+    ago = hist["ago_after"].match(after)
+    if ago and not hist["year_late_current"].search(ago.group("rest")) and not hist["future"].search(sentence):
+        return True  # "a two-month truce collapsed in March last year"
+    far = hist["year_far_before"].search(before, max(0, len(before) - 120))
+    if far and year is not None and int(far.group("year")) < year - 1 and not hist["future"].search(sentence):
+        # "The Minsk agreements of 2014 and 2015 established a ceasefire": an old year in the
+        # clause before the pause, with nothing current after it
+        clause = hist["clause_rest"].match(after)
+        if not hist["year_late_current"].search(far.group("rest") + " " + (clause.group() if clause else after)):
+            return True
     late = hist["year_late"].match(after)
     if late and (year is None or int(late.group("year")) < year - 1) and not hist["current_before"].search(before[-80:]):
         # "The ceasefire between Iran and Iraq in 1988 ended eight years of war": a year well before
