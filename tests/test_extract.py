@@ -1324,6 +1324,9 @@ def test_the_pause_as_it_in_the_next_sentence():
         ("Russia said an evacuation corridor would be open from 9 a.m. until 4 p.m. for civilians leaving Mariupol.", "aid_corridor"),
         ("Israel and Hezbollah agreed to end hostilities in Lebanon from 4 a.m. on Wednesday.", "ceasefire"),
         ("The army ordered troops to hold their fire in Rakhine state for two weeks.", "ceasefire"),
+        ("The Pentagon said Israel had agreed to pause its ground operation in Rafah for 48 hours.", "humanitarian_pause"),
+        ("The Kremlin said Russian forces would stop attacking Ukrainian energy infrastructure for 30 days.", "ceasefire"),
+        ("Aid convoys were allowed into Deir ez-Zor after a deal with the militants.", "aid_access"),
         # a current event about an old pause
         ("The truce agreed in 2019 is still holding in Idlib, monitors said on Thursday.", "truce"),
     ],
@@ -1355,6 +1358,8 @@ def test_pause_forms_detected(text, kind):
         "Ceasefire agreements have a poor record in South Sudan, where at least a dozen have collapsed.",
         # a paragraph that dismisses a pause: the one named in it with no status of its own is talk
         "Diplomats in Kyiv spoke of a truce between Russia and Ukraine. There is no truce in sight, one of them said.",
+        # a gerund that is a noun ("halted bombing in Aleppo") or aimed at people is no verb of a pause
+        "The president told reporters to stop attacking him over the war in Gaza.",
     ],
 )
 def test_not_pause_events(text):
