@@ -1328,6 +1328,8 @@ def test_the_pause_as_it_in_the_next_sentence():
         ("The Kremlin said Russian forces would stop attacking Ukrainian energy infrastructure for 30 days.", "ceasefire"),
         ("Aid convoys were allowed into Deir ez-Zor after a deal with the militants.", "aid_access"),
         # a current event about an old pause
+        ("The 2022 ceasefire between Israel and Hezbollah came under strain on Monday as strikes resumed.", "ceasefire"),
+        ("Russia and Ukraine agreed on Tuesday to revive the 2019 grain deal and a maritime ceasefire.", "ceasefire"),
         ("The truce agreed in 2019 is still holding in Idlib, monitors said on Thursday.", "truce"),
     ],
 )
@@ -1354,6 +1356,9 @@ def test_pause_forms_detected(text, kind):
         "Two years ago, the rebels declared a truce in Goma.",
         "In June this year, the president announced an unconditional ceasefire with the Taliban.",
         "The Minsk agreements of 2014 and 2015 established a ceasefire that was repeatedly violated.",
+        "The ceasefire was signed on 27 July 1953 at Panmunjom.",
+        "The truce lasted until 2017, when fighting resumed.",
+        "The war ended in a ceasefire brokered by the Soviet Union in May 1994.",
         # a generic plural subject
         "Ceasefire agreements have a poor record in South Sudan, where at least a dozen have collapsed.",
         # a paragraph that dismisses a pause: the one named in it with no status of its own is talk

@@ -76,8 +76,12 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
         return True  # "In December 2014 the FARC announced a ceasefire": a retrospective
     if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
-    if hist["year_before"].search(before) or hist["background_after"].match(after):
+    if hist["background_after"].match(after):
         return True
+    if (y := hist["year_before"].search(before)) and not (
+        year is not None and hist["year_late_current"].search(sentence, h.end)
+    ):
+        return True  # "the 1994 ceasefire" (but "the 2024 ceasefire ... came under strain on Monday" is news)
     if (y := hist["year_after"].match(after)) and not _current_after(after[y.end() :], hist, year, y.group("year")):
         return True  # "the truce agreed in 2019", "the armistice of 1953" (but "the truce agreed in 2019 is still holding")
     if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before[-120:]):
@@ -90,11 +94,10 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
     if ago and not hist["year_late_current"].search(ago.group("rest")) and not hist["future"].search(sentence):
         return True  # "a two-month truce collapsed in March last year"
     far = hist["year_far_before"].search(before, max(0, len(before) - 120))
-    if far and year is not None and int(far.group("year")) < year - 1 and not hist["future"].search(sentence):
+    if far and year is not None and int(far.group("year")) < year - 1 and not hist["future"].search(sentence) and not hist["current_before"].search(before):
         # "The Minsk agreements of 2014 and 2015 established a ceasefire": an old year in the
         # clause before the pause, with nothing current after it
-        clause = hist["clause_rest"].match(after)
-        if not hist["year_late_current"].search(far.group("rest") + " " + (clause.group() if clause else after)):
+        if not hist["year_late_current"].search(sentence):
             return True
     late = hist["year_late"].match(after)
     if late and (year is None or int(late.group("year")) < year - 1) and not hist["current_before"].search(before[-80:]):
