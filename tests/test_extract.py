@@ -1351,6 +1351,9 @@ def test_pause_forms_detected(text, kind):
         "Team captains agreed to a truce after the brawl in the second half.",
         "Church groups run humanitarian corridors that bring refugees from Lebanon to Italy.",
         "Shares in defence companies fell on hopes of a ceasefire in Ukraine.",
+        "Fifty Syrian refugees arrived at Rome's airport on Thursday through a humanitarian corridor run by Catholic charities.",
+        "The archbishop urged the government to expand humanitarian corridors for asylum seekers.",
+        "Kim Kardashian and Kanye West have reached a truce over custody of their children.",
         # more retrospectives: "last year", "years ago", "in June this year", an old year before the pause
         "The war resumed after a two-month truce collapsed in March last year.",
         "Two years ago, the rebels declared a truce in Goma.",
