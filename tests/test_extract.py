@@ -1316,7 +1316,9 @@ def test_the_pause_as_it_in_the_next_sentence():
         ("The health ministry said polio vaccination pauses would take place in central Gaza from Sunday.", "humanitarian_pause"),
         ("A vaccination pause in the fighting will allow teams to reach 640,000 children in Gaza, the WHO said.", "humanitarian_pause"),
         # a verb of stopping over the fighting, the firing, hostile acts or strikes on a target
-        ("The Israeli military said it would suspend fighting in three areas of Gaza for polio vaccinations.", "ceasefire"),
+        # ... with a stated humanitarian aim, a humanitarian pause (the label rule for halts in fighting)
+        ("The Israeli military said it would suspend fighting in three areas of Gaza for polio vaccinations.", "humanitarian_pause"),
+        ("The army said its forces in Sirte would hold fire for 72 hours from Friday so that civilians could leave the town.", "humanitarian_pause"),
         ("India and Pakistan agreed to stop all firing and military action on land, air and sea from 5 p.m.", "ceasefire"),
         ("The two Koreas agreed to cease all hostile acts along the border from November 1.", "ceasefire"),
         ("Israeli forces paused strikes on Beirut's southern suburbs for a few hours on Friday.", "ceasefire"),

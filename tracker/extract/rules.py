@@ -122,6 +122,19 @@ def _scare_quoted(sentence: str, h: Hit) -> bool:
     )
 
 
+#: A trigger that is a verb of halting the fighting ("suspend fighting", "stop shooting", "halt all military action").
+_HALT_VERB = re.compile(
+    r"(?:halt|suspend|paus|stop|ceas|hold)\w*\s+(?:all\s+|its\s+|their\s+|the\s+)?(?:fighting|hostilities|military|firing|fire|shooting|combat|attacks|strikes|shelling|bombing)",
+    re.IGNORECASE,
+)
+#: ... followed, in its clause, by a humanitarian aim ("to allow aid in", "for polio vaccinations", "so civilians can leave").
+_AIM = re.compile(
+    r"[^.;:]{0,80}?\b(?:to (?:allow|let|enable|permit|facilitate|make way for)|so (?:that )?|for)\b[^.;:]{0,60}?"
+    r"\b(?:humanitarian|aid|relief|evacuat\w*|vaccin\w*|polio|rescue\w*|food|medical|medicine|supplies|convoys?|civilians|wounded|injured|hostages?)\b",
+    re.IGNORECASE,
+)
+
+
 def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int | None = None) -> tuple[Hit, ...]:
     """Pause triggers in the sentence, in order, without overlaps, history or other senses.
 
@@ -167,6 +180,10 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int 
             continue
         if _is_history(sentence, h, vocab, year):
             continue
+        if h.kind == "ceasefire" and _HALT_VERB.match(sentence, h.start) and _AIM.match(sentence, h.end):
+            # "suspend fighting in three areas of Gaza for polio vaccinations": a halt in fighting
+            # with a stated humanitarian purpose is a humanitarian pause
+            h = Hit("humanitarian_pause", h.start, h.end, h.weak)
         out.append(h)
     return tuple(out)
 
