@@ -1392,3 +1392,27 @@ def test_a_year_in_the_clause_is_history_only_when_told_as_past():
 def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
     text = "Israel and Hamas agreed a truce in Gaza on Monday. There is no truce in sight for Lebanon, one diplomat said."
     assert [m.status for m in extract(text, THURSDAY)] == ["agreed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin declared a three-day truce in Ukraine for the Victory Day celebrations marking the end of World War Two.",
+        "Kyiv proposed a 30-day ceasefire in Ukraine to coincide with the 80th anniversary of the end of the Second World War.",
+        "The rebels in Goma announced a Christmas truce, recalling the spirit of 1914, to begin at midnight.",
+    ],
+)
+def test_a_world_war_in_the_sentence_does_not_hide_a_pause_told_as_news(text):
+    assert len(extract(text, THURSDAY)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Historians recalled the Christmas truce of 1914 at a ceremony in Flanders.",
+        "The armistice that ended World War One was signed in a railway carriage at Compiegne.",
+        "Veterans will hold a ceremony to mark the anniversary of the Korean War Armistice and Armistice Day on Wednesday.",
+    ],
+)
+def test_a_world_war_retrospective_stays_history(text):
+    assert extract(text, THURSDAY) == []

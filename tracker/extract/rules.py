@@ -87,7 +87,11 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
     if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before[-120:]):
         return True  # "earlier truces", "the anniversary of the 1953 armistice"
     if hist["historic_words"].search(sentence) and not hist["current_anniversary"].search(sentence):
-        return True
+        # "World War Two", "1914" in the sentence: history, unless the pause itself is told as news
+        # ("a three-day truce for Victory Day", "a Christmas truce, recalling 1914, to begin at midnight")
+        named_day = after[:4].lower() == " day"  # "Armistice Day": a day's name, not a pause
+        if named_day or not (hist["historic_current"].search(after) or hist["year_late_current"].search(after)):
+            return True
     if hist["ago_before"].search(before, max(0, len(before) - 200)) and not hist["future"].search(sentence):
         return True  # "Two years ago, the rebels declared a truce": a retrospective
     ago = hist["ago_after"].match(after)
