@@ -1304,3 +1304,115 @@ def test_the_pause_as_it_in_the_next_sentence():
     assert extract(text, THURSDAY)[1].location == "Sirte"
     call = "The truce in Sirte expired on Sunday. The UN urged the parties to renew it."
     assert [m.status for m in extract(call, THURSDAY)] == ["ended"]
+
+
+# --- detection: pauses without the usual noun, other senses, retrospectives (issue 12) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a vaccination pause in a war zone is a humanitarian pause (a vaccine's own pause is not)
+        ("The health ministry said polio vaccination pauses would take place in central Gaza from Sunday.", "humanitarian_pause"),
+        ("A vaccination pause in the fighting will allow teams to reach 640,000 children in Gaza, the WHO said.", "humanitarian_pause"),
+        # a verb of stopping over the fighting, the firing, hostile acts or strikes on a target
+        # ... with a stated humanitarian aim, a humanitarian pause (the label rule for halts in fighting)
+        ("The Israeli military said it would suspend fighting in three areas of Gaza for polio vaccinations.", "humanitarian_pause"),
+        ("The army said its forces in Sirte would hold fire for 72 hours from Friday so that civilians could leave the town.", "humanitarian_pause"),
+        ("India and Pakistan agreed to stop all firing and military action on land, air and sea from 5 p.m.", "ceasefire"),
+        ("The two Koreas agreed to cease all hostile acts along the border from November 1.", "ceasefire"),
+        ("Israeli forces paused strikes on Beirut's southern suburbs for a few hours on Friday.", "ceasefire"),
+        # a longer weak reading ("corridor would be open") over a strong one keeps the strong one's weight
+        ("Russia said an evacuation corridor would be open from 9 a.m. until 4 p.m. for civilians leaving Mariupol.", "aid_corridor"),
+        ("Israel and Hezbollah agreed to end hostilities in Lebanon from 4 a.m. on Wednesday.", "ceasefire"),
+        ("The army ordered troops to hold their fire in Rakhine state for two weeks.", "ceasefire"),
+        ("The Pentagon said Israel had agreed to pause its ground operation in Rafah for 48 hours.", "humanitarian_pause"),
+        ("The Kremlin said Russian forces would stop attacking Ukrainian energy infrastructure for 30 days.", "ceasefire"),
+        ("Aid convoys were allowed into Deir ez-Zor after a deal with the militants.", "aid_access"),
+        # a current event about an old pause
+        ("The 2022 ceasefire between Israel and Hezbollah came under strain on Monday as strikes resumed.", "ceasefire"),
+        ("Russia and Ukraine agreed on Tuesday to revive the 2019 grain deal and a maritime ceasefire.", "ceasefire"),
+        ("The truce agreed in 2019 is still holding in Idlib, monitors said on Thursday.", "truce"),
+    ],
+)
+def test_pause_forms_detected(text, kind):
+    assert one(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # retrospectives: a year well before the publication in the trigger's clause, past tense
+        "The ceasefire between Iran and Iraq in 1988 ended eight years of war.",
+        "Back in 2008, a truce between Russia and Georgia was brokered by France.",
+        "Over the years, dozens of ceasefires have been agreed and broken in eastern Congo.",
+        # opinion on a hypothetical pause
+        "Critics argue that a ceasefire would only let Hamas regroup.",
+        # other senses: celebrities, sport, refugee resettlement, markets
+        "Taylor and Kim appear to have reached a truce, sources close to the singers said.",
+        "Team captains agreed to a truce after the brawl in the second half.",
+        "Church groups run humanitarian corridors that bring refugees from Lebanon to Italy.",
+        "Shares in defence companies fell on hopes of a ceasefire in Ukraine.",
+        "Fifty Syrian refugees arrived at Rome's airport on Thursday through a humanitarian corridor run by Catholic charities.",
+        "The archbishop urged the government to expand humanitarian corridors for asylum seekers.",
+        "Kim Kardashian and Kanye West have reached a truce over custody of their children.",
+        # more retrospectives: "last year", "years ago", "in June this year", an old year before the pause
+        "The war resumed after a two-month truce collapsed in March last year.",
+        "Two years ago, the rebels declared a truce in Goma.",
+        "In June this year, the president announced an unconditional ceasefire with the Taliban.",
+        "The Minsk agreements of 2014 and 2015 established a ceasefire that was repeatedly violated.",
+        "The ceasefire was signed on 27 July 1953 at Panmunjom.",
+        "The truce lasted until 2017, when fighting resumed.",
+        "The war ended in a ceasefire brokered by the Soviet Union in May 1994.",
+        # a generic plural subject
+        "Ceasefire agreements have a poor record in South Sudan, where at least a dozen have collapsed.",
+        # a paragraph that dismisses a pause: the one named in it with no status of its own is talk
+        "Diplomats in Kyiv spoke of a truce between Russia and Ukraine. There is no truce in sight, one of them said.",
+        # a gerund that is a noun ("halted bombing in Aleppo") or aimed at people is no verb of a pause
+        "The president told reporters to stop attacking him over the war in Gaza.",
+    ],
+)
+def test_not_pause_events(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_stopping_verb_is_the_pause_not_its_end():
+    # the verb that makes the pause carries no "ended" status; in the past tense the pause happened
+    assert one("The Israeli military said it would suspend fighting in three areas of Gaza.").status == "proposed"
+    assert one("Israeli forces paused strikes on Beirut's southern suburbs for a few hours on Wednesday.").status == "in_effect"
+    assert one("The army had not halted attacks on Kharkiv by Monday.").status == "proposed"
+
+
+def test_a_year_in_the_clause_is_history_only_when_told_as_past():
+    # the publication's own year is news; an old year with a present predicate about the pause too
+    assert one("The truce agreed in 2024 is holding in Idlib, monitors said.").kind == "truce"
+    assert extract("The truce agreed in 2019 collapsed within weeks in Idlib.", THURSDAY) == []
+
+
+def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
+    text = "Israel and Hamas agreed a truce in Gaza on Monday. There is no truce in sight for Lebanon, one diplomat said."
+    assert [m.status for m in extract(text, THURSDAY)] == ["agreed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin declared a three-day truce in Ukraine for the Victory Day celebrations marking the end of World War Two.",
+        "Kyiv proposed a 30-day ceasefire in Ukraine to coincide with the 80th anniversary of the end of the Second World War.",
+        "The rebels in Goma announced a Christmas truce, recalling the spirit of 1914, to begin at midnight.",
+    ],
+)
+def test_a_world_war_in_the_sentence_does_not_hide_a_pause_told_as_news(text):
+    assert len(extract(text, THURSDAY)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Historians recalled the Christmas truce of 1914 at a ceremony in Flanders.",
+        "The armistice that ended World War One was signed in a railway carriage at Compiegne.",
+        "Veterans will hold a ceremony to mark the anniversary of the Korean War Armistice and Armistice Day on Wednesday.",
+    ],
+)
+def test_a_world_war_retrospective_stays_history(text):
+    assert extract(text, THURSDAY) == []

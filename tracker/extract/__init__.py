@@ -161,6 +161,7 @@ class Extractor:
         out: list[Mention] = []
         paras: list[int] = []  # the paragraph of each mention in `out`
         where: list[int] = []  # the sentence of each mention in `out`
+        bare: list[bool] = []  # whether each mention in `out` has no status cue of its own
         previous: list[Mention] = []
         previous_para = -1
         # A paragraph about a game, trade, football...: its mentions need a place or actor. Whether
@@ -228,6 +229,7 @@ class Extractor:
             # the sentence before in the paragraph, or the headline above the lead: it may lend a place
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
             found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, anchor, plain)
+            from_sentence = bool(found)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
                 # cue of its own, the pause named again keeps the status just reported for it
@@ -251,6 +253,7 @@ class Extractor:
             if found and previous and sentence.paragraph == previous_para:
                 found = [self._end_after(sentence.text, previous[-1], m, told, zone, year) for m in found]
             out.extend(found)
+            bare.extend(unstated if from_sentence and len(unstated) == len(found) else [False] * len(found))
             paras.extend([sentence.paragraph] * len(found))
             where.extend([index] * len(found))
             if found or not goes_on or not self.durations.reference.search(sentence.text):
@@ -258,6 +261,16 @@ class Extractor:
                 # continue until 1600 GMT") keeps the story going: the next may still give its length
                 previous, previous_para = found, sentence.paragraph
         v = self.vocab
+        if any(bare):
+            # "... a possible deadline for a truce agreement. There is no truce in sight.": in a paragraph
+            # that denies or dismisses a pause, one named with no status of its own is talk, not news
+            denying = {
+                p for p in {p for p, b in zip(paras, bare) if b}
+                if any(s.paragraph == p and _rules.is_denial(s.text, v, probes.get(s.text)) for s in sentences)
+            }
+            if denying:
+                keep = [i for i, (p, b) in enumerate(zip(paras, bare)) if not (b and p in denying)]
+                out, paras, where = [out[i] for i in keep], [paras[i] for i in keep], [where[i] for i in keep]
         # A pause in fighting with no humanitarian purpose stated in the text takes its other term.
         other = next((m.kind for m in out if m.kind in ("ceasefire", "truce")), None)
         if other and any(m.kind == "humanitarian_pause" for m in out) and not v.purpose.search(text):

@@ -59,6 +59,15 @@ def is_denial(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
     return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(probe))
 
 
+def _current_after(rest: str, hist, year: int | None, told: str) -> bool:
+    """After a year in the pause's clause, a present or current predicate ("... is still holding",
+    "... was violated on Monday"), or a year that is the publication's own: news of the pause, not its history."""
+    if year is not None and int(told) >= year:
+        return True
+    clause = hist["clause_rest"].match(rest)
+    return bool(hist["year_late_current"].search(clause.group() if clause else rest))
+
+
 def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) -> bool:
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
@@ -67,12 +76,40 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
         return True  # "In December 2014 the FARC announced a ceasefire": a retrospective
     if hist["year_before"].search(before) and hist["current_before"].search(before[: hist["year_before"].search(before).start()]):
         return False  # "agreed to observe a 2003 ceasefire": an old pause, a current event
-    if hist["year_before"].search(before) or hist["year_after"].match(after) or hist["background_after"].match(after):
+    if hist["background_after"].match(after):
         return True
+    if (y := hist["year_before"].search(before)) and not (
+        year is not None and hist["year_late_current"].search(sentence, h.end)
+    ):
+        return True  # "the 1994 ceasefire" (but "the 2024 ceasefire ... came under strain on Monday" is news)
+    if (y := hist["year_after"].match(after)) and not _current_after(after[y.end() :], hist, year, y.group("year")):
+        return True  # "the truce agreed in 2019", "the armistice of 1953" (but "the truce agreed in 2019 is still holding")
     if hist["background_before"].search(before) or hist["anniversary_of_before"].search(before[-120:]):
         return True  # "earlier truces", "the anniversary of the 1953 armistice"
     if hist["historic_words"].search(sentence) and not hist["current_anniversary"].search(sentence):
-        return True
+        # "World War Two", "1914" in the sentence: history, unless the pause itself is told as news
+        # ("a three-day truce for Victory Day", "a Christmas truce, recalling 1914, to begin at midnight")
+        named_day = after[:4].lower() == " day"  # "Armistice Day": a day's name, not a pause
+        if named_day or not (hist["historic_current"].search(after) or hist["year_late_current"].search(after)):
+            return True
+    if hist["ago_before"].search(before, max(0, len(before) - 200)) and not hist["future"].search(sentence):
+        return True  # "Two years ago, the rebels declared a truce": a retrospective
+    ago = hist["ago_after"].match(after)
+    if ago and not hist["year_late_current"].search(ago.group("rest")) and not hist["future"].search(sentence):
+        return True  # "a two-month truce collapsed in March last year"
+    far = hist["year_far_before"].search(before, max(0, len(before) - 120))
+    if far and year is not None and int(far.group("year")) < year - 1 and not hist["future"].search(sentence) and not hist["current_before"].search(before):
+        # "The Minsk agreements of 2014 and 2015 established a ceasefire": an old year in the
+        # clause before the pause, with nothing current after it
+        if not hist["year_late_current"].search(sentence):
+            return True
+    late = hist["year_late"].match(after)
+    if late and (year is None or int(late.group("year")) < year - 1) and not hist["current_before"].search(before[-80:]):
+        # "The ceasefire between Iran and Iraq in 1988 ended eight years of war": a year well before
+        # the publication's in the trigger's clause, told in the past tense, is a retrospective
+        # ("the truce agreed in 2022 is still holding" is news about an old pause)
+        if not hist["year_late_current"].search(late.group("rest")) and not hist["future"].search(sentence):
+            return True
     plural = sentence[h.end - 1 : h.end].lower() == "s"
     return plural and bool(hist["since_year"].search(sentence))
 
@@ -87,6 +124,19 @@ def _scare_quoted(sentence: str, h: Hit) -> bool:
     return bool(
         _BARE.match(sentence[h.start : h.end]) and _OPEN_QUOTE.search(sentence, 0, h.start) and _CLOSE_QUOTE.match(sentence, h.end)
     )
+
+
+#: A trigger that is a verb of halting the fighting ("suspend fighting", "stop shooting", "halt all military action").
+_HALT_VERB = re.compile(
+    r"(?:halt|suspend|paus|stop|ceas|hold)\w*\s+(?:all\s+|its\s+|their\s+|the\s+)?(?:fighting|hostilities|military|firing|fire|shooting|combat|attacks|strikes|shelling|bombing)",
+    re.IGNORECASE,
+)
+#: ... followed, in its clause, by a humanitarian aim ("to allow aid in", "for polio vaccinations", "so civilians can leave").
+_AIM = re.compile(
+    r"[^.;:]{0,80}?\b(?:to (?:allow|let|enable|permit|facilitate|make way for)|so (?:that )?|for)\b[^.;:]{0,60}?"
+    r"\b(?:humanitarian|aid|relief|evacuat\w*|vaccin\w*|polio|rescue\w*|food|medical|medicine|supplies|convoys?|civilians|wounded|injured|hostages?)\b",
+    re.IGNORECASE,
+)
 
 
 def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int | None = None) -> tuple[Hit, ...]:
@@ -122,6 +172,9 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int 
     chosen: list[Hit] = []
     for h in hits:
         if not any(_overlaps(h.start, h.end, c.start, c.end) for c in chosen):
+            if h.weak and any(not o.weak and o.kind == h.kind and _overlaps(h.start, h.end, o.start, o.end) for o in hits):
+                # "an evacuation corridor would be open": the longer weak reading holds a strong one
+                h = Hit(h.kind, h.start, h.end, False)
             chosen.append(h)
     out = []
     for h in sorted(chosen, key=lambda h: h.start):
@@ -132,6 +185,10 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int 
             continue
         if _is_history(sentence, h, vocab, year):
             continue
+        if h.kind == "ceasefire" and _HALT_VERB.match(sentence, h.start) and _AIM.match(sentence, h.end):
+            # "suspend fighting in three areas of Gaza for polio vaccinations": a halt in fighting
+            # with a stated humanitarian purpose is a humanitarian pause
+            h = Hit("humanitarian_pause", h.start, h.end, h.weak)
         out.append(h)
     return tuple(out)
 
@@ -349,12 +406,20 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
 def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
     """A status the trigger's own words carry ("fighting would end", "agreed not to target"), or None."""
     words = sentence[h.start : h.end]
+    if _STOPPED.match(words) and not _NOT_DONE.search(sentence, 0, h.start):
+        return "in_effect"  # the stopping verb in the past tense: reported as done ("paused strikes on Beirut on Friday")
     for name, pattern in vocab.status_cues:
-        if pattern.search(words):
+        if m := pattern.search(words):
+            if name == "ended" and m.start() == 0:
+                continue  # "suspend fighting", "halted strikes on X": the stopping verb makes the pause, it does not end one
             return "agreed" if name == "in_effect" and _AUX_FUTURE.search(words) else name
     return None
 
 
+#: A trigger opening with a stopping verb in the past tense: the pause happened.
+_STOPPED = re.compile(r"(?:halt|paus|suspend|stopp|ceas)ed\b", re.IGNORECASE)
+#: ... unless negated, conditional or reported as a plan just before it ("had not halted", "would have paused").
+_NOT_DONE = re.compile(r"\b(?:not|never|if|unless|whether|would have|could have|should have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
