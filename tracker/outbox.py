@@ -19,7 +19,7 @@ from .feeds import health
 from .lifecycle import Ancestors
 from .store.api import PollStore
 from .store.coordination import Coordination
-from .types import Change, ChangeView, DueAlert, Evidence, Mention, Pause, Rendered
+from .types import Change, ChangeView, Delivery, DueAlert, Evidence, Mention, Pause, Rendered
 
 log = logging.getLogger("tracker")
 
@@ -188,21 +188,13 @@ class Outbox:
                     self.store.postpone(d.id, turn.held, w)
                     report.held += 1
                     return
-                if not self._own(d, clock):
-                    return
-                turn.sent = True
-                result = outlet.channel.send(msg, now)
-                wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
-                if wait:
-                    turn.hold(clock() + timedelta(seconds=wait))  # written with the turn's end, before the next turn
+                # a hold is written with the turn's end, before the next turn
+                result = self._send(d, outlet, now, clock, turn.hold, sending=lambda: setattr(turn, "sent", True))
         else:
-            if not self._own(d, clock):
-                return
-            result = outlet.channel.send(msg, now)
-            wait = peer_wait(result.retry_after)
-            if wait:
-                # counted from the answer, not from the start of the run: a run can take seconds
-                self.coord.hold(msg.channel, clock() + timedelta(seconds=wait))
+            result = self._send(d, outlet, now, clock, lambda until: self.coord.hold(msg.channel, until))
+        if result is None:
+            return
+        wait = peer_wait(result.retry_after)
         if result.ok:
             if not self.store.mark_sent(d.id, now, result.error, w):
                 log.warning("alert %s was sent, but its claim had run out (the send took longer than the claim)", msg.key, extra=_alert_ids(d))
@@ -222,6 +214,19 @@ class Outbox:
                 extra={**_alert_ids(d), "retry_in_s": round(delay, 1)},
             )
         report.errors.append(f"{msg.channel}: {result.error}")
+
+    def _send(self, d: DueAlert, outlet: Outlet, now: datetime, clock: Callable[[], datetime], hold, sending=lambda: None) -> Delivery | None:
+        """Send the alert if it is still ours (`_own`; None when not): `sending()` is told
+        just before the request, and a peer's wait goes to `hold(until)`, counted from the
+        answer, not from the start of the run (a run can take seconds)."""
+        if not self._own(d, clock):
+            return None
+        sending()
+        result = outlet.channel.send(d.msg, now)
+        wait = peer_wait(result.retry_after)  # a channel's own figure is clamped too
+        if wait:
+            hold(clock() + timedelta(seconds=wait))
+        return result
 
     def _own(self, d: DueAlert, clock: Callable[[], datetime]) -> bool:
         """Whether the alert is still ours to send, right before its send (Coordination.own_alert):
