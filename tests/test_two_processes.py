@@ -322,19 +322,19 @@ def test_a_claimed_alert_is_sent_by_its_claimer_only_and_is_due_again_when_the_c
         p.store.sync_feeds([FeedSettings(http_server.url + "/feed", "Feed", 900)], t0)
         p.poll(t0)
         [due] = p.store.due_alerts(t0)
-        s = p.store
-        assert s.claim(due.id, "a", t0, t0 + timedelta(seconds=30))
-        assert not s.claim(due.id, "b", t0, t0 + timedelta(seconds=30))  # claimed: nobody else gets it
+        s, claim = p.store, lambda worker, at: p.coord.claim_alerts(worker, at, at + timedelta(seconds=30), 1) == [due.id]  # noqa: E731
+        assert claim("a", t0)
+        assert not claim("b", t0)  # claimed: nobody else gets it
         assert s.due_alerts(t0 + timedelta(seconds=29)) == []
         assert not s.mark_sent(due.id, t0, worker="b")  # only the claimer records the outcome
         later = t0 + timedelta(seconds=31)  # "a" died: its claim ran out
         assert [d.id for d in s.due_alerts(later)] == [due.id]
-        assert s.claim(due.id, "b", later, later + timedelta(seconds=30))
+        assert claim("b", later)
         assert not s.mark_sent(due.id, later, worker="a")  # "a" woke up too late: b holds it now
         assert s.mark_sent(due.id, later, worker="b")
         [alert] = s.alerts()
         assert (alert.status, alert.attempts) == ("sent", 1)
-        assert not s.claim(due.id, "c", later + timedelta(hours=1), later + timedelta(hours=2))  # sent: never again
+        assert not claim("c", later + timedelta(hours=1))  # sent: never again
     finally:
         p.store.close()
         p.close()

@@ -473,11 +473,11 @@ class Store:
             due = due | (AlertRow.attempts == 0)
         return or_((AlertRow.status == "pending") & due, (AlertRow.status == "sending") & (AlertRow.claimed_until <= _db(now)))
 
-    def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False, after_id: int = 0) -> list[DueAlert]:
-        """Alerts due at `now` (see _due), oldest first, with ids above `after_id` (the
-        caller pages through them). Reading claims nothing: `claim` before sending."""
+    def due_alerts(self, now: datetime, limit: int = 100, flush: bool = False) -> list[DueAlert]:
+        """Alerts due at `now` (see _due), oldest first. Reading claims nothing: senders
+        claim with Coordination.claim_alerts."""
         with self.session() as s:
-            q = select(AlertRow).where(AlertRow.id > after_id, self._due(now, flush))
+            q = select(AlertRow).where(self._due(now, flush))
             rows = s.exec(q.order_by(AlertRow.id).limit(limit)).all()
         install = self.install_id() if rows else ""  # outside the session: it may write
         return [
@@ -496,20 +496,6 @@ class Store:
             DueAlert(r.id, r.attempts, r.pause_id, Outgoing(r.key, r.channel, Rendered.from_json(r.rendered), _utc(r.created_at), install))
             for r in rows
         ]
-
-    def claim(self, alert_id: int, worker: str, now: datetime, until: datetime, flush: bool = False) -> bool:
-        """Claim a due alert for `worker` before sending it: status "sending", claimed_by,
-        claimed_until, in one conditional UPDATE (it must still be due, see _due). True
-        when this worker got it; False when another process claimed, sent or silenced it
-        first. Atomic on both databases: SQLite runs it under the write lock, PostgreSQL
-        re-checks the WHERE on the row it locks."""
-        t = AlertRow.__table__
-        with self.session() as s:
-            done = s.execute(
-                update(t).where(t.c.id == alert_id, self._due(now, flush))
-                .values(status="sending", claimed_by=worker, claimed_until=_db(until))
-            )
-            return done.rowcount == 1
 
     def _claimed(self, s: Session, alert_id: int, worker: str | None) -> AlertRow | None:
         """The alert row, when `worker` still holds its claim (any row when worker is None:
