@@ -724,3 +724,22 @@ def test_a_start_clock_takes_the_day_of_the_end_joined_to_it():
 def test_an_end_verb_after_a_relative_clause_is_the_pause_end():
     m = timed("The energy truce in Ukraine, which began on March 1, ended at 00:00 on March 5, Moscow time.")
     assert m.ends_at == at(3, 4, 21)
+
+
+def test_eval_scores_undated_passages_apart_and_still_ceils_their_confident_errors():
+    from tracker.extract.evaluate import below_floors, evaluate
+
+    base = {"is_pause_event": True, "kind": "truce", "status": "agreed", "duration_hours": None, "location": "Gaza"}
+    text = "A truce in Gaza will take effect at 11:00 GMT on Friday."
+    rows = [
+        {**base, "id": "dated", "text": text, "published": "2024-03-07T09:30:00Z", "starts_at": "2024-03-08T11:00:00Z", "ends_at": None},
+        # no publication date and no date in the text: which Friday is not knowable
+        {**base, "id": "undated", "text": text, "starts_at": "2024-03-15T11:00:00Z", "ends_at": None},
+    ]
+    result = evaluate(rows)
+    assert (result["start_exact"], result["time_labels"]["starts_at"]) == (1.0, 1)
+    assert result["undated"]["time_labels"]["starts_at"] == 1 and result["undated"]["start_exact"] == 0.0
+    # the undated Friday is flagged (its day counted from nothing), so it is not confidently wrong
+    assert result["undated"]["confidently_wrong"] == 0.0 and not below_floors(result)
+    result["undated"]["confidently_wrong"] = 0.5
+    assert "undated confidently_wrong 0.5 > 0.03" in below_floors(result)

@@ -847,14 +847,15 @@ def eval_(source, as_json: bool, check: bool, summary: bool) -> None:
             "On true positives: "
             + ", ".join(f"{k} {result[k]:.3f}" for k in ("status", "duration", "place", "kind_family", "kind"))
         )
-        labels = result["time_labels"]
-        if labels["starts_at"] or labels["ends_at"]:
-            click.echo(
-                f"Times ({labels['starts_at']} starts, {labels['ends_at']} ends labelled): "
-                + ", ".join(f"{k} {result[k]:.3f}" for k in ("start_exact", "start_day", "end", "confidently_wrong") if result[k] is not None)
-            )
-        else:
-            click.echo("Times: no passage has starts_at / ends_at labels")
+        for title, part in (("Times", result), ("Times, undated passages (not floored)", result["undated"])):
+            labels = part["time_labels"]
+            if labels["starts_at"] or labels["ends_at"]:
+                click.echo(
+                    f"{title} ({labels['starts_at']} starts, {labels['ends_at']} ends labelled): "
+                    + ", ".join(f"{k} {part[k]:.3f}" for k in ("start_exact", "start_day", "end", "confidently_wrong") if part[k] is not None)
+                )
+            elif part is result:
+                click.echo("Times: no dated passage has starts_at / ends_at labels")
         for miss in () if summary else result["misses"]:
             what = "; ".join(f"{k}: expected {v['expected']!r}, got {v['got']!r}" for k, v in miss["differs"].items())
             click.echo(f"  {miss['id']}: {what}")
