@@ -63,7 +63,7 @@ from . import sentences as _sentences
 from . import when as _when
 from . import world as _world
 from .gazetteer import place_ancestors
-from .literals import Probe, with_leads
+from .literals import Probe, fold, with_leads
 from .vocab import Place, Vocab, english, once
 from .zones import place_zone
 
@@ -149,12 +149,13 @@ class Extractor:
         if prefilter:
             lower = text.lower()
             v = self.vocab
-            hits = [m.start() for m in v.prefilter.finditer(lower)]
-            if v.prefilter_aid.search(lower) or ("crossing" in lower and v.prefilter_crossing.search(lower)):
-                hits += [m.start() for m in v.prefilter_access.finditer(lower)]
+            found = v.prefilter_scan.find(lower)  # the three prefilter patterns in one pass (`literals.Scan`)
+            hits = found.starts("pause")
+            if found.any("aid") or ("crossing" in lower and v.prefilter_crossing.search(lower)):
+                hits += found.starts("access")
             if not hits:
                 return []
-            if not v.trigger_index.any(Probe(text)):
+            if not v.trigger_index.any(Probe(text, fold(text, lower))):
                 return []  # no trigger pattern has its stems anywhere: no sentence can have one
             hits.sort()
             prefilter = len(lower) == len(text)  # offsets agree (lower() can lengthen some letters)
