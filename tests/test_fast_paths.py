@@ -126,6 +126,7 @@ def _texts() -> list[str]:
         "They said aid was let in. Raid on the port; the aid-convoy passed the crossing. Aid! Relief? said.",
         'A humanitarian pause... Then the ceasefire?! "The truce holds." (Stop the fighting.) U.S. Sen. Doe said.',
         "stop all stopped fighting stops all stopping the fighting safe passage end hostilities ceasefire-ceasefire",
+        "Food \U0001f642 reached the port \U0001f600; a truce held. \U0001f642 Evacuation corridor opened.",  # astral characters before a hit
     )
     return texts + list(made_up) + [t.upper() for t in made_up]
 

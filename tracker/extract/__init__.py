@@ -10,8 +10,8 @@ this package compiles nothing. Times are resolved against the `published` argume
             actors and stances (actors), start (when), confidence
          -> one Mention per pause spoken of per sentence
 
-Before any of this two cheap gates run over the whole text. The prefilter (compiled
-patterns of trigger stems from the data, over the lower-cased text) marks the sentences
+Before any of this two cheap gates run over the whole text. The prefilter (trigger stems
+from the data, over the lower-cased text, all looked for in one pass: `literals.Scan`) marks the sentences
 worth reading; a text without a hit gives nothing. Then the text must hold the literal
 stems of at least one trigger pattern (`literals.StemIndex.any`), else it gives nothing
 and is never split. Only marked sentences, or the one right after a sentence with a
