@@ -114,3 +114,89 @@ def test_the_word_before_a_period_is_what_the_pattern_finds():
         for end in range(len(text) + 1):
             m = sentences._WORD_BEFORE.search(text, max(0, end - sentences._LOOKBACK), end)
             assert sentences._word_before(text, end) == (m.group(1) if m else ""), (text, end)
+
+
+def _texts() -> list[str]:
+    texts = [ODD, SEED.read_text(encoding="utf-8")]
+    for name in ("project_passages.jsonl", "holdout_passages.jsonl"):
+        path = DATA / name
+        if path.exists():
+            texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    made_up = (
+        "They said aid was let in. Raid on the port; the aid-convoy passed the crossing. Aid! Relief? said.",
+        'A humanitarian pause... Then the ceasefire?! "The truce holds." (Stop the fighting.) U.S. Sen. Doe said.',
+        "stop all stopped fighting stops all stopping the fighting safe passage end hostilities ceasefire-ceasefire",
+        "Food \U0001f642 reached the port \U0001f600; a truce held. \U0001f642 Evacuation corridor opened.",  # astral characters before a hit
+    )
+    return texts + list(made_up) + [t.upper() for t in made_up]
+
+
+@pytest.mark.parametrize("automaton", [True, False])
+def test_the_prefilter_scan_finds_what_the_prefilter_patterns_find(automaton):
+    """`literals.Scan` (one pass of an Aho-Corasick automaton) answers as each alternation's trie regex."""
+    from tracker.extract.literals import Scan, trie_source
+
+    vocab = english()
+    alternations = {k: vocab.raw["prefilter"][k] for k in ("pause", "access", "aid")}
+    alternations["odd"] = "(?i)x|stop|stop all|stopped fighting|topp|all"  # a global flag: the regex answers
+    alternations["mixed"] = "aid(?<=\\baid)\\b|rel[i]ef|food"
+    alternations["grouped"] = "x(?:ab|cd)y|cd"
+    scan = Scan(alternations, automaton=automaton)
+    assert automaton == (scan.automaton is not None)
+    for text in _texts():
+        lower = text.lower()
+        found = scan.find(lower)
+        for name, source in alternations.items():
+            pattern = re.compile(trie_source(source))
+            assert found.starts(name) == [m.start() for m in pattern.finditer(lower)], (name, text[:60])
+            assert found.any(name) == bool(pattern.search(lower)), (name, text[:60])
+    assert Scan({"a": "stop|stop all|top"}).find("non-stop all").starts("a") == [4]
+
+
+def test_the_sentence_ends_are_what_the_pattern_finds():
+    from tracker.extract import sentences
+
+    texts = _texts() + ["...", "a. B", "x?! Y", "end.\u201d Next", "no marks here", "", "!?. . A"]
+    for text in texts:
+        for line in text.splitlines(keepends=True):
+            assert [m.span() for m in sentences._ends(line)] == [m.span() for m in sentences._END.finditer(line)], line
+
+
+def test_top_level_alternatives_match_what_the_pattern_matches():
+    from tracker.extract.literals import SearchIndex, alternatives
+
+    vocab = english()
+    patterns = list(vocab.other_senses) + list(vocab.denials)
+    assert sum(len(alternatives(p)) for p in patterns) > len(patterns)  # some are split
+    for source, count in [
+        (r"\bfoo\b|\bbar\b", 2),
+        (r"(?:a|b)c", 1),
+        (r"[|]a|b", 2),
+        (r"a\|b", 1),
+        (r"(a)|\1", 1),
+        (r"[]|]x|y", 2),
+        (r"[^]|]|z", 2),
+    ]:
+        assert len(alternatives(re.compile(source))) == count, source
+    index = SearchIndex(patterns)
+    for text in _texts():
+        for s in re.split(r"(?<=[.!?])\s+", text):
+            assert index.search(s) == any(p.search(s) for p in patterns), s
+
+
+@pytest.mark.parametrize("automaton", [True, False])
+def test_any_with_and_without_the_automaton(automaton, monkeypatch):
+    from tracker.extract import literals
+    from tracker.extract.literals import Probe, StemIndex
+
+    if not automaton:
+        monkeypatch.setattr(literals, "_ahocorasick", None)
+    vocab = english()
+    patterns = [t.pattern for t in vocab.triggers] + [vocab.bare_pause]
+    index = StemIndex(patterns)
+    for text in _texts():
+        may = index.any(Probe(text))
+        assert may == StemIndex(patterns).any(text)
+        if any(p.search(text) for p in patterns):
+            assert may
+    assert automaton == bool(index._stems[0])

@@ -10,8 +10,8 @@ this package compiles nothing. Times are resolved against the `published` argume
             actors and stances (actors), start (when), confidence
          -> one Mention per pause spoken of per sentence
 
-Before any of this two cheap gates run over the whole text. The prefilter (compiled
-patterns of trigger stems from the data, over the lower-cased text) marks the sentences
+Before any of this two cheap gates run over the whole text. The prefilter (trigger stems
+from the data, over the lower-cased text, all looked for in one pass: `literals.Scan`) marks the sentences
 worth reading; a text without a hit gives nothing. Then the text must hold the literal
 stems of at least one trigger pattern (`literals.StemIndex.any`), else it gives nothing
 and is never split. Only marked sentences, or the one right after a sentence with a
@@ -63,7 +63,7 @@ from . import sentences as _sentences
 from . import when as _when
 from . import world as _world
 from .gazetteer import place_ancestors
-from .literals import Probe, with_leads
+from .literals import Probe, fold, with_leads
 from .vocab import Place, Vocab, english, once
 from .zones import place_zone
 
@@ -149,12 +149,13 @@ class Extractor:
         if prefilter:
             lower = text.lower()
             v = self.vocab
-            hits = [m.start() for m in v.prefilter.finditer(lower)]
-            if v.prefilter_aid.search(lower) or ("crossing" in lower and v.prefilter_crossing.search(lower)):
-                hits += [m.start() for m in v.prefilter_access.finditer(lower)]
+            found = v.prefilter_scan.find(lower)  # the three prefilter patterns in one pass (`literals.Scan`)
+            hits = found.starts("pause")
+            if found.any("aid") or ("crossing" in lower and v.prefilter_crossing.search(lower)):
+                hits += found.starts("access")
             if not hits:
                 return []
-            if not v.trigger_index.any(Probe(text)):
+            if not v.trigger_index.any(Probe(text, fold(text, lower))):
                 return []  # no trigger pattern has its stems anywhere: no sentence can have one
             hits.sort()
             prefilter = len(lower) == len(text)  # offsets agree (lower() can lengthen some letters)

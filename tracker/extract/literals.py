@@ -37,6 +37,11 @@ except ImportError:  # pragma: no cover - older layout
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
+try:
+    import ahocorasick as _ahocorasick
+except ImportError:  # pragma: no cover - a checkout not reinstalled since it came in: the regexes answer
+    _ahocorasick = None
+
 #: Shortest stem worth testing, case-folded / exact-case ("UN", "EU" are selective in exact case).
 MIN_FOLDED = 3
 MIN_EXACT = 2
@@ -64,10 +69,11 @@ _SPECIAL = tuple(chr(c) for c in _EQUIV)
 _STARTS = re.compile(r"(?<!\w)\w\w\w")  # the first three characters of every word of 3+
 
 
-def fold(text: str) -> str:
-    """`text` as case-insensitive stems are compared with it (same length, same positions)."""
+def fold(text: str, lower: str | None = None) -> str:
+    """`text` as case-insensitive stems are compared with it (same length, same positions);
+    `lower`, when given, is `text.lower()`, already at hand."""
     if text.isascii() or not any(ch in text for ch in _SPECIAL):
-        return text.lower()
+        return text.lower() if lower is None else lower
     return text.translate(_EQUIV).lower()
 
 
@@ -270,7 +276,7 @@ class StemIndex:
     found is checked against all its groups. Indices come back in the patterns' order.
     """
 
-    __slots__ = ("always", "by_start", "start_keys", "loose", "exact", "needs", "size")
+    __slots__ = ("always", "by_start", "start_keys", "loose", "exact", "needs", "size", "_stems")
 
     def __init__(self, patterns: Sequence[re.Pattern[str] | tuple[str, int]]) -> None:
         self.size = len(patterns)
@@ -298,6 +304,7 @@ class StemIndex:
         self.start_keys = frozenset(self.by_start)
         self.loose = tuple((s, tuple(ix)) for s, ix in loose.items())
         self.exact = tuple((s, tuple(ix)) for s, ix in exact.items())
+        self._stems = None  # the automaton of every folded stem, for `any` (built when first asked)
 
     def candidates(self, text: str | Probe) -> list[int]:
         """Indices of the patterns that may match `text`, ascending."""
@@ -323,12 +330,20 @@ class StemIndex:
     def any(self, text: str | Probe) -> bool:
         """True when some pattern may match `text`: a cheap test before any regex runs.
 
-        Each distinct stem is looked for once (a text of a few KB costs about a microsecond
-        per stem)."""
+        The folded stems are all looked for in one pass over the text (an Aho-Corasick
+        automaton, `pyahocorasick`); without it, each distinct stem is looked for once with
+        `in` (a text of a few KB costs one to two microseconds per stem)."""
         p = probe(text)
         seen_folded: dict[str, bool] = {}
         seen_exact: dict[str, bool] = {}
         folded, raw = p.folded, p.text
+        if self._stems is None:
+            stems = {s for need in self.needs for g in need.folded for s in g}
+            self._stems = (_automaton(stems), dict.fromkeys(stems, False))
+        automaton, absent = self._stems
+        if automaton:  # every folded stem looked for in one pass: `seen_folded` holds all the answers
+            seen_folded = absent.copy()
+            seen_folded.update((s, True) for _, s in automaton.iter(folded))
         for need in self.needs:
             for groups, where, seen in ((need.folded, folded, seen_folded), (need.exact, raw, seen_exact)):
                 for group in groups:
@@ -346,6 +361,77 @@ class StemIndex:
             else:
                 return True
         return False
+
+
+def alternatives(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
+    """`pattern`'s top-level alternatives ("\\bfoo\\b|\\bbar\\b"), each compiled with its flags;
+    `(pattern,)` when it has one, or when they cannot stand alone (a back-reference across
+    them, verbose mode). A text has a match of `pattern` exactly when it has one of some
+    alternative's, so a yes-or-no question can run only the alternatives whose stems occur."""
+    source, flags = pattern.pattern, pattern.flags
+    if flags & re.VERBOSE:
+        return (pattern,)
+    parts, depth, start, i, n = [], 0, 0, 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":  # a class: "|" and ")" inside it are characters
+            i += 1
+            if i < n and source[i] == "^":
+                i += 1
+            if i < n and source[i] == "]":
+                i += 1
+            while i < n and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    if len(parts) == 1:
+        return (pattern,)
+    try:
+        return tuple(re.compile(part, flags) for part in parts)
+    except re.error:
+        return (pattern,)
+
+
+class SearchIndex(StemIndex):
+    """A `StemIndex` that also answers one question fast: does any of its patterns match a
+    text (`search`)? Each pattern's top-level alternatives (`alternatives`) are filed in an
+    index of their own, so that of an "other sense" such as `\\bfootball\\b|\\bsoccer\\b|...`
+    (thirty words, each tried at every word boundary of the sentence) only the words whose
+    stems occur are run."""
+
+    __slots__ = ("parts", "part_index")
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        super().__init__(patterns)
+        self.parts = tuple(part for p in patterns for part in alternatives(p))
+        self.part_index = StemIndex(self.parts)
+
+    def search(self, text: str | Probe) -> bool:
+        """Whether some pattern has a match in `text`: `any(p.search(text) for p in patterns)`."""
+        p = probe(text)
+        parts = self.parts
+        return any(parts[i].search(p.text) for i in self.part_index.candidates(p))
+
+
+def _automaton(words: set[str]):
+    """An Aho-Corasick automaton (`pyahocorasick`) whose values are its words; False without the
+    package or words."""
+    if _ahocorasick is None or not words:
+        return False
+    found = _ahocorasick.Automaton()
+    for word in sorted(words):
+        found.add_word(word, word)
+    found.make_automaton()
+    return found
 
 
 def trie_source(alternation: str) -> str:
@@ -377,6 +463,104 @@ def trie_source(alternation: str) -> str:
     if other or not plain:  # a pattern with assertions is left as written: the trie would not help it
         return alternation
     return emit(root)
+
+
+_REGEX_CHARS = frozenset(".^$*+?{}[]\\|()")
+
+
+def _plain(alternative: str) -> bool:
+    """A literal alternative, as `trie_source` folds it: not empty, no regex syntax."""
+    return bool(alternative) and not any(c in _REGEX_CHARS for c in alternative)
+
+
+class Scan:
+    """Several alternations ("a|b|c", as in the data's prefilter) looked for in one pass over a
+    text: `Scan.find(text)` reads the text once and answers, for each, what
+    `re.compile(trie_source(alternation))` would (`Found.starts`: the starts its `finditer` gives;
+    `Found.any`: whether its `search` finds one).
+
+    The literal alternatives of all of them go into one Aho-Corasick automaton (`pyahocorasick`,
+    in C), which finds every occurrence of every literal in a single pass over the text (the
+    prefilter's ~120 literals: the prefilter step takes half the time of its three regex scans).
+    The starts `finditer` gives are read off the occurrences (the trie's match is the longest
+    literal at the leftmost start; the next search starts after it). An alternation with
+    other alternatives (`aid(?<=\baid)\b|relief`) answers `starts` with its regex; `any` asks
+    its literals first, then each other alternative's own regex. Without `pyahocorasick`
+    (or with `automaton=False`) every answer comes from the regexes: slower, the same.
+    """
+
+    __slots__ = ("names", "patterns", "literal", "others", "automaton")
+
+    def __init__(self, alternations: dict[str, str], automaton: bool = True) -> None:
+        self.names = tuple(alternations)
+        self.patterns = {name: re.compile(trie_source(source)) for name, source in alternations.items()}
+        self.literal: dict[str, bool] = {}  # every alternative a literal: `starts` from the occurrences
+        self.others: dict[str, tuple[re.Pattern[str], ...] | None] = {}  # the rest, for `any`; None: the whole regex
+        words: dict[str, int] = {}  # literal -> bit mask of the alternations that hold it
+        use = automaton and _ahocorasick is not None
+        for bit, (name, source) in enumerate(alternations.items()):
+            parts = source.split("|")
+            literal = [p for p in parts if _plain(p)]
+            try:  # each other part a regex of its own: the split was at the top level, no global flags
+                others = tuple(re.compile(p) for p in parts if not _plain(p))
+                if self.patterns[name].flags != re.compile("").flags:
+                    others = None
+            except re.error:
+                others = None
+            if not use or others is None:
+                literal, others = [], None
+            self.literal[name] = bool(literal) and len(literal) == len(parts)
+            self.others[name] = others
+            for word in literal:
+                words[word] = words.get(word, 0) | 1 << bit
+        self.automaton = None
+        if words:
+            self.automaton = _ahocorasick.Automaton()
+            for word, mask in words.items():
+                self.automaton.add_word(word, (len(word), mask))
+            self.automaton.make_automaton()
+
+    def find(self, text: str) -> Found:
+        """`text` read once: what each alternation finds in it."""
+        seen = list(self.automaton.iter(text)) if self.automaton is not None else []
+        return Found(self, text, seen)
+
+
+class Found:
+    """What a `Scan` found in one text: every occurrence of its literals, `(end, (length, mask))`."""
+
+    __slots__ = ("scan", "text", "seen")
+
+    def __init__(self, scan: Scan, text: str, seen: list[tuple[int, tuple[int, int]]]) -> None:
+        self.scan, self.text, self.seen = scan, text, seen
+
+    def starts(self, name: str) -> list[int]:
+        """The starts of the matches `finditer` gives for alternation `name`, in order."""
+        scan = self.scan
+        if not scan.literal[name]:
+            return [m.start() for m in scan.patterns[name].finditer(self.text)]
+        bit = 1 << scan.names.index(name)
+        longest: dict[int, int] = {}  # start -> the longest literal there
+        for end, (length, mask) in self.seen:
+            if mask & bit:
+                start = end - length + 1
+                if longest.get(start, 0) < length:
+                    longest[start] = length
+        out, after = [], 0
+        for start in sorted(longest):
+            if start >= after:  # finditer goes on after the match: a literal inside it is not a start
+                out.append(start)
+                after = start + longest[start]
+        return out
+
+    def any(self, name: str) -> bool:
+        """Whether `search` finds alternation `name` in the text."""
+        scan = self.scan
+        others = scan.others[name]
+        if others is None:
+            return scan.patterns[name].search(self.text) is not None
+        bit = 1 << scan.names.index(name)
+        return any(mask & bit for _, (_, mask) in self.seen) or any(p.search(self.text) for p in others)
 
 
 # --------------------------------------------------------------------------- first characters

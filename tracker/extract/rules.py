@@ -48,15 +48,11 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 
 def is_other_sense(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
     """True when the sentence uses the key words in a sense that is not a pause in conflict."""
-    probe = Probe(sentence) if probe is None else probe
-    senses = vocab.other_senses
-    return any(senses[i].search(sentence) for i in vocab.other_sense_index.candidates(probe))
+    return vocab.other_sense_index.search(Probe(sentence) if probe is None else probe)
 
 
 def is_denial(sentence: str, vocab: Vocab, probe: Probe | None = None) -> bool:
-    probe = Probe(sentence) if probe is None else probe
-    denials = vocab.denials
-    return any(denials[i].search(sentence) for i in vocab.denial_index.candidates(probe))
+    return vocab.denial_index.search(Probe(sentence) if probe is None else probe)
 
 
 def _current_after(rest: str, hist, year: int | None, told: str) -> bool:

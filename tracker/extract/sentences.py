@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .vocab import Vocab
 
 _END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s+["'\u201c\u2018(\[]?[A-Z0-9])""")
+_MARKS = ".!?"  # every match of `_END` starts with one of these
 _WORD_BEFORE = re.compile(r"([\w.'\u2019]+)$")  # what `_word_before` reads, as a pattern (for the test)
 _WORD_MARKS = frozenset("_.'\u2019")  # with letters and digits (\w), the characters of that word
 _LOOKBACK = 40  # characters before a period searched for the abbreviation it may end
@@ -57,7 +58,7 @@ def split(text: str, vocab: Vocab) -> tuple[Sentence, ...]:
     offset = 0
     for para_index, line in enumerate(text.splitlines(keepends=True)):
         start = 0
-        for m in _END.finditer(line):
+        for m in _ends(line):
             if m.group(0).startswith(".") and _is_abbreviation(line, m.start(), vocab):
                 continue
             _add(out, line[start : m.end()], offset + start, para_index)
@@ -65,6 +66,27 @@ def split(text: str, vocab: Vocab) -> tuple[Sentence, ...]:
         _add(out, line[start:], offset + start, para_index)
         offset += len(line)
     return tuple(out)
+
+
+def _ends(line: str) -> list[re.Match[str]]:
+    """What `_END.finditer(line)` gives, with the pattern tried only where one of `_MARKS` stands
+    (found with `str.find`): the regex engine tries a pattern that opens with a repeat at every
+    position of the line, which made the scan half the cost of splitting."""
+    marks = []
+    for ch in _MARKS:
+        at = line.find(ch)
+        while at >= 0:
+            marks.append(at)
+            at = line.find(ch, at + 1)
+    if len(marks) > 1:
+        marks.sort()
+    out = []
+    after = 0  # like finditer, the next match starts after the last one
+    for at in marks:
+        if at >= after and (m := _END.match(line, at)):
+            out.append(m)
+            after = m.end()
+    return out
 
 
 def _add(out: list[Sentence], chunk: str, at: int, para: int) -> None:

@@ -19,7 +19,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from .literals import StemIndex, trie_source
+from .literals import Scan, SearchIndex, StemIndex, trie_source
 
 I = re.IGNORECASE
 
@@ -114,6 +114,7 @@ class Vocab:
     prefilter_access: re.Pattern[str]
     prefilter_aid: re.Pattern[str]
     prefilter_crossing: re.Pattern[str]  # the curated aid crossings' names, lower-cased: access without an aid word
+    prefilter_scan: Scan  # the three prefilter alternations (pause, access, aid) in one pass, as the patterns above find them
     place_index: re.Pattern[str]  # every gazetteer name, case-insensitive: candidates for `places`
     place_sources: tuple[str, ...]  # the names in `place_index`, in its order
     places_by_name: Mapping[str, tuple[tuple[re.Pattern[str], Place], ...]]
@@ -129,8 +130,8 @@ class Vocab:
     trigger_index: StemIndex
     cue_index: StemIndex
     actor_index: StemIndex
-    other_sense_index: StemIndex  # over other_senses
-    denial_index: StemIndex  # over denials
+    other_sense_index: SearchIndex  # over other_senses
+    denial_index: SearchIndex  # over denials
     place_name_index: StemIndex  # over place_sources
     place_index_all: StemIndex  # over places (the exact patterns)
 
@@ -289,6 +290,7 @@ def load(language: str = "en") -> Vocab:
         prefilter_access=re.compile(trie_source(raw["prefilter"]["access"])),
         prefilter_aid=re.compile(trie_source(raw["prefilter"]["aid"])),
         prefilter_crossing=re.compile(trie_source("|".join(n.lower() for n in crossings))),
+        prefilter_scan=Scan({k: raw["prefilter"][k] for k in ("pause", "access", "aid")}),
         place_index=place_scan(place_sources),
         place_sources=place_sources,
         places_by_name=_places_by_name(gaz),
@@ -304,8 +306,8 @@ def load(language: str = "en") -> Vocab:
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
         actor_index=StemIndex([a.pattern for a in actors]),
-        other_sense_index=StemIndex(other_senses),
-        denial_index=StemIndex(denials),
+        other_sense_index=SearchIndex(other_senses),
+        denial_index=SearchIndex(denials),
         place_name_index=StemIndex([(place_scan_source((src,)), I) for src in place_sources]),
         place_index_all=StemIndex([p for p, _ in places]),
     )
