@@ -802,6 +802,29 @@ def test_issue12_status(text, status):
     assert one(text).status == status
 
 
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # what a call asks for, coordinated with the call's own verb, is asked for, not reported
+        ("The envoy called on both sides to halt fighting and agree a truce in Sirte.", "called_for"),
+        ("The council encouraged the factions to agree to a ceasefire in Sirte.", "called_for"),
+        ("The envoy invited both sides to sign a truce in Sirte.", "called_for"),
+        ("Relief workers said a humanitarian pause in Sirte was badly needed.", "called_for"),
+        # a continued pause is in effect; a started one began
+        ("The army said it would continue the daily humanitarian pauses in Sirte.", "in_effect"),
+        ("The first humanitarian pause in Sirte started on Friday morning.", "in_effect"),
+        ("Sirte truce enters its third week", "in_effect"),
+        # attacks during the pause breach it; renewed strikes that end it are a collapse
+        ("The militia said the army shelled its positions 40 times during the truce in Sirte.", "violated"),
+        ("The army resumed airstrikes on Sirte, ending the two-week truce.", "collapsed"),
+        # "ended" of a war with a hyphenated length is not the pause ending
+        ("The truce that ended the 12-day war in Sirte was holding on Sunday.", "in_effect"),
+    ],
+)
+def test_issue12_status_more(text, status):
+    assert passage_prediction(extract(text, THURSDAY))["status"] == status
+
+
 def test_status_across_sentences_and_clauses():
     # the pause named again with no cue keeps the status just reported
     text = "The summit issued a statement calling for a ceasefire in Sirte. The ceasefire would be followed by a withdrawal."
