@@ -819,6 +819,14 @@ def test_issue12_status(text, status):
         ("The army resumed airstrikes on Sirte, ending the two-week truce.", "collapsed"),
         # "ended" of a war with a hyphenated length is not the pause ending
         ("The truce that ended the 12-day war in Sirte was holding on Sunday.", "in_effect"),
+        ("The militias agreed to a truce in Sirte. The deal ends more than a year of fighting.", "agreed"),
+        # an earlier pause named as "the last" one is background
+        ("The militias agreed to a new truce in Sirte on Saturday. The last truce, in May, broke down after two days.", "agreed"),
+        ("The army announced on Friday the beginning of a unilateral ceasefire in Sirte.", "in_effect"),
+        ("Ansar and Karama accepted a truce in Sirte.", "agreed"),
+        ("The daily pauses in fighting in Sirte have allowed thousands of people to flee.", "in_effect"),
+        # a headline's pause and the lead's other word for it are one pause
+        ("Sirte ceasefire shaken by deadly strikes\nShelling killed 20 people on Tuesday, the deadliest since the truce took hold.", "violated"),
     ],
 )
 def test_issue12_status_more(text, status):

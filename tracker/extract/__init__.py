@@ -598,13 +598,13 @@ def _one_term(mentions: list[Mention], paras: list[int], where: list[int]) -> li
     the same family, at no other place, takes the kind of the first term used there, so that
     the lifecycle joins the two and the later stage counts for the pause. When the sentence
     before also used the later word ("agreed a truce ... accepted a ceasefire. The truce
-    took effect"), the later mention keeps it. A different place, another family, a gap of
-    a sentence or a new paragraph is another pause. It changes no status, place or length."""
+    took effect"), the later mention keeps it. The lead after a headline goes on from it. A
+    different place, another family, a gap of a sentence or a new paragraph is another pause. It changes no status, place or length."""
     out = list(mentions)
     for j, b in enumerate(out):
         before = [
             a for a, p, w in zip(out, paras, where)
-            if w == where[j] - 1 and p == paras[j] and _FAMILY[a.kind] == _FAMILY[b.kind] and b.location in (None, a.location)
+            if w == where[j] - 1 and (p == paras[j] or w == 0) and _FAMILY[a.kind] == _FAMILY[b.kind] and b.location in (None, a.location)
         ]
         if before and all(a.kind != b.kind for a in before):  # the sentence before used b's word: b is that pause
             out[j] = replace(b, kind=before[0].kind)
