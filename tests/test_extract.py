@@ -827,6 +827,14 @@ def test_issue12_status(text, status):
         ("The daily pauses in fighting in Sirte have allowed thousands of people to flee.", "in_effect"),
         # a headline's pause and the lead's other word for it are one pause
         ("Sirte ceasefire shaken by deadly strikes\nShelling killed 20 people on Tuesday, the deadliest since the truce took hold.", "violated"),
+        ("The army and the rebels have respected the truce in Sirte since Monday.", "in_effect"),
+        ("The rebels said the army had not respected the truce in Sirte.", "violated"),
+        ("Heavy clashes broke out in Sirte hours after a ceasefire took effect.", "violated"),
+        # past an aside ("..., the ministry said,") an after-clause is still older news
+        ("The two armies agreed to a ceasefire, the ministry said, after a week of clashes that ended a fragile calm in Sirte.", "agreed"),
+        # what happens to talks on a pause is news of the talks ("talks on a truce collapsed")
+        ("Talks on a ceasefire in Sirte collapsed on Tuesday after the militia rejected a proposal for a six-week truce.", "proposed"),
+        ("Talks on a ceasefire in Sirte collapsed on Tuesday.", "none"),
     ],
 )
 def test_issue12_status_more(text, status):

@@ -77,6 +77,9 @@ _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_ef
 # own start, stated in its sentence ("extended for six months starting from 6 February"), not
 # from a start read elsewhere: no end from start + duration across sentences for these.
 _NO_TERM = frozenset({"extended", "collapsed"})
+#: Stages that, said of a pause named as the subject of talks, are the talks' ("talks on a truce collapsed").
+_TALKS_TOO = frozenset({"in_effect", "extended", "collapsed", "ended"})
+_RELATIVE = re.compile(r"\b(?:which|that|since)\b", re.IGNORECASE)  # "talks on the truce, which took effect ...": the truce's
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
@@ -367,8 +370,15 @@ class Extractor:
             by_default = not (status or status_before)
             status = status or status_before or v.status_default
             status_before = status
-            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
-                continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
+            talks_did = status in _TALKS_TOO and any(
+                c.status == status and c.start >= hit.end and not _RELATIVE.search(text, hit.end, c.start) for c in cues
+            )
+            if (_STAGE[status] < _STAGE["agreed"] or talks_did) and (
+                v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])
+            ):
+                # "ceasefire talks", "efforts to broker a truce": talks, no pause yet (and talks that
+                # began, collapsed, ended or were extended are news of the talks)
+                continue
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             # one pool: the curated names and the world's towns in a place's position ("in Kupiansk"),
             # scored alike, so that a town the curated list lacks still beats its country

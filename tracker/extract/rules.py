@@ -301,7 +301,8 @@ def clause(sentence: str, h: Hit) -> tuple[int, int]:
     for m in _BREAK.finditer(sentence, 0, h.start):
         lo = m.end()
     aside = _ASIDE.match(sentence, h.end)  # "the truce, renewed twice since April, expired": its predicate is past the aside
-    m = _EARLIER.search(sentence, aside.end() if aside else h.end)
+    # from the aside's closing comma, not past its space: ", the ministry said, after ..." still opens an earlier clause
+    m = _EARLIER.search(sentence, h.end + len(aside.group().rstrip()) if aside else h.end)
     while m and m.group() in _DASHES and (close := sentence.find(m.group(), m.end())) != -1:
         m = _EARLIER.search(sentence, close + 1)  # "the truce — brokered by Qatar — took effect": an aside
     return lo, (m.start() if m else len(sentence))
