@@ -835,6 +835,12 @@ def test_issue12_status(text, status):
         # what happens to talks on a pause is news of the talks ("talks on a truce collapsed")
         ("Talks on a ceasefire in Sirte collapsed on Tuesday after the militia rejected a proposal for a six-week truce.", "proposed"),
         ("Talks on a ceasefire in Sirte collapsed on Tuesday.", "none"),
+        # a call whose object is the halt itself ("called on the rebels to stop fighting")
+        ("The envoy called on the rebels to stop fighting in Sirte.", "called_for"),
+        ("The envoy said there must be an immediate ceasefire in Sirte.", "called_for"),
+        # a halt announced for later is agreed
+        ("The army said it would halt military operations in Sirte from Wednesday.", "agreed"),
+        ("The army will pause military operations in Sirte from 10 a.m. to 2 p.m. daily.", "agreed"),
     ],
 )
 def test_issue12_status_more(text, status):
@@ -1417,7 +1423,8 @@ def test_not_pause_events(text):
 
 def test_a_stopping_verb_is_the_pause_not_its_end():
     # the verb that makes the pause carries no "ended" status; in the past tense the pause happened
-    assert one("The Israeli military said it would suspend fighting in three areas of Gaza.").status == "proposed"
+    # (announced for later by the side that halts: a unilateral declaration, agreed by the label rules)
+    assert one("The Israeli military said it would suspend fighting in three areas of Gaza.").status == "agreed"
     assert one("Israeli forces paused strikes on Beirut's southern suburbs for a few hours on Wednesday.").status == "in_effect"
     assert one("The army had not halted attacks on Kharkiv by Monday.").status == "proposed"
 

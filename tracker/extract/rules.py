@@ -221,7 +221,10 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
     for c in found:
         if any(_overlaps(c.start, c.end, o.start, o.end) for o in chosen):
             continue
-        if any(_overlaps(c.start, c.end, h.start, h.end) and not (h.kind == "aid_access") for h in hits):
+        inside = [h for h in hits if _overlaps(c.start, c.end, h.start, h.end) and h.kind != "aid_access"]
+        if inside and c.status == "called_for" and c.start < inside[0].start and not any(_overlaps(c.start, inside[0].start, o.start, o.end) for o in chosen):
+            c = Cue(c.status, c.start, inside[0].start)  # "urged them to allow aid access": the call stands before its object
+        elif inside:
             continue
         chosen.append(c)
     chosen = [
