@@ -862,6 +862,9 @@ def test_one_sided_acceptance_is_a_proposal():
     assert [m.status for m in extract(text, THURSDAY)] == ["proposed"]
     unilateral = "The militia declared a unilateral truce in Sirte, a day after the army rejected a ceasefire proposal."
     assert extract(unilateral, THURSDAY)[0].status == "agreed"
+    # two named sides that agreed: an agreement, whatever one of them has not answered about
+    named = "Ansar and Karama agreed to a ceasefire in Sirte. Karama has not responded to questions about its fighters."
+    assert extract(named, THURSDAY)[0].status == "agreed"
 
 
 @pytest.mark.parametrize(
