@@ -841,6 +841,7 @@ def test_issue12_status(text, status):
         # a halt announced for later is agreed
         ("The army said it would halt military operations in Sirte from Wednesday.", "agreed"),
         ("The army will pause military operations in Sirte from 10 a.m. to 2 p.m. daily.", "agreed"),
+        ("Easter truce in effect in Sirte", "in_effect"),
     ],
 )
 def test_issue12_status_more(text, status):
