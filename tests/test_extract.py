@@ -842,6 +842,11 @@ def test_issue12_status(text, status):
         ("The army said it would halt military operations in Sirte from Wednesday.", "agreed"),
         ("The army will pause military operations in Sirte from 10 a.m. to 2 p.m. daily.", "agreed"),
         ("Easter truce in effect in Sirte", "in_effect"),
+        # a pause that stands only on paper, tested, or with reports of shelling, is breached
+        ("Shelling killed five people in Sirte on Monday, even as the ceasefire nominally held.", "violated"),
+        ("Drones hit Sirte overnight in the latest test of the truce.", "violated"),
+        ("The truce in Sirte was shaky on Sunday, with reports of shelling near the port.", "violated"),
+        ("Shelling resumed in Sirte on Saturday, ending the truce.", "collapsed"),
     ],
 )
 def test_issue12_status_more(text, status):

@@ -393,7 +393,7 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
             and not any(c.status == "collapsed" and c.start >= h.end and governs(c) for c in later)
         ):
             return "ended"  # "clashes resumed after a 24-hour truce": the fighting came after the pause had run its course
-        resumed = found == "ended" and any(c.status == "violated" and _RESUMED.match(sentence or "", c.start) for c in later)
+        resumed = found == "ended" and any(c.status == "violated" and _RESUMED.search(sentence or "", c.start, c.end) for c in later)
         if found in ("violated", "ended") and (resumed or any(c.status == "collapsed" for c in later)):
             expired = found == "ended" and any(_EXPIRY.match(sentence or "", c.start) for c in later if c.status == "ended")
             if not expired:  # "resumed hostilities, blaming each other for breaking the truce"; "ended when fighting erupted"
