@@ -847,6 +847,7 @@ def test_issue12_status(text, status):
         ("Drones hit Sirte overnight in the latest test of the truce.", "violated"),
         ("The truce in Sirte was shaky on Sunday, with reports of shelling near the port.", "violated"),
         ("Shelling resumed in Sirte on Saturday, ending the truce.", "collapsed"),
+        ("The envoys voiced support for an immediate ceasefire in Sirte.", "called_for"),
     ],
 )
 def test_issue12_status_more(text, status):
