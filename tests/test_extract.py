@@ -848,6 +848,9 @@ def test_issue12_status(text, status):
         ("The truce in Sirte was shaky on Sunday, with reports of shelling near the port.", "violated"),
         ("Shelling resumed in Sirte on Saturday, ending the truce.", "collapsed"),
         ("The envoys voiced support for an immediate ceasefire in Sirte.", "called_for"),
+        # an extension refused or not agreed is no extension
+        ("The army said it would not extend the ceasefire in Sirte, which ended at midnight.", "ended"),
+        ("The truce in Sirte is set to expire on Friday, and there has been no agreement to extend it.", "agreed"),
     ],
 )
 def test_issue12_status_more(text, status):

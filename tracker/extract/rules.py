@@ -285,7 +285,7 @@ _GAP_AFTER = re.compile(
 #: A cue in a hypothesis, condition, aim or expectation is no report: "could be extended", "unless it
 #: is violated", "is expected to be extended", "a mechanism to monitor violations".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$"
+    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+){0,2}$"
     r"|\b(?:expected|likely|hop(?:e|es|ed|ing)|aim(?:s|ed|ing)?|seek(?:s|ing)?|plan(?:s|ned|ning)?|wants?|wanted|efforts?|bids?|talks|moves?) to\s+(?:be\s+)?$"
     r"|\bto (?:monitor|report|prevent|avoid|investigate|punish|deter|verify|document|address|track) (?:\w+\s+){0,2}$",
     re.IGNORECASE,
