@@ -851,6 +851,14 @@ def test_issue12_status(text, status):
         # an extension refused or not agreed is no extension
         ("The army said it would not extend the ceasefire in Sirte, which ended at midnight.", "ended"),
         ("The truce in Sirte is set to expire on Friday, and there has been no agreement to extend it.", "agreed"),
+        # (phase 2) a confirmed start; a pause offered for extension; passage allowed now; strikes
+        # carried on under a declared pause; a launched offensive that breaks it; an attempt that failed
+        ("Mediator confirms start of ceasefire in Sirte", "in_effect"),
+        ("The envoy said his government is prepared to extend the ceasefire in Sirte.", "proposed"),
+        ("The army said it is allowing thousands of residents to leave Sirte through a humanitarian corridor.", "in_effect"),
+        ("While the army announced its own ceasefire in Sirte, it has continued to carry out airstrikes.", "violated"),
+        ("The army launched a fresh wave of airstrikes on Sirte, breaking a ceasefire in place since May.", "collapsed"),
+        ("The second attempt at a ceasefire in Sirte has failed, the militia said.", "collapsed"),
     ],
 )
 def test_issue12_status_more(text, status):

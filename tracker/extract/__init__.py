@@ -79,6 +79,7 @@ _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_ef
 _NO_TERM = frozenset({"extended", "collapsed"})
 #: Stages that, said of a pause named as the subject of talks, are the talks' ("talks on a truce collapsed").
 _TALKS_TOO = frozenset({"in_effect", "extended", "collapsed", "ended"})
+_TALKS_ON = re.compile(r"\b(?:talks|negotiations|discussions)\s+(?:on|about|over|for|toward|towards)\s+(?:a|an|the|any)(?:\s+[\w-]+){0,3}\s*$", re.IGNORECASE)
 _RELATIVE = re.compile(r"\b(?:which|that|since)\b", re.IGNORECASE)  # "talks on the truce, which took effect ...": the truce's
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
@@ -373,6 +374,8 @@ class Extractor:
             talks_did = status in _TALKS_TOO and any(
                 c.status == status and c.start >= hit.end and not _RELATIVE.search(text, hit.end, c.start) for c in cues
             )
+            if talks_did:  # talks, not an attempt or effort: "the attempt at a ceasefire has failed" is the pause's
+                talks_did = bool(v.talks_after.match(text[hit.end :]) or _TALKS_ON.search(text, max(0, hit.start - 80), hit.start))
             if (_STAGE[status] < _STAGE["agreed"] or talks_did) and (
                 v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])
             ):

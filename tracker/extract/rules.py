@@ -393,6 +393,12 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
             and not any(c.status == "collapsed" and c.start >= h.end and governs(c) for c in later)
         ):
             return "ended"  # "clashes resumed after a 24-hour truce": the fighting came after the pause had run its course
+        if (
+            found == "violated" and sentence
+            and any(c.status == "violated" and _BREAKING.match(sentence, c.start) for c in later)
+            and _LAUNCHED.search(sentence, max(0, h.start - 200), h.start)
+        ):
+            return "collapsed"  # "launched a fresh wave of airstrikes, breaking the ceasefire": fighting that breaks it
         resumed = found == "ended" and any(c.status == "violated" and _RESUMED.search(sentence or "", c.start, c.end) for c in later)
         if found in ("violated", "ended") and (resumed or any(c.status == "collapsed" for c in later)):
             expired = found == "ended" and any(_EXPIRY.match(sentence or "", c.start) for c in later if c.status == "ended")
@@ -449,6 +455,8 @@ _ATTRIBUTE = re.compile(r"proposed|possible|potential|planned|hoped-for|mooted|d
 #: The pause as the object of "after" / "following" ("after a 24-hour ceasefire"): something that came after it.
 _AFTER_PAUSE = re.compile(r"\b(?:after|following)\s+(?:[\w'\u2019-]+\s+){0,3}$", re.IGNORECASE)
 _AUX_FUTURE = re.compile(r"\b(?:will|would|shall|is to|was to)\b", re.IGNORECASE)
+_BREAKING = re.compile(r"(?:break|broke|shatter)", re.IGNORECASE)
+_LAUNCHED = re.compile(r"\blaunch(?:ed|es|ing)?\b[^.;]{0,60}?\b(?:air ?strikes|airstrikes|attacks?|offensive|assault|bombardment)\b", re.IGNORECASE)
 #: A breach that is renewed fighting ("resumed airstrikes, ending the truce"): with an end, a collapse.
 _RESUMED = re.compile(r"resum", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
