@@ -77,6 +77,10 @@ _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_ef
 # own start, stated in its sentence ("extended for six months starting from 6 February"), not
 # from a start read elsewhere: no end from start + duration across sentences for these.
 _NO_TERM = frozenset({"extended", "collapsed"})
+#: Stages that, said of a pause named as the subject of talks, are the talks' ("talks on a truce collapsed").
+_TALKS_TOO = frozenset({"in_effect", "extended", "collapsed", "ended"})
+_TALKS_ON = re.compile(r"\b(?:talks|negotiations|discussions)\s+(?:on|about|over|for|toward|towards)\s+(?:a|an|the|any)(?:\s+[\w-]+){0,3}\s*$", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(?:which|that|since)\b", re.IGNORECASE)  # "talks on the truce, which took effect ...": the truce's
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
@@ -368,8 +372,17 @@ class Extractor:
             by_default = not (status or status_before)
             status = status or status_before or v.status_default
             status_before = status
-            if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
-                continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
+            talks_did = status in _TALKS_TOO and any(
+                c.status == status and c.start >= hit.end and not _RELATIVE.search(text, hit.end, c.start) for c in cues
+            )
+            if talks_did:  # talks, not an attempt or effort: "the attempt at a ceasefire has failed" is the pause's
+                talks_did = bool(v.talks_after.match(text[hit.end :]) or _TALKS_ON.search(text, max(0, hit.start - 80), hit.start))
+            if (_STAGE[status] < _STAGE["agreed"] or talks_did) and (
+                v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])
+            ):
+                # "ceasefire talks", "efforts to broker a truce": talks, no pause yet (and talks that
+                # began, collapsed, ended or were extended are news of the talks)
+                continue
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             # one pool: the curated names and the world's towns in a place's position ("in Kupiansk"),
             # scored alike, so that a town the curated list lacks still beats its country
@@ -599,13 +612,13 @@ def _one_term(mentions: list[Mention], paras: list[int], where: list[int]) -> li
     the same family, at no other place, takes the kind of the first term used there, so that
     the lifecycle joins the two and the later stage counts for the pause. When the sentence
     before also used the later word ("agreed a truce ... accepted a ceasefire. The truce
-    took effect"), the later mention keeps it. A different place, another family, a gap of
-    a sentence or a new paragraph is another pause. It changes no status, place or length."""
+    took effect"), the later mention keeps it. The lead after a headline goes on from it. A
+    different place, another family, a gap of a sentence or a new paragraph is another pause. It changes no status, place or length."""
     out = list(mentions)
     for j, b in enumerate(out):
         before = [
             a for a, p, w in zip(out, paras, where)
-            if w == where[j] - 1 and p == paras[j] and _FAMILY[a.kind] == _FAMILY[b.kind] and b.location in (None, a.location)
+            if w == where[j] - 1 and (p == paras[j] or w == 0) and _FAMILY[a.kind] == _FAMILY[b.kind] and b.location in (None, a.location)
         ]
         if before and all(a.kind != b.kind for a in before):  # the sentence before used b's word: b is that pause
             out[j] = replace(b, kind=before[0].kind)

@@ -217,10 +217,28 @@ def cues(sentence: str, hits: tuple[Hit, ...], vocab: Vocab, probe: Probe | None
     for c in found:
         if any(_overlaps(c.start, c.end, o.start, o.end) for o in chosen):
             continue
-        if any(_overlaps(c.start, c.end, h.start, h.end) and not (h.kind == "aid_access") for h in hits):
+        inside = [h for h in hits if _overlaps(c.start, c.end, h.start, h.end) and h.kind != "aid_access"]
+        if inside and c.status == "called_for" and c.start < inside[0].start and not any(_overlaps(c.start, inside[0].start, o.start, o.end) for o in chosen):
+            c = Cue(c.status, c.start, inside[0].start)  # "urged them to allow aid access": the call stands before its object
+        elif inside:
             continue
         chosen.append(c)
+    chosen = [
+        Cue("called_for", c.start, c.end) if c.status in _ASKED and _CALL_AND.search(sentence, max(0, c.start - 160), c.start) else c
+        for c in chosen
+    ]
     return tuple(sorted(chosen, key=lambda c: c.start))
+
+
+#: "called on the parties to halt fighting and agree a truce": an act coordinated with what a
+#: call asks for is asked for too, not reported.
+_ASKED = ("agreed", "proposed", "in_effect")
+_CALL_AND = re.compile(
+    r"\b(?:call(?:s|ed|ing)? on|urg(?:e|es|ed|ing)|ask(?:s|ed|ing)?|press(?:es|ed|ing)?|appeal(?:s|ed|ing)? to|encourag(?:e|es|ed|ing)|"
+    r"invit(?:e|es|ed|ing)|implor(?:e|es|ed|ing)|exhort(?:s|ed|ing)?|demand(?:s|ed|ing)? that)\s+(?:[\w'\u2019-]+\s+){0,8}?to\s+"
+    r"(?:[\w'\u2019-]+\s+){1,5}?(?:and|or)\s+(?:to\s+)?$",
+    re.IGNORECASE,
+)
 
 
 #: Where the stretch that reports on a pause ends. Before the pause: a strong break. After
@@ -263,7 +281,7 @@ _GAP_AFTER = re.compile(
 #: A cue in a hypothesis, condition, aim or expectation is no report: "could be extended", "unless it
 #: is violated", "is expected to be extended", "a mechanism to monitor violations".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+)?$"
+    r"\b(?:could|may|might|can|unless|if|whether|should|threaten(?:s|ed)? to|risk(?:s|ed)?)\b[\w\s]{0,14}$|\b(?:no|without|never|nor|any)\s+(?:\w+\s+){0,2}$"
     r"|\b(?:expected|likely|hop(?:e|es|ed|ing)|aim(?:s|ed|ing)?|seek(?:s|ing)?|plan(?:s|ned|ning)?|wants?|wanted|efforts?|bids?|talks|moves?) to\s+(?:be\s+)?$"
     r"|\bto (?:monitor|report|prevent|avoid|investigate|punish|deter|verify|document|address|track) (?:\w+\s+){0,2}$",
     re.IGNORECASE,
@@ -282,7 +300,8 @@ def clause(sentence: str, h: Hit) -> tuple[int, int]:
     for m in _BREAK.finditer(sentence, 0, h.start):
         lo = m.end()
     aside = _ASIDE.match(sentence, h.end)  # "the truce, renewed twice since April, expired": its predicate is past the aside
-    m = _EARLIER.search(sentence, aside.end() if aside else h.end)
+    # from the aside's closing comma, not past its space: ", the ministry said, after ..." still opens an earlier clause
+    m = _EARLIER.search(sentence, h.end + len(aside.group().rstrip()) if aside else h.end)
     while m and m.group() in _DASHES and (close := sentence.find(m.group(), m.end())) != -1:
         m = _EARLIER.search(sentence, close + 1)  # "the truce — brokered by Qatar — took effect": an aside
     return lo, (m.start() if m else len(sentence))
@@ -370,7 +389,14 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
             and not any(c.status == "collapsed" and c.start >= h.end and governs(c) for c in later)
         ):
             return "ended"  # "clashes resumed after a 24-hour truce": the fighting came after the pause had run its course
-        if found in ("violated", "ended") and any(c.status == "collapsed" for c in later):
+        if (
+            found == "violated" and sentence
+            and any(c.status == "violated" and _BREAKING.match(sentence, c.start) for c in later)
+            and _LAUNCHED.search(sentence, max(0, h.start - 200), h.start)
+        ):
+            return "collapsed"  # "launched a fresh wave of airstrikes, breaking the ceasefire": fighting that breaks it
+        resumed = found == "ended" and any(c.status == "violated" and _RESUMED.search(sentence or "", c.start, c.end) for c in later)
+        if found in ("violated", "ended") and (resumed or any(c.status == "collapsed" for c in later)):
             expired = found == "ended" and any(_EXPIRY.match(sentence or "", c.start) for c in later if c.status == "ended")
             if not expired:  # "resumed hostilities, blaming each other for breaking the truce"; "ended when fighting erupted"
                 return "collapsed"
@@ -425,6 +451,10 @@ _ATTRIBUTE = re.compile(r"proposed|possible|potential|planned|hoped-for|mooted|d
 #: The pause as the object of "after" / "following" ("after a 24-hour ceasefire"): something that came after it.
 _AFTER_PAUSE = re.compile(r"\b(?:after|following)\s+(?:[\w'\u2019-]+\s+){0,3}$", re.IGNORECASE)
 _AUX_FUTURE = re.compile(r"\b(?:will|would|shall|is to|was to)\b", re.IGNORECASE)
+_BREAKING = re.compile(r"(?:break|broke|shatter)", re.IGNORECASE)
+_LAUNCHED = re.compile(r"\blaunch(?:ed|es|ing)?\b[^.;]{0,60}?\b(?:air ?strikes|airstrikes|attacks?|offensive|assault|bombardment)\b", re.IGNORECASE)
+#: A breach that is renewed fighting ("resumed airstrikes, ending the truce"): with an end, a collapse.
+_RESUMED = re.compile(r"resum", re.IGNORECASE)
 _DESPITE = re.compile(r"(?:despite|in spite of)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"(?:agreements?|deals?|accords?|pacts?)\b", re.IGNORECASE)
 _TO_KEEP = re.compile(r"\b(?:respect|observe|abide by|honou?r|adhere to|uphold|maintain|preserve)$", re.IGNORECASE)
