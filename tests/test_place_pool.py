@@ -102,3 +102,41 @@ def test_a_town_keys_file_from_other_data_is_ignored(monkeypatch):
         monkeypatch.undo()
         world._known_keys.cache_clear()
     assert world._known_keys() is not None
+
+
+# --- issue 12, fourth round: whose place (made-up sentences) ------------------------------
+
+
+def test_a_nationality_before_a_party_and_its_stance_owns_the_party():
+    # "the Malian army declared" reads as "Mali's army declared": the country as a fallback
+    assert place("Late on Sunday the Malian army declared that a three-day ceasefire was over.") == "Mali"
+    # a party merely named, or a call for a pause, is not enough
+    assert place("A truce between the rebels and the Malian army was signed on Sunday.") is None
+    # a town named in a place's position still wins
+    assert place("The Malian army declared a ceasefire in Gao on Sunday.") == "Gao"
+
+
+def test_a_capital_named_as_a_subject_is_its_government():
+    assert place("Kyiv, separatist militia agree on a truce in eastern Ukraine.") == "Ukraine"
+    assert place("Bamako and the rebels in northern Mali agreed to a ceasefire.") == "Mali"
+    # governed by a place preposition, right before the trigger, or in apposition: the city itself
+    assert place("A truce took hold in Tripoli on Friday.") == "Tripoli"
+    assert place("The Tripoli truce held on Friday.") == "Tripoli"
+    assert place("A truce took hold in the Libyan capital, Tripoli, on Friday.") == "Tripoli"
+
+
+def test_a_later_step_that_follows_the_pause_is_not_its_place():
+    text = (
+        "The leaders agreed to a ceasefire, which would be followed by a withdrawal of the rebels from the towns of Rutshuru and Kiwanja."
+    )
+    assert place(text) is None
+    assert place("The leaders agreed to a ceasefire in Rutshuru, which would be followed by talks.") == "Rutshuru"
+
+
+def test_two_states_leaders_named_together_are_the_sides():
+    text = "He said he had spoken to Israeli Prime Minister Ehud Barak and Lebanon's Prime Minister Salim Hoss, and that fighting would end at dawn."
+    assert place(text) is None
+    text = "The envoy met Lebanon's President Elias Hrawi and Syrian President Hafez Assad before the truce took effect."
+    assert place(text) is None
+    # one state's leader alone: its country stays the fallback
+    assert place("Lebanon's Prime Minister Salim Hoss said the truce would take effect at dawn.") == "Lebanon"

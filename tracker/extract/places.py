@@ -37,14 +37,33 @@ def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None
     """Countries named as the owner of a party ("Sudan's army", "the government of Colombia",
     "the people of Afghanistan"): a fallback place."""
     probe = Probe(sentence) if probe is None else probe
-    return tuple(
+    party = _demonym_party(vocab)
+    hits = [
         PlaceHit(place, m.start(), m.end())
         for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(probe))
-        if place.type == "country" and not place.demonym
+        if place.type == "country"
         for m in pattern.finditer(sentence)
-        if (vocab.place_possessive.match(sentence[m.end() :]) or vocab.place_owner_of_before.search(sentence[max(0, m.start() - 80) : m.start()]))
+        if (
+            party.match(sentence, m.end())  # "the Colombian government", "the Syrian military": as "Colombia's government"
+            if place.demonym
+            else vocab.place_possessive.match(sentence[m.end() :])
+            or vocab.place_owner_of_before.search(sentence[max(0, m.start() - 80) : m.start()])
+        )
         and not vocab.venue_before.search(sentence[: m.start()])
-    )
+    ]
+    return tuple(sorted(hits, key=lambda h: h.start))
+
+
+_PARTY: dict[int, re.Pattern[str]] = {}
+
+
+def _demonym_party(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.demonym_party_after: the words after a nationality that make it a
+    party's ("the Colombian government", "the Syrian military"), as "Colombia's government"."""
+    found = _PARTY.get(id(vocab))
+    if found is None:
+        found = _PARTY[id(vocab)] = re.compile(vocab.raw["places"]["demonym_party_after"], re.IGNORECASE)
+    return found
 
 
 def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab, states: frozenset[str] = frozenset()) -> Place | None:
@@ -219,6 +238,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score += 2.5
     if vocab.place_actor_after.match(after) and not governed:
         score -= 5.0  # "Kyiv said", "Pakistan resumed hostilities"
+    elif not governed and h.place.type == "city" and _capital_for_government(h, sentence, t_start):
+        score -= 5.0  # "Kiev, E. Ukraine militia agree", "Moscow and Kyiv traded blame": a capital for its government
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"
     if vocab.place_owner_of_before.search(tail):
@@ -235,6 +256,32 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if h.start >= t_end and _EARLIER_CLAUSE.search(sentence, t_end, h.start):
         score -= 2.0  # "... since the onset of the war in Gaza": background, older than the pause
     return score
+
+
+def _capital_for_government(h: PlaceHit, sentence: str, t_start: int) -> bool:
+    """True when the city at `h`, named by its own name, not governed by a place preposition nor
+    right before the trigger ("a Tripoli truce") nor owning a place ("Beirut's southern
+    suburbs"), is its country's capital: news names a government by its capital."""
+    if sentence.startswith(("'s", "\u2019s"), h.end) or sentence.endswith("capital", h.start, h.end):
+        return False  # "Beirut's suburbs", "the Ukrainian capital" (`_capital_hits`)
+    if sentence[max(0, h.start - 12) : h.start].rstrip(", ").endswith("capital"):
+        return False  # "in the Libyan capital, Tripoli": the capital named in apposition
+    return not (h.start < t_start and h.end >= t_start - 2) and _capital(h.place)
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> frozenset[tuple[str, str]]:
+    """(country, capital's transliteration key) for every country with a capital in GeoNames."""
+    from . import world
+
+    return frozenset((country, world.key(name)) for country, name in world.capitals().items())
+
+
+def _capital(place: Place) -> bool:
+    """True when `place` is its country's capital ("Kyiv", "Khartoum")."""
+    from . import world
+
+    return (place.country, world.key(place.name)) in _capitals()
 
 
 _CLAUSE: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
@@ -292,10 +339,36 @@ _PAIR_BEFORE = re.compile(r"(?:^|\W)((?:the\s+)?[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w
 _PAIR_AFTER = re.compile(r"^(?:'s|\u2019s)?\s*(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)")
 
 
-def _paired(sentence: str, h: PlaceHit) -> bool:
-    """True when the state at `h` is named with another state ("Pakistan and Afghanistan agreed")."""
+_LEADERS: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _leader_pair(vocab: Vocab) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two states' leaders named together, before and after a state (`data/en.json` places.leader_title):
+    "Israeli Prime Minister Benjamin Netanyahu and Lebanon's Prime Minister", "Lebanon's
+    President Joseph Aoun and Syrian President Ahmed al-Sharaa"."""
+    found = _LEADERS.get(id(vocab))
+    if found is None:
+        title = (
+            r"(?:(?:acting|caretaker|interim|outgoing|then) )?(?:" + vocab.raw["places"]["leader_title"] + r")(?: [A-Z][\w'\u2019.-]*){0,3}"
+        )
+        found = _LEADERS[id(vocab)] = (
+            re.compile(r"(?:^|\W)([A-Z][\w'\u2019-]*?)(?:'s|\u2019s)? " + title + r",? and (?:the )?$"),
+            re.compile(r"^(?:'s|\u2019s) " + title + r",? and (?:the )?([A-Z][\w'\u2019-]*)"),
+        )
+    return found
+
+
+def _paired(sentence: str, h: PlaceHit, vocab: Vocab | None = None) -> bool:
+    """True when the state at `h` is named with another state ("Pakistan and Afghanistan agreed"),
+    or its leader with another state's ("spoke to Israeli Prime Minister Benjamin Netanyahu and
+    Lebanon's Prime Minister Najib Mikati"): the two sides."""
     names = _state_names()
     own = sentence[h.start : h.end].lower()
+    if vocab is not None:
+        before, after = _leader_pair(vocab)
+        m = after.match(sentence, h.end) or before.search(sentence, max(0, h.start - 90), h.start)
+        if m and m.group(1).lower() != own and m.group(1).lower() in names:
+            return True
     m = _PAIR_AFTER.match(sentence[h.end :])
     if m:
         other = m.group(1).lower()
@@ -314,7 +387,7 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
     best: tuple[float, Place] | None = None
     between = {h.place.name for h in hits if h.place.type == "country" and _between(sentence, h)}
     for h in hits:
-        if h.place.type == "country" and _paired(sentence, h):
+        if h.place.type == "country" and _paired(sentence, h, vocab):
             continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
         if h.place.name in between:
             continue  # a party to the pause, here or where the sentence names it again ("... prisoners in Israel")
