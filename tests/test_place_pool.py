@@ -140,3 +140,28 @@ def test_two_states_leaders_named_together_are_the_sides():
     assert place(text) is None
     # one state's leader alone: its country stays the fallback
     assert place("Lebanon's Prime Minister Salim Hoss said the truce would take effect at dawn.") == "Lebanon"
+
+
+def test_the_country_after_a_venue_city_is_the_venues():
+    assert place("The warring sides agreed to a ceasefire at talks in Doha, Qatar, on Saturday.") is None
+    assert place("The government and the rebels signed a cessation of hostilities in Pretoria, South Africa.") is None
+    # the venue's country is no side either: the party's country stays the fallback
+    assert place("Delegations from Sudan's army and the RSF signed a truce in Jeddah, Saudi Arabia.") == "Sudan"
+    # a city of the pause itself, then its country: the city
+    assert place("A truce took hold in Aleppo, Syria, on Friday.") == "Aleppo"
+
+
+def test_the_place_of_a_reports_speakers_is_weaker_than_the_pauses():
+    assert place("Officials in Tripoli said the UN-brokered truce in Libya held on Friday.") == "Libya"
+    assert place("The truce in Libya held on Friday, a spokesman in Tripoli said.") == "Libya"
+    # with no other place named, still the place
+    assert place("Officials in Tripoli said the truce had held on Friday.") == "Tripoli"
+
+
+def test_a_border_of_two_states_that_are_also_the_actors():
+    assert place("Armenia and Azerbaijan agreed to a ceasefire on their border.") == "Armenia\u2013Azerbaijan border"
+
+
+def test_the_target_of_halted_strikes_on_energy_is_the_place():
+    assert place("Russian forces said they would halt strikes on Ukraine's energy grid for 30 days.") == "Ukraine"
+    assert place("The army agreed to a 30-day pause in attacks on Ukraine's power plants.") == "Ukraine"

@@ -54,6 +54,18 @@ def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None
     return tuple(sorted(hits, key=lambda h: h.start))
 
 
+_SOURCE: dict[int, re.Pattern[str]] = {}
+
+
+def _source_before(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.source_before: the words before the place where a report's speakers
+    are ("officials in", "a spokesman in", "told reporters in")."""
+    found = _SOURCE.get(id(vocab))
+    if found is None:
+        found = _SOURCE[id(vocab)] = re.compile(vocab.raw["places"]["source_before"] + r"\s*$", re.IGNORECASE)
+    return found
+
+
 _PARTY: dict[int, re.Pattern[str]] = {}
 
 
@@ -74,8 +86,18 @@ def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab,
     prime minister" name the two sides, not the place."""
     for h in owners:
         if h.start < t_end or not vocab.place_background_between.search(sentence, t_end, h.start):
-            return None if states - {h.place.country} else h.place
+            others = {s for s in states - {h.place.country} if not _only_a_venue(s, sentence, vocab)}
+            return None if others else h.place
     return None
+
+
+def _only_a_venue(state: str, sentence: str, vocab: Vocab) -> bool:
+    """True when every naming of `state` in the sentence follows a city it locates ("talks in
+    Jeddah, Saudi Arabia"): the venue's country, not a side."""
+    spans = [m for pattern, p in vocab.places_by_name.get(state.lower(), ()) if not p.demonym for m in pattern.finditer(sentence)]
+    return bool(spans) and all(
+        _city_of(sentence[max(0, m.start() - 100) : m.start()], Place(state, "country", state, ""), vocab) for m in spans
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -210,6 +232,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if venue and not (venue.start() <= t_start < h.start):  # "announced a ceasefire in Yemen" is no venue
         return None
     tail = before[-100:]  # the checks below look at the words right before the place
+    if h.place.type == "country" and tail.endswith(",", 0, len(tail.rstrip())) and _city_of(tail, h.place, vocab):
+        return None  # "in Pretoria, South Africa", "in Doha, Qatar": the country of the city named, which decides alone
     if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(tail):
         return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
     if vocab.place_organisation_before.search(tail):
@@ -244,6 +268,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score -= 1.0  # "Ethiopia's government"
     if vocab.place_owner_of_before.search(tail):
         score -= 2.0  # "the administration of the region of Somaliland": a party's ground, not where the pause is
+    if _source_before(vocab).search(tail):
+        score -= 3.0  # "officials in Tripoli said the truce in Libya held": where the speakers sit
     if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave
         if vocab.corridor_origin_before.search(before):
             score += 1.5
@@ -282,6 +308,28 @@ def _capital(place: Place) -> bool:
     from . import world
 
     return (place.country, world.key(place.name)) in _capitals()
+
+
+_CITY_COMMA = re.compile(r"([A-Z][\w'\u2019-]*(?:[ -](?:el-|al-|es )?[A-Z][\w'\u2019-]*){0,2}),\s*$")
+
+
+def _city_of(tail: str, country: Place, vocab: Vocab) -> bool:
+    """True when `tail` ends with "City, " and City is a usual venue of talks (`data/en.json`
+    places.venue_cities) or a curated city or site of `country`: the country after it only says
+    where the city is."""
+    from . import world
+
+    m = _CITY_COMMA.search(tail)
+    if m is None:
+        return False
+    words = m.group(1).split()
+    for n in range(len(words)):  # "Saturday in Doha, Qatar" has no run; "Talks Doha" tries "Talks Doha", "Doha"
+        name = " ".join(words[n:])
+        if world.key(name) in world._venues(vocab):
+            return True
+        if any(p.country == country.name and p.type in ("city", "site") for _, p in vocab.places_by_name.get(name.lower(), ())):
+            return True
+    return False
 
 
 _CLAUSE: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
@@ -395,7 +443,7 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
     if best is None and vocab.place_border_after.match(sentence[t_end:]):
-        return _border(sentence, hits)
+        return _border(sentence, hits, vocab)
     return best[1] if best else None
 
 
@@ -408,10 +456,20 @@ def _between(sentence: str, h: PlaceHit) -> bool:
 _BETWEEN = re.compile(r"\bbetween(?: the)?\s*$", re.IGNORECASE)
 
 
-def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
+def _border(sentence: str, hits: tuple[PlaceHit, ...], vocab: Vocab) -> Place | None:
     """The border of the two states the sentence names as a pair ("Pakistan and Afghanistan
-    agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None."""
+    agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None. The
+    states may be actors too ("Armenia and Azerbaijan agreed", left out of `hits`): they are
+    looked up again."""
     pair: list[Place] = []
+    if sum(h.place.type == "country" for h in hits) < 2:
+        hits = tuple(
+            PlaceHit(place, m.start(), m.end())
+            for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(Probe(sentence)))
+            if place.type == "country" and not place.demonym
+            for m in pattern.finditer(sentence)
+        )
+        hits = tuple(sorted(hits, key=lambda h: h.start))
     for h in hits:
         if h.place.type == "country" and _paired(sentence, h) and all(p.name != h.place.name for p in pair):
             pair.append(h.place)
