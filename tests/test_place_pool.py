@@ -165,3 +165,18 @@ def test_a_border_of_two_states_that_are_also_the_actors():
 def test_the_target_of_halted_strikes_on_energy_is_the_place():
     assert place("Russian forces said they would halt strikes on Ukraine's energy grid for 30 days.") == "Ukraine"
     assert place("The army agreed to a 30-day pause in attacks on Ukraine's power plants.") == "Ukraine"
+
+
+def test_a_settlement_no_gazetteer_holds_named_by_what_it_is():
+    assert place("A local truce took hold in the Syrian village of Kafr Nabudah on Friday.") == "Kafr Nabudah"
+    assert place("A truce was agreed in the Libyan town of Tawergha.") == "Tawergha"
+    [m] = extract("Gangs agreed a truce in the Martissant neighborhood of Port-au-Prince, Haiti, to let aid through.")
+    assert (m.location, m.country) == ("Martissant", "Haiti")
+    # no country named: its zone would be a guess, so no place of its own
+    assert place("The rebels agreed a truce in the village of Kafr Nabudah.") is None
+    # an actor's "camp" is no settlement
+    assert place("The Trump camp said the ceasefire in Gaza would hold.") == "Gaza"
+
+
+def test_a_nationality_and_a_coordinated_party_agreeing():
+    assert place("Malian army and rebels agree to a one-week truce.") == "Mali"

@@ -139,6 +139,8 @@ def find(
                     hits.append(PlaceHit(place, m.start(), m.end()))
     if "rossing" in sentence:  # "the Adre border crossing": a crossing the gazetteer lacks
         hits += _crossing_hits(sentence, hits)
+    if any(w in sentence for w in _SETTLEMENT_WORDS):  # "the Syrian village of Kafr Nabudah": a place no gazetteer holds
+        hits += _settlement_hits(sentence, hits, actor_names)
     if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
         hits += _capital_hits(sentence, vocab, hits)
     if "country" in sentence:  # "in the east of the country": that part of the country the sentence names
@@ -178,6 +180,52 @@ def _crossing_hits(sentence: str, hits: list[PlaceHit]) -> list[PlaceHit]:
         if any(h.start <= m.start(1) and m.end(1) <= h.end and h.place.type in ("country", "region") for h in hits):
             continue  # "the Gaza crossing", "the Sudan border crossing": no crossing's own name
         out.append(PlaceHit(Place(name + m.group(2), "crossing", country.country, country.tz), m.start(1), m.end(2)))
+    return out
+
+
+_SETTLEMENT_WORDS = ("town", "village", "district", "neighbo", "camp", "quarter", "suburb", "Mountains", "Valley", "Hills")
+_NAME = r"((?:(?:al|el|ad|as|an|ash|at|ar|az|Bab|Abu|Beit|Deir|Kafr|Tel|Ras|Ain|Khan|Jabal|Wadi|Sheikh)[- ])?[A-Z][\w\u00c0-\u024f'\u2019-]+(?: (?:al-|el-|ad-)?[A-Z][\w\u00c0-\u024f'\u2019-]+){0,2})"
+_SETTLEMENT = re.compile(
+    r"\b(town|village|city|port|district|neighbou?rhood|camp|suburb|enclave|area) of (?:the )?" + _NAME + r"(?![\w-])"
+    r"|\bthe " + _NAME + r" (neighbou?rhood|district|(?:refugee )?camp|quarter|suburb|area|[Mm]ountains|[Vv]alley|[Hh]ills)\b"
+)
+_NOT_A_SETTLEMENT_NAME = frozenset(
+    "the a an this that its their his her our new old same other first second last former government opposition rebel "
+    "un u.n. january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _settlement_hits(sentence: str, hits: list[PlaceHit], actor_names: tuple[Span, ...]) -> list[PlaceHit]:
+    """A hit for a settlement the gazetteers lack, named by what it is ("the Syrian village of
+    Kafr Nabudah", "the Martissant neighbourhood of Port-au-Prince", "the Nuba Mountains"): a
+    pause's local level. Its country is that of the country or nationality right before it
+    ("the Libyan town of"), else of the first country or place the sentence names; with none,
+    no hit (its zone would be a guess). A name a gazetteer holds ("the town of Debaltseve") is
+    left to it; so is a name that is an actor's ("the Trump camp")."""
+    from . import world
+
+    out = []
+    known = world._known_keys()
+    for m in _SETTLEMENT.finditer(sentence):
+        name = m.group(2) or m.group(3)
+        start = m.start(2) if m.group(2) else m.start(3)
+        end = start + len(name)
+        if name.split()[0].lower() in _NOT_A_SETTLEMENT_NAME or not sentence[:start].strip():
+            continue
+        if any(h.start < end and start < h.end for h in hits) or any(a < end and start < b for a, b in actor_names):
+            continue  # the curated gazetteer or an actor holds the name
+        if known is not None and world._known(world.key(name), known):
+            continue  # the world's towns hold it (`world.candidates` proposes it there)
+        word = (m.group(1) or m.group(4)).lower()
+        owner = next((h.place for h in hits if h.place.type == "country" and 0 <= m.start() - h.end <= 3), None)
+        owner = owner or next((h.place for h in hits if h.place.type == "country"), None)
+        owner = owner or next((h.place for h in hits if h.place.country), None)
+        if owner is None:
+            continue
+        country = owner.country if owner.type != "country" else owner.name
+        kind = "region" if word.endswith(("mountains", "valley", "hills")) else "city"
+        out.append(PlaceHit(Place(name, kind, country, owner.tz), start, end))
     return out
 
 
