@@ -180,3 +180,10 @@ def test_a_settlement_no_gazetteer_holds_named_by_what_it_is():
 
 def test_a_nationality_and_a_coordinated_party_agreeing():
     assert place("Malian army and rebels agree to a one-week truce.") == "Mali"
+
+
+def test_a_place_owning_the_speaker_of_an_incident_is_no_incident_site():
+    text = "Gaza's civil defence rescuers said strikes killed six people after Israel said the ceasefire was delayed."
+    assert place(text) == "Gaza"
+    # the place where the incident happened still is one
+    assert place("Two people were killed in Gaza after Israel said the ceasefire was delayed.") is None

@@ -54,6 +54,18 @@ def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None
     return tuple(sorted(hits, key=lambda h: h.start))
 
 
+_AGENCY: dict[int, re.Pattern[str]] = {}
+
+
+def _agency_after(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.agency_after: a place's own services as the speaker ("Gaza's civil
+    defence", "Kharkiv's mayor")."""
+    found = _AGENCY.get(id(vocab))
+    if found is None:
+        found = _AGENCY[id(vocab)] = re.compile(vocab.raw["places"]["agency_after"], re.IGNORECASE)
+    return found
+
+
 _SOURCE: dict[int, re.Pattern[str]] = {}
 
 
@@ -392,6 +404,8 @@ def _incident_clause(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab
         pl = vocab.raw["places"]
         found = _CLAUSE[id(vocab)] = (re.compile(pl["clause_boundary"], re.IGNORECASE), re.compile(pl["incident_clause"], re.IGNORECASE))
     boundary, incident = found
+    if h.end <= t_start and _agency_after(vocab).match(sentence, h.end):
+        return False  # "Gaza's civil defence said strikes killed eight": the place owns the speaker, no site of the incident
     if h.end <= t_start:
         cut = boundary.search(sentence, h.end, t_start)
         if cut is None:
