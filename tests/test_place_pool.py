@@ -187,3 +187,13 @@ def test_a_place_owning_the_speaker_of_an_incident_is_no_incident_site():
     assert place(text) == "Gaza"
     # the place where the incident happened still is one
     assert place("Two people were killed in Gaza after Israel said the ceasefire was delayed.") is None
+
+
+def test_the_place_that_holds_the_pauses_own_is_not_its_level():
+    assert place("The RSF agreed to a humanitarian truce in Darfur's El Fasher.") == "El Fasher"
+
+
+def test_a_state_waging_a_war_in_another_place_is_a_side():
+    assert place("Putin declared a 30-hour Easter truce in Russia's war in Ukraine.") == "Ukraine"
+    # a country's own war is its place
+    assert place("The army agreed to a truce in Sudan's war on Saturday.") == "Sudan"

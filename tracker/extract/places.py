@@ -54,6 +54,17 @@ def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None
     return tuple(sorted(hits, key=lambda h: h.start))
 
 
+_WAR_ON: dict[int, re.Pattern[str]] = {}
+
+
+def _war_on(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.war_on_after: a state's war waged in or on another place."""
+    found = _WAR_ON.get(id(vocab))
+    if found is None:
+        found = _WAR_ON[id(vocab)] = re.compile(vocab.raw["places"]["war_on_after"], re.IGNORECASE)
+    return found
+
+
 _AGENCY: dict[int, re.Pattern[str]] = {}
 
 
@@ -304,6 +315,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
     if h.place.type == "country" and after.startswith(("'s", "\u2019s")) and not vocab.place_possessive.match(after):
         return None  # "Egypt's foreign minister", "Russia's energy infrastructure": an envoy, a target
+    if h.place.type == "country" and _war_on(vocab).match(after):
+        return None  # "Russia's war in Ukraine", "Israel's war with Hamas": the side waging it
     if h.place.demonym and vocab.place_demonym_not_after.match(after):
         return None  # "Afghan President Ashraf Ghani", "a Ukrainian agreement": who acts
     if h.start >= t_end and vocab.place_background_between.search(sentence, t_end, h.start):
@@ -497,6 +510,8 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
     best: tuple[float, Place] | None = None
     between = {h.place.name for h in hits if h.place.type == "country" and _between(sentence, h)}
     for h in hits:
+        if any(o is not h and sentence.startswith(("'s ", "\u2019s "), h.end) and o.start == h.end + 3 for o in hits):
+            continue  # "Darfur's El Fasher", "Ukraine's Zaporizhzhia region": the place that holds the pause's own
         if h.place.type == "country" and _paired(sentence, h, vocab):
             continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
         if h.place.name in between:
