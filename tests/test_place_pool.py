@@ -197,3 +197,8 @@ def test_a_state_waging_a_war_in_another_place_is_a_side():
     assert place("Putin declared a 30-hour Easter truce in Russia's war in Ukraine.") == "Ukraine"
     # a country's own war is its place
     assert place("The army agreed to a truce in Sudan's war on Saturday.") == "Sudan"
+
+
+def test_the_palestinian_enclave_is_gaza():
+    assert place("The truce came into force in the besieged Palestinian territory at dawn.") == "Gaza"
+    assert place("Aid trucks entered the Palestinian enclave after the truce took effect.") == "Gaza"
