@@ -202,3 +202,9 @@ def test_a_state_waging_a_war_in_another_place_is_a_side():
 def test_the_palestinian_enclave_is_gaza():
     assert place("The truce came into force in the besieged Palestinian territory at dawn.") == "Gaza"
     assert extract("Aid trucks entered the Palestinian enclave after the truce took effect.")[0].location == "Gaza"
+
+
+def test_a_part_or_an_exception_named_after_the_pause_is_not_its_level():
+    assert place("The army announced a nationwide ceasefire in Sudan, including in Khartoum and Omdurman.") == "Sudan"
+    assert place("Russia announced a ceasefire along the front line in Ukraine, including near Pokrovsk.") == "Ukraine"
+    assert place("The army declared a truce across Syria except Idlib on Friday.") == "Syria"

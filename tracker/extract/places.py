@@ -341,6 +341,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score -= 1.0  # "Ethiopia's government"
     if vocab.place_owner_of_before.search(tail):
         score -= 2.0  # "the administration of the region of Somaliland": a party's ground, not where the pause is
+    if h.start >= t_end and _EXAMPLE_BEFORE.search(tail):
+        score -= 2.5  # "a ceasefire in Sudan, including in Khartoum", "except Idlib": a part or an exception, not the pause's level
     if _source_before(vocab).search(tail):
         score -= 3.0  # "officials in Tripoli said the truce in Libya held": where the speakers sit
     if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave
@@ -404,6 +406,12 @@ def _city_of(tail: str, country: Place, vocab: Vocab) -> bool:
             return True
     return False
 
+
+_EXAMPLE_BEFORE = re.compile(
+    r"\b(?:including|includes|include|such as|excluding|except|except for|apart from|other than|but not|not including|outside of)"
+    r"(?:\s+(?:in|near|around|on|for|across))?(?:\s+the)?(?:\s+(?:town|city|region|province|cities|towns|areas?)(?:\s+of)?)?\s+$",
+    re.IGNORECASE,
+)
 
 _CLAUSE: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 
