@@ -208,3 +208,9 @@ def test_a_part_or_an_exception_named_after_the_pause_is_not_its_level():
     assert place("The army announced a nationwide ceasefire in Sudan, including in Khartoum and Omdurman.") == "Sudan"
     assert place("Russia announced a ceasefire along the front line in Ukraine, including near Pokrovsk.") == "Ukraine"
     assert place("The army declared a truce across Syria except Idlib on Friday.") == "Syria"
+
+
+def test_a_mediator_or_a_side_owning_the_pause_is_no_fallback_place():
+    assert place("Qatar's prime minister announced the ceasefire deal in Doha on Wednesday.") is None
+    assert place("Qatar's prime minister announced the Gaza ceasefire deal on Wednesday.") == "Gaza"
+    assert place("Israel's ceasefire with Hezbollah has largely held since November.") is None

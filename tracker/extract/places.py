@@ -47,6 +47,7 @@ def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None
             party.match(sentence, m.end())  # "the Colombian government", "the Syrian military": as "Colombia's government"
             if place.demonym
             else vocab.place_possessive.match(sentence[m.end() :])
+            and not _war_on(vocab).match(sentence[m.end() :])
             or vocab.place_owner_of_before.search(sentence[max(0, m.start() - 80) : m.start()])
         )
         and not vocab.venue_before.search(sentence[: m.start()])
@@ -107,7 +108,10 @@ def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab,
     None when the sentence names another state as well (`states`, the countries among its
     actors): "the armed forces of Armenia ... the Azerbaijani Army", "Netanyahu and Lebanon's
     prime minister" name the two sides, not the place."""
+    mediators = vocab.raw["places"].get("mediator_states", ())
     for h in owners:
+        if h.place.name in mediators:
+            continue  # "Qatar's prime minister announced the ceasefire": the mediator
         if h.start < t_end or not vocab.place_background_between.search(sentence, t_end, h.start):
             others = {s for s in states - {h.place.country} if not _only_a_venue(s, sentence, vocab)}
             return None if others else h.place
