@@ -123,6 +123,9 @@ def test_a_capital_named_as_a_subject_is_its_government():
     assert place("A truce took hold in Tripoli on Friday.") == "Tripoli"
     assert place("The Tripoli truce held on Friday.") == "Tripoli"
     assert place("A truce took hold in the Libyan capital, Tripoli, on Friday.") == "Tripoli"
+    # a capital as the subject of what happens there, not a side's stance: the city itself
+    assert place("Khartoum was calm on Friday as the truce held.") == "Khartoum"
+    assert place("The truce appeared to be holding on Tuesday, residents of Khartoum said.") == "Khartoum"
 
 
 def test_a_later_step_that_follows_the_pause_is_not_its_place():

@@ -366,12 +366,20 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
 def _capital_for_government(h: PlaceHit, sentence: str, t_start: int) -> bool:
     """True when the city at `h`, named by its own name, not governed by a place preposition nor
     right before the trigger ("a Tripoli truce") nor owning a place ("Beirut's southern
-    suburbs"), is its country's capital: news names a government by its capital."""
+    suburbs"), is its country's capital named with another side before their stance ("Kiev,
+    E. Ukraine militia agree", "Bamako and the rebels agreed"): news names a government by its capital."""
     if sentence.startswith(("'s", "\u2019s"), h.end) or sentence.endswith("capital", h.start, h.end):
         return False  # "Beirut's suburbs", "the Ukrainian capital" (`_capital_hits`)
     if sentence[max(0, h.start - 12) : h.start].rstrip(", ").endswith("capital"):
         return False  # "in the Libyan capital, Tripoli": the capital named in apposition
+    if not _COORDINATED.match(sentence, h.end):
+        return False  # "Khartoum was calm as the truce held": the city itself ("Kyiv said" is `actor_after`'s)
     return not (h.start < t_start and h.end >= t_start - 2) and _capital(h.place)
+
+
+_COORDINATED = re.compile(
+    r"(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?(?:[\w.'\u2019-]+\s+){0,3}?(?:agree|agreed|agrees|reach|reached|sign|signed|accept|accepted|announce|announced|trade|traded|declare|declared|say|said)\b"
+)
 
 
 @lru_cache(maxsize=1)
