@@ -529,7 +529,10 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
     """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
     between = {h.place.name for h in hits if h.place.type == "country" and _between(sentence, h)}
+    mediators = vocab.raw["places"].get("mediator_states", ())
     for h in hits:
+        if h.place.type == "country" and h.place.name in mediators:
+            continue  # "Mediator Qatar confirms the start of the truce", "the delegation to Qatar": the mediator, the venue
         if any(o is not h and sentence.startswith(("'s ", "\u2019s "), h.end) and o.start == h.end + 3 for o in hits):
             continue  # "Darfur's El Fasher", "Ukraine's Zaporizhzhia region": the place that holds the pause's own
         if h.place.type == "country" and _paired(sentence, h, vocab):
@@ -550,7 +553,7 @@ def _between(sentence: str, h: PlaceHit) -> bool:
     return not h.place.demonym and bool(_BETWEEN.search(sentence, 0, h.start)) and not sentence.startswith(("'s", "\u2019s"), h.end)
 
 
-_BETWEEN = re.compile(r"\bbetween(?: the)?\s*$", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween(?: the)?(?: [\w'\u2019-]+(?: [\w'\u2019-]+){0,2} (?:and|&)(?: the)?)?\s*$", re.IGNORECASE)
 
 
 def _border(sentence: str, hits: tuple[PlaceHit, ...], vocab: Vocab) -> Place | None:
