@@ -51,7 +51,7 @@ FLOORS = {"f1": 0.95, "status": 0.90, "duration": 0.95, "place": 0.92, "kind_fam
 #: Floors for a labelled set that does not reach `FLOORS` yet, by file name: the figures it
 #: reached, so that CI catches a step back (issue #12's target is `FLOORS` on every set).
 SET_FLOORS = {
-    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.90, "duration": 0.96, "place": 0.883, "kind_family": 0.99},
+    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.90, "duration": 0.96, "place": 0.92, "kind_family": 0.99},
 }
 #: Time figures over dated passages: each a floor (>=) except the ceilings (<=); applied only
 #: where labels have times. The floors are what dev 2's dated passages reached (start_exact

@@ -37,14 +37,69 @@ def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None
     """Countries named as the owner of a party ("Sudan's army", "the government of Colombia",
     "the people of Afghanistan"): a fallback place."""
     probe = Probe(sentence) if probe is None else probe
-    return tuple(
+    party = _demonym_party(vocab)
+    hits = [
         PlaceHit(place, m.start(), m.end())
         for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(probe))
-        if place.type == "country" and not place.demonym
+        if place.type == "country"
         for m in pattern.finditer(sentence)
-        if (vocab.place_possessive.match(sentence[m.end() :]) or vocab.place_owner_of_before.search(sentence[max(0, m.start() - 80) : m.start()]))
+        if (
+            party.match(sentence, m.end())  # "the Colombian government", "the Syrian military": as "Colombia's government"
+            if place.demonym
+            else vocab.place_possessive.match(sentence[m.end() :])
+            and not _war_on(vocab).match(sentence[m.end() :])
+            or vocab.place_owner_of_before.search(sentence[max(0, m.start() - 80) : m.start()])
+        )
         and not vocab.venue_before.search(sentence[: m.start()])
-    )
+    ]
+    return tuple(sorted(hits, key=lambda h: h.start))
+
+
+_WAR_ON: dict[int, re.Pattern[str]] = {}
+
+
+def _war_on(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.war_on_after: a state's war waged in or on another place."""
+    found = _WAR_ON.get(id(vocab))
+    if found is None:
+        found = _WAR_ON[id(vocab)] = re.compile(vocab.raw["places"]["war_on_after"], re.IGNORECASE)
+    return found
+
+
+_AGENCY: dict[int, re.Pattern[str]] = {}
+
+
+def _agency_after(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.agency_after: a place's own services as the speaker ("Gaza's civil
+    defence", "Kharkiv's mayor")."""
+    found = _AGENCY.get(id(vocab))
+    if found is None:
+        found = _AGENCY[id(vocab)] = re.compile(vocab.raw["places"]["agency_after"], re.IGNORECASE)
+    return found
+
+
+_SOURCE: dict[int, re.Pattern[str]] = {}
+
+
+def _source_before(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.source_before: the words before the place where a report's speakers
+    are ("officials in", "a spokesman in", "told reporters in")."""
+    found = _SOURCE.get(id(vocab))
+    if found is None:
+        found = _SOURCE[id(vocab)] = re.compile(vocab.raw["places"]["source_before"] + r"\s*$", re.IGNORECASE)
+    return found
+
+
+_PARTY: dict[int, re.Pattern[str]] = {}
+
+
+def _demonym_party(vocab: Vocab) -> re.Pattern[str]:
+    """`data/en.json` places.demonym_party_after: the words after a nationality that make it a
+    party's ("the Colombian government", "the Syrian military"), as "Colombia's government"."""
+    found = _PARTY.get(id(vocab))
+    if found is None:
+        found = _PARTY[id(vocab)] = re.compile(vocab.raw["places"]["demonym_party_after"], re.IGNORECASE)
+    return found
 
 
 def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab, states: frozenset[str] = frozenset()) -> Place | None:
@@ -53,10 +108,23 @@ def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab,
     None when the sentence names another state as well (`states`, the countries among its
     actors): "the armed forces of Armenia ... the Azerbaijani Army", "Netanyahu and Lebanon's
     prime minister" name the two sides, not the place."""
+    mediators = vocab.raw["places"].get("mediator_states", ())
     for h in owners:
+        if h.place.name in mediators:
+            continue  # "Qatar's prime minister announced the ceasefire": the mediator
         if h.start < t_end or not vocab.place_background_between.search(sentence, t_end, h.start):
-            return None if states - {h.place.country} else h.place
+            others = {s for s in states - {h.place.country} if not _only_a_venue(s, sentence, vocab)}
+            return None if others else h.place
     return None
+
+
+def _only_a_venue(state: str, sentence: str, vocab: Vocab) -> bool:
+    """True when every naming of `state` in the sentence follows a city it locates ("talks in
+    Jeddah, Saudi Arabia"): the venue's country, not a side."""
+    spans = [m for pattern, p in vocab.places_by_name.get(state.lower(), ()) if not p.demonym for m in pattern.finditer(sentence)]
+    return bool(spans) and all(
+        _city_of(sentence[max(0, m.start() - 100) : m.start()], Place(state, "country", state, ""), vocab) for m in spans
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -98,6 +166,8 @@ def find(
                     hits.append(PlaceHit(place, m.start(), m.end()))
     if "rossing" in sentence:  # "the Adre border crossing": a crossing the gazetteer lacks
         hits += _crossing_hits(sentence, hits)
+    if any(w in sentence for w in _SETTLEMENT_WORDS):  # "the Syrian village of Kafr Nabudah": a place no gazetteer holds
+        hits += _settlement_hits(sentence, hits, actor_names)
     if "capital" in sentence:  # "the Ukrainian capital", "Sudan's capital": the capital itself
         hits += _capital_hits(sentence, vocab, hits)
     if "country" in sentence:  # "in the east of the country": that part of the country the sentence names
@@ -137,6 +207,52 @@ def _crossing_hits(sentence: str, hits: list[PlaceHit]) -> list[PlaceHit]:
         if any(h.start <= m.start(1) and m.end(1) <= h.end and h.place.type in ("country", "region") for h in hits):
             continue  # "the Gaza crossing", "the Sudan border crossing": no crossing's own name
         out.append(PlaceHit(Place(name + m.group(2), "crossing", country.country, country.tz), m.start(1), m.end(2)))
+    return out
+
+
+_SETTLEMENT_WORDS = ("town", "village", "district", "neighbo", "camp", "quarter", "suburb", "Mountains", "Valley", "Hills")
+_NAME = r"((?:(?:al|el|ad|as|an|ash|at|ar|az|Bab|Abu|Beit|Deir|Kafr|Tel|Ras|Ain|Khan|Jabal|Wadi|Sheikh)[- ])?[A-Z][\w\u00c0-\u024f'\u2019-]+(?: (?:al-|el-|ad-)?[A-Z][\w\u00c0-\u024f'\u2019-]+){0,2})"
+_SETTLEMENT = re.compile(
+    r"\b(town|village|city|port|district|neighbou?rhood|camp|suburb|enclave|area) of (?:the )?" + _NAME + r"(?![\w-])"
+    r"|\bthe " + _NAME + r" (neighbou?rhood|district|(?:refugee )?camp|quarter|suburb|area|[Mm]ountains|[Vv]alley|[Hh]ills)\b"
+)
+_NOT_A_SETTLEMENT_NAME = frozenset(
+    "the a an this that its their his her our new old same other first second last former government opposition rebel "
+    "un u.n. january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _settlement_hits(sentence: str, hits: list[PlaceHit], actor_names: tuple[Span, ...]) -> list[PlaceHit]:
+    """A hit for a settlement the gazetteers lack, named by what it is ("the Syrian village of
+    Kafr Nabudah", "the Martissant neighbourhood of Port-au-Prince", "the Nuba Mountains"): a
+    pause's local level. Its country is that of the country or nationality right before it
+    ("the Libyan town of"), else of the first country or place the sentence names; with none,
+    no hit (its zone would be a guess). A name a gazetteer holds ("the town of Debaltseve") is
+    left to it; so is a name that is an actor's ("the Trump camp")."""
+    from . import world
+
+    out = []
+    known = world._known_keys()
+    for m in _SETTLEMENT.finditer(sentence):
+        name = m.group(2) or m.group(3)
+        start = m.start(2) if m.group(2) else m.start(3)
+        end = start + len(name)
+        if name.split()[0].lower() in _NOT_A_SETTLEMENT_NAME or not sentence[:start].strip():
+            continue
+        if any(h.start < end and start < h.end for h in hits) or any(a < end and start < b for a, b in actor_names):
+            continue  # the curated gazetteer or an actor holds the name
+        if known is not None and world._known(world.key(name), known):
+            continue  # the world's towns hold it (`world.candidates` proposes it there)
+        word = (m.group(1) or m.group(4)).lower()
+        owner = next((h.place for h in hits if h.place.type == "country" and 0 <= m.start() - h.end <= 3), None)
+        owner = owner or next((h.place for h in hits if h.place.type == "country"), None)
+        owner = owner or next((h.place for h in hits if h.place.country), None)
+        if owner is None:
+            continue
+        country = owner.country if owner.type != "country" else owner.name
+        kind = "region" if word.endswith(("mountains", "valley", "hills")) else "city"
+        out.append(PlaceHit(Place(name, kind, country, owner.tz), start, end))
     return out
 
 
@@ -191,6 +307,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     if venue and not (venue.start() <= t_start < h.start):  # "announced a ceasefire in Yemen" is no venue
         return None
     tail = before[-100:]  # the checks below look at the words right before the place
+    if h.place.type == "country" and tail.endswith(",", 0, len(tail.rstrip())) and _city_of(tail, h.place, vocab):
+        return None  # "in Pretoria, South Africa", "in Doha, Qatar": the country of the city named, which decides alone
     if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(tail):
         return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
     if vocab.place_organisation_before.search(tail):
@@ -201,6 +319,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "the Israel-Hamas truce", "Russia-Ukraine talks": the parties
     if h.place.type == "country" and after.startswith(("'s", "\u2019s")) and not vocab.place_possessive.match(after):
         return None  # "Egypt's foreign minister", "Russia's energy infrastructure": an envoy, a target
+    if h.place.type == "country" and _war_on(vocab).match(after):
+        return None  # "Russia's war in Ukraine", "Israel's war with Hamas": the side waging it
     if h.place.demonym and vocab.place_demonym_not_after.match(after):
         return None  # "Afghan President Ashraf Ghani", "a Ukrainian agreement": who acts
     if h.start >= t_end and vocab.place_background_between.search(sentence, t_end, h.start):
@@ -219,10 +339,16 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         score += 2.5
     if vocab.place_actor_after.match(after) and not governed:
         score -= 5.0  # "Kyiv said", "Pakistan resumed hostilities"
+    elif not governed and h.place.type == "city" and _capital_for_government(h, sentence, t_start):
+        score -= 5.0  # "Kiev, E. Ukraine militia agree", "Moscow and Kyiv traded blame": a capital for its government
     elif vocab.place_possessive_after.match(after):
         score -= 1.0  # "Ethiopia's government"
     if vocab.place_owner_of_before.search(tail):
         score -= 2.0  # "the administration of the region of Somaliland": a party's ground, not where the pause is
+    if h.start >= t_end and _EXAMPLE_BEFORE.search(tail):
+        score -= 2.5  # "a ceasefire in Sudan, including in Khartoum", "except Idlib": a part or an exception, not the pause's level
+    if _source_before(vocab).search(tail):
+        score -= 3.0  # "officials in Tripoli said the truce in Libya held": where the speakers sit
     if kind == "aid_corridor":  # a corridor out of Mariupol (to Zaporizhzhia): the place people leave
         if vocab.corridor_origin_before.search(before):
             score += 1.5
@@ -237,6 +363,68 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
     return score
 
 
+def _capital_for_government(h: PlaceHit, sentence: str, t_start: int) -> bool:
+    """True when the city at `h`, named by its own name, not governed by a place preposition nor
+    right before the trigger ("a Tripoli truce") nor owning a place ("Beirut's southern
+    suburbs"), is its country's capital named with another side before their stance ("Kiev,
+    E. Ukraine militia agree", "Bamako and the rebels agreed"): news names a government by its capital."""
+    if sentence.startswith(("'s", "\u2019s"), h.end) or sentence.endswith("capital", h.start, h.end):
+        return False  # "Beirut's suburbs", "the Ukrainian capital" (`_capital_hits`)
+    if sentence[max(0, h.start - 12) : h.start].rstrip(", ").endswith("capital"):
+        return False  # "in the Libyan capital, Tripoli": the capital named in apposition
+    if not _COORDINATED.match(sentence, h.end):
+        return False  # "Khartoum was calm as the truce held": the city itself ("Kyiv said" is `actor_after`'s)
+    return not (h.start < t_start and h.end >= t_start - 2) and _capital(h.place)
+
+
+_COORDINATED = re.compile(
+    r"(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?(?:[\w.'\u2019-]+\s+){0,3}?(?:agree|agreed|agrees|reach|reached|sign|signed|accept|accepted|announce|announced|trade|traded|declare|declared|say|said)\b"
+)
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> frozenset[tuple[str, str]]:
+    """(country, capital's transliteration key) for every country with a capital in GeoNames."""
+    from . import world
+
+    return frozenset((country, world.key(name)) for country, name in world.capitals().items())
+
+
+def _capital(place: Place) -> bool:
+    """True when `place` is its country's capital ("Kyiv", "Khartoum")."""
+    from . import world
+
+    return (place.country, world.key(place.name)) in _capitals()
+
+
+_CITY_COMMA = re.compile(r"([A-Z][\w'\u2019-]*(?:[ -](?:el-|al-|es )?[A-Z][\w'\u2019-]*){0,2}),\s*$")
+
+
+def _city_of(tail: str, country: Place, vocab: Vocab) -> bool:
+    """True when `tail` ends with "City, " and City is a usual venue of talks (`data/en.json`
+    places.venue_cities) or a curated city or site of `country`: the country after it only says
+    where the city is."""
+    from . import world
+
+    m = _CITY_COMMA.search(tail)
+    if m is None:
+        return False
+    words = m.group(1).split()
+    for n in range(len(words)):  # "Saturday in Doha, Qatar" has no run; "Talks Doha" tries "Talks Doha", "Doha"
+        name = " ".join(words[n:])
+        if world.key(name) in world._venues(vocab):
+            return True
+        if any(p.country == country.name and p.type in ("city", "site") for _, p in vocab.places_by_name.get(name.lower(), ())):
+            return True
+    return False
+
+
+_EXAMPLE_BEFORE = re.compile(
+    r"\b(?:including|includes|include|such as|excluding|except|except for|apart from|other than|but not|not including|outside of)"
+    r"(?:\s+(?:in|near|around|on|for|across))?(?:\s+the)?(?:\s+(?:town|city|region|province|cities|towns|areas?)(?:\s+of)?)?\s+$",
+    re.IGNORECASE,
+)
+
 _CLAUSE: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 
 
@@ -249,6 +437,8 @@ def _incident_clause(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab
         pl = vocab.raw["places"]
         found = _CLAUSE[id(vocab)] = (re.compile(pl["clause_boundary"], re.IGNORECASE), re.compile(pl["incident_clause"], re.IGNORECASE))
     boundary, incident = found
+    if h.end <= t_start and _agency_after(vocab).match(sentence, h.end):
+        return False  # "Gaza's civil defence said strikes killed eight": the place owns the speaker, no site of the incident
     if h.end <= t_start:
         cut = boundary.search(sentence, h.end, t_start)
         if cut is None:
@@ -292,10 +482,36 @@ _PAIR_BEFORE = re.compile(r"(?:^|\W)((?:the\s+)?[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w
 _PAIR_AFTER = re.compile(r"^(?:'s|\u2019s)?\s*(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)")
 
 
-def _paired(sentence: str, h: PlaceHit) -> bool:
-    """True when the state at `h` is named with another state ("Pakistan and Afghanistan agreed")."""
+_LEADERS: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _leader_pair(vocab: Vocab) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two states' leaders named together, before and after a state (`data/en.json` places.leader_title):
+    "Israeli Prime Minister Benjamin Netanyahu and Lebanon's Prime Minister", "Lebanon's
+    President Joseph Aoun and Syrian President Ahmed al-Sharaa"."""
+    found = _LEADERS.get(id(vocab))
+    if found is None:
+        title = (
+            r"(?:(?:acting|caretaker|interim|outgoing|then) )?(?:" + vocab.raw["places"]["leader_title"] + r")(?: [A-Z][\w'\u2019.-]*){0,3}"
+        )
+        found = _LEADERS[id(vocab)] = (
+            re.compile(r"(?:^|\W)([A-Z][\w'\u2019-]*?)(?:'s|\u2019s)? " + title + r",? and (?:the )?$"),
+            re.compile(r"^(?:'s|\u2019s) " + title + r",? and (?:the )?([A-Z][\w'\u2019-]*)"),
+        )
+    return found
+
+
+def _paired(sentence: str, h: PlaceHit, vocab: Vocab | None = None) -> bool:
+    """True when the state at `h` is named with another state ("Pakistan and Afghanistan agreed"),
+    or its leader with another state's ("spoke to Israeli Prime Minister Benjamin Netanyahu and
+    Lebanon's Prime Minister Najib Mikati"): the two sides."""
     names = _state_names()
     own = sentence[h.start : h.end].lower()
+    if vocab is not None:
+        before, after = _leader_pair(vocab)
+        m = after.match(sentence, h.end) or before.search(sentence, max(0, h.start - 90), h.start)
+        if m and m.group(1).lower() != own and m.group(1).lower() in names:
+            return True
     m = _PAIR_AFTER.match(sentence[h.end :])
     if m:
         other = m.group(1).lower()
@@ -313,8 +529,13 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
     """The best place for the trigger (of `kind`) at sentence[t_start:t_end], or None."""
     best: tuple[float, Place] | None = None
     between = {h.place.name for h in hits if h.place.type == "country" and _between(sentence, h)}
+    mediators = vocab.raw["places"].get("mediator_states", ())
     for h in hits:
-        if h.place.type == "country" and _paired(sentence, h):
+        if h.place.type == "country" and h.place.name in mediators:
+            continue  # "Mediator Qatar confirms the start of the truce", "the delegation to Qatar": the mediator, the venue
+        if any(o is not h and sentence.startswith(("'s ", "\u2019s "), h.end) and o.start == h.end + 3 for o in hits):
+            continue  # "Darfur's El Fasher", "Ukraine's Zaporizhzhia region": the place that holds the pause's own
+        if h.place.type == "country" and _paired(sentence, h, vocab):
             continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
         if h.place.name in between:
             continue  # a party to the pause, here or where the sentence names it again ("... prisoners in Israel")
@@ -322,7 +543,7 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
     if best is None and vocab.place_border_after.match(sentence[t_end:]):
-        return _border(sentence, hits)
+        return _border(sentence, hits, vocab)
     return best[1] if best else None
 
 
@@ -332,13 +553,23 @@ def _between(sentence: str, h: PlaceHit) -> bool:
     return not h.place.demonym and bool(_BETWEEN.search(sentence, 0, h.start)) and not sentence.startswith(("'s", "\u2019s"), h.end)
 
 
-_BETWEEN = re.compile(r"\bbetween(?: the)?\s*$", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween(?: the)?(?: [\w'\u2019-]+(?: [\w'\u2019-]+){0,2} (?:and|&)(?: the)?)?\s*$", re.IGNORECASE)
 
 
-def _border(sentence: str, hits: tuple[PlaceHit, ...]) -> Place | None:
+def _border(sentence: str, hits: tuple[PlaceHit, ...], vocab: Vocab) -> Place | None:
     """The border of the two states the sentence names as a pair ("Pakistan and Afghanistan
-    agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None."""
+    agreed on a ceasefire on the border": "Afghanistan\u2013Pakistan border"), or None. The
+    states may be actors too ("Armenia and Azerbaijan agreed", left out of `hits`): they are
+    looked up again."""
     pair: list[Place] = []
+    if sum(h.place.type == "country" for h in hits) < 2:
+        hits = tuple(
+            PlaceHit(place, m.start(), m.end())
+            for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(Probe(sentence)))
+            if place.type == "country" and not place.demonym
+            for m in pattern.finditer(sentence)
+        )
+        hits = tuple(sorted(hits, key=lambda h: h.start))
     for h in hits:
         if h.place.type == "country" and _paired(sentence, h) and all(p.name != h.place.name for p in pair):
             pair.append(h.place)
