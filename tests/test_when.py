@@ -369,8 +369,22 @@ def test_an_absolute_time_on_the_named_day_reaches_the_pause_whatever_place_the_
 
 
 def test_a_window_over_new_year_ends_in_the_next_year():
-    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.")
+    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.", at(12, 10, 9))
     assert (m.starts_at, m.ends_at) == (at(12, 22, 16, 1), at(1, 3, 15, 59, year=2025))
+
+
+def test_a_date_without_year_far_ahead_is_the_one_before_flagged_with_both_years():
+    # read on 7 March 2024: last November (four months back) rather than next (eight ahead), not sure
+    m = timed("A ceasefire in Ukraine will start at 0700 GMT on November 2.")
+    assert (m.starts_at, m.start_precision) == (at(11, 2, 7, year=2023), "range")
+    assert m.start_range == (at(11, 2, 7, year=2023), at(11, 2, 7))
+    assert any("no year" in n for n in m.time_notes)
+    # its end is as doubtful as its start; a date a few weeks ahead is not in doubt
+    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.")
+    assert (m.starts_at, m.ends_at, m.end_precision) == (at(12, 22, 16, 1, year=2023), at(1, 3, 15, 59), "range")
+    assert timed("A truce in Yemen will take effect at 8 a.m. on April 20.").start_precision == "minute"
+    # a weekday beside the date settles the year
+    assert timed("A truce in Yemen will take effect at 8 a.m. on Sunday, November 19.").start_precision == "minute"
 
 
 @pytest.mark.parametrize(
@@ -724,3 +738,38 @@ def test_a_start_clock_takes_the_day_of_the_end_joined_to_it():
 def test_an_end_verb_after_a_relative_clause_is_the_pause_end():
     m = timed("The energy truce in Ukraine, which began on March 1, ended at 00:00 on March 5, Moscow time.")
     assert m.ends_at == at(3, 4, 21)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "earliest", "latest"),
+    [
+        # an offset from publication (09:30 UTC): its best reading, always a range
+        ("The ceasefire in Gaza will take effect in approximately six hours, mediators said.", at(3, 7, 15, 30), at(3, 7, 14), at(3, 7, 17)),
+        ("The truce in Lebanon is expected to begin in two hours.", at(3, 7, 11, 30), at(3, 7, 10, 30), at(3, 7, 12, 30)),
+        ("A humanitarian pause in Gaza will begin in about 30 minutes.", at(3, 7, 10), at(3, 7, 9), at(3, 7, 11)),
+        # "within" and "less than": any time up to it
+        ("A truce in Gaza will begin within 24 hours, officials said.", at(3, 8, 9, 30), PUB, at(3, 8, 9, 30)),
+        ("A truce in Gaza is due to begin in less than an hour.", at(3, 7, 10, 30), PUB, at(3, 7, 10, 30)),
+        ("The ceasefire in Gaza will take effect 24 hours from now.", at(3, 8, 9, 30), at(3, 8, 3, 30), at(3, 8, 15, 30)),
+        ("The truce in Sudan took effect two hours ago.", at(3, 7, 7, 30), at(3, 7, 6, 30), at(3, 7, 8, 30)),
+    ],
+)
+def test_an_offset_from_publication_is_a_range_around_published_plus_offset(text, starts_at, earliest, latest):
+    m = timed(text)
+    assert (m.starts_at, m.start_precision, m.start_range) == (starts_at, "range", (earliest, latest))
+
+
+def test_an_offset_is_no_start_without_a_start_verb_or_a_publication():
+    assert timed("The truce in Gaza was violated 20 times in 24 hours, the army said.").starts_at is None
+    assert timed("The ceasefire in Gaza will begin within 24 hours of the signing.").start_range is None
+    ms = extract("The ceasefire in Gaza will take effect in approximately six hours.", None)
+    assert ms and ms[0].starts_at is None and ms[0].start_range is None
+
+
+def test_a_flagged_start_and_a_duration_give_a_flagged_end_with_its_best_reading():
+    # a bare clock time on a date-only page: its best reading, flagged; the end follows it
+    m = timed("A four-day truce in Gaza is set to begin at 7 a.m. (0500 GMT).", DATE_ONLY)
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 5), "range")
+    assert (m.ends_at, m.end_precision, m.end_range) == (at(3, 11, 5), "range", (at(3, 11, 5), at(3, 12, 5)))
+    m = timed("Iran and Israel agreed to a 12-hour ceasefire that will begin in roughly six hours.")
+    assert (m.ends_at, m.end_precision) == (at(3, 8, 3, 30), "range")

@@ -582,7 +582,8 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
         if start.at is not None and start.precision == "minute":
             out.update(ends_at=start.at + step, end_precision="minute", end_zone=start.zone)
         elif start.range is not None and start.precision in ("range", "day"):
-            out.update(  # no point: the end is as open as the start
+            out.update(  # the end is as open as the start; a range's best reading gives the end's
+                ends_at=start.at + step if start.at is not None and start.precision == "range" else None,
                 end_range=(start.range[0] + step, start.range[1] + step),
                 end_precision="range",
                 end_zone=start.zone,
@@ -691,7 +692,8 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     fields.update(ends_at=fields["starts_at"] + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
                 elif fields.get("start_range"):
                     lo, hi = fields["start_range"]
-                    fields.update(ends_at=None, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
+                    best = fields["starts_at"] + step if fields.get("starts_at") and fields.get("start_precision") == "range" else None
+                    fields.update(ends_at=best, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break

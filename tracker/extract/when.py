@@ -154,6 +154,9 @@ class WhenRules:
     join: re.Pattern[str]  # "-" / "to" / "and" between the two figures of a window
     vague_ranges: tuple[tuple[re.Pattern[str], str, str], ...]  # (phrase, earliest, latest)
     wide_countries: dict  # country name -> the zones it spans (westmost, eastmost)
+    offset: re.Pattern[str]  # "in approximately six hours", "within 24 hours", "two hours ago"
+    offset_need: Need
+    numbers: dict  # number words ("six": 6), from the durations' data
 
 
 # A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
@@ -180,6 +183,11 @@ _SPOKEN = (
 # "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
 _NAMES = r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8})?"
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
+# the words that make an offset from publication approximate ("in approximately six hours")
+_ABOUT = (
+    r"(?:approximately|about|around|roughly|some|nearly|almost|just(?:\s+(?:over|under))?|less\s+than|under|"
+    r"more\s+than|over|no\s+more\s+than|fewer\s+than|a\s+few|an\s+estimated)"
+)
 
 
 def compile_rules(vocab: Vocab) -> WhenRules:
@@ -230,6 +238,14 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     relative_start = re.compile(fragment(w["relative_start"]), I)
     place_zones = tuple(
         (pattern, place.tz) for pattern, place in vocab.places if not place.demonym
+    )
+    numbers = {fold(k): v for k, v in vocab.raw["durations"]["number_words"].items()}
+    number = r"(?:\d{1,3}(?:\.\d)?|half\s+an|" + alternation(sorted(numbers, key=len, reverse=True)) + r")"
+    offset = re.compile(
+        r"(?<![\w])(?:(?P<dir>in|within|inside(?:\s+of)?)\s+(?:the\s+next\s+)?(?:(?P<q>" + _ABOUT + r")\s+)?(?P<num>" + number
+        + r")[\s-]+(?P<unit>minute|hour|day)s?(?:['\u2019]s?\s+time)?(?![\w-])(?!\s+(?:of|after|before|later|earlier|ago|into|since)\b)"
+        r"|(?:(?P<q2>" + _ABOUT + r")\s+)?(?P<num2>" + number + r")[\s-]+(?P<unit2>minute|hour|day)s?\s+(?P<dir2>from\s+now|ago))(?![\w])",
+        I,
     )
     return WhenRules(
         phrase=re.compile(phrase, I),
@@ -287,6 +303,9 @@ def compile_rules(vocab: Vocab) -> WhenRules:
             (re.compile(r"^" + fragment(k) + r"$", I), v[0], v[1]) for k, v in w["vague_ranges"].items() if not k.startswith("_")
         ),
         wide_countries={k: tuple(v) for k, v in w["wide_countries"].items() if not k.startswith("_")},
+        offset=offset,
+        offset_need=needs(offset),
+        numbers=numbers,
     )
 
 
@@ -371,6 +390,9 @@ def _find(
             or _opens_sentence(sentence, m, trigger_end, rules)
         ):
             found.append((0, m.start(), "precise", m.group(0), m.end()))
+    for m in rules.offset.finditer(sentence, lo, hi) if may(rules.offset_need) else ():
+        if _near_cue(sentence[: m.start()], rules, trigger_end):  # "will begin in approximately six hours"
+            found.append((0, m.start(), "offset", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
         if _near_cue(sentence[: m.start()], rules, trigger_end):
             found.append((1, m.start(), "vague", m.group(0), m.end()))
@@ -417,6 +439,7 @@ class _Words:
     first_hour: bool
     next_week: bool  # "next Friday": this week's or the next
     has_year: bool
+    other_day: date | None  # a date without a year read before publication: the same date ahead (`_nearest_year`)
     zone: tzinfo | None
     zone_stated: bool
     notes: tuple[str, ...]
@@ -514,14 +537,16 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
 
 
 def _read(
-    words: str, base: date | None, past: bool | None, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None
+    words: str, base: date | None, past: bool | None, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None,
+    far_back: bool = False,
 ) -> _Words:
     """The parts of a time phrase (outside its brackets); `base`: the publication date in the
-    zone; `past` None: a weekday is the one nearest `base`, either side (read as ahead otherwise)."""
+    zone; `past` None: a weekday is the one nearest `base`, either side (read as ahead otherwise).
+    `far_back`: a date without a year far ahead of `base` is the one before (`_nearest_year`)."""
     clock, clock_kind, part = _clock(words, rules)
     notes: list[str] = []
     next_week = False
-    day = second = None
+    day = second = other_day = None
     day_kind = None
     has_year = False
     for pattern, order in ((rules.date_dm, "dm"), (rules.date_md, "md")):
@@ -533,7 +558,9 @@ def _read(
                 month_s, day_s, to_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
             month = rules.months.get(fold(month_s).rstrip("."))
             has_year = year_s is not None
-            year = int(year_s) if year_s else (_nearest_year(base, month, int(day_s), past) if base and month else year_hint)
+            year, other_year = (int(year_s), None) if year_s else (
+                _nearest_year(base, month, int(day_s), past, far_back) if base and month else (year_hint, None)
+            )
             day_kind = "date"
             if year is None or month is None:
                 break
@@ -544,7 +571,10 @@ def _read(
                 day = date(year, month, int(day_s))
                 second = date(year, month, int(to_s)) if to_s else None
                 wd = rules.weekday.search(words)
+                if other_year is not None and not (wd and date(other_year, month, int(day_s)).weekday() != rules.weekdays[fold(wd.group(0))]):
+                    other_day = date(other_year, month, int(day_s))  # (a weekday beside it may settle which)
                 if wd and not year_s and day.weekday() != rules.weekdays[fold(wd.group(0))]:
+                    other_day = None
                     # "Sunday, January 19" published in March: the year in which that date is a Sunday
                     for other in (year - 1, year + 1):
                         try:
@@ -601,17 +631,24 @@ def _read(
         first_hour=bool(rules.first_hour.search(words)),
         next_week=next_week,
         has_year=has_year,
+        other_day=other_day,
         zone=zone[0] if zone else place_tz,
         zone_stated=bool(zone and zone[1]),
         notes=tuple(notes),
     )
 
 
-def _nearest_year(base: date, month: int, day: int, past: bool) -> int:
-    """The year that puts a date without one nearest the publication, on its side of it
-    (within a week) when the words look back (`past`) or ahead: "took effect on Dec. 24"
-    read on 5 January is last December's; "will start on Jan. 2" read on 20 December is
-    next January's; "will run from Dec. 23" read in March is this December's."""
+_FAR_AHEAD = timedelta(days=120)  # a pause is seldom announced further ahead than this
+
+
+def _nearest_year(base: date, month: int, day: int, past: bool | None, far_back: bool = True) -> tuple[int, int | None]:
+    """(year, the other year it may be) that puts a date without one nearest the publication,
+    on its side of it (within a week) when the words look back (`past`) or ahead: "took
+    effect on Dec. 24" read on 5 January is last December's; "will start on Jan. 2" read on
+    20 December is next January's. A date ahead further than `_FAR_AHEAD` while the one
+    before publication is nearer ("from 0700 GMT on November 2" read in March) is the one
+    before, with the one ahead as the other reading: news seldom tells a pause months ahead,
+    and often a past one without its year."""
     slack = timedelta(days=7)
     found: list[tuple[bool, timedelta, int]] = []
     for year in (base.year - 1, base.year, base.year + 1):
@@ -621,7 +658,14 @@ def _nearest_year(base: date, month: int, day: int, past: bool) -> int:
             continue
         on_side = d <= base + slack if past else d >= base - slack
         found.append((not on_side, abs(d - base), year))
-    return min(found)[2] if found else base.year
+    if not found:
+        return base.year, None
+    best = min(found)
+    if far_back and not past and best[1] > _FAR_AHEAD and date(best[2], month, day) > base:
+        nearer = [f for f in found if f[1] < best[1] and date(f[2], month, day) < base]
+        if nearer:
+            return min(nearer, key=lambda f: f[1])[2], best[2]
+    return best[2], None
 
 
 def _split_brackets(words: str, rules: WhenRules) -> tuple[str, list[str]]:
@@ -693,7 +737,7 @@ def _resolve_words(
         read_past = False
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
-    w = _read(main, base, read_past, place_tz, rules, year_hint)
+    w = _read(main, base, read_past, place_tz, rules, year_hint, far_back=role == "start" and anchor is None)
     notes = list(w.notes)
     zone_kind = "stated" if w.zone_stated else ("place" if w.zone is not None else "unknown")
     tz = w.zone
@@ -786,6 +830,10 @@ def _resolve_words(
                 return Start(words, at, span, precision, zone_kind, tuple(notes), day.isoformat()), w
             if w.next_week and span:  # "next Friday": this week's or the next
                 span, precision = (span[0], span[1] + timedelta(days=7)), "range"
+            if w.other_day is not None and at is not None and span:
+                span, precision = _other_year(span, w.other_day - day, notes), "range"
+            elif _year_in_doubt(anchor, w) and at is not None:
+                span, precision = _as_doubtful(at, span, anchor), "range"
             return Start(words, at, span, precision, zone_kind, tuple(notes)), w
         extra = timedelta(0)
         if w.part is not None:
@@ -835,8 +883,34 @@ def _resolve_words(
     except (OverflowError, ValueError) as e:
         notes.append(f"the time cannot be computed ({e}): it is ignored")
         return Start(words, None, None, None, None, tuple(notes)), w
+    if w.other_day is not None and at is not None and w.day is not None:
+        span, precision = _other_year(span or (at, at), w.other_day - w.day, notes), "range"
+    elif _year_in_doubt(anchor, w) and at is not None:
+        span, precision = _as_doubtful(at, span, anchor), "range"  # "from Dec. 23 to Jan. 3": as doubtful as the start
     local = datetime.combine(day, clock).isoformat(timespec="minutes") if zone_kind == "unknown" and not extra else None
     return Start(words, at, span, precision, zone_kind, tuple(notes), local), w
+
+
+_YEAR_NOTE = "the date has no year: read as the one before publication, the next one is possible"
+
+
+def _other_year(span: tuple[datetime, datetime], shift: timedelta, notes: list[str]) -> tuple[datetime, datetime]:
+    """A reading's range widened to the same date in the other year it may be in (`_nearest_year`)."""
+    notes.append(_YEAR_NOTE)
+    return min(span[0], span[0] + shift), max(span[1], span[1] + shift)
+
+
+def _year_in_doubt(anchor: Start | None, w: _Words) -> bool:
+    """Whether an end's date without a year follows a start whose year is in doubt."""
+    return (
+        anchor is not None and anchor.at is not None and anchor.range is not None and _YEAR_NOTE in anchor.notes
+        and w.day_kind == "date" and not w.has_year
+    )
+
+
+def _as_doubtful(at: datetime, span: tuple[datetime, datetime] | None, anchor: Start) -> tuple[datetime, datetime]:
+    lo, hi = span or (at, at)
+    return lo - (anchor.at - anchor.range[0]), hi + (anchor.range[1] - anchor.at)
 
 
 def _bracket(
@@ -889,6 +963,8 @@ def _resolve(
     if kind == "vague":
         span = _vague_range(words, published, tz_name, past, rules) if published else None
         return Start(words, None, span, "range" if span else None, ("place" if tz_name else "unknown") if span else None)
+    if kind == "offset":
+        return _offset(words, published, rules)
     if published is None and kind == "immediate":
         return Start(words, None)
     if kind == "immediate":
@@ -899,6 +975,32 @@ def _resolve(
         return Start(words, published.astimezone(UTC), None, "minute", "stated")
     got, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
     return got or Start(words, None)
+
+
+def _offset(words: str, published: datetime | None, rules: WhenRules) -> Start:
+    """An offset from the publication ("will begin in approximately six hours", "within 24
+    hours", "took effect two hours ago"): published + offset as the best reading, always a
+    range (the page may be stamped some time after it was written; "within" is any time up to
+    it; a date-only stamp leaves the hour open). No publication: no reading."""
+    m = rules.offset.fullmatch(" ".join(words.split()))
+    if published is None or m is None:
+        return Start(words, None)
+    num = fold(m.group("num") or m.group("num2"))
+    amount = 0.5 if num.startswith("half") else float(num) if num[0].isdigit() else rules.numbers.get(num)
+    if not amount:
+        return Start(words, None)
+    step = timedelta(hours=amount * {"minute": 1 / 60, "hour": 1, "day": 24}[(m.group("unit") or m.group("unit2")).lower()])
+    ago = (m.group("dir2") or "").lower() == "ago"
+    at = published.astimezone(UTC) + (-step if ago else step)
+    q = " ".join((m.group("q") or m.group("q2") or "").lower().split())
+    if _date_only(published):
+        span = (at - timedelta(hours=12), at + timedelta(hours=12))
+    elif (m.group("dir") or "").lower().startswith(("within", "inside")) or q in ("less than", "under", "just under", "no more than", "fewer than"):
+        span = (published.astimezone(UTC), at)  # any time up to it
+    else:
+        slack = max(timedelta(hours=1), step / 4)
+        span = (at - slack, at + slack)
+    return Start(words, at, (min(span), max(span)), "range", "stated")
 
 
 def _vague_range(words: str, published: datetime, tz_name: str | None, past: bool, rules: WhenRules) -> tuple[datetime, datetime] | None:
