@@ -773,3 +773,18 @@ def test_a_flagged_start_and_a_duration_give_a_flagged_end_with_its_best_reading
     assert (m.ends_at, m.end_precision, m.end_range) == (at(3, 11, 5), "range", (at(3, 11, 5), at(3, 12, 5)))
     m = timed("Iran and Israel agreed to a 12-hour ceasefire that will begin in roughly six hours.")
     assert (m.ends_at, m.end_precision) == (at(3, 8, 3, 30), "range")
+
+
+def test_a_daily_window_takes_the_day_it_starts_on_after_it():
+    m = timed("The humanitarian pause in Gaza will run from 10 a.m. to 2 p.m. daily, starting on Saturday.")
+    assert (m.starts_at, m.ends_at, m.start_precision) == (at(3, 9, 8), at(3, 9, 12), "minute")
+    assert timed("The humanitarian pause in Gaza will run daily from 10 a.m. to 2 p.m., starting Saturday.").starts_at == at(3, 9, 8)
+    # a later day that is another event's stays out
+    assert timed("The truce in Gaza begins at 10 a.m., and talks resume on Saturday.").starts_at == at(3, 8, 8)  # the next 10 a.m.
+
+
+def test_an_extension_length_gives_no_end_from_the_pause_old_start():
+    m = timed("The ceasefire in Gaza, which started at 7 a.m. (0500 GMT) on Friday, was extended by two days.")
+    assert (m.starts_at, m.ends_at, m.end_range) == (at(3, 1, 5), None, None)
+    m = timed("The truce in Gaza was extended for 48 hours starting from 7 a.m. (0500 GMT) on Saturday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 9, 5), at(3, 11, 5))

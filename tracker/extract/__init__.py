@@ -415,7 +415,7 @@ class Extractor:
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
-                **_time_fields(start, end, hours, recurrence, status != "collapsed"),
+                **_time_fields(start, end, hours, recurrence, status != "collapsed" and not self._old_start(status, start)),
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -447,6 +447,12 @@ class Extractor:
         if unstated is not None:
             unstated.extend(i in defaulted for i in kept)
         return [mentions[i] for i in kept]
+
+    def _old_start(self, status: str, start) -> bool:
+        """Whether an extension's start is the pause's own ("the truce, which began at 7 a.m. on
+        Friday, was extended by two days"), from which the extension's length gives no end; an
+        extension's own start is led as one ("extended for six months starting from 6 February")."""
+        return status == "extended" and start is not None and not self.when.lead_is_cue.match(start.text)
 
     def _context_place(self, sentence: str, kind: str) -> Place | None:
         """The place a neighbouring sentence names in a place's position ("in X", "for X") as where

@@ -1214,14 +1214,20 @@ def _told_weekday(
     return replace(alt, precision="range", range=(min(ends), max(ends)))
 
 
+# the words between a daily window and the day it starts on: "..., starting on Saturday"
+_STARTING_DAY = re.compile(r"[^;]{0,40}?\b(?:starting|beginning|effective|as\s+of|as\s+from)(?:\s+(?:on|from))?\s+$", I)
+
+
 def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: WhenRules) -> str | None:
     """The one day (weekday, date, "tomorrow") named elsewhere in the pause's text, when the
     clock time has none; not a day the news was reported on ("said on Monday") nor an end's."""
     found = set()
     for pattern in (rules.date_dm, rules.date_md, rules.weekday, rules.relative_day):
         for m in pattern.finditer(sentence, lo, hi):
-            if m.start() >= at:
-                continue  # only a day stated before the time: later ones are other events' ("talks on May 12")
+            if m.start() >= at and not (m.start() >= stop and _STARTING_DAY.match(sentence, stop, m.start())):
+                # only a day stated before the time: later ones are other events' ("talks on May 12"),
+                # unless the pause starts on it ("from 10 a.m. to 2 p.m. daily, starting on Saturday")
+                continue
             before = sentence[max(0, m.start() - 40) : m.start()]
             if _told(sentence, m, rules) or rules.until_before.search(before):
                 continue
