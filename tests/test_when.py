@@ -788,3 +788,24 @@ def test_an_extension_length_gives_no_end_from_the_pause_old_start():
     assert (m.starts_at, m.ends_at, m.end_range) == (at(3, 1, 5), None, None)
     m = timed("The truce in Gaza was extended for 48 hours starting from 7 a.m. (0500 GMT) on Saturday.")
     assert (m.starts_at, m.ends_at) == (at(3, 9, 5), at(3, 11, 5))
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "zone"),
+    [
+        # a four-digit figure before any zone abbreviation is a clock time
+        ("The ceasefire in Kashmir begins at 1700 IST on Friday.", at(3, 8, 11, 30), "stated"),
+        ("The truce in Ukraine starts from 2000 MSK on Saturday.", at(3, 9, 17), "stated"),
+        # a dotted figure right after "at"
+        ("The ceasefire in Gaza came into force at 00.01 on Sunday.", at(3, 2, 22, 1), "place"),
+        ("The truce in Gaza will begin at 10.30 on Friday.", at(3, 8, 8, 30), "place"),
+    ],
+)
+def test_four_digit_and_dotted_figures_as_clock_times(text, starts_at, zone):
+    m = timed(text)
+    assert (m.starts_at, m.start_zone) == (starts_at, zone)
+
+
+def test_figures_that_are_no_clock_times_stay_numbers():
+    assert "2024" not in (timed("A truce in Gaza will begin after 2024 talks in Cairo end.").start_text or "")
+    assert timed("The truce in Gaza held, with prices up at 10.5 percent, the army said on Friday.").starts_at is None

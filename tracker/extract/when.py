@@ -183,6 +183,8 @@ _SPOKEN = (
 # "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
 _NAMES = r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8})?"
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
+# "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too
+_AT_DOT = r"(?:(?<=\bat\s\d)|(?<=\bat\s[0-2]\d))\.(?=[0-5]\d(?![\w.,]\d|\w|\s*%))"
 # the words that make an offset from publication approximate ("in approximately six hours")
 _ABOUT = (
     r"(?:approximately|about|around|roughly|some|nearly|almost|just(?:\s+(?:over|under))?|less\s+than|under|"
@@ -200,6 +202,9 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     zones = w["zones"]
     abbreviations = {k: v for k, v in zones["abbreviations"].items()}
     named = {fold(k): v for k, v in zones["named"].items()}
+    # a four-digit or dotted figure before a zone abbreviation is a clock time too ("1700 IST")
+    mark = r"(?:(?-i:" + "|".join(sorted(abbreviations, key=len, reverse=True)) + r")|" + _MARK[3:]
+    four, dot = _FOUR.replace(_MARK, mark), "(?:" + _DOT.replace(_MARK, mark) + "|" + _AT_DOT + ")"
     zone = (
         r"(?:(?:GMT|UTC)\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?(?![\w])"
         r"|(?-i:" + "|".join(sorted(abbreviations, key=len, reverse=True)) + r")(?![\w])"
@@ -209,8 +214,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     )
     clock = (
         r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
-        r"|\d{1,2}(?::|" + _DOT + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
-        r"|[0-2]\d[0-5]\d" + _FOUR + r"(?:\s*(?:hours|hrs)(?![\w]))?"
+        r"|\d{1,2}(?::|" + dot + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
+        r"|[0-2]\d[0-5]\d" + four + r"(?:\s*(?:hours|hrs)(?![\w]))?"
         r"|zero\s+hours"
         r"|" + _SPOKEN + r")"
     )
@@ -263,8 +268,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
         date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
-            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + _DOT + r")(\d{2})"
-            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b|" + _SPOKEN,
+            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + dot + r")(\d{2})"
+            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + four + r"|\b(zero)\s+hours\b|" + _SPOKEN,
             I,
         ),
         midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
