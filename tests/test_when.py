@@ -809,3 +809,8 @@ def test_four_digit_and_dotted_figures_as_clock_times(text, starts_at, zone):
 def test_figures_that_are_no_clock_times_stay_numbers():
     assert "2024" not in (timed("A truce in Gaza will begin after 2024 talks in Cairo end.").start_text or "")
     assert timed("The truce in Gaza held, with prices up at 10.5 percent, the army said on Friday.").starts_at is None
+
+
+def test_in_place_since_is_the_start():
+    m = timed("The truce in Gaza, in place since 7 a.m. Friday, was holding on Saturday.")
+    assert (m.starts_at, m.start_precision) == (at(3, 1, 5), "minute")
