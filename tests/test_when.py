@@ -814,3 +814,16 @@ def test_figures_that_are_no_clock_times_stay_numbers():
 def test_in_place_since_is_the_start():
     m = timed("The truce in Gaza, in place since 7 a.m. Friday, was holding on Saturday.")
     assert (m.starts_at, m.start_precision) == (at(3, 1, 5), "minute")
+
+
+def test_midnight_on_the_day_told_ahead_is_the_midnight_that_ends_it():
+    # published on Thursday 7 March: Thursday's first midnight is gone by
+    m = timed("The truce in Gaza begins at midnight on Thursday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 7, 22), "range", (at(3, 6, 22), at(3, 7, 22)))
+    assert timed("The truce in Gaza will begin at midnight on March 7.", DATE_ONLY).starts_at == at(3, 7, 22)
+    # looking back, or told on another day: the start of that day, still a range
+    assert timed("The truce in Gaza began at midnight on Thursday.").starts_at == at(3, 6, 22)
+    assert timed("The truce in Gaza begins at midnight on Friday.").starts_at == at(3, 7, 22)
+    # no publication: the text's own date may be the phrase's, so it says nothing of the day told
+    m = timed("At midnight on Thursday, March 7, 2024, Israel and Hamas will formally stop fighting in Gaza.", None)
+    assert (m.starts_at, m.start_precision) == (at(3, 6, 22), "range")

@@ -712,6 +712,13 @@ def _doubt_anchor(m: Mention, anchor: datetime, rules: _when.WhenRules) -> Menti
     a minute-precise start without a date of its own, and then its minute-precise end, become
     ranges of a day either side, with a note."""
     dated = bool(m.start_text and (rules.date_dm.search(m.start_text) or rules.date_md.search(m.start_text)))
+    if _when.MIDNIGHT_TOLD_NOTE in m.time_notes and m.start_range is not None:
+        # "midnight on D" read as the end of D because D was the day told: the text's date is no
+        # such day (it may be D's own), so the best reading stays D's start
+        notes = tuple(n for n in m.time_notes if n != _when.MIDNIGHT_TOLD_NOTE)
+        back = m.starts_at - m.start_range[0] if m.starts_at else timedelta(0)
+        derived = m.ends_at and m.end_range and m.starts_at and m.ends_at - m.starts_at == m.end_range[0] - m.start_range[0]
+        m = replace(m, starts_at=m.start_range[0], time_notes=notes, ends_at=m.ends_at - back if derived else m.ends_at)
     if dated:
         return m
     fields: dict = {}

@@ -27,7 +27,9 @@ How news states time, and how each way is read (the conventions, documented once
   before the phrase, "will take effect" / "took effect", wins over the status; "last
   Friday" is the one before; "next Friday" is the coming one or the one after, a range). A date
   without a year takes the year that puts it nearest the publication on the side the words
-  look to ("took effect on Dec. 24" read in January: last December), or the year in which
+  look to ("took effect on Dec. 24" read in January: last December; but one more than four
+  months ahead while the one before is nearer is the one before, a range over both years),
+  or the year in which
   a weekday beside it fits ("Sunday, January 19"); an end's day or date is the first after
   its start ("from Dec. 23 until Jan. 2"). A clock time alone is its next occurrence
   after publication (the last one before it when `past`), or, when the stamp is date-only
@@ -58,7 +60,11 @@ How news states time, and how each way is read (the conventions, documented once
   "24:00", "2400 hours", "zero hours from Sunday to Monday", "the night of June 9" are the
   midnight that ends the day. Because "midnight on Monday" is also said for the end of
   Monday, a start read as "midnight on D" is a *range* (start of D .. end of D) unless a
-  bracketed figure settles it; an end "until midnight on D" is the end of D.
+  bracketed figure settles it (its best reading the start of D, or the end of D when the
+  words look ahead and the page is of D itself: "will stop fighting at midnight on Monday"
+  told on that Monday); an end "until midnight on D" is the end of D.
+* **Offsets.** "will begin in approximately six hours", "within 24 hours", "two hours ago":
+  publication + offset, always a range ("within": up to it; a date-only stamp: a day wide).
 * **Ends.** "until 8 p.m. on Thursday", "until February 3" (a bare day ends with that local
   day), "from 6 a.m. of April 10 to 6 a.m. of April 13", "between 8 a.m. and 4 p.m. on
   Thursday", "9 a.m.-9 p.m.", "ended at 7am": the second figure of a window takes the day
@@ -871,6 +877,13 @@ def _resolve_words(
                 at, span, precision, zone_kind = alt_at, None, "minute", "stated"
                 if alt_utc:
                     break
+        if ambiguous_midnight and precision == "range" and span and published is not None and past is False and (
+            day == published.astimezone(UTC).date() if date_only else span[0] <= published < span[1]
+        ):
+            # "will stop fighting at midnight on Monday" told on that Monday: its start is gone
+            # by, so the midnight ahead is the one that ends it (still flagged: a range)
+            at = span[1]
+            notes.append(MIDNIGHT_TOLD_NOTE)
         if w.next_week and at is not None:
             precision, span = "range", (at, (span[1] if span else at) + timedelta(days=7))
         elif date_guess and precision == "minute" and at is not None:
@@ -896,6 +909,8 @@ def _resolve_words(
     return Start(words, at, span, precision, zone_kind, tuple(notes), local), w
 
 
+#: The note on a start read "midnight on D" that, told on D and ahead, is the end of D.
+MIDNIGHT_TOLD_NOTE = "midnight on the day it was told, ahead: the midnight that ends that day"
 _YEAR_NOTE = "the date has no year: read as the one before publication, the next one is possible"
 
 
