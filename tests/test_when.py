@@ -827,3 +827,12 @@ def test_midnight_on_the_day_told_ahead_is_the_midnight_that_ends_it():
     # no publication: the text's own date may be the phrase's, so it says nothing of the day told
     m = timed("At midnight on Thursday, March 7, 2024, Israel and Hamas will formally stop fighting in Gaza.", None)
     assert (m.starts_at, m.start_precision) == (at(3, 6, 22), "range")
+
+
+def test_an_end_after_a_start_read_from_the_day_told_follows_that_start():
+    # told on Saturday, read on Monday: Saturday's window, with the one ahead of publication kept in range
+    text = "Putin on Saturday declared a truce in Ukraine from 6 p.m. Moscow time (1500 GMT) on Saturday until midnight on Sunday."
+    m = timed(text, at(4, 21, 12, year=2025))
+    assert (m.starts_at, m.start_precision) == (at(4, 19, 15, year=2025), "range")
+    assert (m.ends_at, m.end_precision) == (at(4, 20, 21, year=2025), "range")
+    assert m.end_range == (at(4, 20, 21, year=2025), at(4, 27, 21, year=2025))

@@ -1092,6 +1092,7 @@ def _times(
     start: Start | None = None
     start_words: _Words | None = None
     end: Start | None = None
+    told_start = False  # the start's weekday read from the day the news was told (`_told_weekday`)
     shown: str | None = None  # the text's own words for the start (a window: both figures)
     if found:
         kind, words, stop = found
@@ -1118,7 +1119,9 @@ def _times(
             elif start is not None and start.at is not None and start_words is not None and start_words.day_kind == "weekday" and not (
                 start_words.next_week or re.search(r"\blast\s+\w+day\b", words, I)  # "last Friday" is fixed
             ):
+                read = start
                 start = _told_weekday(sentence, words, start, published, tz_name, past, rules, year_hint)
+                told_start = start is not read
             start = start or Start(words, None)
             j = rules.join.match(sentence, stop)
             if j and j.end() < hi:
@@ -1170,6 +1173,13 @@ def _times(
         ):
             start, end = _day_from_end(sentence, found[1], stop, start, start_words, end, published, tz_name, past, ended, rules,
                                        probe, lo, hi, year_hint, trigger_end)
+    if told_start and end is not None and end.at is not None and start is not None and start.at is not None and start_words is not None:
+        # the start read from the day told (a late page): its end's weekday is the first after it
+        # too, not only the one ahead of publication; both kept, the told one best
+        alt, _ = _resolve_words(end.text, published, tz_name, True, rules, "end", start, start_words, year_hint=year_hint)
+        if alt is not None and alt.at is not None and alt.at > start.at and abs(alt.at - end.at) > _EXACT:
+            ends = [t for e in (end, alt) for t in ((e.range[0], e.range[1]) if e.range else (e.at,))]
+            end = replace(alt, precision="range", range=(min(ends), max(ends)))
     if start is not None and shown and start.text != shown:
         start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
