@@ -836,3 +836,19 @@ def test_an_end_after_a_start_read_from_the_day_told_follows_that_start():
     assert (m.starts_at, m.start_precision) == (at(4, 19, 15, year=2025), "range")
     assert (m.ends_at, m.end_precision) == (at(4, 20, 21, year=2025), "range")
     assert m.end_range == (at(4, 20, 21, year=2025), at(4, 27, 21, year=2025))
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_at"),
+    [
+        ("A truce in Gaza will take effect at 7 a.m. on Friday. It expires at midnight on Sunday.", at(3, 10, 22)),
+        ("A truce in Gaza will take effect at 7 a.m. on Friday, Qatar said. Officials said it would run until 7 a.m. on Tuesday.", at(3, 12, 5)),
+        # a clock time alone: after the start
+        ("A truce in Gaza will take effect at 7 a.m. on Friday. Officials said it would hold until 5 p.m.", at(3, 8, 15)),
+        # another event's end is not the pause's
+        ("A truce in Gaza will take effect at 7 a.m. on Friday. Talks in Cairo ended at 3 a.m. on Thursday.", None),
+    ],
+)
+def test_a_later_sentence_gives_a_started_pause_its_end(text, ends_at):
+    m = extract(text, PUB)[0]
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 5), ends_at)

@@ -81,6 +81,7 @@ _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
+_IT = re.compile(r"\b(?:it|It)\b")  # the pause just named, as a later sentence's subject
 
 #: Mentions below this confidence are not returned (see `Extractor._sentence`).
 MIN_CONFIDENCE = 0.5
@@ -536,12 +537,37 @@ class Extractor:
             return m
         return replace(m, ends_at=after.at, end_range=after.range, end_precision=after.precision, end_zone=after.zone, end_local=after.local)
 
+    def _later_end(
+        self, text: str, before: Mention, end: _when.Start | None, published: datetime | None, tz: str | None, year: int | None
+    ) -> Mention:
+        """`before`, which has a start, with the end a following sentence gives the pause it
+        speaks of ("It expires at midnight on Sunday.", "Officials said it would run until 7
+        a.m. on Tuesday."): the pause named by "it" or "the truce" before the end phrase, the end
+        after the start (a clock time alone, on the start's day or the next)."""
+        if end is None or end.at is None:
+            return before
+        at = text.find(end.text)
+        if at < 0 or not (_IT.search(text, 0, at) or self.durations.reference.search(text, 0, at)):
+            return before  # "Talks ended at 3 a.m.": another event's end
+        if _when.clock_only(end.text, self.when) and before.start_text:
+            end = _when.end_after(end.text, before.start_text, before.starts_at, published, tz, before.status in _PAST, self.when, year)
+            if end is None:
+                return before
+        if end.at is None or end.at <= before.starts_at:
+            return before
+        return replace(
+            before, ends_at=end.at, end_range=end.range, end_precision=end.precision, end_zone=end.zone, end_local=end.local,
+            time_notes=before.time_notes + tuple(n for n in end.notes if n not in before.time_notes),
+        )
+
     def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None, year: int | None) -> Mention:
         """`before`, with the start or end a following sentence without a trigger gives it
         ("It takes effect at 6 a.m. on Wednesday."), when `before` has none, or has only a day
         that the later clock time falls on ("to start Sunday" ... "set for 8:30 a.m.")."""
         day_only = before.start_precision == "day" and before.start_text and not before.ends_at  # an end range: derived
-        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only:
+        # a start and no end: the sentence may still give the end ("It expires at midnight on Sunday.")
+        end_only = bool(before.starts_at and not (before.ends_at or before.end_range) and not day_only)
+        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only and not end_only:
             return before
         if not _CLOCKISH.search(quote):
             return before  # no clock time, midnight or noon: nothing to read
@@ -550,6 +576,8 @@ class Extractor:
         start, end = _when.times(
             text, 0, len(text), -100, published, tz, before.status in _PAST, before.status in ("collapsed", "ended"), self.when, None, year
         )
+        if end_only:
+            return self._later_end(text, before, end, published, tz, year)
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
         if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."
