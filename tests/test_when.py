@@ -852,3 +852,10 @@ def test_an_end_after_a_start_read_from_the_day_told_follows_that_start():
 def test_a_later_sentence_gives_a_started_pause_its_end(text, ends_at):
     m = extract(text, PUB)[0]
     assert (m.starts_at, m.ends_at) == (at(3, 8, 5), ends_at)
+
+
+def test_was_to_begin_is_a_plan_told_in_the_past():
+    # read on Thursday: the Tuesday nearest publication, either side (here two days back)
+    m = timed("The US said the sides agreed to a truce in Sudan. The truce was to start at 6 p.m. (1600 GMT) on Tuesday.")
+    assert m.starts_at == at(3, 5, 16)
+    assert timed("The truce in Sudan was to start at 6 p.m. (1600 GMT) on Friday.").starts_at == at(3, 8, 16)

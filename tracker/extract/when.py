@@ -1211,8 +1211,8 @@ def _day_from_end(
 # "was due to", "were set to", "had been scheduled to", "was set for": a plan told in the
 # past, for a day that may be before or after publication
 _PLANNED = re.compile(  # also "was set for 8 a.m.", "was due at noon" (the phrase's "at" is its own)
-    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)"
-    r"(?:\s+to(?:\s+\w+){0,3}|\s+for)?\s*$",
+    r"(?<![\w])(?:(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)"
+    r"(?:\s+to(?:\s+\w+){0,3}|\s+for)?|(?:was|were)\s+to(?:\s+\w+){1,3})\s*$",  # also "was to begin"
     I,
 )
 
