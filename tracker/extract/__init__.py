@@ -41,7 +41,8 @@ Times (see `when` for how each phrase is read): a sentence that gives no mention
 time right after one that did ("It takes effect at 6 a.m."; the lead after a headline
 counts) gives that mention its start or end, or the clock time for the day it named; a
 later mention of the same pause (no other place) gives an earlier one its time when that
-has none or only a day holding it; start + duration gives the end. When a time had no
+has none or only a day holding it; a sentence about "it" after a pause with a start but no
+end gives the end ("It expires at midnight on Sunday."); start + duration gives the end. When a time had no
 zone, the text is read again in the article's zone (`Extractor.extract`); with none, a
 wall time gets the zone of the one country all the parties named are in as its best
 reading, still flagged (`_party_readings`).
