@@ -859,3 +859,17 @@ def test_was_to_begin_is_a_plan_told_in_the_past():
     m = timed("The US said the sides agreed to a truce in Sudan. The truce was to start at 6 p.m. (1600 GMT) on Tuesday.")
     assert m.starts_at == at(3, 5, 16)
     assert timed("The truce in Sudan was to start at 6 p.m. (1600 GMT) on Friday.").starts_at == at(3, 8, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_at"),
+    [
+        # the term the extension moves, told before its verb: moved by the extension's length
+        ("The truce in Gaza, which was due to expire at 7 a.m. on Thursday, was extended by 24 hours.", at(3, 8, 5)),
+        ("Qatar said the truce in Gaza, due to expire at 7 a.m. on Monday, would be extended by two days.", at(3, 13, 5)),
+        # the new end after the verb is the end as told
+        ("The truce in Gaza was extended for two more days, until 7 a.m. (0500 GMT) on Wednesday.", at(3, 13, 5)),
+    ],
+)
+def test_an_extension_moves_the_end_told_before_it(text, ends_at):
+    assert timed(text, DATE_ONLY).ends_at == ends_at

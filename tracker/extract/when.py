@@ -1441,6 +1441,19 @@ def article_date(text: str, rules: WhenRules) -> datetime | None:
     return None
 
 
+# "extended", "prolonged", "will be extended": the verb of an extension
+_EXTEND = re.compile(r"(?<![\w])(?:extend(?:s|ed|ing)?|prolong(?:s|ed|ing)?|renew(?:s|ed|ing)?)(?![\w])", I)
+
+
+def end_before_extension(sentence: str, end: Start) -> bool:
+    """Whether an end phrase is the term an extension moves, told before the extension's verb
+    ("the truce, which was due to expire at 7 a.m. on Thursday, was extended by 24 hours"),
+    not the new end after it ("was extended until 7 a.m. on Wednesday")."""
+    at = sentence.find(end.text)
+    verb = _EXTEND.search(sentence, max(at, 0))
+    return at >= 0 and verb is not None and not _EXTEND.search(sentence, 0, at)
+
+
 def clock_only(words: str, rules: WhenRules) -> bool:
     """A clock time with no day of its own ("set for 8:30 a.m. local time")."""
     clock = _clock(rules.bracket.sub(" ", words), rules)[1]
