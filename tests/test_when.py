@@ -873,3 +873,21 @@ def test_was_to_begin_is_a_plan_told_in_the_past():
 )
 def test_an_extension_moves_the_end_told_before_it(text, ends_at):
     assert timed(text, DATE_ONLY).ends_at == ends_at
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The truce in Gaza is due to run out at 7 a.m. on Monday.",
+        "The truce in Gaza runs out at 7 a.m. on Monday.",
+        "The truce in Gaza lapses at 7 a.m. on Monday.",
+        "The truce in Gaza will be over at 7 a.m. on Monday.",
+        "The truce in Gaza comes to an end at 7 a.m. on Monday.",
+        "The four-day truce in Gaza is due to finish at 7 a.m. on Monday.",
+        "The truce in Gaza is scheduled to conclude at 7 a.m. on Monday.",
+        "The truce in Gaza, expiring at 0500 GMT on Monday, may be extended.",
+    ],
+)
+def test_end_verbs_give_the_end_not_the_start(text):
+    m = timed(text)
+    assert (m.starts_at, m.start_range, m.ends_at) == (None, None, at(3, 11, 5))
