@@ -891,3 +891,23 @@ def test_an_extension_moves_the_end_told_before_it(text, ends_at):
 def test_end_verbs_give_the_end_not_the_start(text):
     m = timed(text)
     assert (m.starts_at, m.start_range, m.ends_at) == (None, None, at(3, 11, 5))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The truce in Gaza was violated at 7 a.m. on Monday when a rocket was fired.",
+        "Hamas violated the truce in Gaza at 7 a.m. on Monday.",
+        "The truce in Gaza was signed at 10 a.m. on Monday.",
+        "The truce in Gaza was agreed at 2 a.m. on Monday after talks.",
+    ],
+)
+def test_a_breach_or_the_deal_at_a_time_is_no_start(text):
+    m = timed(text)
+    assert (m.starts_at, m.start_range) == (None, None)
+
+
+def test_a_collapse_at_a_time_is_the_end_but_not_talks_collapsing():
+    assert timed("The truce in Gaza collapsed at 7 a.m. on Monday.").ends_at == at(3, 4, 5)
+    m = timed("Talks collapsed at 3 a.m. on Monday and the truce in Gaza took effect at 7 a.m. on Tuesday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 5, 5), None)

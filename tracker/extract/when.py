@@ -339,7 +339,24 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     cue = rules.cue_before.search(before)
     if cue:
         return not rules.other_subject.search(before[max(trigger_end, 0, cue.start() - 60) : cue.start()])
-    return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
+    return (
+        0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
+        and not _OTHER_EVENT.search(before, trigger_end)  # "the truce was violated at 7 a.m.": the breach's time
+        and not _OTHER_EVENT_OBJECT.search(before, max(0, trigger_end - 60), trigger_end)  # "Hamas violated the truce at ..."
+    )
+
+
+# what happens to a pause at a time other than its start: a breach, a collapse, the deal
+# itself ("the truce was violated at 7 a.m.", "was signed at 10 a.m.", "a deal reached at 2 a.m.")
+_OTHER_EVENT = re.compile(
+    r"(?<![\w])(?:violat\w*|breach\w*|broke|broken|shatter\w*|collaps\w*|agreed|signed|brokered|approved|struck|sealed|"
+    r"accepted|rejected|negotiated|mediated|endorsed|welcomed|condemned)(?![\w])",
+    I,
+)
+_OTHER_EVENT_OBJECT = re.compile(
+    r"(?<![\w])(?:violat\w*|breach\w*|broke|shatter\w*)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w'\u2019-]+\s+){0,3}[\w'\u2019-]*$",
+    I,
+)
 
 
 # "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m. truce": a time right
@@ -1366,6 +1383,8 @@ def _end(
             continue
         if _FIGHTING_SUBJECT.search(sentence, max(0, m.start() - 60), m.start()):
             continue  # "fighting would end at 4 a.m.": the pause's start (see `_find`)
+        if rules.other_subject.search(sentence, max(0, m.start() - 40), m.start()):
+            continue  # "talks collapsed at 3 a.m.": another event's end
         between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
         if between is not None and "," in between:  # "the truce, which began on March 18, ended at ...": its own verb
             between = _RELATIVE.sub(" ", between)
