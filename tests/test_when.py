@@ -900,6 +900,8 @@ def test_end_verbs_give_the_end_not_the_start(text):
         "Hamas violated the truce in Gaza at 7 a.m. on Monday.",
         "The truce in Gaza was signed at 10 a.m. on Monday.",
         "The truce in Gaza was agreed at 2 a.m. on Monday after talks.",
+        "The Israeli cabinet will vote on the truce in Gaza at 8 p.m. on Monday.",
+        "Hostages will be released under the truce in Gaza at 4 p.m. on Friday.",
     ],
 )
 def test_a_breach_or_the_deal_at_a_time_is_no_start(text):

@@ -353,8 +353,12 @@ _OTHER_EVENT = re.compile(
     r"accepted|rejected|negotiated|mediated|endorsed|welcomed|condemned)(?![\w])",
     I,
 )
+# ... or the pause as the object of another event: "Hamas violated the truce at 7 a.m.", "the
+# cabinet will vote on the truce at 8 p.m.", "hostages will be released under the truce at 4 p.m."
 _OTHER_EVENT_OBJECT = re.compile(
-    r"(?<![\w])(?:violat\w*|breach\w*|broke|shatter\w*)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w'\u2019-]+\s+){0,3}[\w'\u2019-]*$",
+    r"(?<![\w])(?:violat\w*|breach\w*|broke|shatter\w*|vot(?:e|es|ed|ing)\s+on|debat\w*|discuss\w*|sign(?:s|ed|ing)?|"
+    r"approv\w*|endors\w*|reject\w*|under|during|despite|amid)"
+    r"\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+|this\s+)?(?:[\w'\u2019-]+\s+){0,3}[\w'\u2019-]*$",
     I,
 )
 
