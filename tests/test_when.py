@@ -913,3 +913,17 @@ def test_a_collapse_at_a_time_is_the_end_but_not_talks_collapsing():
     assert timed("The truce in Gaza collapsed at 7 a.m. on Monday.").ends_at == at(3, 4, 5)
     m = timed("Talks collapsed at 3 a.m. on Monday and the truce in Gaza took effect at 7 a.m. on Tuesday.")
     assert (m.starts_at, m.ends_at) == (at(3, 5, 5), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        ("A truce in Gaza was agreed on Thursday. Israeli strikes continued until 6 a.m.", at(3, 7, 4)),
+        ("A truce in Gaza was agreed. The army said it would keep fighting until 7 a.m. on Friday.", at(3, 8, 5)),
+    ],
+)
+def test_fighting_until_a_time_is_the_pause_start_not_its_end(text, starts_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, None)
+    # attacks paused until a time: that is the pause's end
+    assert timed("Attacks in Gaza will be paused until 7 a.m. on Friday under the truce.").starts_at is None

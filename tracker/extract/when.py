@@ -381,6 +381,22 @@ _FIGHTING_STOPS = re.compile(
     r"(?:end(?:s|ed)?|stop(?:s|ped)?|cease[sd]?|halt(?:s|ed)?|f[ae]ll\s+silent|falls\s+silent)\s+(?:at\s+|on\s+|from\s+|as\s+of\s+)?$",
     I,
 )
+# "fighting continued until 6 a.m.", "it would keep fighting until 7 a.m. on Friday": the fighting
+# goes on until the pause starts (not "attacks will be paused until ...")
+_FIGHTING_UNTIL = re.compile(
+    r"(?<![\w])(?:fighting|fight|hostilities|combat|shelling|strikes|airstrikes|bombardments?|bombing|bombed|attacks|"
+    r"guns|operations|offensive)(?![\w])(?P<gap>[^,;]{0,50}?)\s(?:until|till)\s+(?:at\s+)?$",
+    I,
+)
+_PAUSING = re.compile(r"(?<![\w])(?:paus|halt|stop|suspen|ceas|truce|silen|freez)", I)
+
+
+def _fighting_until(sentence: str, at: int) -> bool:
+    """Whether the time phrase at `at` follows "until" after fighting that goes on till then."""
+    m = _FIGHTING_UNTIL.search(sentence, max(0, at - 70), at)
+    return bool(m) and not _PAUSING.search(m.group("gap"))
+
+
 _FIGHTING_SUBJECT = re.compile(_FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?$", I)
 
 
@@ -402,7 +418,7 @@ def _find(
             found.append((0, m.start(), "immediate", words, m.end()))
     for m in rules.phrase.finditer(sentence, lo, hi):
         before = sentence[: m.start()]
-        if _FIGHTING_STOPS.search(sentence, max(0, m.start() - 80), m.start()):
+        if _FIGHTING_STOPS.search(sentence, max(0, m.start() - 80), m.start()) or _fighting_until(sentence, m.start()):
             found.append((0, m.start(), "precise", m.group(0), m.end()))  # "fighting would end at 4 a.m."
             continue
         if rules.until_before.search(before) and not _NOT_UNTIL.search(before):
@@ -1379,7 +1395,13 @@ def _end(
     p = Probe(sentence) if probe is None else probe
     candidates = []
     if may_match(rules.until_need, p.text, p.folded):
-        m = next((m for m in rules.until.finditer(sentence, lo, hi) if not _NOT_UNTIL.search(sentence[: m.start("when")])), None)
+        m = next(
+            (
+                m for m in rules.until.finditer(sentence, lo, hi)
+                if not _NOT_UNTIL.search(sentence[: m.start("when")]) and not _fighting_until(sentence, m.start("when"))
+            ),
+            None,
+        )
         if m:
             candidates.append(m)
     for m in rules.end_cue.finditer(sentence, lo, hi):
