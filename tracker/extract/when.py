@@ -79,8 +79,11 @@ How news states time, and how each way is read (the conventions, documented once
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
 * **The fighting's end.** "fighting would end at 4 a.m.", "the guns will fall silent at 6
-  p.m.", "hostilities are to cease from midnight": the end of the fighting is the pause's
-  start, not its end. An end with a clock time and no day in a later sentence ("It will last
+  p.m.", "hostilities are to cease from midnight", "strikes continued until 6 a.m.": the end
+  of the fighting is the pause's start, not its end. A time right after the pause's name with
+  another event's verb between ("the truce was violated at 7 a.m.", "was signed at 10 a.m.")
+  or with the pause as another event's object ("voted on the truce at 8 p.m.", "released under
+  the truce at 4 p.m.") is no start; "collapsed at 7 a.m." is its end. An end with a clock time and no day in a later sentence ("It will last
   until 2 p.m.") lies after the start told before (`end_after`).
 * **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
 * **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
