@@ -927,3 +927,10 @@ def test_fighting_until_a_time_is_the_pause_start_not_its_end(text, starts_at):
     assert (m.starts_at, m.ends_at) == (starts_at, None)
     # attacks paused until a time: that is the pause's end
     assert timed("Attacks in Gaza will be paused until 7 a.m. on Friday under the truce.").starts_at is None
+
+
+def test_a_day_the_pause_held_on_and_talks_lasting_until_a_time_are_not_its_start_or_end():
+    m = timed("The truce in Gaza held on Wednesday, 12 hours after it took effect at 7 p.m. on Tuesday.")
+    assert (m.starts_at, m.start_precision) == (at(3, 5, 17), "minute")
+    m = timed("The truce in Gaza came after talks that lasted until 3 a.m. on Wednesday.")
+    assert (m.ends_at, m.end_range) == (None, None)

@@ -353,7 +353,7 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
 # itself ("the truce was violated at 7 a.m.", "was signed at 10 a.m.", "a deal reached at 2 a.m.")
 _OTHER_EVENT = re.compile(
     r"(?<![\w])(?:violat\w*|breach\w*|broke|broken|shatter\w*|collaps\w*|agreed|signed|brokered|approved|struck|sealed|"
-    r"accepted|rejected|negotiated|mediated|endorsed|welcomed|condemned)(?![\w])",
+    r"accepted|rejected|negotiated|mediated|endorsed|welcomed|condemned|held|holding|remained|appeared|seemed|survived)(?![\w])",
     I,
 )
 # ... or the pause as the object of another event: "Hamas violated the truce at 7 a.m.", "the
@@ -1402,6 +1402,7 @@ def _end(
             (
                 m for m in rules.until.finditer(sentence, lo, hi)
                 if not _NOT_UNTIL.search(sentence[: m.start("when")]) and not _fighting_until(sentence, m.start("when"))
+                and not rules.other_subject.search(sentence, max(0, m.start() - 40), m.start())  # "talks that lasted until 3 a.m."
             ),
             None,
         )
