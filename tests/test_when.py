@@ -934,3 +934,9 @@ def test_a_day_the_pause_held_on_and_talks_lasting_until_a_time_are_not_its_star
     assert (m.starts_at, m.start_precision) == (at(3, 5, 17), "minute")
     m = timed("The truce in Gaza came after talks that lasted until 3 a.m. on Wednesday.")
     assert (m.ends_at, m.end_range) == (None, None)
+
+
+def test_as_of_a_time_a_pause_seen_holding_is_no_start():
+    assert timed("As of 10 a.m. on Wednesday, the truce in Gaza was holding.").starts_at is None
+    assert timed("The truce in Gaza was still holding as of 10 a.m. on Wednesday.").starts_at is None
+    assert timed("As of 10 a.m. on Wednesday, a truce will be in force in Gaza.").starts_at == at(3, 13, 8)

@@ -429,6 +429,8 @@ def _find(
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
+        if lead.lower() == "as of" and _STILL.search(sentence, max(0, m.start() - 60), min(len(sentence), m.end() + 60)):
+            continue  # "as of 10 a.m. on Wednesday, the truce was holding": when it was seen holding
         if lead.lower() in ("", "on") and _told_object(sentence, m.start(), trigger_end, rules) and not _has_clock(m.group(0), rules):
             continue  # "agreed a 48-hour ceasefire on Wednesday": the day of the deal, not the pause's start
         if (
@@ -454,6 +456,14 @@ def _find(
         return None
     _, _, kind, words, end = min(found)
     return kind, words, end
+
+
+# a pause seen going on ("was holding", "appeared to hold", "remained in place"): a time "as of"
+# it is when it was seen so, not its start
+_STILL = re.compile(
+    r"(?<![\w])(?:holding|held|remained|remains|appeared|appears|seemed|seems|stayed|intact|largely\s+respected|had\s+been\s+reported)(?![\w])",
+    I,
+)
 
 
 def _opens_sentence(sentence: str, m: re.Match[str], trigger_end: int, rules: WhenRules) -> bool:
