@@ -940,3 +940,15 @@ def test_as_of_a_time_a_pause_seen_holding_is_no_start():
     assert timed("As of 10 a.m. on Wednesday, the truce in Gaza was holding.").starts_at is None
     assert timed("The truce in Gaza was still holding as of 10 a.m. on Wednesday.").starts_at is None
     assert timed("As of 10 a.m. on Wednesday, a truce will be in force in Gaza.").starts_at == at(3, 13, 8)
+
+
+def test_a_time_before_when_the_pause_began_is_its_start_in_that_verb_tense():
+    m = timed("People went home at 4 am local time (02:00 GMT), when the ceasefire in Lebanon came into effect.", DATE_ONLY)
+    assert (m.starts_at, m.start_zone) == (at(3, 7, 2), "stated")
+    assert timed("Sirens stopped at 7 a.m., when the truce in Gaza took effect.").starts_at == at(3, 7, 5)
+    assert timed("The talks ended at 3 a.m., when the truce in Gaza was agreed.").starts_at is None
+
+
+def test_midnight_of_a_night_written_with_a_slash():
+    m = timed("India and Pakistan agreed to a ceasefire in Kashmir with effect from midnight of February 24/25.", at(2, 25, 12))
+    assert (m.starts_at, m.start_precision) == (at(2, 24, 18, 30), "minute")

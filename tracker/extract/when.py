@@ -228,8 +228,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"|zero\s+hours"
         r"|" + _SPOKEN + r")"
     )
-    day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+\d{4})?"
-    day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
+    day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*\d{1,2})?(?:,?\s+\d{4})?"
+    day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
     night = r"(?:the\s+)?night\s+(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd
     tail = r"(?:\s*(?:" + zone + r"))?(?:\s*[\(\[][^\)\]\n]{1,80}[\)\]])?"
     part = (
@@ -274,8 +274,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         told_words=tuple(v.lower() for v in w["told_verbs"].split("|")),
         lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
-        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
-        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
+        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
+        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
             r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + dot + r")(\d{2})"
             r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + four + r"|\b(zero)\s+hours\b|" + _SPOKEN,
@@ -372,6 +372,14 @@ _BEFORE_TRIGGER = re.compile(
     r"\s*(?:(?:onset|start|beginning|launch)\s+of\s+(?:the\s+|this\s+|a\s+)?(?:[\w'\u2019-]+\s+){0,2}|(?:[\w'\u2019-]+\s+)?)[\w'\u2019-]+",
     I,
 )
+def _cue_after(sentence: str, trigger_end: int, rules: WhenRules) -> re.Match[str] | None:
+    """A start cue right after the trigger, a place between at most ("the truce in Gaza took effect")."""
+    c = rules.cue.search(sentence, trigger_end, min(len(sentence), trigger_end + 35))
+    return c if c and not re.search(r"[,;:]", sentence[trigger_end : c.start()]) else None
+
+
+# "<time>, when the ceasefire came into effect": the time the pause named after it began
+_WHEN_TRIGGER = re.compile(r",?\s*when\s+(?:the\s+|a\s+|an\s+|this\s+|its\s+)?(?:[\w'\u2019-]+\s+){0,2}[\w'\u2019-]+", I)
 _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
 # "fighting would end at 4 a.m.", "the guns will fall silent at noon", "hostilities are to
 # cease from midnight": the end of the fighting is the pause's start, not its end
@@ -439,6 +447,10 @@ def _find(
             or (
                 m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
                 and not rules.reporting_before.search(before)  # "said on Sunday the truce ...": when it was said
+            )
+            or (  # "... returned at 4 am local time (02:00 GMT), when the ceasefire came into effect"
+                m.end() < trigger_end and _WHEN_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
+                and _cue_after(sentence, trigger_end, rules) is not None
             )
             or _opens_sentence(sentence, m, trigger_end, rules)
         ):
@@ -1133,6 +1145,9 @@ def _times(
     found = _find(sentence, lo, hi, trigger_end, rules, probe)
     if found:
         before = _tense_window(sentence, sentence.find(found[1], lo), trigger_end)
+        after = _cue_after(sentence, trigger_end, rules) if 0 <= found[2] < trigger_end else None
+        if after is not None:  # "at 4 am, when the ceasefire came into effect": the verb after the trigger
+            before = sentence[max(trigger_end, after.start() - 30) : after.end()] + " "
         if _PLANNED.search(before):
             past = None  # "was due to take effect on Sunday": a plan told in the past, either side of publication
         elif rules.future_before.search(before):
