@@ -952,3 +952,10 @@ def test_a_time_before_when_the_pause_began_is_its_start_in_that_verb_tense():
 def test_midnight_of_a_night_written_with_a_slash():
     m = timed("India and Pakistan agreed to a ceasefire in Kashmir with effect from midnight of February 24/25.", at(2, 25, 12))
     assert (m.starts_at, m.start_precision) == (at(2, 24, 18, 30), "minute")
+
+
+def test_an_act_with_immediate_effect_at_a_stated_time_starts_then():
+    m = timed("At 8:15 a.m., the two sides signed a ceasefire in Gaza with immediate effect.")
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 6, 15), "minute")
+    # no clock time before it: the publication
+    assert timed("The two sides signed a ceasefire in Gaza with immediate effect.").starts_at == PUB

@@ -478,6 +478,23 @@ _STILL = re.compile(
 )
 
 
+def _act_time(
+    sentence: str, lo: int, at: int, published: datetime, tz_name: str | None, rules: WhenRules, year_hint: int | None
+) -> Start | None:
+    """The clock time a sentence gives to the act that takes effect immediately ("At 11:15 AM
+    this morning ... signed a ceasefire agreement with immediate effect"): the first clock time
+    before the immediate phrase, not an end's, read as gone by."""
+    for m in rules.phrase.finditer(sentence, lo, max(at, lo)):
+        words = m.group(0)
+        if not _has_clock(words, rules) or rules.until_before.search(sentence[: m.start()]):
+            continue
+        got, _ = _resolve_words(words, published, tz_name, True, rules, year_hint=year_hint)
+        if got is not None and (got.at is not None or got.range is not None) and (got.at is None or got.at <= published + _EXACT):
+            return got
+        return None
+    return None
+
+
 def _opens_sentence(sentence: str, m: re.Match[str], trigger_end: int, rules: WhenRules) -> bool:
     """"At 6 a.m. on Friday, a ceasefire in Gaza will take effect": a clock time opening the
     sentence, set off by a comma, is the start of the pause named after it when a start cue
@@ -1221,6 +1238,11 @@ def _times(
                             end, _ = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
         else:
             start = _resolve(kind, words, published, tz_name, past, rules, year_hint=year_hint)
+            if kind == "immediate" and published is not None:
+                # "At 11:15 a.m., the delegations signed a ceasefire with immediate effect": that time
+                act = _act_time(sentence, lo, sentence.find(words, lo), published, tz_name, rules, year_hint)
+                if act is not None:
+                    start, shown = act, act.text
     if end is None:
         end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
         if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found and (
