@@ -14,7 +14,9 @@ How news states time, and how each way is read (the conventions, documented once
   all the article's parties are in: "the Kremlin declared a truce from 18:00").
 * **Before the trigger.** "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m.
   truce": a time right before the trigger, as its onset ("onset/start/beginning of") or as
-  its attribute, is its start.
+  its attribute, is its start; so is one before "when the ceasefire came into effect" (in
+  that verb's tense). An act "with immediate effect" at a clock time the sentence gives
+  before it ("At 11:15 a.m. ... signed a ceasefire with immediate effect") starts then.
 * **Bracketed figures.** "06:00 (03:00 GMT)", "10:00 local time [07:00 GMT]", "12:00 hours
   (local time, 0500 GMT)": a UTC figure
   in brackets settles the moment (the nearest instant with that UTC clock time); when the
