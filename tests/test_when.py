@@ -959,3 +959,10 @@ def test_an_act_with_immediate_effect_at_a_stated_time_starts_then():
     assert (m.starts_at, m.start_precision) == (at(3, 7, 6, 15), "minute")
     # no clock time before it: the publication
     assert timed("The two sides signed a ceasefire in Gaza with immediate effect.").starts_at == PUB
+
+
+def test_a_bare_midnight_on_a_date_only_page_ranges_over_the_midnights_either_side():
+    m = timed("The truce in Gaza will start at midnight.", DATE_ONLY)
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 7, 22), "range", (at(3, 6, 22), at(3, 8, 22)))
+    m = timed("The truce in Gaza took effect at midnight.", DATE_ONLY)
+    assert (m.starts_at, m.start_range) == (at(3, 6, 22), (at(3, 5, 22), at(3, 7, 22)))

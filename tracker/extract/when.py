@@ -972,6 +972,10 @@ def _resolve_words(
             # (the other reading is the stamp's date when the day was moved, else the day beyond it)
             other = at + timedelta(days=-date_shift if date_shift else (-1 if past else 1))
             precision, span = "range", (min(at, other), max(at, other))
+            if w.clock_kind in ("midnight", "midnight24") and not w.end_of_day:
+                # a bare "midnight" on a page of date D: the one that opens D or the one that ends
+                # it, as the stamp's date may be a day off the writer's (either side)
+                span = (at - timedelta(days=1), at + timedelta(days=1))
         elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start" and not reported_on:
             # "at 2400 hours tonight" on a page that gives only its date: that date may be the UTC
             # one or the outlet's, a day off the writer's "tonight"
