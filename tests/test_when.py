@@ -369,8 +369,22 @@ def test_an_absolute_time_on_the_named_day_reaches_the_pause_whatever_place_the_
 
 
 def test_a_window_over_new_year_ends_in_the_next_year():
-    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.")
+    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.", at(12, 10, 9))
     assert (m.starts_at, m.ends_at) == (at(12, 22, 16, 1), at(1, 3, 15, 59, year=2025))
+
+
+def test_a_date_without_year_far_ahead_is_the_one_before_flagged_with_both_years():
+    # read on 7 March 2024: last November (four months back) rather than next (eight ahead), not sure
+    m = timed("A ceasefire in Ukraine will start at 0700 GMT on November 2.")
+    assert (m.starts_at, m.start_precision) == (at(11, 2, 7, year=2023), "range")
+    assert m.start_range == (at(11, 2, 7, year=2023), at(11, 2, 7))
+    assert any("no year" in n for n in m.time_notes)
+    # its end is as doubtful as its start; a date a few weeks ahead is not in doubt
+    m = timed("The holiday truce in the Philippines runs from 12:01 a.m. on Dec. 23 to 11:59 p.m. on Jan. 3.")
+    assert (m.starts_at, m.ends_at, m.end_precision) == (at(12, 22, 16, 1, year=2023), at(1, 3, 15, 59), "range")
+    assert timed("A truce in Yemen will take effect at 8 a.m. on April 20.").start_precision == "minute"
+    # a weekday beside the date settles the year
+    assert timed("A truce in Yemen will take effect at 8 a.m. on Sunday, November 19.").start_precision == "minute"
 
 
 @pytest.mark.parametrize(
@@ -743,3 +757,229 @@ def test_eval_scores_undated_passages_apart_and_still_ceils_their_confident_erro
     assert result["undated"]["confidently_wrong"] == 0.0 and not below_floors(result)
     result["undated"]["confidently_wrong"] = 0.5
     assert "undated confidently_wrong 0.5 > 0.03" in below_floors(result)
+@pytest.mark.parametrize(
+    ("text", "starts_at", "earliest", "latest"),
+    [
+        # an offset from publication (09:30 UTC): its best reading, always a range
+        ("The ceasefire in Gaza will take effect in approximately six hours, mediators said.", at(3, 7, 15, 30), at(3, 7, 14), at(3, 7, 17)),
+        ("The truce in Lebanon is expected to begin in two hours.", at(3, 7, 11, 30), at(3, 7, 10, 30), at(3, 7, 12, 30)),
+        ("A humanitarian pause in Gaza will begin in about 30 minutes.", at(3, 7, 10), at(3, 7, 9), at(3, 7, 11)),
+        # "within" and "less than": any time up to it
+        ("A truce in Gaza will begin within 24 hours, officials said.", at(3, 8, 9, 30), PUB, at(3, 8, 9, 30)),
+        ("A truce in Gaza is due to begin in less than an hour.", at(3, 7, 10, 30), PUB, at(3, 7, 10, 30)),
+        ("The ceasefire in Gaza will take effect 24 hours from now.", at(3, 8, 9, 30), at(3, 8, 3, 30), at(3, 8, 15, 30)),
+        ("The truce in Sudan took effect two hours ago.", at(3, 7, 7, 30), at(3, 7, 6, 30), at(3, 7, 8, 30)),
+    ],
+)
+def test_an_offset_from_publication_is_a_range_around_published_plus_offset(text, starts_at, earliest, latest):
+    m = timed(text)
+    assert (m.starts_at, m.start_precision, m.start_range) == (starts_at, "range", (earliest, latest))
+
+
+def test_an_offset_is_no_start_without_a_start_verb_or_a_publication():
+    assert timed("The truce in Gaza was violated 20 times in 24 hours, the army said.").starts_at is None
+    assert timed("The ceasefire in Gaza will begin within 24 hours of the signing.").start_range is None
+    ms = extract("The ceasefire in Gaza will take effect in approximately six hours.", None)
+    assert ms and ms[0].starts_at is None and ms[0].start_range is None
+
+
+def test_a_flagged_start_and_a_duration_give_a_flagged_end_with_its_best_reading():
+    # a bare clock time on a date-only page: its best reading, flagged; the end follows it
+    m = timed("A four-day truce in Gaza is set to begin at 7 a.m. (0500 GMT).", DATE_ONLY)
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 5), "range")
+    assert (m.ends_at, m.end_precision, m.end_range) == (at(3, 11, 5), "range", (at(3, 11, 5), at(3, 12, 5)))
+    m = timed("Iran and Israel agreed to a 12-hour ceasefire that will begin in roughly six hours.")
+    assert (m.ends_at, m.end_precision) == (at(3, 8, 3, 30), "range")
+
+
+def test_a_daily_window_takes_the_day_it_starts_on_after_it():
+    m = timed("The humanitarian pause in Gaza will run from 10 a.m. to 2 p.m. daily, starting on Saturday.")
+    assert (m.starts_at, m.ends_at, m.start_precision) == (at(3, 9, 8), at(3, 9, 12), "minute")
+    assert timed("The humanitarian pause in Gaza will run daily from 10 a.m. to 2 p.m., starting Saturday.").starts_at == at(3, 9, 8)
+    # a later day that is another event's stays out
+    assert timed("The truce in Gaza begins at 10 a.m., and talks resume on Saturday.").starts_at == at(3, 8, 8)  # the next 10 a.m.
+
+
+def test_an_extension_length_gives_no_end_from_the_pause_old_start():
+    m = timed("The ceasefire in Gaza, which started at 7 a.m. (0500 GMT) on Friday, was extended by two days.")
+    assert (m.starts_at, m.ends_at, m.end_range) == (at(3, 1, 5), None, None)
+    m = timed("The truce in Gaza was extended for 48 hours starting from 7 a.m. (0500 GMT) on Saturday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 9, 5), at(3, 11, 5))
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "zone"),
+    [
+        # a four-digit figure before any zone abbreviation is a clock time
+        ("The ceasefire in Kashmir begins at 1700 IST on Friday.", at(3, 8, 11, 30), "stated"),
+        ("The truce in Ukraine starts from 2000 MSK on Saturday.", at(3, 9, 17), "stated"),
+        # a dotted figure right after "at"
+        ("The ceasefire in Gaza came into force at 00.01 on Sunday.", at(3, 2, 22, 1), "place"),
+        ("The truce in Gaza will begin at 10.30 on Friday.", at(3, 8, 8, 30), "place"),
+    ],
+)
+def test_four_digit_and_dotted_figures_as_clock_times(text, starts_at, zone):
+    m = timed(text)
+    assert (m.starts_at, m.start_zone) == (starts_at, zone)
+
+
+def test_figures_that_are_no_clock_times_stay_numbers():
+    assert "2024" not in (timed("A truce in Gaza will begin after 2024 talks in Cairo end.").start_text or "")
+    assert timed("The truce in Gaza held, with prices up at 10.5 percent, the army said on Friday.").starts_at is None
+
+
+def test_in_place_since_is_the_start():
+    m = timed("The truce in Gaza, in place since 7 a.m. Friday, was holding on Saturday.")
+    assert (m.starts_at, m.start_precision) == (at(3, 1, 5), "minute")
+
+
+def test_midnight_on_the_day_told_ahead_is_the_midnight_that_ends_it():
+    # published on Thursday 7 March: Thursday's first midnight is gone by
+    m = timed("The truce in Gaza begins at midnight on Thursday.")
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 7, 22), "range", (at(3, 6, 22), at(3, 7, 22)))
+    assert timed("The truce in Gaza will begin at midnight on March 7.", DATE_ONLY).starts_at == at(3, 7, 22)
+    # looking back, or told on another day: the start of that day, still a range
+    assert timed("The truce in Gaza began at midnight on Thursday.").starts_at == at(3, 6, 22)
+    assert timed("The truce in Gaza begins at midnight on Friday.").starts_at == at(3, 7, 22)
+    # no publication: the text's own date may be the phrase's, so it says nothing of the day told
+    m = timed("At midnight on Thursday, March 7, 2024, Israel and Hamas will formally stop fighting in Gaza.", None)
+    assert (m.starts_at, m.start_precision) == (at(3, 6, 22), "range")
+
+
+def test_an_end_after_a_start_read_from_the_day_told_follows_that_start():
+    # told on Saturday, read on Monday: Saturday's window, with the one ahead of publication kept in range
+    text = "Putin on Saturday declared a truce in Ukraine from 6 p.m. Moscow time (1500 GMT) on Saturday until midnight on Sunday."
+    m = timed(text, at(4, 21, 12, year=2025))
+    assert (m.starts_at, m.start_precision) == (at(4, 19, 15, year=2025), "range")
+    assert (m.ends_at, m.end_precision) == (at(4, 20, 21, year=2025), "range")
+    assert m.end_range == (at(4, 20, 21, year=2025), at(4, 27, 21, year=2025))
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_at"),
+    [
+        ("A truce in Gaza will take effect at 7 a.m. on Friday. It expires at midnight on Sunday.", at(3, 10, 22)),
+        ("A truce in Gaza will take effect at 7 a.m. on Friday, Qatar said. Officials said it would run until 7 a.m. on Tuesday.", at(3, 12, 5)),
+        # a clock time alone: after the start
+        ("A truce in Gaza will take effect at 7 a.m. on Friday. Officials said it would hold until 5 p.m.", at(3, 8, 15)),
+        # another event's end is not the pause's
+        ("A truce in Gaza will take effect at 7 a.m. on Friday. Talks in Cairo ended at 3 a.m. on Thursday.", None),
+    ],
+)
+def test_a_later_sentence_gives_a_started_pause_its_end(text, ends_at):
+    m = extract(text, PUB)[0]
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 5), ends_at)
+
+
+def test_was_to_begin_is_a_plan_told_in_the_past():
+    # read on Thursday: the Tuesday nearest publication, either side (here two days back)
+    m = timed("The US said the sides agreed to a truce in Sudan. The truce was to start at 6 p.m. (1600 GMT) on Tuesday.")
+    assert m.starts_at == at(3, 5, 16)
+    assert timed("The truce in Sudan was to start at 6 p.m. (1600 GMT) on Friday.").starts_at == at(3, 8, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_at"),
+    [
+        # the term the extension moves, told before its verb: moved by the extension's length
+        ("The truce in Gaza, which was due to expire at 7 a.m. on Thursday, was extended by 24 hours.", at(3, 8, 5)),
+        ("Qatar said the truce in Gaza, due to expire at 7 a.m. on Monday, would be extended by two days.", at(3, 13, 5)),
+        # the new end after the verb is the end as told
+        ("The truce in Gaza was extended for two more days, until 7 a.m. (0500 GMT) on Wednesday.", at(3, 13, 5)),
+    ],
+)
+def test_an_extension_moves_the_end_told_before_it(text, ends_at):
+    assert timed(text, DATE_ONLY).ends_at == ends_at
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The truce in Gaza is due to run out at 7 a.m. on Monday.",
+        "The truce in Gaza runs out at 7 a.m. on Monday.",
+        "The truce in Gaza lapses at 7 a.m. on Monday.",
+        "The truce in Gaza will be over at 7 a.m. on Monday.",
+        "The truce in Gaza comes to an end at 7 a.m. on Monday.",
+        "The four-day truce in Gaza is due to finish at 7 a.m. on Monday.",
+        "The truce in Gaza is scheduled to conclude at 7 a.m. on Monday.",
+        "The truce in Gaza, expiring at 0500 GMT on Monday, may be extended.",
+    ],
+)
+def test_end_verbs_give_the_end_not_the_start(text):
+    m = timed(text)
+    assert (m.starts_at, m.start_range, m.ends_at) == (None, None, at(3, 11, 5))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The truce in Gaza was violated at 7 a.m. on Monday when a rocket was fired.",
+        "Hamas violated the truce in Gaza at 7 a.m. on Monday.",
+        "The truce in Gaza was signed at 10 a.m. on Monday.",
+        "The truce in Gaza was agreed at 2 a.m. on Monday after talks.",
+        "The Israeli cabinet will vote on the truce in Gaza at 8 p.m. on Monday.",
+        "Hostages will be released under the truce in Gaza at 4 p.m. on Friday.",
+    ],
+)
+def test_a_breach_or_the_deal_at_a_time_is_no_start(text):
+    m = timed(text)
+    assert (m.starts_at, m.start_range) == (None, None)
+
+
+def test_a_collapse_at_a_time_is_the_end_but_not_talks_collapsing():
+    assert timed("The truce in Gaza collapsed at 7 a.m. on Monday.").ends_at == at(3, 4, 5)
+    m = timed("Talks collapsed at 3 a.m. on Monday and the truce in Gaza took effect at 7 a.m. on Tuesday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 5, 5), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        ("A truce in Gaza was agreed on Thursday. Israeli strikes continued until 6 a.m.", at(3, 7, 4)),
+        ("A truce in Gaza was agreed. The army said it would keep fighting until 7 a.m. on Friday.", at(3, 8, 5)),
+    ],
+)
+def test_fighting_until_a_time_is_the_pause_start_not_its_end(text, starts_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, None)
+    # attacks paused until a time: that is the pause's end
+    assert timed("Attacks in Gaza will be paused until 7 a.m. on Friday under the truce.").starts_at is None
+
+
+def test_a_day_the_pause_held_on_and_talks_lasting_until_a_time_are_not_its_start_or_end():
+    m = timed("The truce in Gaza held on Wednesday, 12 hours after it took effect at 7 p.m. on Tuesday.")
+    assert (m.starts_at, m.start_precision) == (at(3, 5, 17), "minute")
+    m = timed("The truce in Gaza came after talks that lasted until 3 a.m. on Wednesday.")
+    assert (m.ends_at, m.end_range) == (None, None)
+
+
+def test_as_of_a_time_a_pause_seen_holding_is_no_start():
+    assert timed("As of 10 a.m. on Wednesday, the truce in Gaza was holding.").starts_at is None
+    assert timed("The truce in Gaza was still holding as of 10 a.m. on Wednesday.").starts_at is None
+    assert timed("As of 10 a.m. on Wednesday, a truce will be in force in Gaza.").starts_at == at(3, 13, 8)
+
+
+def test_a_time_before_when_the_pause_began_is_its_start_in_that_verb_tense():
+    m = timed("People went home at 4 am local time (02:00 GMT), when the ceasefire in Lebanon came into effect.", DATE_ONLY)
+    assert (m.starts_at, m.start_zone) == (at(3, 7, 2), "stated")
+    assert timed("Sirens stopped at 7 a.m., when the truce in Gaza took effect.").starts_at == at(3, 7, 5)
+    assert timed("The talks ended at 3 a.m., when the truce in Gaza was agreed.").starts_at is None
+
+
+def test_midnight_of_a_night_written_with_a_slash():
+    m = timed("India and Pakistan agreed to a ceasefire in Kashmir with effect from midnight of February 24/25.", at(2, 25, 12))
+    assert (m.starts_at, m.start_precision) == (at(2, 24, 18, 30), "minute")
+
+
+def test_an_act_with_immediate_effect_at_a_stated_time_starts_then():
+    m = timed("At 8:15 a.m., the two sides signed a ceasefire in Gaza with immediate effect.")
+    assert (m.starts_at, m.start_precision) == (at(3, 7, 6, 15), "minute")
+    # no clock time before it: the publication
+    assert timed("The two sides signed a ceasefire in Gaza with immediate effect.").starts_at == PUB
+
+
+def test_a_bare_midnight_on_a_date_only_page_ranges_over_the_midnights_either_side():
+    m = timed("The truce in Gaza will start at midnight.", DATE_ONLY)
+    assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 7, 22), "range", (at(3, 6, 22), at(3, 8, 22)))
+    m = timed("The truce in Gaza took effect at midnight.", DATE_ONLY)
+    assert (m.starts_at, m.start_range) == (at(3, 6, 22), (at(3, 5, 22), at(3, 7, 22)))

@@ -41,7 +41,8 @@ Times (see `when` for how each phrase is read): a sentence that gives no mention
 time right after one that did ("It takes effect at 6 a.m."; the lead after a headline
 counts) gives that mention its start or end, or the clock time for the day it named; a
 later mention of the same pause (no other place) gives an earlier one its time when that
-has none or only a day holding it; start + duration gives the end. When a time had no
+has none or only a day holding it; a sentence about "it" after a pause with a start but no
+end gives the end ("It expires at midnight on Sunday."); start + duration gives the end. When a time had no
 zone, the text is read again in the article's zone (`Extractor.extract`); with none, a
 wall time gets the zone of the one country all the parties named are in as its best
 reading, still flagged (`_party_readings`).
@@ -85,6 +86,7 @@ _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
+_IT = re.compile(r"\b(?:it|It)\b")  # the pause just named, as a later sentence's subject
 
 #: Mentions below this confidence are not returned (see `Extractor._sentence`).
 MIN_CONFIDENCE = 0.5
@@ -417,6 +419,13 @@ class Extractor:
             start, end = _when.times(
                 text, span[0], reach, hit.end, published or anchor, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
             )
+            if status == "extended" and hours and end is not None and end.at is not None and _when.end_before_extension(text, end):
+                # "which was due to expire at 7 a.m. on Thursday, was extended by 24 hours": the new end
+                step = timedelta(hours=hours)
+                end = replace(
+                    end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None,
+                    notes=end.notes + (f"the end told before the extension, moved by its {hours:g} hours",),
+                )
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * placed
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
             mention = Mention(
@@ -429,7 +438,7 @@ class Extractor:
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
-                **_time_fields(start, end, hours, recurrence, status != "collapsed"),
+                **_time_fields(start, end, hours, recurrence, status != "collapsed" and not self._old_start(status, start)),
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -461,6 +470,12 @@ class Extractor:
         if unstated is not None:
             unstated.extend(i in defaulted for i in kept)
         return [mentions[i] for i in kept]
+
+    def _old_start(self, status: str, start) -> bool:
+        """Whether an extension's start is the pause's own ("the truce, which began at 7 a.m. on
+        Friday, was extended by two days"), from which the extension's length gives no end; an
+        extension's own start is led as one ("extended for six months starting from 6 February")."""
+        return status == "extended" and start is not None and not self.when.lead_is_cue.match(start.text)
 
     def _context_place(self, sentence: str, kind: str) -> Place | None:
         """The place a neighbouring sentence names in a place's position ("in X", "for X") as where
@@ -544,12 +559,37 @@ class Extractor:
             return m
         return replace(m, ends_at=after.at, end_range=after.range, end_precision=after.precision, end_zone=after.zone, end_local=after.local)
 
+    def _later_end(
+        self, text: str, before: Mention, end: _when.Start | None, published: datetime | None, tz: str | None, year: int | None
+    ) -> Mention:
+        """`before`, which has a start, with the end a following sentence gives the pause it
+        speaks of ("It expires at midnight on Sunday.", "Officials said it would run until 7
+        a.m. on Tuesday."): the pause named by "it" or "the truce" before the end phrase, the end
+        after the start (a clock time alone, on the start's day or the next)."""
+        if end is None or end.at is None:
+            return before
+        at = text.find(end.text)
+        if at < 0 or not (_IT.search(text, 0, at) or self.durations.reference.search(text, 0, at)):
+            return before  # "Talks ended at 3 a.m.": another event's end
+        if _when.clock_only(end.text, self.when) and before.start_text:
+            end = _when.end_after(end.text, before.start_text, before.starts_at, published, tz, before.status in _PAST, self.when, year)
+            if end is None:
+                return before
+        if end.at is None or end.at <= before.starts_at:
+            return before
+        return replace(
+            before, ends_at=end.at, end_range=end.range, end_precision=end.precision, end_zone=end.zone, end_local=end.local,
+            time_notes=before.time_notes + tuple(n for n in end.notes if n not in before.time_notes),
+        )
+
     def _later_time(self, quote: str, before: Mention, published: datetime | None, zone: str | None, year: int | None) -> Mention:
         """`before`, with the start or end a following sentence without a trigger gives it
         ("It takes effect at 6 a.m. on Wednesday."), when `before` has none, or has only a day
         that the later clock time falls on ("to start Sunday" ... "set for 8:30 a.m.")."""
         day_only = before.start_precision == "day" and before.start_text and not before.ends_at  # an end range: derived
-        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only:
+        # a start and no end: the sentence may still give the end ("It expires at midnight on Sunday.")
+        end_only = bool(before.starts_at and not (before.ends_at or before.end_range) and not day_only)
+        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only and not end_only:
             return before
         if not _CLOCKISH.search(quote):
             return before  # no clock time, midnight or noon: nothing to read
@@ -558,6 +598,8 @@ class Extractor:
         start, end = _when.times(
             text, 0, len(text), -100, published, tz, before.status in _PAST, before.status in ("collapsed", "ended"), self.when, None, year
         )
+        if end_only:
+            return self._later_end(text, before, end, published, tz, year)
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
         if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."
@@ -596,7 +638,8 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
         if start.at is not None and start.precision == "minute":
             out.update(ends_at=start.at + step, end_precision="minute", end_zone=start.zone)
         elif start.range is not None and start.precision in ("range", "day"):
-            out.update(  # no point: the end is as open as the start
+            out.update(  # the end is as open as the start; a range's best reading gives the end's
+                ends_at=start.at + step if start.at is not None and start.precision == "range" else None,
                 end_range=(start.range[0] + step, start.range[1] + step),
                 end_precision="range",
                 end_zone=start.zone,
@@ -705,7 +748,8 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     fields.update(ends_at=fields["starts_at"] + step, end_range=None, end_precision="minute", end_zone=b.start_zone, end_local=None)
                 elif fields.get("start_range"):
                     lo, hi = fields["start_range"]
-                    fields.update(ends_at=None, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
+                    best = fields["starts_at"] + step if fields.get("starts_at") and fields.get("start_precision") == "range" else None
+                    fields.update(ends_at=best, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
@@ -718,6 +762,13 @@ def _doubt_anchor(m: Mention, anchor: datetime, rules: _when.WhenRules) -> Menti
     a minute-precise start without a date of its own, and then its minute-precise end, become
     ranges of a day either side, with a note."""
     dated = bool(m.start_text and (rules.date_dm.search(m.start_text) or rules.date_md.search(m.start_text)))
+    if _when.MIDNIGHT_TOLD_NOTE in m.time_notes and m.start_range is not None:
+        # "midnight on D" read as the end of D because D was the day told: the text's date is no
+        # such day (it may be D's own), so the best reading stays D's start
+        notes = tuple(n for n in m.time_notes if n != _when.MIDNIGHT_TOLD_NOTE)
+        back = m.starts_at - m.start_range[0] if m.starts_at else timedelta(0)
+        derived = m.ends_at and m.end_range and m.starts_at and m.ends_at - m.starts_at == m.end_range[0] - m.start_range[0]
+        m = replace(m, starts_at=m.start_range[0], time_notes=notes, ends_at=m.ends_at - back if derived else m.ends_at)
     if dated:
         return m
     fields: dict = {}

@@ -14,7 +14,9 @@ How news states time, and how each way is read (the conventions, documented once
   all the article's parties are in: "the Kremlin declared a truce from 18:00").
 * **Before the trigger.** "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m.
   truce": a time right before the trigger, as its onset ("onset/start/beginning of") or as
-  its attribute, is its start.
+  its attribute, is its start; so is one before "when the ceasefire came into effect" (in
+  that verb's tense). An act "with immediate effect" at a clock time the sentence gives
+  before it ("At 11:15 a.m. ... signed a ceasefire with immediate effect") starts then.
 * **Bracketed figures.** "06:00 (03:00 GMT)", "10:00 local time [07:00 GMT]", "12:00 hours
   (local time, 0500 GMT)": a UTC figure
   in brackets settles the moment (the nearest instant with that UTC clock time); when the
@@ -27,7 +29,9 @@ How news states time, and how each way is read (the conventions, documented once
   before the phrase, "will take effect" / "took effect", wins over the status; "last
   Friday" is the one before; "next Friday" is the coming one or the one after, a range). A date
   without a year takes the year that puts it nearest the publication on the side the words
-  look to ("took effect on Dec. 24" read in January: last December), or the year in which
+  look to ("took effect on Dec. 24" read in January: last December; but one more than four
+  months ahead while the one before is nearer is the one before, a range over both years),
+  or the year in which
   a weekday beside it fits ("Sunday, January 19"); an end's day or date is the first after
   its start ("from Dec. 23 until Jan. 2"). A clock time alone is its next occurrence
   after publication (the last one before it when `past`), or, when the stamp is date-only
@@ -58,7 +62,11 @@ How news states time, and how each way is read (the conventions, documented once
   "24:00", "2400 hours", "zero hours from Sunday to Monday", "the night of June 9" are the
   midnight that ends the day. Because "midnight on Monday" is also said for the end of
   Monday, a start read as "midnight on D" is a *range* (start of D .. end of D) unless a
-  bracketed figure settles it; an end "until midnight on D" is the end of D.
+  bracketed figure settles it (its best reading the start of D, or the end of D when the
+  words look ahead and the page is of D itself: "will stop fighting at midnight on Monday"
+  told on that Monday); an end "until midnight on D" is the end of D.
+* **Offsets.** "will begin in approximately six hours", "within 24 hours", "two hours ago":
+  publication + offset, always a range ("within": up to it; a date-only stamp: a day wide).
 * **Ends.** "until 8 p.m. on Thursday", "until February 3" (a bare day ends with that local
   day), "from 6 a.m. of April 10 to 6 a.m. of April 13", "between 8 a.m. and 4 p.m. on
   Thursday", "9 a.m.-9 p.m.", "ended at 7am": the second figure of a window takes the day
@@ -73,8 +81,11 @@ How news states time, and how each way is read (the conventions, documented once
   verb joined to the start's ("will begin at 7 a.m. on Friday and end at 7 a.m. on
   Tuesday") is the pause's end.
 * **The fighting's end.** "fighting would end at 4 a.m.", "the guns will fall silent at 6
-  p.m.", "hostilities are to cease from midnight": the end of the fighting is the pause's
-  start, not its end. An end with a clock time and no day in a later sentence ("It will last
+  p.m.", "hostilities are to cease from midnight", "strikes continued until 6 a.m.": the end
+  of the fighting is the pause's start, not its end. A time right after the pause's name with
+  another event's verb between ("the truce was violated at 7 a.m.", "was signed at 10 a.m.")
+  or with the pause as another event's object ("voted on the truce at 8 p.m.", "released under
+  the truce at 4 p.m.") is no start; "collapsed at 7 a.m." is its end. An end with a clock time and no day in a later sentence ("It will last
   until 2 p.m.") lies after the start told before (`end_after`).
 * **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
 * **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
@@ -154,6 +165,9 @@ class WhenRules:
     join: re.Pattern[str]  # "-" / "to" / "and" between the two figures of a window
     vague_ranges: tuple[tuple[re.Pattern[str], str, str], ...]  # (phrase, earliest, latest)
     wide_countries: dict  # country name -> the zones it spans (westmost, eastmost)
+    offset: re.Pattern[str]  # "in approximately six hours", "within 24 hours", "two hours ago"
+    offset_need: Need
+    numbers: dict  # number words ("six": 6), from the durations' data
 
 
 # A four-digit time ("1500") or a dotted one ("15.00") is a clock time only next to a zone,
@@ -180,6 +194,13 @@ _SPOKEN = (
 # "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
 _NAMES = r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8})?"
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
+# "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too
+_AT_DOT = r"(?:(?<=\bat\s\d)|(?<=\bat\s[0-2]\d))\.(?=[0-5]\d(?![\w.,]\d|\w|\s*%))"
+# the words that make an offset from publication approximate ("in approximately six hours")
+_ABOUT = (
+    r"(?:approximately|about|around|roughly|some|nearly|almost|just(?:\s+(?:over|under))?|less\s+than|under|"
+    r"more\s+than|over|no\s+more\s+than|fewer\s+than|a\s+few|an\s+estimated)"
+)
 
 
 def compile_rules(vocab: Vocab) -> WhenRules:
@@ -192,6 +213,9 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     zones = w["zones"]
     abbreviations = {k: v for k, v in zones["abbreviations"].items()}
     named = {fold(k): v for k, v in zones["named"].items()}
+    # a four-digit or dotted figure before a zone abbreviation is a clock time too ("1700 IST")
+    mark = r"(?:(?-i:" + "|".join(sorted(abbreviations, key=len, reverse=True)) + r")|" + _MARK[3:]
+    four, dot = _FOUR.replace(_MARK, mark), "(?:" + _DOT.replace(_MARK, mark) + "|" + _AT_DOT + ")"
     zone = (
         r"(?:(?:GMT|UTC)\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?(?![\w])"
         r"|(?-i:" + "|".join(sorted(abbreviations, key=len, reverse=True)) + r")(?![\w])"
@@ -201,13 +225,13 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     )
     clock = (
         r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
-        r"|\d{1,2}(?::|" + _DOT + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
-        r"|[0-2]\d[0-5]\d" + _FOUR + r"(?:\s*(?:hours|hrs)(?![\w]))?"
+        r"|\d{1,2}(?::|" + dot + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
+        r"|[0-2]\d[0-5]\d" + four + r"(?:\s*(?:hours|hrs)(?![\w]))?"
         r"|zero\s+hours"
         r"|" + _SPOKEN + r")"
     )
-    day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+\d{4})?"
-    day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
+    day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*\d{1,2})?(?:,?\s+\d{4})?"
+    day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
     night = r"(?:the\s+)?night\s+(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd
     tail = r"(?:\s*(?:" + zone + r"))?(?:\s*[\(\[][^\)\]\n]{1,80}[\)\]])?"
     part = (
@@ -231,6 +255,14 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     place_zones = tuple(
         (pattern, place.tz) for pattern, place in vocab.places if not place.demonym
     )
+    numbers = {fold(k): v for k, v in vocab.raw["durations"]["number_words"].items()}
+    number = r"(?:\d{1,3}(?:\.\d)?|half\s+an|" + alternation(sorted(numbers, key=len, reverse=True)) + r")"
+    offset = re.compile(
+        r"(?<![\w])(?:(?P<dir>in|within|inside(?:\s+of)?)\s+(?:the\s+next\s+)?(?:(?P<q>" + _ABOUT + r")\s+)?(?P<num>" + number
+        + r")[\s-]+(?P<unit>minute|hour|day)s?(?:['\u2019]s?\s+time)?(?![\w-])(?!\s+(?:of|after|before|later|earlier|ago|into|since)\b)"
+        r"|(?:(?P<q2>" + _ABOUT + r")\s+)?(?P<num2>" + number + r")[\s-]+(?P<unit2>minute|hour|day)s?\s+(?P<dir2>from\s+now|ago))(?![\w])",
+        I,
+    )
     return WhenRules(
         phrase=re.compile(phrase, I),
         vague=vague,
@@ -244,11 +276,11 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         told_words=tuple(v.lower() for v in w["told_verbs"].split("|")),
         lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
-        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
-        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
+        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
+        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
-            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + _DOT + r")(\d{2})"
-            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + _FOUR + r"|\b(zero)\s+hours\b|" + _SPOKEN,
+            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + dot + r")(\d{2})"
+            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + four + r"|\b(zero)\s+hours\b|" + _SPOKEN,
             I,
         ),
         midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
@@ -287,6 +319,9 @@ def compile_rules(vocab: Vocab) -> WhenRules:
             (re.compile(r"^" + fragment(k) + r"$", I), v[0], v[1]) for k, v in w["vague_ranges"].items() if not k.startswith("_")
         ),
         wide_countries={k: tuple(v) for k, v in w["wide_countries"].items() if not k.startswith("_")},
+        offset=offset,
+        offset_need=needs(offset),
+        numbers=numbers,
     )
 
 
@@ -309,7 +344,28 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     cue = rules.cue_before.search(before)
     if cue:
         return not rules.other_subject.search(before[max(trigger_end, 0, cue.start() - 60) : cue.start()])
-    return 0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
+    return (
+        0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
+        and not _OTHER_EVENT.search(before, trigger_end)  # "the truce was violated at 7 a.m.": the breach's time
+        and not _OTHER_EVENT_OBJECT.search(before, max(0, trigger_end - 60), trigger_end)  # "Hamas violated the truce at ..."
+    )
+
+
+# what happens to a pause at a time other than its start: a breach, a collapse, the deal
+# itself ("the truce was violated at 7 a.m.", "was signed at 10 a.m.", "a deal reached at 2 a.m.")
+_OTHER_EVENT = re.compile(
+    r"(?<![\w])(?:violat\w*|breach\w*|broke|broken|shatter\w*|collaps\w*|agreed|signed|brokered|approved|struck|sealed|"
+    r"accepted|rejected|negotiated|mediated|endorsed|welcomed|condemned|held|holding|remained|appeared|seemed|survived)(?![\w])",
+    I,
+)
+# ... or the pause as the object of another event: "Hamas violated the truce at 7 a.m.", "the
+# cabinet will vote on the truce at 8 p.m.", "hostages will be released under the truce at 4 p.m."
+_OTHER_EVENT_OBJECT = re.compile(
+    r"(?<![\w])(?:violat\w*|breach\w*|broke|shatter\w*|vot(?:e|es|ed|ing)\s+on|debat\w*|discuss\w*|sign(?:s|ed|ing)?|"
+    r"approv\w*|endors\w*|reject\w*|under|during|despite|amid)"
+    r"\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+|this\s+)?(?:[\w'\u2019-]+\s+){0,3}[\w'\u2019-]*$",
+    I,
+)
 
 
 # "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m. truce": a time right
@@ -318,6 +374,14 @@ _BEFORE_TRIGGER = re.compile(
     r"\s*(?:(?:onset|start|beginning|launch)\s+of\s+(?:the\s+|this\s+|a\s+)?(?:[\w'\u2019-]+\s+){0,2}|(?:[\w'\u2019-]+\s+)?)[\w'\u2019-]+",
     I,
 )
+def _cue_after(sentence: str, trigger_end: int, rules: WhenRules) -> re.Match[str] | None:
+    """A start cue right after the trigger, a place between at most ("the truce in Gaza took effect")."""
+    c = rules.cue.search(sentence, trigger_end, min(len(sentence), trigger_end + 35))
+    return c if c and not re.search(r"[,;:]", sentence[trigger_end : c.start()]) else None
+
+
+# "<time>, when the ceasefire came into effect": the time the pause named after it began
+_WHEN_TRIGGER = re.compile(r",?\s*when\s+(?:the\s+|a\s+|an\s+|this\s+|its\s+)?(?:[\w'\u2019-]+\s+){0,2}[\w'\u2019-]+", I)
 _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till)\s+$", I)
 # "fighting would end at 4 a.m.", "the guns will fall silent at noon", "hostilities are to
 # cease from midnight": the end of the fighting is the pause's start, not its end
@@ -330,6 +394,22 @@ _FIGHTING_STOPS = re.compile(
     r"(?:end(?:s|ed)?|stop(?:s|ped)?|cease[sd]?|halt(?:s|ed)?|f[ae]ll\s+silent|falls\s+silent)\s+(?:at\s+|on\s+|from\s+|as\s+of\s+)?$",
     I,
 )
+# "fighting continued until 6 a.m.", "it would keep fighting until 7 a.m. on Friday": the fighting
+# goes on until the pause starts (not "attacks will be paused until ...")
+_FIGHTING_UNTIL = re.compile(
+    r"(?<![\w])(?:fighting|fight|hostilities|combat|shelling|strikes|airstrikes|bombardments?|bombing|bombed|attacks|"
+    r"guns|operations|offensive)(?![\w])(?P<gap>[^,;]{0,50}?)\s(?:until|till)\s+(?:at\s+)?$",
+    I,
+)
+_PAUSING = re.compile(r"(?<![\w])(?:paus|halt|stop|suspen|ceas|truce|silen|freez)", I)
+
+
+def _fighting_until(sentence: str, at: int) -> bool:
+    """Whether the time phrase at `at` follows "until" after fighting that goes on till then."""
+    m = _FIGHTING_UNTIL.search(sentence, max(0, at - 70), at)
+    return bool(m) and not _PAUSING.search(m.group("gap"))
+
+
 _FIGHTING_SUBJECT = re.compile(_FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?$", I)
 
 
@@ -351,7 +431,7 @@ def _find(
             found.append((0, m.start(), "immediate", words, m.end()))
     for m in rules.phrase.finditer(sentence, lo, hi):
         before = sentence[: m.start()]
-        if _FIGHTING_STOPS.search(sentence, max(0, m.start() - 80), m.start()):
+        if _FIGHTING_STOPS.search(sentence, max(0, m.start() - 80), m.start()) or _fighting_until(sentence, m.start()):
             found.append((0, m.start(), "precise", m.group(0), m.end()))  # "fighting would end at 4 a.m."
             continue
         if rules.until_before.search(before) and not _NOT_UNTIL.search(before):
@@ -359,6 +439,8 @@ def _find(
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
+        if lead.lower() == "as of" and _STILL.search(sentence, max(0, m.start() - 60), min(len(sentence), m.end() + 60)):
+            continue  # "as of 10 a.m. on Wednesday, the truce was holding": when it was seen holding
         if lead.lower() in ("", "on") and _told_object(sentence, m.start(), trigger_end, rules) and not _has_clock(m.group(0), rules):
             continue  # "agreed a 48-hour ceasefire on Wednesday": the day of the deal, not the pause's start
         if (
@@ -368,9 +450,16 @@ def _find(
                 m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
                 and not rules.reporting_before.search(before)  # "said on Sunday the truce ...": when it was said
             )
+            or (  # "... returned at 4 am local time (02:00 GMT), when the ceasefire came into effect"
+                m.end() < trigger_end and _WHEN_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
+                and _cue_after(sentence, trigger_end, rules) is not None
+            )
             or _opens_sentence(sentence, m, trigger_end, rules)
         ):
             found.append((0, m.start(), "precise", m.group(0), m.end()))
+    for m in rules.offset.finditer(sentence, lo, hi) if may(rules.offset_need) else ():
+        if _near_cue(sentence[: m.start()], rules, trigger_end):  # "will begin in approximately six hours"
+            found.append((0, m.start(), "offset", m.group(0), m.end()))
     for m in rules.relative_start.finditer(sentence, lo, hi) if may(rules.relative_need) else ():
         if _near_cue(sentence[: m.start()], rules, trigger_end):
             found.append((1, m.start(), "vague", m.group(0), m.end()))
@@ -381,6 +470,31 @@ def _find(
         return None
     _, _, kind, words, end = min(found)
     return kind, words, end
+
+
+# a pause seen going on ("was holding", "appeared to hold", "remained in place"): a time "as of"
+# it is when it was seen so, not its start
+_STILL = re.compile(
+    r"(?<![\w])(?:holding|held|remained|remains|appeared|appears|seemed|seems|stayed|intact|largely\s+respected|had\s+been\s+reported)(?![\w])",
+    I,
+)
+
+
+def _act_time(
+    sentence: str, lo: int, at: int, published: datetime, tz_name: str | None, rules: WhenRules, year_hint: int | None
+) -> Start | None:
+    """The clock time a sentence gives to the act that takes effect immediately ("At 11:15 AM
+    this morning ... signed a ceasefire agreement with immediate effect"): the first clock time
+    before the immediate phrase, not an end's, read as gone by."""
+    for m in rules.phrase.finditer(sentence, lo, max(at, lo)):
+        words = m.group(0)
+        if not _has_clock(words, rules) or rules.until_before.search(sentence[: m.start()]):
+            continue
+        got, _ = _resolve_words(words, published, tz_name, True, rules, year_hint=year_hint)
+        if got is not None and (got.at is not None or got.range is not None) and (got.at is None or got.at <= published + _EXACT):
+            return got
+        return None
+    return None
 
 
 def _opens_sentence(sentence: str, m: re.Match[str], trigger_end: int, rules: WhenRules) -> bool:
@@ -417,6 +531,7 @@ class _Words:
     first_hour: bool
     next_week: bool  # "next Friday": this week's or the next
     has_year: bool
+    other_day: date | None  # a date without a year read before publication: the same date ahead (`_nearest_year`)
     zone: tzinfo | None
     zone_stated: bool
     notes: tuple[str, ...]
@@ -514,14 +629,16 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
 
 
 def _read(
-    words: str, base: date | None, past: bool | None, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None
+    words: str, base: date | None, past: bool | None, place_tz: tzinfo | None, rules: WhenRules, year_hint: int | None = None,
+    far_back: bool = False,
 ) -> _Words:
     """The parts of a time phrase (outside its brackets); `base`: the publication date in the
-    zone; `past` None: a weekday is the one nearest `base`, either side (read as ahead otherwise)."""
+    zone; `past` None: a weekday is the one nearest `base`, either side (read as ahead otherwise).
+    `far_back`: a date without a year far ahead of `base` is the one before (`_nearest_year`)."""
     clock, clock_kind, part = _clock(words, rules)
     notes: list[str] = []
     next_week = False
-    day = second = None
+    day = second = other_day = None
     day_kind = None
     has_year = False
     for pattern, order in ((rules.date_dm, "dm"), (rules.date_md, "md")):
@@ -533,7 +650,9 @@ def _read(
                 month_s, day_s, to_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
             month = rules.months.get(fold(month_s).rstrip("."))
             has_year = year_s is not None
-            year = int(year_s) if year_s else (_nearest_year(base, month, int(day_s), past) if base and month else year_hint)
+            year, other_year = (int(year_s), None) if year_s else (
+                _nearest_year(base, month, int(day_s), past, far_back) if base and month else (year_hint, None)
+            )
             day_kind = "date"
             if year is None or month is None:
                 break
@@ -544,7 +663,10 @@ def _read(
                 day = date(year, month, int(day_s))
                 second = date(year, month, int(to_s)) if to_s else None
                 wd = rules.weekday.search(words)
+                if other_year is not None and not (wd and date(other_year, month, int(day_s)).weekday() != rules.weekdays[fold(wd.group(0))]):
+                    other_day = date(other_year, month, int(day_s))  # (a weekday beside it may settle which)
                 if wd and not year_s and day.weekday() != rules.weekdays[fold(wd.group(0))]:
+                    other_day = None
                     # "Sunday, January 19" published in March: the year in which that date is a Sunday
                     for other in (year - 1, year + 1):
                         try:
@@ -601,17 +723,24 @@ def _read(
         first_hour=bool(rules.first_hour.search(words)),
         next_week=next_week,
         has_year=has_year,
+        other_day=other_day,
         zone=zone[0] if zone else place_tz,
         zone_stated=bool(zone and zone[1]),
         notes=tuple(notes),
     )
 
 
-def _nearest_year(base: date, month: int, day: int, past: bool) -> int:
-    """The year that puts a date without one nearest the publication, on its side of it
-    (within a week) when the words look back (`past`) or ahead: "took effect on Dec. 24"
-    read on 5 January is last December's; "will start on Jan. 2" read on 20 December is
-    next January's; "will run from Dec. 23" read in March is this December's."""
+_FAR_AHEAD = timedelta(days=120)  # a pause is seldom announced further ahead than this
+
+
+def _nearest_year(base: date, month: int, day: int, past: bool | None, far_back: bool = True) -> tuple[int, int | None]:
+    """(year, the other year it may be) that puts a date without one nearest the publication,
+    on its side of it (within a week) when the words look back (`past`) or ahead: "took
+    effect on Dec. 24" read on 5 January is last December's; "will start on Jan. 2" read on
+    20 December is next January's. A date ahead further than `_FAR_AHEAD` while the one
+    before publication is nearer ("from 0700 GMT on November 2" read in March) is the one
+    before, with the one ahead as the other reading: news seldom tells a pause months ahead,
+    and often a past one without its year."""
     slack = timedelta(days=7)
     found: list[tuple[bool, timedelta, int]] = []
     for year in (base.year - 1, base.year, base.year + 1):
@@ -621,7 +750,14 @@ def _nearest_year(base: date, month: int, day: int, past: bool) -> int:
             continue
         on_side = d <= base + slack if past else d >= base - slack
         found.append((not on_side, abs(d - base), year))
-    return min(found)[2] if found else base.year
+    if not found:
+        return base.year, None
+    best = min(found)
+    if far_back and not past and best[1] > _FAR_AHEAD and date(best[2], month, day) > base:
+        nearer = [f for f in found if f[1] < best[1] and date(f[2], month, day) < base]
+        if nearer:
+            return min(nearer, key=lambda f: f[1])[2], best[2]
+    return best[2], None
 
 
 def _split_brackets(words: str, rules: WhenRules) -> tuple[str, list[str]]:
@@ -693,7 +829,7 @@ def _resolve_words(
         read_past = False
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
-    w = _read(main, base, read_past, place_tz, rules, year_hint)
+    w = _read(main, base, read_past, place_tz, rules, year_hint, far_back=role == "start" and anchor is None)
     notes = list(w.notes)
     zone_kind = "stated" if w.zone_stated else ("place" if w.zone is not None else "unknown")
     tz = w.zone
@@ -786,6 +922,10 @@ def _resolve_words(
                 return Start(words, at, span, precision, zone_kind, tuple(notes), day.isoformat()), w
             if w.next_week and span:  # "next Friday": this week's or the next
                 span, precision = (span[0], span[1] + timedelta(days=7)), "range"
+            if w.other_day is not None and at is not None and span:
+                span, precision = _other_year(span, w.other_day - day, notes), "range"
+            elif _year_in_doubt(anchor, w) and at is not None:
+                span, precision = _as_doubtful(at, span, anchor), "range"
             return Start(words, at, span, precision, zone_kind, tuple(notes)), w
         extra = timedelta(0)
         if w.part is not None:
@@ -818,6 +958,13 @@ def _resolve_words(
                 at, span, precision, zone_kind = alt_at, None, "minute", "stated"
                 if alt_utc:
                     break
+        if ambiguous_midnight and precision == "range" and span and published is not None and past is False and (
+            day == published.astimezone(UTC).date() if date_only else span[0] <= published < span[1]
+        ):
+            # "will stop fighting at midnight on Monday" told on that Monday: its start is gone
+            # by, so the midnight ahead is the one that ends it (still flagged: a range)
+            at = span[1]
+            notes.append(MIDNIGHT_TOLD_NOTE)
         if w.next_week and at is not None:
             precision, span = "range", (at, (span[1] if span else at) + timedelta(days=7))
         elif date_guess and precision == "minute" and at is not None:
@@ -825,6 +972,10 @@ def _resolve_words(
             # (the other reading is the stamp's date when the day was moved, else the day beyond it)
             other = at + timedelta(days=-date_shift if date_shift else (-1 if past else 1))
             precision, span = "range", (min(at, other), max(at, other))
+            if w.clock_kind in ("midnight", "midnight24") and not w.end_of_day:
+                # a bare "midnight" on a page of date D: the one that opens D or the one that ends
+                # it, as the stamp's date may be a day off the writer's (either side)
+                span = (at - timedelta(days=1), at + timedelta(days=1))
         elif date_only and w.day_kind == "relative" and precision == "minute" and at is not None and role == "start" and not reported_on:
             # "at 2400 hours tonight" on a page that gives only its date: that date may be the UTC
             # one or the outlet's, a day off the writer's "tonight"
@@ -835,8 +986,36 @@ def _resolve_words(
     except (OverflowError, ValueError) as e:
         notes.append(f"the time cannot be computed ({e}): it is ignored")
         return Start(words, None, None, None, None, tuple(notes)), w
+    if w.other_day is not None and at is not None and w.day is not None:
+        span, precision = _other_year(span or (at, at), w.other_day - w.day, notes), "range"
+    elif _year_in_doubt(anchor, w) and at is not None:
+        span, precision = _as_doubtful(at, span, anchor), "range"  # "from Dec. 23 to Jan. 3": as doubtful as the start
     local = datetime.combine(day, clock).isoformat(timespec="minutes") if zone_kind == "unknown" and not extra else None
     return Start(words, at, span, precision, zone_kind, tuple(notes), local), w
+
+
+#: The note on a start read "midnight on D" that, told on D and ahead, is the end of D.
+MIDNIGHT_TOLD_NOTE = "midnight on the day it was told, ahead: the midnight that ends that day"
+_YEAR_NOTE = "the date has no year: read as the one before publication, the next one is possible"
+
+
+def _other_year(span: tuple[datetime, datetime], shift: timedelta, notes: list[str]) -> tuple[datetime, datetime]:
+    """A reading's range widened to the same date in the other year it may be in (`_nearest_year`)."""
+    notes.append(_YEAR_NOTE)
+    return min(span[0], span[0] + shift), max(span[1], span[1] + shift)
+
+
+def _year_in_doubt(anchor: Start | None, w: _Words) -> bool:
+    """Whether an end's date without a year follows a start whose year is in doubt."""
+    return (
+        anchor is not None and anchor.at is not None and anchor.range is not None and _YEAR_NOTE in anchor.notes
+        and w.day_kind == "date" and not w.has_year
+    )
+
+
+def _as_doubtful(at: datetime, span: tuple[datetime, datetime] | None, anchor: Start) -> tuple[datetime, datetime]:
+    lo, hi = span or (at, at)
+    return lo - (anchor.at - anchor.range[0]), hi + (anchor.range[1] - anchor.at)
 
 
 def _bracket(
@@ -889,6 +1068,8 @@ def _resolve(
     if kind == "vague":
         span = _vague_range(words, published, tz_name, past, rules) if published else None
         return Start(words, None, span, "range" if span else None, ("place" if tz_name else "unknown") if span else None)
+    if kind == "offset":
+        return _offset(words, published, rules)
     if published is None and kind == "immediate":
         return Start(words, None)
     if kind == "immediate":
@@ -899,6 +1080,32 @@ def _resolve(
         return Start(words, published.astimezone(UTC), None, "minute", "stated")
     got, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint)
     return got or Start(words, None)
+
+
+def _offset(words: str, published: datetime | None, rules: WhenRules) -> Start:
+    """An offset from the publication ("will begin in approximately six hours", "within 24
+    hours", "took effect two hours ago"): published + offset as the best reading, always a
+    range (the page may be stamped some time after it was written; "within" is any time up to
+    it; a date-only stamp leaves the hour open). No publication: no reading."""
+    m = rules.offset.fullmatch(" ".join(words.split()))
+    if published is None or m is None:
+        return Start(words, None)
+    num = fold(m.group("num") or m.group("num2"))
+    amount = 0.5 if num.startswith("half") else float(num) if num[0].isdigit() else rules.numbers.get(num)
+    if not amount:
+        return Start(words, None)
+    step = timedelta(hours=amount * {"minute": 1 / 60, "hour": 1, "day": 24}[(m.group("unit") or m.group("unit2")).lower()])
+    ago = (m.group("dir2") or "").lower() == "ago"
+    at = published.astimezone(UTC) + (-step if ago else step)
+    q = " ".join((m.group("q") or m.group("q2") or "").lower().split())
+    if _date_only(published):
+        span = (at - timedelta(hours=12), at + timedelta(hours=12))
+    elif (m.group("dir") or "").lower().startswith(("within", "inside")) or q in ("less than", "under", "just under", "no more than", "fewer than"):
+        span = (published.astimezone(UTC), at)  # any time up to it
+    else:
+        slack = max(timedelta(hours=1), step / 4)
+        span = (at - slack, at + slack)
+    return Start(words, at, (min(span), max(span)), "range", "stated")
 
 
 def _vague_range(words: str, published: datetime, tz_name: str | None, past: bool, rules: WhenRules) -> tuple[datetime, datetime] | None:
@@ -961,6 +1168,9 @@ def _times(
     found = _find(sentence, lo, hi, trigger_end, rules, probe)
     if found:
         before = _tense_window(sentence, sentence.find(found[1], lo), trigger_end)
+        after = _cue_after(sentence, trigger_end, rules) if 0 <= found[2] < trigger_end else None
+        if after is not None:  # "at 4 am, when the ceasefire came into effect": the verb after the trigger
+            before = sentence[max(trigger_end, after.start() - 30) : after.end()] + " "
         if _PLANNED.search(before):
             past = None  # "was due to take effect on Sunday": a plan told in the past, either side of publication
         elif rules.future_before.search(before):
@@ -970,6 +1180,7 @@ def _times(
     start: Start | None = None
     start_words: _Words | None = None
     end: Start | None = None
+    told_start = False  # the start's weekday read from the day the news was told (`_told_weekday`)
     shown: str | None = None  # the text's own words for the start (a window: both figures)
     if found:
         kind, words, stop = found
@@ -996,7 +1207,9 @@ def _times(
             elif start is not None and start.at is not None and start_words is not None and start_words.day_kind == "weekday" and not (
                 start_words.next_week or re.search(r"\blast\s+\w+day\b", words, I)  # "last Friday" is fixed
             ):
+                read = start
                 start = _told_weekday(sentence, words, start, published, tz_name, past, rules, year_hint)
+                told_start = start is not read
             start = start or Start(words, None)
             j = rules.join.match(sentence, stop)
             if j and j.end() < hi:
@@ -1031,6 +1244,11 @@ def _times(
                             end, _ = _resolve_words(w2, published, tz_name, past, rules, "end", start, start_words, year_hint=year_hint)
         else:
             start = _resolve(kind, words, published, tz_name, past, rules, year_hint=year_hint)
+            if kind == "immediate" and published is not None:
+                # "At 11:15 a.m., the delegations signed a ceasefire with immediate effect": that time
+                act = _act_time(sentence, lo, sentence.find(words, lo), published, tz_name, rules, year_hint)
+                if act is not None:
+                    start, shown = act, act.text
     if end is None:
         end = _end(sentence, lo, hi, published, tz_name, ended, rules, probe, start, start_words, year_hint, trigger_end)
         if end is not None and start is not None and start_words is not None and not start_words.zone_stated and found and (
@@ -1048,6 +1266,13 @@ def _times(
         ):
             start, end = _day_from_end(sentence, found[1], stop, start, start_words, end, published, tz_name, past, ended, rules,
                                        probe, lo, hi, year_hint, trigger_end)
+    if told_start and end is not None and end.at is not None and start is not None and start.at is not None and start_words is not None:
+        # the start read from the day told (a late page): its end's weekday is the first after it
+        # too, not only the one ahead of publication; both kept, the told one best
+        alt, _ = _resolve_words(end.text, published, tz_name, True, rules, "end", start, start_words, year_hint=year_hint)
+        if alt is not None and alt.at is not None and alt.at > start.at and abs(alt.at - end.at) > _EXACT:
+            ends = [t for e in (end, alt) for t in ((e.range[0], e.range[1]) if e.range else (e.at,))]
+            end = replace(alt, precision="range", range=(min(ends), max(ends)))
     if start is not None and shown and start.text != shown:
         start = replace(start, text=shown)  # words added to read it ("on Friday", "Moscow time") are not shown
     if start is not None and end is not None and start.at is not None and end.at is not None and end.at <= start.at:
@@ -1079,8 +1304,8 @@ def _day_from_end(
 # "was due to", "were set to", "had been scheduled to", "was set for": a plan told in the
 # past, for a day that may be before or after publication
 _PLANNED = re.compile(  # also "was set for 8 a.m.", "was due at noon" (the phrase's "at" is its own)
-    r"(?<![\w])(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)"
-    r"(?:\s+to(?:\s+\w+){0,3}|\s+for)?\s*$",
+    r"(?<![\w])(?:(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)"
+    r"(?:\s+to(?:\s+\w+){0,3}|\s+for)?|(?:was|were)\s+to(?:\s+\w+){1,3})\s*$",  # also "was to begin"
     I,
 )
 
@@ -1112,14 +1337,20 @@ def _told_weekday(
     return replace(alt, precision="range", range=(min(ends), max(ends)))
 
 
+# the words between a daily window and the day it starts on: "..., starting on Saturday"
+_STARTING_DAY = re.compile(r"[^;]{0,40}?\b(?:starting|beginning|effective|as\s+of|as\s+from)(?:\s+(?:on|from))?\s+$", I)
+
+
 def _clause_day(sentence: str, lo: int, hi: int, at: int, stop: int, rules: WhenRules) -> str | None:
     """The one day (weekday, date, "tomorrow") named elsewhere in the pause's text, when the
     clock time has none; not a day the news was reported on ("said on Monday") nor an end's."""
     found = set()
     for pattern in (rules.date_dm, rules.date_md, rules.weekday, rules.relative_day):
         for m in pattern.finditer(sentence, lo, hi):
-            if m.start() >= at:
-                continue  # only a day stated before the time: later ones are other events' ("talks on May 12")
+            if m.start() >= at and not (m.start() >= stop and _STARTING_DAY.match(sentence, stop, m.start())):
+                # only a day stated before the time: later ones are other events' ("talks on May 12"),
+                # unless the pause starts on it ("from 10 a.m. to 2 p.m. daily, starting on Saturday")
+                continue
             before = sentence[max(0, m.start() - 40) : m.start()]
             if _told(sentence, m, rules) or rules.until_before.search(before):
                 continue
@@ -1220,7 +1451,14 @@ def _end(
     p = Probe(sentence) if probe is None else probe
     candidates = []
     if may_match(rules.until_need, p.text, p.folded):
-        m = next((m for m in rules.until.finditer(sentence, lo, hi) if not _NOT_UNTIL.search(sentence[: m.start("when")])), None)
+        m = next(
+            (
+                m for m in rules.until.finditer(sentence, lo, hi)
+                if not _NOT_UNTIL.search(sentence[: m.start("when")]) and not _fighting_until(sentence, m.start("when"))
+                and not rules.other_subject.search(sentence, max(0, m.start() - 40), m.start())  # "talks that lasted until 3 a.m."
+            ),
+            None,
+        )
         if m:
             candidates.append(m)
     for m in rules.end_cue.finditer(sentence, lo, hi):
@@ -1228,6 +1466,8 @@ def _end(
             continue
         if _FIGHTING_SUBJECT.search(sentence, max(0, m.start() - 60), m.start()):
             continue  # "fighting would end at 4 a.m.": the pause's start (see `_find`)
+        if rules.other_subject.search(sentence, max(0, m.start() - 40), m.start()):
+            continue  # "talks collapsed at 3 a.m.": another event's end
         between = sentence[max(trigger_end, 0) : m.start()] if trigger_end <= m.start() else None
         if between is not None and "," in between:  # "the truce, which began on March 18, ended at ...": its own verb
             between = _RELATIVE.sub(" ", between)
@@ -1301,6 +1541,19 @@ def article_date(text: str, rules: WhenRules) -> datetime | None:
             except ValueError:  # "February 30, 2024"
                 continue
     return None
+
+
+# "extended", "prolonged", "will be extended": the verb of an extension
+_EXTEND = re.compile(r"(?<![\w])(?:extend(?:s|ed|ing)?|prolong(?:s|ed|ing)?|renew(?:s|ed|ing)?)(?![\w])", I)
+
+
+def end_before_extension(sentence: str, end: Start) -> bool:
+    """Whether an end phrase is the term an extension moves, told before the extension's verb
+    ("the truce, which was due to expire at 7 a.m. on Thursday, was extended by 24 hours"),
+    not the new end after it ("was extended until 7 a.m. on Wednesday")."""
+    at = sentence.find(end.text)
+    verb = _EXTEND.search(sentence, max(at, 0))
+    return at >= 0 and verb is not None and not _EXTEND.search(sentence, 0, at)
 
 
 def clock_only(words: str, rules: WhenRules) -> bool:
