@@ -1397,6 +1397,64 @@ def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
 @pytest.mark.parametrize(
     "text",
     [
+        # opinion and generic talk: a pause as an idea, not an event
+        "A ceasefire now would only reward the militias, the senator wrote.",
+        "A ceasefire alone will not end the suffering in Yemen, the columnist argued.",
+        "In my view, a ceasefire in Sudan is the only way forward.",
+        "History shows that truces with the rebels rarely last.",
+        "A ceasefire that leaves the junta in power is no ceasefire at all.",
+        "There can be no ceasefire while hostages remain in Gaza, the minister said.",
+        "Calls for a truce in Ukraine have become a familiar refrain among European politicians.",
+        "A 24-hour humanitarian ceasefire, for example, may allow aid agencies to deliver food.",
+        "Diplomats are discussing the possibility of a ceasefire in Sudan.",
+        "Hopes for a truce in Gaza faded on Monday.",
+        "Negotiators in Cairo are working on a ceasefire proposal.",
+        # other senses: games, celebrities, resettlement corridors, markets, pauses of other things
+        "In the game, factions can sign a ceasefire that lasts 10 turns.",
+        "The two late-night hosts declared a ceasefire in their long-running feud.",
+        "The YouTubers announced a truce in a joint video on Sunday.",
+        "A new humanitarian corridor will allow 500 Syrian refugees to settle in Belgium over two years.",
+        "Refugees from the camps in Lebanon are flown to Rome under the humanitarian corridors agreement.",
+        "Oil fell 3% as traders bet on a truce between Israel and Iran.",
+        "The mining company announced a temporary halt to operations after the accident.",
+        "A humanitarian pause in the deportation of migrants was demanded by the charity.",
+        # retrospectives: a month a season before the publication, a year before the pause with no date given
+        "A truce agreed in March collapsed within weeks.",
+        "The two sides agreed a ceasefire in Doha in January, but it never took hold.",
+        "The M23 seized the town despite a ceasefire agreed in Luanda last summer.",
+        "The last time a ceasefire held in Gaza was in early 2025.",
+    ],
+)
+def test_talk_other_senses_and_retrospectives_give_nothing(text):
+    assert extract(text, datetime(2025, 6, 10, 12, tzinfo=timezone.utc)) == []
+
+
+def test_an_old_year_before_the_pause_is_history_without_a_publication_date():
+    assert extract("Israel and Hamas fought an 11-day war in May 2021 that ended with an Egyptian-brokered ceasefire.") == []
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        # a month long before the publication, with news of the pause now, or one still to come
+        ("The truce agreed in March is still holding in Yemen, the UN envoy said.", "in_effect"),
+        ("The ceasefire agreed in January was violated on Sunday when Israeli jets struck Gaza.", "violated"),
+        ("A ceasefire that began on January 19 remains in force in Gaza.", "in_effect"),
+        ("The truce in Yemen, which began in April, was extended on Thursday for two months.", "extended"),
+        ("Israel and Hamas agreed on Wednesday a ceasefire that will take effect in Gaza on January 19.", "agreed"),
+        # words of talk or other senses in a sentence that reports a pause
+        ("Key regional players called for a ceasefire in Sudan.", "called_for"),
+        ("A ceasefire in Gaza will not take effect until Sunday morning, Qatar said.", "agreed"),
+        ("The children were flown to Italy for treatment during the humanitarian pause in Gaza.", "in_effect"),
+    ],
+)
+def test_news_of_a_pause_beside_those_words_is_kept(text, status):
+    assert one(text, datetime(2025, 6, 10, 12, tzinfo=timezone.utc)).status == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Putin declared a three-day truce in Ukraine for the Victory Day celebrations marking the end of World War Two.",
         "Kyiv proposed a 30-day ceasefire in Ukraine to coincide with the 80th anniversary of the end of the Second World War.",
         "The rebels in Goma announced a Christmas truce, recalling the spirit of 1914, to begin at midnight.",

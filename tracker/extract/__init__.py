@@ -335,7 +335,7 @@ class Extractor:
         probe = Probe(text)
         if probes is not None:
             probes[text] = probe
-        hits = _rules.triggers(text, v, probe, published.year if published else None)
+        hits = _rules.triggers(text, v, probe, published.year if published else None, published.month if published else None)
         if not hits:
             return []
         if plain is not None:
@@ -365,6 +365,8 @@ class Extractor:
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news
             by_default = not (status or status_before)
+            if by_default and v.talk_generic.search(text):
+                continue  # "In my view, a ceasefire in Sudan is the only way forward": no cue, an opinion or example
             status = status or status_before or v.status_default
             status_before = status
             if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
