@@ -1423,6 +1423,19 @@ def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
         "The two sides agreed a ceasefire in Doha in January, but it never took hold.",
         "The M23 seized the town despite a ceasefire agreed in Luanda last summer.",
         "The last time a ceasefire held in Gaza was in early 2025.",
+        "Decades ago the two nations fought a border war that ended with a truce.",
+        # definitions, explainers and opinion in other shapes
+        "Ceasefire: an agreement between warring parties to stop fighting.",
+        "Truce, in international law, is a suspension of hostilities by agreement of the parties.",
+        "Humanitarian pauses are defined by the UN as temporary cessations of hostilities for purely humanitarian purposes.",
+        "Under international humanitarian law, parties may agree to a ceasefire to collect the wounded.",
+        "Ceasefires may be declared as part of a formal treaty, or as part of an informal understanding.",
+        "Most ceasefires collapse within the first month, a study found.",
+        "What happens during a humanitarian pause? Aid trucks move in and civilians can leave.",
+        "Here is what we know about how a ceasefire in Gaza might work.",
+        "A humanitarian pause is not enough; we need a permanent ceasefire, she wrote.",
+        "Those calling for a ceasefire should remember who started this war.",
+        "The last thing Ukraine needs is a ceasefire on Russia's terms.",
     ],
 )
 def test_talk_other_senses_and_retrospectives_give_nothing(text):
@@ -1446,6 +1459,7 @@ def test_an_old_year_before_the_pause_is_history_without_a_publication_date():
         ("Key regional players called for a ceasefire in Sudan.", "called_for"),
         ("A ceasefire in Gaza will not take effect until Sunday morning, Qatar said.", "agreed"),
         ("The children were flown to Italy for treatment during the humanitarian pause in Gaza.", "in_effect"),
+        ("The attack was a violation of the ceasefire in Gaza and a crime under international law, the ministry said.", "violated"),
     ],
 )
 def test_news_of_a_pause_beside_those_words_is_kept(text, status):
