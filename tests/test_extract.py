@@ -1436,6 +1436,9 @@ def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
         "A humanitarian pause is not enough; we need a permanent ceasefire, she wrote.",
         "Those calling for a ceasefire should remember who started this war.",
         "The last thing Ukraine needs is a ceasefire on Russia's terms.",
+        # a rejection of any pause; a count of violations is statistics
+        "The prime minister has said the war will go on, ruling out a permanent ceasefire.",
+        "Monitors have recorded more than 3,000 ceasefire violations since the war began.",
     ],
 )
 def test_talk_other_senses_and_retrospectives_give_nothing(text):
