@@ -396,6 +396,8 @@ def test_more_statuses(text, kind, status):
         ("Israel will observe a forty-eight hour pause in its operations in Rafah.", 48),
         ("Israel and Hamas agreed to extend their truce in Gaza by two days.", 48),
         ("Myanmar Junta Extends Quake Truce By 20 Days", 480),
+        # "will be in place for": a length to come, not time elapsed ("has been in place for")
+        ("The humanitarian pause in Rafah will be in place for four hours each day.", 4),
     ],
 )
 def test_more_durations(text, hours):
@@ -408,6 +410,8 @@ def test_more_durations(text, hours):
         "The 60-day ceasefire in southern Lebanon was extended until February 18.",
         "The Pope appealed for a truce in Ukraine, urging leaders to silence their weapons for a few days.",
         "Forty-eight hours after it began, a ceasefire in Homs was largely holding.",
+        "The truce in Idlib has been in place for six months.",
+        "A ceasefire in Darfur would be followed by a 90-day political process, the mediators said.",
     ],
 )
 def test_more_durations_not_attached(text):
