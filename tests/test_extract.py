@@ -1449,6 +1449,15 @@ def test_talk_other_senses_and_retrospectives_give_nothing(text):
     assert extract(text, datetime(2025, 6, 10, 12, tzinfo=timezone.utc)) == []
 
 
+def test_a_paragraph_set_in_an_old_year_is_history():
+    published = datetime(2010, 9, 2, 12, tzinfo=timezone.utc)
+    scene = "A truck crosses the desert road. It is a few days after Easter, 2004. Until a truce was agreed by both sides, the two forces had fought for the town. The truce would end at dawn."
+    assert extract(scene, published) == []
+    # an old year set before news of today is no scene
+    news = "In 2004, the two forces fought for the town. On Monday, the army and the militia agreed a truce in Sirte."
+    assert [m.status for m in extract(news, published)] == ["agreed"]
+
+
 def test_an_old_year_before_the_pause_is_history_without_a_publication_date():
     assert extract("Israel and Hamas fought an 11-day war in May 2021 that ended with an Egyptian-brokered ceasefire.") == []
 

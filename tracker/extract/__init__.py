@@ -229,6 +229,8 @@ class Extractor:
             # the sentence before in the paragraph, or the headline above the lead: it may lend a place
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
             found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, anchor, plain)
+            if found and published and self._old_scene(sentences, index, published.year):
+                found = []  # "It was a few days after Easter, 2004. A ceasefire had been agreed.": the paragraph tells of an old year
             from_sentence = bool(found)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
@@ -300,6 +302,19 @@ class Extractor:
                 for m, p in zip(out, paras)
             ]
         return out
+
+    def _old_scene(self, sentences: list[_sentences.Sentence], index: int, year: int) -> bool:
+        """Whether a sentence before this one in its paragraph (up to three back) sets the scene in a
+        year well before the publication's ("It is a few days after Easter, 2004.", "In the summer of
+        1995, ..."), and this one tells of nothing current or to come."""
+        hist, here = self.vocab.history, sentences[index]
+        for j in range(index - 1, max(-1, index - 4), -1):
+            if sentences[j].paragraph != here.paragraph:
+                break
+            scene = hist["scene_before"].match(sentences[j].text)
+            if scene and int(scene.group("year")) < year - 1:
+                return not (hist["year_late_current"].search(here.text) or hist["future"].search(here.text))
+        return False
 
     def _blank_dateline(self, sentence: str) -> str:
         m = self.vocab.dateline.match(sentence)
