@@ -111,9 +111,10 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None, mo
         if not hist["year_late_current"].search(late.group("rest")) and not hist["future"].search(sentence):
             return True
     mon = hist["month_late"].match(after) if month is not None else None
-    if mon and (month - _MONTHS.index(mon.group("month").lower()[:3]) - 1) % 12 >= 3 and not hist["current_before"].search(before[-80:]):
-        # "A truce agreed in March collapsed within weeks", told in June: a month a season or more
-        # before the publication's, in the pause's clause, in the past tense, is a retrospective
+    if mon and month - _MONTHS.index(mon.group("month").lower()[:3]) - 1 >= 3 and not hist["current_before"].search(before[-80:]):
+        # "A truce agreed in March collapsed within weeks", told in June: a month of the year a season
+        # or more before the publication's, in the pause's clause, in the past tense, is a retrospective
+        # (a later month may be one to come: "a truce starting on May 8", told in February)
         if not hist["year_late_current"].search(mon.group("rest")) and not hist["future"].search(sentence):
             return True
     plural = sentence[h.end - 1 : h.end].lower() == "s"
