@@ -398,6 +398,7 @@ def test_more_statuses(text, kind, status):
         ("Myanmar Junta Extends Quake Truce By 20 Days", 480),
         # "will be in place for": a length to come, not time elapsed ("has been in place for")
         ("The humanitarian pause in Rafah will be in place for four hours each day.", 4),
+        ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", 120),
     ],
 )
 def test_more_durations(text, hours):
@@ -1443,6 +1444,12 @@ def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
         # a rejection of any pause; a count of violations is statistics
         "The prime minister has said the war will go on, ruling out a permanent ceasefire.",
         "Monitors have recorded more than 3,000 ceasefire violations since the war began.",
+        # a pause as the time reference of a count; talks named by the pause word; a definition by comparison
+        "Since 18 March, when the army broke the last ceasefire, at least 1,200 people have been killed in Sirte.",
+        "Ceasefire talks between the two delegations began at around 9:40 am on Saturday at the border post.",
+        "Truce talks in Jeddah collapsed on Monday.",
+        "Negotiations between the two sides ended their morning session in Doha without any breakthrough on a truce.",
+        "The envoy said a ceasefire is more permanent than a cessation of hostilities.",
     ],
 )
 def test_talk_other_senses_and_retrospectives_give_nothing(text):
@@ -1477,6 +1484,8 @@ def test_an_old_year_before_the_pause_is_history_without_a_publication_date():
         ("A ceasefire in Gaza will not take effect until Sunday morning, Qatar said.", "agreed"),
         ("The children were flown to Italy for treatment during the humanitarian pause in Gaza.", "in_effect"),
         ("The attack was a violation of the ceasefire in Gaza and a crime under international law, the ministry said.", "violated"),
+        # a plan or draft that calls for a pause proposes it
+        ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", "proposed"),
     ],
 )
 def test_news_of_a_pause_beside_those_words_is_kept(text, status):

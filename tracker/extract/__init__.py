@@ -383,9 +383,13 @@ class Extractor:
             if by_default and v.talk_generic.search(text):
                 continue  # "In my view, a ceasefire in Sudan is the only way forward": no cue, an opinion or example
             status = status or status_before or v.status_default
+            if status == "called_for" and v.plan_call.search(text, max(0, hit.start - 120), hit.start):
+                status = "proposed"  # "a previous version of the draft called for an initial pause": a plan's terms
             status_before = status
             if _STAGE[status] < _STAGE["agreed"] and (v.talks_after.match(text[hit.end :]) or v.talks_before.search(text[max(0, hit.start - 120) : hit.start])):
                 continue  # "ceasefire talks", "efforts to broker a truce": talks, no pause yet
+            if status not in ("agreed", "proposed", "called_for") and v.talks_only.match(text[hit.end :]):
+                continue  # "ceasefire talks began at 9:40", "truce talks collapsed": the talks' stage, not a pause's
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             # one pool: the curated names and the world's towns in a place's position ("in Kupiansk"),
             # scored alike, so that a town the curated list lacks still beats its country
