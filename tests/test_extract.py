@@ -1486,6 +1486,8 @@ def test_an_old_year_before_the_pause_is_history_without_a_publication_date():
         ("The attack was a violation of the ceasefire in Gaza and a crime under international law, the ministry said.", "violated"),
         # a plan or draft that calls for a pause proposes it
         ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", "proposed"),
+        # a since-clause of the pause's start is news of it; of its breach, a count's time reference
+        ("Since Sunday, when the truce began, 50 hostages have been freed in Gaza.", "in_effect"),
     ],
 )
 def test_news_of_a_pause_beside_those_words_is_kept(text, status):
