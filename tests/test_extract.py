@@ -396,6 +396,9 @@ def test_more_statuses(text, kind, status):
         ("Israel will observe a forty-eight hour pause in its operations in Rafah.", 48),
         ("Israel and Hamas agreed to extend their truce in Gaza by two days.", 48),
         ("Myanmar Junta Extends Quake Truce By 20 Days", 480),
+        # "will be in place for": a length to come, not time elapsed ("has been in place for")
+        ("The humanitarian pause in Rafah will be in place for four hours each day.", 4),
+        ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", 120),
     ],
 )
 def test_more_durations(text, hours):
@@ -408,6 +411,8 @@ def test_more_durations(text, hours):
         "The 60-day ceasefire in southern Lebanon was extended until February 18.",
         "The Pope appealed for a truce in Ukraine, urging leaders to silence their weapons for a few days.",
         "Forty-eight hours after it began, a ceasefire in Homs was largely holding.",
+        "The truce in Idlib has been in place for six months.",
+        "A ceasefire in Darfur would be followed by a 90-day political process, the mediators said.",
     ],
 )
 def test_more_durations_not_attached(text):
@@ -1459,6 +1464,101 @@ def test_a_year_in_the_clause_is_history_only_when_told_as_past():
 def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
     text = "Israel and Hamas agreed a truce in Gaza on Monday. There is no truce in sight for Lebanon, one diplomat said."
     assert [m.status for m in extract(text, THURSDAY)] == ["agreed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # opinion and generic talk: a pause as an idea, not an event
+        "A ceasefire now would only reward the militias, the senator wrote.",
+        "A ceasefire alone will not end the suffering in Yemen, the columnist argued.",
+        "In my view, a ceasefire in Sudan is the only way forward.",
+        "History shows that truces with the rebels rarely last.",
+        "A ceasefire that leaves the junta in power is no ceasefire at all.",
+        "There can be no ceasefire while hostages remain in Gaza, the minister said.",
+        "Calls for a truce in Ukraine have become a familiar refrain among European politicians.",
+        "A 24-hour humanitarian ceasefire, for example, may allow aid agencies to deliver food.",
+        "Diplomats are discussing the possibility of a ceasefire in Sudan.",
+        "Hopes for a truce in Gaza faded on Monday.",
+        "Negotiators in Cairo are working on a ceasefire proposal.",
+        # other senses: games, celebrities, resettlement corridors, markets, pauses of other things
+        "In the game, factions can sign a ceasefire that lasts 10 turns.",
+        "The two late-night hosts declared a ceasefire in their long-running feud.",
+        "The YouTubers announced a truce in a joint video on Sunday.",
+        "A new humanitarian corridor will allow 500 Syrian refugees to settle in Belgium over two years.",
+        "Refugees from the camps in Lebanon are flown to Rome under the humanitarian corridors agreement.",
+        "Oil fell 3% as traders bet on a truce between Israel and Iran.",
+        "The mining company announced a temporary halt to operations after the accident.",
+        "A humanitarian pause in the deportation of migrants was demanded by the charity.",
+        # retrospectives: a month a season before the publication, a year before the pause with no date given
+        "A truce agreed in March collapsed within weeks.",
+        "The two sides agreed a ceasefire in Doha in January, but it never took hold.",
+        "The M23 seized the town despite a ceasefire agreed in Luanda last summer.",
+        "The last time a ceasefire held in Gaza was in early 2025.",
+        "Decades ago the two nations fought a border war that ended with a truce.",
+        # definitions, explainers and opinion in other shapes
+        "Ceasefire: an agreement between warring parties to stop fighting.",
+        "Truce, in international law, is a suspension of hostilities by agreement of the parties.",
+        "Humanitarian pauses are defined by the UN as temporary cessations of hostilities for purely humanitarian purposes.",
+        "Under international humanitarian law, parties may agree to a ceasefire to collect the wounded.",
+        "Ceasefires may be declared as part of a formal treaty, or as part of an informal understanding.",
+        "Most ceasefires collapse within the first month, a study found.",
+        "What happens during a humanitarian pause? Aid trucks move in and civilians can leave.",
+        "Here is what we know about how a ceasefire in Gaza might work.",
+        "A humanitarian pause is not enough; we need a permanent ceasefire, she wrote.",
+        "Those calling for a ceasefire should remember who started this war.",
+        "The last thing Ukraine needs is a ceasefire on Russia's terms.",
+        # a rejection of any pause; a count of violations is statistics
+        "The prime minister has said the war will go on, ruling out a permanent ceasefire.",
+        "Monitors have recorded more than 3,000 ceasefire violations since the war began.",
+        # a pause as the time reference of a count; talks named by the pause word; a definition by comparison
+        "Since 18 March, when the army broke the last ceasefire, at least 1,200 people have been killed in Sirte.",
+        "Ceasefire talks between the two delegations began at around 9:40 am on Saturday at the border post.",
+        "Truce talks in Jeddah collapsed on Monday.",
+        "Negotiations between the two sides ended their morning session in Doha without any breakthrough on a truce.",
+        "The envoy said a ceasefire is more permanent than a cessation of hostilities.",
+    ],
+)
+def test_talk_other_senses_and_retrospectives_give_nothing(text):
+    assert extract(text, datetime(2025, 6, 10, 12, tzinfo=timezone.utc)) == []
+
+
+def test_a_paragraph_set_in_an_old_year_is_history():
+    published = datetime(2010, 9, 2, 12, tzinfo=timezone.utc)
+    scene = "A truck crosses the desert road. It is a few days after Easter, 2004. Until a truce was agreed by both sides, the two forces had fought for the town. The truce would end at dawn."
+    assert extract(scene, published) == []
+    # an old year set before news of today is no scene
+    news = "In 2004, the two forces fought for the town. On Monday, the army and the militia agreed a truce in Sirte."
+    assert [m.status for m in extract(news, published)] == ["agreed"]
+
+
+def test_an_old_year_before_the_pause_is_history_without_a_publication_date():
+    assert extract("Israel and Hamas fought an 11-day war in May 2021 that ended with an Egyptian-brokered ceasefire.") == []
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        # a month long before the publication, with news of the pause now, or one still to come
+        ("The truce agreed in March is still holding in Yemen, the UN envoy said.", "in_effect"),
+        ("The ceasefire agreed in January was violated on Sunday when Israeli jets struck Gaza.", "violated"),
+        ("A ceasefire that began on January 19 remains in force in Gaza.", "in_effect"),
+        ("The truce in Yemen, which began in April, was extended on Thursday for two months.", "extended"),
+        ("Israel and Hamas agreed on Wednesday a ceasefire that will take effect in Gaza on January 19.", "agreed"),
+        ("Russia and Ukraine agreed a truce starting on December 8.", "agreed"),  # a later month: one to come
+        # words of talk or other senses in a sentence that reports a pause
+        ("Key regional players called for a ceasefire in Sudan.", "called_for"),
+        ("A ceasefire in Gaza will not take effect until Sunday morning, Qatar said.", "agreed"),
+        ("The children were flown to Italy for treatment during the humanitarian pause in Gaza.", "in_effect"),
+        ("The attack was a violation of the ceasefire in Gaza and a crime under international law, the ministry said.", "violated"),
+        # a plan or draft that calls for a pause proposes it
+        ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", "proposed"),
+        # a since-clause of the pause's start is news of it; of its breach, a count's time reference
+        ("Since Sunday, when the truce began, 50 hostages have been freed in Gaza.", "in_effect"),
+    ],
+)
+def test_news_of_a_pause_beside_those_words_is_kept(text, status):
+    assert one(text, datetime(2025, 6, 10, 12, tzinfo=timezone.utc)).status == status
 
 
 @pytest.mark.parametrize(

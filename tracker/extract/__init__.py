@@ -236,6 +236,8 @@ class Extractor:
             # the sentence before in the paragraph, or the headline above the lead: it may lend a place
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
             found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, anchor, plain)
+            if found and published and self._old_scene(sentences, index, published.year):
+                found = []  # "It was a few days after Easter, 2004. A ceasefire had been agreed.": the paragraph tells of an old year
             from_sentence = bool(found)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
@@ -308,6 +310,19 @@ class Extractor:
             ]
         return out
 
+    def _old_scene(self, sentences: list[_sentences.Sentence], index: int, year: int) -> bool:
+        """Whether a sentence before this one in its paragraph (up to three back) sets the scene in a
+        year well before the publication's ("It is a few days after Easter, 2004.", "In the summer of
+        1995, ..."), and this one tells of nothing current or to come."""
+        hist, here = self.vocab.history, sentences[index]
+        for j in range(index - 1, max(-1, index - 4), -1):
+            if sentences[j].paragraph != here.paragraph:
+                break
+            scene = hist["scene_before"].match(sentences[j].text)
+            if scene and int(scene.group("year")) < year - 1:
+                return not (hist["year_late_current"].search(here.text) or hist["future"].search(here.text))
+        return False
+
     def _blank_dateline(self, sentence: str) -> str:
         m = self.vocab.dateline.match(sentence)
         return " " * m.end() + sentence[m.end() :] if m else sentence
@@ -342,7 +357,7 @@ class Extractor:
         probe = Probe(text)
         if probes is not None:
             probes[text] = probe
-        hits = _rules.triggers(text, v, probe, published.year if published else None)
+        hits = _rules.triggers(text, v, probe, published.year if published else None, published.month if published else None)
         if not hits:
             return []
         if plain is not None:
@@ -372,7 +387,11 @@ class Extractor:
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news
             by_default = not (status or status_before)
+            if by_default and v.talk_generic.search(text):
+                continue  # "In my view, a ceasefire in Sudan is the only way forward": no cue, an opinion or example
             status = status or status_before or v.status_default
+            if status == "called_for" and v.plan_call.search(text, max(0, hit.start - 120), hit.start):
+                status = "proposed"  # "a previous version of the draft called for an initial pause": a plan's terms
             status_before = status
             talks_did = status in _TALKS_TOO and any(
                 c.status == status and c.start >= hit.end and not _RELATIVE.search(text, hit.end, c.start) for c in cues
@@ -385,6 +404,8 @@ class Extractor:
                 # "ceasefire talks", "efforts to broker a truce": talks, no pause yet (and talks that
                 # began, collapsed, ended or were extended are news of the talks)
                 continue
+            if status not in ("agreed", "proposed", "called_for") and v.talks_only.match(text[hit.end :]):
+                continue  # "ceasefire talks began at 9:40", "truce talks collapsed": the talks' stage, not a pause's
             hours = _durations.duration_hours(text, hit.start, hit.end, span[1], self.durations, extension=status == "extended")
             # one pool: the curated names and the world's towns in a place's position ("in Kupiansk"),
             # scored alike, so that a town the curated list lacks still beats its country

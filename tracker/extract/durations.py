@@ -49,7 +49,7 @@ def compile_rules(vocab: Vocab) -> DurationRules:
     unit = r"(?P<unit>" + "|".join(d["units"]) + r")s?"
     long_ = fragment(d["long_suffix"])
     dur = (
-        r"(?:" + num + r"[\s-]+(?:(?:more|additional|further|extra)\s+)?" + unit + r"(?:" + long_ + r")?"
+        r"(?:" + num + r"[\s-]+(?:(?:more|additional|further|extra|consecutive|straight|full)\s+)?" + unit + r"(?:" + long_ + r")?"
         r"|(?P<lunit>" + "|".join(d["units"]) + r")" + long_ + r")"
     )
     mod = d["modifiers_between"]

@@ -64,7 +64,7 @@ def _current_after(rest: str, hist, year: int | None, told: str) -> bool:
     return bool(hist["year_late_current"].search(clause.group() if clause else rest))
 
 
-def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) -> bool:
+def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None, month: int | None = None) -> bool:
     before, after = sentence[: h.start], sentence[h.end :]
     hist = vocab.history
     dated = next(reversed(list(hist["dated_before"].finditer(before, max(0, len(before) - 200)))), None)
@@ -94,7 +94,7 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
     if ago and not hist["year_late_current"].search(ago.group("rest")) and not hist["future"].search(sentence):
         return True  # "a two-month truce collapsed in March last year"
     far = hist["year_far_before"].search(before, max(0, len(before) - 120))
-    if far and year is not None and int(far.group("year")) < year - 1 and not hist["future"].search(sentence) and not hist["current_before"].search(before):
+    if far and (year is None or int(far.group("year")) < year - 1) and not hist["future"].search(sentence) and not hist["current_before"].search(before):
         # "The Minsk agreements of 2014 and 2015 established a ceasefire": an old year in the
         # clause before the pause, with nothing current after it
         if not hist["year_late_current"].search(sentence):
@@ -106,10 +106,18 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None) ->
         # ("the truce agreed in 2022 is still holding" is news about an old pause)
         if not hist["year_late_current"].search(late.group("rest")) and not hist["future"].search(sentence):
             return True
+    mon = hist["month_late"].match(after) if month is not None else None
+    if mon and month - _MONTHS.index(mon.group("month").lower()[:3]) - 1 >= 3 and not hist["current_before"].search(before[-80:]):
+        # "A truce agreed in March collapsed within weeks", told in June: a month of the year a season
+        # or more before the publication's, in the pause's clause, in the past tense, is a retrospective
+        # (a later month may be one to come: "a truce starting on May 8", told in February)
+        if not hist["year_late_current"].search(mon.group("rest")) and not hist["future"].search(sentence):
+            return True
     plural = sentence[h.end - 1 : h.end].lower() == "s"
     return plural and bool(hist["since_year"].search(sentence))
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _BARE = re.compile(r"(?:truce|cease-?fire)s?$", re.IGNORECASE)
 _OPEN_QUOTE = re.compile(r"[\"\u201c\u2018']$")
 _CLOSE_QUOTE = re.compile(r"[\"\u201d\u2019']")
@@ -135,11 +143,12 @@ _AIM = re.compile(
 )
 
 
-def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int | None = None) -> tuple[Hit, ...]:
+def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int | None = None, month: int | None = None) -> tuple[Hit, ...]:
     """Pause triggers in the sentence, in order, without overlaps, history or other senses.
 
     `year` is the publication's: a clause dated with an earlier year is a retrospective
-    (with no publication date, any dated clause is).
+    (with no publication date, any dated clause is); so is one dated with a month a season
+    or more before the publication's `month`.
 
     Only the trigger patterns whose literal stems occur in the sentence are run (`probe` is
     the sentence as `literals.StemIndex` tests it, made here when not given); a sentence
@@ -179,7 +188,7 @@ def triggers(sentence: str, vocab: Vocab, probe: Probe | None = None, year: int 
         weak = h.weak or _scare_quoted(sentence, h)
         if weak and h.kind != "humanitarian_pause" and not vocab.weak_context.search(sentence[: h.start] + sentence[h.end :]):
             continue
-        if _is_history(sentence, h, vocab, year):
+        if _is_history(sentence, h, vocab, year, month):
             continue
         if h.kind == "ceasefire" and _HALT_VERB.match(sentence, h.start) and _AIM.match(sentence, h.end):
             # "suspend fighting in three areas of Gaza for polio vaccinations": a halt in fighting

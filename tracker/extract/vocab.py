@@ -124,6 +124,9 @@ class Vocab:
     disputed: re.Pattern[str]  # a side rejects, denies or has not answered (see `extract`)
     talks_after: re.Pattern[str]  # "ceasefire talks": the pause only as the subject of talks
     talks_before: re.Pattern[str]  # "efforts to broker a truce"
+    talk_generic: re.Pattern[str]  # "in my view", "for example": a pause with no status cue there is talk
+    talks_only: re.Pattern[str]  # "ceasefire talks began": what happened is the talks', whatever the stage
+    plan_call: re.Pattern[str]  # "the draft calls for a pause": a proposal, not an appeal
     settled: re.Pattern[str]  # a pause declared by one side alone, or agreed by both: never "disputed"
     # Stem indexes (see `literals`): which triggers (the last entry is `bare_pause`), status
     # cues and actor aliases may match a sentence, so that only those are run.
@@ -302,6 +305,9 @@ def load(language: str = "en") -> Vocab:
         disputed=re.compile(fragment(raw["disputed"]["pattern"]), I),
         talks_after=re.compile(fragment(raw["talks"]["after"]), I),
         talks_before=re.compile(fragment(raw["talks"]["before"]), I),
+        talk_generic=re.compile(fragment(raw["talks"]["generic"]), I),
+        talks_only=re.compile(fragment(raw["talks"]["only_after"]), I),
+        plan_call=re.compile(fragment(raw["talks"]["plan_call"]), I),
         settled=re.compile(fragment(raw["disputed"]["settled"]), I),
         trigger_index=StemIndex([t.pattern for t in trig] + [bare_pause]),
         cue_index=StemIndex([p for _, p in status]),
