@@ -399,6 +399,9 @@ def test_more_statuses(text, kind, status):
         # "will be in place for": a length to come, not time elapsed ("has been in place for")
         ("The humanitarian pause in Rafah will be in place for four hours each day.", 4),
         ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", 120),
+        # the British possessive: "three days' truce"
+        ("Mediators said both sides accepted a further 72 hours' humanitarian ceasefire in Sirte.", 72),
+        ("The rebels declared a three days’ truce in Marib.", 72),
     ],
 )
 def test_more_durations(text, hours):

@@ -46,7 +46,7 @@ def compile_rules(vocab: Vocab) -> DurationRules:
         r"(?P<num>(?<![\d:.,])\d+(?:\.\d+)?(?![\d:])|" + nw + r"(?:[\s-]+(?:and\s+)?" + nw + r")*)"
         r"(?:\s*\((?P<paren>\d+)\))?"
     )
-    unit = r"(?P<unit>" + "|".join(d["units"]) + r")s?"
+    unit = r"(?P<unit>" + "|".join(d["units"]) + r")s?(?:(?<=s)['’])?"  # "three days' truce", British style
     long_ = fragment(d["long_suffix"])
     dur = (
         r"(?:" + num + r"[\s-]+(?:(?:more|additional|further|extra|consecutive|straight|full)\s+)?" + unit + r"(?:" + long_ + r")?"

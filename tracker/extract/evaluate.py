@@ -48,16 +48,17 @@ from .zones import place_zone
 
 THRESHOLD = 0.5
 FLOORS = {"f1": 0.95, "status": 0.90, "duration": 0.95, "place": 0.92, "kind_family": 0.97}
-#: Floors for a labelled set that does not reach `FLOORS` yet, by file name: the figures it
-#: reached, so that CI catches a step back (issue #12's target is `FLOORS` on every set).
+#: Floors above `FLOORS` (issue #12's, for every set) for a labelled set that reaches more, by
+#: file name: what it reached less about a passage, so that CI catches a step back. Dev 2
+#: reached F1 0.982, status 0.925, duration 0.975, place 0.938, kind family 0.992.
 SET_FLOORS = {
-    "dev_passages_2.jsonl": {"f1": 0.96, "status": 0.90, "duration": 0.96, "place": 0.92, "kind_family": 0.99},
+    "dev_passages_2.jsonl": {"f1": 0.97, "status": 0.92, "duration": 0.97, "place": 0.93, "kind_family": 0.99},
 }
 #: Time figures over dated passages: each a floor (>=) except the ceilings (<=); applied only
-#: where labels have times. The floors are what dev 2's dated passages reached (start_exact
-#: 0.840, start_day 0.860, end 0.842), less about one passage; issue 11's targets are 0.90,
-#: 0.95, 0.90.
-TIME_FLOORS: dict[str, float] = {"start_exact": 0.82, "start_day": 0.84, "end": 0.80}
+#: where labels have times. Dev 2's dated passages reached start_exact 0.920, start_day 0.920,
+#: end 0.895; the floors are issue 11's 0.90 for the start, and less about a passage below its
+#: targets (start_day 0.95, end 0.90) for the others.
+TIME_FLOORS: dict[str, float] = {"start_exact": 0.90, "start_day": 0.90, "end": 0.84}
 TIME_CEILINGS: dict[str, float] = {"confidently_wrong": 0.03}  # issue 11
 TIME_FIELDS = ("start_exact", "start_day", "end", "confidently_wrong")
 _EXACT = timedelta(minutes=15)
