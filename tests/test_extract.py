@@ -1528,7 +1528,7 @@ def test_talk_other_senses_and_retrospectives_give_nothing(text):
 
 def test_a_paragraph_set_in_an_old_year_is_history():
     published = datetime(2010, 9, 2, 12, tzinfo=timezone.utc)
-    scene = "A truck crosses the desert road. It is a few days after Easter, 2004. Until a truce was agreed by both sides, the two forces had fought for the town. The truce would end at dawn."
+    scene = "In the summer of 2003, the two militias held opposite banks of the river. Once a truce was agreed between them, the ferry ran again. The truce would end at dawn."
     assert extract(scene, published) == []
     # an old year set before news of today is no scene
     news = "In 2004, the two forces fought for the town. On Monday, the army and the militia agreed a truce in Sirte."
@@ -1586,3 +1586,8 @@ def test_a_world_war_in_the_sentence_does_not_hide_a_pause_told_as_news(text):
 )
 def test_a_world_war_retrospective_stays_history(text):
     assert extract(text, THURSDAY) == []
+
+
+def test_not_enough_is_opinion_only_about_the_pause_itself():
+    assert extract("A truce alone is not enough to end the war in Sudan, analysts say.", THURSDAY) == []
+    assert [m.status for m in extract("Aid alone is not enough, the UN said, as the truce in Gaza took effect on Sunday.", THURSDAY)] == ["in_effect"]

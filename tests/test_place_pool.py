@@ -253,3 +253,9 @@ def test_a_participle_clause_reporting_an_incident_is_another_clause():
 def test_datelines_with_an_agency_or_a_colon():
     assert place("Khartoum, MINA \u2013 The RSF announced on Thursday it had accepted a humanitarian truce.") is None
     assert place("ISLAMABAD: The two sides agreed on Wednesday to a temporary ceasefire.") is None
+
+
+def test_a_capital_before_a_comma_is_a_government_only_before_a_party():
+    # "Kiev, E. Ukraine militia agree ...": the capital names its government; "Khartoum, residents said": the scene
+    assert place("Khartoum, residents said the ceasefire was holding on Sunday.") == "Khartoum"
+    assert place("Bamako, Tuareg rebels agree truce in Kidal") == "Kidal"

@@ -237,7 +237,7 @@ class Extractor:
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
             found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, anchor, plain)
             if found and published and self._old_scene(sentences, index, published.year):
-                found = []  # "It was a few days after Easter, 2004. A ceasefire had been agreed.": the paragraph tells of an old year
+                found = []  # "In the summer of 1995, ... A ceasefire had been agreed.": the paragraph tells of an old year
             from_sentence = bool(found)
             if previous and sentence.paragraph == previous_para:
                 # "... calling for a ceasefire. The ceasefire would be followed by a withdrawal": with no
@@ -312,8 +312,8 @@ class Extractor:
 
     def _old_scene(self, sentences: list[_sentences.Sentence], index: int, year: int) -> bool:
         """Whether a sentence before this one in its paragraph (up to three back) sets the scene in a
-        year well before the publication's ("It is a few days after Easter, 2004.", "In the summer of
-        1995, ..."), and this one tells of nothing current or to come."""
+        year well before the publication's ("In the summer of 1995, ...", "Back in March 2004, ..."), and
+        this one tells of nothing current or to come."""
         hist, here = self.vocab.history, sentences[index]
         for j in range(index - 1, max(-1, index - 4), -1):
             if sentences[j].paragraph != here.paragraph:

@@ -377,8 +377,12 @@ def _capital_for_government(h: PlaceHit, sentence: str, t_start: int) -> bool:
     return not (h.start < t_start and h.end >= t_start - 2) and _capital(h.place)
 
 
+_STANCE = r"(?:agree|agreed|agrees|reach|reached|sign|signed|accept|accepted|announce|announced|trade|traded|declare|declared|say|said)\b"
+#: "Bamako and the rebels agreed"; after a comma only a party ("Kiev, E. Ukraine militia agree"),
+#: not "Khartoum, residents said", where the city is the scene
 _COORDINATED = re.compile(
-    r"(?:,|\s+and|\s+or|\s*&)\s+(?:the\s+)?(?:[\w.'\u2019-]+\s+){0,3}?(?:agree|agreed|agrees|reach|reached|sign|signed|accept|accepted|announce|announced|trade|traded|declare|declared|say|said)\b"
+    r"(?:\s+and|\s+or|\s*&)\s+(?:the\s+)?(?:[\w.'\u2019-]+\s+){0,3}?" + _STANCE
+    + r"|,\s+(?:the\s+)?(?:[\w.'\u2019-]+\s+){0,2}?(?:militias?|rebels?|separatists?|insurgents?|government|army|forces|fighters|opposition)\s+" + _STANCE
 )
 
 
