@@ -178,7 +178,7 @@ def test_duration(text, hours):
         "Ceasefire talks in Aleppo lasting three days ended without a deal.",
         "The truce in Homs ended a siege of two months.",
         "The 6-month-old ceasefire in Yemen is fragile.",
-        "Israel ended a ceasefire in Gaza that had been in place for nearly two months.",
+        "The army ended a truce in Sirte that had been in place for almost seven weeks.",
     ],
 )
 def test_duration_not_attached(text):
@@ -223,7 +223,7 @@ def test_parties_are_not_the_place():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("UN Special Envoy for Syria Staffan de Mistura welcomed the offer of a truce in Aleppo.", {"UN": "welcomed"}),
+        ("UN Special Envoy for Syria Lena Marsh welcomed the offer of a truce in Aleppo.", {"UN": "welcomed"}),
         ("The U.N. envoy called for a ceasefire in Homs.", {"UN": "called_for"}),
         ("The Russian defence ministry proposed a truce in Aleppo.", {"Russia": "proposed"}),
         ("The Kremlin welcomed the truce in Donetsk.", {"Russia": "welcomed"}),
@@ -291,7 +291,7 @@ def test_past_weekday_resolves_backwards():
         "Ceasefires have collapsed repeatedly since 2014.",
         "Half a dozen ceasefires were broken within weeks.",
         "Rebels deny reports of a ceasefire in Idlib.",
-        "Fighting has killed dozens of civilians in the past 48 hours.",
+        "Shelling has killed scores of people over the last 48 hours.",
         "Rebels broke a month-long government siege of the city.",
         "The escalation has prevented aid from reaching the besieged areas.",
         "Britain joined others in pausing funding to the agency.",
@@ -398,7 +398,7 @@ def test_more_statuses(text, kind, status):
         ("Myanmar Junta Extends Quake Truce By 20 Days", 480),
         # "will be in place for": a length to come, not time elapsed ("has been in place for")
         ("The humanitarian pause in Rafah will be in place for four hours each day.", 4),
-        ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", 120),
+        ("A first draft of the text called for an initial pause of four consecutive days in Rafah.", 96),
         # the British possessive: "three days' truce"
         ("Mediators said both sides accepted a further 72 hours' humanitarian ceasefire in Sirte.", 72),
         ("The rebels declared a three days’ truce in Marib.", 72),
@@ -786,13 +786,13 @@ print(len(calls), sorted(found))
         # a hypothesis is no report
         ("The truce in Sirte will last three days and could be extended.", "agreed"),
         # a call over the pause decides, whatever the call asks for
-        ("The council adopted a resolution calling for urgent and extended humanitarian pauses in Sirte.", "called_for"),
+        ("The assembly passed a resolution calling for immediate and extended humanitarian pauses in Sirte.", "called_for"),
         ("The envoy was renewing a call for a ceasefire in Sirte.", "called_for"),
         # future and negated starts
         ("The ceasefire in Sirte does not come into effect until Sunday.", "agreed"),
         ("The fighting is set to stop on Monday when the truce in Sirte enters into force.", "agreed"),
         # violated, collapsed
-        ("Both sides accused each other of failing to respect the ceasefire in Sirte.", "violated"),
+        ("The two militias blamed one another for failing to respect the ceasefire in Sirte.", "violated"),
         ("Fighting resumed in Sirte, ending weeks of relative calm under the truce.", "collapsed"),
         ("The army declared an end to the week-old truce in Sirte on Monday.", "collapsed"),
         # the verb over the pause, whatever words stand between; negated reports are none
@@ -875,7 +875,7 @@ def test_issue12_status_more(text, status):
 
 def test_status_across_sentences_and_clauses():
     # the pause named again with no cue keeps the status just reported
-    text = "The summit issued a statement calling for a ceasefire in Sirte. The ceasefire would be followed by a withdrawal."
+    text = "The summit issued a statement calling for a ceasefire in Sirte. The ceasefire would be followed by prisoner exchanges."
     assert [m.status for m in extract(text, THURSDAY)] == ["called_for", "called_for"]
     # the verb over the pause beats a relative clause about it; renewed fighting is a collapse
     assert one("The junta announced the extension of a ceasefire in Sirte that expired on Tuesday.").status == "extended"
@@ -937,11 +937,11 @@ def test_length_before_words_between():
 @pytest.mark.parametrize(
     "text",
     [
-        "A truce is an informal halt in fighting, usually arranged by local commanders.",
+        "A truce is usually an informal stop to fighting, often agreed by field commanders.",
         "Ceasefires tend to be brief and rarely settle the larger conflict.",
-        "The solution is not just to negotiate another ceasefire in Sirte.",
+        "The solution is not simply to broker yet another ceasefire in Sirte.",
         "Sirte ceasefire talks remain stuck after a week of meetings.",
-        "The two brothers are making a renewed effort at a truce before the party congress.",
+        "The rival cousins are trying once more for a truce before the party conference.",
         "Talks on a truce in Sirte ended without an agreement on Friday.",
         "The two party leaders announced a political truce ahead of the election.",
         "He proposed a three-month \"truce\" between the coalition partners over the budget.",
@@ -970,7 +970,7 @@ def test_retrospective_by_year_follows_the_publication():
     ("text", "place"),
     [
         ("A ceasefire agreed in Stockholm took effect in Sirte on Tuesday.", "Sirte"),  # the venue is not the place
-        ("The truce in Sirte began at 10:00 a.m. Moscow time.", "Sirte"),  # a clock's zone is not the place
+        ("The truce in Sirte started at 11:00 a.m. Moscow time.", "Sirte"),  # a clock's zone is not the place
         ("Mediated by Qatar, Turkey and Egypt, a truce took effect in Sirte.", "Sirte"),
     ],
 )
@@ -1001,13 +1001,13 @@ def test_world_gazetteer_takes_only_a_place_position():
 def test_durations_attach_to_their_pause():
     m = extract("Truce in Sirte to begin shortly\nThe two sides agreed to a 72-hour humanitarian ceasefire in Sirte.", THURSDAY)
     assert (m[0].kind, m[0].duration_hours) == ("truce", 72)  # the headline's pause is the lead's
-    two = extract("The ceasefire in Sirte was to begin at dawn. It was to last for 72 hours unless it is extended.", THURSDAY)
-    assert two[-1].duration_hours == 72 and two[-1].status == "agreed"
+    two = extract("The ceasefire in Sirte was to begin at dawn. It was to last for 48 hours unless both sides renewed it.", THURSDAY)
+    assert two[-1].duration_hours == 48 and two[-1].status == "agreed"
     assert one("The ceasefire in Sirte will initially last 12 hours, the envoy said.").duration_hours == 12
     # how long something else lasted is not the pause's length
     assert one("Aid resumed after Libya reopened the Ras Ajdir crossing, which had been closed for six months.").duration_hours is None
     assert one("Prisoners will be freed once the ceasefire in Sirte has been observed for 72 hours.").duration_hours is None
-    assert one("The agreement includes a three-day pause in the central zone of Sirte.").duration_hours == 72
+    assert one("The accord includes a three-day pause in the northern district of Sirte.").duration_hours == 72
 
 
 def test_a_place_from_the_sentence_before_brings_its_time_zone():
@@ -1043,7 +1043,7 @@ def test_other_senses_of_the_key_words(text):
 
 
 def test_a_corridor_along_a_named_road():
-    m = one("The army will open an evacuation corridor on Coastal Road in Sirte from 10 a.m. to 3 p.m.")
+    m = one("The army will open an evacuation corridor on Coastal Road in Sirte from 9 a.m. to 4 p.m.")
     assert (m.location, m.country) == ("Coastal Road", "Libya")
 
 
@@ -1054,8 +1054,8 @@ def test_a_capital_named_by_its_country():
 
 
 def test_parties_and_names_are_not_places():
-    assert one("The envoy urged the leaders of Lebanon and Israel to halt fighting immediately.").location is None
-    assert one("President Duterte declared a ceasefire with the Communist Party of the Philippines.").location is None
+    assert one("The envoy pressed the leaders of Lebanon and Israel to stop the fighting at once.").location is None
+    assert one("President Reyes offered a holiday truce to the Communist Party of the Philippines.").location is None
     assert one("Pakistan and Afghanistan agreed to extend the ceasefire on Friday.").location is None
     assert one("Tripoli officials and the rebels in eastern Libya agreed to a ceasefire.").location == "Libya"
     assert one("Thailand has committed to observing the ceasefire for 72 hours.").location is None
@@ -1107,7 +1107,7 @@ def test_the_leads_local_place_refines_the_headlines_country():
 
 
 def test_a_pair_of_states_named_by_their_adjectives_are_the_parties():
-    assert one("The envoy said Israeli and Lebanese leaders had agreed to a ceasefire on Monday.").location is None
+    assert one("The mediator said Israeli and Lebanese officials had accepted a ceasefire on Monday.").location is None
 
 
 def test_the_possessive_country_counts_only_for_its_party_or_government():
@@ -1137,7 +1137,7 @@ def test_one_pause_named_with_two_words_in_consecutive_sentences_keeps_the_first
     # the first term decides the kind; the later naming's stage then counts for the same pause
     text = (
         "The army offered a truce in Kassala on Monday. "
-        "A decision was made to introduce a humanitarian pause, and it took effect at dawn."
+        "A decision was taken to declare a humanitarian pause, and it took effect at dawn."
     )
     mentions = extract(text, THURSDAY)
     assert [m.kind for m in mentions] == ["truce", "truce"]
@@ -1160,7 +1160,7 @@ def test_two_words_at_two_places_or_far_apart_stay_two_pauses():
 def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
     text = (
         "The militia agreed on Saturday to a truce around Kassala after the army accepted a ceasefire. "
-        "A spokesman said the truce had gone into effect at noon."
+        "An aide said the truce had gone into force at noon."
     )
     mentions = extract(text, THURSDAY)
     assert mentions[-1].kind == "truce"
@@ -1178,12 +1178,12 @@ def test_a_later_word_already_used_in_the_sentence_before_keeps_its_kind():
         ("The truce is holding, part of a wider conflict sparked by the war in Sirte.", None),
         ("A truce between Libya's government and the rebels lapsed, raising fears of fresh fighting in the central province of Fezzan.", "Libya"),
         # a nationality before a person or a side's stance names who acts
-        ("Mozambican President Ali Mansour on Thursday announced a weeklong ceasefire with the rebels.", None),
+        ("Mozambican President Ali Mansour declared a seven-day ceasefire with the insurgents on Thursday.", None),
         ("It was not clear whether the order depended on a Libyan agreement to halt the ceasefire violations.", None),
         # a dateline in capitals that the sentence splitter left in place
         ("Ras Ajdir post, LIBYA, 27 Dec. - (ANA) - Libya and Tunisia agreed an immediate ceasefire on Saturday.", None),
         # the owner of a party: a fallback place, and no place of its own against a town
-        ("On behalf of the people of Libya, we once again call on the rebels to respond to the demand of the people for a permanent ceasefire.", "Libya"),
+        ("In the name of the people of Libya, we again urge the rebels to answer the nation's call for a lasting ceasefire.", "Libya"),
         ("The administration of the breakaway region of Fezzan has announced an unconditional ceasefire, to put an end to clashes in the city of Sirte.", "Sirte"),
         # the owner of one side's forces, with the other side named too: the two sides, not the place
         ("On Monday the armed forces of Armenia, violating the humanitarian ceasefire, shelled units of the Azerbaijani Army.", None),
@@ -1202,7 +1202,7 @@ def test_a_neighbouring_sentence_lends_its_place_only_where_it_names_fighting_or
 
 def test_the_level_of_the_pause_itself():
     # a pause on the border of the two states the sentence names: that border
-    m = one("Representatives of Libya and Tunisia, mediated by Qatar, have agreed on an immediate ceasefire on the border.")
+    m = one("Envoys of Libya and Tunisia, meeting under Qatari mediation, have agreed an immediate ceasefire on the border.")
     assert (m.location, m.country) == ("Libya\u2013Tunisia border", "Libya")
     # an unnamed crossing named in the next sentence: the crossing, not the region the aid goes to
     text = (
@@ -1211,7 +1211,7 @@ def test_the_level_of_the_pause_itself():
     )
     assert [m.location for m in extract(text, THURSDAY)] == ["Kerem Shalom", "Kerem Shalom"]
     # "the east of the country": that part of the country the sentence names
-    text = "The government of Libya and the rebels agreed to a permanent ceasefire to end the war in the east of the country."
+    text = "The government of Libya and the rebels agreed to a lasting ceasefire to stop the fighting in the east of the country."
     assert one(text).location == "eastern Libya"
     # the alliance of a region: the country as the fallback place
     assert one("The Brotherhood Alliance of northern Libya announced on Friday that it would extend its ceasefire.").location == "Libya"
@@ -1220,17 +1220,17 @@ def test_the_level_of_the_pause_itself():
 
 
 def test_a_length_given_in_the_next_sentence_by_reference():
-    text = "A humanitarian pause took effect in Sirte at 6 a.m. on Friday. The army has said it will last three days."
+    text = "A humanitarian pause took effect in Sirte at 6 a.m. on Friday. Army officers said it would last three days."
     m = extract(text, THURSDAY)[0]
     assert m.duration_hours == 72 and m.ends_at == m.starts_at + timedelta(hours=72)
-    text = 'A moratorium on strikes in Libya was agreed on Monday. According to the ministry, "the temporary ban is effective for 30 days."'
+    text = 'A moratorium on strikes in Libya was agreed on Monday. According to the ministry, "the temporary halt remains effective for 30 days."'
     assert extract(text, THURSDAY)[0].duration_hours == 720
-    text = "Militia announces truce in Sirte. The militia leader said his group will halt for one week its campaign against the government."
+    text = "Militia announces truce in Sirte. The commander said his fighters will halt for one week their offensive against the army."
     assert extract(text, THURSDAY)[0].duration_hours == 168
     # a sentence in between that speaks of the pause without naming it keeps the story going
     text = (
-        "A humanitarian pause went into effect in Sirte on Thursday. The army said the pause will continue until"
-        " at least 1600 GMT and could be extended. The militia has said it will last three days."
+        "A humanitarian pause went into effect in Sirte on Thursday. The army said the pause would hold until"
+        " at least 1400 GMT and might be prolonged. The militia said it would last three days."
     )
     assert extract(text, THURSDAY)[0].duration_hours == 72
     # an elapsed time is no length, nor a length of something else
@@ -1239,7 +1239,7 @@ def test_a_length_given_in_the_next_sentence_by_reference():
     # "another hour", "another three days": the extension's length
     assert one("The army said the humanitarian corridor in Sirte was extended and would be safe for another hour.").duration_hours == 1
     assert one("The truce in Sirte was extended for another three days.").duration_hours == 72
-    assert one("Jets stopped the bombing of Sirte, paving the way for an eight-hour break in the fighting on Thursday.").duration_hours == 8
+    assert one("Warplanes held off from striking Sirte, opening the way for a six-hour break in the fighting on Thursday.").duration_hours == 6
 
 
 def test_an_optional_space_in_the_data_matches_none():
@@ -1265,8 +1265,8 @@ def test_a_mediators_name_before_its_role_and_the_headline_above_the_lead():
 
 
 def test_a_pause_held_to_mark_a_war_day_is_news():
-    m = one("The president declared a unilateral 72-hour ceasefire in Libya to mark Victory Day in World War II.")
-    assert (m.duration_hours, m.location) == (72, "Libya")
+    m = one("The president declared a unilateral 48-hour ceasefire in Libya to mark the anniversary of victory in World War II.")
+    assert (m.duration_hours, m.location) == (48, "Libya")
     assert extract("Soldiers held an informal truce on Christmas Day during World War I.", THURSDAY) == []
 
 
@@ -1290,7 +1290,7 @@ def test_a_small_town_counts_in_a_country_the_article_names():
     ("text", "status"),
     [
         # the pause's own predicate carries its auxiliary inside the cue; a start in another clause is not the pause's
-        ("When the meeting in Sirte began, it was clear a truce was about to be signed.", "agreed"),
+        ("When the talks in Sirte opened, everyone knew the truce was about to be signed.", "agreed"),
         # a plan that calls for the pause: the plan's status
         ("The plan asks both sides to agree on a ceasefire zone around the dam in Sirte.", "proposed"),
         ("The Egyptian proposal calls for a six-week truce in Sirte.", "proposed"),
@@ -1308,7 +1308,7 @@ def test_a_small_town_counts_in_a_country_the_article_names():
         # collapsed: a return to fighting; a clock time's colon is no clause break
         ("The truce in Sirte ended at 7am (05:00 GMT), marked by the army's return to combat operations.", "collapsed"),
         # fighting that came after a pause that ran its course: ended
-        ("After a 24-hour ceasefire that was largely observed, clashes have resumed in Sirte.", "ended"),
+        ("After a 48-hour ceasefire that mostly held, fighting has resumed in Sirte.", "ended"),
         ("Clashes resume in Sirte following truce", "ended"),
         ("Fighting resumed in Sirte after the truce collapsed.", "collapsed"),
         # in effect: a headline's "holds", a pause into its second week, a predicate after an aside in dashes
@@ -1356,7 +1356,7 @@ def test_a_small_town_counts_in_a_country_the_article_names():
         ("The Easter truce in Goma ended at midnight with renewed shelling.", "collapsed"),
         # a present tense in a when-clause that holds the pause, however long its subject: a start still to come
         (
-            "The war in Sirte is due to end on Monday when a cessation of hostilities called for by the African Union enters into force.",
+            "The fighting in Sirte is meant to stop on Saturday when a cessation of hostilities sought by the regional bloc enters into force.",
             "agreed",
         ),
     ],
@@ -1518,7 +1518,7 @@ def test_a_dismissing_paragraph_keeps_a_pause_with_its_own_status():
         "Since 18 March, when the army broke the last ceasefire, at least 1,200 people have been killed in Sirte.",
         "Ceasefire talks between the two delegations began at around 9:40 am on Saturday at the border post.",
         "Truce talks in Jeddah collapsed on Monday.",
-        "Negotiations between the two sides ended their morning session in Doha without any breakthrough on a truce.",
+        "Talks between both camps in Muscat wrapped up their first day without a breakthrough on a truce.",
         "The envoy said a ceasefire is more permanent than a cessation of hostilities.",
     ],
 )
@@ -1555,7 +1555,7 @@ def test_an_old_year_before_the_pause_is_history_without_a_publication_date():
         ("The children were flown to Italy for treatment during the humanitarian pause in Gaza.", "in_effect"),
         ("The attack was a violation of the ceasefire in Gaza and a crime under international law, the ministry said.", "violated"),
         # a plan or draft that calls for a pause proposes it
-        ("An earlier version of the draft called for an initial pause of five consecutive days in Gaza.", "proposed"),
+        ("A first draft of the text called for an initial pause of four consecutive days in Rafah.", "proposed"),
         # a since-clause of the pause's start is news of it; of its breach, a count's time reference
         ("Since Sunday, when the truce began, 50 hostages have been freed in Gaza.", "in_effect"),
     ],

@@ -28,7 +28,7 @@ def test_a_town_after_a_settlement_word_or_a_verb_of_movement_is_in_a_place_posi
 
 
 def test_a_place_of_gunfire_in_another_clause_is_not_the_pause_place():
-    assert place("Bursts of gunfire could be heard across Beirut after the ceasefire took effect.") is None
+    assert place("Gunfire was heard in parts of Sidon shortly after the ceasefire took effect.") is None
     assert place("The ceasefire took effect in Beirut at dawn.") == "Beirut"
 
 
@@ -129,15 +129,13 @@ def test_a_capital_named_as_a_subject_is_its_government():
 
 
 def test_a_later_step_that_follows_the_pause_is_not_its_place():
-    text = (
-        "The leaders agreed to a ceasefire, which would be followed by a withdrawal of the rebels from the towns of Rutshuru and Kiwanja."
-    )
+    text = "The commanders agreed to a truce, which would be followed by a pullout of the militia from the villages of Masisi and Sake."
     assert place(text) is None
     assert place("The leaders agreed to a ceasefire in Rutshuru, which would be followed by talks.") == "Rutshuru"
 
 
 def test_two_states_leaders_named_together_are_the_sides():
-    text = "He said he had spoken to Israeli Prime Minister Ehud Barak and Lebanon's Prime Minister Salim Hoss, and that fighting would end at dawn."
+    text = "The envoy said she had phoned Israeli Prime Minister Dan Meron and Lebanon's Prime Minister Karim Saad, and that the fighting would end at noon."
     assert place(text) is None
     text = "The envoy met Lebanon's President Elias Hrawi and Syrian President Hafez Assad before the truce took effect."
     assert place(text) is None
@@ -167,7 +165,7 @@ def test_a_border_of_two_states_that_are_also_the_actors():
 
 def test_the_target_of_halted_strikes_on_energy_is_the_place():
     assert place("Russian forces said they would halt strikes on Ukraine's energy grid for 30 days.") == "Ukraine"
-    assert place("The army agreed to a 30-day pause in attacks on Ukraine's power plants.") == "Ukraine"
+    assert place("Moscow offered a 20-day pause in strikes on Ukraine's power plants.") == "Ukraine"
 
 
 def test_a_settlement_no_gazetteer_holds_named_by_what_it_is():
@@ -228,7 +226,7 @@ def test_a_mediator_state_is_never_the_place():
 
 
 def test_a_state_named_as_the_second_party_after_between_is_a_side_everywhere():
-    text = "Rebels fired rockets at a town in northern Israel, the first attack since a ceasefire between the group and Israel took effect."
+    text = "Militants launched drones at a village in northern Israel, the first such strike since a truce between the movement and Israel began."
     assert place(text) is None
 
 
@@ -246,7 +244,7 @@ def test_a_headline_about_the_situation_in_a_place_lends_it():
 
 
 def test_a_participle_clause_reporting_an_incident_is_another_clause():
-    text = "The truce was set to expire at 7 a.m., the army said, claiming it had intercepted a rocket fired from Rafah."
+    text = "The truce was meant to expire at 9 p.m., the military said, claiming it had intercepted a drone launched from Rafah."
     assert place(text) is None
 
 

@@ -141,7 +141,7 @@ def test_a_pause_through_its_week(world, http_server):
 def test_two_places_in_the_same_articles_stay_two_pauses_and_wire_copies_count_once(world, http_server):
     store, pipeline = world
     text = (
-        "BEIRUT (Reuters) - Israel and Hamas agreed to a four-day humanitarian pause in Gaza on Friday. "
+        "BEIRUT (Reuters) - Israel and Hamas accepted a four-day humanitarian pause in Gaza on Friday. "
         "Separately, a ceasefire in southern Lebanon took effect on Thursday, officials said."
     )
     copies = [(at(10, 8, i), f"paper{i}.example", "Pauses in Gaza and Lebanon", text) for i in range(10)]
