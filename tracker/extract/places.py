@@ -55,39 +55,32 @@ def possessive_countries(sentence: str, vocab: Vocab, probe: Probe | None = None
     return tuple(sorted(hits, key=lambda h: h.start))
 
 
-_WAR_ON: dict[int, re.Pattern[str]] = {}
+_PATTERNS: dict[tuple[int, str], re.Pattern[str]] = {}
+
+
+def _places_pattern(vocab: Vocab, key: str, suffix: str = "") -> re.Pattern[str]:
+    """`data/en.json` places.<key> compiled once per vocabulary."""
+    found = _PATTERNS.get((id(vocab), key))
+    if found is None:
+        found = _PATTERNS[(id(vocab), key)] = re.compile(vocab.raw["places"][key] + suffix, re.IGNORECASE)
+    return found
 
 
 def _war_on(vocab: Vocab) -> re.Pattern[str]:
-    """`data/en.json` places.war_on_after: a state's war waged in or on another place."""
-    found = _WAR_ON.get(id(vocab))
-    if found is None:
-        found = _WAR_ON[id(vocab)] = re.compile(vocab.raw["places"]["war_on_after"], re.IGNORECASE)
-    return found
-
-
-_AGENCY: dict[int, re.Pattern[str]] = {}
+    """places.war_on_after: a state's war waged in or on another place."""
+    return _places_pattern(vocab, "war_on_after")
 
 
 def _agency_after(vocab: Vocab) -> re.Pattern[str]:
-    """`data/en.json` places.agency_after: a place's own services as the speaker ("Gaza's civil
-    defence", "Kharkiv's mayor")."""
-    found = _AGENCY.get(id(vocab))
-    if found is None:
-        found = _AGENCY[id(vocab)] = re.compile(vocab.raw["places"]["agency_after"], re.IGNORECASE)
-    return found
-
-
-_SOURCE: dict[int, re.Pattern[str]] = {}
+    """places.agency_after: a place's own services as the speaker ("Gaza's civil defence",
+    "Kharkiv's mayor")."""
+    return _places_pattern(vocab, "agency_after")
 
 
 def _source_before(vocab: Vocab) -> re.Pattern[str]:
-    """`data/en.json` places.source_before: the words before the place where a report's speakers
-    are ("officials in", "a spokesman in", "told reporters in")."""
-    found = _SOURCE.get(id(vocab))
-    if found is None:
-        found = _SOURCE[id(vocab)] = re.compile(vocab.raw["places"]["source_before"] + r"\s*$", re.IGNORECASE)
-    return found
+    """places.source_before: the words before the place where a report's speakers are
+    ("officials in", "a spokesman in", "told reporters in")."""
+    return _places_pattern(vocab, "source_before", r"\s*$")
 
 
 _PARTY: dict[int, re.Pattern[str]] = {}
