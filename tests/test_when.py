@@ -886,6 +886,9 @@ def test_was_to_begin_is_a_plan_told_in_the_past():
         ("Qatar said the truce in Gaza, due to expire at 7 a.m. on Monday, would be extended by two days.", at(3, 13, 5)),
         # the new end after the verb is the end as told
         ("The truce in Gaza was extended for two more days, until 7 a.m. (0500 GMT) on Wednesday.", at(3, 13, 5)),
+        # the extension told as more of the same, without an extension verb
+        ("While the humanitarian corridor in Gaza was set to stay open until 2 p.m. on Friday, the army said it would remain open for another hour.", at(3, 8, 13)),
+        ("The truce in Gaza, due to end at 7 a.m. on Friday, will hold for two more days, the mediators said.", at(3, 10, 5)),
     ],
 )
 def test_an_extension_moves_the_end_told_before_it(text, ends_at):

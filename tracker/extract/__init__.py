@@ -445,7 +445,7 @@ class Extractor:
                 step = timedelta(hours=hours)
                 end = replace(
                     end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None,
-                    notes=end.notes + (f"the end told before the extension, moved by its {hours:g} hours",),
+                    notes=end.notes + (f"the end told before the extension, moved by its {hours:g} hour" + ("" if hours == 1 else "s"),),
                 )
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * placed
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)

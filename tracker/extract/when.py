@@ -1543,8 +1543,14 @@ def article_date(text: str, rules: WhenRules) -> datetime | None:
     return None
 
 
-# "extended", "prolonged", "will be extended": the verb of an extension
-_EXTEND = re.compile(r"(?<![\w])(?:extend(?:s|ed|ing)?|prolong(?:s|ed|ing)?|renew(?:s|ed|ing)?)(?![\w])", I)
+# "extended", "prolonged", "will be extended": the verb of an extension; or its length told as
+# more of the same ("would stay open for another hour", "for two more days", "an extra 24 hours")
+_EXTEND = re.compile(
+    r"(?<![\w])(?:extend(?:s|ed|ing)?|prolong(?:s|ed|ing)?|renew(?:s|ed|ing)?"
+    r"|another\s+(?:\w+\s+)?(?:hour|day|week)s?|(?:an?\s+)?(?:extra|additional|further)\s+(?:\w+\s+)?(?:hours?|days?|weeks?)"
+    r"|(?:\d+|a\s+few|two|three|four|five|six|twelve|24|48|72)\s+more\s+(?:hours?|days?|weeks?))(?![\w])",
+    I,
+)
 
 
 def end_before_extension(sentence: str, end: Start) -> bool:
