@@ -986,3 +986,21 @@ def test_a_bare_midnight_on_a_date_only_page_ranges_over_the_midnights_either_si
     assert (m.starts_at, m.start_precision, m.start_range) == (at(3, 7, 22), "range", (at(3, 6, 22), at(3, 8, 22)))
     m = timed("The truce in Gaza took effect at midnight.", DATE_ONLY)
     assert (m.starts_at, m.start_range) == (at(3, 6, 22), (at(3, 5, 22), at(3, 7, 22)))
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "precision"),
+    [
+        # a clock time in reported speech counts from the statement, told before publication:
+        # the occurrence nearest publication, flagged when it is already gone by
+        ("The ministry said a ceasefire would be declared in Mariupol from 10 a.m. Moscow time.", at(3, 5, 9, year=2022), at(3, 5, 7, year=2022), "range"),
+        ("The ministry said a ceasefire would be declared in Mariupol from 6 p.m. Moscow time.", at(3, 5, 9, year=2022), at(3, 5, 15, year=2022), "minute"),
+        ("The army said the pause in Rafah would start at 8 a.m.", at(3, 5, 20), at(3, 6, 6), "minute"),
+        ("The army said the pause in Rafah was due to start at 8 a.m.", at(3, 5, 20), at(3, 6, 6), "minute"),
+        # a day named with it still looks ahead
+        ("The army said the truce in Gaza would begin at 7 a.m. on Friday.", at(3, 4, 12), at(3, 8, 5), "minute"),
+    ],
+)
+def test_a_clock_time_in_reported_speech_is_the_occurrence_nearest_publication(text, published, starts_at, precision):
+    m = timed(text, published)
+    assert (m.starts_at, m.start_precision) == (starts_at, precision)

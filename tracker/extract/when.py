@@ -878,6 +878,12 @@ def _resolve_words(
                     day, date_shift = day - timedelta(days=1), -1
         elif w.clock_kind in ("midnight", "midnight24"):
             day += timedelta(days=0 if past and not w.end_of_day else 1)  # "at midnight": the next midnight
+        elif clock is not None and past is None and tz is not None:
+            # a plan told in the past ("was due to begin at 10 a.m.", "said it would start at 10
+            # a.m."): the occurrence nearest publication, flagged when that one is already gone by
+            nearest = min((day + timedelta(days=k) for k in (-1, 0, 1)), key=lambda d: abs(_local(d, clock, tz) - published))
+            day, date_shift = nearest, (nearest - day).days
+            date_guess = _local(day, clock, tz) < published
         elif clock is not None and not past and clock <= now:
             day += timedelta(days=1)
         elif clock is not None and past and clock > now:
@@ -1171,8 +1177,10 @@ def _times(
         after = _cue_after(sentence, trigger_end, rules) if 0 <= found[2] < trigger_end else None
         if after is not None:  # "at 4 am, when the ceasefire came into effect": the verb after the trigger
             before = sentence[max(trigger_end, after.start() - 30) : after.end()] + " "
-        if _PLANNED.search(before):
-            past = None  # "was due to take effect on Sunday": a plan told in the past, either side of publication
+        if _PLANNED.search(before) or _WOULD.search(before) and clock_only(found[1], rules):
+            # "was due to take effect on Sunday", "said it would begin at 10 a.m.": a plan told in
+            # the past, either side of publication ("would begin on Friday" still looks ahead)
+            past = None
         elif rules.future_before.search(before):
             past = False
         elif rules.past_before.search(before):
@@ -1303,6 +1311,8 @@ def _day_from_end(
 
 # "was due to", "were set to", "had been scheduled to", "was set for": a plan told in the
 # past, for a day that may be before or after publication
+#: "said the truce would begin at 10 a.m.": reported speech, a plan told in the past
+_WOULD = re.compile(r"(?<![\w])would(?:\s+\w+){0,5}\s*$", I)
 _PLANNED = re.compile(  # also "was set for 8 a.m.", "was due at noon" (the phrase's "at" is its own)
     r"(?<![\w])(?:(?:was|were|had\s+been)\s+(?:due|set|scheduled|supposed|expected|planned|meant|slated)"
     r"(?:\s+to(?:\s+\w+){0,3}|\s+for)?|(?:was|were)\s+to(?:\s+\w+){1,3})\s*$",  # also "was to begin"
