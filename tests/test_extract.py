@@ -375,6 +375,8 @@ def test_more_traps_give_nothing(text):
         ("Clashes erupted in Sirte after a ceasefire was due to take effect, shattering the truce.", "ceasefire", "collapsed"),
         ("Egypt closed the Rafah crossing again, a day after aid trucks entered Gaza.", "aid_access", "ended"),
         ("Aid agencies demanded the reopening of the Kerem Shalom crossing for food trucks.", "aid_access", "called_for"),
+        ("The Adre crossing will reopen for relief convoys on Sunday, officials in Darfur said.", "aid_access", "agreed"),
+        ("Officials said the Rafah crossing was set to open to aid trucks at dawn.", "aid_access", "agreed"),
         ("India and Pakistan agreed to strictly observe a 2003 ceasefire in Kashmir.", "ceasefire", "agreed"),
     ],
 )
