@@ -257,3 +257,11 @@ def test_a_capital_before_a_comma_is_a_government_only_before_a_party():
     # "Kiev, E. Ukraine militia agree ...": the capital names its government; "Khartoum, residents said": the scene
     assert place("Khartoum, residents said the ceasefire was holding on Sunday.") == "Khartoum"
     assert place("Bamako, Tuareg rebels agree truce in Kidal") == "Kidal"
+
+
+def test_a_third_state_telling_the_news_is_not_the_place():
+    # the state whose official is the attribution, while the sentence names the sides
+    assert place("Laos and Vietnam agreed to halt the border clashes under a ceasefire, Indonesia's foreign minister said.") is None
+    assert place("Chad and Niger signed a truce on Tuesday, said Senegal's president Macky Sall.") is None
+    # the teller's state stays the fallback when the sentence names no other
+    assert place("A truce begins on Friday, Ethiopia's prime minister said.") == "Ethiopia"

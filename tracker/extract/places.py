@@ -103,8 +103,8 @@ def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab,
     prime minister" name the two sides, not the place."""
     mediators = vocab.raw["places"].get("mediator_states", ())
     for h in owners:
-        if h.place.name in mediators:
-            continue  # "Qatar's prime minister announced the ceasefire": the mediator
+        if h.place.name in mediators or h.start >= t_end and _speaker(sentence, h, vocab):
+            continue  # "Qatar's prime minister announced the ceasefire": the mediator; a third state's word
         if h.start < t_end or not vocab.place_background_between.search(sentence, t_end, h.start):
             others = {s for s in states - {h.place.country} if not _only_a_venue(s, sentence, vocab)}
             return None if others else h.place
@@ -536,12 +536,40 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
             continue  # "the leaders of Lebanon and Israel", "Israeli and Lebanese leaders": two states, the parties
         if h.place.name in between:
             continue  # a party to the pause, here or where the sentence names it again ("... prisoners in Israel")
+        if h.place.type == "country" and h.start >= t_end and _speaker(sentence, h, vocab):
+            continue  # "Thailand and Cambodia agreed a ceasefire, Malaysia's prime minister said": who tells it
         s = _score(h, sentence, t_start, t_end, vocab, kind)
         if s is not None and s > -1.5 and (best is None or s > best[0]):
             best = (s, h.place)
     if best is None and vocab.place_border_after.match(sentence[t_end:]):
         return _border(sentence, hits, vocab)
     return best[1] if best else None
+
+
+def _speaker(sentence: str, h: PlaceHit, vocab: Vocab) -> bool:
+    """True when the state at `h` owns the official who tells the news in the sentence's
+    attribution (", Malaysia's prime minister said", "said Egypt's foreign minister") while the
+    sentence names another state: a third state's word, not where the pause is."""
+    title = vocab.raw["places"]["leader_title"]
+    official = re.match(
+        r"(?:'s|\u2019s) (?:[\w-]+ ){0,2}?(?:" + title + r"|minister|ministry|envoy|spokes(?:man|woman|person)|mediators?|officials?)"
+        r"(?: (?-i:[A-Z])[\w'\u2019.-]*){0,3}",
+        sentence[h.end :],
+        re.IGNORECASE,
+    )
+    if official is None:
+        return False
+    after, before = sentence[h.end + official.end() :], sentence[: h.start]
+    if re.search(r"(?:\bsaid|\bsays|\baccording to)\s*$", before):  # "..., said Senegal's president"
+        return bool(re.match(r"\s*(?:[.;,]|$)", after))
+    if not (before.rstrip().endswith(",") and re.match(r",? (?:said|says|told|announced|confirmed|stated)\b", after)):
+        return False
+    named = (
+        place.name
+        for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(Probe(sentence)))
+        if place.type == "country" and not place.demonym and place.name != h.place.name and pattern.search(sentence)
+    )
+    return next(named, None) is not None
 
 
 def _between(sentence: str, h: PlaceHit) -> bool:
