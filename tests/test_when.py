@@ -1004,3 +1004,24 @@ def test_a_bare_midnight_on_a_date_only_page_ranges_over_the_midnights_either_si
 def test_a_clock_time_in_reported_speech_is_the_occurrence_nearest_publication(text, published, starts_at, precision):
     m = timed(text, published)
     assert (m.starts_at, m.start_precision) == (starts_at, precision)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "ends_at"),
+    [
+        # a day, then a window whose zone follows its second figure
+        ("A humanitarian pause will be observed in Douma on Friday from 9 a.m. until 2 p.m. Moscow time.", at(3, 8, 6), at(3, 8, 11)),
+        ("The sides agreed a local truce near the dam in Kherson on Saturday from 08:00 to 16:00 Kyiv time.", at(3, 9, 6), at(3, 9, 14)),
+        ("The sides agreed a local truce near the dam in Kherson on Saturday between 08:00 and 16:00 Kyiv time.", at(3, 9, 6), at(3, 9, 14)),
+        ("An evacuation corridor out of Avdiivka will operate on Monday from 10 a.m. to 6 p.m. local time.", at(3, 11, 8), at(3, 11, 16)),
+    ],
+)
+def test_a_day_before_a_window_gives_both_figures_the_day_and_the_zone(text, starts_at, ends_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, ends_at)
+
+
+def test_the_night_of_two_days_written_with_to_is_the_midnight_between():
+    m = timed("A 12-hour ceasefire near Vuhledar will begin at midnight on the night of 11 to 12 March, Moscow time.")
+    assert m.starts_at == at(3, 11, 21)
+    assert m.ends_at == at(3, 12, 9)

@@ -203,6 +203,10 @@ _ABOUT = (
 )
 
 
+#: the two days of a night or a span: "June 3-4", "3/4 June", "the night of 9 to 10 May"
+_DAYS_SEP = r"(?:\s*[-\u2013/]\s*|\s+to\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}(?<!a\.m)(?<!p\.m)))"
+
+
 def compile_rules(vocab: Vocab) -> WhenRules:
     w = vocab.raw["when"]
     wd = alternation(list(w["weekdays"]))
@@ -230,8 +234,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"|zero\s+hours"
         r"|" + _SPOKEN + r")"
     )
-    day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*\d{1,2})?(?:,?\s+\d{4})?"
-    day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
+    day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"\d{1,2})?(?:,?\s+\d{4})?"
+    day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
     night = r"(?:the\s+)?night\s+(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd
     tail = r"(?:\s*(?:" + zone + r"))?(?:\s*[\(\[][^\)\]\n]{1,80}[\)\]])?"
     part = (
@@ -243,7 +247,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         + r"|" + rel + r"(?:\s+" + parts + r")?" + tail
         + r"|(?:(?:at|by)\s+)?" + parts + tail + r")"
     )
-    sep = r"(?:,\s*|\s+)(?:(?:at|on|of|from)\s+)?(?:the\s+)?"
+    sep = r"(?:,\s*|\s+)(?:(?:at|on|of|from|between)\s+)?(?:the\s+)?"
     lead = r"(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?"
     phrase = r"(?<![\w])" + lead + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?(?![\w])"
     when_words = r"(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?"
@@ -276,8 +280,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         told_words=tuple(v.lower() for v in w["told_verbs"].split("|")),
         lead_is_cue=re.compile(r"^(?:starting|beginning|from|between|as of|effective|with effect|no later|(?:just |shortly )?(?:after|past))", I),
         weekday=re.compile(r"\b" + wd + r"\b", I),
-        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
-        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013/]\s*(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
+        date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
+        date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
             r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + dot + r")(\d{2})"
             r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + four + r"|\b(zero)\s+hours\b|" + _SPOKEN,
@@ -445,6 +449,7 @@ def _find(
             continue  # "agreed a 48-hour ceasefire on Wednesday": the day of the deal, not the pause's start
         if (
             (rules.lead_is_cue.match(lead) and not rules.reporting_before.search(before))
+            or _WINDOW_INSIDE.search(m.group(0), len(lead))  # "on Wednesday from 10 a.m. until 3 p.m.": a window's first figure
             or _near_cue(before, rules, trigger_end)
             or (
                 m.end() < trigger_end and _BEFORE_TRIGGER.fullmatch(sentence, m.end(), trigger_end)
@@ -471,6 +476,8 @@ def _find(
     _, _, kind, words, end = min(found)
     return kind, words, end
 
+
+_WINDOW_INSIDE = re.compile(r"(?<![\w])(?:from|between)\s+(?=\S*\d)", I)
 
 # a pause seen going on ("was holding", "appeared to hold", "remained in place"): a time "as of"
 # it is when it was seen so, not its start
