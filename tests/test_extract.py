@@ -1593,3 +1593,14 @@ def test_a_world_war_retrospective_stays_history(text):
 def test_not_enough_is_opinion_only_about_the_pause_itself():
     assert extract("A truce alone is not enough to end the war in Sudan, analysts say.", THURSDAY) == []
     assert [m.status for m in extract("Aid alone is not enough, the UN said, as the truce in Gaza took effect on Sunday.", THURSDAY)] == ["in_effect"]
+
+
+def test_a_peace_community_telling_a_ceasefire_is_no_refugee_corridor():
+    m = extract("The two sides meeting in Rome agreed to a ceasefire in Mozambique, the Sant'Egidio community said.")
+    assert [x.kind for x in m] == ["ceasefire"]
+    assert extract("Sant'Egidio flew 50 refugees to Rome through its humanitarian corridor.") == []
+
+
+def test_south_sudan_is_not_sudan():
+    m = extract("South Sudan's government and the holdout groups agreed to a ceasefire.")[0]
+    assert (m.location, [a.name for a in m.actors]) == ("South Sudan", ["South Sudan"])

@@ -1025,3 +1025,8 @@ def test_the_night_of_two_days_written_with_to_is_the_midnight_between():
     m = timed("A 12-hour ceasefire near Vuhledar will begin at midnight on the night of 11 to 12 March, Moscow time.")
     assert m.starts_at == at(3, 11, 21)
     assert m.ends_at == at(3, 12, 9)
+
+
+def test_the_parties_and_place_between_a_pause_and_its_end_verb_keep_the_end():
+    m = timed("A truce between the junta's troops and the Arakan Army in Rakhine state lapsed at 8 a.m. on Monday.", at(3, 12, 6))
+    assert m.ends_at == at(3, 11, 1, 30)  # Myanmar, UTC+6:30

@@ -1461,6 +1461,16 @@ _END_PAST = re.compile(
 )
 
 
+#: what may stand between a pause and its end verb when longer than a few words: its parties
+#: and place told in prepositional phrases ("the truce between the army and the MNDAA in
+#: northern Shan state expired at ..."), with no clause of its own
+_MODIFIER = re.compile(
+    r"\s+(?:between|in|near|along|across|around|over|for|on|with|brokered\s+by|mediated\s+by)\s"
+    r"(?:(?!\b(?:that|which|who|whom|whose|while|but|when|after|before|said|says|as|where)\b)[^,;.\u2014])*",
+    I,
+)
+
+
 def _end(
     sentence: str, lo: int, hi: int, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules,
     probe: Probe | None, start: Start | None, start_words: _Words | None, year_hint: int | None = None, trigger_end: int = -1,
@@ -1492,6 +1502,7 @@ def _end(
         # it ("It ends at ..."), or "due/set to end"; not "talks that ended at 3 a.m."
         if (
             (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0)
+            or (between is not None and len(between) <= 100 and trigger_end >= 0 and _MODIFIER.fullmatch(between))
             or m.start() <= 25
             or _DUE.search(sentence[max(0, m.start() - 30) : m.start()])
             or (start is not None and between is not None and _AND_END.search(between) and not rules.other_subject.search(between))
