@@ -1030,3 +1030,9 @@ def test_the_night_of_two_days_written_with_to_is_the_midnight_between():
 def test_the_parties_and_place_between_a_pause_and_its_end_verb_keep_the_end():
     m = timed("A truce between the junta's troops and the Arakan Army in Rakhine state lapsed at 8 a.m. on Monday.", at(3, 12, 6))
     assert m.ends_at == at(3, 11, 1, 30)  # Myanmar, UTC+6:30
+
+
+def test_a_window_in_the_next_sentence_takes_the_day_the_pause_was_given():
+    text = "The sides agreed to open a humanitarian corridor out of Mariupol on Saturday. Buses may leave the city from 9 a.m. until 5 p.m. Kyiv time."
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (at(3, 9, 7), at(3, 9, 15))

@@ -626,12 +626,15 @@ class Extractor:
         if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."
             return replace(before, ends_at=end.at, end_range=end.range, end_precision=end.precision, end_zone=end.zone, end_local=end.local)
         if day_only:
-            if start is None or end is not None:
+            if start is None:
                 return before
             if _when.clock_only(start.text, self.when):
                 start = _when.on_day(start.text, before.start_text, published, tz, before.status in _PAST, self.when, year)
             if start is None or start.precision != "minute" or not before.start_range[0] <= start.at < before.start_range[1]:
                 return before
+            if end is not None and _when.clock_only(end.text, self.when):
+                # "... on Saturday. Buses may leave from 8 a.m. until 4 p.m.": the window's end on its start's day
+                end = _when.end_after(end.text, start.text, start.at, published, tz, before.status in _PAST, self.when, year)
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
             return before
         return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status not in _NO_TERM))
