@@ -1604,3 +1604,24 @@ def test_a_peace_community_telling_a_ceasefire_is_no_refugee_corridor():
 def test_south_sudan_is_not_sudan():
     m = extract("South Sudan's government and the holdout groups agreed to a ceasefire.")[0]
     assert (m.location, [a.name for a in m.actors]) == ("South Sudan", ["South Sudan"])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "status"),
+    [
+        # the pause's own ending as the news
+        ("The suspension of the ceasefire with the rebels in Nariño took effect at noon on Friday, the ministry said.", "ceasefire", "ended"),
+        # a crossing named with where it leads, then its opening ahead
+        ("Officials said the Kerem Shalom crossing into southern Gaza would reopen for fuel trucks on Sunday.", "aid_access", "agreed"),
+        # the fighting's end told through all military action, with its place between
+        ("The ministers said all military action along the front line in Hodeidah will cease at midnight.", "ceasefire", "agreed"),
+    ],
+)
+def test_more_ways_news_tells_a_pause(text, kind, status):
+    m = extract(text, THURSDAY)[0]
+    assert (m.kind, m.status) == (kind, status)
+
+
+def test_the_time_a_suspension_of_the_pause_takes_effect_is_its_end():
+    m = extract("The suspension of the ceasefire with the rebels in Nariño took effect at noon on Friday, the ministry said.", THURSDAY)[0]
+    assert m.starts_at is None and m.ends_at is not None

@@ -86,6 +86,10 @@ _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
+#: the pause as the object of its own ending ("the suspension of the bilateral ceasefire took effect at 6 p.m.")
+_ENDING_OF = re.compile(
+    r"\b(?:suspension|termination|cancell?ation|revocation|lifting|scrapping|end)\s+of\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}$", re.I
+)
 _IT = re.compile(r"\b(?:it|It)\b")  # the pause just named, as a later sentence's subject
 
 #: Mentions below this confidence are not returned (see `Extractor._sentence`).
@@ -440,6 +444,8 @@ class Extractor:
             start, end = _when.times(
                 text, span[0], reach, hit.end, published or anchor, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
             )
+            if start is not None and end is None and status in ("ended", "collapsed") and _ENDING_OF.search(text, max(0, hit.start - 60), hit.start):
+                end, start = start, None  # "the suspension of the ceasefire took effect at 6 p.m.": when the pause ended
             if status == "extended" and hours and end is not None and end.at is not None and _when.end_before_extension(text, end):
                 # "which was due to expire at 7 a.m. on Thursday, was extended by 24 hours": the new end
                 step = timedelta(hours=hours)
