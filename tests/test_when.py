@@ -896,6 +896,45 @@ def test_an_extension_moves_the_end_told_before_it(text, ends_at):
 
 
 @pytest.mark.parametrize(
+    ("text", "published", "ends_at"),
+    [
+        # the old term in a relative clause, the extension verb before it, the new end after it
+        ("Mediators said the parties agreed to extend a truce in Khartoum that was scheduled to expire at 5 a.m. on "
+         "Wednesday until 8 p.m. on Saturday.", PUB, at(3, 9, 18)),
+        # a stated new end wins over the old term and the length (here 14:00 Wed + 24 h would be Thursday)
+        ("The ceasefire in Ukraine, which had been scheduled to end at 14:00 on Wednesday, was extended by another day, "
+         "until 18:00 Friday Moscow time.", DATE_ONLY, at(3, 8, 15)),
+        ("The ceasefire in Ukraine, which had been scheduled to end at 14:00 on Wednesday, was extended by 72 hours, "
+         "until 14:00 Saturday Moscow time.", DATE_ONLY, at(3, 9, 11)),
+        # only a length, told before the trigger: the old term read nearest publication (gone by), moved by it
+        ("Israel and Hamas agreed to extend by 48 hours a truce in Gaza that had been due to lapse at midnight on "
+         "Wednesday (2200 GMT).", PUB, at(3, 8, 22)),
+        ("The army agreed to prolong by two days a truce in Aleppo that was set to expire at 6 p.m. on Tuesday.", DATE_ONLY, at(3, 7, 15)),
+        ("The army agreed to prolong by two days a truce in Aleppo that was set to expire at 6 p.m. on Tuesday.",
+         at(3, 5, 16, 10), at(3, 7, 15)),  # an hour after the old term, the same day
+        ("The truce in Kabul, which expired at noon on Wednesday, was renewed for another 24 hours.", PUB, at(3, 7, 7, 30)),
+        # the old term with no new end told: no end rather than the old one
+        ("The sides agreed to extend the truce in Yemen, which had been due to end at 6 p.m. on Friday, until the end of "
+         "the month.", PUB, None),
+    ],
+)
+def test_the_old_term_of_an_extension_is_not_its_end(text, published, ends_at):
+    m = timed(text, published)
+    assert (m.status, m.ends_at) == ("extended", ends_at)
+
+
+def test_the_old_term_of_an_extension_is_no_ending():
+    m = timed("Around Hodeidah port the truce, which was originally due to lapse on Tuesday at 19:00, has now been prolonged "
+              "for 48 more hours, until 7 p.m. on Thursday Yemen time, an official said.", at(3, 5, 11))
+    assert (m.status, m.duration_hours, m.ends_at) == ("extended", 48, at(3, 7, 16))
+
+
+def test_a_term_planned_in_the_past_without_an_extension_is_read_nearest_publication():
+    m = timed("The truce in Gaza, which was due to expire at 7 a.m. on Monday, collapsed after rockets were fired.")
+    assert (m.status, m.ends_at) == ("collapsed", at(3, 4, 5))
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The truce in Gaza is due to run out at 7 a.m. on Monday.",

@@ -446,13 +446,15 @@ class Extractor:
             )
             if start is not None and end is None and status in ("ended", "collapsed") and _ENDING_OF.search(text, max(0, hit.start - 60), hit.start):
                 end, start = start, None  # "the suspension of the ceasefire took effect at 6 p.m.": when the pause ended
-            if status == "extended" and hours and end is not None and end.at is not None and _when.end_before_extension(text, end):
-                # "which was due to expire at 7 a.m. on Thursday, was extended by 24 hours": the new end
-                step = timedelta(hours=hours)
-                end = replace(
-                    end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None,
-                    notes=end.notes + (f"the end told before the extension, moved by its {hours:g} hour" + ("" if hours == 1 else "s"),),
-                )
+            if status == "extended" and end is not None and end.at is not None and _when.end_before_extension(text, end):
+                if hours:  # "which was due to expire at 7 a.m. on Thursday, was extended by 24 hours": the new end
+                    step = timedelta(hours=hours)
+                    end = replace(
+                        end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None,
+                        notes=end.notes + (f"the end told before the extension, moved by its {hours:g} hour" + ("" if hours == 1 else "s"),),
+                    )
+                else:  # "extended the truce, which had been due to end on Friday, until the end of talks": the old term, no new end
+                    end = _when.Start(end.text, None, None, None, None, end.notes + ("the term before the extension, whose new end is not told: dropped",))
             confidence = (0.35 if hit.weak else 0.45) + 0.15 * explicit + 0.1 * placed
             confidence += 0.05 * bool(actors) + 0.05 * (hours is not None)
             mention = Mention(

@@ -32,6 +32,7 @@ class DurationRules:
     reject_after: re.Pattern[str]
     not_after_trigger: re.Pattern[str]
     elapsed_between: re.Pattern[str]
+    extend_before: re.Pattern[str]  # "extend by DUR [a|the] W{0,3}" at the end of the text before a trigger
     later: re.Pattern[str]  # a reference to the pause in the sentence after it ("it", "the ban", "will halt")
     reference: re.Pattern[str]  # a definite reference to it ("the pause", "the ban")
     units: dict
@@ -63,8 +64,12 @@ def compile_rules(vocab: Vocab) -> DurationRules:
         + fragment(d["link_after"]) + r"\s+" + dur + r"\b",
         I,
     )
+    extend_before = re.compile(
+        r"(?<![\w-])" + fragment(d["extend_before"]) + dur + r"\s+(?:an?|the|its|their|this)\s+(?:[\w'’-]+\s+){0,3}$", I
+    )
     return DurationRules(
         before=before,
+        extend_before=extend_before,
         of_before=of_before,
         reject_before=re.compile(d["reject_before"], I),
         after=after,
@@ -122,8 +127,8 @@ def duration_hours(
     by two weeks"): the one before the trigger is the original length.
     """
     head = sentence[:trigger_start]
-    m = None if extension else rules.before.search(head)
-    if m:
+    m = rules.extend_before.search(head, max(0, trigger_start - 120)) if extension else rules.before.search(head)
+    if m:  # an extension's length before the trigger only as "extend by 24 hours a truce"
         return _hours(m, rules)
     m = None if extension or " of " not in head[-80:] else rules.of_before.search(head, max(0, trigger_start - 80))
     if m and not rules.reject_before.search(head[: m.start()]):

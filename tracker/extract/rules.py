@@ -259,6 +259,10 @@ _EARLIER = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|\s(?:aft
 #: clause word means the verb governs something else ("agreed that the truce", "said a truce").
 _DASHES = ("\u2014", "\u2013")
 #: An aside in commas right after the pause (and its place), before its predicate ("the truce in Goma, renewed twice, expired").
+# "was due to", "had been set to": an end planned, not reported (the old term of an extension)
+_PLANNED_END = re.compile(
+    r"(?<![\w])(?:was|were|had\s+been)\s+(?:originally\s+|initially\s+)?(?:due|set|scheduled|supposed|planned|expected|slated)\s+to\s+$", re.IGNORECASE
+)
 _ASIDE = re.compile(
     r"(?:\s+(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+(?:and\s+)?[A-Z][\w'\u2019.-]*)*)?"
     r"\s*,[^,;.]{1,80},\s*"
@@ -385,6 +389,8 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         first = min(c.end for c in calls)
         inside = [c for c in inside if not first <= c.start < h.start]
     later = [c for c in inside if c.status in _AFTER_START]
+    if any(c.status == "extended" for c in later):  # "which had been set to lapse on Tuesday, has been extended": the old term
+        later = [c for c in later if not (c.status == "ended" and _PLANNED_END.search(sentence or "", max(0, c.start - 40), c.start))]
     if sentence is not None and any(_DESPITE.match(sentence, c.start) for c in later):
         return "violated"  # "despite the truce, X resumed hostilities": the pause still stands
     if later:

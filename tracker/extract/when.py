@@ -104,6 +104,7 @@ zone is unknown; `range` holds every reading). Zone is "stated", "place" or "unk
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -1477,15 +1478,9 @@ def _end(
 ) -> Start | None:
     p = Probe(sentence) if probe is None else probe
     candidates = []
-    if may_match(rules.until_need, p.text, p.folded):
-        m = next(
-            (
-                m for m in rules.until.finditer(sentence, lo, hi)
-                if not _NOT_UNTIL.search(sentence[: m.start("when")]) and not _fighting_until(sentence, m.start("when"))
-                and not rules.other_subject.search(sentence, max(0, m.start() - 40), m.start())  # "talks that lasted until 3 a.m."
-            ),
-            None,
-        )
+    until_ok = may_match(rules.until_need, p.text, p.folded)
+    if until_ok:
+        m = next(_untils(sentence, lo, hi, rules), None)
         if m:
             candidates.append(m)
     for m in rules.end_cue.finditer(sentence, lo, hi):
@@ -1505,6 +1500,7 @@ def _end(
             or (between is not None and len(between) <= 100 and trigger_end >= 0 and _MODIFIER.fullmatch(between))
             or m.start() <= 25
             or _DUE.search(sentence[max(0, m.start() - 30) : m.start()])
+            or old_term_before(sentence, m.start("when"))  # "the truce, which expired at noon, was renewed"
             or (start is not None and between is not None and _AND_END.search(between) and not rules.other_subject.search(between))
         ):
             candidates.append(m)
@@ -1512,9 +1508,21 @@ def _end(
     if not candidates:
         return None
     m = min(candidates, key=lambda c: c.start())
+    old_term = old_term_before(sentence, m.start("when"))
+    if old_term and until_ok and _EXTEND.search(sentence):
+        # "extend a truce that was due to expire at 6 a.m. on Wednesday until 6 p.m. on Sunday",
+        # "which had been set to lapse on Tuesday, was extended ... until Thursday": the new end
+        new = next((u for u in _untils(sentence, m.end(), hi, rules) if _EXTEND.search(sentence, 0, u.start())
+                    and not old_term_before(sentence, u.start("when"))), None)
+        if new is not None:  # the new end looks ahead from the extension, whatever the status ("the truce lapsed, ...")
+            m, old_term, past = new, False, False
     words = m.group("when")
     before = _tense_window(sentence, m.start("when"), trigger_end)
-    if rules.future_before.search(before):  # "expires at midnight on Sunday": ahead, whatever the status
+    if old_term and not _OLD_AHEAD.search(before):
+        # "had been due to expire at midnight on Sunday": a term planned in the past, either
+        # side of publication (like a `_PLANNED` start), not pushed a week ahead
+        past = None
+    elif rules.future_before.search(before):  # "expires at midnight on Sunday": ahead, whatever the status
         past = False
     elif _END_PAST.search(before):  # "ended at 7 a.m.", "lasted until"; not "was extended until"
         past = True
@@ -1582,12 +1590,46 @@ _EXTEND = re.compile(
 
 
 def end_before_extension(sentence: str, end: Start) -> bool:
-    """Whether an end phrase is the term an extension moves, told before the extension's verb
-    ("the truce, which was due to expire at 7 a.m. on Thursday, was extended by 24 hours"),
-    not the new end after it ("was extended until 7 a.m. on Wednesday")."""
+    """Whether an end phrase is the term an extension moves: told before the extension's verb
+    ("the truce, which was due to expire at 7 a.m. on Thursday, was extended by 24 hours"), or
+    told as the old term wherever the verb is ("agreed to extend by 24 hours a truce that had
+    been due to expire at midnight"); not the new end after the verb ("was extended until 7 a.m.
+    on Wednesday")."""
     at = sentence.find(end.text)
-    verb = _EXTEND.search(sentence, max(at, 0))
-    return at >= 0 and verb is not None and not _EXTEND.search(sentence, 0, at)
+    if at < 0:
+        return False
+    verb = _EXTEND.search(sentence, at)
+    if verb is not None and not _EXTEND.search(sentence, 0, at):
+        return True
+    return _EXTEND.search(sentence) is not None and old_term_before(sentence, at)
+
+
+# the verb of a term an extension moves: "was due to expire", "had been set to lapse", "which
+# expired", "that was scheduled to end" (its "at"/"on" before the time words)
+_OLD_TERM = re.compile(
+    r"(?<![\w])(?:(?:was|were|had\s+been)\s+(?:originally\s+|initially\s+)?(?:due|set|scheduled|supposed|planned|expected|slated|meant)"
+    r"\s+to|(?:was|were)\s+to|(?:which|that)(?:\s+had)?)\s+(?:expire|end|lapse|run\s+out|finish|conclude|close|run|last)(?:d|ed)?"
+    r"(?:\s+(?:at|on|in|by|around|about|until|till|through))?\s*$",
+    I,
+)
+# words between the old term's verb and the time that make it plainly ahead ("was due to expire tomorrow")
+_OLD_AHEAD = re.compile(r"\b(?:tomorrow|tonight|next)\b[^,;]*$", I)
+
+
+def old_term_before(sentence: str, at: int) -> bool:
+    """Whether the time phrase at `at` is a term told as planned in the past or gone ("that was
+    due to expire at ...", "which had been set to lapse at ...", "which expired at ...")."""
+    return bool(_OLD_TERM.search(sentence, max(0, at - 60), at))
+
+
+def _untils(sentence: str, lo: int, hi: int, rules: WhenRules) -> Iterator[re.Match[str]]:
+    """The "until ..." phrases in sentence[lo:hi] that may be a pause's end: not "not until",
+    not fighting's, not another subject's ("talks that lasted until 3 a.m.")."""
+    for m in rules.until.finditer(sentence, lo, hi):
+        if not _NOT_UNTIL.search(sentence[: m.start("when")]) and not _fighting_until(sentence, m.start("when")) and not (
+            rules.other_subject.search(sentence, max(0, m.start() - 40), m.start())
+        ):
+            yield m
 
 
 def clock_only(words: str, rules: WhenRules) -> bool:
