@@ -1075,3 +1075,13 @@ def test_a_window_in_the_next_sentence_takes_the_day_the_pause_was_given():
     text = "The sides agreed to open a humanitarian corridor out of Mariupol on Saturday. Buses may leave the city from 9 a.m. until 5 p.m. Kyiv time."
     m = timed(text)
     assert (m.starts_at, m.ends_at) == (at(3, 9, 7), at(3, 9, 15))
+
+
+def test_the_fighting_stopping_across_a_place_at_a_time_is_the_start():
+    m = timed("Shelling stopped across Sanaa at 6 a.m. (0300 GMT) as the new truce took hold.", at(3, 7, 9))
+    assert m.starts_at == at(3, 7, 3)
+
+
+def test_the_start_that_happened_wins_over_the_one_planned():
+    m = timed("The truce in Aleppo, which was supposed to begin at 7 a.m., took effect at 10:40 a.m. local time after a delay.", at(3, 7, 10, 30))
+    assert m.starts_at == at(3, 7, 7, 40)  # Syria, UTC+3

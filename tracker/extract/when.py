@@ -396,7 +396,9 @@ _FIGHTING = (  # "fighting in Gaza", "hostilities along the border" may name whe
 )
 _FIGHTING_STOPS = re.compile(
     _FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?"
-    r"(?:end(?:s|ed)?|stop(?:s|ped)?|cease[sd]?|halt(?:s|ed)?|f[ae]ll\s+silent|falls\s+silent)\s+(?:at\s+|on\s+|from\s+|as\s+of\s+)?$",
+    r"(?:end(?:s|ed)?|stop(?:s|ped)?|cease[sd]?|halt(?:s|ed)?|f[ae]ll\s+silent|falls\s+silent)\s+"
+    r"(?:(?:in|on|across|along|around)\s+(?:the\s+)?[\w'\u2019-]+(?:\s+(?-i:[A-Z])[\w'\u2019-]+){0,2}\s+)?"  # "stopped across Gaza at 7 a.m."
+    r"(?:at\s+|on\s+|from\s+|as\s+of\s+)?$",
     I,
 )
 # "fighting continued until 6 a.m.", "it would keep fighting until 7 a.m. on Friday": the fighting
@@ -474,7 +476,12 @@ def _find(
             found.append((1, m.start(), "vague", m.group(0), m.end()))
     if not found:
         return None
-    _, _, kind, words, end = min(found)
+    _, at, kind, words, end = min(found)
+    if kind == "precise" and _PLANNED.search(_tense_window(sentence, at, trigger_end)):
+        # "which was meant to begin at 8:30 a.m., took effect at 11:15 a.m.": the start that happened
+        done = [f for f in sorted(found) if f[2] == "precise" and f[1] > at and rules.past_before.search(_tense_window(sentence, f[1], trigger_end))]
+        if done:
+            _, _, kind, words, end = done[0]
     return kind, words, end
 
 
