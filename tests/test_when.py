@@ -1085,3 +1085,10 @@ def test_the_fighting_stopping_across_a_place_at_a_time_is_the_start():
 def test_the_start_that_happened_wins_over_the_one_planned():
     m = timed("The truce in Aleppo, which was supposed to begin at 7 a.m., took effect at 10:40 a.m. local time after a delay.", at(3, 7, 10, 30))
     assert m.starts_at == at(3, 7, 7, 40)  # Syria, UTC+3
+
+
+def test_midnight_on_the_day_told_with_a_utc_bracket_is_still_the_midnight_ahead():
+    # the bracket gives the clock of both midnights, not which one; told on Friday, ahead
+    m = timed("The truce in Homs begins at midnight Damascus time (2100 GMT) on Friday.", DATE_ONLY.replace(day=8))
+    assert m.starts_at == at(3, 8, 21)
+    assert m.start_precision == "range"

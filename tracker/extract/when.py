@@ -963,6 +963,7 @@ def _resolve_words(
             span = (at, _local(day + timedelta(days=extra.days), clock, tz) + timedelta(seconds=extra.seconds)) if extra else None
         else:
             at, span, precision, zone_kind = None, _unknown_range(day, clock, extra), "range", "unknown"
+        night = span if ambiguous_midnight else None  # "midnight on Monday": the start or the end of Monday
         # bracketed figures: a UTC figure settles it; another stated zone beats the place's
         for inner in brackets:
             alt = _bracket(inner, at, span, day if w.day_stated else None, published, past, place_tz, rules, role)
@@ -979,12 +980,13 @@ def _resolve_words(
                 at, span, precision, zone_kind = alt_at, None, "minute", "stated"
                 if alt_utc:
                     break
-        if ambiguous_midnight and precision == "range" and span and published is not None and past is False and (
-            day == published.astimezone(UTC).date() if date_only else span[0] <= published < span[1]
+        if night and published is not None and past is False and at is not None and abs(at - night[0]) <= _EXACT and (
+            day == published.astimezone(UTC).date() if date_only else night[0] <= published < night[1]
         ):
             # "will stop fighting at midnight on Monday" told on that Monday: its start is gone
-            # by, so the midnight ahead is the one that ends it (still flagged: a range)
-            at = span[1]
+            # by, so the midnight ahead is the one that ends it (still flagged: a range); a
+            # bracketed "(2200 GMT)" gives the clock of both, not the day
+            at, span, precision = night[1], night, "range"
             notes.append(MIDNIGHT_TOLD_NOTE)
         if w.next_week and at is not None:
             precision, span = "range", (at, (span[1] if span else at) + timedelta(days=7))
