@@ -1092,3 +1092,8 @@ def test_midnight_on_the_day_told_with_a_utc_bracket_is_still_the_midnight_ahead
     m = timed("The truce in Homs begins at midnight Damascus time (2100 GMT) on Friday.", DATE_ONLY.replace(day=8))
     assert m.starts_at == at(3, 8, 21)
     assert m.start_precision == "range"
+
+
+def test_it_with_a_clock_time_takes_the_day_the_pause_was_given_before():
+    text = "The army and the rebels agreed to a truce in Kassala. The truce is to take effect on Saturday. It will begin at 7 a.m. local time."
+    assert {m.starts_at for m in extract(text, PUB) if m.start_precision == "minute"} == {at(3, 9, 5)}

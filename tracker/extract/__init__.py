@@ -547,6 +547,13 @@ class Extractor:
             start, end = _when.times(
                 text, 0, len(text), hit.end, published, tz, status in _PAST, status in ("collapsed", "ended"), self.when, None, year
             )
+            if (
+                start is not None and before.start_precision == "day" and before.start_text and before.start_range
+                and _when.clock_only(start.text, self.when)
+            ):  # "The truce is to take effect on Sunday. It will begin at 8:30 a.m.": that Sunday's
+                on = _when.on_day(start.text, before.start_text, published, tz, status in _PAST, self.when, year)
+                if on is not None and on.at is not None and before.start_range[0] <= on.at < before.start_range[1]:
+                    start = on
         else:  # only its status: a place or a time here is the breach's, not the pause's
             hours, place, start, end = None, None, None, None
         return [
