@@ -265,3 +265,7 @@ def test_a_third_state_telling_the_news_is_not_the_place():
     assert place("Chad and Niger signed a truce on Tuesday, said Senegal's president Macky Sall.") is None
     # the teller's state stays the fallback when the sentence names no other
     assert place("A truce begins on Friday, Ethiopia's prime minister said.") == "Ethiopia"
+
+
+def test_a_capital_that_names_its_government_is_the_place_after_a_place_preposition():
+    assert place("The truce in Bogota will start at 8 p.m., the mayor said.") == "Bogota"

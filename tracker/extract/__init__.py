@@ -422,7 +422,9 @@ class Extractor:
                 return countries
 
             if taken is None:  # the curated places and the actors ("on Hamas": a party): no town there
-                taken = tuple((h.start, h.end) for h in place_hits) + tuple((a.start, a.end) for a in actor_hits)
+                taken = tuple((h.start, h.end) for h in place_hits) + tuple(
+                    (a.start, a.end) for a in actor_hits if not _actors.in_place_position(text, a)  # "a truce in Bogota": the city
+                )
             towns = [
                 _places.PlaceHit(t.place, t.start, t.end)
                 for t in _world.candidates(text, hit.start, hit.end, v, sentence_countries, taken)

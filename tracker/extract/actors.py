@@ -56,9 +56,14 @@ _PLACE_BEFORE = re.compile(
 )
 
 
+def in_place_position(sentence: str, hit: ActorHit) -> bool:
+    """Whether the actor's name stands where a place would ("a truce in Bogota"): the place, not a party."""
+    return bool(_PLACE_BEFORE.search(sentence, 0, hit.start))
+
+
 def _stance(sentence: str, hit: ActorHit, hits: tuple[ActorHit, ...], vocab: Vocab) -> str:
     before = sentence[: hit.start]
-    if _PLACE_BEFORE.search(before):
+    if in_place_position(sentence, hit):
         return "mentioned"  # "a truce in Ukraine, urging ...": a place, not a party
     for stance, pattern in vocab.stance_before:
         if pattern.search(before):
