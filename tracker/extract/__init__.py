@@ -423,8 +423,9 @@ class Extractor:
 
             if taken is None:  # the curated places and the actors ("on Hamas": a party): no town there
                 taken = tuple((h.start, h.end) for h in place_hits) + tuple(
-                    (a.start, a.end) for a in actor_hits if not _actors.in_place_position(text, a)  # "a truce in Bogota": the city
-                )
+                    (a.start, a.end) for a in actor_hits
+                    if not _actors.in_place_position(text, a) or _world.key(text[a.start : a.end]) in _world._venues(v)
+                )  # "a truce in Bogota": the city ("mediators in Doha": a venue, never the place)
             towns = [
                 _places.PlaceHit(t.place, t.start, t.end)
                 for t in _world.candidates(text, hit.start, hit.end, v, sentence_countries, taken)
