@@ -503,6 +503,24 @@ def test_eastern_dr_congo_keeps_lubumbashi_time(place):
     assert (m.starts_at, m.start_precision) == (at(3, 9, 4), "minute"), place  # UTC+2, not Kinshasa's UTC+1
 
 
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        ("The truce in Gaza will begin on Friday evening at 7:30.", at(3, 8, 17, 30)),
+        ("The truce in Gaza will begin on Friday afternoon at 3 local time.", at(3, 8, 13)),
+        ("The truce in Gaza will begin on Friday morning at 9.", at(3, 8, 7)),
+        ("The truce in Gaza began on Friday morning at 8 checkpoints.", at(3, 1, 4)),  # a count, not a clock: the morning
+    ],
+)
+def test_a_bare_figure_after_a_part_of_the_day_and_at_is_its_clock_time(text, starts_at):
+    assert timed(text).starts_at == starts_at, text
+
+
+def test_a_dateline_zone_reads_a_part_of_the_day_clock_time():
+    m = timed("COTABATO CITY — Soldiers and rebels agreed a 10-hour pause in Barangay Qolpo from tomorrow morning at 7.")
+    assert (m.starts_at, m.ends_at, m.start_precision, m.start_zone) == (at(3, 7, 23), at(3, 8, 9), "range", "unknown")  # Manila
+
+
 def test_an_end_coordinated_with_the_start_is_the_pause_end():
     m = timed("A ceasefire in Gaza will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday.")
     assert (m.starts_at, m.ends_at, m.end_precision) == (at(3, 8, 5), at(3, 12, 5), "minute")
