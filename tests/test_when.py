@@ -472,6 +472,7 @@ def test_a_time_in_no_zone_takes_the_one_party_zone_as_its_best_reading_still_fl
         ("The M23 rebels said a truce would hold from 6 a.m. on Saturday.", at(3, 9, 4)),  # eastern DR Congo, UTC+2
         ("The Moro Islamic Liberation Front agreed a truce from 6 a.m. on Saturday.", at(3, 8, 22)),  # Philippines, UTC+8
         ("The Taliban announced a truce from 6 a.m. on Saturday.", at(3, 9, 1, 30)),  # Afghanistan, UTC+4:30
+        ("Al-Shabaab fighters said a truce would start at 6 a.m. on Saturday.", at(3, 9, 3)),  # Somalia, UTC+3
         # no party with a zone: the dateline's place, where the story was filed
         ("MANILA — Troops and rebels agreed a truce in Barangay Qolpo from 8 a.m. on Saturday.", at(3, 9, 0)),
         ("KINSHASA – Officials said a truce in the Zorvu area took effect at 06:00 local time on Tuesday.", at(3, 5, 5)),
