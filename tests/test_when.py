@@ -463,6 +463,65 @@ def test_a_time_in_no_zone_takes_the_one_party_zone_as_its_best_reading_still_fl
     assert (m.starts_at, m.start_precision, m.start_zone) == (None, "range", "unknown")
 
 
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        # a non-state party's home (data: actors' "home") is its clock
+        ("The Houthis said they would honour a truce from 22:00 on Saturday.", at(3, 9, 19)),  # Yemen, UTC+3
+        ("The ELN declared a unilateral truce starting at 00:00 hours on Saturday.", at(3, 9, 5)),  # Colombia, UTC-5
+        ("The M23 rebels said a truce would hold from 6 a.m. on Saturday.", at(3, 9, 4)),  # eastern DR Congo, UTC+2
+        ("The Moro Islamic Liberation Front agreed a truce from 6 a.m. on Saturday.", at(3, 8, 22)),  # Philippines, UTC+8
+        ("The Taliban announced a truce from 6 a.m. on Saturday.", at(3, 9, 1, 30)),  # Afghanistan, UTC+4:30
+        ("Al-Shabaab fighters said a truce would start at 6 a.m. on Saturday.", at(3, 9, 3)),  # Somalia, UTC+3
+        # no party with a zone: the dateline's place, where the story was filed
+        ("MANILA — Troops and rebels agreed a truce in Barangay Qolpo from 8 a.m. on Saturday.", at(3, 9, 0)),
+        ("KINSHASA – Officials said a truce in the Zorvu area took effect at 06:00 local time on Tuesday.", at(3, 5, 5)),
+        ("NAY PYI TAW, 6 March – The council said its truce would begin at 06:00 on Saturday.", at(3, 8, 23, 30)),
+        # parties on two clocks: the dateline's, when it keeps one of theirs
+        ("MOSCOW — The Kremlin and the US agreed a truce in Qolpo from 18:00 on Saturday.", at(3, 9, 15)),
+    ],
+)
+def test_a_time_in_no_zone_takes_a_partys_home_or_the_datelines_zone_still_flagged(text, starts_at):
+    m = timed(text)
+    assert (m.starts_at, m.start_precision, m.start_zone) == (starts_at, "range", "unknown"), text
+    assert m.start_range[0] <= m.starts_at <= m.start_range[1]
+
+
+def test_a_dateline_gives_no_location_and_gives_way_to_a_party_and_a_named_place():
+    m = timed("MANILA — Troops and rebels agreed a truce in Barangay Qolpo from 8 a.m. on Saturday.")
+    assert m.location is None  # the dateline is where the story was filed
+    m = timed("GENEVA — The Houthis said they would honour a truce from 22:00 on Saturday.")
+    assert m.starts_at == at(3, 9, 19)  # the party's home, not the dateline's
+    m = timed("MANILA — The M23 agreed a truce in Goma from 6 a.m. on Saturday.")
+    assert (m.location, m.starts_at, m.start_precision) == ("Goma", at(3, 9, 4), "minute")
+    m = timed("GENEVA — The Kremlin and the US agreed a truce in Qolpo from 18:00 on Saturday.")
+    assert (m.starts_at, m.start_precision) == (None, "range")  # the parties differ, the dateline keeps neither
+
+
+@pytest.mark.parametrize("place", ["Kitshanga", "Goma", "Nord-Kivu", "South Kivu", "Bukavu", "Ituri"])
+def test_eastern_dr_congo_keeps_lubumbashi_time(place):
+    m = timed(f"A truce in {place} will take effect at 6 a.m. on Saturday.")
+    assert (m.starts_at, m.start_precision) == (at(3, 9, 4), "minute"), place  # UTC+2, not Kinshasa's UTC+1
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        ("The truce in Gaza will begin on Friday evening at 7:30.", at(3, 8, 17, 30)),
+        ("The truce in Gaza will begin on Friday afternoon at 3 local time.", at(3, 8, 13)),
+        ("The truce in Gaza will begin on Friday morning at 9.", at(3, 8, 7)),
+        ("The truce in Gaza began on Friday morning at 8 checkpoints.", at(3, 1, 4)),  # a count, not a clock: the morning
+    ],
+)
+def test_a_bare_figure_after_a_part_of_the_day_and_at_is_its_clock_time(text, starts_at):
+    assert timed(text).starts_at == starts_at, text
+
+
+def test_a_dateline_zone_reads_a_part_of_the_day_clock_time():
+    m = timed("COTABATO CITY — Soldiers and rebels agreed a 10-hour pause in Barangay Qolpo from tomorrow morning at 7.")
+    assert (m.starts_at, m.ends_at, m.start_precision, m.start_zone) == (at(3, 7, 23), at(3, 8, 9), "range", "unknown")  # Manila
+
+
 def test_an_end_coordinated_with_the_start_is_the_pause_end():
     m = timed("A ceasefire in Gaza will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday.")
     assert (m.starts_at, m.ends_at, m.end_precision) == (at(3, 8, 5), at(3, 12, 5), "minute")

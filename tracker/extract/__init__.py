@@ -44,13 +44,16 @@ later mention of the same pause (no other place) gives an earlier one its time w
 has none or only a day holding it; a sentence about "it" after a pause with a start but no
 end gives the end ("It expires at midnight on Sunday."); start + duration gives the end. When a time had no
 zone, the text is read again in the article's zone (`Extractor.extract`); with none, a
-wall time gets the zone of the one country all the parties named are in as its best
-reading, still flagged (`_party_readings`).
+wall time gets the zone of the one country all the parties named are in (a non-state
+party's home from the data: the Houthis, Yemen) as its best reading, else, no party having
+a zone, that of the dateline's place (where the story was filed, never the pause's
+`location`), still flagged (`_party_readings`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -84,6 +87,7 @@ _TALKS_ON = re.compile(r"\b(?:talks|negotiations|discussions)\s+(?:on|about|over
 _RELATIVE = re.compile(r"\b(?:which|that|since)\b", re.IGNORECASE)  # "talks on the truce, which took effect ...": the truce's
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
 
+_DATELINE_PIECE = re.compile(r"[,/(]")  # "Beirut/Jerusalem, Nov 27 (EFE).-": the names a dateline holds
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
 #: the pause as the object of its own ending ("the suspension of the bilateral ceasefire took effect at 6 p.m.")
@@ -135,7 +139,32 @@ class Extractor:
             out = _doubt_zone(out, zone, {h.place.tz for h in _places.find(text, self.vocab) if h.place.tz})
         wide = self.when.wide_countries
         out = [_spread(m, place_zone(m.location), wide[m.location]) if m.location in wide else m for m in out]
-        return _party_readings(_derive_ends(_carry_times(out)))
+        out = _derive_ends(_carry_times(out))
+        unknown = zone is None and any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out)
+        return _party_readings(out, self.vocab.actor_homes, self._dateline_zone(text) if unknown else None)
+
+    def _dateline_zone(self, text: str) -> str | None:
+        """The zone of the place the text's dateline names ("KINSHASA \u2013", "NAY PYI TAW, 21 May \u2013",
+        "Tyre (Lebanon):"), on one of its first lines: the curated gazetteer's, else the town's in
+        GeoNames. Where the story was filed, not the pause's place: only a fallback clock."""
+        for line in text.lstrip().split("\n", 3)[:3]:
+            m = self.vocab.dateline.match(line.strip())
+            if not m:
+                continue
+            for piece in _DATELINE_PIECE.split(m.group(0)):
+                name = piece.strip(" .:-\u2013\u2014)")
+                if not name or any(c.isdigit() for c in name):
+                    continue
+                if tz := place_zone(name):
+                    return tz
+                known = _world._known_keys()
+                k = _world.key(name)
+                if known is None or _world._known(k, known):
+                    towns = [t for t in _world.towns().get(k, ()) if t.population >= _world.MIN_POPULATION]
+                    if towns:
+                        return towns[0].place.tz
+            return None
+        return None
 
     def _article_zone(self, text: str, mentions: list[Mention]) -> str | None:
         v = self.vocab
@@ -876,17 +905,22 @@ def _derive_ends(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _party_readings(mentions: list[Mention]) -> list[Mention]:
+def _party_readings(mentions: list[Mention], homes: Mapping[str, str] | None = None, dateline: str | None = None) -> list[Mention]:
     """A wall time read in no zone (none stated, no place in the article) gets as its best
     reading that time in the zone of the countries every party named is in, when they keep
     one clock then ("the Kremlin declared a truce from 18:00": Moscow time; Thailand and
-    Cambodia: UTC+7). It stays flagged: precision "range", zone "unknown", the range of every
-    reading, and the lifecycle still reads it again in the zone of the pause it joins.
-    Parties on different clocks give no reading."""
-    zones = {place_zone(a.name) for m in mentions for a in m.actors} - {None}
-    if not zones:
+    Cambodia: UTC+7); a non-state party's country is its home in the data (`homes`: "the ELN
+    announced a ceasefire from 00:00": Colombia). Parties on different clocks give no
+    reading, unless the dateline's place (`dateline`, its zone) keeps one of their clocks;
+    no party with a zone, the dateline's clock is the reading ("COTABATO CITY \u2014 ... a pause
+    from 8 a.m.": Manila). It stays flagged: precision "range", zone "unknown", the range of
+    every reading, and the lifecycle still reads it again in the zone of the pause it joins."""
+    homes = homes or {}
+    zones = {place_zone(a.name) or place_zone(homes.get(a.name)) for m in mentions for a in m.actors} - {None}
+    if not zones and dateline is None:
         return mentions
     tzs = [ZoneInfo(z) for z in sorted(zones)]
+    filed = ZoneInfo(dateline) if dateline else None
 
     def reading(local: str | None, span) -> datetime | None:
         if not local or "T" not in local:
@@ -894,7 +928,10 @@ def _party_readings(mentions: list[Mention]) -> list[Mention]:
         wall = datetime.fromisoformat(local)
         readings = {wall.replace(tzinfo=tz).astimezone(timezone.utc) for tz in tzs}
         if len(readings) != 1:
-            return None  # the parties' clocks differ then
+            there = wall.replace(tzinfo=filed).astimezone(timezone.utc) if filed else None
+            if there is None or (readings and there not in readings):
+                return None  # the parties' clocks differ then, and the dateline keeps none of them
+            readings = {there}
         at = readings.pop()
         return at if span is None or span[0] <= at <= span[1] else None
 

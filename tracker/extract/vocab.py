@@ -107,6 +107,7 @@ class Vocab:
     place_incident_between: re.Pattern[str]  # "violating the truce with airstrikes in X": a breach's place
     place_region_before: re.Pattern[str]  # "in southeastern ": a part of the place named next, never an actor
     actors: tuple[ActorPattern, ...]
+    actor_homes: Mapping[str, str]  # a non-state party -> the gazetteer place whose clock it keeps ("Houthis": "Yemen")
     stance_after: tuple[tuple[str, re.Pattern[str]], ...]
     stance_before: tuple[tuple[str, re.Pattern[str]], ...]
     coordination: re.Pattern[str]
@@ -281,6 +282,7 @@ def load(language: str = "en") -> Vocab:
         place_incident_between=re.compile(fragment(pl["incident_between"]), I),
         place_region_before=re.compile(r"(?:^|\s)(?:in|across|throughout|into|for)\s+(?:the\s+)?" + pl["direction"] + r"\s+$", I),
         actors=actors,
+        actor_homes=MappingProxyType({e["name"]: e["home"] for e in act["entries"] if "home" in e}),
         stance_after=tuple(
             (k, re.compile(r"(?<![\w])" + alternation(v) + r"(?![\w])", I))
             for k, v in act["stance_after"].items() if not k.startswith("_")

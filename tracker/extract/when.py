@@ -87,7 +87,8 @@ How news states time, and how each way is read (the conventions, documented once
   or with the pause as another event's object ("voted on the truce at 8 p.m.", "released under
   the truce at 4 p.m.") is no start; "collapsed at 7 a.m." is its end. An end with a clock time and no day in a later sentence ("It will last
   until 2 p.m.") lies after the start told before (`end_after`).
-* **Clock times in words**: "7 in the morning", "10 o'clock in the evening".
+* **Clock times in words**: "7 in the morning", "10 o'clock in the evening"; a bare figure
+  after a part of the day and "at" ("tomorrow morning at 8", "Friday evening at 7:30").
 * **Four-digit figures** ("1500") are clock times next to a zone, "hours", "local time" (or
   "local" before punctuation or a time word: "0700 local on Friday"),
   in a window whose second figure has one, before a bracketed zoned figure ("0700
@@ -192,6 +193,11 @@ _FOUR = _FOUR[:-1] + (
 _SPOKEN = (
     r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s+(?:o['\u2019]clock\s+)?in\s+the\s+(morning|afternoon|evening)(?![\w])"
 )
+# "tomorrow morning at 8", "on Friday evening at 7:30": a bare figure after a part of the day
+# and "at" is that part's clock time (groups 12-13)
+_PART_AT = (
+    r"(?:(?<=morning\sat\s)|(?<=afternoon\sat\s)|(?<=evening\sat\s))(\d{1,2})(?:[:.]([0-5]\d))?(?![\w:]|[.,]\d|\s*%|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)[a-z])"
+)
 # "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
 _NAMES = r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8})?"
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
@@ -233,7 +239,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"|\d{1,2}(?::|" + dot + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
         r"|[0-2]\d[0-5]\d" + four + r"(?:\s*(?:hours|hrs)(?![\w]))?"
         r"|zero\s+hours"
-        r"|" + _SPOKEN + r")"
+        r"|" + _SPOKEN + r"|" + _PART_AT + r")"
     )
     day_md = mo + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"\d{1,2})?(?:,?\s+\d{4})?"
     day_dm = r"\d{1,2}(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"\d{1,2})?\s+(?:of\s+)?" + mo + r"(?:,?\s+\d{4})?"
@@ -285,7 +291,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
             r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + dot + r")(\d{2})"
-            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + four + r"|\b(zero)\s+hours\b|" + _SPOKEN,
+            r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + four + r"|\b(zero)\s+hours\b|" + _SPOKEN + r"|" + _PART_AT,
             I,
         ),
         midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
@@ -618,6 +624,12 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
                 return None, None, None
             h = h % 12 + (0 if m.group(11).lower() == "morning" else 12)
             return time(h, mi), "clock", None
+        if m.group(12):
+            h, mi = int(m.group(12)), int(m.group(13) or 0)
+            if not 1 <= h <= 12:
+                return None, None, None
+            h = h % 12 + (0 if words[: m.start()].rstrip()[:-2].rstrip().lower().endswith("morning") else 12)
+            return time(h, mi), "clock", None
         if m.group(3):
             h, mi = int(m.group(1)), int(m.group(2) or 0)
             if h == 12 and mi == 0:
@@ -625,6 +637,8 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
             h = (h % 12) + (12 if m.group(3).lower().startswith("p") else 0)
         elif m.group(4):
             h, mi = int(m.group(4)), int(m.group(5))
+            if 1 <= h < 12 and re.search(r"\b(?:afternoon|evening)\s+at\s+$", words[: m.start()], re.IGNORECASE):
+                h += 12  # "on Friday evening at 7:30"
         else:
             h, mi = int(m.group(6)), int(m.group(7))
         if (h, mi) == (24, 0):
