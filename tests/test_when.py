@@ -1156,3 +1156,19 @@ def test_midnight_on_the_day_told_with_a_utc_bracket_is_still_the_midnight_ahead
 def test_it_with_a_clock_time_takes_the_day_the_pause_was_given_before():
     text = "The army and the rebels agreed to a truce in Kassala. The truce is to take effect on Saturday. It will begin at 7 a.m. local time."
     assert {m.starts_at for m in extract(text, PUB) if m.start_precision == "minute"} == {at(3, 9, 5)}
+
+
+def test_a_report_time_as_of_which_the_pause_was_holding_is_not_its_start():
+    m = timed("As of 11:00 local time on 7 March, the daily pause observed in Taiz from 07:00 to 13:00 was holding, the agency said.", at(3, 7, 12))
+    assert (m.starts_at, m.ends_at) == (at(3, 7, 4), at(3, 7, 10))
+
+
+def test_in_the_morning_and_in_the_evening_are_a_m_and_p_m():
+    assert timed("The truce in Gaza will take effect at 8:30 in the morning on Saturday.").starts_at == at(3, 9, 6, 30)
+    assert timed("The truce in Gaza will take effect at 9 in the evening on Saturday.").starts_at == at(3, 9, 19)
+
+
+def test_a_window_ahead_that_civilians_may_use_during_the_pause_looks_ahead():
+    text = "The ministry said civilians would be able to leave Douma during a humanitarian pause running from 9 a.m. to 2 p.m. Moscow time on Wednesday."
+    m = timed(text)  # published Thursday 7 March: the next Wednesday
+    assert (m.starts_at, m.ends_at) == (at(3, 13, 6), at(3, 13, 11))

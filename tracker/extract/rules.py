@@ -302,6 +302,9 @@ _HYPOTHETICAL = re.compile(
 
 #: "... if Russia agreed": any cue in a condition is no report.
 _CONDITION = re.compile(r"\b(?:if|unless|whether)\b[\w\s]{0,14}$", re.IGNORECASE)
+#: "civilians would be able to leave during a pause running from 8 a.m. on Thursday": a time
+#: during the pause still ahead, not the pause going on
+_DURING_AHEAD = re.compile(r"\b(?:will|would|shall|can|could|(?:is|are) to|to be able to)\b(?:(?![.;]).)*\bduring$", re.IGNORECASE)
 #: "would collapse if ...": a condition after the cue.
 _WOULD = re.compile(r"\bwould\s+(?:\w+\s+)?$", re.IGNORECASE)
 _IF_AFTER = re.compile(r"(?:\s+[\w'\u2019-]+){0,3}?\s+(?:if|unless)\b", re.IGNORECASE)
@@ -354,6 +357,7 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
                 or (_WOULD.search(sentence, max(0, c.start - 20), c.start) and _IF_AFTER.match(sentence, c.end))
             )
         ]
+        inside = [c for c in inside if not (c.status == "in_effect" and _DURING_AHEAD.search(sentence, max(0, c.start - 80), c.end))]
         clo, chi = clause(sentence, h)
         own = [c for c in inside if c.start >= clo and c.end <= chi]
         inside = own or inside

@@ -452,7 +452,7 @@ def _find(
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
-        if lead.lower() == "as of" and _STILL.search(sentence, max(0, m.start() - 60), min(len(sentence), m.end() + 60)):
+        if lead.lower() == "as of" and _STILL.search(sentence, max(0, m.start() - 60), min(len(sentence), m.end() + 160)):
             continue  # "as of 10 a.m. on Wednesday, the truce was holding": when it was seen holding
         if lead.lower() in ("", "on") and _told_object(sentence, m.start(), trigger_end, rules) and not _has_clock(m.group(0), rules):
             continue  # "agreed a 48-hour ceasefire on Wednesday": the day of the deal, not the pause's start
@@ -632,9 +632,10 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
             return time(h, mi), "clock", None
         if m.group(3):
             h, mi = int(m.group(1)), int(m.group(2) or 0)
+            morning = m.group(3).lower().startswith(("a", "in the morning"))  # "8:30 in the morning" is a.m.
             if h == 12 and mi == 0:
-                return (time(0, 0), "midnight", None) if m.group(3).lower().startswith("a") else (time(12, 0), "noon", None)
-            h = (h % 12) + (12 if m.group(3).lower().startswith("p") else 0)
+                return (time(0, 0), "midnight", None) if morning else (time(12, 0), "noon", None)
+            h = (h % 12) + (0 if morning else 12)
         elif m.group(4):
             h, mi = int(m.group(4)), int(m.group(5))
             if 1 <= h < 12 and re.search(r"\b(?:afternoon|evening)\s+at\s+$", words[: m.start()], re.IGNORECASE):
