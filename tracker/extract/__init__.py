@@ -499,7 +499,7 @@ class Extractor:
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
-                **_time_fields(start, end, hours, recurrence, status != "collapsed" and not self._old_start(status, start)),
+                **_time_fields(start, end, hours, recurrence, not self._old_start(status, start)),
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -598,7 +598,7 @@ class Extractor:
                 actors=_actors.actors(text, v),
                 quote=quote,
                 confidence=0.5,
-                **_time_fields(start, end, hours, None, status != "collapsed"),
+                **_time_fields(start, end, hours, None),
             )
         ]
 
