@@ -1173,3 +1173,11 @@ def test_a_window_ahead_that_civilians_may_use_during_the_pause_looks_ahead():
     text = "The ministry said civilians would be able to leave Douma during a humanitarian pause running from 9 a.m. to 2 p.m. Moscow time on Wednesday."
     m = timed(text)  # published Thursday 7 March: the next Wednesday
     assert (m.starts_at, m.ends_at) == (at(3, 13, 6), at(3, 13, 11))
+
+
+def test_with_no_zone_a_weekday_counts_from_the_date_the_stamp_itself_gives():
+    # 00:30 on Monday where it was written (Sunday in UTC): "on Sunday" ahead is six days on
+    published = datetime(2024, 3, 11, 0, 30, tzinfo=timezone(timedelta(hours=3)))
+    m = timed("Envoys proposed a truce between the two militias that would take effect at noon on Sunday.", published)
+    assert m.start_zone == "unknown"
+    assert m.start_range[0] <= datetime(2024, 3, 17, 12, tzinfo=timezone.utc) <= m.start_range[1]  # the next Sunday's noon, anywhere

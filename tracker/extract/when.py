@@ -847,7 +847,7 @@ def _resolve_words(
     if tz0 is None and anchor_words is not None and anchor_words.zone is not None:
         tz0 = anchor_words.zone
     date_only = published is not None and _date_only(published)
-    base = (published.astimezone(UTC) if date_only else published.astimezone(tz0 or UTC)).date() if published else None
+    base = (published.astimezone(UTC) if date_only else published.astimezone(tz0 or published.tzinfo or UTC)).date() if published else None
     read_past = past
     if role == "end" and anchor is not None and anchor.at is not None:
         # an end's day or date is the first after its start ("from Dec. 23 until Jan. 2")
