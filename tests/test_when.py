@@ -1181,3 +1181,8 @@ def test_with_no_zone_a_weekday_counts_from_the_date_the_stamp_itself_gives():
     m = timed("Envoys proposed a truce between the two militias that would take effect at noon on Sunday.", published)
     assert m.start_zone == "unknown"
     assert m.start_range[0] <= datetime(2024, 3, 17, 12, tzinfo=timezone.utc) <= m.start_range[1]  # the next Sunday's noon, anywhere
+
+
+def test_a_bare_end_clock_is_the_one_the_pause_length_reaches():
+    m = timed("The 36-hour truce in Donetsk, which began at noon Moscow time on Saturday, expired at midnight Moscow time.", at(3, 11, 9))
+    assert (m.starts_at, m.ends_at) == (at(3, 9, 9), at(3, 10, 21))

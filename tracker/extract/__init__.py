@@ -476,6 +476,14 @@ class Extractor:
             start, end = _when.times(
                 text, span[0], reach, hit.end, published or anchor, tz, status in _PAST, status in ("collapsed", "ended"), self.when, probe, year
             )
+            if hours and start is not None and start.at is not None and end is not None and end.at is not None and _when.clock_only(end.text, self.when):
+                # "the 30-hour truce, which began at 6 p.m. on Saturday, expired at midnight": the
+                # midnight its length reaches, not the first one after its start
+                term = start.at + timedelta(hours=hours)
+                days = round((term - end.at) / timedelta(days=1))
+                if days and abs(end.at + timedelta(days=days) - term) <= timedelta(hours=1):
+                    step = timedelta(days=days)
+                    end = replace(end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None)
             if start is not None and end is None and status in ("ended", "collapsed") and _ENDING_OF.search(text, max(0, hit.start - 60), hit.start):
                 end, start = start, None  # "the suspension of the ceasefire took effect at 6 p.m.": when the pause ended
             if status == "extended" and end is not None and end.at is not None and _when.end_before_extension(text, end):
