@@ -1186,3 +1186,8 @@ def test_with_no_zone_a_weekday_counts_from_the_date_the_stamp_itself_gives():
 def test_a_bare_end_clock_is_the_one_the_pause_length_reaches():
     m = timed("The 36-hour truce in Donetsk, which began at noon Moscow time on Saturday, expired at midnight Moscow time.", at(3, 11, 9))
     assert (m.starts_at, m.ends_at) == (at(3, 9, 9), at(3, 10, 21))
+
+
+def test_a_day_then_a_clock_time_with_its_own_cue_gives_the_minute():
+    m = timed("The elders announced a ceasefire in Galkayo on Friday, to take effect from 6 p.m.")
+    assert (m.starts_at, m.start_precision) == (at(3, 8, 15), "minute")  # Somalia, UTC+3

@@ -483,6 +483,13 @@ def _find(
     if not found:
         return None
     _, at, kind, words, end = min(found)
+    if kind == "precise" and not _has_clock(words, rules) and _has_day(words, rules):
+        # "announced a ceasefire in Las Anod on Friday, to take effect from 6 p.m.": the clock
+        # time with its own start cue, read on the day named before it (`_times`)
+        timed = [f for f in sorted(found) if f[2] == "precise" and f[1] > at and clock_only(f[3], rules)
+                 and (rules.lead_is_cue.match(f[3]) or _near_cue(sentence[: f[1]], rules, trigger_end))]
+        if timed:
+            _, at, kind, words, end = timed[0]
     if kind == "precise" and _PLANNED.search(_tense_window(sentence, at, trigger_end)):
         # "which was meant to begin at 8:30 a.m., took effect at 11:15 a.m.": the start that happened
         done = [f for f in sorted(found) if f[2] == "precise" and f[1] > at and rules.past_before.search(_tense_window(sentence, f[1], trigger_end))]
