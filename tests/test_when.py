@@ -1191,3 +1191,13 @@ def test_a_bare_end_clock_is_the_one_the_pause_length_reaches():
 def test_a_day_then_a_clock_time_with_its_own_cue_gives_the_minute():
     m = timed("The elders announced a ceasefire in Galkayo on Friday, to take effect from 6 p.m.")
     assert (m.starts_at, m.start_precision) == (at(3, 8, 15), "minute")  # Somalia, UTC+3
+
+
+def test_a_term_told_in_a_reduced_clause_is_the_old_term_an_extension_replaces():
+    m = timed("The truce in Aden, set to end at 6 a.m. on Friday, was extended until 6 a.m. on Monday.")
+    assert m.ends_at == at(3, 11, 3)
+
+
+def test_taking_effect_is_a_start_cue():
+    m = timed("The truce in Idlib was broken within minutes of taking effect at noon on Saturday.", at(3, 12, 9))
+    assert m.starts_at == at(3, 9, 9)  # Syria, UTC+3 since 2022

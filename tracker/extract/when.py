@@ -1549,7 +1549,7 @@ def _end(
             m, old_term, past = new, False, False
     words = m.group("when")
     before = _tense_window(sentence, m.start("when"), trigger_end)
-    if old_term and not _OLD_AHEAD.search(before):
+    if old_term and not _OLD_AHEAD.search(before) and not _REDUCED_TERM.search(sentence, max(0, m.start("when") - 60), m.start("when")):
         # "had been due to expire at midnight on Sunday": a term planned in the past, either
         # side of publication (like a `_PLANNED` start), not pushed a week ahead
         past = None
@@ -1639,7 +1639,16 @@ def end_before_extension(sentence: str, end: Start) -> bool:
 # expired", "that was scheduled to end" (its "at"/"on" before the time words)
 _OLD_TERM = re.compile(
     r"(?<![\w])(?:(?:was|were|had\s+been)\s+(?:originally\s+|initially\s+)?(?:due|set|scheduled|supposed|planned|expected|slated|meant)"
-    r"\s+to|(?:was|were)\s+to|(?:which|that)(?:\s+had)?)\s+(?:expire|end|lapse|run\s+out|finish|conclude|close|run|last)(?:d|ed)?"
+    r"\s+to|(?:was|were)\s+to|(?:which|that)(?:\s+had)?"
+    r"|(?<=,)\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated)\s+to)"  # "the truce, set to end at 7 a.m. on Friday, was extended"
+    r"\s+(?:expire|end|lapse|run\s+out|finish|conclude|close|run|last)(?:d|ed)?"
+    r"(?:\s+(?:at|on|in|by|around|about|until|till|through))?\s*$",
+    I,
+)
+# the old term told without a tense ("the truce, due to expire at 7 a.m. on Monday, will be
+# extended"): still ahead as told, not a plan of the past
+_REDUCED_TERM = re.compile(
+    r",\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated)\s+to\s+(?:expire|end|lapse|run\s+out|finish|conclude|close|run|last)"
     r"(?:\s+(?:at|on|in|by|around|about|until|till|through))?\s*$",
     I,
 )
