@@ -1201,3 +1201,18 @@ def test_a_term_told_in_a_reduced_clause_is_the_old_term_an_extension_replaces()
 def test_taking_effect_is_a_start_cue():
     m = timed("The truce in Idlib was broken within minutes of taking effect at noon on Saturday.", at(3, 12, 9))
     assert m.starts_at == at(3, 9, 9)  # Syria, UTC+3 since 2022
+
+
+def test_a_pause_ahead_under_which_forces_will_halt_is_not_in_effect():
+    m = timed("Government forces will halt operations in Deir ez-Zor under a unilateral ceasefire starting at 6 a.m. local time on Saturday.")
+    assert (m.status, m.starts_at) == ("agreed", at(3, 9, 3))
+
+
+def test_a_start_cue_and_its_place_told_at_length_before_the_time():
+    m = timed("A 24-hour truce took hold in Beit Hanoun and other parts of Gaza at 7 a.m. Friday (0500 GMT).", at(3, 8, 9))
+    assert m.starts_at == at(3, 8, 5)
+
+
+def test_a_brokered_by_aside_between_the_pause_and_its_end_verb():
+    m = timed("The truce in Gao, brokered by the regional bloc's envoy, expires at 6 a.m. (0600 GMT) on Monday unless renewed.")
+    assert (m.status, m.ends_at) == ("in_effect", at(3, 11, 6))

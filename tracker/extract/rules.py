@@ -302,9 +302,10 @@ _HYPOTHETICAL = re.compile(
 
 #: "... if Russia agreed": any cue in a condition is no report.
 _CONDITION = re.compile(r"\b(?:if|unless|whether)\b[\w\s]{0,14}$", re.IGNORECASE)
-#: "civilians would be able to leave during a pause running from 8 a.m. on Thursday": a time
-#: during the pause still ahead, not the pause going on
-_DURING_AHEAD = re.compile(r"\b(?:will|would|shall|can|could|(?:is|are) to|to be able to)\b(?:(?![.;]).)*\bduring$", re.IGNORECASE)
+#: "civilians would be able to leave during a pause running from 8 a.m. on Thursday", "forces
+#: will halt operations under a ceasefire starting at 6 a.m. on Saturday": the pause still
+#: ahead, not one going on
+_DURING_AHEAD = re.compile(r"\b(?:will|would|shall|can|could|(?:is|are) to|to be able to)\b(?:(?![.;]).)*\b(?:during|under)$", re.IGNORECASE)
 #: "would collapse if ...": a condition after the cue.
 _WOULD = re.compile(r"\bwould\s+(?:\w+\s+)?$", re.IGNORECASE)
 _IF_AFTER = re.compile(r"(?:\s+[\w'\u2019-]+){0,3}?\s+(?:if|unless)\b", re.IGNORECASE)

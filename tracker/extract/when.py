@@ -199,7 +199,11 @@ _PART_AT = (
     r"(?:(?<=morning\sat\s)|(?<=afternoon\sat\s)|(?<=evening\sat\s))(\d{1,2})(?:[:.]([0-5]\d))?(?![\w:]|[.,]\d|\s*%|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)[a-z])"
 )
 # "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
-_NAMES = r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8})?"
+_NAMES = (
+    r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8}"
+    # "took hold in Khan Younis and other parts of Gaza at 7 a.m.": where, told at some length
+    r"|\s+(?:in|across|throughout|along|over)\s+(?:the\s+)?(?-i:[A-Z])[\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,6}?\s+(?-i:[A-Z])[\w'\u2019-]*)?"
+)
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 # "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too
 _AT_DOT = r"(?:(?<=\bat\s\d)|(?<=\bat\s[0-2]\d))\.(?=[0-5]\d(?![\w.,]\d|\w|\s*%))"
@@ -1484,7 +1488,9 @@ _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed
 
 
 # a relative clause between a trigger and its verb ("the truce, which began on March 18, ended")
-_RELATIVE = re.compile(r",\s*(?:which|that|who)\s[^,;]{1,80},\s*", I)
+# an aside between a pause and its verb: "the truce, which began on March 18, ended at ...",
+# "the truce in Kidal, brokered by the African Union, expires at 6 a.m."
+_RELATIVE = re.compile(r",\s*(?:which|that|who|(?:brokered|mediated|agreed|signed|declared|announced|reached)\s+(?:by|in|on|last)\b)[^,;]{1,80},\s*", I)
 
 
 # the verb before an end phrase that puts it in the past ("ended at", "lasted until", "held until")
