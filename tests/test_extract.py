@@ -1678,5 +1678,5 @@ def test_flights_to_a_town_are_not_the_pauses_place():
     assert m.location == "Yemen"
     m = extract("The truce held as evacuation flights from Kabul resumed.", THURSDAY)[0]
     assert m.location == "Kabul"
-    m = extract("The carrier said flights to Tel Aviv would restart once the ceasefire takes hold.", THURSDAY)[0]
+    m = extract("The carrier said flights to Tel Aviv would resume once the ceasefire takes hold.", THURSDAY)[0]
     assert m.location is None  # "said flights": no aid flight
