@@ -1625,3 +1625,58 @@ def test_more_ways_news_tells_a_pause(text, kind, status):
 def test_the_time_a_suspension_of_the_pause_takes_effect_is_its_end():
     m = extract("The suspension of the ceasefire with the rebels in Nariño took effect at noon on Friday, the ministry said.", THURSDAY)[0]
     assert m.starts_at is None and m.ends_at is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "status"),
+    [
+        # a pause begun by a possessive subject, with flights set to resume as its consequence
+        ("Sudan's rival generals began a week-long truce at dawn on Monday, mediators said, and flights to Port Sudan are expected to resume.", "truce", "in_effect"),
+        ("The two militias agreed a truce on Tuesday and the resumption of flights from the capital is planned.", "truce", "agreed"),
+        # the fighting's end told as guns falling silent
+        ("The guns along the frontier fell silent at dawn on Friday after the two armies reached an understanding.", "ceasefire", "in_effect"),
+        ("Artillery guns went quiet across the valley from 6 a.m. on Wednesday.", "ceasefire", "in_effect"),
+        ("Guns have fallen silent in the hills after a deal between the army and the rebels.", "ceasefire", "in_effect"),
+        ("Guns will fall silent at noon, the ministry said.", "ceasefire", "agreed"),
+        # halting attacks: ordered, or for a stated time
+        ("The commanders ordered their units to halt attacks for two days over the holiday.", "ceasefire", "agreed"),
+        ("The militia said it would pause attacks until Sunday to allow talks.", "ceasefire", "agreed"),
+        ("The rebels said they would suspend attacks on ships in the strait.", "ceasefire", "agreed"),
+        # a crossing with its destination and its own relative clause
+        ("The border crossing into the northern enclave that reopened for aid trucks on Monday was closed again on Thursday.", "aid_access", "ended"),
+        ("A crossing which reopened for relief convoys last week after a long closure has been shut since Friday.", "aid_access", "ended"),
+        # permission for aid to pass
+        ("The government extended permission for UN aid trucks to use the northern crossing for another six weeks.", "aid_access", "extended"),
+        ("Authorities granted permission for humanitarian convoys to enter the besieged city on Friday.", "aid_access", "agreed"),
+    ],
+)
+def test_pauses_told_without_the_usual_nouns(text, kind, status):
+    m = extract(text, THURSDAY)
+    assert [(x.kind, x.status) for x in m] == [(kind, status)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The airline halted flights after the truce talks collapsed.",
+        "His guns went silent after the album flopped.",
+        "At 11 a.m. on 11 November 1918 the guns fell silent across Europe.",
+        "The guns have not fallen silent despite the deal.",
+        "The developer said it would halt attacks in the game for a holiday event.",
+        "Police said they would halt cyber attacks on the ministry's servers for two days.",
+        "The coach told his players to stop attacks for ten minutes.",
+        "The border crossing that closed last year was popular with tourists.",
+        "The city granted permission for food trucks to use the park during the festival.",
+    ],
+)
+def test_other_senses_of_the_new_shapes(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_flights_to_a_town_are_not_the_pauses_place():
+    m = extract("Yemen's warring parties began a truce on Saturday, and flights from Aden are to resume.", THURSDAY)[0]
+    assert m.location == "Yemen"
+    m = extract("The truce held as evacuation flights from Kabul resumed.", THURSDAY)[0]
+    assert m.location == "Kabul"
+    m = extract("The carrier said flights to Tel Aviv would resume once the ceasefire takes hold.", THURSDAY)[0]
+    assert m.location is None  # "said flights": no aid flight

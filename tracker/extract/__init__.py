@@ -83,6 +83,7 @@ _STAGE = {s: i for i, s in enumerate(("called_for", "proposed", "agreed", "in_ef
 _NO_TERM = frozenset({"extended", "collapsed"})
 #: Stages that, said of a pause named as the subject of talks, are the talks' ("talks on a truce collapsed").
 _TALKS_TOO = frozenset({"in_effect", "extended", "collapsed", "ended"})
+_BEFORE_START = frozenset({"called_for", "proposed", "agreed"})  # stages before a pause begins
 _TALKS_ON = re.compile(r"\b(?:talks|negotiations|discussions)\s+(?:on|about|over|for|toward|towards)\s+(?:a|an|the|any)(?:\s+[\w-]+){0,3}\s*$", re.IGNORECASE)
 _RELATIVE = re.compile(r"\b(?:which|that|since)\b", re.IGNORECASE)  # "talks on the truce, which took effect ...": the truce's
 _BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
@@ -415,7 +416,11 @@ class Extractor:
         placed_at: dict[int, Place | None] = {}  # the place of each mention in `mentions`
         for i, (hit, span) in enumerate(zip(hits, spans)):
             reach = hits[i + 1].start if i + 1 < len(hits) else len(text)
-            status = _rules.status(hit, span, cues, text) or _rules.own_status(text, hit, v)
+            status = _rules.status(hit, span, cues, text)
+            own = _rules.own_status(text, hit, v)
+            if own == "in_effect" and status in _BEFORE_START:
+                status = own  # "guns went silent under an understanding reached": the trigger tells it happened
+            status = status or own
             explicit = status is not None
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news

@@ -304,6 +304,8 @@ def _score(h: PlaceHit, sentence: str, t_start: int, t_end: int, vocab: Vocab, k
         return None  # "in Pretoria, South Africa", "in Doha, Qatar": the country of the city named, which decides alone
     if vocab.place_affiliation_after.match(after) or vocab.place_zone_before.search(tail):
         return None  # "Aleppo-based", "Kyiv time", "3 p.m. in Spain"
+    if vocab.place_travel_before.search(tail):
+        return None  # "flights from Sanaa are to resume": where a flight or ferry goes, not where the pause is
     if vocab.place_organisation_before.search(tail):
         return None  # "the Communist Party of the Philippines"
     if h.place.type == "country" and vocab.place_party_before.search(before) and not after.startswith(("'s", "\u2019s")):

@@ -255,6 +255,8 @@ _CALL_AND = re.compile(
 #: it", "calm since the truce was agreed"): its cues are older news than the pause's own.
 _BREAK = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]")  # not the colon of a clock time
 _EARLIER = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|\s(?:after|since|following)\s|,\s+which\s+had\b", re.IGNORECASE)
+_EARLIER_REL = re.compile(r"[;\u2014\u2013]|(?<!\d):(?!\d)|\s-\s|\[\.\.\.\]|,\s+which\s+had\b", re.IGNORECASE)
+_RELATIVE_HIT = re.compile(r"\s(?:that|which)\s", re.IGNORECASE)  # a trigger that takes in its relative clause
 #: Words that may not stand between a governing verb and the pause it governs: a verb or a
 #: clause word means the verb governs something else ("agreed that the truce", "said a truce").
 _DASHES = ("\u2014", "\u2013")
@@ -318,7 +320,10 @@ def clause(sentence: str, h: Hit) -> tuple[int, int]:
         lo = m.end()
     aside = _ASIDE.match(sentence, h.end)  # "the truce, renewed twice since April, expired": its predicate is past the aside
     # from the aside's closing comma, not past its space: ", the ministry said, after ..." still opens an earlier clause
-    m = _EARLIER.search(sentence, h.end + len(aside.group().rstrip()) if aside else h.end)
+    # "a crossing that reopened after a closure was shut again": a pause told with its own relative
+    # clause has its main predicate still to come, past an after-clause inside the relative one
+    earlier = _EARLIER_REL if _RELATIVE_HIT.search(sentence, h.start, h.end) else _EARLIER
+    m = earlier.search(sentence, h.end + len(aside.group().rstrip()) if aside else h.end)
     while m and m.group() in _DASHES and (close := sentence.find(m.group(), m.end())) != -1:
         m = _EARLIER.search(sentence, close + 1)  # "the truce — brokered by Qatar — took effect": an aside
     return lo, (m.start() if m else len(sentence))

@@ -93,6 +93,7 @@ class Vocab:
     place_actor_after: re.Pattern[str]
     place_affiliation_after: re.Pattern[str]
     place_zone_before: re.Pattern[str]  # "3:00 p.m. in Spain": a clock's zone
+    place_travel_before: re.Pattern[str]  # "flights from Sanaa are to resume": where travel goes
     place_organisation_before: re.Pattern[str]  # "the Communist Party of the Philippines"
     place_road: re.Pattern[str]  # "on Salah al-Din Street": a corridor's road (group 1)
     place_possessive_after: re.Pattern[str]
@@ -268,6 +269,7 @@ def load(language: str = "en") -> Vocab:
         place_actor_after=re.compile(fragment(pl["actor_after"]), I),
         place_affiliation_after=re.compile(pl["affiliation_after"], I),
         place_zone_before=re.compile(fragment(pl["zone_before"]), I),
+        place_travel_before=re.compile(fragment(pl["travel_before"]), I),
         place_organisation_before=re.compile(fragment(pl["organisation_before"]), I),
         place_road=re.compile(fragment(pl["road"])),
         place_possessive_after=re.compile(fragment(pl["possessive_after"]), I),
