@@ -330,3 +330,14 @@ def test_a_start_moved_by_fifteen_minutes_or_less_is_no_times_change():
     assert diff(before, near, None, T0) == []
     assert [c.event for c in diff(before, far, None, T0)] == ["times"]
     assert [c.event for c in diff(replace(before, starts_at=None), before, None, T0)] == ["times"]
+
+
+def test_a_zoneless_midnight_on_a_day_read_in_the_pause_zone_stays_a_range_over_its_two_midnights():
+    from tracker.extract import extract
+    from tracker.lifecycle import in_zone
+
+    [m] = extract("The sides said the truce begins at midnight on Wednesday.", datetime(2024, 3, 7, 9, 30, tzinfo=UTC))
+    assert (m.start_zone, m.start_local) == ("unknown", "2024-03-13T00:00/2024-03-14T00:00")
+    read = in_zone(m, "Africa/Khartoum")  # UTC+2
+    lo, hi = datetime(2024, 3, 12, 22, tzinfo=UTC), datetime(2024, 3, 13, 22, tzinfo=UTC)
+    assert (read.starts_at, read.start_range, read.start_precision, read.start_zone) == (lo, (lo, hi), "range", "place")

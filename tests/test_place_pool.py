@@ -269,3 +269,22 @@ def test_a_third_state_telling_the_news_is_not_the_place():
 
 def test_a_capital_that_names_its_government_is_the_place_after_a_place_preposition():
     assert place("The truce in Bogota will start at 8 p.m., the mayor said.") == "Bogota"
+
+
+# --- zones of borders and mediators -------------------------------------------------------
+
+
+def test_a_pair_of_nationalities_before_border_is_the_border_of_the_two_states():
+    assert place("A truce along the Thai-Cambodian border held overnight, officials said.") == "Cambodia\u2013Thailand border"
+    assert place("Shelling stopped under a ceasefire on the Afghan-Pakistani border on Sunday.") == "Afghanistan\u2013Pakistan border"
+    assert place("The truce on the Armenian\u2013Azerbaijani frontier was broken by gunfire.") == "Armenia\u2013Azerbaijan border"
+    assert place("Herders welcomed a ceasefire agreed for the Sudanese-Chadian border region.") == "Chad\u2013Sudan border"
+    assert place("The truce along the Lebanon-Israel border was holding.") == "Israel\u2013Lebanon border"
+
+
+def test_a_state_whose_official_hosted_or_brokered_the_talks_is_a_mediator():
+    text = "The truce along the Thai-Cambodian border began on Sunday, after talks hosted by Malaysia's prime minister."
+    assert place(text) == "Cambodia\u2013Thailand border"
+    assert place("The ceasefire began on Sunday after talks hosted by Malaysia's prime minister.") is None
+    assert place("A truce brokered by Kenya's president held through the weekend.") is None
+    assert place("Kenya, which mediated the talks, said the truce held through the weekend.") is None

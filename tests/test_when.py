@@ -487,6 +487,40 @@ def test_a_time_in_no_zone_takes_a_partys_home_or_the_datelines_zone_still_flagg
     assert m.start_range[0] <= m.starts_at <= m.start_range[1]
 
 
+def test_a_mediator_never_gives_a_pause_its_zone():
+    # no place, no side: the mediator's clock (UTC+3) is not the pause's; the time stays flagged
+    m = timed("Qatar's foreign ministry announced that the truce would now run for 48 more hours, until 7 a.m. Saturday.")
+    assert (m.ends_at, m.end_precision, m.end_zone) == (None, "range", "unknown")
+    m = timed("A truce took effect at 8 p.m. on Tuesday, after talks hosted by Malaysia's prime minister.")
+    assert (m.starts_at, m.start_zone) == (None, "unknown")
+    m = timed("Egypt, which brokered the truce, said it would begin at 6 a.m. on Saturday.")
+    assert (m.location, m.starts_at, m.start_zone) == (None, None, "unknown")
+    # the sides named: theirs (Israel, UTC+2)
+    m = timed("Qatar said the pause between Israel and Hamas had been extended until 7 a.m. Saturday.")
+    assert (m.ends_at, m.end_zone) == (at(3, 9, 5), "place")
+
+
+def test_a_border_pause_keeps_the_two_states_clock():
+    m = timed("Guns fell silent at 9 p.m. on Tuesday as a truce on the Thai-Cambodian border began, after talks hosted by Malaysia's prime minister.")
+    assert (m.location, m.starts_at) == ("Cambodia\u2013Thailand border", at(3, 5, 14))  # UTC+7, not Malaysia's UTC+8
+    # two states on different clocks (Kabul UTC+4:30, Pakistan UTC+5): either reading, flagged
+    m = timed("A truce on the Afghan-Pakistani border took effect at 6 p.m. on Tuesday.")
+    assert (m.start_range, m.start_precision) == ((at(3, 5, 13), at(3, 5, 13, 30)), "range")
+
+
+def test_midnight_on_a_day_in_no_zone_takes_a_partys_home_as_its_best_reading():
+    m = timed("Clashes were reported on Wednesday, although a truce that M23 rebels declared had taken effect at midnight on Tuesday.")
+    # eastern DR Congo (UTC+2): the midnight that opens Tuesday, still flagged (it may be the one that ends it)
+    assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 4, 22), "range", "unknown")
+    assert m.start_local == "2024-03-05T00:00/2024-03-06T00:00"
+    for text in (
+        "The Congo River Alliance said a truce would hold from 6 a.m. on Saturday.",
+        "The AFC/M23 said a truce would hold from 6 a.m. on Saturday.",
+        "A truce announced by the M23 rebel alliance would hold from 6 a.m. on Saturday.",
+    ):
+        assert timed(text).starts_at == at(3, 9, 4), text
+
+
 def test_a_dateline_gives_no_location_and_gives_way_to_a_party_and_a_named_place():
     m = timed("MANILA — Troops and rebels agreed a truce in Barangay Qolpo from 8 a.m. on Saturday.")
     assert m.location is None  # the dateline is where the story was filed

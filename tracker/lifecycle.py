@@ -122,7 +122,10 @@ def in_zone(m: Mention, tz_name: str | None) -> Mention:
     for side, local in (("start", m.start_local if m.start_zone == "unknown" else None), ("end", m.end_local if m.end_zone == "unknown" else None)):
         if not local:
             continue
-        if "T" in local:
+        if "/" in local:  # "midnight on Monday": either of its midnights, the first the best reading
+            lo, hi = (datetime.fromisoformat(t).replace(tzinfo=tz).astimezone(timezone.utc) for t in local.split("/"))
+            fields.update({f"{side}s_at": lo, f"{side}_range": (lo, hi), f"{side}_precision": "range", f"{side}_zone": "place"})
+        elif "T" in local:
             at = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(timezone.utc)
             fields.update({f"{side}s_at": at, f"{side}_range": None, f"{side}_precision": "minute", f"{side}_zone": "place"})
         else:

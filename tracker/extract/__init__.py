@@ -140,9 +140,12 @@ class Extractor:
             out = _doubt_zone(out, zone, {h.place.tz for h in _places.find(text, self.vocab) if h.place.tz})
         wide = self.when.wide_countries
         out = [_spread(m, place_zone(m.location), wide[m.location]) if m.location in wide else m for m in out]
+        out = [_spread(m, place_zone(None, m.country), zones) if (zones := _border_zones(m.location)) else m for m in out]
         out = _derive_ends(_carry_times(out))
         unknown = zone is None and any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out)
-        return _party_readings(out, self.vocab.actor_homes, self._dateline_zone(text) if unknown else None)
+        if not any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out):
+            return out
+        return _party_readings(out, self.vocab.actor_homes, self._dateline_zone(text) if unknown else None, self._mediators(text))
 
     def _dateline_zone(self, text: str) -> str | None:
         """The zone of the place the text's dateline names ("KINSHASA \u2013", "NAY PYI TAW, 21 May \u2013",
@@ -176,8 +179,15 @@ class Extractor:
                     if hit and hit.end() == len(m.location):
                         return place.tz
         headline = text.lstrip().split("\n", 1)[0]
-        hits = _places.find(headline, v)
-        return hits[0].place.tz if hits else None
+        mediators = self._mediators(text)
+        hits = [h for h in _places.find(headline, v) if (h.place.country or h.place.name) not in mediators]
+        return hits[0].place.tz if hits else None  # "Qatar's foreign ministry said the pause ...": a mediator's clock is no pause's
+
+    def _mediators(self, text: str) -> frozenset[str]:
+        """The states that mediate, never a zone for a pause (`places.mediators_in`): the usual
+        mediators not named as a side, and those the text names as hosting, brokering or
+        mediating the talks ("Egypt, which brokered the truce")."""
+        return _places.mediators_in(text, self.vocab)
 
     def _pass(
         self, text: str, published: datetime | None, prefilter: bool, zone: str | None, year: int | None,
@@ -729,7 +739,7 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
                 end_zone=start.zone,
             )
             if start.local and "T" in start.local:
-                out["end_local"] = (datetime.fromisoformat(start.local) + step).isoformat(timespec="minutes")
+                out["end_local"] = "/".join((datetime.fromisoformat(t) + step).isoformat(timespec="minutes") for t in start.local.split("/"))
     return out
 
 
@@ -898,6 +908,20 @@ def _spread(m: Mention, zone: str | None, zones: tuple[str, ...]) -> Mention:
     return replace(m, **fields) if fields else m
 
 
+_BORDER_NAME = re.compile(r"(.+?)\u2013(.+) border")
+
+
+def _border_zones(location: str | None) -> tuple[str, ...]:
+    """The zones of the two states of a border (`places._border_place`: "Afghanistan\u2013Pakistan
+    border") when they keep different clocks, else (): a time read in the first-named state's
+    zone is then only the best reading, a range over both."""
+    m = _BORDER_NAME.fullmatch(location or "")
+    if m is None:
+        return ()
+    zones = {place_zone(None, m.group(1)), place_zone(None, m.group(2))}
+    return tuple(sorted(zones)) if None not in zones and len(zones) == 2 else ()
+
+
 def _settled(day: tuple[datetime, datetime], readings: tuple[datetime, datetime], slack: timedelta) -> list[datetime]:
     """Which of a clock time's two readings (the ends of its range) fall within `day`."""
     return sorted({r for r in readings if day[0] - slack <= r <= day[1] + slack})
@@ -918,7 +942,9 @@ def _derive_ends(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _party_readings(mentions: list[Mention], homes: Mapping[str, str] | None = None, dateline: str | None = None) -> list[Mention]:
+def _party_readings(
+    mentions: list[Mention], homes: Mapping[str, str] | None = None, dateline: str | None = None, mediators: frozenset[str] = frozenset()
+) -> list[Mention]:
     """A wall time read in no zone (none stated, no place in the article) gets as its best
     reading that time in the zone of the countries every party named is in, when they keep
     one clock then ("the Kremlin declared a truce from 18:00": Moscow time; Thailand and
@@ -927,9 +953,11 @@ def _party_readings(mentions: list[Mention], homes: Mapping[str, str] | None = N
     reading, unless the dateline's place (`dateline`, its zone) keeps one of their clocks;
     no party with a zone, the dateline's clock is the reading ("COTABATO CITY \u2014 ... a pause
     from 8 a.m.": Manila). It stays flagged: precision "range", zone "unknown", the range of
-    every reading, and the lifecycle still reads it again in the zone of the pause it joins."""
+    every reading, and the lifecycle still reads it again in the zone of the pause it joins.
+    A mediator (`mediators`: "Qatar's foreign ministry said the pause was extended") is no
+    party: its clock is not the pause's."""
     homes = homes or {}
-    zones = {place_zone(a.name) or place_zone(homes.get(a.name)) for m in mentions for a in m.actors} - {None}
+    zones = {place_zone(a.name) or place_zone(homes.get(a.name)) for m in mentions for a in m.actors if a.name not in mediators} - {None}
     if not zones and dateline is None:
         return mentions
     tzs = [ZoneInfo(z) for z in sorted(zones)]
@@ -938,7 +966,7 @@ def _party_readings(mentions: list[Mention], homes: Mapping[str, str] | None = N
     def reading(local: str | None, span) -> datetime | None:
         if not local or "T" not in local:
             return None  # a day, not a wall time
-        wall = datetime.fromisoformat(local)
+        wall = datetime.fromisoformat(local.split("/")[0])  # "midnight on Monday": its first midnight, the usual reading
         readings = {wall.replace(tzinfo=tz).astimezone(timezone.utc) for tz in tzs}
         if len(readings) != 1:
             there = wall.replace(tzinfo=filed).astimezone(timezone.utc) if filed else None

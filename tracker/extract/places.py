@@ -83,6 +83,92 @@ def _source_before(vocab: Vocab) -> re.Pattern[str]:
     return _places_pattern(vocab, "source_before", r"\s*$")
 
 
+def mediating(sentence: str, start: int, end: int, vocab: Vocab) -> bool:
+    """True when the state (or its capital) named at sentence[start:end] hosted, brokered or
+    mediated the talks ("after talks hosted by Malaysia's prime minister", "mediators from
+    Egypt", "Egypt, which brokered the truce"): a mediator, never the pause's place nor its
+    zone (`data/en.json` places.mediating_before / mediating_after)."""
+    before = _places_pattern(vocab, "mediating_before")
+    return bool(before.search(sentence[max(0, start - 40) : start]) or _places_pattern(vocab, "mediating_after").match(sentence[end : end + 80]))
+
+
+def mediators_in(text: str, vocab: Vocab) -> frozenset[str]:
+    """The countries `text` names as mediators, by their gazetteer names: those it names as
+    hosting, brokering or mediating (`mediating`), and the usual mediators (`data/en.json`
+    places.mediator_states) unless named as a side with another state ("Russia and the
+    United States agreed a truce", "a truce between Qatar and ...")."""
+    probe = Probe(text)
+    usual = set(vocab.raw["places"].get("mediator_states", ()))
+    out: set[str] = set()
+    sides: set[str] = set()
+    for pattern, place in (vocab.places[i] for i in vocab.place_index_all.candidates(probe)):
+        if not (place.type == "country" or place.type == "city" and _capital(place)):
+            continue
+        state = place.country or place.name
+        for m in pattern.finditer(text):
+            if mediating(text, m.start(), m.end(), vocab):
+                out.add(state)
+            elif state in usual and place.type == "country" and (_paired(text, PlaceHit(place, m.start(), m.end()), vocab) or _between(text, PlaceHit(place, m.start(), m.end()))):
+                sides.add(state)
+    if usual - sides:  # "the Kremlin and the US agreed": coordinated with another party, a side
+        from . import actors
+
+        hits = actors.find(text, vocab)
+        for h in hits:
+            if h.name in usual and (
+                _BETWEEN.search(text, 0, h.start)
+                or any(
+                    o.name != h.name and (_AND.fullmatch(text, o.end, h.start) or _AND.fullmatch(text, h.end, o.start))
+                    for o in hits
+                )
+            ):
+                sides.add(h.name)
+    return frozenset(out | (usual - sides))
+
+
+_AND = re.compile(r"(?:'s|\u2019s)?\s*(?:,|\s+and|\s*&)\s+(?:the\s+)?")
+
+
+@lru_cache(maxsize=1)
+def _adjectives() -> dict[str, str]:
+    """Nationality (lower-cased) -> country: the gazetteer's demonyms, the actors' that name a
+    gazetteer country, and `data/en.json` places.state_adjectives."""
+    data = _read("places.json")["countries"]
+    out = {d.lower(): e["name"] for e in data for d in e.get("demonyms", ())}
+    countries = {e["name"] for e in data}
+    en = _read("en.json")
+    out |= {e["demonym"].lower(): e["name"] for e in en["actors"]["entries"] if "demonym" in e and e["name"] in countries}
+    out |= {k.lower(): v for k, v in en["places"].get("state_adjectives", {}).items()}
+    return out
+
+
+_PAIR_BORDER = re.compile(
+    r"(?<![\w-])([A-Z][\w'\u2019]+(?: [A-Z][\w'\u2019]+)?)\s*[-\u2013\u2014/]\s*([A-Z][\w'\u2019]+(?: [A-Z][\w'\u2019]+)?)"
+    r"\s+(?:border|frontier)\b"
+)
+
+
+def _pair_border_hits(sentence: str, vocab: Vocab) -> list[PlaceHit]:
+    """A hit for a pair of states before "border" ("the Thai-Cambodian border", "the
+    Afghanistan-Pakistan border"): the border of the two, named as `_border` names it."""
+    out = []
+    adjectives = _adjectives()
+    for m in _PAIR_BORDER.finditer(sentence):
+        states = []
+        for word in (m.group(1), m.group(2)):
+            name = adjectives.get(word.lower())
+            if name is None:
+                name = next((p.name for _, p in vocab.places_by_name.get(word.lower(), ()) if p.type == "country"), None)
+            states.append(name)
+        if None in states or states[0] == states[1]:
+            continue
+        places = [next((p for _, p in vocab.places_by_name.get(n.lower(), ()) if p.type == "country" and not p.demonym), None) for n in states]
+        if None in places:
+            continue
+        out.append(PlaceHit(_border_place(places[0], places[1]), m.start(), m.end()))
+    return out
+
+
 _PARTY: dict[int, re.Pattern[str]] = {}
 
 
@@ -103,7 +189,7 @@ def owner(owners: tuple[PlaceHit, ...], sentence: str, t_end: int, vocab: Vocab,
     prime minister" name the two sides, not the place."""
     mediators = vocab.raw["places"].get("mediator_states", ())
     for h in owners:
-        if h.place.name in mediators or h.start >= t_end and _speaker(sentence, h, vocab):
+        if h.place.name in mediators or mediating(sentence, h.start, h.end, vocab) or h.start >= t_end and _speaker(sentence, h, vocab):
             continue  # "Qatar's prime minister announced the ceasefire": the mediator; a third state's word
         if h.start < t_end or not vocab.place_background_between.search(sentence, t_end, h.start):
             others = {s for s in states - {h.place.country} if not _only_a_venue(s, sentence, vocab)}
@@ -165,6 +251,8 @@ def find(
         hits += _capital_hits(sentence, vocab, hits)
     if "country" in sentence:  # "in the east of the country": that part of the country the sentence names
         hits += _country_part_hits(sentence, vocab, hits)
+    if "border" in sentence or "frontier" in sentence:  # "the Thai-Cambodian border": the two states' border
+        hits += _pair_border_hits(sentence, vocab)
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
     chosen: list[PlaceHit] = []
     for h in hits:
@@ -532,6 +620,8 @@ def choose(sentence: str, hits: tuple[PlaceHit, ...], t_start: int, t_end: int, 
     for h in hits:
         if h.place.type == "country" and h.place.name in mediators:
             continue  # "Mediator Qatar confirms the start of the truce", "the delegation to Qatar": the mediator, the venue
+        if (h.place.type == "country" or h.place.type == "city" and _capital(h.place)) and mediating(sentence, h.start, h.end, vocab):
+            continue  # "after talks hosted by Malaysia's prime minister": a mediator, wherever it is named
         if any(o is not h and sentence.startswith(("'s ", "\u2019s "), h.end) and o.start == h.end + 3 for o in hits):
             continue  # "Darfur's El Fasher", "Ukraine's Zaporizhzhia region": the place that holds the pause's own
         if h.place.type == "country" and _paired(sentence, h, vocab):
@@ -602,7 +692,12 @@ def _border(sentence: str, hits: tuple[PlaceHit, ...], vocab: Vocab) -> Place | 
             pair.append(h.place)
     if len(pair) != 2:
         return None
-    a, b = pair  # the zone is the first-named state's; the name lists both in alphabetical
-    # order, as borders are usually named ("Cambodia\u2013Thailand border" whichever comes first)
+    return _border_place(*pair)
+
+
+def _border_place(a: Place, b: Place) -> Place:
+    """The border of states `a` and `b`: the zone is the first-named state's; the name lists
+    both in alphabetical order, as borders are usually named ("Cambodia\u2013Thailand border"
+    whichever comes first)."""
     first, second = sorted((a.name, b.name))
     return Place(f"{first}\u2013{second} border", "site", a.country, a.tz)

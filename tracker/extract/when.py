@@ -350,7 +350,8 @@ class Start:
     precision: str | None = None  # "minute", "day" or "range"
     zone: str | None = None  # "stated", "place" or "unknown"
     notes: tuple[str, ...] = ()
-    local: str | None = None  # zone unknown: the wall time read ("2024-03-13T06:00", or a date), for a zone found later
+    local: str | None = None  # zone unknown: the wall time read ("2024-03-13T06:00", or a date), for a zone found later;
+    # "midnight on Monday": the interval of its two midnights ("2024-03-11T00:00/2024-03-12T00:00"), the first the best reading
 
 
 def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
@@ -1040,6 +1041,8 @@ def _resolve_words(
     elif _year_in_doubt(anchor, w) and at is not None:
         span, precision = _as_doubtful(at, span, anchor), "range"  # "from Dec. 23 to Jan. 3": as doubtful as the start
     local = datetime.combine(day, clock).isoformat(timespec="minutes") if zone_kind == "unknown" and not extra else None
+    if zone_kind == "unknown" and ambiguous_midnight and extra == timedelta(days=1):
+        local = f"{datetime.combine(day, clock).isoformat(timespec='minutes')}/{datetime.combine(day + extra, clock).isoformat(timespec='minutes')}"
     return Start(words, at, span, precision, zone_kind, tuple(notes), local), w
 
 
