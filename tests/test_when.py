@@ -1250,3 +1250,30 @@ def test_a_start_cue_and_its_place_told_at_length_before_the_time():
 def test_a_brokered_by_aside_between_the_pause_and_its_end_verb():
     m = timed("The truce in Gao, brokered by the regional bloc's envoy, expires at 6 a.m. (0600 GMT) on Monday unless renewed.")
     assert (m.status, m.ends_at) == ("in_effect", at(3, 11, 6))
+
+
+def test_a_window_takes_the_day_its_start_cue_names_elsewhere_in_the_sentence():
+    m = timed("A daily pause in Taiz, from 07:00 to 15:00 local time, began on 6 March, aid workers said.", at(3, 7, 9))
+    assert (m.starts_at, m.ends_at) == (at(3, 6, 4), at(3, 6, 12))
+
+
+def test_a_later_sentence_end_takes_the_zone_stated_for_the_start():
+    text = "Shelling hit Nikopol after the truce declared by Moscow began at 12:00 Moscow time on 6 March. According to the Kremlin, it was to run to 24:00 on 7 March."
+    m = extract(text, at(3, 7, 12))[0]
+    assert (m.starts_at, m.ends_at) == (at(3, 6, 9), at(3, 7, 21))
+
+
+def test_closing_a_crossing_at_a_time_is_when_the_access_ended():
+    m = timed("Niger closed the Assamaka border crossing to aid convoys at 18:00 local time on Monday.", at(3, 5, 12))
+    assert (m.status, m.starts_at, m.ends_at) == ("ended", None, at(3, 4, 17))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("A corridor for civilians leaving Deir Hafer opened at 8 a.m. on Tuesday.", "aid_corridor"),
+        ("The guards offered to suspend artillery fire on the camps in Sulaymaniyah for 48 hours.", "ceasefire"),
+    ],
+)
+def test_more_ways_a_pause_is_named(text, kind):
+    assert extract(text, PUB)[0].kind == kind

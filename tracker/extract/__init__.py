@@ -95,6 +95,8 @@ _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
 _ENDING_OF = re.compile(
     r"\b(?:suspension|termination|cancell?ation|revocation|lifting|scrapping|end)\s+of\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}$", re.I
 )
+#: a trigger that is itself the access closing ("closed the Rafah crossing", "shut the border")
+_CLOSING = re.compile(r"\b(?:clos(?:ed|es|ing)|shut(?:s|ting)?|seal(?:ed|s|ing))\b", re.I)
 _IT = re.compile(r"\b(?:it|It)\b")  # the pause just named, as a later sentence's subject
 
 #: Mentions below this confidence are not returned (see `Extractor._sentence`).
@@ -501,6 +503,9 @@ class Extractor:
                     end = replace(end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None)
             if start is not None and end is None and status in ("ended", "collapsed") and _ENDING_OF.search(text, max(0, hit.start - 60), hit.start):
                 end, start = start, None  # "the suspension of the ceasefire took effect at 6 p.m.": when the pause ended
+            elif start is not None and end is None and status == "ended" and _CLOSING.search(text, hit.start, hit.end):
+                # "Chad closed the Tine crossing to aid convoys at 18:00 on Monday": when the access ended
+                end, start = _when.read_end(start.text, published or anchor, tz, True, self.when, year), None
             if status == "extended" and end is not None and end.at is not None and _when.end_before_extension(text, end):
                 if hours:  # "which was due to expire at 7 a.m. on Thursday, was extended by 24 hours": the new end
                     step = timedelta(hours=hours)
@@ -666,6 +671,9 @@ class Extractor:
             end = _when.end_after(end.text, before.start_text, before.starts_at, published, tz, before.status in _PAST, self.when, year)
             if end is None:
                 return before
+        elif end.zone != "stated" and before.start_zone == "stated" and before.start_text:
+            # "... began at 12:00 Moscow time on 6 January. It was to run to 24:00 on 7 January.": the start's zone
+            end = _when.end_after(end.text, before.start_text, before.starts_at, published, tz, before.status in _PAST, self.when, year) or end
         if end.at is None or end.at <= before.starts_at:
             return before
         return replace(

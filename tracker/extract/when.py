@@ -1320,6 +1320,17 @@ def _times(
         ):
             start, end = _day_from_end(sentence, found[1], stop, start, start_words, end, published, tz_name, past, ended, rules,
                                        probe, lo, hi, year_hint, trigger_end)
+    if start is not None and start.at is not None and start_words is not None and found and start_words.clock is not None and not start_words.day_stated:
+        # "a daily pause, from 08:00 to 16:00 local time, began on 12 March": the window on the day its start cue names
+        cued_day = _cued_day(sentence, lo, hi, found[1], rules)
+        if cued_day is not None:
+            day_words, day_past = cued_day
+            on, on_words = _resolve_words(found[1] + " " + day_words, published, tz_name, day_past, rules, year_hint=year_hint)
+            if on is not None and on.at is not None and on_words is not None:
+                if end is not None and clock_only(end.text, rules):
+                    moved, _ = _resolve_words(end.text, published, tz_name, day_past, rules, "end", on, on_words, year_hint=year_hint)
+                    end = moved if moved is not None and moved.at is not None and moved.at > on.at else end
+                start = replace(on, text=start.text)
     if told_start and end is not None and end.at is not None and start is not None and start.at is not None and start_words is not None:
         # the start read from the day told (a late page): its end's weekday is the first after it
         # too, not only the one ahead of publication; both kept, the told one best
@@ -1475,6 +1486,24 @@ def _has_clock(words: str, rules: WhenRules) -> bool:
 
 def _has_day(words: str, rules: WhenRules) -> bool:
     return bool(rules.date_dm.search(words) or rules.date_md.search(words) or rules.weekday.search(words))
+
+
+def _cued_day(sentence: str, lo: int, hi: int, words: str, rules: WhenRules) -> tuple[str, bool] | None:
+    """("on 12 March", looks back) for a day alone told right after a start cue elsewhere in
+    sentence[lo:hi] than the clock phrase `words` ("... began on 12 March", "starting Saturday")."""
+    for m in rules.phrase.finditer(sentence, lo, hi):
+        text = m.group(0)
+        if text == words or words in text or _has_clock(text, rules) or not _has_day(text, rules):
+            continue
+        before = sentence[max(0, m.start() - 30) : m.start()]
+        cue = _START_CUE_RIGHT_BEFORE.search(before)
+        if cue:
+            return _day_words(text, rules), bool(rules.past_before.search(cue.group(0)))
+    return None
+
+
+#: a start verb right before a day ("began on 12 March", "starting Saturday", "started on Friday")
+_START_CUE_RIGHT_BEFORE = re.compile(r"(?<![\w])(?:began|begun|started|starts?|starting|begins?|beginning|took\s+effect|takes\s+effect)(?:\s+on)?\s*$", I)
 
 
 def _day_words(words: str, rules: WhenRules) -> str:
@@ -1679,6 +1708,11 @@ def _untils(sentence: str, lo: int, hi: int, rules: WhenRules) -> Iterator[re.Ma
             rules.other_subject.search(sentence, max(0, m.start() - 40), m.start())
         ):
             yield m
+
+
+def read_end(words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules, year_hint: int | None = None) -> Start | None:
+    """A time phrase read as an end ("at 18:00 local time on Monday" after "closed the crossing")."""
+    return _resolve_words(words, published, tz_name, past, rules, "end", year_hint=year_hint)[0]
 
 
 def clock_only(words: str, rules: WhenRules) -> bool:
