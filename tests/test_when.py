@@ -1277,3 +1277,21 @@ def test_closing_a_crossing_at_a_time_is_when_the_access_ended():
 )
 def test_more_ways_a_pause_is_named(text, kind):
     assert extract(text, PUB)[0].kind == kind
+
+
+def test_a_later_naming_at_the_country_level_is_the_same_pause_for_its_length():
+    text = "The two sides agreed a 48-hour truce in Syria's Daraa province. The truce is to take effect at 00:01 local time on Saturday, officials said."
+    m = extract(text, PUB)[0]
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 21, 1), at(3, 10, 21, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "moment", "role"),
+    [
+        ("A truce in Misrata was to begin at one minute past midnight on Sunday.", PUB, at(3, 9, 22, 1), "start"),
+        ("The government let its truce with the rebels in Cauca expire at one minute to midnight on Tuesday.", at(3, 6, 13), at(3, 6, 4, 59), "end"),
+    ],
+)
+def test_a_minute_either_side_of_midnight(text, published, moment, role):
+    m = timed(text, published)
+    assert (m.starts_at if role == "start" else m.ends_at) == moment

@@ -818,7 +818,8 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
             )
             # another place named is another pause, unless b's time is absolute (a stated zone)
             # and falls on the day a named ("on Friday" ... "at 7 a.m. (0500 GMT)")
-            if b.location not in (None, a.location) and not (inside and (b.start_zone == "stated" or _same_clock(a, b))):
+            # (a later naming at its country's level, "Quneitra" then "Syria", is the same pause)
+            if b.location not in (None, a.location, a.country) and not (inside and (b.start_zone == "stated" or _same_clock(a, b))):
                 continue
             fields: dict = {}
             if b.starts_at and b.start_precision == "minute" and (inside or (a.starts_at is None and a.start_range is None)):

@@ -660,6 +660,9 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
             return None, None, None
         return time(h, mi), ("midnight0" if (h, mi) == (0, 0) else "clock"), None
     if mid:
+        minute = re.match(r"(?:one|a|1)\s+minute\s+(past|after|to|before)", mid.group(0), re.IGNORECASE)
+        if minute:  # "one minute past midnight" 00:01, "one minute to midnight" 23:59 (of the day named)
+            return (time(0, 1) if minute.group(1).lower() in ("past", "after") else time(23, 59)), "clock", None
         return time(0, 0), "midnight", None
     if noon:
         return time(12, 0), "noon", None
