@@ -1295,3 +1295,18 @@ def test_a_later_naming_at_the_country_level_is_the_same_pause_for_its_length():
 def test_a_minute_either_side_of_midnight(text, published, moment, role):
     m = timed(text, published)
     assert (m.starts_at if role == "start" else m.ends_at) == moment
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at"),
+    [
+        # an abbreviation several zones share is the place's own when the place keeps one of them
+        ("A ceasefire between the tribes in Kurram took effect at 4pm PST on Saturday.", at(3, 9, 11)),
+        ("A ceasefire in Hebron took effect at 4pm IST on Saturday.", at(3, 9, 14)),
+        # ... else the usual one
+        ("A ceasefire between the cartels in Tijuana took effect at 4pm PST on Saturday.", at(3, 10, 0)),
+        ("A ceasefire in Kashmir took effect at 4pm IST on Saturday.", at(3, 9, 10, 30)),
+    ],
+)
+def test_a_shared_zone_abbreviation_is_read_in_the_place(text, starts_at):
+    assert timed(text, at(3, 10, 6)).starts_at == starts_at

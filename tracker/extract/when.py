@@ -152,6 +152,7 @@ class WhenRules:
     relative_days: dict
     day_parts: dict
     abbreviations: dict
+    shared_abbreviations: dict  # abbreviation -> the zones that also use it ("PST": Pakistan)
     named_zones: dict
     place_zones: tuple  # (compiled name pattern, tz) from the gazetteer
     immediate_need: Need
@@ -313,6 +314,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         relative_days={fold(k): v for k, v in w["relative_days"].items()},
         day_parts={k: v for k, v in w["day_parts"].items() if not k.startswith("_")},
         abbreviations=abbreviations,
+        shared_abbreviations={k: frozenset(v) for k, v in zones.get("shared_abbreviations", {}).items()},
         named_zones=named,
         place_zones=place_zones,
         immediate_need=needs(immediate),
@@ -588,7 +590,12 @@ def _zone_of(words: str, place_tz: tzinfo | None, rules: WhenRules) -> tuple[tzi
         sign = -1 if off.group(1) in "-\u2212" else 1
         hours, minutes = int(off.group(2)), int(off.group(3) or 0)
         return (_fixed(sign * (hours * 60 + minutes)), True) if hours <= 14 and minutes < 60 else None
-    if text in rules.abbreviations:
+    if text in rules.abbreviations or text in rules.shared_abbreviations:
+        own = getattr(place_tz, "key", None)
+        if own is not None and own in rules.shared_abbreviations.get(text, ()):
+            return place_tz, True  # "4pm PST" in Orakzai: Pakistan Standard Time, not Pacific
+        if text not in rules.abbreviations:
+            return None
         return _named(rules.abbreviations[text]), True
     if rules.local.fullmatch(text):
         return place_tz, False
