@@ -1310,3 +1310,16 @@ def test_a_minute_either_side_of_midnight(text, published, moment, role):
 )
 def test_a_shared_zone_abbreviation_is_read_in_the_place(text, starts_at):
     assert timed(text, at(3, 10, 6)).starts_at == starts_at
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "field", "moment"),
+    [
+        ("The envoy urged the militias around Taiz to halt fire from midnight tonight.", at(3, 7, 16), "starts_at", at(3, 7, 21)),
+        ("Officials said the Torkham crossing would reopen for aid shipments to Afghanistan at 8:00 Kabul time on Saturday.", PUB, "starts_at", at(3, 9, 3, 30)),
+        ("A truce agreed for the holiday in Deir al-Balah expired at 6 p.m. (1600 GMT) on Thursday.", at(3, 8, 12), "ends_at", at(3, 7, 16)),
+        ("The truce the army declared for the holiday in Sennar ended at 23:59 local time (21:59 GMT) on Sunday.", at(3, 11, 9), "ends_at", at(3, 10, 21, 59)),
+    ],
+)
+def test_more_phrasings_between_a_pause_and_its_time(text, published, field, moment):
+    assert getattr(timed(text, published), field) == moment

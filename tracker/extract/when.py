@@ -203,7 +203,9 @@ _PART_AT = (
 _NAMES = (
     r"(?:\s+(?:for|in|to|from)\s+(?-i:[A-Z])[\w'\u2019-]*(?:(?:,\s*|,?\s+and\s+)(?-i:[A-Z])[\w'\u2019-]*){1,8}"
     # "took hold in Khan Younis and other parts of Gaza at 7 a.m.": where, told at some length
-    r"|\s+(?:in|across|throughout|along|over)\s+(?:the\s+)?(?-i:[A-Z])[\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,6}?\s+(?-i:[A-Z])[\w'\u2019-]*)?"
+    r"|\s+(?:in|across|throughout|along|over)\s+(?:the\s+)?(?-i:[A-Z])[\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,6}?\s+(?-i:[A-Z])[\w'\u2019-]*"
+    # "would reopen for humanitarian shipments to Afghanistan at 8:00": for what, to where
+    r"|\s+(?:for|to)\s+(?:[\w'\u2019-]+\s+){1,5}?(?:to|into|in|from)\s+(?-i:[A-Z])[\w'\u2019-]*)?"
 )
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 # "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too
@@ -1545,7 +1547,8 @@ _END_PAST = re.compile(
 #: and place told in prepositional phrases ("the truce between the army and the MNDAA in
 #: northern Shan state expired at ..."), with no clause of its own
 _MODIFIER = re.compile(
-    r"\s+(?:between|in|near|along|across|around|over|for|on|with|brokered\s+by|mediated\s+by)\s"
+    r"\s+(?:between|in|near|along|across|around|over|for|on|with|(?:brokered|mediated)\s+by|(?:agreed|declared|announced|signed|reached)\s+(?:for|in|on|by|last|with)"
+    r"|(?:the|a|an)\s+(?:[\w'\u2019-]+\s+){0,3}(?:declared|agreed|announced|signed|brokered|reached|offered))\s"
     r"(?:(?!\b(?:that|which|who|whom|whose|while|but|when|after|before|said|says|as|where)\b)[^,;.\u2014])*",
     I,
 )
