@@ -1323,3 +1323,9 @@ def test_a_shared_zone_abbreviation_is_read_in_the_place(text, starts_at):
 )
 def test_more_phrasings_between_a_pause_and_its_time(text, published, field, moment):
     assert getattr(timed(text, published), field) == moment
+
+
+def test_with_no_place_party_nor_dateline_the_stamps_own_offset_is_the_best_reading_still_flagged():
+    published = datetime(2024, 3, 8, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    m = timed("A ceasefire in the Beddawi refugee camp, which took effect at 6 p.m. on Thursday, collapsed overnight.", published)
+    assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 7, 16), "range", "unknown")

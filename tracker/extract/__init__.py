@@ -55,7 +55,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from ..types import KIND_FAMILY, Mention
@@ -147,7 +147,10 @@ class Extractor:
         unknown = zone is None and any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out)
         if not any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out):
             return out
-        return _party_readings(out, self.vocab.actor_homes, self._dateline_zone(text) if unknown else None, self._mediators(text))
+        filed = self._dateline_zone(text) if unknown else None
+        # no dateline either: the stamp's own offset, when it has one ("09:30+02:00"), is the outlet's clock
+        stamp = published.tzinfo if unknown and filed is None and published is not None and published.utcoffset() else None
+        return _party_readings(out, self.vocab.actor_homes, filed, self._mediators(text), stamp)
 
     def _dateline_zone(self, text: str) -> str | None:
         """The zone of the place the text's dateline names ("KINSHASA \u2013", "NAY PYI TAW, 21 May \u2013",
@@ -952,7 +955,8 @@ def _derive_ends(mentions: list[Mention]) -> list[Mention]:
 
 
 def _party_readings(
-    mentions: list[Mention], homes: Mapping[str, str] | None = None, dateline: str | None = None, mediators: frozenset[str] = frozenset()
+    mentions: list[Mention], homes: Mapping[str, str] | None = None, dateline: str | None = None, mediators: frozenset[str] = frozenset(),
+    stamp: tzinfo | None = None,
 ) -> list[Mention]:
     """A wall time read in no zone (none stated, no place in the article) gets as its best
     reading that time in the zone of the countries every party named is in, when they keep
@@ -964,13 +968,14 @@ def _party_readings(
     from 8 a.m.": Manila). It stays flagged: precision "range", zone "unknown", the range of
     every reading, and the lifecycle still reads it again in the zone of the pause it joins.
     A mediator (`mediators`: "Qatar's foreign ministry said the pause was extended") is no
-    party: its clock is not the pause's."""
+    party: its clock is not the pause's. With no dateline, the publication stamp's own offset
+    (`stamp`: "2026-03-27T09:30+02:00") stands in for it: the outlet's clock."""
     homes = homes or {}
     zones = {place_zone(a.name) or place_zone(homes.get(a.name)) for m in mentions for a in m.actors if a.name not in mediators} - {None}
-    if not zones and dateline is None:
+    filed = ZoneInfo(dateline) if dateline else stamp
+    if not zones and filed is None:
         return mentions
     tzs = [ZoneInfo(z) for z in sorted(zones)]
-    filed = ZoneInfo(dateline) if dateline else None
 
     def reading(local: str | None, span) -> datetime | None:
         if not local or "T" not in local:
