@@ -1329,3 +1329,24 @@ def test_with_no_place_party_nor_dateline_the_stamps_own_offset_is_the_best_read
     published = datetime(2024, 3, 8, 9, 30, tzinfo=timezone(timedelta(hours=2)))
     m = timed("A ceasefire in the Beddawi refugee camp, which took effect at 6 p.m. on Thursday, collapsed overnight.", published)
     assert (m.starts_at, m.start_precision, m.start_zone) == (at(3, 7, 16), "range", "unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "ends_at"),
+    [
+        # named days: fixed ones, and those counted from Easter (western, orthodox)
+        ("The bishops urged a truce in Mindanao from 6 p.m. on Holy Thursday until 6 p.m. on Easter Sunday.", at(3, 20, 12), at(3, 28, 10), at(3, 31, 10)),
+        ("The council ordered a truce in Donetsk from noon on Orthodox Christmas Eve until midnight on Orthodox Christmas Day, Moscow time.",
+         at(1, 4, 12), at(1, 6, 9), at(1, 7, 21)),
+        # an eve's midnight is the one that ends it
+        ("Both sides should respect the ceasefire in Luhansk from midnight on New Year's Eve, Kyiv time.", at(12, 28, 12), at(12, 31, 22), None),
+    ],
+)
+def test_named_days_resolve_to_their_dates(text, published, starts_at, ends_at):
+    m = timed(text, published)
+    assert (m.starts_at, m.ends_at) == (starts_at, ends_at)
+
+
+def test_a_truce_named_for_a_holiday_names_no_day():
+    m = timed("The Christmas truce in Kachin state began at 6 a.m. on Sunday.", at(12, 23, 12))
+    assert m.starts_at == at(12, 21, 23, 30)

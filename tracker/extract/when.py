@@ -140,6 +140,8 @@ class WhenRules:
     midnight: re.Pattern[str]
     noon: re.Pattern[str]
     relative_day: re.Pattern[str]
+    holiday: re.Pattern[str]  # "Holy Thursday", "New Year's Eve", "Orthodox Christmas"
+    holidays: dict  # folded name -> "12-31" | "easter-3" | "orthodox_easter+0"
     day_part: re.Pattern[str]
     zone: re.Pattern[str]
     local: re.Pattern[str]  # "local time": the place's zone
@@ -226,6 +228,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     wd = alternation(list(w["weekdays"]))
     mo = alternation(list(w["months"])) + r"\.?"
     rel = alternation(list(w["relative_days"]))
+    hol = alternation(sorted((k.replace("'", "['\u2019]") for k in w["holidays"] if not k.startswith("_")), key=len, reverse=True))
     parts = alternation([k for k in w["day_parts"] if not k.startswith("_")])
     am, pm = w["am"], w["pm"]
     zones = w["zones"]
@@ -256,7 +259,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         r"(?:(?:(?:" + clock + "|" + fragment(w["midnight"]) + "|" + w["noon"] + r")"
         + r"(?:\s+(?:on\s+)?(?:the\s+night\s+)?(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd + r")?" + tail + r")"
         + r"|" + night
-        + r"|(?:(?:the\s+)?(?:first\s+hour|night)\s+of\s+(?:the\s+)?)?(?:(?:(?:next|this|last|coming)\s+)?" + wd + r"(?:\s+" + parts + r")?"
+        + r"|(?:(?:the\s+)?(?:first\s+hour|night)\s+of\s+(?:the\s+)?)?(?:(?:(?:next|this|last|coming)\s+)?(?:" + hol + "|" + wd + r")(?:\s+" + parts + r")?"
         + r"|" + day_dm + r"|" + day_md + r")" + tail
         + r"|" + rel + r"(?:\s+" + parts + r")?" + tail
         + r"|(?:(?:at|by)\s+)?" + parts + tail + r")"
@@ -304,6 +307,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         midnight=re.compile(fragment(w["midnight"]) + r"|\b12\s*(?:" + am + r")(?![\w])", I),
         noon=re.compile(r"\b(?:" + w["noon"] + r")\b|\b12\s*(?:" + pm + r")(?![\w])", I),
         relative_day=re.compile(r"\b" + rel + r"\b", I),
+        holiday=re.compile(r"\b" + hol + r"(?![\w'\u2019])", I),
+        holidays={fold(k).replace("\u2019", "'"): v for k, v in w["holidays"].items() if not k.startswith("_")},
         day_part=re.compile(r"\b" + parts + r"\b", I),
         zone=re.compile(zone, I),
         local=re.compile(fragment(w["local_time"]), I),
@@ -734,6 +739,12 @@ def _read(
                 notes.append(f"{m.group(0)!r} is not a date: it is ignored")
                 day = second = None
             break
+    hol = rules.holiday.search(words) if day_kind is None else None
+    eve = False
+    if hol is not None:
+        day_kind = "date"
+        day = _holiday(rules.holidays[fold(hol.group(0)).replace("\u2019", "'")], base, past, year_hint) if (base or year_hint) else None
+        eve = day is not None and hol.group(0).lower().endswith("eve")  # "midnight on New Year's Eve": the one that ends it
     if day_kind is None:
         nb = rules.night_between.search(words)
         m = rules.weekday.search(words)
@@ -773,7 +784,7 @@ def _read(
         day_kind=day_kind,
         second_day=second,
         night_of=bool(re.search(r"\bnight\s+(?:of|from|between)\b", words, I)),
-        end_of_day=bool(rules.end_of_day.search(words)),
+        end_of_day=bool(rules.end_of_day.search(words)) or eve,
         first_hour=bool(rules.first_hour.search(words)),
         next_week=next_week,
         has_year=has_year,
@@ -1516,6 +1527,30 @@ def _cued_day(sentence: str, lo: int, hi: int, words: str, rules: WhenRules) -> 
 
 #: a start verb right before a day ("began on 12 March", "starting Saturday", "started on Friday")
 _START_CUE_RIGHT_BEFORE = re.compile(r"(?<![\w])(?:began|begun|started|starts?|starting|begins?|beginning|took\s+effect|takes\s+effect)(?:\s+on)?\s*$", I)
+
+
+def _holiday(rule: str, base: date | None, past: bool | None, year_hint: int | None) -> date | None:
+    """The date of a named day ("12-31", "easter-3") in the year that puts it nearest `base`
+    on the side the words look to (ahead unless `past`; either side when None), or in
+    `year_hint` without a base."""
+    from dateutil.easter import EASTER_ORTHODOX, EASTER_WESTERN, easter
+
+    def on(year: int) -> date:
+        if rule[0].isdigit():
+            month, day = rule.split("-")
+            return date(year, int(month), int(day))
+        name, sign, days = re.match(r"(\w+)([+-])(\d+)", rule).groups()
+        sunday = easter(year, EASTER_ORTHODOX if name == "orthodox_easter" else EASTER_WESTERN)
+        return sunday + timedelta(days=int(days) * (1 if sign == "+" else -1))
+
+    if base is None:
+        return on(year_hint) if year_hint else None
+    options = [on(y) for y in (base.year - 1, base.year, base.year + 1)]
+    if past:
+        return max(d for d in options if d <= base)
+    if past is None:
+        return min(options, key=lambda d: abs(d - base))
+    return min(d for d in options if d >= base - timedelta(days=1))
 
 
 def _day_words(words: str, rules: WhenRules) -> str:
