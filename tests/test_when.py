@@ -1350,3 +1350,26 @@ def test_named_days_resolve_to_their_dates(text, published, starts_at, ends_at):
 def test_a_truce_named_for_a_holiday_names_no_day():
     m = timed("The Christmas truce in Kachin state began at 6 a.m. on Sunday.", at(12, 23, 12))
     assert m.starts_at == at(12, 21, 23, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "field", "moment"),
+    [
+        # a daily window whose start day follows it led by its cue
+        ("The army says a daily pause will run from 10:00 to 18:00 local time along the road into Deir al-Balah, beginning on Sunday.", at(3, 8, 11), "starts_at", at(3, 10, 8)),
+        # "midnight at the end of Saturday"
+        ("The truce in Helmand, which began at 00:00 on Thursday, expired at midnight at the end of Saturday, officials said on Sunday.", at(3, 10, 12), "ends_at", at(3, 9, 19, 30)),
+        # the fighting's end, with where told in between
+        ("Fighting in parts of Daraa will stop from 9 a.m. on Friday, local time, the agency said on Thursday.", PUB, "starts_at", at(3, 8, 6)),
+        # halting shooting and strikes in a place for a time
+        ("The commanders agreed to halt all shooting on the Line of Control with effect from 17:00 IST on Saturday.", PUB, "starts_at", at(3, 9, 11, 30)),
+        ("Officials said the army had agreed to halt strikes in Khan Younis for 12 hours from 6 a.m. on Sunday.", PUB, "ends_at", at(3, 10, 16)),
+    ],
+)
+def test_more_real_shapes_of_a_pause_in_time(text, published, field, moment):
+    assert getattr(timed(text, published), field) == moment
+
+
+def test_an_undated_text_whose_full_date_gives_the_start_is_not_history():
+    assert extract("The government and the rebels agreed a cessation of hostilities in Malakal from 12 noon on 1 July 2021.")[0].starts_at == at(7, 1, 10, year=2021)
+    assert extract("Workers said they would halt strikes in Lagos from Monday after the pay deal.") == []

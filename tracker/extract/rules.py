@@ -100,6 +100,8 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None, mo
         if not hist["year_late_current"].search(sentence):
             return True
     late = hist["year_late"].match(after)
+    if late and year is None and _FULL_DATE.search(after, 0, late.start("year")):
+        late = None  # undated: "a cessation of hostilities from 12 noon on 1 July 2021" tells when it starts, not that it is history
     if late and (year is None or int(late.group("year")) < year - 1) and not hist["current_before"].search(before[-80:]):
         # "The ceasefire between Iran and Iraq in 1988 ended eight years of war": a year well before
         # the publication's in the trigger's clause, told in the past tense, is a retrospective
@@ -118,6 +120,12 @@ def _is_history(sentence: str, h: Hit, vocab: Vocab, year: int | None = None, mo
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: a day and month right before a year ("1 July 2021", "July 1, 2021"): a full date
+_FULL_DATE = re.compile(
+    r"(?:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?,?)\s+$",
+    re.IGNORECASE,
+)
 _BARE = re.compile(r"(?:truce|cease-?fire)s?$", re.IGNORECASE)
 _OPEN_QUOTE = re.compile(r"[\"\u201c\u2018']$")
 _CLOSE_QUOTE = re.compile(r"[\"\u201d\u2019']")

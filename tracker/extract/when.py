@@ -264,7 +264,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         + r"|" + rel + r"(?:\s+" + parts + r")?" + tail
         + r"|(?:(?:at|by)\s+)?" + parts + tail + r")"
     )
-    sep = r"(?:,\s*|\s+)(?:(?:at|on|of|from|between)\s+)?(?:the\s+)?"
+    sep = r"(?:,\s*|\s+)(?:(?:at\s+the\s+end\s+of|at|on|of|from|between)\s+)?(?:the\s+)?"  # "midnight at the end of Saturday"
     lead = r"(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?"
     phrase = r"(?<![\w])" + lead + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?(?![\w])"
     when_words = r"(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?"
@@ -412,7 +412,7 @@ _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till
 # cease from midnight": the end of the fighting is the pause's start, not its end
 _FIGHTING = (  # "fighting in Gaza", "hostilities along the border" may name where
     r"(?<![\w])(?:fighting|hostilities|combat|shelling|bombardments?|attacks|guns|war)\s+"
-    r"(?:(?:in|on|across|along|around|between)\s+(?:the\s+)?[\w'\u2019-]+(?:\s+(?-i:[A-Z])[\w'\u2019-]+){0,2}\s+)?"
+    r"(?:(?:in|on|across|along|around|between)\s+(?:(?:the\s+)?(?:parts?|most|much|areas?|some)\s+of\s+)?(?:the\s+)?[\w'\u2019-]+(?:\s+(?-i:[A-Z])[\w'\u2019-]+){0,2}\s+)?"
 )
 _FIGHTING_STOPS = re.compile(
     _FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?"
@@ -1519,12 +1519,13 @@ def _cued_day(sentence: str, lo: int, hi: int, words: str, rules: WhenRules) -> 
         if text == words or words in text or _has_clock(text, rules) or not _has_day(text, rules):
             continue
         before = sentence[max(0, m.start() - 30) : m.start()]
-        cue = _START_CUE_RIGHT_BEFORE.search(before)
+        cue = _START_CUE_RIGHT_BEFORE.search(before) or _START_CUE_LEAD.match(text)  # "..., beginning on Sunday"
         if cue:
-            return _day_words(text, rules), bool(rules.past_before.search(cue.group(0)))
+            return _day_words(text, rules), bool(rules.past_before.search(cue.group(0) + " "))
     return None
 
 
+_START_CUE_LEAD = re.compile(r"(?:began|begun|started|starts?|starting|begins?|beginning)\b", I)
 #: a start verb right before a day ("began on 12 March", "starting Saturday", "started on Friday")
 _START_CUE_RIGHT_BEFORE = re.compile(r"(?<![\w])(?:began|begun|started|starts?|starting|begins?|beginning|took\s+effect|takes\s+effect)(?:\s+on)?\s*$", I)
 
