@@ -1373,3 +1373,13 @@ def test_more_real_shapes_of_a_pause_in_time(text, published, field, moment):
 def test_an_undated_text_whose_full_date_gives_the_start_is_not_history():
     assert extract("The government and the rebels agreed a cessation of hostilities in Malakal from 12 noon on 1 July 2021.")[0].starts_at == at(7, 1, 10, year=2021)
     assert extract("Workers said they would halt strikes in Lagos from Monday after the pay deal.") == []
+
+
+def test_a_spokesman_named_alone_gives_his_side_s_clock_as_the_best_reading_still_flagged():
+    m = timed("While the evacuation corridor was set to stay open until 1 p.m., Hagari announced that it would be safe for another hour.", at(3, 7, 12))
+    assert (m.ends_at, m.end_zone) == (at(3, 7, 12), "unknown")  # Israel, UTC+2: 2 p.m. local
+
+
+def test_a_church_leader_s_truce_in_local_time_reads_in_his_church_s_country():
+    m = timed("Patriarch Kirill proposed a truce from 10 a.m. on Saturday until midnight on Sunday, local time.")
+    assert (m.starts_at, m.ends_at) == (at(3, 9, 7), at(3, 10, 21))

@@ -509,11 +509,12 @@ class Extractor:
             elif start is not None and end is None and status == "ended" and _CLOSING.search(text, hit.start, hit.end):
                 # "Chad closed the Tine crossing to aid convoys at 18:00 on Monday": when the access ended
                 end, start = _when.read_end(start.text, published or anchor, tz, True, self.when, year), None
-            if status == "extended" and end is not None and end.at is not None and _when.end_before_extension(text, end):
+            if status == "extended" and end is not None and (end.at is not None or end.local) and _when.end_before_extension(text, end):
                 if hours:  # "which was due to expire at 7 a.m. on Thursday, was extended by 24 hours": the new end
                     step = timedelta(hours=hours)
                     end = replace(
-                        end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None,
+                        end, at=end.at + step if end.at else None, range=(end.range[0] + step, end.range[1] + step) if end.range else None,
+                        local=_shift_local(end.local, step) if end.at is None else None,  # a wall time in no zone moves too
                         notes=end.notes + (f"the end told before the extension, moved by its {hours:g} hour" + ("" if hours == 1 else "s"),),
                     )
                 else:  # "extended the truce, which had been due to end on Friday, until the end of talks": the old term, no new end
@@ -719,6 +720,13 @@ class Extractor:
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
             return before
         return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status not in _NO_TERM))
+
+
+def _shift_local(local: str | None, step: timedelta) -> str | None:
+    """A wall time read in no zone ("2023-11-08T14:00", or two readings "a/b") moved by `step`."""
+    if not local or "T" not in local:
+        return local
+    return "/".join((datetime.fromisoformat(part) + step).isoformat(timespec="minutes") for part in local.split("/"))
 
 
 def _time_fields(start, end, hours: float | None, recurrence: str | None, derive: bool = True) -> dict:
