@@ -1383,3 +1383,8 @@ def test_a_spokesman_named_alone_gives_his_side_s_clock_as_the_best_reading_stil
 def test_a_church_leader_s_truce_in_local_time_reads_in_his_church_s_country():
     m = timed("Patriarch Kirill proposed a truce from 10 a.m. on Saturday until midnight on Sunday, local time.")
     assert (m.starts_at, m.ends_at) == (at(3, 9, 7), at(3, 10, 21))
+
+
+def test_the_end_of_a_day_is_an_end_not_a_start():
+    m = timed("The earthquake truce expired at the end of Wednesday (midnight local time), and strikes were reported in Mandalay on Thursday.", at(3, 7, 12))
+    assert (m.starts_at, m.ends_at) == (None, at(3, 6, 17, 30))

@@ -461,8 +461,8 @@ def _find(
         if _FIGHTING_STOPS.search(sentence, max(0, m.start() - 80), m.start()) or _fighting_until(sentence, m.start()):
             found.append((0, m.start(), "precise", m.group(0), m.end()))  # "fighting would end at 4 a.m."
             continue
-        if rules.until_before.search(before) and not _NOT_UNTIL.search(before):
-            continue  # "until Sunday", "ended at 7am": an end, not the start ("not ... until" is a start)
+        if rules.until_before.search(before) and not _NOT_UNTIL.search(before) or _END_OF_BEFORE.search(before):
+            continue  # "until Sunday", "ended at 7am", "expired at the end of Wednesday": an end, not the start ("not ... until" is a start)
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
         lead = m.group("lead") or ""
@@ -512,6 +512,7 @@ def _find(
     return kind, words, end
 
 
+_END_OF_BEFORE = re.compile(r"\bthe\s+end\s+of\s+$", I)
 _WINDOW_INSIDE = re.compile(r"(?<![\w])(?:from|between)\s+(?=\S*\d)", I)
 
 # a pause seen going on ("was holding", "appeared to hold", "remained in place"): a time "as of"
