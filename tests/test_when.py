@@ -1388,3 +1388,9 @@ def test_a_church_leader_s_truce_in_local_time_reads_in_his_church_s_country():
 def test_the_end_of_a_day_is_an_end_not_a_start():
     m = timed("The earthquake truce expired at the end of Wednesday (midnight local time), and strikes were reported in Mandalay on Thursday.", at(3, 7, 12))
     assert (m.starts_at, m.ends_at) == (None, at(3, 6, 17, 30))
+
+
+def test_when_a_statement_was_made_is_not_the_start():
+    published = datetime(2024, 3, 8, 2, 15, tzinfo=timezone(timedelta(hours=6, minutes=30)))
+    m = timed("State radio in Myanmar said in a bulletin shortly after 2 a.m. that the army would observe a ceasefire from noon today.", published)
+    assert (m.starts_at, m.start_precision) == (at(3, 8, 5, 30), "minute")

@@ -465,6 +465,8 @@ def _find(
             continue  # "until Sunday", "ended at 7am", "expired at the end of Wednesday": an end, not the start ("not ... until" is a start)
         if before.rstrip().endswith(("-", "\u2013")) or re.search(r"(?<![\w])(?:to|and)\s+$", before, I) and rules.clock.search(before[-40:]):
             continue  # the second figure of a window "9 a.m.-9 p.m."
+        if _SAID_AT.search(before[-80:]) and re.match(r"\s*,?\s*that\b", sentence[m.end() :], I):
+            continue  # "State television said in a bulletin shortly after 2 a.m. that ...": when it was said
         lead = m.group("lead") or ""
         if lead.lower() == "as of" and _STILL.search(sentence, max(0, m.start() - 60), min(len(sentence), m.end() + 160)):
             continue  # "as of 10 a.m. on Wednesday, the truce was holding": when it was seen holding
@@ -512,6 +514,7 @@ def _find(
     return kind, words, end
 
 
+_SAID_AT = re.compile(r"\b(?:said|says|announced|told|stated|reported|declared|confirmed)\b[^.;]{0,60}$", I)
 _END_OF_BEFORE = re.compile(r"\bthe\s+end\s+of\s+$", I)
 _WINDOW_INSIDE = re.compile(r"(?<![\w])(?:from|between)\s+(?=\S*\d)", I)
 
