@@ -1680,3 +1680,22 @@ def test_flights_to_a_town_are_not_the_pauses_place():
     assert m.location == "Kabul"
     m = extract("The carrier said flights to Tel Aviv would resume once the ceasefire takes hold.", THURSDAY)[0]
     assert m.location is None  # "said flights": no aid flight
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a first name alone is no church; labour strikes; bus lanes; inspectors; a football match
+        "Rail unions will halt strikes in London next week.",
+        "The city opened new bus corridors for residents.",
+        "Iran denied permission for UN inspectors to enter the Fordow site.",
+        "The guns of the home side's strikers fell silent in the second half.",
+    ],
+)
+def test_other_senses_of_this_session_s_new_shapes(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_pause_ahead_that_civilians_may_use_stays_a_mention():
+    [m] = extract("Civilians would be able to leave Mariupol during a pause starting at 8 a.m. on Friday.", THURSDAY)
+    assert m.status == "agreed"

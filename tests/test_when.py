@@ -1394,3 +1394,7 @@ def test_when_a_statement_was_made_is_not_the_start():
     published = datetime(2024, 3, 8, 2, 15, tzinfo=timezone(timedelta(hours=6, minutes=30)))
     m = timed("State radio in Myanmar said in a bulletin shortly after 2 a.m. that the army would observe a ceasefire from noon today.", published)
     assert (m.starts_at, m.start_precision) == (at(3, 8, 5, 30), "minute")
+
+
+def test_a_figure_after_evening_at_keeps_its_zone():
+    assert timed("The truce in Yemen takes effect on Friday evening at 7 Moscow time.").starts_at == at(3, 8, 16)

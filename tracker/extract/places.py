@@ -126,7 +126,7 @@ def mediators_in(text: str, vocab: Vocab) -> frozenset[str]:
     return frozenset(out | (usual - sides))
 
 
-_AND = re.compile(r"(?:'s|\u2019s)?\s*(?:,|\s+and|\s*&)\s+(?:the\s+)?")
+_AND = re.compile(r"(?:'s|\u2019s)?(?:\s*,|\s+and|\s*&)\s+(?:the\s+)?")
 
 
 @lru_cache(maxsize=1)

@@ -371,7 +371,10 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
                 or (_WOULD.search(sentence, max(0, c.start - 20), c.start) and _IF_AFTER.match(sentence, c.end))
             )
         ]
-        inside = [c for c in inside if not (c.status == "in_effect" and _DURING_AHEAD.search(sentence, max(0, c.start - 80), c.end))]
+        inside = [  # the pause still ahead: agreed, not in effect
+            Cue("agreed", c.start, c.end) if c.status == "in_effect" and _DURING_AHEAD.search(sentence, max(0, c.start - 80), c.end) else c
+            for c in inside
+        ]
         clo, chi = clause(sentence, h)
         own = [c for c in inside if c.start >= clo and c.end <= chi]
         inside = own or inside

@@ -199,7 +199,7 @@ _SPOKEN = (
 # "tomorrow morning at 8", "on Friday evening at 7:30": a bare figure after a part of the day
 # and "at" is that part's clock time (groups 12-13)
 _PART_AT = (
-    r"(?:(?<=morning\sat\s)|(?<=afternoon\sat\s)|(?<=evening\sat\s))(\d{1,2})(?:[:.]([0-5]\d))?(?![\w:]|[.,]\d|\s*%|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)[a-z])"
+    r"(?:(?<=morning\sat\s)|(?<=afternoon\sat\s)|(?<=evening\sat\s))(\d{1,2})(?:[:.]([0-5]\d))?(?![\w:]|[.,]\d|\s*%|\s+(?!(?:on|at|local|hours|hrs|tomorrow|today|tonight|and|to|until|till|from)\b)(?-i:[a-z]))"
 )
 # "will open for Kyiv, Sumy and Mariupol at 10:00": a list of names between a start cue and its time
 _NAMES = (
@@ -220,7 +220,7 @@ _ABOUT = (
 
 
 #: the two days of a night or a span: "June 3-4", "3/4 June", "the night of 9 to 10 May"
-_DAYS_SEP = r"(?:\s*[-\u2013/]\s*|\s+to\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}(?<!a\.m)(?<!p\.m)))"
+_DAYS_SEP = r"(?:\s*[-\u2013/]\s*|\s+to\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}))"
 
 
 def compile_rules(vocab: Vocab) -> WhenRules:
@@ -515,7 +515,9 @@ def _find(
 
 
 _SAID_AT = re.compile(r"\b(?:said|says|announced|told|stated|reported|declared|confirmed)\b[^.;]{0,60}$", I)
-_END_OF_BEFORE = re.compile(r"\bthe\s+end\s+of\s+$", I)
+_END_OF_BEFORE = re.compile(
+    r"(?<!\bbegin\sat\s)(?<!\bbegins\sat\s)(?<!\bstart\sat\s)(?<!\bstarts\sat\s)(?<!\beffect\sat\s)\bthe\s+end\s+of\s+$", I
+)  # not "will begin at the end of Friday": a start
 _WINDOW_INSIDE = re.compile(r"(?<![\w])(?:from|between)\s+(?=\S*\d)", I)
 
 # a pause seen going on ("was holding", "appeared to hold", "remained in place"): a time "as of"
@@ -662,7 +664,7 @@ def _clock(words: str, rules: WhenRules) -> tuple[time | None, str | None, tuple
             return time(h, mi), "clock", None
         if m.group(3):
             h, mi = int(m.group(1)), int(m.group(2) or 0)
-            morning = m.group(3).lower().startswith(("a", "in the morning"))  # "8:30 in the morning" is a.m.
+            morning = bool(re.match(r"a|in\s+the\s+morning", m.group(3), I))  # "8:30 in the morning" is a.m.
             if h == 12 and mi == 0:
                 return (time(0, 0), "midnight", None) if morning else (time(12, 0), "noon", None)
             h = (h % 12) + (0 if morning else 12)
