@@ -1398,3 +1398,21 @@ def test_when_a_statement_was_made_is_not_the_start():
 
 def test_a_figure_after_evening_at_keeps_its_zone():
     assert timed("The truce in Yemen takes effect on Friday evening at 7 Moscow time.").starts_at == at(3, 8, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "field", "moment"),
+    [
+        # "extended by 48 hours, to 07:00 on Thursday": the new end
+        ("Mediators say the truce in Rafah will be extended by 48 hours, to 07:00 on Saturday local time.", PUB, "ends_at", at(3, 9, 5)),
+        # a plan told in an aside, of a pause that collapsed: the Tuesday nearest publication
+        ("A 24-hour truce in Kadugli, due to run from 18:00 on Tuesday, collapsed within hours.", PUB, "starts_at", at(3, 5, 16)),
+        # a holiday's name between the length and the pause
+        ("The militia declared a three-day Eid al-Adha ceasefire in Kunduz running from 00:00 on Saturday.", PUB, "ends_at", at(3, 11, 19, 30)),
+        # the advance that would pause, and convoys that could enter
+        ("Commanders said the advance on the old city of Raqqa would pause for four hours from 1300 local time.", at(3, 7, 8), "ends_at", at(3, 7, 14)),
+        ("The besieging group agreed that food convoys could enter Gao between 08:00 and 17:00 GMT on Saturday.", PUB, "starts_at", at(3, 9, 8)),
+    ],
+)
+def test_more_shapes_from_a_fourth_labelled_round(text, published, field, moment):
+    assert getattr(timed(text, published), field) == moment

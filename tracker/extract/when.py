@@ -1256,6 +1256,8 @@ def _times(
             # "was due to take effect on Sunday", "said it would begin at 10 a.m.": a plan told in
             # the past, either side of publication ("would begin on Friday" still looks ahead)
             past = None
+        elif past and _REDUCED_PLAN.search(before):
+            past = None  # "a ceasefire, due to run from 18:00 on Tuesday, collapsed": a plan of the past, either side
         elif rules.future_before.search(before):
             past = False
         elif rules.past_before.search(before):
@@ -1397,6 +1399,8 @@ def _day_from_end(
 
 # "was due to", "were set to", "had been scheduled to", "was set for": a plan told in the
 # past, for a day that may be before or after publication
+#: a plan told without a tense in an aside ("the truce, due to run from 18:00 on Tuesday, collapsed")
+_REDUCED_PLAN = re.compile(r",\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated|meant|supposed)\s+to(?:\s+\w+){1,2}\s*$", I)
 #: "said the truce would begin at 10 a.m.": reported speech, a plan told in the past
 _WOULD = re.compile(r"(?<![\w])would(?:\s+\w+){0,5}\s*$", I)
 _PLANNED = re.compile(  # also "was set for 8 a.m.", "was due at noon" (the phrase's "at" is its own)
