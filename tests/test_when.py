@@ -1416,3 +1416,9 @@ def test_a_figure_after_evening_at_keeps_its_zone():
 )
 def test_more_shapes_from_a_fourth_labelled_round(text, published, field, moment):
     assert getattr(timed(text, published), field) == moment
+
+
+def test_an_extension_by_a_length_runs_from_the_old_term_told_in_the_next_sentence():
+    text = "The army said it had agreed to extend its truce with the rebels in Kassala by 48 hours. The extension will begin when the current truce expires at 6 p.m. (1600 GMT) on Saturday."
+    m = extract(text, PUB)[0]
+    assert (m.starts_at, m.ends_at) == (at(3, 9, 16), at(3, 11, 16))

@@ -310,6 +310,7 @@ class Extractor:
                     previous = previous[:-1] + [out[-1]]  # the same pause, now with what this sentence gave it
             if found and previous and sentence.paragraph == previous_para:
                 found = [self._end_after(sentence.text, previous[-1], m, told, zone, year) for m in found]
+                found = [_from_old_term(previous[-1], m, sentence.text) for m in found]
             out.extend(found)
             bare.extend(unstated if from_sentence and len(unstated) == len(found) else [False] * len(found))
             paras.extend([sentence.paragraph] * len(found))
@@ -720,6 +721,27 @@ class Extractor:
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
             return before
         return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status not in _NO_TERM))
+
+
+#: a later sentence telling the term an extension moves ("... when the current truce expires at 6 p.m.")
+_OLD_TERM_LATER = re.compile(
+    r"\b(?:current|existing|present|old|original|initial)\s+(?:[\w-]+\s+)?(?:truce|cease-?fire|pause)\s+(?:expires?|ends?|lapses?|runs?\s+out)\b", re.I
+)
+
+
+def _from_old_term(before: Mention, m: Mention, sentence: str) -> Mention:
+    """`m`, named in the sentence after an extension by a length (`before`), when that sentence
+    tells the old term ("Sudan's army agreed to extend its truce by 72 hours. The extension will
+    begin when the current truce expires at 6 p.m. on Sunday."): the extension runs from the old
+    term for its length."""
+    if not (before.status == "extended" and before.duration_hours and m.ends_at and not m.starts_at and _OLD_TERM_LATER.search(sentence)):
+        return m
+    step = timedelta(hours=before.duration_hours)
+    return replace(
+        m, start_text=m.start_text, starts_at=m.ends_at, start_range=m.end_range, start_precision=m.end_precision, start_zone=m.end_zone,
+        ends_at=m.ends_at + step, end_range=(m.end_range[0] + step, m.end_range[1] + step) if m.end_range else None, end_local=None,
+        duration_hours=before.duration_hours,
+    )
 
 
 def _shift_local(local: str | None, step: timedelta) -> str | None:
