@@ -1422,3 +1422,32 @@ def test_an_extension_by_a_length_runs_from_the_old_term_told_in_the_next_senten
     text = "The army said it had agreed to extend its truce with the rebels in Kassala by 48 hours. The extension will begin when the current truce expires at 6 p.m. (1600 GMT) on Saturday."
     m = extract(text, PUB)[0]
     assert (m.starts_at, m.ends_at) == (at(3, 9, 16), at(3, 11, 16))
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "field", "moment"),
+    [
+        # an extension told in the next sentence moves the end told before
+        ("The truce in Kassala was due to run out at 9 p.m. on Friday. Hours before, the mediators said both sides had agreed to extend it by three days.",
+         PUB, "ends_at", at(3, 11, 19)),
+        ("The pause in Rafah was scheduled to end at 7 a.m. on Saturday. Egypt said on Friday night that it had been extended by another 24 hours.",
+         PUB, "ends_at", at(3, 10, 5)),
+        # "when it ran out": the old term of a renewal
+        ("The envoy said the parties had agreed to renew the truce in Yemen for a further month when it ran out at 7 p.m. on Thursday.",
+         at(3, 7, 12), "ends_at", at(4, 6, 16)),
+        # a suspension "from" a time ends the pause then
+        ("The government suspended its ceasefire with the rebels in Arauca from 00:00 on Friday, the ministry said.", PUB, "ends_at", at(3, 8, 5)),
+        # a relative clause inside the pause's naming, then its end verb
+        ("The Kerem Shalom crossing, which had reopened for aid trucks on Monday, was closed again at 3 p.m. on Wednesday, UN officials said.", at(3, 7, 12), "ends_at", at(3, 6, 13)),
+        # "midnight following Easter Sunday"
+        ("The Kremlin said its forces would halt all hostilities from 6 p.m. Moscow time on Saturday until midnight following Easter Sunday.",
+         at(3, 28, 12), "ends_at", at(3, 31, 21)),
+        # a plan of the past: the end's day is the first after its start
+        ("A truce in Gedo, meant to run from 6 a.m. on Friday until 6 p.m. on Sunday, collapsed on Saturday.", at(3, 11, 12), "ends_at", at(3, 10, 15)),
+        # "would now run until": the new end, without an extension verb
+        ("The truce in Goma, which began at noon on Tuesday and was due to expire at noon on Friday, would now run until 6 p.m. on Sunday.",
+         at(3, 8, 9), "ends_at", at(3, 10, 16)),
+    ],
+)
+def test_ends_from_a_fifth_labelled_round(text, published, field, moment):
+    assert getattr(extract(text, published)[0], field) == moment

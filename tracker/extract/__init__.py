@@ -93,8 +93,10 @@ _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators an
 _CLOCKISH = re.compile(r"\d|midnight|noon|midday", re.IGNORECASE)
 #: the pause as the object of its own ending ("the suspension of the bilateral ceasefire took effect at 6 p.m.")
 _ENDING_OF = re.compile(
-    r"\b(?:suspension|termination|cancell?ation|revocation|lifting|scrapping|end)\s+of\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}$", re.I
-)
+    r"\b(?:(?:suspension|termination|cancell?ation|revocation|lifting|scrapping|end)\s+of"
+    r"|(?:suspend|terminat|revok|cancel|scrapp?)\w*)\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}$",
+    re.I,
+)  # also "suspended its bilateral ceasefire ... from 00:00 on Wednesday"
 #: a trigger that is itself the access closing ("closed the Rafah crossing", "shut the border")
 _CLOSING = re.compile(r"\b(?:clos(?:ed|es|ing)|shut(?:s|ting)?|seal(?:ed|s|ing))\b", re.I)
 _IT = re.compile(r"\b(?:it|It)\b")  # the pause just named, as a later sentence's subject
@@ -299,6 +301,12 @@ class Extractor:
                 found = [m for m in found if m.location or m.actors]
             if not found and goes_on:
                 found = self._anaphora(sentence.text, previous[0], told, zone, year) if sentence.paragraph == previous_para else []
+                if out and out[-1] is previous[-1] and (moved := self._extended_later(out[-1], sentence.text, found)) is not None:
+                    # "The truce was due to run out at 9:45 p.m. on Monday. ... agreed to extend it by five days."
+                    out[-1] = moved
+                    found = [replace(m, ends_at=moved.ends_at, end_range=moved.end_range, end_precision=moved.end_precision,
+                                     end_zone=moved.end_zone, end_local=None) for m in found]
+                    previous = previous[:-1] + [out[-1]]
                 if not found and out and out[-1] is previous[-1]:
                     # "The accord ... comes into force on Thursday at 9 pm": a time in the next sentence
                     out[-1] = self._later_time(sentence.text, out[-1], told, zone, year)
@@ -506,7 +514,9 @@ class Extractor:
                     step = timedelta(days=days)
                     end = replace(end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None)
             if start is not None and end is None and status in ("ended", "collapsed") and _ENDING_OF.search(text, max(0, hit.start - 60), hit.start):
-                end, start = start, None  # "the suspension of the ceasefire took effect at 6 p.m.": when the pause ended
+                # "the suspension of the ceasefire took effect at 6 p.m.", "suspended its ceasefire from 00:00 on
+                # Wednesday": when the pause ended (or ends: the day nearest publication)
+                end, start = _when.read_end(start.text, published or anchor, tz, None, self.when, year) or start, None
             elif start is not None and end is None and status == "ended" and _CLOSING.search(text, hit.start, hit.end):
                 # "Chad closed the Tine crossing to aid convoys at 18:00 on Monday": when the access ended
                 end, start = _when.read_end(start.text, published or anchor, tz, True, self.when, year), None
@@ -564,6 +574,23 @@ class Extractor:
         if unstated is not None:
             unstated.extend(i in defaulted for i in kept)
         return [mentions[i] for i in kept]
+
+    def _extended_later(self, before: Mention, sentence: str, found: list[Mention]) -> Mention | None:
+        """`before`, whose end was told, extended by the length the next sentence gives ("... was due
+        to run out at 9:45 p.m. on Monday. Mediators said both sides had agreed to extend it by five
+        days."; "it had been extended by another 48 hours"), or None when the sentence extends nothing."""
+        said = found[0].status == "extended" if found else bool(_when._EXTEND.search(sentence) and _IT.search(sentence))
+        if not said or before.ends_at is None or any(m.ends_at for m in found):
+            return None
+        hours = _durations.later_duration(self._blank_dateline(sentence), self.durations)
+        if not hours:
+            return None
+        step = timedelta(hours=hours)
+        return replace(
+            before, status="extended", ends_at=before.ends_at + step,
+            end_range=(before.end_range[0] + step, before.end_range[1] + step) if before.end_range else None, end_local=None,
+            time_notes=before.time_notes + (f"the end told before, moved by the {hours:g} hours of the extension the next sentence tells",),
+        )
 
     def _old_start(self, status: str, start) -> bool:
         """Whether an extension's start is the pause's own ("the truce, which began at 7 a.m. on

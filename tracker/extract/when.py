@@ -264,7 +264,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         + r"|" + rel + r"(?:\s+" + parts + r")?" + tail
         + r"|(?:(?:at|by)\s+)?" + parts + tail + r")"
     )
-    sep = r"(?:,\s*|\s+)(?:(?:at\s+the\s+end\s+of|at|on|of|from|between)\s+)?(?:the\s+)?"  # "midnight at the end of Saturday"
+    sep = r"(?:,\s*|\s+)(?:(?:at\s+the\s+end\s+of|at|on|of|from|between|following)\s+)?(?:the\s+)?"  # "midnight at the end of Saturday"
     lead = r"(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?"
     phrase = r"(?<![\w])" + lead + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?(?![\w])"
     when_words = r"(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?"
@@ -314,7 +314,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         local=re.compile(fragment(w["local_time"]), I),
         bracket=re.compile(r"[\(\[]([^\)\]\n]{1,80})[\)\]]"),
         night_between=re.compile(r"\b(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+(" + wd + r")\b|\bnight\s+of\b", I),
-        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b|\b" + wd + r"\s+night\b", I),  # "midnight Saturday night"
+        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b|\bmidnight\s+(?:following|after)\b|\b" + wd + r"\s+night\b", I),  # "midnight Saturday night", "midnight following Easter Sunday"
         first_hour=re.compile(r"\bfirst\s+hour\s+of\b", I),
         weekdays=dict(w["weekdays"]),
         months=dict(w["months"]),
@@ -896,7 +896,7 @@ def _resolve_words(
         # ... and a weekday, unless the end is reported gone by, not before publication ("which
         # began on Friday, was extended until Tuesday" read the next Thursday: the coming Tuesday)
         weekday = rules.weekday.search(main) and not (rules.date_dm.search(main) or rules.date_md.search(main))
-        base = max(start_day, base) if weekday and not past and base is not None else start_day
+        base = max(start_day, base) if weekday and past is False and base is not None else start_day
         read_past = False
     if base is not None and next_year:
         base = base.replace(year=base.year + 1, day=min(base.day, 28))
@@ -1589,6 +1589,8 @@ _END_PAST = re.compile(
 )
 
 
+#: the rest of a relative clause the trigger opened, then the main clause's auxiliary
+_REL_TAIL = re.compile(r"[^,;.]{0,60},\s*(?:(?:was|were|has\s+been|had\s+been|is|are|will\s+be)\s+)?(?:\w+ly\s+)?", I)
 #: what may stand between a pause and its end verb when longer than a few words: its parties
 #: and place told in prepositional phrases ("the truce between the army and the MNDAA in
 #: northern Shan state expired at ..."), with no clause of its own
@@ -1626,6 +1628,8 @@ def _end(
         if (
             (between is not None and len(between) <= 40 and "," not in between and trigger_end >= 0)
             or (between is not None and len(between) <= 100 and trigger_end >= 0 and _MODIFIER.fullmatch(between))
+            or (between is not None and trigger_end >= 0 and _REL_TAIL.fullmatch(between)
+                and re.search(r"\b(?:which|that)\b", sentence[max(0, trigger_end - 40) : trigger_end]))  # "The crossing, which had reopened ... on Thursday, was closed again at 3 p.m."
             or m.start() <= 25
             or _DUE.search(sentence[max(0, m.start() - 30) : m.start()])
             or old_term_before(sentence, m.start("when"))  # "the truce, which expired at noon, was renewed"
@@ -1637,10 +1641,11 @@ def _end(
         return None
     m = min(candidates, key=lambda c: c.start())
     old_term = old_term_before(sentence, m.start("when"))
-    if old_term and until_ok and _EXTEND.search(sentence):
+    if old_term and until_ok:
         # "extend a truce that was due to expire at 6 a.m. on Wednesday until 6 p.m. on Sunday",
         # "which had been set to lapse on Tuesday, was extended ... until Thursday": the new end
-        new = next((u for u in _untils(sentence, m.end(), hi, rules) if _EXTEND.search(sentence, 0, u.start())
+        new = next((u for u in _untils(sentence, m.end(), hi, rules)  # "... was due to expire at noon on Friday, would now run until 6 p.m. on Sunday"
+                    if (_EXTEND.search(sentence, 0, u.start()) or _NOW_RUN.search(sentence, m.end(), u.start()))
                     and not old_term_before(sentence, u.start("when"))), None)
         if new is not None:  # the new end looks ahead from the extension, whatever the status ("the truce lapsed, ...")
             m, old_term, past = new, False, False
@@ -1732,13 +1737,16 @@ def end_before_extension(sentence: str, end: Start) -> bool:
     return _EXTEND.search(sentence) is not None and old_term_before(sentence, at)
 
 
+#: "would now run until": a new end told without an extension verb
+_NOW_RUN = re.compile(r"\b(?:now|instead)\s+(?:\w+\s+)?(?:run|runs|last|lasts|continue|continues|hold|holds|remain|remains)\b", I)
 # the verb of a term an extension moves: "was due to expire", "had been set to lapse", "which
 # expired", "that was scheduled to end" (its "at"/"on" before the time words)
 _OLD_TERM = re.compile(
     r"(?<![\w])(?:(?:was|were|had\s+been)\s+(?:originally\s+|initially\s+)?(?:due|set|scheduled|supposed|planned|expected|slated|meant)"
     r"\s+to|(?:was|were)\s+to|(?:which|that)(?:\s+had)?"
-    r"|(?<=,)\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated)\s+to)"  # "the truce, set to end at 7 a.m. on Friday, was extended"
-    r"\s+(?:expire|end|lapse|run\s+out|finish|conclude|close|run|last)(?:d|ed)?"
+    r"|(?<=,)\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated)\s+to"  # "the truce, set to end at 7 a.m. on Friday, was extended"
+    r"|(?:when|after|once)\s+it)"  # "agreed to renew the truce for two months when it ran out at 7 p.m."
+    r"\s+(?:expire|end|lapse|run\s+out|ran\s+out|runs\s+out|expires|ends|lapses|finish|conclude|close|run|last)(?:d|ed)?"
     r"(?:\s+(?:at|on|in|by|around|about|until|till|through))?\s*$",
     I,
 )
@@ -1769,7 +1777,7 @@ def _untils(sentence: str, lo: int, hi: int, rules: WhenRules) -> Iterator[re.Ma
             yield m
 
 
-def read_end(words: str, published: datetime | None, tz_name: str | None, past: bool, rules: WhenRules, year_hint: int | None = None) -> Start | None:
+def read_end(words: str, published: datetime | None, tz_name: str | None, past: bool | None, rules: WhenRules, year_hint: int | None = None) -> Start | None:
     """A time phrase read as an end ("at 18:00 local time on Monday" after "closed the crossing")."""
     return _resolve_words(words, published, tz_name, past, rules, "end", year_hint=year_hint)[0]
 
