@@ -1451,3 +1451,26 @@ def test_an_extension_by_a_length_runs_from_the_old_term_told_in_the_next_senten
 )
 def test_ends_from_a_fifth_labelled_round(text, published, field, moment):
     assert getattr(extract(text, published)[0], field) == moment
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "starts_at", "ends_at"),
+    [
+        ("Both sides agreed to a local ceasefire near the dam at Kakhovka, officials said. Under the deal, firing will stop at 10:00 Kyiv time on Saturday and the repair window will last 12 hours.",
+         PUB, at(3, 9, 8), at(3, 9, 20)),
+        ("The militia said it would observe a holiday truce in Mindanao. The suspension of offensive operations takes effect at 12:01 a.m. on Friday and lifts at 11:59 p.m. on Sunday.",
+         PUB, at(3, 7, 16, 1), at(3, 10, 15, 59)),
+        ("The Taliban announced a three-day ceasefire in Herat. The truce will begin at midnight at the start of Saturday, a spokesman said, and end at midnight at the close of Monday.",
+         PUB, at(3, 8, 19, 30), at(3, 11, 19, 30)),
+        ("The coordinator urged a pause in the fighting in Tal Afar. She called for the guns to fall silent for 72 hours from 0600 on Saturday.",
+         PUB, at(3, 9, 3), at(3, 12, 3)),
+    ],
+)
+def test_times_from_a_sixth_labelled_round(text, published, starts_at, ends_at):
+    ms = extract(text, published)
+    assert (starts_at, ends_at) in {(m.starts_at, m.ends_at) for m in ms}
+
+
+def test_fighting_that_had_stopped_by_a_time_gives_the_start():
+    text = "The army and the rebels agreed to an immediate ceasefire in Kachin State after talks in Kunming. Fighting had stopped by 4 p.m. Beijing time on Thursday, officials said."
+    assert extract(text, at(3, 8, 12))[0].starts_at == at(3, 7, 8)

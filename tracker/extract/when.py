@@ -264,7 +264,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         + r"|" + rel + r"(?:\s+" + parts + r")?" + tail
         + r"|(?:(?:at|by)\s+)?" + parts + tail + r")"
     )
-    sep = r"(?:,\s*|\s+)(?:(?:at\s+the\s+end\s+of|at|on|of|from|between|following)\s+)?(?:the\s+)?"  # "midnight at the end of Saturday"
+    sep = r"(?:,\s*|\s+)(?:(?:at\s+the\s+(?:end|close)\s+of|at\s+the\s+start\s+of|at|on|of|from|between|following)\s+)?(?:the\s+)?"  # "midnight at the end of Saturday"
     lead = r"(?:(?P<lead>" + fragment(w["lead"]) + r")\s+)?"
     phrase = r"(?<![\w])" + lead + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?(?![\w])"
     when_words = r"(?:the\s+end\s+of\s+)?" + part + r"(?:" + sep + part + r"){0,3}(?:,?\s+(?:" + zone + r"))?"
@@ -314,7 +314,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         local=re.compile(fragment(w["local_time"]), I),
         bracket=re.compile(r"[\(\[]([^\)\]\n]{1,80})[\)\]]"),
         night_between=re.compile(r"\b(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+(" + wd + r")\b|\bnight\s+of\b", I),
-        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\bend\s+of\b|\bmidnight\s+(?:following|after)\b|\b" + wd + r"\s+night\b", I),  # "midnight Saturday night", "midnight following Easter Sunday"
+        end_of_day=re.compile(r"\b(?:tonight|24:00|2400)\b|\b(?:end|close)\s+of\b|\bmidnight\s+(?:following|after)\b|\b" + wd + r"\s+night\b", I),  # "midnight Saturday night", "midnight following Easter Sunday"
         first_hour=re.compile(r"\bfirst\s+hour\s+of\b", I),
         weekdays=dict(w["weekdays"]),
         months=dict(w["months"]),
@@ -411,14 +411,14 @@ _NOT_UNTIL = re.compile(r"(?:\bnot|n't)\s+(?:[\w'\u2019-]+\s+){0,4}(?:until|till
 # "fighting would end at 4 a.m.", "the guns will fall silent at noon", "hostilities are to
 # cease from midnight": the end of the fighting is the pause's start, not its end
 _FIGHTING = (  # "fighting in Gaza", "hostilities along the border" may name where
-    r"(?<![\w])(?:fighting|hostilities|combat|shelling|bombardments?|attacks|guns|war)\s+"
+    r"(?<![\w])(?:fighting|hostilities|combat|shelling|bombardments?|attacks|guns|war|firing|shooting)\s+"
     r"(?:(?:in|on|across|along|around|between)\s+(?:(?:the\s+)?(?:parts?|most|much|areas?|some)\s+of\s+)?(?:the\s+)?[\w'\u2019-]+(?:\s+(?-i:[A-Z])[\w'\u2019-]+){0,2}\s+)?"
 )
 _FIGHTING_STOPS = re.compile(
-    _FIGHTING + r"(?:(?:will|would|shall|should|must|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?"
+    _FIGHTING + r"(?:(?:will|would|shall|should|must|has|have|had|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+)?to)\s+)?"
     r"(?:end(?:s|ed)?|stop(?:s|ped)?|cease[sd]?|halt(?:s|ed)?|f[ae]ll\s+silent|falls\s+silent)\s+"
     r"(?:(?:in|on|across|along|around)\s+(?:the\s+)?[\w'\u2019-]+(?:\s+(?-i:[A-Z])[\w'\u2019-]+){0,2}\s+)?"  # "stopped across Gaza at 7 a.m."
-    r"(?:at\s+|on\s+|from\s+|as\s+of\s+)?$",
+    r"(?:at\s+|on\s+|from\s+|as\s+of\s+|by\s+)?$",
     I,
 )
 # "fighting continued until 6 a.m.", "it would keep fighting until 7 a.m. on Friday": the fighting
