@@ -1474,3 +1474,15 @@ def test_times_from_a_sixth_labelled_round(text, published, starts_at, ends_at):
 def test_fighting_that_had_stopped_by_a_time_gives_the_start():
     text = "The army and the rebels agreed to an immediate ceasefire in Kachin State after talks in Kunming. Fighting had stopped by 4 p.m. Beijing time on Thursday, officials said."
     assert extract(text, at(3, 8, 12))[0].starts_at == at(3, 7, 8)
+
+
+def test_a_later_sentence_whose_subject_is_the_suspension_gives_the_end():
+    text = "The government suspended its ceasefire with the rebels in Nariño after an ambush, officials said. The suspension took effect at 00:00 on Sunday."
+    m = extract(text, at(3, 11, 12))[0]
+    assert (m.status, m.starts_at, m.ends_at) == ("ended", None, at(3, 10, 5))
+
+
+def test_a_later_sentence_whose_subject_is_the_extension_gives_its_term():
+    text = "The armed groups have extended their ceasefire in Kachin State by 30 days. The extension begins at 00:00 on Friday, the groups said."
+    m = extract(text, PUB)[0]
+    assert (m.starts_at, m.ends_at) == (at(3, 7, 17, 30), at(4, 6, 17, 30))

@@ -97,6 +97,9 @@ _ENDING_OF = re.compile(
     r"|(?:suspend|terminat|revok|cancel|scrapp?)\w*)\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}$",
     re.I,
 )  # also "suspended its bilateral ceasefire ... from 00:00 on Wednesday"
+#: a later sentence whose subject is the pause's ending or its extension
+_ENDING_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:suspension|termination|closure|lifting|cancell?ation)\b", re.I)
+_EXTENSION_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:extension|renewal|prolongation)\b", re.I)
 #: a trigger that is itself the access closing ("closed the Rafah crossing", "shut the border")
 _CLOSING = re.compile(r"\b(?:clos(?:ed|es|ing)|shut(?:s|ting)?|seal(?:ed|s|ing))\b", re.I)
 _IT = re.compile(r"\b(?:it|It)\b")  # the pause just named, as a later sentence's subject
@@ -747,7 +750,12 @@ class Extractor:
                 end = _when.end_after(end.text, start.text, start.at, published, tz, before.status in _PAST, self.when, year)
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
             return before
-        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, before.status not in _NO_TERM))
+        if start is not None and end is None and before.status == "ended" and _ENDING_SUBJECT.match(text):
+            # "... suspended its ceasefire ... The suspension took effect at 00:00 on Sunday.": when it ended
+            end, start = _when.read_end(start.text, published, tz, None, self.when, year) or start, None
+        # "... extended its ceasefire by 30 days. The extension begins at 00:00 on Thursday.": the new term
+        derive = before.status not in _NO_TERM or (before.status == "extended" and bool(_EXTENSION_SUBJECT.match(text)))
+        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, derive))
 
 
 #: a later sentence telling the term an extension moves ("... when the current truce expires at 6 p.m.")
