@@ -1486,3 +1486,10 @@ def test_a_later_sentence_whose_subject_is_the_extension_gives_its_term():
     text = "The armed groups have extended their ceasefire in Kachin State by 30 days. The extension begins at 00:00 on Friday, the groups said."
     m = extract(text, PUB)[0]
     assert (m.starts_at, m.ends_at) == (at(3, 7, 17, 30), at(4, 6, 17, 30))
+
+
+def test_a_pause_named_back_gets_the_time_though_the_sentence_names_a_corridor_too():
+    text = ("Russia said its forces would halt air strikes on eastern Deir ez-Zor for eight hours on Friday. "
+            "The pause will run from 8 a.m. to 4 p.m. local time, the ministry said, and two corridors will be opened for civilians.")
+    m = extract(text, PUB)[0]
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 5), at(3, 8, 13))

@@ -97,6 +97,8 @@ _ENDING_OF = re.compile(
     r"|(?:suspend|terminat|revok|cancel|scrapp?)\w*)\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,3}$",
     re.I,
 )  # also "suspended its bilateral ceasefire ... from 00:00 on Wednesday"
+#: a later sentence that opens by naming the pause back ("The pause will run from 8 a.m. ...")
+_BACK_SUBJECT = re.compile(r"\s*(?:The|This|That)\s+(?:[\w-]+\s+)?(?:pause|truce|cease-?fire|halt|lull|moratorium)\b", re.I)
 #: a later sentence whose subject is the pause's ending or its extension
 _ENDING_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:suspension|termination|closure|lifting|cancell?ation)\b", re.I)
 _EXTENSION_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:extension|renewal|prolongation)\b", re.I)
@@ -319,6 +321,14 @@ class Extractor:
                         if hours is not None:
                             out[-1] = _with_length(out[-1], hours)
                     previous = previous[:-1] + [out[-1]]  # the same pause, now with what this sentence gave it
+            if (
+                found and goes_on and out and out[-1] is previous[-1] and _BACK_SUBJECT.match(sentence.text)
+                and all(_FAMILY[m.kind] != _FAMILY[previous[-1].kind] for m in found)
+            ):
+                # "... would halt air strikes on Aleppo for eight hours on Thursday. The pause will run from
+                # 8 a.m. to 4 p.m., ... and two corridors will be opened": the time is the pause's, named back
+                out[-1] = self._later_time(sentence.text, out[-1], told, zone, year)
+                previous = previous[:-1] + [out[-1]]
             if found and previous and sentence.paragraph == previous_para:
                 found = [self._end_after(sentence.text, previous[-1], m, told, zone, year) for m in found]
                 found = [_from_old_term(previous[-1], m, sentence.text) for m in found]
