@@ -783,7 +783,7 @@ def _from_old_term(before: Mention, m: Mention, sentence: str) -> Mention:
         return m
     step = timedelta(hours=before.duration_hours)
     return replace(
-        m, start_text=m.start_text, starts_at=m.ends_at, start_range=m.end_range, start_precision=m.end_precision, start_zone=m.end_zone,
+        m, starts_at=m.ends_at, start_range=m.end_range, start_precision=m.end_precision, start_zone=m.end_zone,
         ends_at=m.ends_at + step, end_range=(m.end_range[0] + step, m.end_range[1] + step) if m.end_range else None, end_local=None,
         duration_hours=before.duration_hours,
     )

@@ -1535,9 +1535,10 @@ def _cued_day(sentence: str, lo: int, hi: int, words: str, rules: WhenRules) -> 
     return None
 
 
-_START_CUE_LEAD = re.compile(r"(?:began|begun|started|starts?|starting|begins?|beginning)\b", I)
+_START_VERBS = r"(?:began|begun|started|starts?|starting|begins?|beginning)"
+_START_CUE_LEAD = re.compile(_START_VERBS + r"\b", I)
 #: a start verb right before a day ("began on 12 March", "starting Saturday", "started on Friday")
-_START_CUE_RIGHT_BEFORE = re.compile(r"(?<![\w])(?:began|begun|started|starts?|starting|begins?|beginning|took\s+effect|takes\s+effect)(?:\s+on)?\s*$", I)
+_START_CUE_RIGHT_BEFORE = re.compile(r"(?<![\w])(?:" + _START_VERBS + r"|took\s+effect|takes\s+effect)(?:\s+on)?\s*$", I)
 
 
 def _holiday(rule: str, base: date | None, past: bool | None, year_hint: int | None) -> date | None:
@@ -1741,22 +1742,24 @@ def end_before_extension(sentence: str, end: Start) -> bool:
 _NOW_RUN = re.compile(r"\b(?:now|instead)\s+(?:\w+\s+)?(?:run|runs|last|lasts|continue|continues|hold|holds|remain|remains)\b", I)
 # the verb of a term an extension moves: "was due to expire", "had been set to lapse", "which
 # expired", "that was scheduled to end" (its "at"/"on" before the time words)
+#: the old term's verb and the words before its time ("... to expire at", "... to lapse on")
+_TERM_VERB = (
+    r"\s+(?:expire|end|lapse|run\s+out|ran\s+out|runs\s+out|expires|ends|lapses|finish|conclude|close|run|last)(?:d|ed)?"
+    r"(?:\s+(?:at|on|in|by|around|about|until|till|through))?\s*$"
+)
+#: an old term told in a reduced clause, without a tense ("the truce, due to expire at ...")
+_REDUCED_LEAD = r"\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated)\s+to"
 _OLD_TERM = re.compile(
     r"(?<![\w])(?:(?:was|were|had\s+been)\s+(?:originally\s+|initially\s+)?(?:due|set|scheduled|supposed|planned|expected|slated|meant)"
     r"\s+to|(?:was|were)\s+to|(?:which|that)(?:\s+had)?"
-    r"|(?<=,)\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated)\s+to"  # "the truce, set to end at 7 a.m. on Friday, was extended"
-    r"|(?:when|after|once)\s+it)"  # "agreed to renew the truce for two months when it ran out at 7 p.m."
-    r"\s+(?:expire|end|lapse|run\s+out|ran\s+out|runs\s+out|expires|ends|lapses|finish|conclude|close|run|last)(?:d|ed)?"
-    r"(?:\s+(?:at|on|in|by|around|about|until|till|through))?\s*$",
+    r"|(?<=,)" + _REDUCED_LEAD  # "the truce, set to end at 7 a.m. on Friday, was extended"
+    + r"|(?:when|after|once)\s+it)"  # "agreed to renew the truce for two months when it ran out at 7 p.m."
+    + _TERM_VERB,
     I,
 )
 # the old term told without a tense ("the truce, due to expire at 7 a.m. on Monday, will be
 # extended"): still ahead as told, not a plan of the past
-_REDUCED_TERM = re.compile(
-    r",\s*(?:originally\s+|initially\s+)?(?:due|set|scheduled|slated)\s+to\s+(?:expire|end|lapse|run\s+out|finish|conclude|close|run|last)"
-    r"(?:\s+(?:at|on|in|by|around|about|until|till|through))?\s*$",
-    I,
-)
+_REDUCED_TERM = re.compile("," + _REDUCED_LEAD + _TERM_VERB, I)
 # words between the old term's verb and the time that make it plainly ahead ("was due to expire tomorrow")
 _OLD_AHEAD = re.compile(r"\b(?:tomorrow|tonight|next)\b[^,;]*$", I)
 
