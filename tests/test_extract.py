@@ -1699,3 +1699,9 @@ def test_other_senses_of_this_session_s_new_shapes(text):
 def test_a_pause_ahead_that_civilians_may_use_stays_a_mention():
     [m] = extract("Civilians would be able to leave Mariupol during a pause starting at 8 a.m. on Friday.", THURSDAY)
     assert m.status == "agreed"
+
+
+def test_a_corridor_that_will_open_again_is_agreed_not_proposed():
+    # the opening verb is the status cue; the weak "opened a corridor from X" trigger must not swallow it
+    m = extract("The army said on Tuesday that it would again open a humanitarian corridor for residents of Khan Younis for four hours.", THURSDAY)[0]
+    assert (m.kind, m.status) == ("aid_corridor", "agreed")
