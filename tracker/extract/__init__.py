@@ -457,7 +457,7 @@ class Extractor:
             own = _rules.own_status(text, hit, v)
             if own == "in_effect" and status in _BEFORE_START:
                 status = own  # "guns went silent under an understanding reached": the trigger tells it happened
-            status = status or own
+            status = status or own or ("in_effect" if _rules.KEPT.match(text, hit.start) else None)
             explicit = status is not None
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news
@@ -758,7 +758,7 @@ class Extractor:
             if end is not None and _when.clock_only(end.text, self.when):
                 # "... on Saturday. Buses may leave from 8 a.m. until 4 p.m.": the window's end on its start's day
                 end = _when.end_after(end.text, start.text, start.at, published, tz, before.status in _PAST, self.when, year)
-        if (start is None or start.at is None and start.range is None) and (end is None or end.at is None):
+        if (start is None or start.at is None and start.range is None) and (end is None or end.at is None and end.range is None):
             return before
         if start is not None and end is None and before.status == "ended" and _ENDING_SUBJECT.match(text):
             # "... suspended its ceasefire ... The suspension took effect at 00:00 on Sunday.": when it ended

@@ -478,6 +478,9 @@ def own_status(sentence: str, h: Hit, vocab: Vocab) -> str | None:
 _STOPPED = re.compile(r"(?:halt|paus|suspend|stopp|ceas)ed\b", re.IGNORECASE)
 #: ... unless negated, conditional or reported as a plan just before it ("had not halted", "would have paused").
 _NOT_DONE = re.compile(r"\b(?:not|never|if|unless|whether|would have|could have|should have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+#: A trigger that keeps something open ("would keep the crossing open for aid until Sunday"):
+#: open now, and staying so, when no cue says otherwise ("agreed to keep ... open").
+KEPT = re.compile(r"(?:keep|keeps|keeping|kept)\b", re.IGNORECASE)
 _FUTURE_NOW = re.compile(r"\b(?:when|once|until|as soon as)\b", re.IGNORECASE)
 _PRESENT = re.compile(r"(?:takes|goes|comes|enters|begins|starts)\b", re.IGNORECASE)
 _AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|shall|been|be)\b", re.IGNORECASE)
