@@ -746,6 +746,8 @@ class Extractor:
             return self._later_end(text, before, end, published, tz, year)
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
+        if start is None and end is not None and (at := text.find(end.text)) > 0 and self.when.other_subject.search(text, max(0, at - 40), at):
+            end = None  # "Peace delegates had met in Tibu until 6 p.m.": another event's end
         if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."
             return replace(before, ends_at=end.at, end_range=end.range, end_precision=end.precision, end_zone=end.zone, end_local=end.local)
         if day_only:

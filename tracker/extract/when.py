@@ -1259,7 +1259,9 @@ def _times(
         elif past and _REDUCED_PLAN.search(before):
             past = None  # "a ceasefire, due to run from 18:00 on Tuesday, collapsed": a plan of the past, either side
         elif rules.future_before.search(before):
-            past = False
+            # "breaching a ceasefire that elders had announced would take effect on Tuesday": a pause
+            # already begun looks ahead only in its plan, told before; the occurrence nearest publication
+            past = None if past else False
         elif rules.past_before.search(before):
             past = True
     start: Start | None = None
@@ -1580,8 +1582,12 @@ _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed
 
 # a relative clause between a trigger and its verb ("the truce, which began on March 18, ended")
 # an aside between a pause and its verb: "the truce, which began on March 18, ended at ...",
-# "the truce in Kidal, brokered by the African Union, expires at 6 a.m."
-_RELATIVE = re.compile(r",\s*(?:which|that|who|(?:brokered|mediated|agreed|signed|declared|announced|reached)\s+(?:by|in|on|last)\b)[^,;]{1,80},\s*", I)
+# "the truce in Kidal, brokered by the African Union, expires at 6 a.m.", and an appositive after a
+# party ("... and the Estado Mayor Central, the largest dissident faction, expired at 11:59 p.m.")
+_RELATIVE = re.compile(
+    r",\s*(?:(?:which|that|who|(?:brokered|mediated|agreed|signed|declared|announced|reached)\s+(?:by|in|on|last)\b)[^,;]{1,80}"
+    r"|(?:the|a|an|its|their)\s+(?:[\w'\u2019-]+\s+){0,6}[\w'\u2019-]+),\s*", I
+)
 
 
 # the verb before an end phrase that puts it in the past ("ended at", "lasted until", "held until")
