@@ -1097,23 +1097,36 @@ def _is_headline(sentence: str, vocab: Vocab) -> bool:
 
 
 def _merge(a: Mention, b: Mention) -> Mention:
-    """`a`, with the gaps it leaves filled from `b` (a later naming of the same pause)."""
+    """`a`, with the gaps it leaves filled from `b` (a later naming of the same pause). A day
+    that `b` gives the clock time of is `b`'s start ("72-hour truce from Sunday: ... have agreed to
+    a 72-hour truce, beginning at 6 a.m. on Sunday", a headline run into its lead), and `b`'s end
+    then replaces one `a` derived or left open."""
+    finer = bool(
+        a.start_precision == "day" and a.start_range and b.start_precision == "minute" and b.starts_at
+        and a.start_range[0] <= b.starts_at < a.start_range[1]
+    )
+    own_start = bool(a.start_text) and not finer
+    own_end = bool(a.ends_at or a.end_range)
+    if finer and own_end and a.end_precision != "minute":
+        if b.end_precision != "minute" and (a.duration_hours or b.duration_hours):
+            b = replace(b, ends_at=None, end_range=None, end_precision=None, end_zone=None, end_local=None)  # derived again
+        own_end = b.end_precision != "minute" and b.ends_at is None and b.end_range is None and not (a.duration_hours or b.duration_hours)
     return replace(
         a,
         duration_hours=a.duration_hours if a.duration_hours is not None else b.duration_hours,
         location=a.location or b.location,
         country=a.country if a.location else b.country,
-        start_text=a.start_text or b.start_text,
-        starts_at=a.starts_at if a.start_text else b.starts_at,
-        start_range=a.start_range if a.start_text else b.start_range,
-        start_precision=a.start_precision if a.start_text else b.start_precision,
-        start_zone=a.start_zone if a.start_text else b.start_zone,
-        start_local=a.start_local if a.start_text else b.start_local,
-        ends_at=a.ends_at or b.ends_at,
-        end_range=a.end_range if a.ends_at or a.end_range else b.end_range,
-        end_precision=a.end_precision if a.ends_at or a.end_range else b.end_precision,
-        end_zone=a.end_zone if a.ends_at or a.end_range else b.end_zone,
-        end_local=a.end_local if a.ends_at or a.end_range else b.end_local,
+        start_text=a.start_text if own_start else b.start_text,
+        starts_at=a.starts_at if own_start else b.starts_at,
+        start_range=a.start_range if own_start else b.start_range,
+        start_precision=a.start_precision if own_start else b.start_precision,
+        start_zone=a.start_zone if own_start else b.start_zone,
+        start_local=a.start_local if own_start else b.start_local,
+        ends_at=a.ends_at if own_end else b.ends_at,
+        end_range=a.end_range if own_end else b.end_range,
+        end_precision=a.end_precision if own_end else b.end_precision,
+        end_zone=a.end_zone if own_end else b.end_zone,
+        end_local=a.end_local if own_end else b.end_local,
         time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes),
         confidence=max(a.confidence, b.confidence),
     )

@@ -190,7 +190,8 @@ _FOUR = (
 # "from 0000 on May 8 to 0000 on May 11", "until 0600 on Sunday": before "on", a figure with a
 # leading zero is no year
 _FOUR = _FOUR[:-1] + (
-    r"|(?<=0\d[0-5]\d)(?=\s+on\s))"
+    r"|(?<=0\d[0-5]\d)(?=\s+on\s)"
+    r"|(?=(?-i:H)(?![\w])))"  # "from 0001H of December 23": military notation
 )
 # "7 in the morning", "10 o'clock in the evening": a clock time said in words (groups 9-11)
 _SPOKEN = (
@@ -210,8 +211,14 @@ _NAMES = (
     r"|\s+(?:for|to)\s+(?:[\w'\u2019-]+\s+){1,5}?(?:to|into|in|from)\s+(?-i:[A-Z])[\w'\u2019-]*)?"
 )
 _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
-# "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too
-_AT_DOT = r"(?:(?<=\bat\s\d)|(?<=\bat\s[0-2]\d))\.(?=[0-5]\d(?![\w.,]\d|\w|\s*%))"
+# "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too, and
+# after "from", "between", "since", "until" ("from 09.00 to 15.00 on Monday"; the figure after "to"
+# or "and" when a day, "hours" or a zone follows it), and at the start of a phrase found so (read again alone)
+_AT_DOT = (
+    r"(?:(?<=\bat\s\d)|(?<=\bat\s[0-2]\d)|(?<=^[0-2]\d)|(?<=\bfrom\s[0-2]\d)|(?<=\bbetween\s[0-2]\d)|(?<=\bsince\s[0-2]\d)|(?<=\buntil\s[0-2]\d)|(?<=\btill\s[0-2]\d)"
+    r"|(?:(?<=\bto\s[0-2]\d)|(?<=\band\s[0-2]\d))(?=\.\d\d\s+(?:on|hours|hrs|local|GMT|UTC|(?-i:[A-Z])[\w'\u2019-]+\s+time)\b))"
+    r"\.(?=[0-5]\d(?![\w.,]\d|\w|\s*%))"
+)
 # the words that make an offset from publication approximate ("in approximately six hours")
 _ABOUT = (
     r"(?:approximately|about|around|roughly|some|nearly|almost|just(?:\s+(?:over|under))?|less\s+than|under|"
@@ -247,7 +254,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     clock = (
         r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
         r"|\d{1,2}(?::|" + dot + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
-        r"|[0-2]\d[0-5]\d" + four + r"(?:\s*(?:hours|hrs)(?![\w]))?"
+        r"|[0-2]\d[0-5]\d" + four + r"(?:\s*(?:hours|hrs)(?![\w])|(?-i:H)(?![\w]))?"
         r"|zero\s+hours"
         r"|" + _SPOKEN + r"|" + _PART_AT + r")"
     )
