@@ -1493,3 +1493,52 @@ def test_a_pause_named_back_gets_the_time_though_the_sentence_names_a_corridor_t
             "The pause will run from 8 a.m. to 4 p.m. local time, the ministry said, and two corridors will be opened for civilians.")
     m = extract(text, PUB)[0]
     assert (m.starts_at, m.ends_at) == (at(3, 8, 5), at(3, 8, 13))
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "ends_at"),
+    [
+        # a clock of the day the story was told, hours before it was filed: that day's
+        ("The two armies agreed on Thursday to a 24-hour truce in Homs starting at 7 a.m. local time, officials said.",
+         at(3, 7, 4), at(3, 8, 4)),
+        # a pause already begun whose start was told as a plan: the occurrence nearest publication
+        ("Gunfire broke out before dawn near Kassala, breaching a truce that elders had announced would take effect at 4 p.m. on Wednesday.",
+         at(3, 6, 14), None),
+        # dotted clocks after from / to, military notation, "holding since"
+        ("A truce in Homs will hold from 09.00 to 15.00 on Saturday.", at(3, 9, 6), at(3, 9, 12)),
+        ("Troops in Mindanao will suspend offensive operations from 0001H of March 9 until 2359H of March 10.",
+         at(3, 8, 16, 1), at(3, 10, 15, 59)),
+        ("The ceasefire in Homs has been holding since 20.00 local time on Wednesday.", at(3, 6, 17), None),
+        # a headline run into its lead: the lead's clock on the headline's day is the start
+        ("Three-day truce in Homs to begin Saturday - The army and the rebels agreed to a three-day truce in Homs, beginning at 6 a.m. on Saturday, mediators said.",
+         at(3, 9, 3), at(3, 12, 3)),
+    ],
+)
+def test_shapes_from_a_seventh_labelled_round(text, starts_at, ends_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, ends_at)
+
+
+def test_an_appositive_after_a_party_stands_between_the_pause_and_its_end_verb():
+    m = timed("A 60-day truce between the government and the Northern Front, the main rebel coalition in Kassala, expired at 11:59 p.m. on Wednesday.")
+    assert m.ends_at == at(3, 6, 21, 59)
+
+
+def test_a_later_sentence_s_meeting_until_a_time_is_not_the_pause_s_end():
+    ms = extract("The truce in Homs expired on Wednesday. Delegates had met in Geneva until 6 p.m., officials said.", PUB)
+    assert all(m.end_precision != "minute" for m in ms)
+
+
+def test_keeping_a_crossing_open_is_in_effect_with_its_end():
+    m = timed("Jordan said it would keep the crossing open for aid trucks until 10 p.m. on Saturday.")
+    assert (m.kind, m.status, m.ends_at) == ("aid_access", "in_effect", at(3, 9, 19))
+
+
+def test_a_corridor_opened_for_trapped_people_is_a_corridor():
+    m = timed("Kurdish forces opened a corridor from the mountain for trapped villagers on Thursday.")
+    assert m.kind == "aid_corridor"
+
+
+def test_a_later_end_with_no_zone_reads_in_the_party_s_country_flagged():
+    m = timed("The ELN said on Wednesday it would extend its ceasefire for seven more days. The rebels said their units would hold fire until 6 a.m. on March 14.")
+    assert (m.ends_at, m.end_precision) == (at(3, 14, 11), "range")

@@ -1298,6 +1298,13 @@ def _times(
                         lo_at = start.range[0] if start.range else start.at
                         hi_at = max(got.range[1] if got.range else got.at, start.range[1] if start.range else start.at)
                         start = replace(start, precision="range", range=(lo_at, hi_at))
+                elif (
+                    start is not None and start.at is not None and start.at > published and start.precision == "minute" and not _date_only(published)
+                    and (today := _reported_day(sentence, published, tz_name, rules, same_day=True))
+                ):  # "agreed on Wednesday to a truce starting at 6 p.m.", told that evening: that day's 6 p.m.
+                    same, _ = _resolve_words(words, published, tz_name, past, rules, year_hint=year_hint, reported_on=today[0])
+                    if same is not None and same.at is not None and timedelta(0) < published - same.at <= _SAME_DAY:
+                        start = replace(same, precision="minute", range=None)  # that day's clock: one reading
             elif start is not None and start.at is not None and start_words is not None and start_words.day_kind == "weekday" and not (
                 start_words.next_week or re.search(r"\blast\s+\w+day\b", words, I)  # "last Friday" is fixed
             ):
@@ -1498,10 +1505,18 @@ def _told(sentence: str, m: re.Match[str], rules: WhenRules, trigger_end: int = 
     )
 
 
-def _reported_day(sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules) -> tuple[date, date] | None:
+#: how long before a story told "on Wednesday" a clock time of that day may be and still be it
+#: (a start the story reports, filed after it); earlier, the next day's is meant
+_SAME_DAY = timedelta(hours=6)
+
+
+def _reported_day(
+    sentence: str, published: datetime | None, tz_name: str | None, rules: WhenRules, same_day: bool = False
+) -> tuple[date, date] | None:
     """(the day, the publication's local date) when the sentence names one day before
     publication on which the news was told or agreed ("announced on Sunday", "agreed on March
-    3", "on Sunday announced"): a clock time without a day is read from that day."""
+    3", "on Sunday announced"): a clock time without a day is read from that day. `same_day`:
+    the publication's own day too."""
     if published is None:
         return None
     low = sentence.lower()
@@ -1519,7 +1534,7 @@ def _reported_day(sentence: str, published: datetime | None, tz_name: str | None
     if len(found) != 1:
         return None
     day = found.pop()
-    return (day, base) if base - timedelta(days=7) <= day < base else None
+    return (day, base) if base - timedelta(days=7) <= day < base or (same_day and day == base) else None
 
 
 def _has_clock(words: str, rules: WhenRules) -> bool:
