@@ -1542,3 +1542,20 @@ def test_a_corridor_opened_for_trapped_people_is_a_corridor():
 def test_a_later_end_with_no_zone_reads_in_the_party_s_country_flagged():
     m = timed("The ELN said on Wednesday it would extend its ceasefire for seven more days. The rebels said their units would hold fire until 6 a.m. on March 14.")
     assert (m.ends_at, m.end_precision) == (at(3, 14, 11), "range")
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "ends_at"),
+    [
+        # daily windows over a stated number of days end with the last window
+        ("Daily pauses will be held in Deir al-Balah from 6 a.m. to 3 p.m. local time for four days starting Saturday so that teams can vaccinate children.",
+         at(3, 9, 4), at(3, 12, 13)),
+        ("The WHO said both sides agreed to humanitarian pauses in Khan Younis for a three-day polio campaign. Fighting will stop there from 0600 to 1500 hours local time each day, starting Saturday.",
+         at(3, 9, 4), at(3, 11, 13)),
+        # no number of days: the first window
+        ("Russia announced a daily humanitarian pause in Douma from 9 a.m. to 2 p.m. starting Saturday.", at(3, 9, 6), at(3, 9, 11)),
+    ],
+)
+def test_daily_windows_over_stated_days_end_with_the_last(text, starts_at, ends_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, ends_at)

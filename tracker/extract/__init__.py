@@ -150,7 +150,7 @@ class Extractor:
         wide = self.when.wide_countries
         out = [_spread(m, place_zone(m.location), wide[m.location]) if m.location in wide else m for m in out]
         out = [_spread(m, place_zone(None, m.country), zones) if (zones := _border_zones(m.location)) else m for m in out]
-        out = _derive_ends(_carry_times(out))
+        out = [_last_window(m, self.durations) for m in _derive_ends(_carry_times(out))]
         unknown = zone is None and any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out)
         if not any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out):
             return out
@@ -767,7 +767,9 @@ class Extractor:
             end, start = _when.read_end(start.text, published, tz, None, self.when, year) or start, None
         # "... extended its ceasefire by 30 days. The extension begins at 00:00 on Thursday.": the new term
         derive = before.status not in _NO_TERM or (before.status == "extended" and bool(_EXTENSION_SUBJECT.match(text)))
-        return replace(before, **_time_fields(start, end, before.duration_hours, before.recurrence, derive))
+        # "... agreed to pauses for a three-day campaign. Fighting will stop from 0600 to 1500 each day": daily
+        recurrence = before.recurrence or next((name for name, p in self.vocab.recurrence if p.search(text)), None)
+        return replace(before, recurrence=recurrence, **_time_fields(start, end, before.duration_hours, recurrence, derive))
 
 
 #: a later sentence telling the term an extension moves ("... when the current truce expires at 6 p.m.")
@@ -933,6 +935,8 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     lo, hi = fields["start_range"]
                     best = fields["starts_at"] + step if fields.get("starts_at") and fields.get("start_precision") == "range" else None
                     fields.update(ends_at=best, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
+            if fields and b.recurrence and not a.recurrence and "ends_at" in fields:
+                fields["recurrence"] = b.recurrence  # the window carried is a daily one
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
@@ -1029,6 +1033,32 @@ def _derive_ends(mentions: list[Mention]) -> list[Mention]:
             m = replace(m, **{k: v for k, v in derived.items() if k.startswith("end")})
         out.append(m)
     return out
+
+
+#: how many days a run of daily windows lasts ("for four days", "a three-day campaign")
+_DAYS = re.compile(r"\b(?:for|over)\s+(?:the\s+next\s+)?(?P<n>[\w-]+)\s+(?:consecutive\s+|straight\s+)?days\b|\b(?P<m>[\w]+)[- ]day\b", re.I)
+
+
+def _last_window(m: Mention, rules: _durations.DurationRules) -> Mention:
+    """A daily window held over a stated number of days ("from 6 a.m. to 3 p.m. local time for four
+    days starting Thursday", "a three-day campaign ... from 0600 to 1500 each day") ends with the
+    last window; the start stays the first's. With no number of days, the first window is told."""
+    if m.recurrence != "daily" or not (m.starts_at and m.ends_at) or m.end_precision != "minute":
+        return m
+    if not timedelta(0) < m.ends_at - m.starts_at < timedelta(days=1):
+        return m
+    days = None
+    if m.duration_hours and m.duration_hours >= 48 and m.duration_hours % 24 == 0:
+        days = int(m.duration_hours // 24)
+    elif found := _DAYS.search(m.quote):
+        n = _durations._number(found.group("n") or found.group("m"), rules.numbers)
+        days = int(n) if n and n == int(n) and 2 <= n <= 60 else None
+    if days is None:
+        return m
+    return replace(
+        m, ends_at=m.ends_at + timedelta(days=days - 1), end_range=None,
+        time_notes=m.time_notes + (f"daily windows over {days} days: the end is the last window's",),
+    )
 
 
 def _party_readings(
