@@ -150,7 +150,11 @@ class Extractor:
         wide = self.when.wide_countries
         out = [_spread(m, place_zone(m.location), wide[m.location]) if m.location in wide else m for m in out]
         out = [_spread(m, place_zone(None, m.country), zones) if (zones := _border_zones(m.location)) else m for m in out]
-        out = [_last_window(m, self.durations) for m in _derive_ends(_carry_times(out))]
+        out = _derive_ends(_carry_times(out))
+        # a window another naming told as daily is daily here too ("... a three-day campaign. Fighting
+        # will stop from 0600 to 1500 each day")
+        daily = {(m.starts_at, m.ends_at) for m in out if m.recurrence == "daily"}
+        out = [_last_window(m if m.recurrence or (m.starts_at, m.ends_at) not in daily else replace(m, recurrence="daily"), self.durations) for m in out]
         unknown = zone is None and any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out)
         if not any(m.start_zone == "unknown" or m.end_zone == "unknown" for m in out):
             return out
@@ -935,8 +939,6 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     lo, hi = fields["start_range"]
                     best = fields["starts_at"] + step if fields.get("starts_at") and fields.get("start_precision") == "range" else None
                     fields.update(ends_at=best, end_range=(lo + step, hi + step), end_precision="range", end_zone=b.start_zone, end_local=None)
-            if fields and b.recurrence and not a.recurrence and "ends_at" in fields:
-                fields["recurrence"] = b.recurrence  # the window carried is a daily one
             if fields:
                 out[i] = a = replace(a, time_notes=a.time_notes + tuple(n for n in b.time_notes if n not in a.time_notes), **fields)
             break
