@@ -1705,3 +1705,33 @@ def test_a_corridor_that_will_open_again_is_agreed_not_proposed():
     # the opening verb is the status cue; the weak "opened a corridor from X" trigger must not swallow it
     m = extract("The army said on Tuesday that it would again open a humanitarian corridor for residents of Khan Younis for four hours.", THURSDAY)[0]
     assert (m.kind, m.status) == ("aid_corridor", "agreed")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The army said a corridor for the exit of civilians from the old town would open at dawn.", "aid_corridor"),
+        ("The army said a corridor along the coast road would be open for civilians leaving Rafah on Friday.", "aid_corridor"),
+        ("Officers announced that a pause for the evacuation of the suburb would run from 9 a.m.", "humanitarian_pause"),
+        ("Government troops will suspend operations against the rebels in the valley for 48 hours.", "humanitarian_pause"),
+        ("The ministry agreed to let a convoy of 30 WFP trucks enter the town on Sunday.", "aid_access"),
+        ("Fuel ships are to be allowed into the port of Hodeidah from Tuesday, the council said.", "aid_access"),
+        ("The mountain road will be opened for a convoy of 40 trucks carrying food on Monday.", "aid_access"),
+        ("UNRWA said it had been allowed by the authorities to distribute food parcels in Yarmouk.", "aid_access"),
+        ("The main road into the besieged city reopened to civilian traffic and aid trucks on Thursday.", "aid_access"),
+    ],
+)
+def test_more_ways_news_tells_access_and_corridors(text, kind):
+    assert [m.kind for m in extract(text, THURSDAY)][:1] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fan groups of the two clubs declared a truce ahead of Sunday's derby, which kicks off at 20:00.",
+        "Delegations met in Cairo at 11:00 on Sunday for exploratory talks. No pause in fighting has been announced.",
+        "The delegation landed on Wednesday and said it was ready for compromises but did not mention a ceasefire.",
+    ],
+)
+def test_supporters_truces_and_pauses_not_announced_give_nothing(text):
+    assert extract(text, THURSDAY) == []
