@@ -1735,3 +1735,21 @@ def test_more_ways_news_tells_access_and_corridors(text, kind):
 )
 def test_supporters_truces_and_pauses_not_announced_give_nothing(text):
     assert extract(text, THURSDAY) == []
+
+
+def test_a_headline_run_into_its_lead_is_a_sentence_of_its_own():
+    from tracker.extract.sentences import split
+    from tracker.extract.vocab import english
+
+    text = "Truce in Kassala to begin Sunday - The army and the rebels have agreed to a three-day truce in and around Kassala, beginning at 6 a.m. on Sunday."
+    parts = split(text, english())
+    assert [p.text for p in parts] == ["Truce in Kassala to begin Sunday -", text.split(" - ", 1)[1]]
+    assert parts[0].headline and not parts[1].headline
+    # a subhead after a colon stays with its headline; a speaker's colon is no headline
+    assert len(split("Ceasefire in Kassala launched: Violations continue as talks move on.", english())) == 1
+    assert len(split("The UN envoy for Sudan said: A truce in Kassala must begin at once and hold for the whole of the rainy season.", english())) == 1
+
+
+def test_the_lead_of_a_run_in_headline_takes_the_headline_s_place_and_its_own_clock():
+    m = extract("Gaza pause to start Friday morning, mediators say - The four-day humanitarian pause between Israel and Hamas will take effect at 7 a.m. on Friday, the mediators said.", THURSDAY)[0]
+    assert m.location == "Gaza" and m.start_precision == "minute"

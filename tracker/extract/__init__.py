@@ -295,7 +295,8 @@ class Extractor:
             unstated: list[bool] = []
             # the sentence before in the paragraph, or the headline above the lead: it may lend a place
             before = sentences[index - 1].text if index and (sentences[index - 1].paragraph == sentence.paragraph or index == 1) else None
-            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, anchor, plain)
+            head = sentences[0].text if index == 1 and sentences[0].headline else None
+            found = self._sentence(sentence.text, published, probes, zone, year, unstated, before, article_countries, anchor, plain, head)
             if found and published and self._old_scene(sentences, index, published.year):
                 found = []  # "In the summer of 1995, ... A ceasefire had been agreed.": the paragraph tells of an old year
             from_sentence = bool(found)
@@ -414,6 +415,7 @@ class Extractor:
         article_countries=None,
         anchor: datetime | None = None,
         plain: set[str] | None = None,
+        head: str | None = None,
     ) -> list[Mention]:
         """The sentence's mentions; `unstated`, when given, gets one flag per mention: no status cue of its own.
 
@@ -514,6 +516,8 @@ class Extractor:
             placed = place is not None  # confidence counts only a place of the sentence's own
             if place is None and before:
                 place = self._context_place(before, hit.kind)
+            if place is None and head:  # the lead of a headline run into it: the headline's place ("Gaza pause to start Friday - ...")
+                place = _places.choose(head, _places.find(head, v), len(head), len(head), v, hit.kind)
             road = v.place_road.search(text, hit.end, min(len(text), hit.end + 60)) if hit.kind == "aid_corridor" else None
             if road and place is not None:  # "a corridor on Salah al-Din Street in the Gaza Strip": the road, in its place
                 place = Place(road.group(1), "site", place.country, place.tz)
@@ -563,7 +567,7 @@ class Extractor:
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
-                mentions[i] = _merge(mentions[i], mention)
+                mentions[i] = _merge(mentions[i], mention, self.when)
                 if place is not None and place.type in _OWN_LEVEL and (placed_at.get(i) is None or placed_at[i].type not in _OWN_LEVEL):
                     # "trucks arrived in Darfur through the newly opened Adre crossing": the crossing is the pause's own level
                     mentions[i] = replace(mentions[i], location=place.name, country=place.country)
@@ -1128,14 +1132,19 @@ def _is_headline(sentence: str, vocab: Vocab) -> bool:
     return len(sentence.split()) <= _HEADLINE_WORDS and not vocab.dateline.match(sentence)
 
 
-def _merge(a: Mention, b: Mention) -> Mention:
+def _merge(a: Mention, b: Mention, rules: _when.WhenRules | None = None) -> Mention:
     """`a`, with the gaps it leaves filled from `b` (a later naming of the same pause). A day
     that `b` gives the clock time of is `b`'s start ("72-hour truce from Sunday: ... have agreed to
     a 72-hour truce, beginning at 6 a.m. on Sunday", a headline run into its lead), and `b`'s end
-    then replaces one `a` derived or left open."""
+    then replaces one `a` derived or left open. So does the same clock given with the day `a`
+    left out (`rules` given: one sentence)."""
     finer = bool(
         a.start_precision == "day" and a.start_range and b.start_precision == "minute" and b.starts_at
         and a.start_range[0] <= b.starts_at < a.start_range[1]
+    ) or bool(  # "ceasefire takes hold at noon - Guns fell silent ... at 12:00 local time on Saturday": b names its day
+        rules and a.start_precision == b.start_precision == "minute" and a.starts_at and b.starts_at and a.starts_at != b.starts_at
+        and (b.starts_at - a.starts_at) % timedelta(days=1) == timedelta(0)
+        and _when.clock_only(a.start_text, rules) and not _when.clock_only(b.start_text, rules)
     )
     own_start = bool(a.start_text) and not finer
     own_end = bool(a.ends_at or a.end_range)

@@ -26,6 +26,7 @@ class Sentence:
     text: str
     start: int  # offset in the original text
     paragraph: int  # index of the line/paragraph it came from
+    headline: bool = False  # a headline run into its lead on the first line ("Truce to begin Sunday - The army ...")
 
 
 def _word_before(line: str, end: int) -> str:
@@ -52,13 +53,41 @@ def _is_abbreviation(line: str, end: int, vocab: Vocab) -> bool:
     return word in vocab.abbreviations or (("." in word) and len(word.replace(".", "")) <= 3)
 
 
+#: a headline run into its lead on one line: "Truce to begin Sunday - The army and ...", "... from
+#: Sunday: The army and ..." (a dash, or a colon not opening a quotation)
+_RUN_IN = re.compile(r"\s+[-\u2013\u2014]\s+(?=[\"'\u201c\u2018]?[A-Z0-9])|:\s+(?=[A-Z][a-z])")
+_SPEECH = re.compile(r"\b(?:said|says|say|added|told|stated|declared|announced|warned|wrote|tweeted|posted)\s*$", re.IGNORECASE)
+_HEADLINE_MAX = 200  # characters: a longer run before the break is no headline
+_LEAD_WORDS = 12  # a shorter first sentence after the break is a subhead, read with the headline
+
+
+def _run_in(line: str, ends: list[re.Match[str]]) -> int | None:
+    """Where the lead starts when the first line opens with a headline run into it: at least four
+    words before a dash or colon, no sentence ended before it, not a speaker's colon, and a lead of
+    at least `_LEAD_WORDS` words after it."""
+    m = _RUN_IN.search(line, 0, _HEADLINE_MAX)
+    if m is None or (ends and ends[0].start() < m.start()) or len(line[: m.start()].split()) < 4:
+        return None
+    if line[m.start()] == ":" and _SPEECH.search(line, 0, m.start()):
+        return None
+    stop = next((e.start() for e in ends if e.start() > m.end()), len(line))
+    if len(line[m.end() : stop].split()) < _LEAD_WORDS:
+        return None  # "... ceasefire launched: Violations continue as US plan moves on.": a subhead, one with it
+    return m.end()
+
+
 def split(text: str, vocab: Vocab) -> tuple[Sentence, ...]:
-    """Sentences of `text`, in order, stripped; empty lines dropped."""
+    """Sentences of `text`, in order, stripped; empty lines dropped. The first line's headline,
+    when run into the lead with a dash or colon, is a sentence of its own."""
     out: list[Sentence] = []
     offset = 0
     for para_index, line in enumerate(text.splitlines(keepends=True)):
         start = 0
-        for m in _ends(line):
+        ends = _ends(line)
+        if para_index == 0 and (lead := _run_in(line, ends)) is not None:
+            _add(out, line[:lead], offset, para_index, headline=True)
+            start = lead
+        for m in ends:
             if m.group(0).startswith(".") and _is_abbreviation(line, m.start(), vocab):
                 continue
             _add(out, line[start : m.end()], offset + start, para_index)
@@ -89,7 +118,7 @@ def _ends(line: str) -> list[re.Match[str]]:
     return out
 
 
-def _add(out: list[Sentence], chunk: str, at: int, para: int) -> None:
+def _add(out: list[Sentence], chunk: str, at: int, para: int, headline: bool = False) -> None:
     stripped = chunk.strip()
     if stripped:
-        out.append(Sentence(stripped, at + chunk.index(stripped[0]), para))
+        out.append(Sentence(stripped, at + chunk.index(stripped[0]), para, headline))

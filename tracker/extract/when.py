@@ -263,7 +263,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     night = r"(?:the\s+)?night\s+(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd
     tail = r"(?:\s*(?:" + zone + r"))?(?:\s*[\(\[][^\)\]\n]{1,80}[\)\]])?"
     part = (
-        r"(?:(?:(?:" + clock + "|" + fragment(w["midnight"]) + "|" + w["noon"] + r")"
+        r"(?:(?:(?:" + clock + r"|(?:12\s+)?(?:" + fragment(w["midnight"]) + "|" + w["noon"] + r"))"  # "12 noon", "12 midnight"
         + r"(?:\s+(?:on\s+)?(?:the\s+night\s+)?(?:from|between)\s+" + wd + r"\s+(?:to|and|-)\s+" + wd + r")?" + tail + r")"
         + r"|" + night
         + r"|(?:(?:the\s+)?(?:first\s+hour|night)\s+of\s+(?:the\s+)?)?(?:(?:(?:next|this|last|coming)\s+)?(?:" + hol + "|" + wd + r")(?:\s+" + parts + r")?"
@@ -377,7 +377,10 @@ def _near_cue(before: str, rules: WhenRules, trigger_end: int) -> bool:
     if cue:
         return not rules.other_subject.search(before[max(trigger_end, 0, cue.start() - 60) : cue.start()])
     return (
-        0 <= len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
+        0 <= trigger_end <= len(before)
+        # close after the trigger, or after its parties and place ("guns fell silent along the border at 12:00")
+        and (len(before) - trigger_end <= 25 and "," not in before[trigger_end:]
+             or len(before) - trigger_end <= 100 and _MODIFIER.fullmatch(before, trigger_end) is not None)
         and not _OTHER_EVENT.search(before, trigger_end)  # "the truce was violated at 7 a.m.": the breach's time
         and not _OTHER_EVENT_OBJECT.search(before, max(0, trigger_end - 60), trigger_end)  # "Hamas violated the truce at ..."
     )
