@@ -370,11 +370,11 @@ class Extractor:
             head, body = out[0], out[lead] if lead is not None else None
             if body is not None and _FAMILY[body.kind] == _FAMILY[head.kind]:
                 if not head.location or not body.location or head.location == body.location:
-                    out[0] = _merge(head, body)
+                    out[0] = _merge(head, body, lead=True)
                 elif head.location == head.country == body.country and _is_headline(sentences[0].text, v):
                     # "Pause in Syria" over "... a pause in the assault on Ghouta": the headline
                     # names the country, the lead the pause's own, local level
-                    out[0] = replace(_merge(head, body), location=body.location, country=body.country)
+                    out[0] = replace(_merge(head, body, lead=True), location=body.location, country=body.country)
         # One side accepted while the other rejects, denies or has not answered: a proposal
         # (a unilateral declaration, or "the sides agreed", stays agreed).
         agreed = {p for m, p in zip(out, paras) if m.status == "agreed"}
@@ -1132,12 +1132,14 @@ def _is_headline(sentence: str, vocab: Vocab) -> bool:
     return len(sentence.split()) <= _HEADLINE_WORDS and not vocab.dateline.match(sentence)
 
 
-def _merge(a: Mention, b: Mention, rules: _when.WhenRules | None = None) -> Mention:
+def _merge(a: Mention, b: Mention, rules: _when.WhenRules | None = None, lead: bool = False) -> Mention:
     """`a`, with the gaps it leaves filled from `b` (a later naming of the same pause). A day
     that `b` gives the clock time of is `b`'s start ("72-hour truce from Sunday: ... have agreed to
     a 72-hour truce, beginning at 6 a.m. on Sunday", a headline run into its lead), and `b`'s end
     then replaces one `a` derived or left open. So does the same clock given with the day `a`
-    left out (`rules` given: one sentence)."""
+    left out (`rules` given: one sentence). `lead`: `b` is the lead under the headline `a`, whose
+    clock time wins over the headline's day ("... as ceasefire holds into Monday: ... it came into
+    force at 11 p.m. on Sunday")."""
     finer = bool(
         a.start_precision == "day" and a.start_range and b.start_precision == "minute" and b.starts_at
         and a.start_range[0] <= b.starts_at < a.start_range[1]
@@ -1145,7 +1147,7 @@ def _merge(a: Mention, b: Mention, rules: _when.WhenRules | None = None) -> Ment
         rules and a.start_precision == b.start_precision == "minute" and a.starts_at and b.starts_at and a.starts_at != b.starts_at
         and (b.starts_at - a.starts_at) % timedelta(days=1) == timedelta(0)
         and _when.clock_only(a.start_text, rules) and not _when.clock_only(b.start_text, rules)
-    )
+    ) or (lead and a.start_precision != "minute" and b.start_precision == "minute")
     own_start = bool(a.start_text) and not finer
     own_end = bool(a.ends_at or a.end_range)
     if finer and own_end and a.end_precision != "minute":

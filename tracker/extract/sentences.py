@@ -55,7 +55,7 @@ def _is_abbreviation(line: str, end: int, vocab: Vocab) -> bool:
 
 #: a headline run into its lead on one line: "Truce to begin Sunday - The army and ...", "... from
 #: Sunday: The army and ..." (a dash, or a colon not opening a quotation)
-_RUN_IN = re.compile(r"\s+[-\u2013\u2014]\s+(?=[\"'\u201c\u2018]?[A-Z0-9])|:\s+(?=[A-Z][a-z])")
+_RUN_IN = re.compile(r"\s+[-\u2013\u2014]\s+(?=[\"'\u201c\u2018]?[A-Z0-9])|:\s+(?=[A-Z](?:[a-z]|\s))")
 _SPEECH = re.compile(r"\b(?:said|says|say|added|told|stated|declared|announced|warned|wrote|tweeted|posted)\s*$", re.IGNORECASE)
 _HEADLINE_MAX = 200  # characters: a longer run before the break is no headline
 _LEAD_WORDS = 12  # a shorter first sentence after the break is a subhead, read with the headline
