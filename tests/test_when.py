@@ -8,7 +8,7 @@ Yemen and Moscow UTC+3, India UTC+5:30, Kabul UTC+4:30.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -1559,3 +1559,13 @@ def test_a_later_end_with_no_zone_reads_in_the_party_s_country_flagged():
 def test_daily_windows_over_stated_days_end_with_the_last(text, starts_at, ends_at):
     m = timed(text)
     assert (m.starts_at, m.ends_at) == (starts_at, ends_at)
+
+
+def test_a_later_sentence_telling_the_suspension_replaces_the_term_planned():
+    m = timed("The president ordered troops to resume operations against the gang, suspending a ceasefire with the gang in Colombia that had been due to run until June 30. The suspension takes effect at 00:00 on Saturday, the ministry said.")
+    assert m.ends_at is not None and m.ends_at.date() == date(2024, 3, 9)
+
+
+def test_a_later_sentence_telling_the_extended_term_replaces_the_old_one():
+    m = timed("The parties in Yemen accepted a two-month renewal of the truce that was set to expire at 7 p.m. on Thursday, the envoy said. The extended truce will hold until 7 p.m. on June 2, his office added.")
+    assert m.ends_at == datetime(2024, 6, 2, 16, tzinfo=Z)

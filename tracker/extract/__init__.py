@@ -101,6 +101,11 @@ _ENDING_OF = re.compile(
 _BACK_SUBJECT = re.compile(r"\s*(?:The|This|That)\s+(?:[\w-]+\s+)?(?:pause|truce|cease-?fire|halt|lull|moratorium)\b", re.I)
 #: a later sentence whose subject is the pause's ending or its extension
 _ENDING_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:suspension|termination|closure|lifting|cancell?ation)\b", re.I)
+#: the new term an extension sets, named in a later sentence ("The extended truce will hold until ...",
+#: "... and the new period ends at 11:59 p.m. on March 4", "The new cut-off is midnight on Tuesday")
+_NEW_TERM = re.compile(
+    r"\b(?:the\s+)?(?:new\s+(?:period|term|cut-?off|deadline|expiry|end\s+date)|(?:extended|renewed|prolonged)\s+(?:truce|cease-?fire|pause|period))\b", re.I
+)
 _EXTENSION_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:extension|renewal|prolongation)\b", re.I)
 #: a trigger that is itself the access closing ("closed the Rafah crossing", "shut the border")
 _CLOSING = re.compile(r"\b(?:clos(?:ed|es|ing)|shut(?:s|ting)?|seal(?:ed|s|ing))\b", re.I)
@@ -741,7 +746,13 @@ class Extractor:
         day_only = before.start_precision == "day" and before.start_text and not before.ends_at  # an end range: derived
         # a start and no end: the sentence may still give the end ("It expires at midnight on Sunday.")
         end_only = bool(before.starts_at and not (before.ends_at or before.end_range) and not day_only)
-        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only and not end_only:
+        # the sentence tells the term that replaces the one told before: the suspension's ("... that had been
+        # due to run until June 30. The suspension takes effect at 00:00 on Monday.") or the extension's
+        anew = bool(
+            before.status in ("ended", "collapsed") and _ENDING_SUBJECT.match(quote)
+            or before.status == "extended" and (_EXTENSION_SUBJECT.match(quote) or _NEW_TERM.search(quote))
+        )
+        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only and not end_only and not anew:
             return before
         if not _CLOCKISH.search(quote):
             return before  # no clock time, midnight or noon: nothing to read
@@ -770,14 +781,20 @@ class Extractor:
                 end = _when.end_after(end.text, start.text, start.at, published, tz, before.status in _PAST, self.when, year)
         if (start is None or start.at is None and start.range is None) and (end is None or end.at is None and end.range is None):
             return before
-        if start is not None and end is None and before.status == "ended" and _ENDING_SUBJECT.match(text):
+        if start is not None and end is None and before.status in ("ended", "collapsed") and _ENDING_SUBJECT.match(text):
             # "... suspended its ceasefire ... The suspension took effect at 00:00 on Sunday.": when it ended
             end, start = _when.read_end(start.text, published, tz, None, self.when, year) or start, None
         # "... extended its ceasefire by 30 days. The extension begins at 00:00 on Thursday.": the new term
         derive = before.status not in _NO_TERM or (before.status == "extended" and bool(_EXTENSION_SUBJECT.match(text)))
         # "... agreed to pauses for a three-day campaign. Fighting will stop from 0600 to 1500 each day": daily
         recurrence = before.recurrence or next((name for name, p in self.vocab.recurrence if p.search(text)), None)
-        return replace(before, recurrence=recurrence, **_time_fields(start, end, before.duration_hours, recurrence, derive))
+        fields = _time_fields(start, end, before.duration_hours, recurrence, derive)
+        if anew and (before.starts_at or before.start_range):
+            if not fields["ends_at"] and not fields["end_range"]:
+                return before
+            # the new term's end; the start told before stays (the pause's own, not the new term's)
+            fields = {k: v for k, v in fields.items() if k.startswith("end")} | {"time_notes": before.time_notes + fields["time_notes"]}
+        return replace(before, recurrence=recurrence, **fields)
 
 
 #: a later sentence telling the term an extension moves ("... when the current truce expires at 6 p.m.")
@@ -931,7 +948,10 @@ def _carry_times(mentions: list[Mention]) -> list[Mention]:
                     start_text=b.start_text, starts_at=b.starts_at, start_range=b.start_range, start_precision=b.start_precision,
                     start_zone=b.start_zone, start_local=b.start_local,
                 )
-            if (b.ends_at or b.end_range) and (not (a.ends_at or a.end_range) or (fields and a.end_precision == "range")):
+            renewed = bool(  # "... a renewal of the truce that was set to expire on Thursday. The extended truce will hold until ...": the new term
+                a.status == "extended" and a.ends_at and b.ends_at and b.end_precision == "minute" and b.ends_at - a.ends_at > timedelta(hours=1)
+            )
+            if (b.ends_at or b.end_range) and (not (a.ends_at or a.end_range) or (fields and a.end_precision == "range") or renewed):
                 fields.update(
                     ends_at=b.ends_at, end_range=b.end_range, end_precision=b.end_precision, end_zone=b.end_zone, end_local=b.end_local
                 )
