@@ -172,7 +172,9 @@ class Extractor:
         """The zone of the place the text's dateline names ("KINSHASA \u2013", "NAY PYI TAW, 21 May \u2013",
         "Tyre (Lebanon):"), on one of its first lines: the curated gazetteer's, else the town's in
         GeoNames. Where the story was filed, not the pause's place: only a fallback clock."""
-        for line in text.lstrip().split("\n", 3)[:3]:
+        head = text.lstrip()[:600]
+        # its first lines, or the first sentences ("Truce agreed in Maguindanao town. COTABATO CITY — ...")
+        for line in [*head.split("\n", 3)[:3], *(s.text for s in _sentences.split(head, self.vocab)[1:3])]:
             m = self.vocab.dateline.match(line.strip())
             if not m:
                 continue
