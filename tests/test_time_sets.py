@@ -7,17 +7,17 @@ from pathlib import Path
 from tracker.extract.evaluate import evaluate
 
 SETS = sorted((Path(__file__).parent / "data" / "times").glob("set_*.jsonl"))
-#: what the pooled sets reached (0.941 / 0.946 / 0.876 / 0.009 over 371 starts and 258 ends),
+#: what the pooled sets reached (0.926 / 0.934 / 0.887 / 0.009 over 557 starts and 400 ends),
 #: less about three passages
-FLOORS = {"start_exact": 0.93, "start_day": 0.935, "end": 0.865}
+FLOORS = {"start_exact": 0.92, "start_day": 0.925, "end": 0.875}
 CEILINGS = {"confidently_wrong": 0.02}
 
 
 def test_the_pooled_time_sets_keep_their_figures():
-    assert len(SETS) == 9
+    assert len(SETS) == 13
     rows = [json.loads(line) for path in SETS for line in path.read_text("utf-8").splitlines() if line.strip()]
     figures = evaluate(rows)
-    assert figures["time_labels"]["starts_at"] >= 370
+    assert figures["time_labels"]["starts_at"] >= 550
     for field, floor in FLOORS.items():
         assert figures[field] >= floor, (field, figures[field])
     for field, ceiling in CEILINGS.items():
