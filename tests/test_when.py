@@ -1569,3 +1569,8 @@ def test_a_later_sentence_telling_the_suspension_replaces_the_term_planned():
 def test_a_later_sentence_telling_the_extended_term_replaces_the_old_one():
     m = timed("The parties in Yemen accepted a two-month renewal of the truce that was set to expire at 7 p.m. on Thursday, the envoy said. The extended truce will hold until 7 p.m. on June 2, his office added.")
     assert m.ends_at == datetime(2024, 6, 2, 16, tzinfo=Z)
+
+
+def test_an_extension_s_own_start_told_later_replaces_the_pause_s_first_start():
+    m = timed("The rebel leader said on Thursday that his fighters would extend for 30 days the truce they began observing on Christmas Eve in Sofala. In a voice message, he said the extension would run from 6 a.m. on Saturday.")
+    assert m.starts_at == at(3, 9, 4)

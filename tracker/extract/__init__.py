@@ -104,7 +104,8 @@ _ENDING_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:suspension|termination|c
 #: the new term an extension sets, named in a later sentence ("The extended truce will hold until ...",
 #: "... and the new period ends at 11:59 p.m. on March 4", "The new cut-off is midnight on Tuesday")
 _NEW_TERM = re.compile(
-    r"\b(?:the\s+)?(?:new\s+(?:period|term|cut-?off|deadline|expiry|end\s+date)|(?:extended|renewed|prolonged)\s+(?:truce|cease-?fire|pause|period))\b", re.I
+    r"\b(?:the\s+)?(?:new\s+(?:period|term|cut-?off|deadline|expiry|end\s+date)|(?:extended|renewed|prolonged)\s+(?:truce|cease-?fire|pause|period)"
+    r"|(?:extension|renewal)\s+(?:would|will|is\s+to|was\s+to)\s+(?:run|begin|start|last|take\s+effect))\b", re.I
 )
 _EXTENSION_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:extension|renewal|prolongation)\b", re.I)
 #: a trigger that is itself the access closing ("closed the Rafah crossing", "shut the border")
@@ -756,6 +757,7 @@ class Extractor:
         )
         if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only and not end_only and not anew:
             return before
+        day_only = day_only and not anew  # a new term is read whole, not as the clock of the day told before
         if not _CLOCKISH.search(quote):
             return before  # no clock time, midnight or noon: nothing to read
         text = self._blank_dateline(quote)
@@ -787,15 +789,18 @@ class Extractor:
             # "... suspended its ceasefire ... The suspension took effect at 00:00 on Sunday.": when it ended
             end, start = _when.read_end(start.text, published, tz, None, self.when, year) or start, None
         # "... extended its ceasefire by 30 days. The extension begins at 00:00 on Thursday.": the new term
-        derive = before.status not in _NO_TERM or (before.status == "extended" and bool(_EXTENSION_SUBJECT.match(text)))
+        derive = before.status not in _NO_TERM or (before.status == "extended" and (anew or bool(_EXTENSION_SUBJECT.match(text))))
         # "... agreed to pauses for a three-day campaign. Fighting will stop from 0600 to 1500 each day": daily
         recurrence = before.recurrence or next((name for name, p in self.vocab.recurrence if p.search(text)), None)
         fields = _time_fields(start, end, before.duration_hours, recurrence, derive)
         if anew and (before.starts_at or before.start_range):
-            if not fields["ends_at"] and not fields["end_range"]:
+            if not fields["ends_at"] and not fields["end_range"] and not (before.status == "extended" and fields["starts_at"]):
                 return before
-            # the new term's end; the start told before stays (the pause's own, not the new term's)
-            fields = {k: v for k, v in fields.items() if k.startswith("end")} | {"time_notes": before.time_notes + fields["time_notes"]}
+            if not (before.status == "extended" and fields["starts_at"]):
+                # the new term's end; the start told before stays (the pause's own, not the new term's)
+                fields = {k: v for k, v in fields.items() if k.startswith("end")} | {"time_notes": before.time_notes + fields["time_notes"]}
+            # else "... would extend for 30 days the truce they began observing on Christmas Eve ... the
+            # extension would run from midnight on Wednesday": the extension's own start and term
         return replace(before, recurrence=recurrence, **fields)
 
 
