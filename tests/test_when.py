@@ -1574,3 +1574,8 @@ def test_a_later_sentence_telling_the_extended_term_replaces_the_old_one():
 def test_an_extension_s_own_start_told_later_replaces_the_pause_s_first_start():
     m = timed("The rebel leader said on Thursday that his fighters would extend for 30 days the truce they began observing on Christmas Eve in Sofala. In a voice message, he said the extension would run from 6 a.m. on Saturday.")
     assert m.starts_at == at(3, 9, 4)
+
+
+def test_a_wide_country_s_clock_is_its_dateline_s_when_the_dateline_is_in_it():
+    m = timed("JAYAPURA, Indonesia - Indonesian troops will suspend operations against the rebels in the highlands for 48 hours from 8 a.m. local time on Saturday, a spokesman said.")
+    assert m.starts_at == at(3, 8, 23)  # Jayapura (UTC+9), not Jakarta

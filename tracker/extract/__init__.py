@@ -205,7 +205,12 @@ class Extractor:
         headline = text.lstrip().split("\n", 1)[0]
         mediators = self._mediators(text)
         hits = [h for h in _places.find(headline, v) if (h.place.country or h.place.name) not in mediators]
-        return hits[0].place.tz if hits else None  # "Qatar's foreign ministry said the pause ...": a mediator's clock is no pause's
+        if not hits:
+            return None  # "Qatar's foreign ministry said the pause ...": a mediator's clock is no pause's
+        wide = self.when.wide_countries.get(hits[0].place.name)
+        if wide and (filed := self._dateline_zone(text)) and _within(filed, wide):
+            return filed  # "JAYAPURA, Indonesia - Indonesian troops ...": of a country's clocks, the dateline's
+        return hits[0].place.tz
 
     def _mediators(self, text: str) -> frozenset[str]:
         """The states that mediate, never a zone for a pause (`places.mediators_in`): the usual
@@ -1092,6 +1097,14 @@ def _last_window(m: Mention, rules: _durations.DurationRules) -> Mention:
         m, ends_at=m.ends_at + timedelta(days=days - 1), end_range=None,
         time_notes=m.time_notes + (f"daily windows over {days} days: the end is the last window's",),
     )
+
+
+def _within(zone: str, span: tuple[str, str]) -> bool:
+    """Whether `zone`'s clock lies between a wide country's westmost and eastmost (on a fixed
+    winter day: the check is of longitude, not of a date)."""
+    day = datetime(2024, 1, 15, 12)
+    lo, hi, it = (day.replace(tzinfo=ZoneInfo(z)).utcoffset() for z in (*span, zone))
+    return lo <= it <= hi
 
 
 def _party_readings(
