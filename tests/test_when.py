@@ -1579,3 +1579,8 @@ def test_an_extension_s_own_start_told_later_replaces_the_pause_s_first_start():
 def test_a_wide_country_s_clock_is_its_dateline_s_when_the_dateline_is_in_it():
     m = timed("JAYAPURA, Indonesia - Indonesian troops will suspend operations against the rebels in the highlands for 48 hours from 8 a.m. local time on Saturday, a spokesman said.")
     assert m.starts_at == at(3, 8, 23)  # Jayapura (UTC+9), not Jakarta
+
+
+def test_opened_at_a_time_but_closed_again_at_another_gives_both():
+    m = timed("The Kerem Shalom crossing into Gaza opened to aid trucks at 9 a.m. on Saturday but was closed again at 3 p.m., officials said.")
+    assert (m.starts_at, m.ends_at) == (at(3, 9, 7), at(3, 9, 13))

@@ -1600,8 +1600,9 @@ def _day_words(words: str, rules: WhenRules) -> str:
     return ""
 
 
-# "will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday": the start's subject ends it
-_AND_END = re.compile(r"\band\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+)?$", I)
+# "will begin at 7 a.m. on Friday and end at 7 a.m. on Tuesday", "opened at 9 a.m. on Sunday but was
+# closed again at 3 p.m.": the start's subject ends it
+_AND_END = re.compile(r"\b(?:and|but)\s+(?:will\s+|would\s+|is\s+to\s+|are\s+to\s+|was\s+|were\s+|had\s+been\s+)?$", I)
 _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed|planned|going)\s+to)\s+(?:now\s+|then\s+|also\s+)?$", I)
 
 
