@@ -1584,3 +1584,24 @@ def test_a_wide_country_s_clock_is_its_dateline_s_when_the_dateline_is_in_it():
 def test_opened_at_a_time_but_closed_again_at_another_gives_both():
     m = timed("The Kerem Shalom crossing into Gaza opened to aid trucks at 9 a.m. on Saturday but was closed again at 3 p.m., officials said.")
     assert (m.starts_at, m.ends_at) == (at(3, 9, 7), at(3, 9, 13))
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_at"),
+    [
+        # a relative clause in the present is the pause's own term, ahead of publication
+        ("The truce in Donetsk, which expires at 6 a.m. on Tuesday, covers a stretch of the canal.", at(3, 12, 4)),
+        # "now ends": the term as it stands, however far from the trigger
+        ("The 12-hour truce in Gaza that began at 8 a.m. on Saturday has been stretched by four hours, officials said, so that it now ends at midnight.",
+         at(3, 2, 22)),  # the Saturday gone by: it began then
+        ("The truce around Kadugli will run for a further five days. The pause had been due to lapse at 6 p.m. on Friday; it now ends at 6 p.m. on Wednesday.",
+         at(3, 13, 16)),
+    ],
+)
+def test_the_term_as_it_stands(text, ends_at):
+    assert timed(text).ends_at == ends_at
+
+
+def test_an_expiry_in_a_relative_clause_is_the_old_term_of_a_renewal():
+    m = timed("Officials said the truce around Zinjibar in Abyan, which expired at 6 p.m. on Wednesday, had been renewed for seven days.")
+    assert (m.status, m.ends_at) == ("extended", at(3, 13, 15))

@@ -273,6 +273,7 @@ _DASHES = ("\u2014", "\u2013")
 _PLANNED_END = re.compile(
     r"(?<![\w])(?:was|were|had\s+been)\s+(?:originally\s+|initially\s+)?(?:due|set|scheduled|supposed|planned|expected|slated)\s+to\s+$", re.IGNORECASE
 )
+_WHICH_HAD = re.compile(r"(?<![\w])(?:which|that)\s+(?:had\s+)?$", re.IGNORECASE)
 _ASIDE = re.compile(
     r"(?:\s+(?:in|at|around|near|across|along|between|for|on)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+(?:and\s+)?[A-Z][\w'\u2019.-]*)*)?"
     r"\s*,[^,;.]{1,80},\s*"
@@ -411,7 +412,13 @@ def status(h: Hit, span: tuple[int, int], all_cues: tuple[Cue, ...], sentence: s
         inside = [c for c in inside if not first <= c.start < h.start]
     later = [c for c in inside if c.status in _AFTER_START]
     if any(c.status == "extended" for c in later):  # "which had been set to lapse on Tuesday, has been extended": the old term
-        later = [c for c in later if not (c.status == "ended" and _PLANNED_END.search(sentence or "", max(0, c.start - 40), c.start))]
+        later = [
+            c for c in later
+            if not (c.status == "ended" and (
+                _PLANNED_END.search(sentence or "", max(0, c.start - 40), c.start)
+                or _WHICH_HAD.search(sentence or "", max(0, c.start - 20), c.start)  # "..., which expired at 6 p.m., had been renewed"
+            ))
+        ]
     if sentence is not None and any(_DESPITE.match(sentence, c.start) for c in later):
         return "violated"  # "despite the truce, X resumed hostilities": the pause still stands
     if later:

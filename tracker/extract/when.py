@@ -1664,6 +1664,8 @@ def _end(
             or (between is not None and trigger_end >= 0 and _REL_TAIL.fullmatch(between)
                 and re.search(r"\b(?:which|that)\b", sentence[max(0, trigger_end - 40) : trigger_end]))  # "The crossing, which had reopened ... on Thursday, was closed again at 3 p.m."
             or m.start() <= 25
+            or (between is not None and trigger_end >= 0 and _OWN_CLAUSE.fullmatch(between))  # "The truce, which expires at 6 a.m."
+            or _NOW_BEFORE.search(sentence, max(0, m.start() - 10), m.start())  # "..., so that it now ends at midnight": the term as it stands
             or _DUE.search(sentence[max(0, m.start() - 30) : m.start()])
             or old_term_before(sentence, m.start("when"))  # "the truce, which expired at noon, was renewed"
             or (start is not None and between is not None and _AND_END.search(between) and not rules.other_subject.search(between))
@@ -1680,6 +1682,8 @@ def _end(
         new = next((u for u in _untils(sentence, m.end(), hi, rules)  # "... was due to expire at noon on Friday, would now run until 6 p.m. on Sunday"
                     if (_EXTEND.search(sentence, 0, u.start()) or _NOW_RUN.search(sentence, m.end(), u.start()))
                     and not old_term_before(sentence, u.start("when"))), None)
+        if new is None:  # "... had been due to lapse at 6 p.m. on Friday; it now ends at 6 p.m. next Wednesday"
+            new = next((e for e in rules.end_cue.finditer(sentence, m.end(), hi) if _NOW_BEFORE.search(sentence, max(0, e.start() - 10), e.start())), None)
         if new is not None:  # the new end looks ahead from the extension, whatever the status ("the truce lapsed, ...")
             m, old_term, past = new, False, False
     words = m.group("when")
@@ -1770,6 +1774,8 @@ def end_before_extension(sentence: str, end: Start) -> bool:
     return _EXTEND.search(sentence) is not None and old_term_before(sentence, at)
 
 
+#: "it now ends at midnight": the term as it now stands, right before an end verb
+_NOW_BEFORE = re.compile(r"\bnow\s+$", I)
 #: "would now run until": a new end told without an extension verb
 _NOW_RUN = re.compile(r"\b(?:now|instead)\s+(?:\w+\s+)?(?:run|runs|last|lasts|continue|continues|hold|holds|remain|remains)\b", I)
 # the verb of a term an extension moves: "was due to expire", "had been set to lapse", "which
@@ -1789,6 +1795,10 @@ _OLD_TERM = re.compile(
     + _TERM_VERB,
     I,
 )
+#: what stands between a pause and the verb of a relative clause of its own ("The truce in Donetsk, which ")
+_OWN_CLAUSE = re.compile(r"[^.;,]{0,60},?\s*(?:which|that)\s+", I)
+#: "which expires at", "that ends on": a relative clause in the present (`old_term_before`)
+_PRESENT_TERM = re.compile(r"(?:which|that)\s+(?:expires|ends|lapses|runs\s+out|finishes|concludes|closes|runs|lasts)\b", I)
 # the old term told without a tense ("the truce, due to expire at 7 a.m. on Monday, will be
 # extended"): still ahead as told, not a plan of the past
 _REDUCED_TERM = re.compile("," + _REDUCED_LEAD + _TERM_VERB, I)
@@ -1798,8 +1808,13 @@ _OLD_AHEAD = re.compile(r"\b(?:tomorrow|tonight|next)\b[^,;]*$", I)
 
 def old_term_before(sentence: str, at: int) -> bool:
     """Whether the time phrase at `at` is a term told as planned in the past or gone ("that was
-    due to expire at ...", "which had been set to lapse at ...", "which expired at ...")."""
-    return bool(_OLD_TERM.search(sentence, max(0, at - 60), at))
+    due to expire at ...", "which had been set to lapse at ...", "which expired at ..."). A
+    term in the present ("The truce, which expires at 6 a.m. on Tuesday, covers ...") is the
+    pause's own, unless the sentence extends it ("extended the truce, which ends at noon, until ...")."""
+    m = _OLD_TERM.search(sentence, max(0, at - 60), at)
+    if m is None:
+        return False
+    return not _PRESENT_TERM.match(m.group(0)) or _EXTEND.search(sentence) is not None
 
 
 def _untils(sentence: str, lo: int, hi: int, rules: WhenRules) -> Iterator[re.Match[str]]:
