@@ -1605,3 +1605,13 @@ def test_the_term_as_it_stands(text, ends_at):
 def test_an_expiry_in_a_relative_clause_is_the_old_term_of_a_renewal():
     m = timed("Officials said the truce around Zinjibar in Abyan, which expired at 6 p.m. on Wednesday, had been renewed for seven days.")
     assert (m.status, m.ends_at) == ("extended", at(3, 13, 15))
+
+
+def test_a_later_sentence_gives_the_start_of_a_pause_told_only_by_its_end():
+    m = timed("Mediators said the truce in Tripoli, due to expire at 8 p.m. on Thursday, has been extended by 72 hours, to 8 p.m. on Sunday. The halt first took hold at 8 p.m. on Monday after a week of street battles.")
+    assert (m.starts_at, m.ends_at) == (at(3, 4, 18), at(3, 10, 18))
+
+
+def test_a_crossing_reopened_at_a_time_and_closing_again_at_another():
+    m = timed("COGAT said the Zikim crossing, reopened at 9 a.m. on Wednesday for flour trucks bound for northern Gaza, would close again at 3 p.m. on Sunday.")
+    assert (m.starts_at, m.ends_at) == (at(3, 6, 7), at(3, 10, 13))

@@ -760,7 +760,9 @@ class Extractor:
             before.status in ("ended", "collapsed") and _ENDING_SUBJECT.match(quote)
             or before.status == "extended" and (_EXTENSION_SUBJECT.match(quote) or _NEW_TERM.search(quote))
         )
-        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not day_only and not end_only and not anew:
+        # an end and no start: the sentence may still give the start ("The halt first took hold at 8 p.m. on Monday.")
+        start_only = bool((before.ends_at or before.end_range) and not (before.starts_at or before.start_range or before.start_text))
+        if (before.starts_at or before.start_range or before.ends_at or before.end_range) and not (day_only or end_only or anew or start_only):
             return before
         day_only = day_only and not anew  # a new term is read whole, not as the clock of the day told before
         if not _CLOCKISH.search(quote):
@@ -774,6 +776,11 @@ class Extractor:
             return self._later_end(text, before, end, published, tz, year)
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
+        if start_only and not anew:
+            if start is None or start.at is None or (before.ends_at and start.at >= before.ends_at):
+                return before
+            fields = _time_fields(start, None, None, before.recurrence, False)
+            return replace(before, **{k: v for k, v in fields.items() if k.startswith("start")}, time_notes=before.time_notes + start.notes)
         if start is None and end is not None and (at := text.find(end.text)) > 0 and self.when.other_subject.search(text, max(0, at - 40), at):
             end = None  # "Peace delegates had met in Tibu until 6 p.m.": another event's end
         if day_only and start is None and end is not None and end.at is not None:  # "It ended at 6 p.m. on Sunday."

@@ -1611,7 +1611,7 @@ _DUE = re.compile(r"\b(?:will|would|shall|(?:due|set|scheduled|expected|supposed
 # "the truce in Kidal, brokered by the African Union, expires at 6 a.m.", and an appositive after a
 # party ("... and the Estado Mayor Central, the largest dissident faction, expired at 11:59 p.m.")
 _RELATIVE = re.compile(
-    r",\s*(?:(?:which|that|who|(?:brokered|mediated|agreed|signed|declared|announced|reached|called|ordered|requested|proposed|offered)\s+(?:by|in|on|last)\b)[^,;]{1,80}"
+    r",\s*(?:(?:which|that|who|(?:brokered|mediated|agreed|signed|declared|announced|reached|called|ordered|requested|proposed|offered)\s+(?:by|in|on|last)\b|(?:re)?opened\s+(?:at|on|to|for)\b)[^,;]{1,80}"
     r"|(?:the|a|an|its|their)\s+(?:[\w'\u2019-]+\s+){0,6}[\w'\u2019-]+),\s*", I
 )
 
