@@ -1615,3 +1615,27 @@ def test_a_later_sentence_gives_the_start_of_a_pause_told_only_by_its_end():
 def test_a_crossing_reopened_at_a_time_and_closing_again_at_another():
     m = timed("COGAT said the Zikim crossing, reopened at 9 a.m. on Wednesday for flour trucks bound for northern Gaza, would close again at 3 p.m. on Sunday.")
     assert (m.starts_at, m.ends_at) == (at(3, 6, 7), at(3, 10, 13))
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "ends_at"),
+    [
+        # the French-style clock
+        ("Chiefs of the two communities signed a truce in Kinshasa on Thursday, to take effect at 18h00 the same day.", at(3, 7, 17), None),
+        # a dateline with its date before a double hyphen is no date of the pause
+        ("Forces to open corridor for civilians - MOSUL, March 7 -- A safe corridor will be open from 7 a.m. to 5 p.m. on Saturday for residents leaving the Old City of Mosul, the command said.",
+         at(3, 9, 4), at(3, 9, 14)),
+        # "Suspension of Operations", a halt in strikes of two sides, a pause in firing
+        ("The Suspension of Operations agreement with the Kuki groups in Manipur has been extended for six months with effect from 00:00 hrs on March 9.",
+         at(3, 8, 18, 30), None),
+        ("The halt in Russian and Ukrainian strikes on energy facilities in Kharkiv began at 00:00 on March 4.", at(3, 3, 22), None),
+        ("UNIFIL said it had secured a two-hour pause in firing from 10 a.m. on Saturday around Naqoura.", at(3, 9, 8), at(3, 9, 10)),
+    ],
+)
+def test_shapes_from_an_eighth_labelled_round(text, starts_at, ends_at):
+    m = timed(text)
+    assert m.starts_at == starts_at and (ends_at is None or m.ends_at == ends_at)
+
+
+def test_no_truce_text_yet_is_no_pause():
+    assert extract("Sudan talks to open at 3 p.m. in Geneva on Wednesday, no truce text yet, officials said.", PUB) == []

@@ -1246,10 +1246,16 @@ def times(
     """
     if published is not None and not MIN_YEAR <= published.year <= MAX_YEAR:
         published = None  # a feed's impossible date (year 1, 9999) anchors nothing
+    if "h" in sentence:  # "to take effect at 18h00": the French-style clock, read as "18:00" (same length, offsets hold)
+        sentence = _H_CLOCK.sub(r"\1:\2", sentence)
     try:
         return _times(sentence, lo, hi, trigger_end, published, tz_name, past, ended, rules, probe, year_hint)
     except (OverflowError, ValueError):  # date arithmetic at the edges of the calendar: no time, never a failure
         return None, None
+
+
+#: "18h00", "6h30": a clock time written the French way, as much of Africa's copy does
+_H_CLOCK = re.compile(r"(?<![\w:.])([01]?\d|2[0-3])h([0-5]\d)(?![\w])")
 
 
 def _times(
