@@ -1639,3 +1639,13 @@ def test_shapes_from_an_eighth_labelled_round(text, starts_at, ends_at):
 
 def test_no_truce_text_yet_is_no_pause():
     assert extract("Sudan talks to open at 3 p.m. in Geneva on Wednesday, no truce text yet, officials said.", PUB) == []
+
+
+def test_a_pause_named_again_under_which_is_one_pause_with_its_length():
+    m = timed("Egyptian mediators on Thursday put a fresh three-day truce to Israel and the factions in Gaza, under which guns would fall silent at 00:00 Saturday (2200 GMT Friday).")
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 22), at(3, 11, 22))
+
+
+def test_an_extension_s_own_start_with_its_length_gives_its_end():
+    m = timed("The truce in Sofala would be extended by 60 days, with the extension taking effect at 00:00 on Saturday, the rebel leader said.")
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 22), at(5, 7, 22))

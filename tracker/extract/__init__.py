@@ -86,7 +86,8 @@ _TALKS_TOO = frozenset({"in_effect", "extended", "collapsed", "ended"})
 _BEFORE_START = frozenset({"called_for", "proposed", "agreed"})  # stages before a pause begins
 _TALKS_ON = re.compile(r"\b(?:talks|negotiations|discussions)\s+(?:on|about|over|for|toward|towards)\s+(?:a|an|the|any)(?:\s+[\w-]+){0,3}\s*$", re.IGNORECASE)
 _RELATIVE = re.compile(r"\b(?:which|that|since)\b", re.IGNORECASE)  # "talks on the truce, which took effect ...": the truce's
-_BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that)\s+$", re.IGNORECASE)
+#: a second trigger that names the pause just named: "shattering the truce", "a truce ..., under which guns would fall silent"
+_BACK_REFERENCE = re.compile(r"(?:^|\s)(?:the|this|that|(?:under|by|with)\s+which|whereby)\s+$", re.IGNORECASE)
 
 _DATELINE_PIECE = re.compile(r"[,/(]")  # "Beirut/Jerusalem, Nov 27 (EFE).-": the names a dateline holds
 _THIRD_PARTY = ("proposed", "called_for", "welcomed")  # stances of mediators and outsiders, more than of the sides
@@ -101,6 +102,10 @@ _ENDING_OF = re.compile(
 _BACK_SUBJECT = re.compile(r"\s*(?:The|This|That)\s+(?:[\w-]+\s+)?(?:pause|truce|cease-?fire|halt|lull|moratorium)\b", re.I)
 #: a later sentence whose subject is the pause's ending or its extension
 _ENDING_SUBJECT = re.compile(r"\s*(?:The|Its|This)\s+(?:suspension|termination|closure|lifting|cancell?ation)\b", re.I)
+#: the extension's own start told ("with the extension taking effect at", "the renewal begins at")
+_EXTENSION_STARTS = re.compile(
+    r"\b(?:extension|renewal|prolongation)\s+(?:\w+\s+){0,2}?(?:tak(?:es|ing)\s+effect|begins?|beginning|starts?|starting|runs?\s+from)\s+(?:at\s+|on\s+|from\s+)?$", re.I
+)
 #: the new term an extension sets, named in a later sentence ("The extended truce will hold until ...",
 #: "... and the new period ends at 11:59 p.m. on March 4", "The new cut-off is midnight on Tuesday")
 _NEW_TERM = re.compile(
@@ -576,7 +581,7 @@ class Extractor:
                 quote=quote,
                 confidence=min(confidence, 0.95),
                 recurrence=recurrence,
-                **_time_fields(start, end, hours, recurrence, not self._old_start(status, start)),
+                **_time_fields(start, end, hours, recurrence, not self._old_start(status, start, text)),
             )
             if hit.kind in seen:  # the same pause named twice in one sentence: keep one, fill gaps
                 i = seen[hit.kind]
@@ -626,11 +631,15 @@ class Extractor:
             time_notes=before.time_notes + (f"the end told before, moved by the {hours:g} hours of the extension the next sentence tells",),
         )
 
-    def _old_start(self, status: str, start) -> bool:
+    def _old_start(self, status: str, start, text: str = "") -> bool:
         """Whether an extension's start is the pause's own ("the truce, which began at 7 a.m. on
         Friday, was extended by two days"), from which the extension's length gives no end; an
-        extension's own start is led as one ("extended for six months starting from 6 February")."""
-        return status == "extended" and start is not None and not self.when.lead_is_cue.match(start.text)
+        extension's own start is led as one ("extended for six months starting from 6 February")
+        or told as the extension's ("with the extension taking effect at 00:00 on Wednesday")."""
+        if status != "extended" or start is None or self.when.lead_is_cue.match(start.text):
+            return False
+        at = text.find(start.text)
+        return not (at > 0 and _EXTENSION_STARTS.search(text, max(0, at - 50), at))
 
     def _context_place(self, sentence: str, kind: str) -> Place | None:
         """The place a neighbouring sentence names in a place's position ("in X", "for X") as where
