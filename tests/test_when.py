@@ -1649,3 +1649,13 @@ def test_a_pause_named_again_under_which_is_one_pause_with_its_length():
 def test_an_extension_s_own_start_with_its_length_gives_its_end():
     m = timed("The truce in Sofala would be extended by 60 days, with the extension taking effect at 00:00 on Saturday, the rebel leader said.")
     assert (m.starts_at, m.ends_at) == (at(3, 8, 22), at(5, 7, 22))
+
+
+def test_an_old_term_told_after_a_renewal_by_a_length_moves_by_it():
+    m = timed("Elders renew truce in Galkayo for 30 days. The elders said the accord, which was due to expire at noon on Wednesday, had been renewed for a further 30 days.")
+    assert m.ends_at == at(4, 5, 9)
+
+
+def test_extended_by_a_length_to_a_time_gives_the_new_end():
+    m = timed("The ceasefire in Zabadani, which had been due to end at 6 a.m. on Saturday, has been extended by 24 hours to 6 a.m. Sunday, a source said.")
+    assert m.ends_at == at(3, 10, 3)  # Syria keeps UTC+3 since 2022

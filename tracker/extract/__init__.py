@@ -785,6 +785,17 @@ class Extractor:
             return self._later_end(text, before, end, published, tz, year)
         if start is not None and not _when.cued(text, start.text, self.when):
             start = None
+        if before.status == "extended" and end is not None and (end.at is not None or end.range) and _when.end_before_extension(text, end):
+            # "... renew truce for 30 days. ..., which was due to expire at noon on Sunday, had been renewed":
+            # the old term; the extension runs from it for its length, else its new end is not told
+            if not before.duration_hours or end.at is None:
+                return before
+            step = timedelta(hours=before.duration_hours)
+            return replace(  # the end only: the pause itself began before (its record keeps that start)
+                before, ends_at=end.at + step, end_range=(end.range[0] + step, end.range[1] + step) if end.range else None,
+                end_precision=end.precision, end_zone=end.zone, end_local=None,
+                time_notes=before.time_notes + (f"the extension runs from the old term for its {before.duration_hours:g} hours",),
+            )
         if start_only and not anew:
             if start is None or start.at is None or (before.ends_at and start.at >= before.ends_at):
                 return before
