@@ -1659,3 +1659,13 @@ def test_an_old_term_told_after_a_renewal_by_a_length_moves_by_it():
 def test_extended_by_a_length_to_a_time_gives_the_new_end():
     m = timed("The ceasefire in Zabadani, which had been due to end at 6 a.m. on Saturday, has been extended by 24 hours to 6 a.m. Sunday, a source said.")
     assert m.ends_at == at(3, 10, 3)  # Syria keeps UTC+3 since 2022
+
+
+def test_a_pause_announced_at_a_time_on_a_day_gone_by_started_then():
+    m = timed("A ceasefire announced in Ain al-Hilweh at 6 p.m. on Tuesday had been supposed to run until noon on Friday, a Lebanese source said.")
+    assert (m.starts_at, m.ends_at) == (at(3, 5, 16), at(3, 8, 10))
+
+
+def test_a_report_time_of_something_still_going_on_is_no_start():
+    ms = extract("The Tine crossing from Chad will be closed again on Saturday. Aid groups said 200 trucks were still waiting there as of 3 p.m. on Wednesday.", PUB)
+    assert all(m.start_precision != "minute" for m in ms)

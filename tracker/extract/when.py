@@ -533,7 +533,7 @@ _WINDOW_INSIDE = re.compile(r"(?<![\w])(?:from|between)\s+(?=\S*\d)", I)
 # a pause seen going on ("was holding", "appeared to hold", "remained in place"): a time "as of"
 # it is when it was seen so, not its start
 _STILL = re.compile(
-    r"(?<![\w])(?:holding|held|remained|remains|appeared|appears|seemed|seems|stayed|intact|largely\s+respected|had\s+been\s+reported)(?![\w])",
+    r"(?<![\w])(?:still|holding|held|remained|remains|appeared|appears|seemed|seems|stayed|intact|largely\s+respected|had\s+been\s+reported)(?![\w])",
     I,
 )
 
