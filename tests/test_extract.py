@@ -1753,3 +1753,30 @@ def test_a_headline_run_into_its_lead_is_a_sentence_of_its_own():
 def test_the_lead_of_a_run_in_headline_takes_the_headline_s_place_and_its_own_clock():
     m = extract("Gaza pause to start Friday morning, mediators say - The four-day humanitarian pause between Israel and Hamas will take effect at 7 a.m. on Friday, the mediators said.", THURSDAY)[0]
     assert m.location == "Gaza" and m.start_precision == "minute"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the review's counter-examples to this round's rules: none is a pause
+        "A new bus corridor along Main Street opened to residents on Monday.",
+        "The transport authority opened a new corridor for buses to leave the depot faster.",
+        "The coastal highway was reopened to trucks carrying food exports on Monday after the storm.",
+        "Mexican police paused operations against cartel suspects in the city at 6 p.m. on Tuesday.",
+        "Airline Announces Suspension of Operations at Manila Airport From 6 p.m. Friday",
+    ],
+)
+def test_this_round_s_rules_keep_to_pauses(text):
+    assert extract(text, THURSDAY) == []
+
+
+def test_the_review_s_counter_examples_on_times_and_status():
+    m = extract("Prices in Gaza fell from 12.50 to 10.20 shekels on Monday after the truce began.", THURSDAY)[0]
+    assert m.start_precision != "minute"  # no "from 12.50" clock
+    ms = extract("The speech did not mention a ceasefire, but a truce took effect at 6 p.m. on Tuesday in Gaza.", THURSDAY)
+    assert any(m.starts_at for m in ms)  # the denial is its clause's, not the sentence's
+    assert extract("Aid groups want Israel to keep the Kerem Shalom crossing open for aid trucks until Sunday.", THURSDAY)[0].status != "in_effect"
+    m = extract("The ceasefire between Israel and Hamas - mediators said on Wednesday after a long night of talks - takes effect at 7 a.m. on Friday.", THURSDAY)[0]
+    assert m.status == "agreed"  # a paired dash aside is no headline
+    m = extract("A daily pause in fighting in Gaza from 10 a.m. to 2 p.m. was agreed at a two-day summit in Doha.", THURSDAY)[0]
+    assert m.ends_at - m.starts_at < timedelta(days=1)  # the summit's two days are not the windows'

@@ -481,7 +481,8 @@ class Extractor:
             own = _rules.own_status(text, hit, v)
             if own == "in_effect" and status in _BEFORE_START:
                 status = own  # "guns went silent under an understanding reached": the trigger tells it happened
-            status = status or own or ("in_effect" if _rules.KEPT.match(text, hit.start) else None)
+            kept = _rules.KEPT.match(text, hit.start) and not text[max(0, hit.start - 4) : hit.start].lower().endswith("to ")
+            status = status or own or ("in_effect" if kept else None)  # not "want Israel to keep the crossing open": a demand
             explicit = status is not None
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news
@@ -1101,7 +1102,10 @@ def _derive_ends(mentions: list[Mention]) -> list[Mention]:
 
 
 #: how many days a run of daily windows lasts ("for four days", "a three-day campaign")
-_DAYS = re.compile(r"\b(?:for|over)\s+(?:the\s+next\s+)?(?P<n>[\w-]+)\s+(?:consecutive\s+|straight\s+)?days\b|\b(?P<m>[\w]+)[- ]day\b", re.I)
+_DAYS = re.compile(
+    r"\b(?:for|over)\s+(?:the\s+next\s+)?(?P<n>[\w-]+)\s+(?:consecutive\s+|straight\s+)?days\b"
+    r"|\b(?P<m>\w+)[- ]day\s+(?:[\w-]+\s+){0,2}?(?:pauses?|truces?|cease-?fires?|campaign|window|windows|halt|lull|drive)\b", re.I
+)  # not "at a two-day summit"
 
 
 def _last_window(m: Mention, rules: _durations.DurationRules) -> Mention:

@@ -56,6 +56,7 @@ def _is_abbreviation(line: str, end: int, vocab: Vocab) -> bool:
 #: a headline run into its lead on one line: "Truce to begin Sunday - The army and ...", "... from
 #: Sunday: The army and ..." (a dash, or a colon not opening a quotation)
 _RUN_IN = re.compile(r"\s+[-\u2013\u2014]\s+(?=[\"'\u201c\u2018]?[A-Z0-9])|:\s+(?=[A-Z](?:[a-z]|\s))")
+_DASH = re.compile(r"\s[-\u2013\u2014]\s")
 _SPEECH = re.compile(r"\b(?:said|says|say|added|told|stated|declared|announced|warned|wrote|tweeted|posted)\s*$", re.IGNORECASE)
 _HEADLINE_MAX = 200  # characters: a longer run before the break is no headline
 _LEAD_WORDS = 12  # a shorter first sentence after the break is a subhead, read with the headline
@@ -68,9 +69,11 @@ def _run_in(line: str, ends: list[re.Match[str]]) -> int | None:
     m = _RUN_IN.search(line, 0, _HEADLINE_MAX)
     if m is None or (ends and ends[0].start() < m.start()) or len(line[: m.start()].split()) < 4:
         return None
+    stop = next((e.start() for e in ends if e.start() > m.end()), len(line))
+    if line[m.start()] != ":" and _DASH.search(line, m.end(), stop):
+        return None  # "The ceasefire - Egypt's mediators said on Wednesday - takes effect ...": a paired aside
     if line[m.start()] == ":" and _SPEECH.search(line, 0, m.start()):
         return None
-    stop = next((e.start() for e in ends if e.start() > m.end()), len(line))
     if len(line[m.end() : stop].split()) < _LEAD_WORDS:
         return None  # "... ceasefire launched: Violations continue as US plan moves on.": a subhead, one with it
     return m.end()

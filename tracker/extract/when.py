@@ -214,9 +214,15 @@ _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 # "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too, and
 # after "from", "between", "since", "until" ("from 09.00 to 15.00 on Monday"; the figure after "to"
 # or "and" when a day, "hours" or a zone follows it), and at the start of a phrase found so (read again alone)
+#: what follows a dotted clock time's figure: a day, "hours", a zone
+_TIME_WORD = r"(?:on|hours|hrs|local|GMT|UTC|(?-i:[A-Z])[\w'\u2019-]+\s+time)\b"
 _AT_DOT = (
-    r"(?:(?<=\bat\s\d)|(?<=\bat\s[0-2]\d)|(?<=^[0-2]\d)|(?<=\bfrom\s[0-2]\d)|(?<=\bbetween\s[0-2]\d)|(?<=\bsince\s[0-2]\d)|(?<=\buntil\s[0-2]\d)|(?<=\btill\s[0-2]\d)"
-    r"|(?:(?<=\bto\s[0-2]\d)|(?<=\band\s[0-2]\d))(?=\.\d\d\s+(?:on|hours|hrs|local|GMT|UTC|(?-i:[A-Z])[\w'\u2019-]+\s+time)\b))"
+    r"(?:(?<=\bat\s\d)|(?<=\bat\s[0-2]\d)|(?<=^[0-2]\d)"
+    # after from/between/since/until: a window's first figure or a figure a time word follows
+    # (not "from 12.50 to 10.20 shekels")
+    r"|(?:(?<=\bfrom\s[0-2]\d)|(?<=\bbetween\s[0-2]\d)|(?<=\bsince\s[0-2]\d)|(?<=\buntil\s[0-2]\d)|(?<=\btill\s[0-2]\d))"
+    r"(?=\.\d\d\s+(?:(?:to|and|until|till)\s+[0-2]?\d[.:][0-5]\d\s+)?" + _TIME_WORD + r")"
+    r"|(?:(?<=\bto\s[0-2]\d)|(?<=\band\s[0-2]\d))(?=\.\d\d\s+" + _TIME_WORD + r"))"
     r"\.(?=[0-5]\d(?![\w.,]\d|\w|\s*%))"
 )
 # the words that make an offset from publication approximate ("in approximately six hours")
