@@ -1669,3 +1669,14 @@ def test_a_pause_announced_at_a_time_on_a_day_gone_by_started_then():
 def test_a_report_time_of_something_still_going_on_is_no_start():
     ms = extract("The Tine crossing from Chad will be closed again on Saturday. Aid groups said 200 trucks were still waiting there as of 3 p.m. on Wednesday.", PUB)
     assert all(m.start_precision != "minute" for m in ms)
+
+
+def test_midnight_between_two_dates_is_the_one_that_separates_them():
+    m = timed("The Kremlin ordered a halt to hostilities in Ukraine from midnight between March 8 and 9 until midnight between March 10 and 11, Moscow time.")
+    assert (m.starts_at, m.ends_at) == (at(3, 8, 21), at(3, 10, 21))
+
+
+def test_a_weekday_borrowed_from_the_clause_is_the_one_nearest_publication():
+    published = datetime(2024, 3, 10, 1, 20, tzinfo=timezone(timedelta(hours=5, minutes=30)))  # early Sunday, India
+    m = timed("Blasts rolled over Srinagar late on Saturday, three hours after the two armies agreed to stop all firing on land, in the air and at sea from 5 p.m. IST.", published)
+    assert m.starts_at == at(3, 9, 11, 30)

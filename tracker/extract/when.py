@@ -233,7 +233,10 @@ _ABOUT = (
 
 
 #: the two days of a night or a span: "June 3-4", "3/4 June", "the night of 9 to 10 May"
-_DAYS_SEP = r"(?:\s*[-\u2013/]\s*|\s+to\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3}))"
+_DAYS_SEP = (  # "June 3-4", "3 to 4 June", "(midnight between) May 7 and 8"
+    r"(?:\s*[-\u2013/]\s*|\s+to\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3})"
+    r"|(?<=\d)\s+and\s+(?=\d{1,2}(?:st|nd|rd|th)?(?![\w:.]|\s*(?:a\.?m|p\.?m|hours|hrs|o'clock)\b)))"
+)
 
 
 def compile_rules(vocab: Vocab) -> WhenRules:
@@ -1303,7 +1306,10 @@ def _times(
                 reported = None if day else _reported_day(sentence, published, tz_name, rules)
                 if day:  # "introduced on Thursday and will last eight hours, between 8 a.m. and 4 p.m."
                     words_day = words + " on " + day
-                    start, start_words = _resolve_words(words_day, published, tz_name, past, rules, year_hint=year_hint)
+                    # a day borrowed from elsewhere in the clause is the one nearest publication, not a
+                    # week ahead ("late on Saturday, hours after they agreed to stop firing from 5 p.m.")
+                    near = past is False and rules.weekday.search(day) and start_words.clock_kind == "clock"
+                    start, start_words = _resolve_words(words_day, published, tz_name, None if near else past, rules, year_hint=year_hint)
                     words = words_day
                 elif reported:  # "announced on Sunday a ceasefire starting at midnight": Sunday's midnight
                     told, got = reported[0], start
