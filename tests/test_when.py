@@ -1680,3 +1680,21 @@ def test_a_weekday_borrowed_from_the_clause_is_the_one_nearest_publication():
     published = datetime(2024, 3, 10, 1, 20, tzinfo=timezone(timedelta(hours=5, minutes=30)))  # early Sunday, India
     m = timed("Blasts rolled over Srinagar late on Saturday, three hours after the two armies agreed to stop all firing on land, in the air and at sea from 5 p.m. IST.", published)
     assert m.starts_at == at(3, 9, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts_at", "ends_at"),
+    [
+        # a time before "for an eight-hour humanitarian pause" is its start
+        ("Government forces halted air strikes and ground assaults on militant positions in Marawi at 6 a.m. on Saturday for an eight-hour humanitarian pause marking Eid.",
+         at(3, 1, 22), at(3, 2, 6)),  # halted: the Saturday gone by
+        # the talks a pause was agreed at are no other event
+        ("A ceasefire in Hodeidah agreed at talks in Sweden came into force at midnight (2100 GMT), officials said on Thursday.", at(3, 6, 21), None),
+        # what a moratorium is against stands between it and its end verb
+        ("Russia's 30-day moratorium on attacks against Ukrainian energy infrastructure expired at 00:00 Moscow time on Wednesday, the Kremlin said.",
+         None, at(3, 5, 21)),
+    ],
+)
+def test_shapes_from_a_ninth_labelled_round(text, starts_at, ends_at):
+    m = timed(text)
+    assert (m.starts_at, m.ends_at) == (starts_at, ends_at)

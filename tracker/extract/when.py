@@ -348,7 +348,8 @@ def compile_rules(vocab: Vocab) -> WhenRules:
             r"(?<![\w])(?:(?:" + w["until"] + r")\s+(?:the\s+end\s+of\s+)?|" + fragment(w["end_cue"]) + r"\s+(?:at\s+|on\s+)?)$", I
         ),
         until_need=needs(until),
-        other_subject=re.compile(r"\b" + w["other_subject"], I),
+        # not the talks a pause was agreed at ("a ceasefire agreed at talks in Sweden came into force at midnight")
+        other_subject=re.compile(r"\b(?<!at\s)(?<!during\s)(?<!after\s)" + w["other_subject"], I),
         future_before=re.compile(r"(?<![\w])" + w["tense_before"]["future"], I),
         past_before=re.compile(r"(?<![\w])" + w["tense_before"]["past"], I),
         end_cue=end_cue,
@@ -415,7 +416,8 @@ _OTHER_EVENT_OBJECT = re.compile(
 # "the agreed 6 p.m. (1600 GMT) onset of the ceasefire", "the 6 a.m. truce": a time right
 # before the trigger, as its onset or as its attribute (the last word is the trigger's)
 _BEFORE_TRIGGER = re.compile(
-    r"\s*(?:(?:onset|start|beginning|launch)\s+of\s+(?:the\s+|this\s+|a\s+)?(?:[\w'\u2019-]+\s+){0,2}|(?:[\w'\u2019-]+\s+)?)[\w'\u2019-]+",
+    r"\s*(?:(?:onset|start|beginning|launch)\s+of\s+(?:the\s+|this\s+|a\s+)?(?:[\w'\u2019-]+\s+){0,2}|(?:[\w'\u2019-]+\s+)?"
+    r"|for\s+(?:a|an|the)\s+(?:[\w'\u2019-]+\s+){0,2})[\w'\u2019-]+",  # "halted strikes at 6 a.m. on Sunday for an eight-hour humanitarian pause"
     I,
 )
 def _cue_after(sentence: str, trigger_end: int, rules: WhenRules) -> re.Match[str] | None:
@@ -1646,7 +1648,7 @@ _REL_TAIL = re.compile(r"[^,;.]{0,60},\s*(?:(?:was|were|has\s+been|had\s+been|is
 #: and place told in prepositional phrases ("the truce between the army and the MNDAA in
 #: northern Shan state expired at ..."), with no clause of its own
 _MODIFIER = re.compile(
-    r"\s+(?:between|in|near|along|across|around|over|for|on|with|(?:brokered|mediated)\s+by|(?:agreed|declared|announced|signed|reached)\s+(?:for|in|on|by|last|with)"
+    r"\s+(?:between|in|near|along|across|around|over|for|on|with|against|(?:brokered|mediated)\s+by|(?:agreed|declared|announced|signed|reached)\s+(?:for|in|on|by|last|with)"
     r"|(?:the|a|an)\s+(?:[\w'\u2019-]+\s+){0,3}(?:declared|agreed|announced|signed|brokered|reached|offered))\s"
     r"(?:(?!\b(?:that|which|who|whom|whose|while|but|when|after|before|said|says|as|where)\b)[^,;.\u2014])*",
     I,
