@@ -349,7 +349,11 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         ),
         until_need=needs(until),
         # not the talks a pause was agreed at ("a ceasefire agreed at talks in Sweden came into force at midnight")
-        other_subject=re.compile(r"\b(?<!at\s)(?<!during\s)(?<!after\s)" + w["other_subject"], I),
+        # (but "agreed at talks that ended at 3 a.m.": the talks' own clause)
+        other_subject=re.compile(
+            r"\b(?:(?<!at\s)(?<!during\s)(?<!after\s)" + w["other_subject"] + "|"
+            + w["other_subject"].replace(r"(?:\s+(?:that|which))?", r"\s+(?:that|which)") + ")", I
+        ),
         future_before=re.compile(r"(?<![\w])" + w["tense_before"]["future"], I),
         past_before=re.compile(r"(?<![\w])" + w["tense_before"]["past"], I),
         end_cue=end_cue,
