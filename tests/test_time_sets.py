@@ -7,17 +7,17 @@ from pathlib import Path
 from tracker.extract.evaluate import evaluate
 
 SETS = sorted((Path(__file__).parent / "data" / "times").glob("set_*.jsonl"))
-#: what the pooled sets reached (0.927 / 0.933 / 0.890 / 0.008 over 642 starts and 474 ends),
+#: what the pooled sets reached (0.917 / 0.924 / 0.888 / 0.011 over 734 starts and 534 ends),
 #: less about three passages
-FLOORS = {"start_exact": 0.92, "start_day": 0.925, "end": 0.88}
+FLOORS = {"start_exact": 0.91, "start_day": 0.92, "end": 0.88}
 CEILINGS = {"confidently_wrong": 0.02}
 
 
 def test_the_pooled_time_sets_keep_their_figures():
-    assert len(SETS) == 15
+    assert len(SETS) == 17
     rows = [json.loads(line) for path in SETS for line in path.read_text("utf-8").splitlines() if line.strip()]
     figures = evaluate(rows)
-    assert figures["time_labels"]["starts_at"] >= 640
+    assert figures["time_labels"]["starts_at"] >= 730
     for field, floor in FLOORS.items():
         assert figures[field] >= floor, (field, figures[field])
     for field, ceiling in CEILINGS.items():
