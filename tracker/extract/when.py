@@ -214,6 +214,8 @@ _DOT = r"\.(?=\d{2}\s*" + _MARK + r")"
 # "at 00.01 on Sunday", "at 10.30": a dotted figure right after "at" is a clock time too, and
 # after "from", "between", "since", "until" ("from 09.00 to 15.00 on Monday"; the figure after "to"
 # or "and" when a day, "hours" or a zone follows it), and at the start of a phrase found so (read again alone)
+#: "18h00", "6h30": a clock time written the French way, as much of Africa's copy does
+_H_SEP = r"(?<=\d)h(?=[0-5]\d(?![\w]))"
 #: what follows a dotted clock time's figure: a day, "hours", a zone
 _TIME_WORD = r"(?:on|hours|hrs|local|GMT|UTC|(?-i:[A-Z])[\w'\u2019-]+\s+time)\b"
 _AT_DOT = (
@@ -262,7 +264,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
     )
     clock = (
         r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:" + am + "|" + pm + r")(?![\w])"
-        r"|\d{1,2}(?::|" + dot + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
+        r"|\d{1,2}(?::|" + dot + r"|" + _H_SEP + r")\d{2}(?:\s*(?:" + w["hours_word"] + r")(?![\w]))?"
         r"|[0-2]\d[0-5]\d" + four + r"(?:\s*(?:hours|hrs)(?![\w])|(?-i:H)(?![\w]))?"
         r"|zero\s+hours"
         r"|" + _SPOKEN + r"|" + _PART_AT + r")"
@@ -316,7 +318,7 @@ def compile_rules(vocab: Vocab) -> WhenRules:
         date_dm=re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"(\d{1,2}))?\s+(?:of\s+)?(" + mo + r")(?:,?\s+(\d{4}))?", I),
         date_md=re.compile(r"\b(" + mo + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:" + _DAYS_SEP + r"(\d{1,2}))?(?:,?\s+(\d{4}))?", I),
         clock=re.compile(
-            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + dot + r")(\d{2})"
+            r"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?\s*(" + am + "|" + pm + r")(?![\w])|(?<![\w:.])(\d{1,2})(?::|" + dot + r"|" + _H_SEP + r")(\d{2})"
             r"|(?<![\w:.])([0-2]\d)([0-5]\d)" + four + r"|\b(zero)\s+hours\b|" + _SPOKEN + r"|" + _PART_AT,
             I,
         ),
@@ -1261,16 +1263,10 @@ def times(
     """
     if published is not None and not MIN_YEAR <= published.year <= MAX_YEAR:
         published = None  # a feed's impossible date (year 1, 9999) anchors nothing
-    if "h" in sentence:  # "to take effect at 18h00": the French-style clock, read as "18:00" (same length, offsets hold)
-        sentence = _H_CLOCK.sub(r"\1:\2", sentence)
     try:
         return _times(sentence, lo, hi, trigger_end, published, tz_name, past, ended, rules, probe, year_hint)
     except (OverflowError, ValueError):  # date arithmetic at the edges of the calendar: no time, never a failure
         return None, None
-
-
-#: "18h00", "6h30": a clock time written the French way, as much of Africa's copy does
-_H_CLOCK = re.compile(r"(?<![\w:.])([01]?\d|2[0-3])h([0-5]\d)(?![\w])")
 
 
 def _times(
