@@ -481,8 +481,9 @@ class Extractor:
             own = _rules.own_status(text, hit, v)
             if own == "in_effect" and status in _BEFORE_START:
                 status = own  # "guns went silent under an understanding reached": the trigger tells it happened
-            kept = _rules.KEPT.match(text, hit.start) and not text[max(0, hit.start - 4) : hit.start].lower().endswith("to ")
-            status = status or own or ("in_effect" if kept else None)  # not "want Israel to keep the crossing open": a demand
+            if not (status or own) and _rules.KEPT.match(text, hit.start) and not text[max(0, hit.start - 4) : hit.start].lower().endswith("to "):
+                own = "in_effect"  # "would keep the crossing open"; not "want Israel to keep the crossing open": a demand
+            status = status or own
             explicit = status is not None
             if not explicit and any(a.stance == "called_for" for a in actors):
                 status = "called_for"  # "the UN urged ...": the call is the news
@@ -552,7 +553,7 @@ class Extractor:
                 days = round((term - end.at) / timedelta(days=1))
                 if days and abs(end.at + timedelta(days=days) - term) <= timedelta(hours=1):
                     step = timedelta(days=days)
-                    end = replace(end, at=end.at + step, range=(end.range[0] + step, end.range[1] + step) if end.range else None, local=None)
+                    end = replace(end, at=end.at + step, range=_moved(end.range, step), local=None)
             if start is not None and end is None and status in ("ended", "collapsed") and _ENDING_OF.search(text, max(0, hit.start - 60), hit.start):
                 # "the suspension of the ceasefire took effect at 6 p.m.", "suspended its ceasefire from 00:00 on
                 # Wednesday": when the pause ended (or ends: the day nearest publication)
@@ -564,7 +565,7 @@ class Extractor:
                 if hours:  # "which was due to expire at 7 a.m. on Thursday, was extended by 24 hours": the new end
                     step = timedelta(hours=hours)
                     end = replace(
-                        end, at=end.at + step if end.at else None, range=(end.range[0] + step, end.range[1] + step) if end.range else None,
+                        end, at=end.at + step if end.at else None, range=_moved(end.range, step),
                         local=_shift_local(end.local, step) if end.at is None else None,  # a wall time in no zone moves too
                         notes=end.notes + (f"the end told before the extension, moved by its {hours:g} hour" + ("" if hours == 1 else "s"),),
                     )
@@ -628,7 +629,7 @@ class Extractor:
         step = timedelta(hours=hours)
         return replace(
             before, status="extended", ends_at=before.ends_at + step,
-            end_range=(before.end_range[0] + step, before.end_range[1] + step) if before.end_range else None, end_local=None,
+            end_range=_moved(before.end_range, step), end_local=None,
             time_notes=before.time_notes + (f"the end told before, moved by the {hours:g} hours of the extension the next sentence tells",),
         )
 
@@ -793,7 +794,7 @@ class Extractor:
                 return before
             step = timedelta(hours=before.duration_hours)
             return replace(  # the end only: the pause itself began before (its record keeps that start)
-                before, ends_at=end.at + step, end_range=(end.range[0] + step, end.range[1] + step) if end.range else None,
+                before, ends_at=end.at + step, end_range=_moved(end.range, step),
                 end_precision=end.precision, end_zone=end.zone, end_local=None,
                 time_notes=before.time_notes + (f"the extension runs from the old term for its {before.duration_hours:g} hours",),
             )
@@ -853,7 +854,7 @@ def _from_old_term(before: Mention, m: Mention, sentence: str) -> Mention:
     step = timedelta(hours=before.duration_hours)
     return replace(
         m, starts_at=m.ends_at, start_range=m.end_range, start_precision=m.end_precision, start_zone=m.end_zone,
-        ends_at=m.ends_at + step, end_range=(m.end_range[0] + step, m.end_range[1] + step) if m.end_range else None, end_local=None,
+        ends_at=m.ends_at + step, end_range=_moved(m.end_range, step), end_local=None,
         duration_hours=before.duration_hours,
     )
 
@@ -889,7 +890,7 @@ def _time_fields(start, end, hours: float | None, recurrence: str | None, derive
         elif start.range is not None and start.precision in ("range", "day"):
             out.update(  # the end is as open as the start; a range's best reading gives the end's
                 ends_at=start.at + step if start.at is not None and start.precision == "range" else None,
-                end_range=(start.range[0] + step, start.range[1] + step),
+                end_range=_moved(start.range, step),
                 end_precision="range",
                 end_zone=start.zone,
             )
@@ -1130,6 +1131,11 @@ def _last_window(m: Mention, rules: _durations.DurationRules) -> Mention:
     )
 
 
+def _moved(span: tuple[datetime, datetime] | None, step: timedelta) -> tuple[datetime, datetime] | None:
+    """A range of readings moved by `step` (None stays None)."""
+    return (span[0] + step, span[1] + step) if span else None
+
+
 def _within(zone: str, span: tuple[str, str]) -> bool:
     """Whether `zone`'s clock lies between a wide country's westmost and eastmost (on a fixed
     winter day: the check is of longitude, not of a date)."""
@@ -1221,10 +1227,13 @@ def _merge(a: Mention, b: Mention, rules: _when.WhenRules | None = None, lead: b
     ) or (lead and a.start_precision != "minute" and b.start_precision == "minute")
     own_start = bool(a.start_text) and not finer
     own_end = bool(a.ends_at or a.end_range)
-    if finer and own_end and a.end_precision != "minute":
-        if b.end_precision != "minute" and (a.duration_hours or b.duration_hours):
-            b = replace(b, ends_at=None, end_range=None, end_precision=None, end_zone=None, end_local=None)  # derived again
-        own_end = b.end_precision != "minute" and b.ends_at is None and b.end_range is None and not (a.duration_hours or b.duration_hours)
+    if finer and own_end and a.end_precision != "minute":  # a's end came from its day: b's clock, else derived again
+        if b.end_precision == "minute":
+            own_end = False
+        elif a.duration_hours or b.duration_hours:
+            own_end, b = False, replace(b, ends_at=None, end_range=None, end_precision=None, end_zone=None, end_local=None)
+        else:
+            own_end = b.ends_at is None and b.end_range is None
     return replace(
         a,
         duration_hours=a.duration_hours if a.duration_hours is not None else b.duration_hours,
