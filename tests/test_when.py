@@ -1698,3 +1698,8 @@ def test_a_weekday_borrowed_from_the_clause_is_the_one_nearest_publication():
 def test_shapes_from_a_ninth_labelled_round(text, starts_at, ends_at):
     m = timed(text)
     assert (m.starts_at, m.ends_at) == (starts_at, ends_at)
+
+
+def test_a_french_style_clock_keeps_the_text_s_own_words():
+    m = timed("Chiefs signed a truce in Kinshasa on Thursday, to take effect at 18h00 the same day.")
+    assert (m.start_text, m.starts_at) == ("at 18h00", at(3, 7, 17))
